@@ -1,0 +1,185 @@
+"""Time at the boundary: aware-datetime guards, durations in text, and clocks.
+
+Engines never read the clock; they take time as an argument. Services take a
+:class:`Clock` so tests can pin and step time with :class:`FixedClock`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Protocol, runtime_checkable
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from propcrm.errors import ValidationError
+
+__all__ = [
+    "Clock",
+    "FixedClock",
+    "SystemClock",
+    "format_duration",
+    "parse_duration",
+    "require_aware",
+    "require_duration",
+    "zone",
+]
+
+
+def require_aware(value: object, field: str) -> datetime:
+    """Return ``value`` if it is a timezone-aware datetime, else raise :class:`ValidationError`.
+
+    >>> require_aware(datetime(2025, 1, 1, 8), "start")
+    Traceback (most recent call last):
+    ...
+    propcrm.errors.ValidationError: start must be timezone-aware (got 2025-01-01 08:00:00); \
+attach a zone, e.g. ZoneInfo('Asia/Shanghai')
+    """
+    if not isinstance(value, datetime):
+        raise ValidationError.expected(
+            field, "a timezone-aware datetime", value, "pass a datetime.datetime with tzinfo"
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(
+            field,
+            f"{field} must be timezone-aware (got {value}); "
+            "attach a zone, e.g. ZoneInfo('Asia/Shanghai')",
+            value,
+        )
+    return value
+
+
+def require_duration(value: object, field: str) -> timedelta:
+    """Return ``value`` if it is a ``timedelta``, else raise :class:`ValidationError`."""
+    if not isinstance(value, timedelta):
+        raise ValidationError.expected(
+            field, "a datetime.timedelta", value, "e.g. timedelta(hours=8)"
+        )
+    return value
+
+
+def zone(name: str | tzinfo, field: str = "tz") -> tzinfo:
+    """Resolve an IANA zone name (or pass a ``tzinfo`` through).
+
+    >>> zone("Asia/Shanghai")
+    zoneinfo.ZoneInfo(key='Asia/Shanghai')
+    """
+    if isinstance(name, tzinfo):
+        return name
+    if not isinstance(name, str) or not name:
+        raise ValidationError.expected(
+            field, "an IANA time-zone name", name, "e.g. 'Asia/Shanghai'"
+        )
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as e:
+        raise ValidationError.expected(
+            field, "an IANA time-zone name", name, "e.g. 'Asia/Shanghai' or 'UTC'"
+        ) from e
+
+
+_DURATION_PART = re.compile(r"(\d+)(d|h|min|m|s)")
+_UNIT_SECONDS = {"d": 86400, "h": 3600, "min": 60, "m": 60, "s": 1}
+
+
+def parse_duration(text: str, field: str = "duration") -> timedelta:
+    """Parse a compact duration such as ``"48h"``, ``"1h30m"``, ``"15min"`` or ``"3d"``.
+
+    Units: ``d`` days, ``h`` hours, ``m``/``min`` minutes, ``s`` seconds; parts in
+    any order, each at most once is not required but each must be a whole number.
+
+    >>> parse_duration("1h30m")
+    datetime.timedelta(seconds=5400)
+    >>> parse_duration("0s")
+    datetime.timedelta(0)
+    """
+    if not isinstance(text, str):
+        raise ValidationError.expected(field, "a duration such as '48h' or '1h30m'", text)
+    compact = text.replace(" ", "")
+    pos = 0
+    seconds = 0
+    for match in _DURATION_PART.finditer(compact):
+        if match.start() != pos:
+            break
+        seconds += int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        pos = match.end()
+    if pos == 0 or pos != len(compact):
+        raise ValidationError.expected(
+            field,
+            "a duration such as '48h', '1h30m', '15min' or '3d'",
+            text,
+            "use whole numbers with the units d, h, m (or min) and s",
+        )
+    return timedelta(seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """Format a non-negative whole-second duration in the form :func:`parse_duration` reads.
+
+    >>> format_duration(timedelta(hours=48))
+    '2d'
+    >>> format_duration(timedelta(minutes=90))
+    '1h30m'
+    """
+    total = value // timedelta(seconds=1)
+    if value < timedelta(0) or timedelta(seconds=total) != value:
+        raise ValidationError.expected("duration", "a non-negative whole number of seconds", value)
+    if total == 0:
+        return "0s"
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, total = divmod(total, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Something that tells the current time as an aware datetime."""
+
+    def now(self) -> datetime:
+        """Return the current instant, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    """The real clock, reporting in ``tz`` (UTC by default)."""
+
+    def __init__(self, tz: str | tzinfo = UTC) -> None:
+        self._tz = zone(tz)
+
+    def now(self) -> datetime:
+        """Return the current instant in this clock's zone."""
+        return datetime.now(self._tz)
+
+    def __repr__(self) -> str:
+        return f"SystemClock(tz={self._tz!r})"
+
+
+class FixedClock:
+    """A clock for tests: it shows ``at`` until you :meth:`advance` or :meth:`set` it.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> clock = FixedClock(datetime(2025, 10, 9, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+    >>> clock.advance(timedelta(hours=2)).hour
+    10
+    """
+
+    def __init__(self, at: datetime) -> None:
+        self._at = require_aware(at, "at")
+
+    def now(self) -> datetime:
+        """Return the pinned instant."""
+        return self._at
+
+    def advance(self, delta: timedelta) -> datetime:
+        """Move the clock forward (or back, for a negative ``delta``) and return the new time."""
+        self._at = self._at + require_duration(delta, "delta")
+        return self._at
+
+    def set(self, at: datetime) -> None:
+        """Pin the clock to ``at``."""
+        self._at = require_aware(at, "at")
+
+    def __repr__(self) -> str:
+        return f"FixedClock({self._at!r})"

@@ -1,0 +1,106 @@
+"""attrs validators that raise :class:`~propcrm.errors.ValidationError` naming the field.
+
+Shared by every capability's value types and policies, so that a bad value
+always reads ``"<field>: expected <what>, got <value>"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from propcrm._time import require_aware
+from propcrm.errors import ValidationError
+
+__all__ = [
+    "aware_datetime",
+    "int_at_least",
+    "int_between",
+    "is_date",
+    "non_empty_str",
+    "non_negative_duration",
+    "number_between",
+    "optional",
+    "positive_duration",
+]
+
+Validator = Callable[[Any, Any, Any], None]
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def int_at_least(minimum: int) -> Validator:
+    """Accept an ``int`` (not a ``bool``) that is ``>= minimum``."""
+
+    def check(instance: object, attribute: Any, value: Any) -> None:
+        if not _is_int(value) or value < minimum:
+            raise ValidationError.expected(attribute.name, f"an integer >= {minimum}", value)
+
+    return check
+
+
+def int_between(low: int, high: int) -> Validator:
+    """Accept an ``int`` with ``low <= value <= high``."""
+
+    def check(instance: object, attribute: Any, value: Any) -> None:
+        if not _is_int(value) or not low <= value <= high:
+            raise ValidationError.expected(
+                attribute.name, f"an integer from {low} to {high}", value
+            )
+
+    return check
+
+
+def number_between(low: float, high: float) -> Validator:
+    """Accept an ``int`` or finite ``float`` with ``low <= value <= high``."""
+
+    def check(instance: object, attribute: Any, value: Any) -> None:
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if not ok or not low <= value <= high:
+            raise ValidationError.expected(attribute.name, f"a number from {low} to {high}", value)
+
+    return check
+
+
+def non_empty_str(instance: object, attribute: Any, value: Any) -> None:
+    """Accept a string with at least one non-blank character."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError.expected(attribute.name, "a non-empty string", value)
+
+
+def positive_duration(instance: object, attribute: Any, value: Any) -> None:
+    """Accept a ``timedelta`` greater than zero."""
+    if not isinstance(value, timedelta) or value <= timedelta(0):
+        raise ValidationError.expected(
+            attribute.name, "a positive duration", value, "e.g. timedelta(hours=24) or '24h'"
+        )
+
+
+def non_negative_duration(instance: object, attribute: Any, value: Any) -> None:
+    """Accept a ``timedelta`` of zero or more."""
+    if not isinstance(value, timedelta) or value < timedelta(0):
+        raise ValidationError.expected(attribute.name, "a duration >= 0", value)
+
+
+def aware_datetime(instance: object, attribute: Any, value: Any) -> None:
+    """Accept a timezone-aware ``datetime``."""
+    require_aware(value, attribute.name)
+
+
+def is_date(instance: object, attribute: Any, value: Any) -> None:
+    """Accept a ``date`` that is not a ``datetime``."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError.expected(attribute.name, "a datetime.date", value)
+
+
+def optional(validator: Validator) -> Validator:
+    """Accept ``None`` or whatever ``validator`` accepts."""
+
+    def check(instance: object, attribute: Any, value: Any) -> None:
+        if value is not None:
+            validator(instance, attribute, value)
+
+    return check

@@ -1,0 +1,107 @@
+"""The exceptions propcrm raises: one hierarchy rooted at :class:`PropcrmError`.
+
+Every error says what was wrong and how to fix it. Storage adapters translate
+their driver's exceptions into these, so callers never catch a driver's error.
+
+>>> from propcrm.errors import ValidationError
+>>> raise ValidationError.expected("headcount", "an integer >= 0", -3)
+Traceback (most recent call last):
+...
+propcrm.errors.ValidationError: headcount: expected an integer >= 0, got -3
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+__all__ = [
+    "CalendarRangeError",
+    "ConflictError",
+    "NotFoundError",
+    "PolicyError",
+    "PolicyProblem",
+    "PropcrmError",
+    "ValidationError",
+]
+
+
+class PropcrmError(Exception):
+    """Base class of every error propcrm raises on purpose."""
+
+
+class ValidationError(PropcrmError, ValueError):
+    """A value given to propcrm is not acceptable.
+
+    Attributes:
+        field: The name (or dotted path) of the offending field or argument.
+        value: The offending value, as given.
+    """
+
+    def __init__(self, field: str, message: str, value: object = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+    @classmethod
+    def expected(
+        cls, field: str, expected: str, value: object, hint: str | None = None
+    ) -> ValidationError:
+        """Build the standard message ``"<field>: expected <what>, got <value>[; <hint>]"``."""
+        message = f"expected {expected}, got {value!r}"
+        if field:
+            message = f"{field}: {message}"
+        if hint:
+            message += f"; {hint}"
+        return cls(field, message, value)
+
+
+class PolicyProblem:
+    """One problem found in a policy: where (dotted path) and what."""
+
+    __slots__ = ("message", "path")
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def __repr__(self) -> str:
+        return f"PolicyProblem(path={self.path!r}, message={self.message!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PolicyProblem):
+            return NotImplemented
+        return (self.path, self.message) == (other.path, other.message)
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.message))
+
+
+class PolicyError(PropcrmError, ValueError):
+    """A policy could not be loaded: every problem is listed by dotted path.
+
+    Attributes:
+        problems: Each problem found, in document order.
+    """
+
+    def __init__(self, problems: Iterable[PolicyProblem], source: str | None = None) -> None:
+        self.problems = tuple(problems)
+        self.source = source
+        where = f" in {source}" if source else ""
+        count = len(self.problems)
+        head = f"invalid policy{where}: {count} problem{'s' if count != 1 else ''}"
+        super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))
+
+
+class NotFoundError(PropcrmError, LookupError):
+    """A record that was asked for does not exist."""
+
+
+class ConflictError(PropcrmError):
+    """A write lost a race or breaks a uniqueness rule (for example a stale ``version``)."""
+
+
+class CalendarRangeError(PropcrmError, ValueError):
+    """Business-time arithmetic cannot finish: no working time, or a target beyond the horizon."""

@@ -1,0 +1,262 @@
+"""Policies are data: the :class:`Policy` tree, loaded from TOML, JSON or a mapping.
+
+Every number in the business rules is a default of a policy attribute, never a
+constant in code. A company starts from ``propcrm policy show`` (the complete
+default policy), changes what it needs, and checks the file with
+``propcrm policy check FILE``.
+
+Loading is strict and all-or-nothing: unknown keys, wrong types and values out
+of range are all reported together, each by its dotted path, in one
+:class:`~propcrm.errors.PolicyError`.
+
+>>> policy = Policy.from_mapping({"timezone": "Asia/Shanghai"})
+>>> policy.timezone
+'Asia/Shanghai'
+>>> Policy.from_toml('timezone = "Mars/Olympus"')
+Traceback (most recent call last):
+...
+propcrm.errors.PolicyError: invalid policy: 1 problem
+  timezone: expected an IANA time-zone name, got 'Mars/Olympus'; e.g. 'Asia/Shanghai' or 'UTC'
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from datetime import date, time, timedelta
+from enum import Enum
+from pathlib import Path
+from typing import Any, TypeVar
+
+import cattrs
+from attrs import field, frozen
+from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
+
+from propcrm import _toml
+from propcrm._time import format_duration, parse_duration, zone
+from propcrm.errors import PolicyError, PolicyProblem, ValidationError
+
+__all__ = ["Policy"]
+
+T = TypeVar("T")
+
+
+def _valid_zone(instance: object, attribute: Any, value: object) -> None:
+    zone(value, attribute.name)  # type: ignore[arg-type]
+
+
+@frozen
+class Policy:
+    """The root of a company's policy: one sub-policy per capability.
+
+    Attributes:
+        timezone: The company's IANA time zone; calendars that name no zone use it.
+    """
+
+    timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
+
+    @classmethod
+    def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:
+        """Build a policy from plain data (as parsed from TOML or JSON).
+
+        Raises:
+            PolicyError: listing every problem by dotted path.
+        """
+        return _structure(data, cls, source)
+
+    @classmethod
+    def from_toml(cls, text: str, *, source: str | None = None) -> Policy:
+        """Parse a TOML document into a policy (see :meth:`from_mapping`)."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            raise PolicyError([PolicyProblem("", f"malformed TOML: {e}")], source) from e
+        return cls.from_mapping(data, source=source)
+
+    @classmethod
+    def from_json(cls, text: str, *, source: str | None = None) -> Policy:
+        """Parse a JSON document into a policy (see :meth:`from_mapping`)."""
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise PolicyError([PolicyProblem("", f"malformed JSON: {e}")], source) from e
+        return cls.from_mapping(data, source=source)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Policy:
+        """Read a policy file; ``.toml`` and ``.json`` are recognised by suffix.
+
+        Raises:
+            PolicyError: the file cannot be read, has another suffix, or is invalid.
+        """
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix not in (".toml", ".json"):
+            raise PolicyError(
+                [PolicyProblem("", f"unknown policy format {suffix!r}; use a .toml or .json file")],
+                str(path),
+            )
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise PolicyError([PolicyProblem("", f"cannot read the file: {e}")], str(path)) from e
+        if suffix == ".toml":
+            return cls.from_toml(text, source=str(path))
+        return cls.from_json(text, source=str(path))
+
+    def to_mapping(self) -> dict[str, Any]:
+        """Return the policy as plain data: ``Policy.from_mapping(p.to_mapping()) == p``."""
+        data: dict[str, Any] = _converter.unstructure(self)
+        return data
+
+    def to_toml(self) -> str:
+        """Return the policy as a TOML document."""
+        return _toml.dumps(self.to_mapping())
+
+    def to_json(self) -> str:
+        """Return the policy as an indented JSON document."""
+        return json.dumps(self.to_mapping(), indent=2, ensure_ascii=False) + "\n"
+
+
+# --- the private converter -------------------------------------------------------------------
+
+
+def _strict_int(value: object, _: type) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError.expected("", "an integer", value)
+    return value
+
+
+def _strict_float(value: object, _: type) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationError.expected("", "a number", value)
+    return float(value)
+
+
+def _strict_bool(value: object, _: type) -> bool:
+    if not isinstance(value, bool):
+        raise ValidationError.expected("", "true or false", value)
+    return value
+
+
+def _strict_str(value: object, _: type) -> str:
+    if not isinstance(value, str):
+        raise ValidationError.expected("", "a string", value)
+    return value
+
+
+def _duration(value: object, _: type) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(value, "")  # type: ignore[arg-type]
+
+
+def _date(value: object, _: type) -> date:
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError.expected("", "a date such as '2025-10-01'", value)
+
+
+def _time(value: object, _: type) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, str):
+        try:
+            return time.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError.expected("", "a time of day such as '08:30'", value)
+
+
+def _enum(value: object, cls: type[Enum]) -> Enum:
+    for member in cls:
+        if value == member.value and type(value) is type(member.value):
+            return member
+    allowed = ", ".join(repr(m.value) for m in cls)
+    raise ValidationError.expected("", f"one of {allowed}", value)
+
+
+def _make_converter() -> cattrs.Converter:
+    """The one converter for policies: strict scalars, durations as text, no extra keys."""
+    converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
+    converter.register_structure_hook(int, _strict_int)
+    converter.register_structure_hook(float, _strict_float)
+    converter.register_structure_hook(bool, _strict_bool)
+    converter.register_structure_hook(str, _strict_str)
+    converter.register_structure_hook(timedelta, _duration)
+    converter.register_unstructure_hook(timedelta, format_duration)
+    converter.register_structure_hook(date, _date)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook(time, _time)
+    converter.register_unstructure_hook(time, lambda t: t.isoformat("minutes"))
+    converter.register_structure_hook_func(
+        lambda t: isinstance(t, type) and issubclass(t, Enum), _enum
+    )
+    return converter
+
+
+_converter = _make_converter()
+
+
+def _structure(data: object, cls: type[T], source: str | None) -> T:
+    if not isinstance(data, Mapping):
+        raise PolicyError(
+            [PolicyProblem("", f"expected a table of settings, got {type(data).__name__}")],
+            source,
+        )
+    try:
+        return _converter.structure(data, cls)
+    except Exception as e:  # cattrs groups every failure; turn them into dotted paths
+        raise PolicyError(_problems(e, ()), source) from e
+
+
+def _problems(exc: BaseException, path: tuple[str, ...]) -> list[PolicyProblem]:
+    if isinstance(exc, ForbiddenExtraKeysError):
+        known = sorted(a.name for a in getattr(exc.cl, "__attrs_attrs__", ()))
+        return [
+            PolicyProblem(
+                _join((*path, str(key))),
+                f"unknown key; the keys here are: {', '.join(known)}",
+            )
+            for key in sorted(exc.extra_fields)
+        ]
+    if isinstance(exc, BaseExceptionGroup):
+        found: list[PolicyProblem] = []
+        for sub in exc.exceptions:
+            found.extend(_problems(sub, (*path, *_note_path(sub))))
+        return found
+    if isinstance(exc, ValidationError):
+        message = str(exc)
+        if exc.field:
+            message = message.removeprefix(f"{exc.field}: ")
+            path = (*path, exc.field)
+        return [PolicyProblem(_join(path), message)]
+    if isinstance(exc, KeyError):
+        return [PolicyProblem(_join(path), "a required key is missing")]
+    return [PolicyProblem(_join(path), str(exc) or type(exc).__name__)]
+
+
+def _note_path(exc: BaseException) -> tuple[str, ...]:
+    for note in getattr(exc, "__notes__", ()):
+        if isinstance(note, IterableValidationNote):
+            return (f"[{note.index!r}]" if not isinstance(note.index, str) else note.index,)
+        name = getattr(note, "name", None)
+        if isinstance(name, str):
+            return (name,)
+    return ()
+
+
+def _join(path: tuple[str, ...]) -> str:
+    out = ""
+    for part in path:
+        if part.startswith("["):
+            out += part
+        else:
+            out += f".{part}" if out else part
+    return out

@@ -1,0 +1,5 @@
+"""Helpers for testing code that uses propcrm.
+
+:mod:`propcrm.testing.strategies` holds hypothesis strategies for every domain
+type. It needs ``hypothesis`` installed (the ``dev`` extra brings it).
+"""

@@ -1,0 +1,20 @@
+"""Shared test configuration: hypothesis profiles.
+
+``CI=true`` selects the ``ci`` profile: derandomized (the same examples every
+run) and without deadlines, so a slow shared machine cannot fail a test.
+"""
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=100,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", deadline=None, max_examples=100)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "dev")

@@ -1,0 +1,68 @@
+"""The propcrm command line."""
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from propcrm import Policy, __version__
+from propcrm.cli import main
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """--version prints the package version."""
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"propcrm {__version__}"
+
+
+def test_policy_show_toml_is_the_default_policy(capsys: pytest.CaptureFixture[str]) -> None:
+    """`policy show` prints the complete default policy as TOML."""
+    assert main(["policy", "show"]) == 0
+    out = capsys.readouterr().out
+    assert Policy.from_mapping(tomllib.loads(out)) == Policy()
+
+
+def test_policy_show_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """`policy show --format json` prints the same policy as JSON."""
+    assert main(["policy", "show", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == Policy().to_mapping()
+
+
+def test_policy_check_ok(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A valid file exits 0."""
+    path = tmp_path / "company.toml"
+    path.write_text(Policy().to_toml(), encoding="utf-8")
+    assert main(["policy", "check", str(path)]) == 0
+    assert capsys.readouterr().out == f"{path}: ok\n"
+
+
+def test_policy_check_lists_every_problem(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An invalid file exits 2 and lists each problem by path."""
+    path = tmp_path / "company.json"
+    path.write_text('{"timezone": 1, "colour": "red"}', encoding="utf-8")
+    assert main(["policy", "check", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "colour: unknown key" in err
+
+
+def test_bare_commands_print_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    """With no command, usage goes to stderr and the exit status is 2."""
+    assert main([]) == 2
+    assert main(["policy"]) == 2
+    assert "usage: propcrm" in capsys.readouterr().err
+
+
+def test_module_entry_point_runs() -> None:
+    """`python -m propcrm` is the same command."""
+    done = subprocess.run(
+        [sys.executable, "-m", "propcrm", "--version"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"propcrm {__version__}"

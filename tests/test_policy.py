@@ -1,0 +1,251 @@
+"""Policies: loading, dumping and the errors that name the dotted path."""
+
+import json
+import tomllib
+from datetime import date, time, timedelta
+from enum import Enum
+from pathlib import Path
+
+import pytest
+from attrs import field, frozen
+from hypothesis import given
+from hypothesis import strategies as st
+
+from propcrm import Policy, PolicyError, _toml
+from propcrm._validators import int_at_least
+from propcrm.policy import _structure
+from propcrm.testing.strategies import policies
+
+
+@given(policies())
+def test_toml_round_trip_is_identity(policy: Policy) -> None:
+    """dump -> load through TOML gives the same policy."""
+    assert Policy.from_toml(policy.to_toml()) == policy
+
+
+@given(policies())
+def test_json_round_trip_is_identity(policy: Policy) -> None:
+    """dump -> load through JSON gives the same policy."""
+    assert Policy.from_json(policy.to_json()) == policy
+
+
+@given(policies())
+def test_mapping_round_trip_is_identity(policy: Policy) -> None:
+    """to_mapping -> from_mapping gives the same policy."""
+    assert Policy.from_mapping(policy.to_mapping()) == policy
+
+
+def test_empty_document_is_the_default_policy() -> None:
+    """Every setting has a documented default."""
+    assert Policy.from_toml("") == Policy()
+    assert Policy.from_json("{}") == Policy()
+
+
+def _problems(excinfo: pytest.ExceptionInfo[PolicyError]) -> list[str]:
+    return [str(p) for p in excinfo.value.problems]
+
+
+def test_unknown_key_is_an_error_naming_its_path() -> None:
+    """A typo is never silently ignored."""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml('timezon = "UTC"')
+    assert _problems(info) == ["timezon: unknown key; the keys here are: timezone"]
+
+
+def test_wrong_type_is_an_error_naming_its_path() -> None:
+    """A number where a zone name belongs."""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_json('{"timezone": 8}')
+    assert _problems(info) == ["timezone: expected a string, got 8"]
+
+
+def test_out_of_range_value_is_an_error_naming_its_path() -> None:
+    """An unknown zone is a bad value, reported with its path."""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_mapping({"timezone": "Nowhere/Land"})
+    assert _problems(info)[0].startswith("timezone: expected an IANA time-zone name")
+
+
+@pytest.mark.parametrize(
+    ("loader", "text", "message"),
+    [
+        (Policy.from_toml, "timezone = ", "malformed TOML"),
+        (Policy.from_toml, "[a\nb = 1", "malformed TOML"),
+        (Policy.from_json, '{"timezone": ', "malformed JSON"),
+        (Policy.from_json, "[1, 2]", "expected a table of settings, got list"),
+    ],
+)
+def test_malformed_documents_are_policy_errors(loader, text: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    """Syntax errors are reported as policy problems, not parser exceptions."""
+    with pytest.raises(PolicyError, match=message):
+        loader(text)
+
+
+def test_load_reads_toml_and_json_files(tmp_path: Path) -> None:
+    """Files are recognised by suffix."""
+    (tmp_path / "p.toml").write_text('timezone = "UTC"\n', encoding="utf-8")
+    (tmp_path / "p.json").write_text('{"timezone": "UTC"}', encoding="utf-8")
+    assert Policy.load(tmp_path / "p.toml") == Policy(timezone="UTC")
+    assert Policy.load(str(tmp_path / "p.json")) == Policy(timezone="UTC")
+
+
+def test_load_names_the_file_in_errors(tmp_path: Path) -> None:
+    """A bad file's error says which file."""
+    path = tmp_path / "company.toml"
+    path.write_text("timezone = 1\n", encoding="utf-8")
+    with pytest.raises(PolicyError, match=r"invalid policy in .*company\.toml: 1 problem"):
+        Policy.load(path)
+
+
+def test_load_rejects_unknown_suffix_and_missing_files(tmp_path: Path) -> None:
+    """Only .toml and .json; a missing file is a policy error too."""
+    with pytest.raises(PolicyError, match="unknown policy format '.yaml'"):
+        Policy.load(tmp_path / "p.yaml")
+    with pytest.raises(PolicyError, match="cannot read the file"):
+        Policy.load(tmp_path / "missing.toml")
+
+
+def test_dumps_are_documents_the_parsers_read() -> None:
+    """The default policy dumps to valid TOML and JSON with the same content."""
+    policy = Policy()
+    assert tomllib.loads(policy.to_toml()) == policy.to_mapping()
+    assert json.loads(policy.to_json()) == policy.to_mapping()
+
+
+# --- the converter's strict scalars, on a policy-shaped class of the test's own ----------------
+
+
+class Colour(Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@frozen
+class Inner:
+    count: int = field(default=1, validator=int_at_least(1))
+    share: float = 0.5
+    enabled: bool = True
+    within: timedelta = timedelta(hours=48)
+    since: date = date(2025, 1, 1)
+    opens: time = time(8, 30)
+    colour: Colour = Colour.RED
+    limits: dict[str, int] = field(factory=dict)
+    names: tuple[str, ...] = ()
+
+
+@frozen
+class Outer:
+    inner: Inner = field(factory=Inner)
+
+
+def _errors(data: object) -> list[str]:
+    with pytest.raises(PolicyError) as info:
+        _structure(data, Outer, None)
+    return [str(p) for p in info.value.problems]
+
+
+def test_strict_scalars_accept_their_own_types() -> None:
+    """Well-typed values load, durations and dates from text."""
+    data = {
+        "inner": {
+            "count": 3,
+            "share": 1,
+            "enabled": False,
+            "within": "1h30m",
+            "since": "2025-10-01",
+            "opens": "09:00",
+            "colour": "blue",
+            "limits": {"a": 1},
+            "names": ["x", "y"],
+        }
+    }
+    loaded = _structure(data, Outer, None)
+    assert loaded.inner == Inner(
+        3,
+        1.0,
+        False,
+        timedelta(minutes=90),
+        date(2025, 10, 1),
+        time(9),
+        Colour.BLUE,
+        {"a": 1},
+        ("x", "y"),
+    )
+    native = {"inner": {"since": date(2025, 2, 1), "opens": time(7), "within": timedelta(1)}}
+    assert _structure(native, Outer, None).inner.since == date(2025, 2, 1)
+
+
+def test_every_bad_value_is_listed_by_path() -> None:
+    """All problems at once, each with its dotted path."""
+    data = {
+        "inner": {
+            "count": True,
+            "share": "half",
+            "enabled": "yes",
+            "within": "two days",
+            "since": "yesterday",
+            "opens": 830,
+            "colour": "green",
+            "limits": {"a": "1"},
+            "names": [1],
+        }
+    }
+    assert _errors(data) == [
+        "inner.count: expected an integer, got True",
+        "inner.share: expected a number, got 'half'",
+        "inner.enabled: expected true or false, got 'yes'",
+        "inner.within: expected a duration such as '48h', '1h30m', '15min' or '3d', "
+        "got 'two days'; use whole numbers with the units d, h, m (or min) and s",
+        "inner.since: expected a date such as '2025-10-01', got 'yesterday'",
+        "inner.opens: expected a time of day such as '08:30', got 830",
+        "inner.colour: expected one of 'red', 'blue', got 'green'",
+        "inner.limits.a: expected an integer, got '1'",
+        "inner.names[0]: expected a string, got 1",
+    ]
+
+
+def test_validator_failures_name_the_path() -> None:
+    """An out-of-range value reads like the issue's example."""
+    assert _errors({"inner": {"count": -3}}) == ["inner.count: expected an integer >= 1, got -3"]
+
+
+def test_nested_unknown_key() -> None:
+    """Unknown keys deep in the tree name their full path."""
+    assert _errors({"inner": {"cuont": 2}})[0].startswith("inner.cuont: unknown key")
+
+
+def test_a_table_where_a_value_belongs() -> None:
+    """Structural mistakes are reported, not raised raw."""
+    problems = _errors({"inner": "not a table"})
+    assert problems
+    assert problems[0].startswith("inner")
+
+
+# --- the TOML writer -----------------------------------------------------------------------
+
+_scalars = (
+    st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+    | st.floats(allow_nan=False)
+    | st.text()
+)
+_keys = st.text(min_size=1, max_size=8)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner, max_size=3),
+    max_leaves=10,
+)
+
+
+@given(st.dictionaries(_keys, _values, max_size=5))
+def test_toml_writer_round_trips_through_tomllib(data: dict[str, object]) -> None:
+    """Whatever plain data we write, tomllib reads back the same."""
+    assert tomllib.loads(_toml.dumps(data)) == data
+
+
+def test_toml_writer_special_floats_and_unknown_types() -> None:
+    """inf and nan have TOML spellings; other objects are refused."""
+    text = _toml.dumps({"a": float("inf"), "b": float("-inf"), "c": float("nan")})
+    assert text == "a = inf\nb = -inf\nc = nan\n"
+    with pytest.raises(TypeError, match="cannot write object as TOML"):
+        _toml.dumps({"a": object()})

@@ -1,0 +1,62 @@
+"""The shared attrs validators raise ValidationError naming the field."""
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from attrs import define, field
+
+from propcrm import ValidationError
+from propcrm._validators import (
+    aware_datetime,
+    int_at_least,
+    int_between,
+    is_date,
+    non_empty_str,
+    non_negative_duration,
+    number_between,
+    optional,
+    positive_duration,
+)
+
+
+@define
+class Sample:
+    n: object = field(default=1, validator=int_at_least(1))
+    k: object = field(default=5, validator=int_between(0, 10))
+    x: object = field(default=0.5, validator=number_between(0, 1))
+    s: object = field(default="a", validator=non_empty_str)
+    d: object = field(default=timedelta(1), validator=positive_duration)
+    z: object = field(default=timedelta(0), validator=non_negative_duration)
+    t: object = field(default=datetime(2025, 1, 1, tzinfo=UTC), validator=aware_datetime)
+    day: object = field(default=date(2025, 1, 1), validator=is_date)
+    o: object = field(default=None, validator=optional(int_at_least(0)))
+
+
+def test_defaults_are_valid() -> None:
+    """The sample's defaults pass every validator."""
+    assert Sample().o is None
+    assert Sample(o=3).o == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("n", 0, "n: expected an integer >= 1, got 0"),
+        ("n", True, "n: expected an integer >= 1, got True"),
+        ("k", 11, "k: expected an integer from 0 to 10, got 11"),
+        ("x", 1.5, "x: expected a number from 0 to 1, got 1.5"),
+        ("x", False, "x: expected a number from 0 to 1, got False"),
+        ("s", "  ", "s: expected a non-empty string, got '  '"),
+        ("d", timedelta(0), "d: expected a positive duration"),
+        ("z", timedelta(-1), "z: expected a duration >= 0"),
+        ("t", datetime(2025, 1, 1), "t must be timezone-aware"),
+        ("day", datetime(2025, 1, 1, tzinfo=UTC), "day: expected a datetime.date"),
+        ("o", -1, "o: expected an integer >= 0, got -1"),
+    ],
+)
+def test_bad_values_name_their_field(name: str, value: object, expected: str) -> None:
+    """Each validator says which field, what it expected and what it got."""
+    with pytest.raises(ValidationError) as info:
+        Sample(**{name: value})  # type: ignore[arg-type]
+    assert str(info.value).startswith(expected)
+    assert info.value.field == name
