@@ -1,0 +1,22 @@
+"""Load a company's policy, change one setting, and show what a mistake looks like.
+
+Run: python examples/policy_check.py
+"""
+
+from pathlib import Path
+
+from propcrm import Policy, PolicyError
+
+HERE = Path(__file__).resolve().parent
+
+policy = Policy.load(HERE / "company-policy.toml")
+print(f"loaded policy for zone {policy.timezone}")
+
+broken = '{"timezone": "Asia/Shanhai", "timezon": "UTC"}'
+try:
+    Policy.from_json(broken, source="broken.json")
+except PolicyError as e:
+    print(e)
+    assert len(e.problems) >= 1
+else:
+    raise SystemExit("a broken policy was accepted")
