@@ -1,0 +1,902 @@
+"""Service levels (SLA, 服务时效): clocks with pauses on business calendars, breaches, attainment.
+
+A work order or complaint is a :class:`Timeline` of typed :class:`Event` items
+(received, dispatched, arrived, paused, resolved, ...). An :class:`SlaTarget`
+says when its clock starts and stops, how much time is allowed
+(:class:`Allowance`) and on which business calendar it runs. An
+:class:`SlaPolicy` chooses a set of targets by request kind, complaint grade
+and customer tier. :func:`evaluate` recomputes every status from the event log
+at a given instant, so a calendar edit or a regrade reaches open items.
+
+Semantics (RULES.md §5):
+
+* A clock started outside working time starts at the next working instant.
+* Paused time is measured in business time: a pause over a weekend on a
+  weekday calendar costs nothing extra.
+* A breach stays a breach: meeting the target later, moving an appointment
+  or regrading to a looser target never clears it.
+* A regrade keeps the clock (the same start) and changes the allowance from
+  the moment of the regrade on.
+
+>>> from datetime import datetime, timedelta
+>>> from zoneinfo import ZoneInfo
+>>> t0 = datetime(2025, 10, 9, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+>>> line = Timeline((Event(EventKind.RECEIVED, t0),
+...                  Event(EventKind.RESOLVED, t0 + timedelta(hours=2))))
+>>> fix = SlaTarget("fixed", EventKind.RECEIVED, EventKind.RESOLVED,
+...                 Allowance.business(timedelta(hours=8)), calendar="24x7")
+>>> [status] = evaluate([fix], line, at=t0 + timedelta(hours=3),
+...                     calendars={"24x7": SimpleCalendar.always_open("Asia/Shanghai")})
+>>> status.state, status.elapsed, status.remaining
+(<SlaState.MET: 'met'>, datetime.timedelta(seconds=7200), datetime.timedelta(seconds=21600))
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from enum import Enum
+from typing import Any, Protocol
+
+from attrs import field, frozen
+
+from propcrm._time import require_aware
+from propcrm._validators import int_at_least, non_empty_str, number_between
+from propcrm.errors import ValidationError
+from propcrm.explain import Reason
+
+__all__ = [
+    "Allowance",
+    "AllowanceKind",
+    "Attainment",
+    "Event",
+    "EventKind",
+    "SlaCalendar",
+    "SlaEvaluator",
+    "SlaPolicy",
+    "SlaState",
+    "SlaTarget",
+    "TargetSet",
+    "TargetStatus",
+    "Timeline",
+    "attainment",
+    "evaluate",
+]
+
+GRADES = ("GENERAL", "IMPORTANT", "HOT", "MAJOR")
+TIERS = ("A", "B", "C", "D")
+_ZERO = timedelta(0)
+
+
+class SlaCalendar(Protocol):
+    """The business-calendar operations an SLA clock needs (see ``propcrm.calendar``)."""
+
+    @property
+    def tz(self) -> tzinfo:
+        """The calendar's zone."""
+        ...
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """The earliest instant where the business time since ``start`` equals ``duration``."""
+        ...
+
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        """Business time between two instants."""
+        ...
+
+    def next_working_time(self, moment: datetime) -> datetime:
+        """``moment`` if it is working time, else the next working instant."""
+        ...
+
+    def close_of_day(self, moment: datetime) -> datetime:
+        """Close of the working day containing ``moment``, or of the next one."""
+        ...
+
+    def add_working_days(self, day: date, n: int) -> date:
+        """The working day ``n`` working days after ``day``."""
+        ...
+
+    def is_provisional(self, day: date) -> bool:
+        """Whether ``day`` lies past the last official holiday schedule."""
+        ...
+
+
+class EventKind(Enum):
+    """What happened to a work order (工单) or complaint (投诉)."""
+
+    RECEIVED = "received"  #: the request was received (受理); always the first event
+    ANSWERED = "answered"  #: a call was picked up (接听)
+    DISPATCHED = "dispatched"  #: a technician was sent (派工)
+    ARRIVED = "arrived"  #: the technician is on site (到场); needs a dispatch first
+    APPOINTMENT_SET = "appointment_set"  #: a visit time was agreed (预约)
+    APPOINTMENT_CHANGED = "appointment_changed"  #: the agreed visit time moved
+    PAUSED = "paused"  #: the clock waits, for a ``reason`` such as ``"waiting_on_customer"``
+    RESUMED = "resumed"  #: the wait is over
+    RESOLVED = "resolved"  #: handled (处理完毕)
+    CLOSED = "closed"  #: closed loop (闭环): the customer was told the outcome
+    REOPENED = "reopened"  #: a resolved item is open again
+    REGRADED = "regraded"  #: the complaint's ``grade`` changed
+
+
+_MILESTONES = frozenset(
+    {
+        EventKind.RECEIVED,
+        EventKind.ANSWERED,
+        EventKind.DISPATCHED,
+        EventKind.ARRIVED,
+        EventKind.RESOLVED,
+        EventKind.CLOSED,
+    }
+)
+_REOPENABLE = frozenset({EventKind.RESOLVED, EventKind.CLOSED})
+_APPOINTMENTS = frozenset({EventKind.APPOINTMENT_SET, EventKind.APPOINTMENT_CHANGED})
+
+
+@frozen
+class Event:
+    """One event of a timeline.
+
+    Attributes:
+        kind: What happened.
+        at: When, timezone-aware.
+        reason: Why the clock pauses (``PAUSED`` only), e.g. ``"waiting_on_customer"``.
+        grade: The new complaint grade (``REGRADED`` only), e.g. ``"HOT"``.
+        appointment: The agreed visit time (``APPOINTMENT_SET``/``_CHANGED`` only).
+    """
+
+    kind: EventKind
+    at: datetime = field(validator=lambda i, a, v: require_aware(v, a.name))
+    reason: str = ""
+    grade: str = ""
+    appointment: datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.kind, EventKind):
+            raise ValidationError.expected("kind", "an EventKind", self.kind)
+        needs_reason = self.kind is EventKind.PAUSED
+        if needs_reason != bool(self.reason):
+            what = "a non-empty reason" if needs_reason else "no reason"
+            raise ValidationError.expected(
+                "reason", f"{what} for a {self.kind.value} event", self.reason
+            )
+        if (self.kind is EventKind.REGRADED) != bool(self.grade):
+            raise ValidationError.expected(
+                "grade", f"a grade only on regraded events, one of {GRADES}", self.grade
+            )
+        if self.grade and self.grade not in GRADES:
+            raise ValidationError.expected("grade", f"one of {GRADES}", self.grade)
+        if (self.kind in _APPOINTMENTS) != (self.appointment is not None):
+            raise ValidationError.expected(
+                "appointment",
+                f"an appointment time only on appointment events, not {self.kind.value}",
+                self.appointment,
+            )
+        if self.appointment is not None:
+            require_aware(self.appointment, "appointment")
+
+
+def _events(value: Iterable[Event]) -> tuple[Event, ...]:
+    return tuple(value)
+
+
+@frozen
+class Timeline:
+    """The event log of one work order or complaint, checked for impossible sequences.
+
+    Attributes:
+        events: In time order; the first is ``RECEIVED``.
+        kind: The request kind, e.g. ``"repair.in_home"`` or ``"complaint"``.
+        grade: The complaint grade at receipt (``"GENERAL"`` .. ``"MAJOR"``), or empty.
+        tier: The customer tier (``"A"`` .. ``"D"``), or empty.
+
+    Raises:
+        ValidationError: naming the event (``events[i]``) that cannot happen where it is.
+    """
+
+    events: tuple[Event, ...] = field(converter=_events)
+    kind: str = ""
+    grade: str = field(default="", validator=lambda i, a, v: _one_of_or_empty(a.name, v, GRADES))
+    tier: str = field(default="", validator=lambda i, a, v: _one_of_or_empty(a.name, v, TIERS))
+
+    def __attrs_post_init__(self) -> None:
+        _check_sequence(self.events)
+
+
+class AllowanceKind(Enum):
+    """How an allowance ends."""
+
+    BUSINESS = "business"  #: ``duration`` of business time on the target's calendar
+    WALL = "wall"  #: ``duration`` of calendar (wall-clock) time
+    CLOSE_OF_DAY = "close_of_day"  #: close of the working day, ``days`` working days on
+    APPOINTMENT = "appointment"  #: the agreed appointment + ``grace``; else ``duration``
+
+
+@frozen
+class Allowance:
+    """The time a target allows. Build one with the class methods.
+
+    Attributes:
+        kind: Which of the four shapes.
+        duration: ``BUSINESS``/``WALL``: the time allowed; ``APPOINTMENT``: the
+            business time allowed while no appointment is agreed.
+        days: ``CLOSE_OF_DAY``: 0 for the same working day (不过夜), n for the n-th next one.
+        grace: ``APPOINTMENT``: how late after the appointment still counts as on time.
+    """
+
+    kind: AllowanceKind
+    duration: timedelta = _ZERO
+    days: int = field(default=0, validator=int_at_least(0))
+    grace: timedelta = _ZERO
+
+    def __attrs_post_init__(self) -> None:
+        kind = self.kind
+        if not isinstance(kind, AllowanceKind):
+            raise ValidationError.expected("kind", "an AllowanceKind", kind)
+        timed = kind is not AllowanceKind.CLOSE_OF_DAY
+        if timed != (self.duration > _ZERO) or self.duration < _ZERO:
+            what = "a positive duration" if timed else "no duration (0s)"
+            raise ValidationError.expected(
+                "duration", f"{what} for a {kind.value} allowance", self.duration
+            )
+        if self.days and timed:
+            raise ValidationError.expected("days", f"0 for a {kind.value} allowance", self.days)
+        if (self.grace and kind is not AllowanceKind.APPOINTMENT) or self.grace < _ZERO:
+            raise ValidationError.expected(
+                "grace", "0s, or a duration >= 0 on an appointment allowance", self.grace
+            )
+
+    @classmethod
+    def business(cls, duration: timedelta) -> Allowance:
+        """``duration`` of business time, e.g. 8 working hours."""
+        return cls(AllowanceKind.BUSINESS, duration)
+
+    @classmethod
+    def wall(cls, duration: timedelta) -> Allowance:
+        """``duration`` of calendar time, e.g. 3 days."""
+        return cls(AllowanceKind.WALL, duration)
+
+    @classmethod
+    def same_day(cls) -> Allowance:
+        """By close of the working day the clock starts in (不过夜)."""
+        return cls(AllowanceKind.CLOSE_OF_DAY)
+
+    @classmethod
+    def working_days(cls, n: int) -> Allowance:
+        """By close of the ``n``-th working day after the one the clock starts in."""
+        return cls(AllowanceKind.CLOSE_OF_DAY, days=n)
+
+    @classmethod
+    def appointment(cls, otherwise: timedelta, grace: timedelta = _ZERO) -> Allowance:
+        """At the agreed appointment (+ ``grace``); before one is agreed, ``otherwise``."""
+        return cls(AllowanceKind.APPOINTMENT, otherwise, grace=grace)
+
+
+def _warnings(value: Iterable[float]) -> tuple[float, ...]:
+    return tuple(value)
+
+
+def _check_warnings(instance: object, attribute: Any, value: tuple[float, ...]) -> None:
+    ok = all(isinstance(w, float | int) and not isinstance(w, bool) and 0 < w < 1 for w in value)
+    if not ok or list(value) != sorted(set(value)):
+        raise ValidationError.expected(
+            attribute.name,
+            "ascending fractions strictly between 0 and 1",
+            value,
+            "e.g. [0.5, 0.75, 0.9]",
+        )
+
+
+def _strs(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@frozen
+class SlaTarget:
+    """One service-level target: a clock from ``start`` to ``stop`` with an allowance.
+
+    Attributes:
+        name: A stable name, e.g. ``"dispatch"``; statuses and attainment use it.
+        start: The event that starts the clock (its first occurrence).
+        stop: The event that stops it; a ``REOPENED`` item runs again until the next one.
+        allowance: The time allowed.
+        calendar: The name of the business calendar the clock runs on.
+        pause_on: Pause reasons that stop this clock, e.g. ``("waiting_on_customer",)``.
+        warnings: Fractions of the allowance that raise a warning when consumed.
+        source: The article the target comes from, e.g. ``"000 §3.2"``.
+    """
+
+    name: str = field(validator=non_empty_str)
+    start: EventKind = field()
+    stop: EventKind = field()
+    allowance: Allowance = field()
+    calendar: str = field(default="desk", validator=non_empty_str)
+    pause_on: tuple[str, ...] = field(default=(), converter=_strs)
+    warnings: tuple[float, ...] = field(
+        default=(0.5, 0.75, 0.9), converter=_warnings, validator=_check_warnings
+    )
+    source: str = ""
+
+    @start.validator
+    def _check_start(self, attribute: Any, value: object) -> None:
+        if value not in _MILESTONES or value in _REOPENABLE:
+            allowed = sorted(k.value for k in _MILESTONES - _REOPENABLE)
+            raise ValidationError.expected("start", f"one of {allowed}", value)
+
+    @stop.validator
+    def _check_stop(self, attribute: Any, value: object) -> None:
+        if value not in _MILESTONES or value is EventKind.RECEIVED or value is self.start:
+            raise ValidationError.expected("stop", "a milestone event after the start event", value)
+
+    @allowance.validator
+    def _check_allowance(self, attribute: Any, value: object) -> None:
+        if not isinstance(value, Allowance):
+            raise ValidationError.expected("allowance", "an Allowance", value)
+
+
+@frozen
+class TargetSet:
+    """A named set of targets and the conditions under which it applies (empty = any).
+
+    Attributes:
+        name: The set's name, e.g. ``"repair.in_home"``.
+        targets: Its targets, names unique within the set.
+        kinds: Request kinds it applies to.
+        grades: Complaint grades it applies to.
+        tiers: Customer tiers it applies to.
+    """
+
+    name: str = field(validator=non_empty_str)
+    targets: tuple[SlaTarget, ...] = field(default=())
+    kinds: tuple[str, ...] = field(default=(), converter=_strs)
+    grades: tuple[str, ...] = field(default=(), converter=_strs)
+    tiers: tuple[str, ...] = field(default=(), converter=_strs)
+
+    @targets.validator
+    def _check_targets(self, attribute: Any, value: tuple[SlaTarget, ...]) -> None:
+        names = [t.name for t in value]
+        if len(set(names)) != len(names):
+            raise ValidationError.expected("targets", "targets with distinct names", names)
+
+    @grades.validator
+    def _check_grades(self, attribute: Any, value: tuple[str, ...]) -> None:
+        for grade in value:
+            _one_of_or_empty("grades", grade or "?", GRADES)
+
+    @tiers.validator
+    def _check_tiers(self, attribute: Any, value: tuple[str, ...]) -> None:
+        for tier in value:
+            _one_of_or_empty("tiers", tier or "?", TIERS)
+
+    def applies_to(self, kind: str, grade: str, tier: str) -> bool:
+        """Whether every condition of the set holds for the item."""
+        return (
+            (not self.kinds or kind in self.kinds)
+            and (not self.grades or grade in self.grades)
+            and (not self.tiers or tier in self.tiers)
+        )
+
+
+@frozen
+class SlaPolicy:
+    """Which targets apply to which items: the first matching set, else the ``default`` set.
+
+    Attributes:
+        sets: Target sets in the order they are tried.
+        default: The name of the set used when no set's conditions match.
+        goal: The attainment goal, response timeliness ≥ 95 % (000 §3.2).
+    """
+
+    sets: tuple[TargetSet, ...] = field(factory=lambda: _default_sets())
+    default: str = field(default="request", validator=non_empty_str)
+    goal: float = field(default=0.95, validator=number_between(0.0, 1.0))
+
+    def __attrs_post_init__(self) -> None:
+        names = [s.name for s in self.sets]
+        if len(set(names)) != len(names):
+            raise ValidationError.expected("sets", "sets with distinct names", names)
+        if self.default not in names:
+            raise ValidationError.expected(
+                "default", f"the name of a set, one of {names}", self.default
+            )
+
+    def select(self, kind: str, grade: str = "", tier: str = "") -> TargetSet:
+        """The set for an item of this kind, grade and tier.
+
+        >>> SlaPolicy().select("complaint", "MAJOR").name
+        'complaint.major'
+        >>> SlaPolicy().select("enquiry").name
+        'request'
+        """
+        for target_set in self.sets:
+            if target_set.applies_to(kind, grade, tier):
+                return target_set
+        return next(s for s in self.sets if s.name == self.default)
+
+
+class SlaState(Enum):
+    """Where a target's clock is."""
+
+    NOT_STARTED = "not_started"
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"
+
+
+@frozen
+class TargetStatus:
+    """One target's status at an instant.
+
+    Attributes:
+        target: The target's name.
+        state: Not started, running, paused, met or breached (a breach stays a breach).
+        started_at: When the clock started (the next working instant after the start event).
+        due_at: The deadline in force; while paused, the deadline if resumed now.
+        stopped_at: When the stop event happened (met or late), if it has.
+        elapsed: Business time counted so far (pauses excluded).
+        remaining: Business time left; negative once overdue.
+        fraction: ``elapsed`` over the allowance in business time (1.0 for none).
+        warnings_passed: The warning thresholds already consumed.
+        breached_at: When the clock first ran past its allowance in force.
+        provisional: Whether ``due_at`` falls in a year with no official holiday schedule yet.
+        reasons: Why, citing the target's source.
+    """
+
+    target: str
+    state: SlaState
+    started_at: datetime | None
+    due_at: datetime | None
+    stopped_at: datetime | None
+    elapsed: timedelta
+    remaining: timedelta
+    fraction: float
+    warnings_passed: tuple[float, ...]
+    breached_at: datetime | None
+    provisional: bool
+    reasons: tuple[Reason, ...]
+
+
+@frozen
+class Attainment:
+    """How many decided items met a target: the KPI "response timeliness ≥ 95 %".
+
+    Attributes:
+        target: The target's name.
+        met: Items that met it.
+        total: Items decided (met or breached); items still running are not counted.
+    """
+
+    target: str
+    met: int = field(validator=int_at_least(0))
+    total: int = field(validator=int_at_least(1))
+
+    def __attrs_post_init__(self) -> None:
+        if self.met > self.total:
+            raise ValidationError.expected("met", f"at most total ({self.total})", self.met)
+
+    @property
+    def share(self) -> float:
+        """``met / total``."""
+        return self.met / self.total
+
+    def meets(self, goal: float) -> bool:
+        """Whether the share reaches ``goal`` (e.g. ``SlaPolicy().goal``)."""
+        return self.share >= goal
+
+
+class SlaEvaluator:
+    """Evaluates many timelines against one policy, resolving targets and calendars once.
+
+    Args:
+        policy_or_targets: An :class:`SlaPolicy`, or a fixed list of targets for every item.
+        calendars: Business calendars by name; every target's calendar must be present.
+
+    Raises:
+        ValidationError: a target names a calendar that is not given.
+    """
+
+    def __init__(
+        self,
+        policy_or_targets: SlaPolicy | Sequence[SlaTarget],
+        calendars: Mapping[str, SlaCalendar],
+    ) -> None:
+        if isinstance(policy_or_targets, SlaPolicy):
+            self._policy: SlaPolicy | None = policy_or_targets
+            sets = policy_or_targets.sets
+        else:
+            self._policy = None
+            sets = (TargetSet("targets", tuple(policy_or_targets)),)
+        self._fixed = sets[0]
+        for target_set in sets:
+            for target in target_set.targets:
+                if target.calendar not in calendars:
+                    raise ValidationError.expected(
+                        f"{target_set.name}.{target.name}.calendar",
+                        f"a calendar name among {sorted(calendars)}",
+                        target.calendar,
+                        "pass that calendar in calendars= or change the target",
+                    )
+        self._calendars = dict(calendars)
+        self._selected: dict[tuple[str, str, str], dict[str, SlaTarget]] = {}
+        self._provisional: dict[tuple[int, int], bool] = {}
+
+    def evaluate(self, timeline: Timeline, at: datetime) -> tuple[TargetStatus, ...]:
+        """One status per target that applies to ``timeline`` at ``at`` (later events ignored)."""
+        require_aware(at, "at")
+        log = _Log(timeline, at)
+        final = self._targets(timeline.kind, log.grade_at_end, timeline.tier)
+        eras = [
+            (start, self._targets(timeline.kind, grade, timeline.tier), appt)
+            for start, grade, appt in log.eras
+        ]
+        return tuple(self._status(target, log, eras, at) for target in final.values())
+
+    def evaluate_many(
+        self, timelines: Iterable[Timeline], at: datetime
+    ) -> list[tuple[TargetStatus, ...]]:
+        """:meth:`evaluate` for each timeline, in order."""
+        require_aware(at, "at")
+        return [self.evaluate(timeline, at) for timeline in timelines]
+
+    def _targets(self, kind: str, grade: str, tier: str) -> dict[str, SlaTarget]:
+        key = (kind, grade, tier)
+        found = self._selected.get(key)
+        if found is None:
+            chosen = self._policy.select(kind, grade, tier) if self._policy else self._fixed
+            found = self._selected[key] = {t.name: t for t in chosen.targets}
+        return found
+
+    def _status(
+        self,
+        target: SlaTarget,
+        log: _Log,
+        eras: list[Era],
+        at: datetime,
+    ) -> TargetStatus:
+        start_event = log.first.get(target.start)
+        if start_event is None:
+            return _not_started(target)
+        cal = self._calendars[target.calendar]
+        started = cal.next_working_time(start_event)
+        stops, final_stop = log.stops(target.stop, start_event)
+        pauses = log.pauses(target.pause_on, start_event, at)
+        gaps = sorted(pauses + stops)
+        spans = _spans(target.name, eras)
+        breached_at: datetime | None = None
+        budget, due = _ZERO, started
+        for i, (span_start, allowance, appointment) in enumerate(spans):
+            budget, due = _deadline(cal, allowance, started, appointment, gaps)
+            if breached_at is None:
+                span_end = spans[i + 1][0] if i + 1 < len(spans) else None
+                breached_at = _breach(due, span_start, span_end, at, stops, final_stop)
+        end = final_stop if final_stop is not None else at
+        elapsed = _counted(cal, started, end, gaps) if end > started else _ZERO
+        fraction = elapsed / budget if budget else 1.0
+        if breached_at is not None:
+            state = SlaState.BREACHED
+        elif final_stop is not None:
+            state = SlaState.MET
+        elif log.open_pause and log.open_pause in target.pause_on:
+            state = SlaState.PAUSED
+        else:
+            state = SlaState.RUNNING
+        reason = Reason(
+            f"sla.{state.value}",
+            _message(target.name, state, due, breached_at),
+            {"target": target.name, "due_at": due, "elapsed": elapsed},
+            target.source,
+        )
+        return TargetStatus(
+            target=target.name,
+            state=state,
+            started_at=started,
+            due_at=due,
+            stopped_at=final_stop,
+            elapsed=elapsed,
+            remaining=budget - elapsed,
+            fraction=fraction,
+            warnings_passed=tuple(w for w in target.warnings if fraction >= w),
+            breached_at=breached_at,
+            provisional=self._is_provisional(cal, due),
+            reasons=(reason,),
+        )
+
+    def _is_provisional(self, cal: SlaCalendar, due: datetime) -> bool:
+        day = due.astimezone(cal.tz).date()
+        key = (id(cal), day.year)
+        found = self._provisional.get(key)
+        if found is None:
+            found = self._provisional[key] = cal.is_provisional(day)
+        return found
+
+
+def evaluate(
+    policy_or_targets: SlaPolicy | Sequence[SlaTarget],
+    timeline: Timeline,
+    at: datetime,
+    calendars: Mapping[str, SlaCalendar],
+) -> tuple[TargetStatus, ...]:
+    """One status per target applying to ``timeline``, recomputed from its events up to ``at``.
+
+    Args:
+        policy_or_targets: An :class:`SlaPolicy` (targets chosen by kind, grade in
+            force and tier) or a fixed list of targets.
+        timeline: The item's events; those after ``at`` have not happened yet.
+        at: The instant of evaluation, timezone-aware.
+        calendars: Business calendars by the names targets use.
+
+    Raises:
+        ValidationError: ``at`` is naive, or a target's calendar is missing.
+    """
+    return SlaEvaluator(policy_or_targets, calendars).evaluate(timeline, at)
+
+
+def attainment(statuses: Iterable[TargetStatus]) -> dict[str, Attainment]:
+    """Share of decided items that met each target (running items are not counted).
+
+    >>> from itertools import chain
+    >>> a = Attainment("dispatch", met=19, total=20)
+    >>> a.share, a.meets(SlaPolicy().goal)
+    (0.95, True)
+    """
+    met: dict[str, int] = {}
+    total: dict[str, int] = {}
+    for status in statuses:
+        if status.state is SlaState.MET or status.state is SlaState.BREACHED:
+            total[status.target] = total.get(status.target, 0) + 1
+            met[status.target] = met.get(status.target, 0) + (status.state is SlaState.MET)
+    return {name: Attainment(name, met[name], count) for name, count in total.items()}
+
+
+# --- private helpers ---------------------------------------------------------------------------
+
+
+def _default_sets() -> tuple[TargetSet, ...]:
+    from propcrm._sla_defaults import DEFAULT_SETS  # the table is built from this module's types
+
+    return DEFAULT_SETS
+
+
+Gap = tuple[datetime, datetime]
+
+
+def _one_of_or_empty(name: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value != "" and value not in allowed:
+        raise ValidationError.expected(name, f"one of {', '.join(allowed)}", value)
+
+
+def _check_sequence(events: tuple[Event, ...]) -> None:
+    if not events:
+        raise ValidationError.expected("events", "at least the received event", events)
+    paused = resolved = appointed = dispatched = False
+    previous = None
+    for i, event in enumerate(events):
+        if not isinstance(event, Event):
+            raise ValidationError.expected(f"events[{i}]", "an Event", event)
+        kind = event.kind
+        problem = ""
+        if i == 0 and kind is not EventKind.RECEIVED:
+            problem = "the first event must be received"
+        elif i and kind is EventKind.RECEIVED:
+            problem = "received can only be the first event"
+        elif previous is not None and event.at < previous:
+            problem = f"it is earlier than the event before it ({previous.isoformat()})"
+        elif kind is EventKind.ARRIVED and not dispatched:
+            problem = "arrived before any dispatched"
+        elif kind is EventKind.APPOINTMENT_CHANGED and not appointed:
+            problem = "an appointment changed before one was set"
+        elif kind is EventKind.PAUSED and (paused or resolved):
+            problem = "paused while already paused" if paused else "paused after resolved"
+        elif kind is EventKind.RESUMED and not paused:
+            problem = "resumed without a pause"
+        elif kind is EventKind.RESOLVED and resolved:
+            problem = "resolved twice without a reopen"
+        elif kind is EventKind.CLOSED and not resolved:
+            problem = "closed before resolved"
+        elif kind is EventKind.REOPENED and not resolved:
+            problem = "reopened without being resolved"
+        if problem:
+            raise ValidationError(
+                f"events[{i}]",
+                f"events[{i}] ({kind.value} at {event.at.isoformat()}): {problem}; "
+                "fix the order or the kind of the events",
+                event,
+            )
+        previous = event.at
+        dispatched = dispatched or kind is EventKind.DISPATCHED
+        appointed = appointed or kind is EventKind.APPOINTMENT_SET
+        if kind is EventKind.PAUSED or kind is EventKind.RESUMED:
+            paused = kind is EventKind.PAUSED
+        elif kind is EventKind.RESOLVED or kind is EventKind.REOPENED:
+            resolved = kind is EventKind.RESOLVED
+
+
+class _Log:
+    """What a timeline says up to ``at``, extracted once for all its targets."""
+
+    __slots__ = ("_events", "eras", "first", "grade_at_end", "open_pause")
+
+    def __init__(self, timeline: Timeline, at: datetime) -> None:
+        events = timeline.events
+        cut = bisect.bisect_right(events, at, key=lambda e: e.at)
+        self._events = events[:cut]
+        self.first: dict[EventKind, datetime] = {}
+        grade = timeline.grade
+        appointment: datetime | None = None
+        self.eras: list[tuple[datetime | None, str, datetime | None]] = [(None, grade, None)]
+        self.open_pause = ""
+        for event in self._events:
+            kind = event.kind
+            self.first.setdefault(kind, event.at)
+            if kind is EventKind.REGRADED or kind in _APPOINTMENTS:
+                grade = event.grade or grade
+                appointment = event.appointment or appointment
+                self.eras.append((event.at, grade, appointment))
+            elif kind is EventKind.PAUSED:
+                self.open_pause = event.reason
+            elif kind is EventKind.RESUMED:
+                self.open_pause = ""
+        self.grade_at_end = grade
+
+    def stops(self, stop: EventKind, after: datetime) -> tuple[list[Gap], datetime | None]:
+        """Closed stopped intervals [stop, reopen) and the final stop, if any."""
+        gaps: list[Gap] = []
+        stopped: datetime | None = None
+        for event in self._events:
+            if event.at < after:
+                continue
+            if event.kind is stop and stopped is None:
+                stopped = event.at
+                if stop not in _REOPENABLE:
+                    break
+            elif event.kind is EventKind.REOPENED and stopped is not None:
+                gaps.append((stopped, event.at))
+                stopped = None
+        return gaps, stopped
+
+    def pauses(self, reasons: tuple[str, ...], after: datetime, at: datetime) -> list[Gap]:
+        """Pause intervals for ``reasons`` after the clock started; an open one ends at ``at``."""
+        if not reasons:
+            return []
+        gaps: list[Gap] = []
+        begun: datetime | None = None
+        for event in self._events:
+            if event.kind is EventKind.PAUSED and event.reason in reasons:
+                begun = max(event.at, after)
+            elif event.kind is EventKind.RESUMED and begun is not None:
+                if event.at > after:
+                    gaps.append((begun, event.at))
+                begun = None
+        if begun is not None:
+            gaps.append((begun, at))
+        return gaps
+
+
+Era = tuple[datetime | None, dict[str, SlaTarget], datetime | None]
+Span = tuple[datetime | None, Allowance, datetime | None]
+
+
+def _spans(name: str, eras: list[Era]) -> list[Span]:
+    """Stretches of time with one allowance (and appointment) in force for target ``name``."""
+    spans: list[Span] = []
+    last: tuple[Allowance, datetime | None] | None = None
+    for era_start, targets, appointment in eras:
+        target = targets.get(name)
+        if target is None:
+            key = None
+        else:
+            kind = target.allowance.kind
+            key = (target.allowance, appointment if kind is AllowanceKind.APPOINTMENT else None)
+        if key != last and key is not None:
+            spans.append((era_start, *key))
+        last = key
+    return spans
+
+
+def _deadline(
+    cal: SlaCalendar,
+    allowance: Allowance,
+    started: datetime,
+    appointment: datetime | None,
+    gaps: list[Gap],
+) -> tuple[timedelta, datetime]:
+    """The business-time budget and the due instant, pauses pushing it later."""
+    kind = allowance.kind
+    nominal: datetime | None = None
+    if kind is AllowanceKind.WALL:
+        nominal = started + allowance.duration
+    elif kind is AllowanceKind.CLOSE_OF_DAY:
+        nominal = cal.close_of_day(started)
+        if allowance.days:
+            day = cal.add_working_days(started.astimezone(cal.tz).date(), allowance.days)
+            nominal = cal.close_of_day(datetime.combine(day, time(0), cal.tz))
+    elif kind is AllowanceKind.APPOINTMENT and appointment is not None:
+        nominal = appointment + allowance.grace
+    if nominal is None:
+        budget = allowance.duration
+    else:
+        budget = max(_ZERO, cal.elapsed(started, nominal)) if nominal > started else _ZERO
+    due = _walk(cal, started, budget, gaps)
+    if nominal is not None and due < nominal:
+        due = nominal  # a fixed deadline outside working hours is not earlier than itself
+    return budget, due
+
+
+def _walk(cal: SlaCalendar, start: datetime, budget: timedelta, gaps: list[Gap]) -> datetime:
+    """The earliest instant where business time counted outside ``gaps`` reaches ``budget``."""
+    cursor = start
+    remaining = budget
+    for begin, end in gaps:
+        if end <= cursor:
+            continue
+        if begin > cursor:
+            run = cal.elapsed(cursor, begin)
+            if run >= remaining:
+                break
+            remaining -= run
+        cursor = max(cursor, end)
+    return cal.add(cursor, remaining)
+
+
+def _counted(cal: SlaCalendar, start: datetime, end: datetime, gaps: list[Gap]) -> timedelta:
+    """Business time from ``start`` to ``end`` outside ``gaps``."""
+    total = _ZERO
+    cursor = start
+    for begin, stop in gaps:
+        if begin >= end:
+            break
+        if begin > cursor:
+            total += cal.elapsed(cursor, begin)
+        cursor = max(cursor, stop)
+    if end > cursor:
+        total += cal.elapsed(cursor, end)
+    return total
+
+
+def _breach(
+    due: datetime,
+    era_start: datetime | None,
+    era_end: datetime | None,
+    at: datetime,
+    stops: list[Gap],
+    final_stop: datetime | None,
+) -> datetime | None:
+    """When the clock ran past ``due`` within the era the allowance was in force, if it did."""
+    moment = due if era_start is None or due >= era_start else era_start
+    for begin, end in stops:
+        if begin <= moment < end:
+            moment = end
+    limit = at if era_end is None else min(era_end, at)
+    if final_stop is not None:
+        limit = min(limit, final_stop)
+    return moment if moment < limit else None
+
+
+def _not_started(target: SlaTarget) -> TargetStatus:
+    reason = Reason(
+        "sla.not_started",
+        f"{target.name}: the clock has not started",
+        {"target": target.name},
+        target.source,
+    )
+    return TargetStatus(
+        target.name,
+        SlaState.NOT_STARTED,
+        None,
+        None,
+        None,
+        _ZERO,
+        _ZERO,
+        0.0,
+        (),
+        None,
+        False,
+        (reason,),
+    )
+
+
+def _message(name: str, state: SlaState, due: datetime, breached_at: datetime | None) -> str:
+    if breached_at is not None:
+        return f"{name}: breached at {breached_at.isoformat()} (due {due.isoformat()})"
+    return f"{name}: {state.value.replace('_', ' ')}, due {due.isoformat()}"
