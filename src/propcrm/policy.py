@@ -36,6 +36,7 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
+from propcrm.sla import SlaPolicy
 
 __all__ = ["Policy"]
 
@@ -52,9 +53,11 @@ class Policy:
 
     Attributes:
         timezone: The company's IANA time zone; calendars that name no zone use it.
+        sla: Service-level targets (:class:`~propcrm.sla.SlaPolicy`).
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
+    sla: SlaPolicy = field(factory=SlaPolicy)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:

@@ -18,17 +18,8 @@ Semantics (RULES.md §5):
 * A regrade keeps the clock (the same start) and changes the allowance from
   the moment of the regrade on.
 
->>> from datetime import datetime, timedelta
->>> from zoneinfo import ZoneInfo
->>> t0 = datetime(2025, 10, 9, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
->>> line = Timeline((Event(EventKind.RECEIVED, t0),
-...                  Event(EventKind.RESOLVED, t0 + timedelta(hours=2))))
->>> fix = SlaTarget("fixed", EventKind.RECEIVED, EventKind.RESOLVED,
-...                 Allowance.business(timedelta(hours=8)), calendar="24x7")
->>> [status] = evaluate([fix], line, at=t0 + timedelta(hours=3),
-...                     calendars={"24x7": SimpleCalendar.always_open("Asia/Shanghai")})
->>> status.state, status.elapsed, status.remaining
-(<SlaState.MET: 'met'>, datetime.timedelta(seconds=7200), datetime.timedelta(seconds=21600))
+>>> [t.name for t in SlaPolicy().select("repair.in_home").targets]
+['dispatch', 'on_site', 'fixed']
 """
 
 from __future__ import annotations
@@ -291,6 +282,11 @@ def _strs(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _check_reasons(instance: object, attribute: Any, value: tuple[str, ...]) -> None:
+    if not all(isinstance(r, str) and r.strip() for r in value):
+        raise ValidationError.expected(attribute.name, "non-empty pause reasons", value)
+
+
 @frozen
 class SlaTarget:
     """One service-level target: a clock from ``start`` to ``stop`` with an allowance.
@@ -311,7 +307,7 @@ class SlaTarget:
     stop: EventKind = field()
     allowance: Allowance = field()
     calendar: str = field(default="desk", validator=non_empty_str)
-    pause_on: tuple[str, ...] = field(default=(), converter=_strs)
+    pause_on: tuple[str, ...] = field(default=(), converter=_strs, validator=_check_reasons)
     warnings: tuple[float, ...] = field(
         default=(0.5, 0.75, 0.9), converter=_warnings, validator=_check_warnings
     )
