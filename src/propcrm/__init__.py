@@ -17,20 +17,44 @@ from propcrm.errors import (
 )
 from propcrm.explain import Reason
 from propcrm.policy import Policy
+from propcrm.sla import (
+    Allowance,
+    Attainment,
+    Event,
+    EventKind,
+    SlaEvaluator,
+    SlaPolicy,
+    SlaState,
+    SlaTarget,
+    TargetSet,
+    TargetStatus,
+    Timeline,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Allowance",
+    "Attainment",
     "CalendarRangeError",
     "Clock",
     "ConflictError",
+    "Event",
+    "EventKind",
     "FixedClock",
     "NotFoundError",
     "Policy",
     "PolicyError",
     "PropcrmError",
     "Reason",
+    "SlaEvaluator",
+    "SlaPolicy",
+    "SlaState",
+    "SlaTarget",
     "SystemClock",
+    "TargetSet",
+    "TargetStatus",
+    "Timeline",
     "ValidationError",
     "__version__",
     "format_duration",

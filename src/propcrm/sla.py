@@ -58,6 +58,7 @@ __all__ = [
 GRADES = ("GENERAL", "IMPORTANT", "HOT", "MAJOR")
 TIERS = ("A", "B", "C", "D")
 _ZERO = timedelta(0)
+_NONE: tuple[list[tuple[datetime, datetime]], bool] = ([], False)
 
 
 class SlaCalendar(Protocol):
@@ -108,6 +109,8 @@ class EventKind(Enum):
     CLOSED = "closed"  #: closed loop (闭环): the customer was told the outcome
     REOPENED = "reopened"  #: a resolved item is open again
     REGRADED = "regraded"  #: the complaint's ``grade`` changed
+
+    __hash__ = object.__hash__  # members are singletons; identity hashing keeps lookups cheap
 
 
 _MILESTONES = frozenset(
@@ -190,8 +193,11 @@ class Timeline:
     grade: str = field(default="", validator=lambda i, a, v: _one_of_or_empty(a.name, v, GRADES))
     tier: str = field(default="", validator=lambda i, a, v: _one_of_or_empty(a.name, v, TIERS))
 
+    _index: _Index = field(init=False, repr=False, eq=False)
+
     def __attrs_post_init__(self) -> None:
         _check_sequence(self.events)
+        object.__setattr__(self, "_index", _Index(self.events))
 
 
 class AllowanceKind(Enum):
@@ -436,7 +442,7 @@ class TargetStatus:
         warnings_passed: The warning thresholds already consumed.
         breached_at: When the clock first ran past its allowance in force.
         provisional: Whether ``due_at`` falls in a year with no official holiday schedule yet.
-        reasons: Why, citing the target's source.
+        source: The target's source article.
     """
 
     target: str
@@ -450,7 +456,19 @@ class TargetStatus:
     warnings_passed: tuple[float, ...]
     breached_at: datetime | None
     provisional: bool
-    reasons: tuple[Reason, ...]
+    source: str = ""
+
+    @property
+    def reasons(self) -> tuple[Reason, ...]:
+        """Why the status is what it is, citing the target's source."""
+        facts = {"due_at": self.due_at, "elapsed": self.elapsed, "breached_at": self.breached_at}
+        if self.breached_at is not None and self.due_at is not None:
+            when = f"breached at {self.breached_at.isoformat()} (due {self.due_at.isoformat()})"
+        elif self.due_at is not None:
+            when = f"{self.state.value}, due {self.due_at.isoformat()}"
+        else:
+            when = "the clock has not started"
+        return (Reason(f"sla.{self.state.value}", f"{self.target}: {when}", facts, self.source),)
 
 
 @frozen
@@ -520,13 +538,18 @@ class SlaEvaluator:
     def evaluate(self, timeline: Timeline, at: datetime) -> tuple[TargetStatus, ...]:
         """One status per target that applies to ``timeline`` at ``at`` (later events ignored)."""
         require_aware(at, "at")
-        log = _Log(timeline, at)
-        final = self._targets(timeline.kind, log.grade_at_end, timeline.tier)
-        eras = [
-            (start, self._targets(timeline.kind, grade, timeline.tier), appt)
-            for start, grade, appt in log.eras
-        ]
-        return tuple(self._status(target, log, eras, at) for target in final.values())
+        index = timeline._index
+        cut = bisect.bisect_right(index.times, at)
+        kind, grade, tier = timeline.kind, timeline.grade, timeline.tier
+        appointment: datetime | None = None
+        eras: list[Era] = [(None, self._targets(kind, grade, tier), None)]
+        for i, new_grade, new_appointment in index.changes:
+            if i >= cut:
+                break
+            grade = new_grade or grade
+            appointment = new_appointment or appointment
+            eras.append((index.times[i], self._targets(kind, grade, tier), appointment))
+        return tuple(self._status(t, index, cut, eras, at) for t in eras[-1][1].values())
 
     def evaluate_many(
         self, timelines: Iterable[Timeline], at: datetime
@@ -546,43 +569,49 @@ class SlaEvaluator:
     def _status(
         self,
         target: SlaTarget,
-        log: _Log,
+        index: _Index,
+        cut: int,
         eras: list[Era],
         at: datetime,
     ) -> TargetStatus:
-        start_event = log.first.get(target.start)
-        if start_event is None:
-            return _not_started(target)
+        first = index.first.get(target.start, cut)
+        if first >= cut:
+            return TargetStatus(
+                target.name, SlaState.NOT_STARTED, None, None, None, _ZERO, _ZERO, 0.0, (), None,
+                False, target.source,
+            )  # fmt: skip
         cal = self._calendars[target.calendar]
-        started = cal.next_working_time(start_event)
-        stops, final_stop = log.stops(target.stop, start_event)
-        pauses = log.pauses(target.pause_on, start_event, at)
-        gaps = sorted(pauses + stops)
-        spans = _spans(target.name, eras)
-        breached_at: datetime | None = None
-        budget, due = _ZERO, started
-        for i, (span_start, allowance, appointment) in enumerate(spans):
-            budget, due = _deadline(cal, allowance, started, appointment, gaps)
-            if breached_at is None:
-                span_end = spans[i + 1][0] if i + 1 < len(spans) else None
-                breached_at = _breach(due, span_start, span_end, at, stops, final_stop)
-        end = final_stop if final_stop is not None else at
-        elapsed = _counted(cal, started, end, gaps) if end > started else _ZERO
+        started = cal.next_working_time(index.times[first])
+        stops, final_stop = index.stops(target.stop, first, cut)
+        pauses, paused = index.paused(target.pause_on, first, cut, at) if target.pause_on else _NONE
+        gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
+        if len(eras) == 1:  # no regrade, no appointment: one allowance all along
+            budget, due = _deadline(cal, target.allowance, started, None, gaps)
+            breached_at = _breach(due, None, None, at, stops, final_stop)
+        else:
+            breached_at = None
+            spans = _spans(target.name, eras)
+            for i, (span_start, allowance, appointment) in enumerate(spans):
+                budget, due = _deadline(cal, allowance, started, appointment, gaps)
+                if breached_at is None:
+                    span_end = spans[i + 1][0] if i + 1 < len(spans) else None
+                    breached_at = _breach(due, span_start, span_end, at, stops, final_stop)
+        end = at if final_stop is None else final_stop
+        if end <= started:
+            elapsed = _ZERO
+        elif gaps:
+            elapsed = _counted(cal, started, end, gaps)
+        else:
+            elapsed = cal.elapsed(started, end)
         fraction = elapsed / budget if budget else 1.0
         if breached_at is not None:
             state = SlaState.BREACHED
         elif final_stop is not None:
             state = SlaState.MET
-        elif log.open_pause and log.open_pause in target.pause_on:
+        elif paused:
             state = SlaState.PAUSED
         else:
             state = SlaState.RUNNING
-        reason = Reason(
-            f"sla.{state.value}",
-            _message(target.name, state, due, breached_at),
-            {"target": target.name, "due_at": due, "elapsed": elapsed},
-            target.source,
-        )
         return TargetStatus(
             target=target.name,
             state=state,
@@ -595,15 +624,16 @@ class SlaEvaluator:
             warnings_passed=tuple(w for w in target.warnings if fraction >= w),
             breached_at=breached_at,
             provisional=self._is_provisional(cal, due),
-            reasons=(reason,),
+            source=target.source,
         )
 
     def _is_provisional(self, cal: SlaCalendar, due: datetime) -> bool:
-        day = due.astimezone(cal.tz).date()
-        key = (id(cal), day.year)
+        if due.tzinfo is not cal.tz:
+            due = due.astimezone(cal.tz)
+        key = (id(cal), due.year)
         found = self._provisional.get(key)
         if found is None:
-            found = self._provisional[key] = cal.is_provisional(day)
+            found = self._provisional[key] = cal.is_provisional(due.date())
         return found
 
 
@@ -708,65 +738,66 @@ def _check_sequence(events: tuple[Event, ...]) -> None:
             resolved = kind is EventKind.RESOLVED
 
 
-class _Log:
-    """What a timeline says up to ``at``, extracted once for all its targets."""
+class _Index:
+    """A timeline's events arranged for evaluation, built once with the timeline."""
 
-    __slots__ = ("_events", "eras", "first", "grade_at_end", "open_pause")
+    __slots__ = ("changes", "first", "kinds", "pauses", "resolutions", "times")
 
-    def __init__(self, timeline: Timeline, at: datetime) -> None:
-        events = timeline.events
-        cut = bisect.bisect_right(events, at, key=lambda e: e.at)
-        self._events = events[:cut]
-        self.first: dict[EventKind, datetime] = {}
-        grade = timeline.grade
-        appointment: datetime | None = None
-        self.eras: list[tuple[datetime | None, str, datetime | None]] = [(None, grade, None)]
-        self.open_pause = ""
-        for event in self._events:
+    def __init__(self, events: tuple[Event, ...]) -> None:
+        self.times = [event.at for event in events]
+        self.kinds = [event.kind for event in events]
+        self.first: dict[EventKind, int] = {}
+        self.changes: list[tuple[int, str, datetime | None]] = []  # regrades and appointments
+        self.pauses: list[tuple[int, int, str]] = []  # (paused, resumed or len(events), reason)
+        self.resolutions: list[int] = []  # resolved, closed and reopened events
+        for i, event in enumerate(events):
             kind = event.kind
-            self.first.setdefault(kind, event.at)
+            self.first.setdefault(kind, i)
             if kind is EventKind.REGRADED or kind in _APPOINTMENTS:
-                grade = event.grade or grade
-                appointment = event.appointment or appointment
-                self.eras.append((event.at, grade, appointment))
+                self.changes.append((i, event.grade, event.appointment))
             elif kind is EventKind.PAUSED:
-                self.open_pause = event.reason
+                self.pauses.append((i, len(events), event.reason))
             elif kind is EventKind.RESUMED:
-                self.open_pause = ""
-        self.grade_at_end = grade
+                self.pauses[-1] = (self.pauses[-1][0], i, self.pauses[-1][2])
+            elif kind in _REOPENABLE or kind is EventKind.REOPENED:
+                self.resolutions.append(i)
 
-    def stops(self, stop: EventKind, after: datetime) -> tuple[list[Gap], datetime | None]:
-        """Closed stopped intervals [stop, reopen) and the final stop, if any."""
+    def stops(self, stop: EventKind, first: int, cut: int) -> tuple[list[Gap], datetime | None]:
+        """Stopped intervals [stop, reopen) before ``cut``, and the final stop, if any."""
+        kinds, times = self.kinds, self.times
+        if stop not in _REOPENABLE:
+            for i in range(first + 1, cut):
+                if kinds[i] is stop:
+                    return [], times[i]
+            return [], None
         gaps: list[Gap] = []
         stopped: datetime | None = None
-        for event in self._events:
-            if event.at < after:
-                continue
-            if event.kind is stop and stopped is None:
-                stopped = event.at
-                if stop not in _REOPENABLE:
-                    break
-            elif event.kind is EventKind.REOPENED and stopped is not None:
-                gaps.append((stopped, event.at))
+        for i in self.resolutions:
+            if i >= cut:
+                break
+            if kinds[i] is stop and stopped is None:
+                stopped = times[i]
+            elif kinds[i] is EventKind.REOPENED and stopped is not None:
+                gaps.append((stopped, times[i]))
                 stopped = None
         return gaps, stopped
 
-    def pauses(self, reasons: tuple[str, ...], after: datetime, at: datetime) -> list[Gap]:
-        """Pause intervals for ``reasons`` after the clock started; an open one ends at ``at``."""
-        if not reasons:
-            return []
+    def paused(
+        self, reasons: tuple[str, ...], first: int, cut: int, at: datetime
+    ) -> tuple[list[Gap], bool]:
+        """Pauses for ``reasons`` once the clock runs (an open one ends at ``at``), and if open."""
         gaps: list[Gap] = []
-        begun: datetime | None = None
-        for event in self._events:
-            if event.kind is EventKind.PAUSED and event.reason in reasons:
-                begun = max(event.at, after)
-            elif event.kind is EventKind.RESUMED and begun is not None:
-                if event.at > after:
-                    gaps.append((begun, event.at))
-                begun = None
-        if begun is not None:
-            gaps.append((begun, at))
-        return gaps
+        times, begin = self.times, self.times[first]
+        for paused, resumed, reason in self.pauses:
+            if paused >= cut:
+                break
+            if reason in reasons:
+                end = at if resumed >= cut else times[resumed]
+                if end > begin or resumed >= cut:
+                    gaps.append((max(times[paused], begin), end))
+                if resumed >= cut:
+                    return gaps, True
+        return gaps, False
 
 
 Era = tuple[datetime | None, dict[str, SlaTarget], datetime | None]
@@ -867,32 +898,3 @@ def _breach(
     if final_stop is not None:
         limit = min(limit, final_stop)
     return moment if moment < limit else None
-
-
-def _not_started(target: SlaTarget) -> TargetStatus:
-    reason = Reason(
-        "sla.not_started",
-        f"{target.name}: the clock has not started",
-        {"target": target.name},
-        target.source,
-    )
-    return TargetStatus(
-        target.name,
-        SlaState.NOT_STARTED,
-        None,
-        None,
-        None,
-        _ZERO,
-        _ZERO,
-        0.0,
-        (),
-        None,
-        False,
-        (reason,),
-    )
-
-
-def _message(name: str, state: SlaState, due: datetime, breached_at: datetime | None) -> str:
-    if breached_at is not None:
-        return f"{name}: breached at {breached_at.isoformat()} (due {due.isoformat()})"
-    return f"{name}: {state.value.replace('_', ' ')}, due {due.isoformat()}"

@@ -1,0 +1,101 @@
+"""SLA evaluation throughput: work orders of 4-8 events, one by one and through the batch path.
+
+Run:
+    python -m pytest benchmarks/bench_sla.py --no-cov --benchmark-only -p no:cacheprovider
+
+Each round evaluates a batch of 10,000 items drawn from a fixed pool of 100,000
+generated work orders and complaints; items/s = 10,000 / mean round time.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from propcrm import Policy
+from propcrm.sla import Event, EventKind, SlaEvaluator, SlaPolicy, Timeline, evaluate
+
+SH = ZoneInfo("Asia/Shanghai")
+POOL = 100_000
+BATCH = 10_000
+AT = datetime(2025, 12, 31, 12, tzinfo=SH)
+E = EventKind
+
+
+def _item(rng: random.Random) -> Timeline:
+    """A plausible work order or complaint with 4-8 events, received during 2025."""
+    t = datetime(2025, 1, 2, 0, tzinfo=SH) + timedelta(minutes=rng.randrange(360 * 24 * 60))
+    kind = rng.choice(("repair.in_home", "repair.public.minor", "repair.public.medium", "complaint"))
+    events = [Event(E.RECEIVED, t)]
+
+    def later(low: int, high: int) -> datetime:
+        nonlocal t
+        t += timedelta(minutes=rng.randint(low, high))
+        return t
+
+    if kind == "complaint":
+        if rng.random() < 0.3:
+            events.append(Event(E.REGRADED, later(10, 300), grade=rng.choice(("IMPORTANT", "HOT"))))
+        events.append(Event(E.PAUSED, later(10, 600), reason="waiting_on_customer"))
+        events.append(Event(E.RESUMED, later(30, 3000)))
+        events.append(Event(E.RESOLVED, later(30, 1500)))
+        events.append(Event(E.CLOSED, later(10, 1500)))
+    else:
+        if kind == "repair.in_home" and rng.random() < 0.4:
+            appointment = t + timedelta(hours=rng.randint(2, 30))
+            events.append(Event(E.APPOINTMENT_SET, later(1, 10), appointment=appointment))
+        events.append(Event(E.DISPATCHED, later(5, 90)))
+        events.append(Event(E.ARRIVED, later(5, 180)))
+        if rng.random() < 0.5:
+            events.append(Event(E.PAUSED, later(10, 120), reason="waiting_on_customer"))
+            events.append(Event(E.RESUMED, later(30, 2000)))
+        events.append(Event(E.RESOLVED, later(30, 600)))
+    grade = "GENERAL" if kind == "complaint" else ""
+    return Timeline(events, kind=kind, grade=grade, tier=rng.choice("ABCD"))
+
+
+@pytest.fixture(scope="module")
+def pool() -> list[Timeline]:
+    rng = random.Random(20251124)
+    return [_item(rng) for _ in range(POOL)]
+
+
+@pytest.fixture(scope="module")
+def calendars():  # type: ignore[no-untyped-def]
+    from sla_calendars import calendars as build  # noqa: PLC0415
+
+    return build()
+
+
+def _batches(pool: list[Timeline]):  # type: ignore[no-untyped-def]
+    offsets = iter(range(0, 10**9, BATCH))
+    return lambda: pool[next(offsets) % POOL :][:BATCH]
+
+
+@pytest.mark.benchmark(group="sla: 10,000 items per round")
+def test_evaluate_one_by_one(benchmark, pool, calendars) -> None:  # type: ignore[no-untyped-def]
+    """evaluate() per item: resolves the policy's targets and calendars every call."""
+    policy = SlaPolicy()
+    take = _batches(pool)
+
+    def run() -> int:
+        return sum(len(evaluate(policy, item, AT, calendars)) for item in take())
+
+    benchmark(run)
+    benchmark.extra_info["items/s"] = round(BATCH / benchmark.stats.stats.mean)
+
+
+@pytest.mark.benchmark(group="sla: 10,000 items per round")
+def test_evaluate_many_batch(benchmark, pool, calendars) -> None:  # type: ignore[no-untyped-def]
+    """SlaEvaluator.evaluate_many: targets and calendars resolved once for the batch."""
+    evaluator = SlaEvaluator(Policy().sla, calendars)
+    take = _batches(pool)
+
+    def run() -> int:
+        return len(evaluator.evaluate_many(take(), AT))
+
+    benchmark(run)
+    benchmark.extra_info["items/s"] = round(BATCH / benchmark.stats.stats.mean)
