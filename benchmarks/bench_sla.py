@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,12 +24,13 @@ POOL = 100_000
 BATCH = 10_000
 AT = datetime(2025, 12, 31, 12, tzinfo=SH)
 E = EventKind
+KINDS = ("repair.in_home", "repair.public.minor", "repair.public.medium", "complaint")
 
 
 def _item(rng: random.Random) -> Timeline:
     """A plausible work order or complaint with 4-8 events, received during 2025."""
     t = datetime(2025, 1, 2, 0, tzinfo=SH) + timedelta(minutes=rng.randrange(360 * 24 * 60))
-    kind = rng.choice(("repair.in_home", "repair.public.minor", "repair.public.medium", "complaint"))
+    kind = rng.choice(KINDS)
     events = [Event(E.RECEIVED, t)]
 
     def later(low: int, high: int) -> datetime:
@@ -64,10 +66,11 @@ def pool() -> list[Timeline]:
 
 
 @pytest.fixture(scope="module")
-def calendars():  # type: ignore[no-untyped-def]
-    from sla_calendars import calendars as build  # noqa: PLC0415
-
-    return build()
+def calendars() -> dict[str, Any]:
+    """The default named calendars (desk, 24x7, office with China's holidays), warmed up."""
+    policy = Policy()
+    built = policy.calendars.build_all(policy.timezone, years=range(2025, 2027))
+    return dict(built)
 
 
 def _batches(pool: list[Timeline]):  # type: ignore[no-untyped-def]
