@@ -26,12 +26,13 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
 from typing import Any, Protocol
 
 from attrs import field, frozen
 
+from propcrm._sla_clock import TimelineIndex, breach, check_sequence, counted, deadline
 from propcrm._time import require_aware
 from propcrm._validators import int_at_least, non_empty_str, number_between
 from propcrm.errors import ValidationError
@@ -171,7 +172,11 @@ class Event:
 
 
 def _events(value: Iterable[Event]) -> tuple[Event, ...]:
-    return tuple(value)
+    events = tuple(value)
+    for i, event in enumerate(events):
+        if not isinstance(event, Event):
+            raise ValidationError.expected(f"events[{i}]", "an Event", event)
+    return events
 
 
 @frozen
@@ -193,11 +198,11 @@ class Timeline:
     grade: str = field(default="", validator=lambda i, a, v: _one_of_or_empty(a.name, v, GRADES))
     tier: str = field(default="", validator=lambda i, a, v: _one_of_or_empty(a.name, v, TIERS))
 
-    _index: _Index = field(init=False, repr=False, eq=False)
+    _index: TimelineIndex = field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        _check_sequence(self.events)
-        object.__setattr__(self, "_index", _Index(self.events))
+        check_sequence(self.events)
+        object.__setattr__(self, "_index", TimelineIndex(self.events))
 
 
 class AllowanceKind(Enum):
@@ -538,6 +543,16 @@ class SlaEvaluator:
     def evaluate(self, timeline: Timeline, at: datetime) -> tuple[TargetStatus, ...]:
         """One status per target that applies to ``timeline`` at ``at`` (later events ignored)."""
         require_aware(at, "at")
+        return self._evaluate(timeline, at)
+
+    def evaluate_many(
+        self, timelines: Iterable[Timeline], at: datetime
+    ) -> list[tuple[TargetStatus, ...]]:
+        """:meth:`evaluate` for each timeline, in order."""
+        require_aware(at, "at")
+        return [self._evaluate(timeline, at) for timeline in timelines]
+
+    def _evaluate(self, timeline: Timeline, at: datetime) -> tuple[TargetStatus, ...]:
         index = timeline._index
         cut = bisect.bisect_right(index.times, at)
         kind, grade, tier = timeline.kind, timeline.grade, timeline.tier
@@ -549,14 +564,8 @@ class SlaEvaluator:
             grade = new_grade or grade
             appointment = new_appointment or appointment
             eras.append((index.times[i], self._targets(kind, grade, tier), appointment))
-        return tuple(self._status(t, index, cut, eras, at) for t in eras[-1][1].values())
-
-    def evaluate_many(
-        self, timelines: Iterable[Timeline], at: datetime
-    ) -> list[tuple[TargetStatus, ...]]:
-        """:meth:`evaluate` for each timeline, in order."""
-        require_aware(at, "at")
-        return [self.evaluate(timeline, at) for timeline in timelines]
+        status = self._status
+        return tuple([status(t, index, cut, eras, at) for t in eras[-1][1].values()])
 
     def _targets(self, kind: str, grade: str, tier: str) -> dict[str, SlaTarget]:
         key = (kind, grade, tier)
@@ -569,7 +578,7 @@ class SlaEvaluator:
     def _status(
         self,
         target: SlaTarget,
-        index: _Index,
+        index: TimelineIndex,
         cut: int,
         eras: list[Era],
         at: datetime,
@@ -586,21 +595,21 @@ class SlaEvaluator:
         pauses, paused = index.paused(target.pause_on, first, cut, at) if target.pause_on else _NONE
         gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
         if len(eras) == 1:  # no regrade, no appointment: one allowance all along
-            budget, due = _deadline(cal, target.allowance, started, None, gaps)
-            breached_at = _breach(due, None, None, at, stops, final_stop)
+            budget, due = deadline(cal, target.allowance, started, None, gaps)
+            breached_at = breach(due, None, None, at, stops, final_stop)
         else:
             breached_at = None
             spans = _spans(target.name, eras)
             for i, (span_start, allowance, appointment) in enumerate(spans):
-                budget, due = _deadline(cal, allowance, started, appointment, gaps)
+                budget, due = deadline(cal, allowance, started, appointment, gaps)
                 if breached_at is None:
                     span_end = spans[i + 1][0] if i + 1 < len(spans) else None
-                    breached_at = _breach(due, span_start, span_end, at, stops, final_stop)
+                    breached_at = breach(due, span_start, span_end, at, stops, final_stop)
         end = at if final_stop is None else final_stop
         if end <= started:
             elapsed = _ZERO
         elif gaps:
-            elapsed = _counted(cal, started, end, gaps)
+            elapsed = counted(cal, started, end, gaps)
         else:
             elapsed = cal.elapsed(started, end)
         fraction = elapsed / budget if budget else 1.0
@@ -612,19 +621,22 @@ class SlaEvaluator:
             state = SlaState.PAUSED
         else:
             state = SlaState.RUNNING
+        provisional = self._provisional.get((id(cal), due.year)) if due.tzinfo is cal.tz else None
+        if provisional is None:
+            provisional = self._is_provisional(cal, due)
         return TargetStatus(
-            target=target.name,
-            state=state,
-            started_at=started,
-            due_at=due,
-            stopped_at=final_stop,
-            elapsed=elapsed,
-            remaining=budget - elapsed,
-            fraction=fraction,
-            warnings_passed=tuple(w for w in target.warnings if fraction >= w),
-            breached_at=breached_at,
-            provisional=self._is_provisional(cal, due),
-            source=target.source,
+            target.name,
+            state,
+            started,
+            due,
+            final_stop,
+            elapsed,
+            budget - elapsed,
+            fraction,
+            tuple([w for w in target.warnings if fraction >= w]),
+            breached_at,
+            provisional,
+            target.source,
         )
 
     def _is_provisional(self, cal: SlaCalendar, due: datetime) -> bool:
@@ -684,120 +696,9 @@ def _default_sets() -> tuple[TargetSet, ...]:
     return DEFAULT_SETS
 
 
-Gap = tuple[datetime, datetime]
-
-
 def _one_of_or_empty(name: str, value: object, allowed: tuple[str, ...]) -> None:
     if value != "" and value not in allowed:
         raise ValidationError.expected(name, f"one of {', '.join(allowed)}", value)
-
-
-def _check_sequence(events: tuple[Event, ...]) -> None:
-    if not events:
-        raise ValidationError.expected("events", "at least the received event", events)
-    paused = resolved = appointed = dispatched = False
-    previous = None
-    for i, event in enumerate(events):
-        if not isinstance(event, Event):
-            raise ValidationError.expected(f"events[{i}]", "an Event", event)
-        kind = event.kind
-        problem = ""
-        if i == 0 and kind is not EventKind.RECEIVED:
-            problem = "the first event must be received"
-        elif i and kind is EventKind.RECEIVED:
-            problem = "received can only be the first event"
-        elif previous is not None and event.at < previous:
-            problem = f"it is earlier than the event before it ({previous.isoformat()})"
-        elif kind is EventKind.ARRIVED and not dispatched:
-            problem = "arrived before any dispatched"
-        elif kind is EventKind.APPOINTMENT_CHANGED and not appointed:
-            problem = "an appointment changed before one was set"
-        elif kind is EventKind.PAUSED and (paused or resolved):
-            problem = "paused while already paused" if paused else "paused after resolved"
-        elif kind is EventKind.RESUMED and not paused:
-            problem = "resumed without a pause"
-        elif kind is EventKind.RESOLVED and resolved:
-            problem = "resolved twice without a reopen"
-        elif kind is EventKind.CLOSED and not resolved:
-            problem = "closed before resolved"
-        elif kind is EventKind.REOPENED and not resolved:
-            problem = "reopened without being resolved"
-        if problem:
-            raise ValidationError(
-                f"events[{i}]",
-                f"events[{i}] ({kind.value} at {event.at.isoformat()}): {problem}; "
-                "fix the order or the kind of the events",
-                event,
-            )
-        previous = event.at
-        dispatched = dispatched or kind is EventKind.DISPATCHED
-        appointed = appointed or kind is EventKind.APPOINTMENT_SET
-        if kind is EventKind.PAUSED or kind is EventKind.RESUMED:
-            paused = kind is EventKind.PAUSED
-        elif kind is EventKind.RESOLVED or kind is EventKind.REOPENED:
-            resolved = kind is EventKind.RESOLVED
-
-
-class _Index:
-    """A timeline's events arranged for evaluation, built once with the timeline."""
-
-    __slots__ = ("changes", "first", "kinds", "pauses", "resolutions", "times")
-
-    def __init__(self, events: tuple[Event, ...]) -> None:
-        self.times = [event.at for event in events]
-        self.kinds = [event.kind for event in events]
-        self.first: dict[EventKind, int] = {}
-        self.changes: list[tuple[int, str, datetime | None]] = []  # regrades and appointments
-        self.pauses: list[tuple[int, int, str]] = []  # (paused, resumed or len(events), reason)
-        self.resolutions: list[int] = []  # resolved, closed and reopened events
-        for i, event in enumerate(events):
-            kind = event.kind
-            self.first.setdefault(kind, i)
-            if kind is EventKind.REGRADED or kind in _APPOINTMENTS:
-                self.changes.append((i, event.grade, event.appointment))
-            elif kind is EventKind.PAUSED:
-                self.pauses.append((i, len(events), event.reason))
-            elif kind is EventKind.RESUMED:
-                self.pauses[-1] = (self.pauses[-1][0], i, self.pauses[-1][2])
-            elif kind in _REOPENABLE or kind is EventKind.REOPENED:
-                self.resolutions.append(i)
-
-    def stops(self, stop: EventKind, first: int, cut: int) -> tuple[list[Gap], datetime | None]:
-        """Stopped intervals [stop, reopen) before ``cut``, and the final stop, if any."""
-        kinds, times = self.kinds, self.times
-        if stop not in _REOPENABLE:
-            for i in range(first + 1, cut):
-                if kinds[i] is stop:
-                    return [], times[i]
-            return [], None
-        gaps: list[Gap] = []
-        stopped: datetime | None = None
-        for i in self.resolutions:
-            if i >= cut:
-                break
-            if kinds[i] is stop and stopped is None:
-                stopped = times[i]
-            elif kinds[i] is EventKind.REOPENED and stopped is not None:
-                gaps.append((stopped, times[i]))
-                stopped = None
-        return gaps, stopped
-
-    def paused(
-        self, reasons: tuple[str, ...], first: int, cut: int, at: datetime
-    ) -> tuple[list[Gap], bool]:
-        """Pauses for ``reasons`` once the clock runs (an open one ends at ``at``), and if open."""
-        gaps: list[Gap] = []
-        times, begin = self.times, self.times[first]
-        for paused, resumed, reason in self.pauses:
-            if paused >= cut:
-                break
-            if reason in reasons:
-                end = at if resumed >= cut else times[resumed]
-                if end > begin or resumed >= cut:
-                    gaps.append((max(times[paused], begin), end))
-                if resumed >= cut:
-                    return gaps, True
-        return gaps, False
 
 
 Era = tuple[datetime | None, dict[str, SlaTarget], datetime | None]
@@ -819,82 +720,3 @@ def _spans(name: str, eras: list[Era]) -> list[Span]:
             spans.append((era_start, *key))
         last = key
     return spans
-
-
-def _deadline(
-    cal: SlaCalendar,
-    allowance: Allowance,
-    started: datetime,
-    appointment: datetime | None,
-    gaps: list[Gap],
-) -> tuple[timedelta, datetime]:
-    """The business-time budget and the due instant, pauses pushing it later."""
-    kind = allowance.kind
-    nominal: datetime | None = None
-    if kind is AllowanceKind.WALL:
-        nominal = started + allowance.duration
-    elif kind is AllowanceKind.CLOSE_OF_DAY:
-        nominal = cal.close_of_day(started)
-        if allowance.days:
-            day = cal.add_working_days(started.astimezone(cal.tz).date(), allowance.days)
-            nominal = cal.close_of_day(datetime.combine(day, time(0), cal.tz))
-    elif kind is AllowanceKind.APPOINTMENT and appointment is not None:
-        nominal = appointment + allowance.grace
-    if nominal is None:
-        budget = allowance.duration
-    else:
-        budget = max(_ZERO, cal.elapsed(started, nominal)) if nominal > started else _ZERO
-    due = _walk(cal, started, budget, gaps)
-    if nominal is not None and due < nominal:
-        due = nominal  # a fixed deadline outside working hours is not earlier than itself
-    return budget, due
-
-
-def _walk(cal: SlaCalendar, start: datetime, budget: timedelta, gaps: list[Gap]) -> datetime:
-    """The earliest instant where business time counted outside ``gaps`` reaches ``budget``."""
-    cursor = start
-    remaining = budget
-    for begin, end in gaps:
-        if end <= cursor:
-            continue
-        if begin > cursor:
-            run = cal.elapsed(cursor, begin)
-            if run >= remaining:
-                break
-            remaining -= run
-        cursor = max(cursor, end)
-    return cal.add(cursor, remaining)
-
-
-def _counted(cal: SlaCalendar, start: datetime, end: datetime, gaps: list[Gap]) -> timedelta:
-    """Business time from ``start`` to ``end`` outside ``gaps``."""
-    total = _ZERO
-    cursor = start
-    for begin, stop in gaps:
-        if begin >= end:
-            break
-        if begin > cursor:
-            total += cal.elapsed(cursor, begin)
-        cursor = max(cursor, stop)
-    if end > cursor:
-        total += cal.elapsed(cursor, end)
-    return total
-
-
-def _breach(
-    due: datetime,
-    era_start: datetime | None,
-    era_end: datetime | None,
-    at: datetime,
-    stops: list[Gap],
-    final_stop: datetime | None,
-) -> datetime | None:
-    """When the clock ran past ``due`` within the era the allowance was in force, if it did."""
-    moment = due if era_start is None or due >= era_start else era_start
-    for begin, end in stops:
-        if begin <= moment < end:
-            moment = end
-    limit = at if era_end is None else min(era_end, at)
-    if final_stop is not None:
-        limit = min(limit, final_stop)
-    return moment if moment < limit else None
