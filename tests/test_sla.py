@@ -617,8 +617,10 @@ def test_impossible_sequences_name_the_event(events: list[Event], message: str) 
         (lambda: target(Allowance.same_day(), warnings=(1.5,)), "warnings: expected"),
         (lambda: target(Allowance.same_day(), pause_on=("",)), "pause_on: expected"),
         (lambda: TargetSet("s", (target(Allowance.same_day()),) * 2), "targets: expected"),
-        (lambda: TargetSet("s", grades=("SEVERE",)), "grades: expected one of"),
-        (lambda: TargetSet("s", tiers=("",)), "tiers: expected one of"),
+        (lambda: TargetSet("s", grades=("SEVERE",)), r"grades\[0\]: expected one of"),
+        (lambda: TargetSet("s", tiers=("A", "")), r"tiers\[1\]: expected one of .*, got ''"),
+        (lambda: TargetSet("s", targets=("t",)), r"targets\[0\]: expected an SlaTarget"),  # type: ignore[arg-type]
+        (lambda: SlaEvaluator(Policy(), CALENDARS), "policy_or_targets: expected"),  # type: ignore[arg-type]
         (lambda: SlaPolicy(default="nope"), "default: expected the name of a set"),
         (lambda: SlaPolicy(sets=(TargetSet("a"), TargetSet("a")), default="a"), "sets: expected"),
         (lambda: Attainment("x", met=3, total=2), r"met: expected at most total \(2\)"),

@@ -361,19 +361,20 @@ class TargetSet:
 
     @targets.validator
     def _check_targets(self, attribute: Any, value: tuple[SlaTarget, ...]) -> None:
+        for i, target in enumerate(value):
+            if not isinstance(target, SlaTarget):
+                raise ValidationError.expected(f"targets[{i}]", "an SlaTarget", target)
         names = [t.name for t in value]
         if len(set(names)) != len(names):
             raise ValidationError.expected("targets", "targets with distinct names", names)
 
     @grades.validator
     def _check_grades(self, attribute: Any, value: tuple[str, ...]) -> None:
-        for grade in value:
-            _one_of_or_empty("grades", grade or "?", GRADES)
+        _all_in("grades", value, GRADES)
 
     @tiers.validator
     def _check_tiers(self, attribute: Any, value: tuple[str, ...]) -> None:
-        for tier in value:
-            _one_of_or_empty("tiers", tier or "?", TIERS)
+        _all_in("tiers", value, TIERS)
 
     def applies_to(self, kind: str, grade: str, tier: str) -> bool:
         """Whether every condition of the set holds for the item."""
@@ -525,6 +526,10 @@ class SlaEvaluator:
             sets = policy_or_targets.sets
         else:
             self._policy = None
+            if not isinstance(policy_or_targets, Sequence):
+                raise ValidationError.expected(
+                    "policy_or_targets", "an SlaPolicy or a list of SlaTarget", policy_or_targets
+                )
             sets = (TargetSet("targets", tuple(policy_or_targets)),)
         self._fixed = sets[0]
         for target_set in sets:
@@ -694,6 +699,12 @@ def _default_sets() -> tuple[TargetSet, ...]:
     from propcrm._sla_defaults import DEFAULT_SETS  # the table is built from this module's types
 
     return DEFAULT_SETS
+
+
+def _all_in(name: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> None:
+    for i, value in enumerate(values):
+        if value not in allowed:
+            raise ValidationError.expected(f"{name}[{i}]", f"one of {', '.join(allowed)}", value)
 
 
 def _one_of_or_empty(name: str, value: object, allowed: tuple[str, ...]) -> None:
