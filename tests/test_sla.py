@@ -143,10 +143,12 @@ def status_of(name: str, timeline: Timeline, when: datetime, policy: object = No
     return next(s for s in statuses if s.target == name)
 
 
-def target(allowance: Allowance, calendar: str = "desk", **kw: object) -> SlaTarget:
+def target(
+    allowance: Allowance, calendar: str = "desk", name: str = "t", **kw: object
+) -> SlaTarget:
     kw.setdefault("start", E.RECEIVED)
     kw.setdefault("stop", E.RESOLVED)
-    return SlaTarget("t", allowance=allowance, calendar=calendar, **kw)  # type: ignore[arg-type]
+    return SlaTarget(name, allowance=allowance, calendar=calendar, **kw)  # type: ignore[arg-type]
 
 
 # --- every default target, one example each
@@ -795,3 +797,78 @@ def test_allowances_round_trip_through_policy_data(allowance: Allowance) -> None
     sets = (TargetSet("request", (target(allowance),)),)
     policy = Policy(sla=SlaPolicy(sets=sets))
     assert policy == Policy.from_toml(policy.to_toml())
+
+
+def test_reasons_say_what_happened_and_cite_the_source() -> None:
+    """Each status explains itself with one Reason citing its target's source."""
+    order = line(Event(E.RECEIVED, at(10, 9)), Event(E.DISPATCHED, at(10, 11)))
+    late = status_of("dispatch", order, at(10, 12)).reasons[0]
+    waiting = status_of("on_site", order, at(10, 10, 30), _fixed()).reasons[0]
+    assert (late.rule, late.source) == ("sla.breached", "000 §3.2")
+    assert late.message.startswith("dispatch: breached at 2025-11-10T10:00:00+08:00")
+    assert waiting.message == "on_site: running, due 2025-11-10T11:00:00+08:00"
+    order = line(Event(E.RECEIVED, at(10, 9)), kind="repair.in_home")
+    assert (
+        status_of("on_site", order, at(10, 9)).reasons[0].message
+        == "on_site: the clock has not started"
+    )
+
+
+def test_the_default_set_applies_even_when_its_own_conditions_do_not() -> None:
+    """The explicit default is the fallback whatever conditions it lists."""
+    policy = SlaPolicy(sets=(TargetSet("vip", tiers=("A",)),), default="vip")
+    assert policy.select("repair.in_home", tier="B").name == "vip"
+
+
+def test_an_appointment_in_another_zone_is_the_same_instant() -> None:
+    """An appointment given in UTC is compared as the same instant."""
+    utc = ZoneInfo("UTC")
+    order = line(
+        Event(E.RECEIVED, at(10, 9)),
+        Event(E.DISPATCHED, at(10, 9, 30)),
+        Event(E.APPOINTMENT_SET, at(10, 9, 30), appointment=datetime(2025, 11, 10, 6, tzinfo=utc)),
+        kind="repair.in_home",
+    )
+    status = status_of("on_site", order, at(10, 15))
+    assert (SlaState.BREACHED, at(10, 14)) == (status.state, status.due_at)
+
+
+def test_a_target_added_by_a_regrade_runs_from_its_start_and_breaches_from_the_regrade() -> None:
+    """A target only the new grade has keeps the start; it cannot breach before it applied."""
+    quick = target(Allowance.business(timedelta(hours=1)), name="quick")
+    sets = (
+        TargetSet("major", (quick,), grades=("MAJOR",)),
+        TargetSet("other", ()),
+    )
+    policy = SlaPolicy(sets=sets, default="other")
+    complaint = line(
+        Event(E.RECEIVED, at(10, 9)), Event(E.REGRADED, at(10, 12), grade="MAJOR"), grade="GENERAL"
+    )
+    status = status_of("quick", complaint, at(10, 13), policy)
+    assert (at(10, 9), at(10, 10), at(10, 12)) == (
+        status.started_at,
+        status.due_at,
+        status.breached_at,
+    )
+
+
+def test_a_pause_before_the_clock_opens_costs_nothing() -> None:
+    """Paused and resumed at night before the desk opens: the clock is unaffected."""
+    clock = target(Allowance.business(timedelta(hours=1)), pause_on=(CUSTOMER,))
+    item = line(
+        Event(E.RECEIVED, at(10, 22)),
+        Event(E.PAUSED, at(10, 23), reason=CUSTOMER),
+        Event(E.RESUMED, at(11, 7)),
+    )
+    [status] = evaluate([clock], item, at(11, 9), CALENDARS)
+    assert (at(11, 9, 30), timedelta(minutes=30)) == (status.due_at, status.elapsed)
+
+
+def test_a_calendar_edit_reaches_open_items() -> None:
+    """Recomputed from the log: closing a day (a typhoon) moves the open item's deadline."""
+    clock = target(Allowance.business(timedelta(hours=4)), "office")
+    item = line(Event(E.RECEIVED, at(10, 16)))
+    typhoon = dict(CALENDARS, office=DailyHours(time(8, 30), time(18), weekdays=(0, 2, 3, 4)))
+    [before] = evaluate([clock], item, at(10, 17), CALENDARS)
+    [after] = evaluate([clock], item, at(10, 17), typhoon)
+    assert (at(11, 10, 30), at(12, 10, 30)) == (before.due_at, after.due_at)

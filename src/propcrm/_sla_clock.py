@@ -144,7 +144,7 @@ def deadline(
             day = cal.add_working_days(started.astimezone(cal.tz).date(), allowance.days)
             nominal = cal.close_of_day(datetime.combine(day, time(0), cal.tz))
     elif kind == "appointment" and appointment is not None:
-        nominal = appointment + allowance.grace
+        nominal = (appointment + allowance.grace).astimezone(cal.tz)
     if nominal is None:
         budget = allowance.duration
     else:
