@@ -258,10 +258,5 @@ def test_toml_writer_writes_lists_of_tables_as_arrays_of_tables() -> None:
     data = {"a": [{"x": 1, "t": {"z": 3}, "b": [{"y": 2}]}, {}], "c": {"d": [{"e": "f"}]}}
     text = _toml.dumps(data)
     assert tomllib.loads(text) == data
-    assert [line for line in text.splitlines() if line.startswith("[")] == [
-        "[[a]]",
-        "[a.t]",
-        "[[a.b]]",
-        "[[a]]",
-        "[[c.d]]",
-    ]
+    headers = [line for line in text.splitlines() if line.startswith("[")]
+    assert headers == ["[[c.d]]", "[[a]]", "[a.t]", "[[a.b]]", "[[a]]"]
