@@ -91,7 +91,7 @@ class TimelineIndex:
     def stops(self, stop: EventKind, first: int, cut: int) -> tuple[list[Gap], datetime | None]:
         """Stopped intervals [stop, reopen) before ``cut``, and the final stop, if any."""
         kinds, times = self.kinds, self.times
-        if stop.value not in _REOPENABLE:
+        if stop._value_ not in _REOPENABLE:
             for i in range(first + 1, cut):
                 if kinds[i] is stop:
                     return [], times[i]
@@ -103,7 +103,7 @@ class TimelineIndex:
                 break
             if kinds[i] is stop and stopped is None:
                 stopped = times[i]
-            elif stopped is not None and kinds[i].value == "reopened":
+            elif stopped is not None and kinds[i]._value_ == "reopened":
                 gaps.append((stopped, times[i]))
                 stopped = None
         return gaps, stopped
@@ -134,7 +134,7 @@ def deadline(
     gaps: list[Gap],
 ) -> tuple[timedelta, datetime]:
     """The business-time budget and the due instant, pauses pushing it later."""
-    kind = allowance.kind.value
+    kind = allowance.kind._value_
     nominal: datetime | None = None
     if kind == "wall":
         nominal = started + allowance.duration

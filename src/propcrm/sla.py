@@ -569,8 +569,9 @@ class SlaEvaluator:
             grade = new_grade or grade
             appointment = new_appointment or appointment
             eras.append((index.times[i], self._targets(kind, grade, tier), appointment))
+        starts: dict[tuple[str, int], datetime] = {}  # shared by targets with the same start
         status = self._status
-        return tuple([status(t, index, cut, eras, at) for t in eras[-1][1].values()])
+        return tuple([status(t, index, cut, eras, at, starts) for t in eras[-1][1].values()])
 
     def _targets(self, kind: str, grade: str, tier: str) -> dict[str, SlaTarget]:
         key = (kind, grade, tier)
@@ -587,6 +588,7 @@ class SlaEvaluator:
         cut: int,
         eras: list[Era],
         at: datetime,
+        starts: dict[tuple[str, int], datetime],
     ) -> TargetStatus:
         first = index.first.get(target.start, cut)
         if first >= cut:
@@ -595,7 +597,9 @@ class SlaEvaluator:
                 False, target.source,
             )  # fmt: skip
         cal = self._calendars[target.calendar]
-        started = cal.next_working_time(index.times[first])
+        started = starts.get((target.calendar, first))
+        if started is None:
+            started = starts[target.calendar, first] = cal.next_working_time(index.times[first])
         stops, final_stop = index.stops(target.stop, first, cut)
         pauses, paused = index.paused(target.pause_on, first, cut, at) if target.pause_on else _NONE
         gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
