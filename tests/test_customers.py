@@ -437,6 +437,12 @@ def test_every_household_gets_exactly_one_segment_with_a_reason(
     assert [r.source for r in decision.reasons] == ["002 §6"]
 
 
+def test_household_strategy_checks_its_birth_range() -> None:
+    """households(born_until=...) before the earliest birth year is refused at once."""
+    with pytest.raises(ValidationError, match="dates"):
+        households(born_until=date(1900, 1, 1))
+
+
 # --- personal data and customers ---------------------------------------------------------------
 
 

@@ -108,6 +108,20 @@ def test_card_number_parts_are_validated(kwargs: dict[str, object], field: str) 
         CardNumber(**parts)  # type: ignore[arg-type]
 
 
+@given(card_numbers(prefix="ZX", level=VipLevel.OTHER))
+def test_strategy_keeps_the_prefix_and_level_asked_for(number: CardNumber) -> None:
+    """card_numbers(prefix=..., level=...) generates only those."""
+    assert (number.prefix, number.level) == ("ZX", VipLevel.OTHER)
+
+
+def test_strategies_check_their_arguments_eagerly() -> None:
+    """A bad argument fails when the strategy is built, not deep inside a test."""
+    with pytest.raises(ValidationError, match="prefix"):
+        card_numbers(prefix="jk")
+    with pytest.raises(ValidationError, match="validity_years"):
+        vip_cards(validity_years=0)
+
+
 @given(card_numbers())
 def test_format_then_parse_is_identity(number: CardNumber) -> None:
     """parse(str(n)) == n for every valid number."""
@@ -506,6 +520,8 @@ def test_operations_take_dates_not_datetimes() -> None:
     card = issued(vip)
     with pytest.raises(ValidationError, match="day: expected a datetime.date"):
         card.is_valid_on("2025-01-01")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="card: expected a VipCard"):
+        vip.benefits("JK1001", date(2025, 1, 1))  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match=r"between\[1\]"):
         vip.expiring((date(2025, 1, 1), "2026-01-01"))  # type: ignore[arg-type]
 

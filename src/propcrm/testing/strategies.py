@@ -234,9 +234,8 @@ def card_numbers(
 
 def vip_cards(*, prefix: str | None = None, validity_years: int = 3) -> st.SearchStrategy[VipCard]:
     """Active :class:`~propcrm.vip.VipCard` entities valid for ``validity_years`` years."""
-    if isinstance(validity_years, bool) or not isinstance(validity_years, int):
-        raise ValidationError.expected("validity_years", "an integer >= 1", validity_years)
-    if validity_years < 1:
+    bad = isinstance(validity_years, bool) or not isinstance(validity_years, int)
+    if bad or validity_years < 1:
         raise ValidationError.expected("validity_years", "an integer >= 1", validity_years)
     return st.builds(
         lambda number, holder, issued: VipCard(
