@@ -36,10 +36,12 @@ napoleon_use_ivar = True
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 nitpicky = False
 
+# Docstring examples on the reference pages use the public names without importing them.
 doctest_global_setup = """
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 import propcrm
+from propcrm import *
 """
 
 exclude_patterns = ["_build"]

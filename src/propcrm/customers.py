@@ -17,6 +17,7 @@ rules that use it:
   allowed to see it. Customers and households carry their confidentiality
   level (:class:`~propcrm.privacy.Confidentiality`, 密级).
 
+>>> from propcrm.customers import *
 >>> facts = TierFacts(government_official=True, months_in_arrears=7)
 >>> decision = classify_tier(facts, on=date(2025, 6, 1), policy=TierPolicy())
 >>> decision.tier, decision.tier.label

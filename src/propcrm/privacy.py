@@ -11,6 +11,7 @@ promise by construction:
 * Every customer record carries the confidentiality level (密级) the office
   assigned it, a :class:`Confidentiality`.
 
+>>> from propcrm.privacy import PersonalData, PersonalKind
 >>> phone = PersonalData(PersonalKind.PHONE, "13812345678")
 >>> "customer %s called" % phone
 'customer 138****5678 called'

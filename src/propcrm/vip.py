@@ -11,6 +11,8 @@ number (§27); misconduct lets the company revoke the card (§28). While valid,
 a card brings five families of benefits (§§30-33), inside the company's own
 communities only (§34).
 
+>>> from propcrm.customers import Customer, TierFacts, TierPolicy
+>>> from propcrm.vip import *
 >>> programme = VipProgramme(VipPolicy(), MemorySequenceAllocator(), tiers=TierPolicy())
 >>> official = Customer("c1", "王芳", facts=TierFacts(government_official=True))
 >>> card = programme.issue(official, level=VipLevel.GOVERNMENT_OFFICIAL,
