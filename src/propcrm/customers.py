@@ -93,10 +93,6 @@ def _each_date(instance: object, attribute: Any, value: tuple[object, ...]) -> N
         is_date(instance, attribute, item)
 
 
-def _optional_score(instance: object, attribute: Any, value: object) -> None:
-    optional_(number_between(0, 100))(instance, attribute, value)
-
-
 @frozen
 class TierFacts:
     """What tiering needs to know about a customer (002 §7).
@@ -128,7 +124,9 @@ class TierFacts:
     major_contribution: bool = False
     purchases_from_group: int = field(default=0, validator=int_at_least(0))
     group_employee_buyer: bool = False
-    satisfaction_score: float | None = field(default=None, validator=_optional_score)
+    satisfaction_score: float | None = field(
+        default=None, validator=optional_(number_between(0, 100))
+    )
     endorses_management: bool = False
     invalid_complaints: tuple[date, ...] = field(default=(), converter=_dates, validator=_each_date)
     months_in_arrears: int = field(default=0, validator=int_at_least(0))
