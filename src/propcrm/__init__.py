@@ -7,6 +7,22 @@ decision says why (:class:`~propcrm.explain.Reason`).
 """
 
 from propcrm._time import Clock, FixedClock, SystemClock, format_duration, parse_duration
+from propcrm.customers import (
+    Customer,
+    CustomerPolicy,
+    Household,
+    Member,
+    Relation,
+    Segment,
+    SegmentDecision,
+    SegmentPolicy,
+    Tier,
+    TierDecision,
+    TierFacts,
+    TierPolicy,
+    classify_tier,
+    segment,
+)
 from propcrm.errors import (
     CalendarRangeError,
     ConflictError,
@@ -17,22 +33,70 @@ from propcrm.errors import (
 )
 from propcrm.explain import Reason
 from propcrm.policy import Policy
+from propcrm.privacy import Confidentiality, PersonalData, PersonalKind
+from propcrm.vip import (
+    BenefitFamily,
+    Benefits,
+    CardNumber,
+    CardNumbersExhaustedError,
+    CardSequenceAllocator,
+    CardStateError,
+    CardStatus,
+    MemorySequenceAllocator,
+    NotEligibleError,
+    RevocationGround,
+    VipCard,
+    VipLevel,
+    VipPolicy,
+    VipProgramme,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BenefitFamily",
+    "Benefits",
     "CalendarRangeError",
+    "CardNumber",
+    "CardNumbersExhaustedError",
+    "CardSequenceAllocator",
+    "CardStateError",
+    "CardStatus",
     "Clock",
+    "Confidentiality",
     "ConflictError",
+    "Customer",
+    "CustomerPolicy",
     "FixedClock",
+    "Household",
+    "Member",
+    "MemorySequenceAllocator",
+    "NotEligibleError",
     "NotFoundError",
+    "PersonalData",
+    "PersonalKind",
     "Policy",
     "PolicyError",
     "PropcrmError",
     "Reason",
+    "Relation",
+    "RevocationGround",
+    "Segment",
+    "SegmentDecision",
+    "SegmentPolicy",
     "SystemClock",
+    "Tier",
+    "TierDecision",
+    "TierFacts",
+    "TierPolicy",
     "ValidationError",
+    "VipCard",
+    "VipLevel",
+    "VipPolicy",
+    "VipProgramme",
     "__version__",
+    "classify_tier",
     "format_duration",
     "parse_duration",
+    "segment",
 ]

@@ -35,7 +35,9 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
+from propcrm.customers import CustomerPolicy
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
+from propcrm.vip import VipPolicy
 
 __all__ = ["Policy"]
 
@@ -52,9 +54,13 @@ class Policy:
 
     Attributes:
         timezone: The company's IANA time zone; calendars that name no zone use it.
+        customers: Customer tiers and household segments (002 §§6-7).
+        vip: The VIP card programme (002 §§19-35).
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
+    customers: CustomerPolicy = field(factory=CustomerPolicy)
+    vip: VipPolicy = field(factory=VipPolicy)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:
