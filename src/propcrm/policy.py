@@ -36,6 +36,7 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
+from propcrm.satisfaction import SatisfactionPolicy
 
 __all__ = ["Policy"]
 
@@ -52,9 +53,11 @@ class Policy:
 
     Attributes:
         timezone: The company's IANA time zone; calendars that name no zone use it.
+        satisfaction: Satisfaction and NPS: KPI targets, dimension weights, confidence.
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
+    satisfaction: SatisfactionPolicy = field(factory=SatisfactionPolicy)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:
