@@ -17,6 +17,18 @@ from propcrm.errors import (
 )
 from propcrm.explain import Reason
 from propcrm.policy import Policy
+from propcrm.satisfaction import (
+    KpiScorecard,
+    NoDataError,
+    NpsResult,
+    SatisfactionIndex,
+    SatisfactionPolicy,
+    SurveyResponse,
+    compare_nps,
+    compare_nps_paired,
+    csat,
+    nps,
+)
 
 __version__ = "0.1.0"
 
@@ -25,14 +37,24 @@ __all__ = [
     "Clock",
     "ConflictError",
     "FixedClock",
+    "KpiScorecard",
+    "NoDataError",
     "NotFoundError",
+    "NpsResult",
     "Policy",
     "PolicyError",
     "PropcrmError",
     "Reason",
+    "SatisfactionIndex",
+    "SatisfactionPolicy",
+    "SurveyResponse",
     "SystemClock",
     "ValidationError",
     "__version__",
+    "compare_nps",
+    "compare_nps_paired",
+    "csat",
     "format_duration",
+    "nps",
     "parse_duration",
 ]

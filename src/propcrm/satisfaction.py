@@ -97,6 +97,10 @@ class Dimension(Enum):
     COMMUNITY_CULTURE = "community_culture"  #: 社区文化
     VALUE_ADDED = "value_added"  #: 增值服务 (value-added services)
 
+    # Members are singletons compared by identity, so the C-level identity hash is
+    # consistent with equality and spares Enum's Python-level __hash__ in hot loops.
+    __hash__ = object.__hash__
+
 
 class Kpi(Enum):
     """The indicators of 001 §2.2 as a :class:`KpiScorecard` reports them."""
