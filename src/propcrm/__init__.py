@@ -34,6 +34,18 @@ from propcrm.errors import (
 from propcrm.explain import Reason
 from propcrm.policy import Policy
 from propcrm.privacy import Confidentiality, PersonalData, PersonalKind
+from propcrm.satisfaction import (
+    KpiScorecard,
+    NoDataError,
+    NpsResult,
+    SatisfactionIndex,
+    SatisfactionPolicy,
+    SurveyResponse,
+    compare_nps,
+    compare_nps_paired,
+    csat,
+    nps,
+)
 from propcrm.vip import (
     BenefitFamily,
     Benefits,
@@ -69,10 +81,13 @@ __all__ = [
     "CustomerPolicy",
     "FixedClock",
     "Household",
+    "KpiScorecard",
     "Member",
     "MemorySequenceAllocator",
+    "NoDataError",
     "NotEligibleError",
     "NotFoundError",
+    "NpsResult",
     "PersonalData",
     "PersonalKind",
     "Policy",
@@ -81,9 +96,12 @@ __all__ = [
     "Reason",
     "Relation",
     "RevocationGround",
+    "SatisfactionIndex",
+    "SatisfactionPolicy",
     "Segment",
     "SegmentDecision",
     "SegmentPolicy",
+    "SurveyResponse",
     "SystemClock",
     "Tier",
     "TierDecision",
@@ -96,7 +114,11 @@ __all__ = [
     "VipProgramme",
     "__version__",
     "classify_tier",
+    "compare_nps",
+    "compare_nps_paired",
+    "csat",
     "format_duration",
+    "nps",
     "parse_duration",
     "segment",
 ]

@@ -32,18 +32,31 @@ from propcrm.customers import (
 from propcrm.errors import ValidationError
 from propcrm.policy import Policy
 from propcrm.privacy import Confidentiality, PersonalData, PersonalKind
+from propcrm.satisfaction import (
+    Attainment,
+    Dimension,
+    Kpi,
+    SatisfactionPolicy,
+    ServiceFigures,
+    SurveyResponse,
+)
 from propcrm.vip import MAX_SEQUENCE, CardNumber, VipBenefits, VipCard, VipLevel, VipPolicy
 
 __all__ = [
+    "attainments",
     "card_numbers",
     "card_prefixes",
     "customer_policies",
     "customers",
     "households",
     "members",
+    "nps_answers",
     "personal_data",
     "policies",
+    "satisfaction_policies",
     "segment_policies",
+    "service_figures",
+    "survey_responses",
     "tier_facts",
     "tier_policies",
     "time_zones",
@@ -71,7 +84,11 @@ def time_zones() -> st.SearchStrategy[str]:
 def policies() -> st.SearchStrategy[Policy]:
     """Valid :class:`~propcrm.policy.Policy` trees, every sub-policy varied."""
     return st.builds(
-        Policy, timezone=time_zones(), customers=customer_policies(), vip=vip_policies()
+        Policy,
+        timezone=time_zones(),
+        customers=customer_policies(),
+        vip=vip_policies(),
+        satisfaction=satisfaction_policies(),
     )
 
 
@@ -255,3 +272,103 @@ def _check_days(first: date, last: date) -> None:
         raise ValidationError.expected(
             "dates", "two dates, the first not after the second", (first, last)
         )
+
+
+_RATE_KPIS = tuple(k.value for k in Kpi if k not in (Kpi.NPS, Kpi.SATISFACTION_INDEX))
+
+
+@st.composite
+def _weights(draw: st.DrawFn) -> dict[str, float]:
+    chosen = draw(st.lists(st.sampled_from(list(Dimension)), min_size=1, max_size=7, unique=True))
+    raw = [draw(st.integers(min_value=1, max_value=20)) for _ in chosen]
+    return {d.value: r / sum(raw) for d, r in zip(chosen, raw, strict=True)}
+
+
+@st.composite
+def _satisfaction_policy(draw: st.DrawFn) -> SatisfactionPolicy:
+    weights = draw(_weights())
+    targets = draw(
+        st.dictionaries(
+            st.sampled_from(_RATE_KPIS), st.floats(min_value=0, max_value=1), max_size=4
+        )
+    )
+    if draw(st.booleans()):
+        targets["nps"] = draw(st.floats(min_value=-100, max_value=100))
+    return SatisfactionPolicy(
+        confidence=draw(st.sampled_from([0.8, 0.9, 0.95, 0.99])),
+        weights=weights,
+        min_answered_dimensions=draw(st.integers(min_value=1, max_value=len(weights))),
+        satisfied_from=draw(st.integers(min_value=2, max_value=5)),
+        loyal_from=draw(st.integers(min_value=1, max_value=10)),
+        targets=targets,
+    )
+
+
+def satisfaction_policies() -> st.SearchStrategy[SatisfactionPolicy]:
+    """Valid :class:`~propcrm.satisfaction.SatisfactionPolicy` values: weights over a
+    random subset of dimensions summing to 1, targets for a random subset of KPIs."""
+    return _satisfaction_policy()
+
+
+def nps_answers(*, min_size: int = 1, max_size: int = 200) -> st.SearchStrategy[list[int]]:
+    """Lists of 0-10 recommendation answers."""
+    if not 0 <= min_size <= max_size:
+        raise ValueError(f"need 0 <= min_size <= max_size, got {min_size}, {max_size}")
+    return st.lists(st.integers(min_value=0, max_value=10), min_size=min_size, max_size=max_size)
+
+
+def attainments(*, max_total: int = 1000) -> st.SearchStrategy[Attainment]:
+    """``Attainment(met, total)`` pairs with ``0 <= met <= total <= max_total``."""
+    if max_total < 0:
+        raise ValueError(f"max_total must be >= 0, got {max_total}")
+    return st.integers(min_value=0, max_value=max_total).flatmap(
+        lambda total: st.builds(
+            Attainment, met=st.integers(min_value=0, max_value=total), total=st.just(total)
+        )
+    )
+
+
+_COMMUNITIES = ("Garden Court", "Lakeside", "翠湖花园")
+_TIERS = ("A", "B", "C", "D", "")
+_DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
+
+
+def survey_responses(
+    *, communities: tuple[str, ...] = _COMMUNITIES
+) -> st.SearchStrategy[SurveyResponse]:
+    """Survey answers; any answer may be skipped (``None`` or a missing dimension)."""
+    if not communities:
+        raise ValueError("communities must name at least one community")
+    rating = st.integers(min_value=1, max_value=5)
+    return st.builds(
+        SurveyResponse,
+        household_id=st.from_regex(r"H-[0-9]{1,5}", fullmatch=True),
+        community=st.sampled_from(communities),
+        answered_on=_DAYS,
+        tier=st.sampled_from(_TIERS),
+        recommend=st.none() | st.integers(min_value=0, max_value=10),
+        overall=st.none() | rating,
+        ratings=st.dictionaries(st.sampled_from(list(Dimension)), rating),
+    )
+
+
+def service_figures(
+    *, communities: tuple[str, ...] = _COMMUNITIES
+) -> st.SearchStrategy[ServiceFigures]:
+    """Monthly operational counts with consistent complaints and repeats."""
+    if not communities:
+        raise ValueError("communities must name at least one community")
+    return st.integers(min_value=0, max_value=50).flatmap(
+        lambda complaints: st.builds(
+            ServiceFigures,
+            community=st.sampled_from(communities),
+            month=_DAYS,
+            tier=st.sampled_from(_TIERS),
+            households=st.integers(min_value=0, max_value=5000),
+            complaints=st.just(complaints),
+            repeat_complaints=st.integers(min_value=0, max_value=complaints),
+            response_timeliness=attainments(),
+            complaint_handling_timeliness=attainments(max_total=complaints),
+            complaint_resolution_satisfaction=attainments(max_total=complaints),
+        )
+    )
