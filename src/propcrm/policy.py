@@ -35,6 +35,7 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
+from propcrm.complaints import GradingPolicy
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
 
 __all__ = ["Policy"]
@@ -52,9 +53,11 @@ class Policy:
 
     Attributes:
         timezone: The company's IANA time zone; calendars that name no zone use it.
+        grading: Complaint grading: thresholds, roles and resolution allowances.
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
+    grading: GradingPolicy = field(factory=GradingPolicy)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:
