@@ -5,11 +5,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-import propcrm  # noqa: E402  (after the path is set)
+import propcrm  # (after the path is set)
 
 project = "propcrm"
 author = "propcrm maintainers"
-copyright = "2026, propcrm maintainers"  # noqa: A001  (Sphinx's own setting name)
+copyright = "2026, propcrm maintainers"  # Sphinx's own setting name
 release = propcrm.__version__
 version = release
 
