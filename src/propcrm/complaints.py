@@ -494,7 +494,9 @@ class ComplaintHistory:
         index = self._index
         while queue and queue[0][0] <= bound:
             old, old_key, old_who = queue.popleft()
-            seen = index[old_key]
+            seen = index.get(old_key)
+            if seen is None:  # emptied by an earlier entry of the same instant
+                continue
             for who in old_who:
                 if seen.get(who) == old:
                     del seen[who]
