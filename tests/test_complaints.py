@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from propcrm import Policy, ValidationError
+from propcrm import Policy, Reason, ValidationError
 from propcrm.complaints import (
     Complaint,
     ComplaintHistory,
@@ -712,3 +712,15 @@ def test_streaming_evicts_complaints_of_the_same_instant_and_key() -> None:
     later = _complaint("C3", who=("b",), at=T0 + timedelta(days=90))
     history.add(later)
     assert (len(history), history.complainants_within(later)) == (1, 1)
+
+
+def test_reasons_built_on_the_fast_path_are_ordinary_reasons() -> None:
+    """A collective reason equals one built through Reason's validating constructor."""
+    decision = grade(_complaint(who=("a", "b", "c")), at=T0)
+    expected = Reason(
+        "complaint.hot.collective",
+        "a collective complaint by 3 people (>= 3): HOT",
+        {"people": 3, "threshold": 3},
+        "002 §40",
+    )
+    assert decision.reasons == (expected,)

@@ -7,6 +7,16 @@ decision says why (:class:`~propcrm.explain.Reason`).
 """
 
 from propcrm._time import Clock, FixedClock, SystemClock, format_duration, parse_duration
+from propcrm.complaints import (
+    Complaint,
+    ComplaintHistory,
+    Escalation,
+    Grade,
+    GradeDecision,
+    GradingPolicy,
+    grade,
+    sweep,
+)
 from propcrm.errors import (
     CalendarRangeError,
     ConflictError,
@@ -23,8 +33,14 @@ __version__ = "0.1.0"
 __all__ = [
     "CalendarRangeError",
     "Clock",
+    "Complaint",
+    "ComplaintHistory",
     "ConflictError",
+    "Escalation",
     "FixedClock",
+    "Grade",
+    "GradeDecision",
+    "GradingPolicy",
     "NotFoundError",
     "Policy",
     "PolicyError",
@@ -34,5 +50,7 @@ __all__ = [
     "ValidationError",
     "__version__",
     "format_duration",
+    "grade",
     "parse_duration",
+    "sweep",
 ]

@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from hypothesis import strategies as st
 
 from propcrm.complaints import (
-    KEY_FIELDS,
     Complaint,
     Grade,
     GradeDurations,
@@ -57,6 +56,7 @@ _ROLES = st.sampled_from(
         "客户主管",
     ]
 )
+_KEY_FIELDS = ("community", "category", "subject", "channel")
 _HOURS = st.integers(min_value=1, max_value=240).map(lambda h: timedelta(hours=h))
 
 
@@ -73,7 +73,7 @@ def _grading(draw: st.DrawFn) -> GradingPolicy:
         major_after_months=major_months,
         hot_after=timedelta(hours=draw(st.integers(1, 28 * 24 * major_months - 1))),
         same_complaint_key=tuple(
-            draw(st.lists(st.sampled_from(KEY_FIELDS), min_size=1, max_size=4, unique=True))
+            draw(st.lists(st.sampled_from(_KEY_FIELDS), min_size=1, max_size=4, unique=True))
         ),
         categories=tuple(draw(st.lists(st.sampled_from(_CATEGORIES), unique=True))),
         handler_roles=draw(roles),
