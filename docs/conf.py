@@ -40,6 +40,8 @@ doctest_global_setup = """
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 import propcrm
+from propcrm import *
+from propcrm._time import *
 """
 
 exclude_patterns = ["_build"]
