@@ -101,11 +101,13 @@ def report(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     lines: dict[str, str] = {}
     yield lines
     writer = request.config.pluginmanager.get_plugin("terminalreporter")
-    if writer is not None:
-        writer.write_line("")
-        writer.write_line(f"complaint grading, {N:,} complaints:")
-        for name, line in lines.items():
-            writer.write_line(f"  {name:<34} {line}")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if writer is not None and capture is not None:
+        with capture.global_and_fixture_disabled():  # teardown output is captured otherwise
+            writer.write_line("")
+            writer.write_line(f"complaint grading, {N:,} complaints:")
+            for name, line in lines.items():
+                writer.write_line(f"  {name:<26} {line}")
 
 
 def _per_complaint(benchmark: object, count: int) -> float:
