@@ -7,6 +7,13 @@ decision says why (:class:`~propcrm.explain.Reason`).
 """
 
 from propcrm._time import Clock, FixedClock, SystemClock, format_duration, parse_duration
+from propcrm.calendar import (
+    BusinessCalendar,
+    CalendarPolicy,
+    CalendarSpec,
+    ProvisionalCalendarWarning,
+    WorkWeek,
+)
 from propcrm.errors import (
     CalendarRangeError,
     ConflictError,
@@ -21,7 +28,10 @@ from propcrm.policy import Policy
 __version__ = "0.1.0"
 
 __all__ = [
+    "BusinessCalendar",
+    "CalendarPolicy",
     "CalendarRangeError",
+    "CalendarSpec",
     "Clock",
     "ConflictError",
     "FixedClock",
@@ -29,9 +39,11 @@ __all__ = [
     "Policy",
     "PolicyError",
     "PropcrmError",
+    "ProvisionalCalendarWarning",
     "Reason",
     "SystemClock",
     "ValidationError",
+    "WorkWeek",
     "__version__",
     "format_duration",
     "parse_duration",

@@ -52,6 +52,8 @@ SAMPLE_DAYS = 3
 #: How far from its start a deadline or a search may go: ten years.
 HORIZON = timedelta(days=3653)
 HORIZON_US = HORIZON // US
+#: Local years a search may build beyond the one it starts in.
+HORIZON_YEARS = HORIZON.days // 365 + 1
 #: The widest range of local years one calculation may span.
 MAX_SPAN_YEARS = 50
 FIRST_YEAR, LAST_YEAR = 2, 9998
@@ -134,6 +136,7 @@ class Engine:
         "_on_provisional",
         "_overrides",
         "_week",
+        "never",
         "table",
         "warned",
         "zone",
@@ -156,6 +159,8 @@ class Engine:
         self._china = china
         self._on_provisional = on_provisional
         self.warned = False
+        #: No date can ever work: searches give up at once instead of at the horizon.
+        self.never = not any(week) and not any(overrides.values())
         #: The current table; starts empty so every lookup takes the slow path.
         self.table = Table()
 
@@ -217,6 +222,8 @@ class Engine:
 
     def add(self, s: int, d: int) -> int | None:
         """The instant ``d`` business µs from ``s``, or None beyond the horizon."""
+        if self.never:
+            return None
         year = self.year(s)
         tab = self.cover(year, year)
         while True:
@@ -227,16 +234,30 @@ class Engine:
                     break
                 if tab.hi - s > HORIZON_US:
                     return None
-                tab = self.cover(year, tab.last + 1)
+                tab = self.cover(year, tab.last + self._years_for(tab, b - tab.cum[-1]))
             else:
                 k = bisect_right(tab.cum, b)
                 if k > 0:
                     break
                 if s - tab.lo > HORIZON_US:
                     return None
-                tab = self.cover(tab.first - 1, year)
+                tab = self.cover(tab.first - self._years_for(tab, -b), year)
         r = tab.shift[k] + b
         return r if abs(r - s) <= HORIZON_US else None
+
+    @staticmethod
+    def _years_for(tab: Table, missing: int) -> int:
+        """How many more years to build for ``missing`` business µs, judged by this table.
+
+        Growing a year at a time would rebuild a sparse calendar's table ten
+        times; this jumps once by the table's own rate of business time,
+        plus a year's margin (the horizon still bounds the search).
+        """
+        total = tab.cum[-1]
+        years = tab.last - tab.first + 1
+        if total <= 0:
+            return HORIZON_YEARS
+        return min(HORIZON_YEARS, 1 + missing * years // total)
 
     def elapsed(self, s: int, e: int) -> int:
         """Business µs from ``s`` to ``e``."""
@@ -246,7 +267,10 @@ class Engine:
 
     def next_open(self, t: int) -> int | None:
         """``t`` if it is working time, else the next opening; None beyond the horizon."""
+        if self.never:
+            return None
         tab = self.covering(t)
+        year = self.year(t)
         while True:
             j = bisect_right(tab.bounds, t)
             if j & 1:
@@ -255,11 +279,14 @@ class Engine:
                 return tab.bounds[j] if tab.bounds[j] - t <= HORIZON_US else None
             if tab.hi - t > HORIZON_US:
                 return None
-            tab = self.cover(tab.first, tab.last + 1)
+            tab = self.cover(year, min(year + HORIZON_YEARS, 2 * tab.last - year + 1))
 
     def close_after(self, t: int) -> int | None:
         """The first close of a working day after ``t``; None beyond the horizon."""
+        if self.never:
+            return None
         tab = self.covering(t)
+        year = self.year(t)
         while True:
             i = bisect_right(tab.close_reach, t)
             if i < len(tab.days):
@@ -267,7 +294,7 @@ class Engine:
                 return close if close - t <= HORIZON_US else None
             if tab.hi - t > HORIZON_US:
                 return None
-            tab = self.cover(tab.first, tab.last + 1)
+            tab = self.cover(year, min(year + HORIZON_YEARS, 2 * tab.last - year + 1))
 
     def working_days(self, year: int) -> list[int]:
         """Ordinals of the working days, from a table covering ``year``."""
@@ -275,6 +302,8 @@ class Engine:
 
     def nth_working_day(self, day: date, n: int) -> int | None:
         """The ordinal of the ``n``-th working day from ``day``; None beyond the horizon."""
+        if self.never:
+            return None
         ordinal = day.toordinal()
         tab = self.cover(day.year, day.year)
         while True:
@@ -282,10 +311,16 @@ class Engine:
             i = bisect_right(days, ordinal) + n - 1 if n > 0 else bisect_left(days, ordinal) + n
             if 0 <= i < len(days):
                 return days[i] if abs(days[i] - ordinal) <= HORIZON.days else None
-            year = tab.last + 1 if i >= 0 else tab.first - 1
-            if abs(year - day.year) > HORIZON.days // 365:
-                return None
-            tab = self.cover(min(year, day.year), max(year, day.year))
+            years = tab.last - tab.first + 1
+            more = 1 + abs(n) * years // len(days) if days else HORIZON_YEARS
+            if i >= 0:
+                if tab.last >= day.year + HORIZON_YEARS:
+                    return None
+                tab = self.cover(day.year, min(day.year + HORIZON_YEARS, tab.last + more))
+            else:
+                if tab.first <= day.year - HORIZON_YEARS:
+                    return None
+                tab = self.cover(max(day.year - HORIZON_YEARS, tab.first - more), day.year)
 
 
 def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:

@@ -32,6 +32,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
+from functools import cache
 from typing import Any
 
 from attrs import field, frozen
@@ -633,16 +634,21 @@ class CalendarSpec:
         )
 
 
-def _default_calendars() -> dict[str, CalendarSpec]:
-    return {
+@cache
+def _defaults() -> tuple[tuple[str, CalendarSpec], ...]:
+    return (
         # Answering calls and emergency repairs run on the clock (RULES §5).
-        "24x7": CalendarSpec(week="mon-sun 00:00-24:00"),
+        ("24x7", CalendarSpec(week="mon-sun 00:00-24:00")),
         # The service desk's day shift works every day of the year (RULES §5, duty rules).
-        "desk": CalendarSpec(week="mon-sun 08:30-18:30"),
-        "office": CalendarSpec(week="mon-fri 08:30-12:00,13:30-18:00", holidays="CN"),
+        ("desk", CalendarSpec(week="mon-sun 08:30-18:30")),
+        ("office", CalendarSpec(week="mon-fri 08:30-12:00,13:30-18:00", holidays="CN")),
         # Callbacks: within calling hours, noon rest excepted, never on closed days (RULES §6).
-        "contact": CalendarSpec(week="mon-sun 09:00-12:00,14:00-20:00", holidays="CN"),
-    }
+        ("contact", CalendarSpec(week="mon-sun 09:00-12:00,14:00-20:00", holidays="CN")),
+    )
+
+
+def _default_calendars() -> dict[str, CalendarSpec]:
+    return dict(_defaults())
 
 
 def _with_defaults(value: Mapping[str, CalendarSpec]) -> dict[str, CalendarSpec]:
