@@ -5,11 +5,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-import propcrm  # noqa: E402  (after the path is set)
+import propcrm
 
 project = "propcrm"
 author = "propcrm maintainers"
-copyright = "2026, propcrm maintainers"  # noqa: A001  (Sphinx's own setting name)
+copyright = "2026, propcrm maintainers"
 release = propcrm.__version__
 version = release
 
@@ -36,10 +36,13 @@ napoleon_use_ivar = True
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 nitpicky = False
 
+# Docstrings' examples use the public names unqualified, as a reader would after
+# ``from propcrm import ...``.
 doctest_global_setup = """
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 import propcrm
+from propcrm import *
 """
 
 exclude_patterns = ["_build"]

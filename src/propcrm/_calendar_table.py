@@ -57,6 +57,7 @@ HORIZON_YEARS = HORIZON.days // 365 + 1
 #: The widest range of local years one calculation may span.
 MAX_SPAN_YEARS = 50
 FIRST_YEAR, LAST_YEAR = 2, 9998
+_NO_ZONE = object()
 
 #: Working intervals of one local date, as microseconds after its midnight;
 #: a close past one day means the interval runs past midnight.
@@ -78,6 +79,11 @@ class Table:
             total ``b`` is ``shift[2k] + b``.
         n: ``len(bounds)``.
         fixed: The zone's offset in µs when it is constant over the table, else None.
+        zone: The zone when ``fixed`` is set, else a marker no datetime carries.
+        epoch: The zone's wall clock at the UTC epoch when ``fixed`` is set: for a
+            datetime ``d`` in ``zone``, ``(d - epoch) // US`` is its UTC µs, and
+            ``epoch + t * US`` is instant ``t`` in ``zone`` (same-zone datetime
+            arithmetic is wall-clock arithmetic, with no offset lookups).
         days: Ordinals of the local dates that have working time, ascending.
         day_closes: The close of the last interval of each of ``days``.
         close_reach: Running maximum of ``day_closes`` (for ``bisect``).
@@ -89,6 +95,7 @@ class Table:
         "cum",
         "day_closes",
         "days",
+        "epoch",
         "first",
         "fixed",
         "hi",
@@ -96,6 +103,7 @@ class Table:
         "lo",
         "n",
         "shift",
+        "zone",
     )
 
     def __init__(self) -> None:
@@ -108,6 +116,8 @@ class Table:
         self.shift: list[int] = []
         self.n = 0
         self.fixed: int | None = None
+        self.zone: object = _NO_ZONE
+        self.epoch = EPOCH
         self.days: list[int] = []
         self.day_closes: list[int] = []
         self.close_reach: list[int] = []
@@ -332,6 +342,9 @@ def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
     to_utc, fixed = _wall_to_utc(zone, lo_wall - 2 * DAY_US, hi_wall + 3 * DAY_US)
     table = Table()
     table.first, table.last, table.fixed = first, last, fixed
+    if fixed is not None:
+        table.zone = zone
+        table.epoch = datetime(1970, 1, 1, tzinfo=zone) + fixed * US
     lo = table.lo = to_utc(lo_wall)
     hi = table.hi = to_utc(hi_wall)
 

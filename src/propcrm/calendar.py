@@ -190,7 +190,7 @@ class BusinessCalendar:
     raise :class:`~propcrm.errors.CalendarRangeError` instead of looping.
     """
 
-    __slots__ = ("_china", "_engine", "_extra_from", "_local_epoch", "_spec", "_tz", "_week")
+    __slots__ = ("_china", "_engine", "_extra_from", "_spec", "_tz", "_week")
 
     def __init__(
         self,
@@ -221,7 +221,6 @@ class BusinessCalendar:
         week_us = tuple(to_us(hours) for hours in self._week.days)
         extra_us = () if self._extra_from is None else week_us[self._extra_from]
         wanted = None if years is None else _years(years)
-        self._local_epoch = datetime(1970, 1, 1, tzinfo=self._tz)
         self._china = ChinaSchedule() if holidays == "CN" else None
         self._spec = (closed_days, extra_days, override_text)
         self._engine = Engine(
@@ -346,10 +345,9 @@ class BusinessCalendar:
             CalendarRangeError: the instant lies more than ten years away, or never comes.
         """
         tab = self._engine.table
-        fixed = tab.fixed
         try:
-            if fixed is not None and start.tzinfo is self._tz:
-                s = (start - self._local_epoch) // US - fixed
+            if start.tzinfo is tab.zone:  # the calendar's own fixed-offset zone
+                s = (start - tab.epoch) // US
             else:
                 s = (start - EPOCH) // US
             d = duration // US
@@ -375,8 +373,8 @@ class BusinessCalendar:
         r = tab.shift[k] + b
         if not -HORIZON_US <= r - s <= HORIZON_US:
             raise _beyond_horizon(start, duration)
-        if fixed is not None:
-            return self._local_epoch + (r + fixed) * US
+        if tab.fixed is not None:
+            return tab.epoch + r * US
         return (EPOCH + r * US).astimezone(self._tz)
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
@@ -387,14 +385,14 @@ class BusinessCalendar:
             CalendarRangeError: the instants lie more than 50 years apart.
         """
         tab = self._engine.table
-        fixed = tab.fixed
+        zone = tab.zone
         try:
-            if fixed is not None and start.tzinfo is self._tz:
-                s = (start - self._local_epoch) // US - fixed
+            if start.tzinfo is zone:  # the calendar's own fixed-offset zone
+                s = (start - tab.epoch) // US
             else:
                 s = (start - EPOCH) // US
-            if fixed is not None and end.tzinfo is self._tz:
-                e = (end - self._local_epoch) // US - fixed
+            if end.tzinfo is zone:
+                e = (end - tab.epoch) // US
             else:
                 e = (end - EPOCH) // US
         except (TypeError, AttributeError):
