@@ -366,6 +366,46 @@ def test_results_do_not_depend_on_what_was_computed_before() -> None:
         warm.add(sh(2025, 3, 4), 30 * MIN)
 
 
+def test_searches_grow_the_tables_across_years() -> None:
+    """Openings, closes and working days found in later or earlier years."""
+
+    def sparse() -> BusinessCalendar:
+        return plain("", overrides={date(2026, 1, 5): "09:00-10:00"})
+
+    assert sh(2026, 1, 5, 9) == sparse().next_working_time(sh(2025, 6, 1))
+    assert sh(2026, 1, 5, 10) == sparse().close_of_day(sh(2025, 6, 1))
+    assert sh(2026, 1, 5, 9, 30) == sparse().add(sh(2025, 6, 1), 30 * MIN)
+    far = plain("", overrides={date(2030, 1, 7): "09:00-10:00"})
+    assert sh(2030, 1, 7, 9, 30) == far.add(sh(2025, 1, 1), 30 * MIN)
+    assert date(2026, 1, 6) == plain().add_working_days(date(2025, 12, 30), 5)
+    assert date(2024, 12, 26) == plain().add_working_days(date(2025, 1, 2), -5)
+    year_end = plain()
+    year_end.is_working_day(date(2025, 12, 31))
+    assert year_end.elapsed(sh(2025, 12, 31, 16), sh(2026, 1, 1, 8)) == 2 * H
+
+
+def test_nothing_beyond_the_horizon_is_found() -> None:
+    """Openings more than ten years away are out of reach."""
+    lonely = plain("", overrides={date(2040, 1, 2): "09:00-10:00"})
+    with pytest.raises(CalendarRangeError, match="no working time within 3653 days"):
+        lonely.next_working_time(sh(2025, 1, 1))
+    with pytest.raises(CalendarRangeError, match="no working day closes within 3653 days"):
+        lonely.close_of_day(sh(2025, 1, 1))
+
+
+def test_far_apart_questions_rebuild_rather_than_widen() -> None:
+    """A question 55 years later replaces the table; coming back rebuilds the first years."""
+    cal = BusinessCalendar.china(years=[2025])
+    with pytest.warns(ProvisionalCalendarWarning):
+        cal.is_working_day(date(2080, 1, 1))
+    assert not cal.is_working_day(date(2025, 10, 1))
+
+
+def test_official_years_known_before_any_table() -> None:
+    """is_provisional answers without building anything."""
+    assert BusinessCalendar.china().is_provisional(date(2099, 1, 1))
+
+
 def test_spans_and_years_out_of_range_raise() -> None:
     """Over 50 years in one calculation, or outside years 2..9998, is refused."""
     with pytest.raises(CalendarRangeError, match="50 years"):
@@ -468,6 +508,16 @@ def test_work_week_values_are_validated() -> None:
 
 
 # --- the text form and the calendar's own description ----------------------------------------
+
+
+def test_strategies_check_their_arguments() -> None:
+    """Strategy arguments are checked when the strategy is made."""
+    with pytest.raises(ValueError, match="grid_minutes must divide a day"):
+        work_weeks(grid_minutes=7)
+    with pytest.raises(ValueError, match="max_per_day must be an integer >= 1"):
+        work_weeks(max_per_day=0)
+    with pytest.raises(ValueError, match="days must be an integer >= 1"):
+        business_calendars(days=0)
 
 
 def test_work_week_text_is_canonical() -> None:

@@ -390,10 +390,7 @@ def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
             continue
         if run_close > run_open:
             bounds += (run_open, run_close)
-        if a >= hi:
-            run_open = run_close = hi
-            break
-        run_open, run_close = a, min(b, hi)
+        run_open, run_close = a, min(b, hi)  # every interval opens before hi
     if run_close > run_open:
         bounds += (run_open, run_close)
     bounds += (hi, hi)

@@ -346,10 +346,8 @@ class BusinessCalendar:
         """
         tab = self._engine.table
         try:
-            if start.tzinfo is tab.zone:  # the calendar's own fixed-offset zone
-                s = (start - tab.epoch) // US
-            else:
-                s = (start - EPOCH) // US
+            # In the calendar's own fixed-offset zone: wall-clock arithmetic, no lookups.
+            s = (start - tab.epoch) // US if start.tzinfo is tab.zone else (start - EPOCH) // US
             d = duration // US
         except (TypeError, AttributeError):
             raise _bad_arguments(start, "start", duration) from None
@@ -387,14 +385,9 @@ class BusinessCalendar:
         tab = self._engine.table
         zone = tab.zone
         try:
-            if start.tzinfo is zone:  # the calendar's own fixed-offset zone
-                s = (start - tab.epoch) // US
-            else:
-                s = (start - EPOCH) // US
-            if end.tzinfo is zone:
-                e = (end - tab.epoch) // US
-            else:
-                e = (end - EPOCH) // US
+            # In the calendar's own fixed-offset zone: wall-clock arithmetic, no lookups.
+            s = (start - tab.epoch) // US if start.tzinfo is zone else (start - EPOCH) // US
+            e = (end - tab.epoch) // US if end.tzinfo is zone else (end - EPOCH) // US
         except (TypeError, AttributeError):
             raise _bad_arguments(start, "start", end, "end") from None
         bounds = tab.bounds
@@ -747,7 +740,10 @@ def _bad_arguments(
             require_duration(second, "duration")
     except ValidationError as e:
         return e
-    return ValidationError(first_name, f"{first_name}: cannot use {first!r}", first)
+    # Both passed their guards yet the arithmetic failed: an exotic tzinfo.
+    return ValidationError(  # pragma: no cover
+        first_name, f"{first_name}: cannot use {first!r}", first
+    )
 
 
 def _beyond_horizon(start: datetime, duration: timedelta) -> CalendarRangeError:
