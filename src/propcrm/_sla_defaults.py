@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from propcrm.complaints import Grade
 from propcrm.sla import Allowance, EventKind, SlaTarget, TargetSet
 
 
@@ -35,15 +36,15 @@ def _build() -> tuple[TargetSet, ...]:
         source="000 §3.1",
     )
 
-    def complaint(grade: str, within: int, source: str = "000 §3.2") -> TargetSet:
+    def complaint(grade: Grade, within: int, source: str = "000 §3.2") -> TargetSet:
         resolution = target(
             "resolution", hours(timedelta(hours=within)), pause_on=customer, source=source
         )
         return TargetSet(
-            f"complaint.{grade.lower()}",
+            f"complaint.{grade.value}",
             (closed_loop, resolution),
             kinds=("complaint",),
-            grades=(grade,) if grade != "GENERAL" else (),
+            grades=(grade.value,) if grade is not Grade.GENERAL else (),
         )
 
     def public(size: str, fixed: Allowance) -> TargetSet:
@@ -82,10 +83,10 @@ def _build() -> tuple[TargetSet, ...]:
         public("minor", Allowance.same_day()),
         public("medium", Allowance.wall(timedelta(days=3))),
         public("major", Allowance.wall(timedelta(days=5))),
-        complaint("IMPORTANT", 48),
-        complaint("HOT", 48, source=""),
-        complaint("MAJOR", 72),
-        complaint("GENERAL", 24),
+        complaint(Grade.IMPORTANT, 48),
+        complaint(Grade.HOT, 48, source=""),
+        complaint(Grade.MAJOR, 72),
+        complaint(Grade.GENERAL, 24),
         TargetSet("request", (dispatch, on_site)),
     )
 

@@ -34,14 +34,16 @@ from attrs import field, frozen
 
 from propcrm._sla_clock import TimelineIndex, breach, check_sequence, counted, deadline
 from propcrm._time import require_aware
-from propcrm._validators import int_at_least, non_empty_str, number_between
+from propcrm._validators import int_at_least, non_empty_str
+from propcrm.complaints import Grade
+from propcrm.customers import Tier
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
+from propcrm.satisfaction import Attainment
 
 __all__ = [
     "Allowance",
     "AllowanceKind",
-    "Attainment",
     "Event",
     "EventKind",
     "SlaCalendar",
@@ -56,8 +58,8 @@ __all__ = [
     "evaluate",
 ]
 
-GRADES = ("GENERAL", "IMPORTANT", "HOT", "MAJOR")
-TIERS = ("A", "B", "C", "D")
+GRADES = tuple(grade.value for grade in Grade)  # "general" .. "major"
+TIERS = tuple(tier.value for tier in Tier)  # "A" .. "D"
 _ZERO = timedelta(0)
 _NONE: tuple[list[tuple[datetime, datetime]], bool] = ([], False)
 
@@ -93,6 +95,15 @@ class SlaCalendar(Protocol):
     def is_provisional(self, day: date) -> bool:
         """Whether ``day`` lies past the last official holiday schedule."""
         ...
+
+
+def _label(value: object) -> Any:
+    """A :class:`~propcrm.complaints.Grade` or :class:`~propcrm.customers.Tier` by its value."""
+    return value.value if isinstance(value, Grade | Tier) else value
+
+
+def _labels(values: Iterable[object]) -> tuple[str, ...]:
+    return tuple(_label(value) for value in values)
 
 
 class EventKind(Enum):
@@ -136,14 +147,15 @@ class Event:
         kind: What happened.
         at: When, timezone-aware.
         reason: Why the clock pauses (``PAUSED`` only), e.g. ``"waiting_on_customer"``.
-        grade: The new complaint grade (``REGRADED`` only), e.g. ``"HOT"``.
+        grade: The new complaint grade (``REGRADED`` only): a
+            :class:`~propcrm.complaints.Grade` or its value, e.g. ``"hot"``.
         appointment: The agreed visit time (``APPOINTMENT_SET``/``_CHANGED`` only).
     """
 
     kind: EventKind
     at: datetime = field(validator=lambda i, a, v: require_aware(v, a.name))
     reason: str = ""
-    grade: str = ""
+    grade: str = field(default="", converter=_label)
     appointment: datetime | None = None
 
     def __attrs_post_init__(self) -> None:
@@ -186,8 +198,10 @@ class Timeline:
     Attributes:
         events: In time order; the first is ``RECEIVED``.
         kind: The request kind, e.g. ``"repair.in_home"`` or ``"complaint"``.
-        grade: The complaint grade at receipt (``"GENERAL"`` .. ``"MAJOR"``), or empty.
-        tier: The customer tier (``"A"`` .. ``"D"``), or empty.
+        grade: The complaint grade at receipt (a :class:`~propcrm.complaints.Grade`
+            or its value, ``"general"`` .. ``"major"``), or empty.
+        tier: The customer tier (a :class:`~propcrm.customers.Tier` or ``"A"`` .. ``"D"``),
+            or empty.
 
     Raises:
         ValidationError: naming the event (``events[i]``) that cannot happen where it is.
@@ -195,8 +209,12 @@ class Timeline:
 
     events: tuple[Event, ...] = field(converter=_events)
     kind: str = ""
-    grade: str = field(default="", validator=lambda i, a, v: _one_of_or_empty(a.name, v, GRADES))
-    tier: str = field(default="", validator=lambda i, a, v: _one_of_or_empty(a.name, v, TIERS))
+    grade: str = field(
+        default="", converter=_label, validator=lambda i, a, v: _one_of_or_empty(a.name, v, GRADES)
+    )
+    tier: str = field(
+        default="", converter=_label, validator=lambda i, a, v: _one_of_or_empty(a.name, v, TIERS)
+    )
 
     _index: TimelineIndex = field(init=False, repr=False, eq=False)
 
@@ -356,8 +374,8 @@ class TargetSet:
     name: str = field(validator=non_empty_str)
     targets: tuple[SlaTarget, ...] = field(default=())
     kinds: tuple[str, ...] = field(default=(), converter=_strs)
-    grades: tuple[str, ...] = field(default=(), converter=_strs)
-    tiers: tuple[str, ...] = field(default=(), converter=_strs)
+    grades: tuple[str, ...] = field(default=(), converter=_labels)
+    tiers: tuple[str, ...] = field(default=(), converter=_labels)
 
     @targets.validator
     def _check_targets(self, attribute: Any, value: tuple[SlaTarget, ...]) -> None:
@@ -392,12 +410,10 @@ class SlaPolicy:
     Attributes:
         sets: Target sets in the order they are tried.
         default: The name of the set used when no set's conditions match.
-        goal: The attainment goal, response timeliness ≥ 95 % (000 §3.2).
     """
 
     sets: tuple[TargetSet, ...] = field(factory=lambda: _default_sets())
     default: str = field(default="request", validator=non_empty_str)
-    goal: float = field(default=0.95, validator=number_between(0.0, 1.0))
 
     def __attrs_post_init__(self) -> None:
         names = [s.name for s in self.sets]
@@ -411,7 +427,7 @@ class SlaPolicy:
     def select(self, kind: str, grade: str = "", tier: str = "") -> TargetSet:
         """The set for an item of this kind, grade and tier.
 
-        >>> SlaPolicy().select("complaint", "MAJOR").name
+        >>> SlaPolicy().select("complaint", "major").name
         'complaint.major'
         >>> SlaPolicy().select("enquiry").name
         'request'
@@ -475,34 +491,6 @@ class TargetStatus:
         else:
             when = "the clock has not started"
         return (Reason(f"sla.{self.state.value}", f"{self.target}: {when}", facts, self.source),)
-
-
-@frozen
-class Attainment:
-    """How many decided items met a target: the KPI "response timeliness ≥ 95 %".
-
-    Attributes:
-        target: The target's name.
-        met: Items that met it.
-        total: Items decided (met or breached); items still running are not counted.
-    """
-
-    target: str
-    met: int = field(validator=int_at_least(0))
-    total: int = field(validator=int_at_least(1))
-
-    def __attrs_post_init__(self) -> None:
-        if self.met > self.total:
-            raise ValidationError.expected("met", f"at most total ({self.total})", self.met)
-
-    @property
-    def share(self) -> float:
-        """``met / total``."""
-        return self.met / self.total
-
-    def meets(self, goal: float) -> bool:
-        """Whether the share reaches ``goal`` (e.g. ``SlaPolicy().goal``)."""
-        return self.share >= goal
 
 
 class SlaEvaluator:
@@ -680,12 +668,10 @@ def evaluate(
 
 
 def attainment(statuses: Iterable[TargetStatus]) -> dict[str, Attainment]:
-    """Share of decided items that met each target (running items are not counted).
+    """Per target, how many decided items (met or breached) met it; running ones do not count.
 
-    >>> from itertools import chain
-    >>> a = Attainment("dispatch", met=19, total=20)
-    >>> a.share, a.meets(SlaPolicy().goal)
-    (0.95, True)
+    The result is the :class:`~propcrm.satisfaction.Attainment` the KPI scorecard
+    reads, e.g. as ``ServiceFigures.response_timeliness`` (000 §3.2: ≥ 95 %).
     """
     met: dict[str, int] = {}
     total: dict[str, int] = {}
@@ -693,7 +679,7 @@ def attainment(statuses: Iterable[TargetStatus]) -> dict[str, Attainment]:
         if status.state is SlaState.MET or status.state is SlaState.BREACHED:
             total[status.target] = total.get(status.target, 0) + 1
             met[status.target] = met.get(status.target, 0) + (status.state is SlaState.MET)
-    return {name: Attainment(name, met[name], count) for name, count in total.items()}
+    return {name: Attainment(met[name], count) for name, count in total.items()}
 
 
 # --- private helpers ---------------------------------------------------------------------------
