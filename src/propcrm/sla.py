@@ -18,8 +18,18 @@ Semantics (RULES.md §5):
 * A regrade keeps the clock (the same start) and changes the allowance from
   the moment of the regrade on.
 
->>> [t.name for t in SlaPolicy().select("repair.in_home").targets]
-['dispatch', 'on_site', 'fixed']
+>>> from datetime import datetime
+>>> from zoneinfo import ZoneInfo
+>>> from propcrm import Policy
+>>> policy = Policy()
+>>> calendars = policy.calendars.build_all(policy.timezone)
+>>> night = datetime(2025, 11, 10, 22, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+>>> order = Timeline([Event(EventKind.RECEIVED, night)], kind="repair.in_home")
+>>> for s in evaluate(policy.sla, order, night, calendars):
+...     print(s.target, s.state.value, s.due_at and f"{s.due_at:%a %H:%M}")
+dispatch running Tue 09:30
+on_site not_started None
+fixed running Tue 16:30
 """
 
 from __future__ import annotations
