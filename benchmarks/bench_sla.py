@@ -40,7 +40,7 @@ def _item(rng: random.Random) -> Timeline:
 
     if kind == "complaint":
         if rng.random() < 0.3:
-            events.append(Event(E.REGRADED, later(10, 300), grade=rng.choice(("IMPORTANT", "HOT"))))
+            events.append(Event(E.REGRADED, later(10, 300), grade=rng.choice(("important", "hot"))))
         events.append(Event(E.PAUSED, later(10, 600), reason="waiting_on_customer"))
         events.append(Event(E.RESUMED, later(30, 3000)))
         events.append(Event(E.RESOLVED, later(30, 1500)))
@@ -55,7 +55,7 @@ def _item(rng: random.Random) -> Timeline:
             events.append(Event(E.PAUSED, later(10, 120), reason="waiting_on_customer"))
             events.append(Event(E.RESUMED, later(30, 2000)))
         events.append(Event(E.RESOLVED, later(30, 600)))
-    grade = "GENERAL" if kind == "complaint" else ""
+    grade = "general" if kind == "complaint" else ""
     return Timeline(events, kind=kind, grade=grade, tier=rng.choice("ABCD"))
 
 

@@ -88,10 +88,12 @@ class TimelineIndex:
             elif kind in _REOPENABLE or kind == "reopened":
                 self.resolutions.append(i)
 
-    def stops(self, stop: EventKind, first: int, cut: int) -> tuple[list[Gap], datetime | None]:
+    def stops(
+        self, stop: EventKind, reopenable: bool, first: int, cut: int
+    ) -> tuple[list[Gap], datetime | None]:
         """Stopped intervals [stop, reopen) before ``cut``, and the final stop, if any."""
         kinds, times = self.kinds, self.times
-        if stop._value_ not in _REOPENABLE:
+        if not reopenable:
             for i in range(first + 1, cut):
                 if kinds[i] is stop:
                     return [], times[i]
@@ -147,12 +149,12 @@ def deadline(
         nominal = (appointment + allowance.grace).astimezone(cal.tz)
     if nominal is None:
         budget = allowance.duration
-    else:
-        budget = max(_ZERO, cal.elapsed(started, nominal)) if nominal > started else _ZERO
-    due = walk(cal, started, budget, gaps)
-    if nominal is not None and due < nominal:
-        due = nominal  # a fixed deadline outside working hours is not earlier than itself
-    return budget, due
+        return budget, walk(cal, started, budget, gaps)
+    budget = cal.elapsed(started, nominal) if nominal > started else _ZERO
+    if not gaps:
+        return budget, max(nominal, started)
+    # a fixed deadline outside working hours is never earlier than itself
+    return budget, max(walk(cal, started, budget, gaps), nominal)
 
 
 def walk(cal: SlaCalendar, start: datetime, budget: timedelta, gaps: list[Gap]) -> datetime:

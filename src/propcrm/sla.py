@@ -540,8 +540,8 @@ class SlaEvaluator:
                         "pass that calendar in calendars= or change the target",
                     )
         self._calendars = dict(calendars)
-        self._selected: dict[tuple[str, str, str], dict[str, SlaTarget]] = {}
-        self._provisional: dict[tuple[int, int], bool] = {}
+        self._selected: dict[tuple[str, str, str], dict[str, _Plan]] = {}
+        self._plans: dict[SlaTarget, _Plan] = {}
 
     def evaluate(self, timeline: Timeline, at: datetime) -> tuple[TargetStatus, ...]:
         """One status per target that applies to ``timeline`` at ``at`` (later events ignored)."""
@@ -571,47 +571,61 @@ class SlaEvaluator:
         status = self._status
         return tuple([status(t, index, cut, eras, at, starts) for t in eras[-1][1].values()])
 
-    def _targets(self, kind: str, grade: str, tier: str) -> dict[str, SlaTarget]:
+    def _targets(self, kind: str, grade: str, tier: str) -> dict[str, _Plan]:
         key = (kind, grade, tier)
         found = self._selected.get(key)
         if found is None:
             chosen = self._policy.select(kind, grade, tier) if self._policy else self._fixed
-            found = self._selected[key] = {t.name: t for t in chosen.targets}
+            found = self._selected[key] = {t.name: self._plan(t) for t in chosen.targets}
         return found
+
+    def _plan(self, target: SlaTarget) -> _Plan:
+        plan = self._plans.get(target)
+        if plan is None:
+            plan = self._plans[target] = _Plan(target, self._calendars[target.calendar])
+        return plan
 
     def _status(
         self,
-        target: SlaTarget,
+        p: _Plan,
         index: TimelineIndex,
         cut: int,
         eras: list[Era],
         at: datetime,
         starts: dict[tuple[str, int], datetime],
     ) -> TargetStatus:
-        first = index.first.get(target.start, cut)
+        first = index.first.get(p.start, cut)
         if first >= cut:
             return TargetStatus(
-                target.name, SlaState.NOT_STARTED, None, None, None, _ZERO, _ZERO, 0.0, (), None,
-                False, target.source,
+                p.name, SlaState.NOT_STARTED, None, None, None, _ZERO, _ZERO, 0.0, (), None,
+                False, p.source,
             )  # fmt: skip
-        cal = self._calendars[target.calendar]
-        started = starts.get((target.calendar, first))
+        cal = p.cal
+        started = starts.get((p.calendar, first))
         if started is None:
-            started = starts[target.calendar, first] = cal.next_working_time(index.times[first])
-        stops, final_stop = index.stops(target.stop, first, cut)
-        pauses, paused = index.paused(target.pause_on, first, cut, at) if target.pause_on else _NONE
+            started = starts[p.calendar, first] = cal.next_working_time(index.times[first])
+        stops, final_stop = index.stops(p.stop, p.reopenable, first, cut)
+        pauses, paused = index.paused(p.pause_on, first, cut, at) if p.pause_on else _NONE
         gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
-        if len(eras) == 1:  # no regrade, no appointment: one allowance all along
-            budget, due = deadline(cal, target.allowance, started, None, gaps)
-            breached_at = breach(due, None, None, at, stops, final_stop)
-        else:
+        if len(eras) > 1:  # regraded or appointed: each allowance in force in its own span
             breached_at = None
-            spans = _spans(target.name, eras)
+            spans = _spans(p.name, eras)
             for i, (span_start, allowance, appointment) in enumerate(spans):
                 budget, due = deadline(cal, allowance, started, appointment, gaps)
                 if breached_at is None:
                     span_end = spans[i + 1][0] if i + 1 < len(spans) else None
                     breached_at = breach(due, span_start, span_end, at, stops, final_stop)
+        else:
+            if p.business and not gaps:
+                budget = p.allowance.duration
+                due = cal.add(started, budget)
+            else:
+                budget, due = deadline(cal, p.allowance, started, None, gaps)
+            if stops:
+                breached_at = breach(due, None, None, at, stops, final_stop)
+            else:
+                limit = at if final_stop is None or at < final_stop else final_stop
+                breached_at = due if due < limit else None
         end = at if final_stop is None else final_stop
         if end <= started:
             elapsed = _ZERO
@@ -628,11 +642,12 @@ class SlaEvaluator:
             state = SlaState.PAUSED
         else:
             state = SlaState.RUNNING
-        provisional = self._provisional.get((id(cal), due.year)) if due.tzinfo is cal.tz else None
+        year = due.year if due.tzinfo is p.tz else due.astimezone(p.tz).year
+        provisional = p.provisional.get(year)
         if provisional is None:
-            provisional = self._is_provisional(cal, due)
+            provisional = p.provisional[year] = cal.is_provisional(date(year, 12, 31))
         return TargetStatus(
-            target.name,
+            p.name,
             state,
             started,
             due,
@@ -640,20 +655,11 @@ class SlaEvaluator:
             elapsed,
             budget - elapsed,
             fraction,
-            tuple([w for w in target.warnings if fraction >= w]),
+            tuple([w for w in p.warnings if fraction >= w]),
             breached_at,
             provisional,
-            target.source,
+            p.source,
         )
-
-    def _is_provisional(self, cal: SlaCalendar, due: datetime) -> bool:
-        if due.tzinfo is not cal.tz:
-            due = due.astimezone(cal.tz)
-        key = (id(cal), due.year)
-        found = self._provisional.get(key)
-        if found is None:
-            found = self._provisional[key] = cal.is_provisional(due.date())
-        return found
 
 
 def evaluate(
@@ -712,7 +718,25 @@ def _one_of_or_empty(name: str, value: object, allowed: tuple[str, ...]) -> None
         raise ValidationError.expected(name, f"one of {', '.join(allowed)}", value)
 
 
-Era = tuple[datetime | None, dict[str, SlaTarget], datetime | None]
+class _Plan:
+    """A target and what evaluating it needs, resolved once per evaluator."""
+
+    __slots__ = (
+        "allowance", "business", "cal", "calendar", "name", "pause_on", "provisional",
+        "reopenable", "source", "start", "stop", "tz", "warnings",
+    )  # fmt: skip
+
+    def __init__(self, target: SlaTarget, cal: SlaCalendar) -> None:
+        self.name, self.start, self.stop = target.name, target.start, target.stop
+        self.allowance, self.calendar, self.cal = target.allowance, target.calendar, cal
+        self.business = target.allowance.kind is AllowanceKind.BUSINESS
+        self.reopenable = target.stop in _REOPENABLE
+        self.pause_on, self.warnings, self.source = target.pause_on, target.warnings, target.source
+        self.tz = cal.tz
+        self.provisional: dict[int, bool] = {}  # by the due date's year
+
+
+Era = tuple[datetime | None, dict[str, _Plan], datetime | None]
 Span = tuple[datetime | None, Allowance, datetime | None]
 
 
