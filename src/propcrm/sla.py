@@ -574,8 +574,9 @@ class SlaEvaluator:
         index = timeline._index
         cut = bisect.bisect_right(index.times, at)
         kind, grade, tier = timeline.kind, timeline.grade, timeline.tier
+        plans = self._selected.get((kind, grade, tier)) or self._targets(kind, grade, tier)
         appointment: datetime | None = None
-        eras: list[Era] = [(None, self._targets(kind, grade, tier), None)]
+        eras: list[Era] = [(None, plans, None)]
         for i, new_grade, new_appointment in index.changes:
             if i >= cut:
                 break
