@@ -49,7 +49,7 @@ def test_unknown_key_is_an_error_naming_its_path() -> None:
     """A typo is never silently ignored."""
     with pytest.raises(PolicyError) as info:
         Policy.from_toml('timezon = "UTC"')
-    assert _problems(info) == ["timezon: unknown key; the keys here are: timezone"]
+    assert _problems(info) == ["timezon: unknown key; the keys here are: callbacks, timezone"]
 
 
 def test_wrong_type_is_an_error_naming_its_path() -> None:

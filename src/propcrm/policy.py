@@ -35,6 +35,7 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
+from propcrm.callbacks import CallbackPolicy
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
 
 __all__ = ["Policy"]
@@ -52,9 +53,11 @@ class Policy:
 
     Attributes:
         timezone: The company's IANA time zone; calendars that name no zone use it.
+        callbacks: Callbacks and care: windows, role shares, rounds, VIP care, capacity.
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
+    callbacks: CallbackPolicy = field(factory=CallbackPolicy)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:
