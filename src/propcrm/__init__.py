@@ -6,7 +6,13 @@ is data (a :class:`~propcrm.policy.Policy` with documented defaults) and every
 decision says why (:class:`~propcrm.explain.Reason`).
 """
 
+from propcrm import callbacks
 from propcrm._time import Clock, FixedClock, SystemClock, format_duration, parse_duration
+from propcrm.callbacks import (
+    CallbackPolicy,
+    CallbackTask,
+    RoleShareAllocator,
+)
 from propcrm.errors import (
     CalendarRangeError,
     ConflictError,
@@ -22,6 +28,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CalendarRangeError",
+    "CallbackPolicy",
+    "CallbackTask",
     "Clock",
     "ConflictError",
     "FixedClock",
@@ -30,9 +38,11 @@ __all__ = [
     "PolicyError",
     "PropcrmError",
     "Reason",
+    "RoleShareAllocator",
     "SystemClock",
     "ValidationError",
     "__version__",
+    "callbacks",
     "format_duration",
     "parse_duration",
 ]

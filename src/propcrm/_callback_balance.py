@@ -251,17 +251,18 @@ def _balance_core(
     end = start + timedelta(days=days - 1)
     for task in sorted(tasks, key=_edf):
         due = task.due.astimezone(tz)
-        if task.earliest >= task.due:
+        first = calendar.next_working_time(task.earliest).astimezone(tz)
+        if first >= due:
             refused.append(
                 (
                     task,
                     "no_contact_time",
                     "no contact-allowed time before it is due",
-                    {"earliest": task.earliest.isoformat(), "due": due.isoformat()},
+                    {"first_contact": first.isoformat(), "due": due.isoformat()},
                 )
             )
             continue
-        first_day = max(start, task.earliest.astimezone(tz).date())
+        first_day = max(start, first.date())
         last_day = due.date()
         if last_day not in opens or opens[last_day] >= due:
             last_day -= timedelta(days=1)
