@@ -519,31 +519,7 @@ def plan_after_repair(
     Raises:
         ValidationError: ``repair.kind`` is not a key of ``policy.repair_within``.
     """
-    within = policy.repair_within.get(repair.kind)
-    if within is None:
-        raise ValidationError.expected(
-            "kind", f"one of the repair kinds {sorted(policy.repair_within)}", repair.kind
-        )
-    subject = Subject(SubjectKind.WORK_ORDER, repair.order_id)
-    reason = Reason(
-        f"callback.repair.{repair.kind}",
-        f"{repair.kind} repair: callback within {_rounds.human(within)}, owned by {owner_role}",
-        {"kind": repair.kind, "within": within, "owner_role": owner_role},
-        f"{_REPAIR_RULES} §2",
-    )
-    start = repair.completed_at
-    task = _task(
-        subject,
-        CallbackKind.VISIT,
-        repair.customer,
-        owner_role,
-        start,
-        _rounds.plus(start, within),
-        calendar,
-        reason,
-        technician=repair.technician,
-    )
-    return CallbackPlan((task,))
+    return CallbackPlan((_repair_task(repair, owner_role, policy, calendar, {}),))
 
 
 def plan_repair_callbacks(
@@ -557,14 +533,10 @@ def plan_repair_callbacks(
 
     The allocator advances by one per repair; store its ``counts`` to resume.
     """
-    tasks: list[CallbackTask] = []
-    for repair in repairs:
-        tasks.extend(
-            plan_after_repair(
-                repair, owner_role=allocator.assign(), policy=policy, calendar=calendar
-            ).tasks
-        )
-    return CallbackPlan(tuple(tasks))
+    rules: dict[tuple[str, str], Reason] = {}
+    return CallbackPlan(
+        tuple(_repair_task(r, allocator.assign(), policy, calendar, rules) for r in repairs)
+    )
 
 
 def plan_after_complaint(
@@ -921,6 +893,34 @@ def _task(
         technician=technician,
         reasons=tuple(reasons),
     )
+
+
+def _repair_task(
+    repair: CompletedRepair,
+    owner_role: str,
+    policy: CallbackPolicy,
+    calendar: ContactCalendar,
+    rules: dict[tuple[str, str], Reason],
+) -> CallbackTask:
+    """The repair's callback visit; ``rules`` caches the reason per (kind, role)."""
+    within = policy.repair_within.get(repair.kind)
+    if within is None:
+        raise ValidationError.expected(
+            "kind", f"one of the repair kinds {sorted(policy.repair_within)}", repair.kind
+        )
+    reason = rules.get((repair.kind, owner_role))
+    if reason is None:
+        reason = rules[repair.kind, owner_role] = Reason(
+            f"callback.repair.{repair.kind}",
+            f"{repair.kind} repair: callback within {_rounds.human(within)}, owned by {owner_role}",
+            {"kind": repair.kind, "within": within, "owner_role": owner_role},
+            f"{_REPAIR_RULES} §2",
+        )
+    subject = Subject(SubjectKind.WORK_ORDER, repair.order_id)
+    start = repair.completed_at
+    due = _rounds.plus(start, within)
+    return _task(subject, CallbackKind.VISIT, repair.customer, owner_role, start, due, calendar,
+                 reason, technician=repair.technician)  # fmt: skip
 
 
 def _rounds_plan(
