@@ -3,3 +3,5 @@
 :mod:`propcrm.testing.strategies` holds hypothesis strategies for every domain
 type. It needs ``hypothesis`` installed (the ``dev`` extra brings it).
 """
+
+__all__: list[str] = []
