@@ -6,7 +6,6 @@ is data (a :class:`~propcrm.policy.Policy` with documented defaults) and every
 decision says why (:class:`~propcrm.explain.Reason`).
 """
 
-from propcrm import callbacks
 from propcrm._time import Clock, FixedClock, SystemClock, format_duration, parse_duration
 from propcrm.callbacks import (
     CallbackPolicy,
@@ -42,7 +41,6 @@ __all__ = [
     "SystemClock",
     "ValidationError",
     "__version__",
-    "callbacks",
     "format_duration",
     "parse_duration",
 ]

@@ -12,22 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
 
-from propcrm._callback_rounds import require_date, share_weights
+from propcrm._callback_rounds import share_weights
 from propcrm._validators import int_at_least, non_empty_str, optional
 from propcrm.errors import ValidationError
-from propcrm.explain import Reason
 
 if TYPE_CHECKING:
     from propcrm.callbacks import CallbackPolicy, CallbackTask, ContactCalendar
 
-__all__ = [
-    "Assignment",
-    "BalancePlan",
-    "RoleShareAllocator",
-    "StaffMember",
-    "Unscheduled",
-    "balance",
-]
+__all__ = ["Assignment", "RoleShareAllocator", "StaffMember", "balance_core"]
 
 
 class RoleShareAllocator:
@@ -47,6 +39,8 @@ class RoleShareAllocator:
     >>> RoleShareAllocator(allocator.shares, counts=allocator.counts).counts == allocator.counts
     True
     """
+
+    __module__ = "propcrm.callbacks"  # public there; this module is private
 
     __slots__ = ("_counts", "_order", "_roles", "_shares", "_total", "_weights", "_whole")
 
@@ -115,6 +109,8 @@ class StaffMember:
         daily_capacity: Callbacks they can do per day; ``None`` uses the policy's.
     """
 
+    __module__ = "propcrm.callbacks"  # public there; this module is private
+
     id: str = field(validator=non_empty_str)
     role: str = field(validator=non_empty_str)
     daily_capacity: int | None = field(default=None, validator=optional(int_at_least(0)))
@@ -124,73 +120,11 @@ class StaffMember:
 class Assignment:
     """A task given to a person for a day."""
 
+    __module__ = "propcrm.callbacks"  # public there; this module is private
+
     task_id: str
     staff: str
     day: date
-
-
-@frozen
-class Unscheduled:
-    """A task the balancer could not place in time, and why."""
-
-    task: CallbackTask
-    reason: Reason
-
-
-@frozen
-class BalancePlan:
-    """What :func:`balance` decided.
-
-    Attributes:
-        assignments: Tasks given to people, each on a day inside its window.
-        late: Tasks that cannot be done in time (no person, no capacity, or
-            no contact time before the due time) — reported, never scheduled late.
-        deferred: Tasks whose window lies beyond the planning horizon.
-    """
-
-    assignments: tuple[Assignment, ...]
-    late: tuple[Unscheduled, ...]
-    deferred: tuple[CallbackTask, ...]
-
-    def load(self) -> dict[tuple[str, date], int]:
-        """Count the tasks given to each (person, day)."""
-        out: dict[tuple[str, date], int] = {}
-        for a in self.assignments:
-            out[a.staff, a.day] = out.get((a.staff, a.day), 0) + 1
-        return out
-
-
-def balance(
-    tasks: Iterable[CallbackTask],
-    staff: Sequence[StaffMember],
-    *,
-    start: date,
-    days: int,
-    policy: CallbackPolicy,
-    calendar: ContactCalendar,
-) -> BalancePlan:
-    """Give tasks to people, earliest due first, within each person's daily capacity.
-
-    A task goes to a person with its ``owner_role`` (or to its ``staff`` if
-    already set) on the first contact day of its window with capacity left,
-    to the person with the most capacity left that day. What cannot be done
-    before its due time is reported in ``late``, never scheduled late; tasks
-    whose window lies beyond ``start + days`` are ``deferred``.
-    """
-    if days < 1 or isinstance(days, bool):
-        raise ValidationError.expected("days", "an integer >= 1", days)
-    require_date(start, "start")
-    placed, refused, deferred = _balance_core(
-        tasks, staff, start=start, days=days, capacity=policy.daily_capacity, calendar=calendar
-    )
-    return BalancePlan(
-        tuple(Assignment(task.id, person, day) for task, person, day in placed),
-        tuple(
-            Unscheduled(task, Reason(f"callback.balance.{rule}", message, facts, "RULES §6"))
-            for task, rule, message, facts in refused
-        ),
-        tuple(deferred),
-    )
 
 
 # --- the balancer core ---------------------------------------------------------------------
@@ -202,7 +136,7 @@ Placed = tuple["CallbackTask", str, date]
 Refused = tuple["CallbackTask", str, str, dict[str, Any]]
 
 
-def _balance_core(
+def balance_core(
     tasks: Iterable[CallbackTask],
     staff: Sequence[StaffMember],
     *,

@@ -29,7 +29,7 @@ reported, never quietly moved past its due time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from enum import Enum
 from typing import Any, Protocol
@@ -37,15 +37,9 @@ from typing import Any, Protocol
 import attrs
 from attrs import define, field, frozen
 
+from propcrm import _callback_balance as _balance
 from propcrm import _callback_rounds as _rounds
-from propcrm._callback_balance import (
-    Assignment,
-    BalancePlan,
-    RoleShareAllocator,
-    StaffMember,
-    Unscheduled,
-    balance,
-)
+from propcrm._callback_balance import Assignment, RoleShareAllocator, StaffMember
 from propcrm._time import require_aware, zone
 from propcrm._validators import (
     aware_datetime,
@@ -433,6 +427,37 @@ class CompletedRepair:
 
 
 @frozen
+class Unscheduled:
+    """A task the balancer could not place in time, and why."""
+
+    task: CallbackTask
+    reason: Reason
+
+
+@frozen
+class BalancePlan:
+    """What :func:`balance` decided.
+
+    Attributes:
+        assignments: Tasks given to people, each on a day inside its window.
+        late: Tasks that cannot be done in time (no person, no capacity, or
+            no contact time before the due time) — reported, never scheduled late.
+        deferred: Tasks whose window lies beyond the planning horizon.
+    """
+
+    assignments: tuple[Assignment, ...]
+    late: tuple[Unscheduled, ...]
+    deferred: tuple[CallbackTask, ...]
+
+    def load(self) -> dict[tuple[str, date], int]:
+        """Count the tasks given to each (person, day)."""
+        out: dict[tuple[str, date], int] = {}
+        for a in self.assignments:
+            out[a.staff, a.day] = out.get((a.staff, a.day), 0) + 1
+        return out
+
+
+@frozen
 class Coverage:
     """Share of customers reached by a callback in a month, against the target.
 
@@ -786,6 +811,39 @@ def record_outcome(
         )
     done = attrs.evolve(task, status=status, outcome=outcome, version=task.version + 1)
     return OutcomeResult(done, notice, tuple(reasons))
+
+
+def balance(
+    tasks: Iterable[CallbackTask],
+    staff: Sequence[StaffMember],
+    *,
+    start: date,
+    days: int,
+    policy: CallbackPolicy,
+    calendar: ContactCalendar,
+) -> BalancePlan:
+    """Give tasks to people, earliest due first, within each person's daily capacity.
+
+    A task goes to a person with its ``owner_role`` (or to its ``staff`` if
+    already set) on the first contact day of its window with capacity left,
+    to the person with the most capacity left that day. What cannot be done
+    before its due time is reported in ``late``, never scheduled late; tasks
+    whose window lies beyond ``start + days`` are ``deferred``.
+    """
+    if days < 1 or isinstance(days, bool):
+        raise ValidationError.expected("days", "an integer >= 1", days)
+    _rounds.require_date(start, "start")
+    placed, refused, deferred = _balance.balance_core(
+        tasks, staff, start=start, days=days, capacity=policy.daily_capacity, calendar=calendar
+    )
+    return BalancePlan(
+        tuple(Assignment(task.id, person, day) for task, person, day in placed),
+        tuple(
+            Unscheduled(task, Reason(f"callback.balance.{rule}", message, facts, "RULES §6"))
+            for task, rule, message, facts in refused
+        ),
+        tuple(deferred),
+    )
 
 
 def coverage(
