@@ -39,9 +39,6 @@ class ContactHours:
     def tz(self) -> tzinfo:
         return SH
 
-    def is_working_day(self, day: date) -> bool:
-        return day not in self.closed
-
     def next_working_time(self, moment: datetime) -> datetime:
         moment = moment.astimezone(SH)
         day = moment.date()

@@ -30,9 +30,6 @@ class ContactHours:
     def tz(self) -> tzinfo:
         return SH
 
-    def is_working_day(self, day: date) -> bool:
-        return True
-
     def next_working_time(self, moment: datetime) -> datetime:
         moment = moment.astimezone(SH)
         day = moment.date()

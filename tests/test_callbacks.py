@@ -57,14 +57,11 @@ class FakeContactCalendar:
     def tz(self) -> tzinfo:
         return SH
 
-    def is_working_day(self, day: date) -> bool:
-        return day not in self.closed
-
     def next_working_time(self, moment: datetime) -> datetime:
         moment = moment.astimezone(SH)
         day = moment.date()
         for _ in range(400):
-            if self.is_working_day(day):
+            if day not in self.closed:
                 for opens, closes in self.intervals:
                     start = datetime.combine(day, opens, tzinfo=SH)
                     if moment < datetime.combine(day, closes, tzinfo=SH):
@@ -129,6 +126,7 @@ def test_policy_is_on_the_root_and_loads_from_toml() -> None:
         ("visits_per_year_by_tier = {E = 1}", "callbacks.visits_per_year_by_tier: expected"),
         ("visits_per_year_by_tier = {A = 5}", "callbacks.visits_per_year_by_tier.A: expected"),
         ('festivals = ["Christmas"]', "callbacks.festivals: expected names of China's"),
+        ('festivals = ["Day"]', "callbacks.festivals: expected names of China's"),
         ("repair_within = {}", "callbacks.repair_within: expected a non-empty table"),
         ('repair_within = {leak = "0s"}', "callbacks.repair_within.leak: expected a positive"),
         ("coverage_target = 1.5", "callbacks.coverage_target: expected a number from 0"),
@@ -227,6 +225,13 @@ def test_tier_visits_follow_the_policy_frequencies() -> None:
         {"a": "A", "b": "B", "c": "C", "d": "D"}, year=2025, policy=POLICY, calendar=CONTACT
     )
     counts = {c: sum(t.customer == c for t in plan.tasks) for c in "abcd"}
+    owners = {t.customer: t.owner_role for t in plan.tasks}
+    assert owners == {
+        "a": "vip_assistant",
+        "b": "property_officer",
+        "c": "property_officer",
+        "d": "property_officer",
+    }
     assert counts == {"a": 12, "b": 4, "c": 1, "d": 4}
 
 
@@ -290,6 +295,11 @@ def test_card_expiry_reminder_planned_once_in_the_year_it_starts() -> None:
     ]
     assert [len(r) for r in reminders] == [1, 0]
     assert (at(2025, 12, 21, 9), at(2026, 1, 20)) == (reminders[0][0].earliest, reminders[0][0].due)
+
+
+def test_no_greeting_for_someone_not_born_yet() -> None:
+    """A family member born after the planned year gets no birthday greeting that year."""
+    assert not [t for t in _vip(2025, date(2026, 7, 1)).tasks if "birthday" in t.id]
 
 
 def test_festival_missing_from_the_holiday_calendar_is_a_note() -> None:
@@ -428,6 +438,21 @@ def test_allocator_resumes_from_stored_counts(
     assert expected == actual
 
 
+def test_allocator_reports_its_state() -> None:
+    """Shares, total and repr show what a caller stores to resume."""
+    allocator = RoleShareAllocator({"a": 0.5, "b": 0.5}, counts={"a": 2})
+    assert (allocator.shares, allocator.total) == ({"a": 0.5, "b": 0.5}, 2)
+    assert repr(allocator) == "RoleShareAllocator({'a': 0.5, 'b': 0.5}, counts={'a': 2, 'b': 0})"
+    assert allocator.assign() == "b"
+
+
+@pytest.mark.parametrize("shares", [{}, [], {"a": True}, {"": 0.5}])
+def test_allocator_refuses_bad_shares(shares: object) -> None:
+    """Shares must be a non-empty table of role -> number in (0, 1]."""
+    with pytest.raises(ValidationError, match="shares"):
+        RoleShareAllocator(shares)  # type: ignore[arg-type]
+
+
 def test_allocator_refuses_bad_counts() -> None:
     """Counts for an unknown role or negative counts are refused."""
     with pytest.raises(ValidationError, match="counts.boss"):
@@ -510,7 +535,7 @@ def test_balancer_keeps_a_task_with_its_assigned_person() -> None:
     """A task already given to someone stays with them and uses their capacity."""
     task = _callback(1, at(2025, 3, 3, 9), at(2025, 3, 6))
     task.staff = "S-2"
-    staff = [StaffMember("S-1", "repair_lead", 5), StaffMember("S-2", "repair_lead", 1)]
+    staff = [StaffMember("S-1", "repair_lead", 1), StaffMember("S-2", "repair_lead", 3)]
     plan = balance(
         [task, _callback(2, at(2025, 3, 3, 9), at(2025, 3, 6))],
         staff,
@@ -519,7 +544,18 @@ def test_balancer_keeps_a_task_with_its_assigned_person() -> None:
         policy=POLICY,
         calendar=CONTACT,
     )
-    assert {a.task_id: a.staff for a in plan.assignments} == {"t1": "S-2", "t2": "S-1"}
+    assert {a.task_id: a.staff for a in plan.assignments} == {"t1": "S-2", "t2": "S-2"}
+
+
+def test_balancer_reports_a_fixed_person_who_is_full_or_unknown() -> None:
+    """A task tied to a person without room, or to nobody on the team, is reported late."""
+    tasks = [_callback(i, at(2025, 3, 3, 9), at(2025, 3, 3, 20)) for i in range(4)]
+    tasks[0].staff = tasks[1].staff = "S-1"
+    tasks[2].staff = "S-9"
+    staff = [StaffMember("S-1", "repair_lead", 1), StaffMember("S-2", "repair_lead", 1)]
+    plan = balance(tasks, staff, start=date(2025, 3, 3), days=1, policy=POLICY, calendar=CONTACT)
+    assert {a.task_id: a.staff for a in plan.assignments} == {"t0": "S-1", "t3": "S-2"}
+    assert [u.task.id for u in plan.late] == ["t1", "t2"]
 
 
 def test_balancer_refuses_a_bad_horizon() -> None:
@@ -598,3 +634,18 @@ def test_coverage_needs_customers() -> None:
     """An empty customer list is an error, not a 0/0 share."""
     with pytest.raises(ValidationError, match="customers: expected at least one"):
         coverage([], [], month=date(2025, 3, 1), tz="Asia/Shanghai", policy=POLICY)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: role_shares(min_roles=0),
+        lambda: completed_repairs(kinds=()),
+        lambda: callback_tasks(roles=()),
+        lambda: staff_members(max_capacity=-1),
+    ],
+)
+def test_strategies_check_their_arguments_eagerly(make) -> None:  # type: ignore[no-untyped-def]
+    """A strategy with impossible arguments fails when it is built, not when drawn."""
+    with pytest.raises(ValueError, match="need|must"):
+        make()

@@ -154,11 +154,10 @@ def balance_core(
     tz = calendar.tz
     horizon = [start + timedelta(days=i) for i in range(days)]
     opens: dict[date, datetime] = {}
-    for day in horizon:
-        if calendar.is_working_day(day):
-            first = calendar.next_working_time(datetime.combine(day, time(0), tzinfo=tz))
-            if first.date() == day:
-                opens[day] = first
+    for day in horizon:  # a day is open if its first contact time falls on it
+        first = calendar.next_working_time(datetime.combine(day, time(0), tzinfo=tz))
+        if first.date() == day:
+            opens[day] = first
     people = {p.id: i for i, p in enumerate(staff)}
     left = [
         [

@@ -6,6 +6,7 @@ here is public API.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from fractions import Fraction
@@ -25,9 +26,19 @@ _REFERENCE_YEAR = 2025
 
 @cache
 def festival_names() -> frozenset[str]:
-    """English names of China's public holidays (immutable, computed once)."""
+    """English names of China's public holidays, and their bracketed alternatives.
+
+    ``"Chinese New Year (Spring Festival)"`` gives both that name and
+    ``"Spring Festival"``; observed days are left out. Immutable, computed once.
+    """
     names = country_holidays("CN", years=_REFERENCE_YEAR, language="en_US").values()
-    return frozenset(part.strip() for name in names for part in name.split(";"))
+    found = set()
+    for part in (p.strip() for name in names for p in name.split(";")):
+        if "(observed)" in part or "substituted" in part:
+            continue
+        found.add(part)
+        found.update(inner.strip() for inner in re.findall(r"\(([^)]*)\)", part))
+    return frozenset(found)
 
 
 def festival_days(festivals: Iterable[str], year: int) -> tuple[list[tuple[str, date]], list[str]]:

@@ -102,10 +102,6 @@ class ContactCalendar(Protocol):
         """Return ``moment`` if it is working time, else the next working instant."""
         ...
 
-    def is_working_day(self, day: date) -> bool:
-        """Tell whether ``day`` has any working time."""
-        ...
-
 
 class SubjectKind(Enum):
     """What a callback follows up."""
@@ -173,11 +169,9 @@ def _role_shares(instance: object, attribute: Any, value: Any) -> None:
 
 
 def _festivals(instance: object, attribute: Any, value: Any) -> None:
-    if not isinstance(value, tuple):
-        raise ValidationError.expected(attribute.name, "a list of festival names", value)
     known = _rounds.festival_names()
     for name in value:
-        if not isinstance(name, str) or not any(name.lower() in k.lower() for k in known):
+        if not isinstance(name, str) or name.lower() not in {k.lower() for k in known}:
             raise ValidationError.expected(
                 attribute.name,
                 "names of China's public holidays",
@@ -648,6 +642,9 @@ def plan_tier_visits(
 ) -> CallbackPlan:
     """Plan relationship visits (拜访) by customer tier (002 §5, §10; frequencies are policy).
 
+    Tier-A (VIP) visits are owned by the VIP assistant (002 §19, §35), the
+    others by the property officers.
+
     Args:
         tiers: Customer id -> tier label ``"A"`` .. ``"D"``.
         year: The year to plan.
@@ -667,9 +664,9 @@ def plan_tier_visits(
             {"tier": tier, "per_year": per_year},
             "002 §10",
         )
+        role = policy.vip_role if tier == "A" else policy.officer_role
         items = [(customer, SubjectKind.CUSTOMER, customer)]
-        tasks += _rounds_plan(items, CallbackKind.VISIT, policy.officer_role, per_year, year,
-                              calendar, rule)  # fmt: skip
+        tasks += _rounds_plan(items, CallbackKind.VISIT, role, per_year, year, calendar, rule)
     return CallbackPlan(tuple(tasks))
 
 
@@ -708,7 +705,8 @@ def plan_vip_care(
     found, missing = _rounds.festival_days(policy.festivals, year)
     occasions = [(f"festival:{name}", day, name) for name, day in found]
     for person, born in sorted(birthdays.items()):
-        _rounds.require_date(born, f"birthdays.{person}")
+        if _rounds.require_date(born, f"birthdays.{person}").year > year:
+            continue  # not born yet in the planned year
         occasions.append((f"birthday:{person}", _rounds.birthday_in(born, year), person))
     for label, day, what in occasions:
         end = _rounds.midnight(day + timedelta(days=1), tz)
@@ -866,7 +864,7 @@ def coverage(
     everyone = set(customers)
     if not everyone:
         raise ValidationError.expected("customers", "at least one customer id", [])
-    first = month.replace(day=1)
+    first = _rounds.require_date(month, "month").replace(day=1)
     after = (first + timedelta(days=32)).replace(day=1)
     reached = {
         t.customer
