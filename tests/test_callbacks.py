@@ -499,6 +499,25 @@ def test_balancer_reports_what_capacity_cannot_fit_in_time() -> None:
     assert [u.reason.rule for u in plan.late] == ["callback.balance.no_capacity"] * 3
 
 
+def test_balancer_fills_the_earliest_days_first() -> None:
+    """With room for one a day, tasks go to consecutive days, earliest due first."""
+    tasks = [_callback(i, at(2025, 3, 3, 9), at(2025, 3, 10 + i)) for i in range(4)]
+    plan = balance(
+        tasks,
+        [StaffMember("S-1", "repair_lead", 1)],
+        start=date(2025, 3, 3),
+        days=7,
+        policy=POLICY,
+        calendar=CONTACT,
+    )
+    assert [(a.task_id, a.day.day) for a in plan.assignments] == [
+        ("t0", 3),
+        ("t1", 4),
+        ("t2", 5),
+        ("t3", 6),
+    ]
+
+
 def test_balancer_spreads_a_day_over_people_and_skips_closed_days() -> None:
     """The person with most room takes the next task; closed contact days get none."""
     tasks = [_callback(i, at(2025, 9, 30, 21), at(2025, 10, 12)) for i in range(4)]
