@@ -36,7 +36,11 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
 from propcrm.callbacks import CallbackPolicy
+from propcrm.complaints import GradingPolicy
+from propcrm.customers import CustomerPolicy
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
+from propcrm.satisfaction import SatisfactionPolicy
+from propcrm.vip import VipPolicy
 
 __all__ = ["Policy"]
 
@@ -53,10 +57,18 @@ class Policy:
 
     Attributes:
         timezone: The company's IANA time zone; calendars that name no zone use it.
+        customers: Customer tiers and household segments (002 §§6-7).
+        vip: The VIP card programme (002 §§19-35).
+        satisfaction: Satisfaction and NPS: KPI targets, dimension weights, confidence.
+        grading: Complaint grading: thresholds, roles and resolution allowances.
         callbacks: Callbacks and care: windows, role shares, rounds, VIP care, capacity.
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
+    customers: CustomerPolicy = field(factory=CustomerPolicy)
+    vip: VipPolicy = field(factory=VipPolicy)
+    satisfaction: SatisfactionPolicy = field(factory=SatisfactionPolicy)
+    grading: GradingPolicy = field(factory=GradingPolicy)
     callbacks: CallbackPolicy = field(factory=CallbackPolicy)
 
     @classmethod
