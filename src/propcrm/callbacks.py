@@ -837,7 +837,7 @@ def balance(
     return BalancePlan(
         tuple(Assignment(task.id, person, day) for task, person, day in placed),
         tuple(
-            Unscheduled(task, Reason(f"callback.balance.{rule}", message, facts, "RULES §6"))
+            Unscheduled(task, Reason(f"callback.balance.{rule}", message, facts))
             for task, rule, message, facts in refused
         ),
         tuple(deferred),
@@ -924,7 +924,6 @@ def _task(
                 f"no contact at {opens:%Y-%m-%d %H:%M}; starts at the next contact-allowed "
                 f"time {earliest:%Y-%m-%d %H:%M}",
                 {"opens": opens.isoformat(), "earliest": earliest.isoformat()},
-                "RULES §6",
             )
         )
     if earliest >= due:
@@ -934,7 +933,6 @@ def _task(
                 f"no contact-allowed time before the due time {due:%Y-%m-%d %H:%M}: "
                 f"the first is {earliest:%Y-%m-%d %H:%M}",
                 {"earliest": earliest.isoformat(), "due": due.isoformat()},
-                "RULES §6",
             )
         )
     task_id = f"{subject}:{kind.value}" + (f":{suffix}" if suffix else "")
