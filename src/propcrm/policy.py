@@ -35,6 +35,7 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
+from propcrm.calendar import CalendarPolicy, WorkWeek
 from propcrm.callbacks import CallbackPolicy
 from propcrm.complaints import GradingPolicy
 from propcrm.customers import CustomerPolicy
@@ -57,6 +58,7 @@ class Policy:
 
     Attributes:
         timezone: The company's IANA time zone; calendars that name no zone use it.
+        calendars: The named business calendars (营业日历) other rules run on.
         customers: Customer tiers and household segments (002 §§6-7).
         vip: The VIP card programme (002 §§19-35).
         satisfaction: Satisfaction and NPS: KPI targets, dimension weights, confidence.
@@ -65,6 +67,7 @@ class Policy:
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
+    calendars: CalendarPolicy = field(factory=CalendarPolicy)
     customers: CustomerPolicy = field(factory=CustomerPolicy)
     vip: VipPolicy = field(factory=VipPolicy)
     satisfaction: SatisfactionPolicy = field(factory=SatisfactionPolicy)
@@ -189,6 +192,14 @@ def _time(value: object, _: type) -> time:
     raise ValidationError.expected("", "a time of day such as '08:30'", value)
 
 
+def _work_week(value: object, _: type) -> WorkWeek:
+    if isinstance(value, WorkWeek):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError.expected("", "a work week such as 'mon-fri 08:30-18:00'", value)
+    return WorkWeek.parse(value, field="")
+
+
 def _enum(value: object, cls: type[Enum]) -> Enum:
     for member in cls:
         if value == member.value and type(value) is type(member.value):
@@ -213,6 +224,8 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, Enum), _enum
     )
+    converter.register_structure_hook(WorkWeek, _work_week)
+    converter.register_unstructure_hook(WorkWeek, str)
     return converter
 
 
