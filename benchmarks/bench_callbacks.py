@@ -6,11 +6,12 @@ Run: python -m pytest benchmarks/bench_callbacks.py --no-cov --benchmark-only -p
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from propcrm import BusinessCalendar, Policy
 from propcrm.callbacks import (
     CallbackPolicy,
     CallbackTask,
@@ -28,30 +29,14 @@ START = date(2025, 3, 1)
 DAYS = 31
 
 
-class ContactHours:
-    """Every day 09:00-12:00 and 14:00-20:00, closed on the given days."""
-
-    def __init__(self, closed: frozenset[date] = frozenset()) -> None:
-        self.closed = closed
-        self.intervals = ((time(9), time(12)), (time(14), time(20)))
-
-    @property
-    def tz(self) -> tzinfo:
-        return SH
-
-    def next_working_time(self, moment: datetime) -> datetime:
-        moment = moment.astimezone(SH)
-        day = moment.date()
-        while True:
-            if day not in self.closed:
-                for opens, closes in self.intervals:
-                    if moment < datetime.combine(day, closes, tzinfo=SH):
-                        return max(moment, datetime.combine(day, opens, tzinfo=SH))
-            day += timedelta(days=1)
-            moment = datetime.combine(day, time(0), tzinfo=SH)
+def _contact() -> BusinessCalendar:
+    company = Policy()
+    return company.callbacks.build_contact_calendar(
+        company.calendars, company.timezone, years=[2025]
+    )
 
 
-CALENDAR = ContactHours()
+CALENDAR = _contact()
 
 
 def _repairs() -> list[CompletedRepair]:

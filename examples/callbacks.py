@@ -5,7 +5,7 @@ Run: python examples/callbacks.py
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from propcrm import Policy
@@ -22,29 +22,12 @@ from propcrm.callbacks import (
 
 SH = ZoneInfo("Asia/Shanghai")
 
+company = Policy()
+policy = company.callbacks
+# The contact-allowed calendar: every day 09:00-12:00 and 14:00-20:00, closed on China's holidays.
+contact = policy.build_contact_calendar(company.calendars, company.timezone)
 
-class ContactHours:
-    """The contact-allowed hours: every day 09:00-12:00 and 14:00-20:00."""
-
-    @property
-    def tz(self) -> tzinfo:
-        return SH
-
-    def next_working_time(self, moment: datetime) -> datetime:
-        moment = moment.astimezone(SH)
-        day = moment.date()
-        while True:
-            for opens, closes in ((time(9), time(12)), (time(14), time(20))):
-                if moment < datetime.combine(day, closes, tzinfo=SH):
-                    return max(moment, datetime.combine(day, opens, tzinfo=SH))
-            day += timedelta(days=1)
-            moment = datetime.combine(day, time(0), tzinfo=SH)
-
-
-policy = Policy().callbacks
-contact = ContactHours()
-
-# A week of repairs: mostly ordinary, one leak fixed late at night, one safety repair.
+# A week of repairs: mostly ordinary, and one leak fixed late at night.
 repairs = [
     CompletedRepair(f"WO-{i}", f"C-{i % 7}", datetime(2025, 3, 3 + i % 5, 10 + i % 9, tzinfo=SH))
     for i in range(18)

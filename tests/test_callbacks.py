@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+import warnings
+from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
@@ -10,7 +11,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from propcrm import Policy, PolicyError, ValidationError
+from propcrm import (
+    BusinessCalendar,
+    Policy,
+    PolicyError,
+    ProvisionalCalendarWarning,
+    ValidationError,
+)
 from propcrm.callbacks import (
     CallbackKind,
     CallbackPlan,
@@ -34,7 +41,6 @@ from propcrm.callbacks import (
     plan_vip_care,
     record_outcome,
 )
-from propcrm.errors import CalendarRangeError
 from propcrm.testing.strategies import (
     callback_tasks,
     completed_repairs,
@@ -46,34 +52,21 @@ SH = ZoneInfo("Asia/Shanghai")
 POLICY = CallbackPolicy()
 
 
-class FakeContactCalendar:
-    """Every day 09:00-12:00 and 14:00-20:00 in Shanghai, closed on the given days."""
+def _contact() -> BusinessCalendar:
+    """The default policy's contact calendar, prepared for 2024-2030.
 
-    def __init__(self, closed: frozenset[date] = frozenset()) -> None:
-        self.closed = closed
-        self.intervals = ((time(9), time(12)), (time(14), time(20)))
-
-    @property
-    def tz(self) -> tzinfo:
-        return SH
-
-    def next_working_time(self, moment: datetime) -> datetime:
-        moment = moment.astimezone(SH)
-        day = moment.date()
-        for _ in range(400):
-            if day not in self.closed:
-                for opens, closes in self.intervals:
-                    start = datetime.combine(day, opens, tzinfo=SH)
-                    if moment < datetime.combine(day, closes, tzinfo=SH):
-                        return max(moment, start)
-            day += timedelta(days=1)
-            moment = datetime.combine(day, time(0), tzinfo=SH)
-        raise CalendarRangeError("no working time within 400 days")
+    Years after China's last official holiday schedule are provisional; the
+    calendar warns once when it first covers them, so cover them here.
+    """
+    policy = Policy()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProvisionalCalendarWarning)
+        return policy.callbacks.build_contact_calendar(
+            policy.calendars, policy.timezone, years=range(2024, 2031)
+        )
 
 
-# The 2025 National Day / Mid-Autumn break, as the contact calendar closes it.
-NATIONAL_DAY = frozenset(date(2025, 10, d) for d in range(1, 9))
-CONTACT = FakeContactCalendar(NATIONAL_DAY)
+CONTACT = _contact()
 
 
 def at(*args: int) -> datetime:
@@ -105,6 +98,20 @@ def test_policy_defaults_are_the_rules() -> None:
     assert POLICY.role_shares == {"manager": 0.1, "supervisor": 0.3, "repair_lead": 0.6}
     assert POLICY.coverage_target == 0.85
     assert POLICY.contact_calendar == "contact"
+
+
+def test_contact_calendar_is_the_named_business_calendar() -> None:
+    """The contact window is 09:00-12:00 and 14:00-20:00, closed on China's holidays (RULES §6)."""
+    expected = [at(2025, 3, 3, 9), at(2025, 3, 3, 14), at(2025, 10, 9, 9)]
+    moments = [at(2025, 3, 3, 7), at(2025, 3, 3, 12, 30), at(2025, 10, 1, 10)]
+    assert [CONTACT.next_working_time(m) for m in moments] == expected
+
+
+def test_contact_calendar_name_must_exist() -> None:
+    """A policy naming a calendar the company does not define is an error saying which exist."""
+    policy = CallbackPolicy(contact_calendar="phones")
+    with pytest.raises(ValidationError, match=r"contact_calendar: expected one of the policy's"):
+        policy.build_contact_calendar(Policy().calendars)
 
 
 def test_policy_is_on_the_root_and_loads_from_toml() -> None:
@@ -202,7 +209,7 @@ def test_officers_call_each_household_of_their_area_quarterly() -> None:
     """Property officers call back each area every quarter (002 回访制度 2(2))."""
     plan = plan_rounds(year=2025, areas={"north": ["H1"]}, policy=POLICY, calendar=CONTACT)
     expected = [
-        (at(2025, 1, 1, 9), at(2025, 4, 1)),
+        (at(2025, 1, 2, 9), at(2025, 4, 1)),  # New Year's Day is closed for calls
         (at(2025, 4, 1, 9), at(2025, 7, 1)),
         (at(2025, 7, 1, 9), at(2025, 10, 1)),
         (at(2025, 10, 9, 9), at(2026, 1, 1)),  # the National Day break is closed for calls
@@ -531,7 +538,7 @@ def test_balancer_reports_missing_roles_and_windows_outside_the_horizon() -> Non
     tasks = [
         _callback(1, at(2025, 3, 3, 9), at(2025, 3, 5), role="manager"),
         _callback(2, at(2025, 4, 3, 9), at(2025, 4, 5)),
-        _callback(3, at(2025, 2, 3, 9), at(2025, 2, 5)),
+        _callback(3, at(2025, 2, 10, 9), at(2025, 2, 12)),
         _callback(4, at(2025, 3, 3, 21), at(2025, 3, 3, 22)),
     ]
     plan = balance(
