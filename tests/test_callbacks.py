@@ -573,6 +573,21 @@ def test_balancer_keeps_a_task_with_its_assigned_person() -> None:
     assert {a.task_id: a.staff for a in plan.assignments} == {"t1": "S-2", "t2": "S-2"}
 
 
+def test_balancer_moves_on_when_a_fixed_task_took_the_last_place() -> None:
+    """Room used by a fixed assignment is not offered twice; overflow past the horizon waits."""
+    tasks = [_callback(i, at(2025, 3, 3, 9), at(2025, 3, 9)) for i in range(1, 6)]
+    tasks[0].staff = "S-2"
+    staff = [StaffMember("S-1", "repair_lead", 1), StaffMember("S-2", "repair_lead", 1)]
+    plan = balance(tasks, staff, start=date(2025, 3, 3), days=2, policy=POLICY, calendar=CONTACT)
+    assert [(a.task_id, a.staff, a.day.day) for a in plan.assignments] == [
+        ("t1", "S-2", 3),
+        ("t2", "S-1", 3),
+        ("t3", "S-1", 4),
+        ("t4", "S-2", 4),
+    ]
+    assert ([t.id for t in plan.deferred], plan.late) == (["t5"], ())
+
+
 def test_balancer_reports_a_fixed_person_who_is_full_or_unknown() -> None:
     """A task tied to a person without room, or to nobody on the team, is reported late."""
     tasks = [_callback(i, at(2025, 3, 3, 9), at(2025, 3, 3, 20)) for i in range(4)]
@@ -612,6 +627,10 @@ def test_balancer_never_exceeds_capacity_nor_hides_a_task(
     for (person, _day), count in plan.load().items():
         assert count <= capacity[person]
     by_id = {t.id: t for t in tasks}
+    for unscheduled in plan.late:
+        task = unscheduled.task
+        if unscheduled.reason.rule == "callback.balance.no_contact_time":
+            assert CONTACT.next_working_time(task.earliest) >= task.due
     roles = {s.id: s.role for s in staff}
     for a in plan.assignments:
         task = by_id[a.task_id]

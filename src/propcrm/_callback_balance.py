@@ -153,15 +153,11 @@ def balance_core(
     """
     tz = calendar.tz
     horizon = [start + timedelta(days=i) for i in range(days)]
-    opens: dict[date, datetime] = {}
-    for day in horizon:  # a day is open if its first contact time falls on it
-        first = calendar.next_working_time(datetime.combine(day, time(0), tzinfo=tz))
-        if first.date() == day:
-            opens[day] = first
+    hours = _ContactDays(calendar)
     people = {p.id: i for i, p in enumerate(staff)}
     left = [
         [
-            (capacity if p.daily_capacity is None else p.daily_capacity) if d in opens else 0
+            (capacity if p.daily_capacity is None else p.daily_capacity) if hours.open(d) else 0
             for d in horizon
         ]
         for p in staff
@@ -183,22 +179,25 @@ def balance_core(
     deferred: list[CallbackTask] = []
     end = start + timedelta(days=days - 1)
     for task in sorted(tasks, key=_edf):
-        due = task.due.astimezone(tz)
-        first = calendar.next_working_time(task.earliest).astimezone(tz)
-        if first >= due:
+        earliest = task.earliest if task.earliest.tzinfo is tz else task.earliest.astimezone(tz)
+        due = task.due if task.due.tzinfo is tz else task.due.astimezone(tz)
+        first_day = hours.first_day(earliest)
+        last_day = due.date()
+        opens = hours.open(last_day)
+        if opens is None or opens >= due:
+            last_day -= timedelta(days=1)
+        same_day = first_day == last_day == earliest.date()
+        if first_day > last_day or (same_day and calendar.next_working_time(earliest) >= due):
             refused.append(
                 (
                     task,
                     "no_contact_time",
                     "no contact-allowed time before it is due",
-                    {"first_contact": first.isoformat(), "due": due.isoformat()},
+                    {"earliest": earliest.isoformat(), "due": due.isoformat()},
                 )
             )
             continue
-        first_day = max(start, first.date())
-        last_day = due.date()
-        if last_day not in opens or opens[last_day] >= due:
-            last_day -= timedelta(days=1)
+        first_day = max(start, first_day)
         if first_day > end:
             deferred.append(task)
             continue
@@ -242,6 +241,42 @@ def balance_core(
                 )
             )
     return placed, refused, deferred
+
+
+class _ContactDays:
+    """Each date's first contact time and close, asked of the calendar once per date."""
+
+    __slots__ = ("_calendar", "_days", "_next")
+
+    def __init__(self, calendar: ContactCalendar) -> None:
+        self._calendar = calendar
+        self._days: dict[date, tuple[datetime, datetime] | None] = {}
+        self._next: dict[date, date] = {}
+
+    def _hours(self, day: date) -> tuple[datetime, datetime] | None:
+        if day not in self._days:
+            midnight = datetime.combine(day, time(0), tzinfo=self._calendar.tz)
+            first = self._calendar.next_working_time(midnight)
+            self._days[day] = (
+                (first, self._calendar.close_of_day(first)) if first.date() == day else None
+            )
+        return self._days[day]
+
+    def open(self, day: date) -> datetime | None:
+        """The first contact time of ``day``, or ``None`` if it has none."""
+        hours = self._hours(day)
+        return None if hours is None else hours[0]
+
+    def first_day(self, moment: datetime) -> date:
+        """The first date with contact time at or after ``moment``."""
+        day = moment.date()
+        hours = self._hours(day)
+        if hours is not None and moment < hours[1]:
+            return day
+        if day not in self._next:
+            after = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self._calendar.tz)
+            self._next[day] = self._calendar.next_working_time(after).date()
+        return self._next[day]
 
 
 def _edf(task: CallbackTask) -> tuple[datetime, datetime, str]:

@@ -105,6 +105,10 @@ class ContactCalendar(Protocol):
         """Return ``moment`` if it is working time, else the next working instant."""
         ...
 
+    def close_of_day(self, moment: datetime) -> datetime:
+        """Return the close of the working day containing ``moment`` (or of the next one)."""
+        ...
+
 
 class SubjectKind(Enum):
     """What a callback follows up."""
