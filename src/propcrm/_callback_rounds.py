@@ -1,4 +1,4 @@
-"""Private helpers of :mod:`propcrm.callbacks`: recurrences, festivals and the balancer core.
+"""Private helpers of :mod:`propcrm.callbacks`: recurrences, festivals, shares and time.
 
 Kept apart so the public module reads as types, planners and rules; nothing
 here is public API.
