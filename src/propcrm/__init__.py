@@ -68,6 +68,18 @@ from propcrm.satisfaction import (
     csat,
     nps,
 )
+from propcrm.sla import (
+    Allowance,
+    Event,
+    EventKind,
+    SlaEvaluator,
+    SlaPolicy,
+    SlaState,
+    SlaTarget,
+    TargetSet,
+    TargetStatus,
+    Timeline,
+)
 from propcrm.vip import (
     BenefitFamily,
     Benefits,
@@ -88,6 +100,7 @@ from propcrm.vip import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Allowance",
     "BenefitFamily",
     "Benefits",
     "BusinessCalendar",
@@ -109,6 +122,8 @@ __all__ = [
     "Customer",
     "CustomerPolicy",
     "Escalation",
+    "Event",
+    "EventKind",
     "FixedClock",
     "Grade",
     "GradeDecision",
@@ -136,12 +151,19 @@ __all__ = [
     "Segment",
     "SegmentDecision",
     "SegmentPolicy",
+    "SlaEvaluator",
+    "SlaPolicy",
+    "SlaState",
+    "SlaTarget",
     "SurveyResponse",
     "SystemClock",
+    "TargetSet",
+    "TargetStatus",
     "Tier",
     "TierDecision",
     "TierFacts",
     "TierPolicy",
+    "Timeline",
     "ValidationError",
     "VipCard",
     "VipLevel",
