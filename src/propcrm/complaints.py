@@ -361,7 +361,8 @@ class GradingPolicy:
         object.__setattr__(self, "_plan", _Plan(self))
 
 
-@frozen
+# Without slots, attrs fills the instance dict directly: half the cost of building one.
+@frozen(slots=False)
 class GradeDecision:
     """The grade of a complaint at a moment, and everything that follows from it.
 
@@ -528,12 +529,7 @@ class ComplaintHistory:
             seen[who] = t
         # Count now, while the key is at hand: grading usually asks next.
         start = _add_months(t, self._months)
-        count = 0
-        for when in reversed(seen.values()):
-            if when <= start:
-                break
-            count += 1
-        self._last, self._count, self._start = complaint, count, start
+        self._last, self._count, self._start = complaint, _count_after(seen, start), start
 
     def extend(self, complaints: Iterable[Complaint]) -> None:
         """Record several complaints (in time order in streaming mode)."""
@@ -565,11 +561,7 @@ class ComplaintHistory:
             seen = self._index.get(key)
             if not seen:
                 return len(own)
-            count = 0
-            for when in reversed(seen.values()):
-                if when <= start:
-                    break
-                count += 1
+            count = _count_after(seen, start)
             for who in own:
                 when = seen.get(who)
                 if when is None or when <= start:
@@ -778,6 +770,10 @@ def _add_months(moment: datetime, months: int) -> datetime:
         else:
             before = _DAYS_IN_MONTH[month - 2]  # month 1 reads December's 31
         return moment - _DAYS[day if day > before else before]
+    if months == 1:  # the escalation to MAJOR of a HOT complaint: the other common case
+        length = _month_length(year, month)
+        after = 31 if month == 12 else _month_length(year, month + 1)
+        return moment + _DAYS[length - day + after if day > after else length]
     days = 0
     if months >= 0:
         for _ in range(months):
@@ -809,6 +805,20 @@ def _month_length(year: int, month: int) -> int:
 _DAYS = {d: timedelta(days=d) for d in range(-399, 400)}
 
 
+def _count_after(seen: dict[str, datetime], start: datetime) -> int:
+    """How many of ``seen`` (complainant -> latest time, oldest first) are after ``start``.
+
+    Counts the few entries at or before ``start`` from the old end: eviction keeps
+    at most a few days of them, while the window may hold a hundred on a busy key.
+    """
+    stale = 0
+    for when in seen.values():
+        if when > start:
+            break
+        stale += 1
+    return len(seen) - stale
+
+
 class _Plan:
     """What a policy means for the hot path, computed once per policy."""
 
@@ -824,6 +834,10 @@ class _Plan:
         self.month_floor = timedelta(days=28 * policy.major_after_months)
         self.key_fields = policy.same_complaint_key
         self.key = attrgetter(*policy.same_complaint_key)
+        # Half the complaints of a busy stream are repeats: their messages are made once.
+        self.repeated_messages = {
+            n: self.repeated_message(n) for n in range(self.repeat, self.repeat + 200)
+        }
         self.categories = frozenset(policy.categories)
         self.handlers = tuple(policy.handler_roles[g] for g in _GRADES)
         self.supervisors = tuple(policy.supervisor_roles[g] for g in _GRADES)
@@ -878,10 +892,12 @@ class _Plan:
         )
 
     def repeated(self, count: int, start: datetime) -> Reason:
+        message = self.repeated_messages.get(count)
+        if message is None:
+            message = self.repeated_message(count)
         return _reason(
             "complaint.hot.repeated",
-            f"the same complaint from {count} different complainants within "
-            f"{self.window_months} month(s) (>= {self.repeat}): HOT",
+            message,
             {
                 "complainants": count,
                 "threshold": self.repeat,
@@ -889,6 +905,12 @@ class _Plan:
                 "key_fields": self.key_fields,
             },
             SOURCE,
+        )
+
+    def repeated_message(self, count: int) -> str:
+        return (
+            f"the same complaint from {count} different complainants within "
+            f"{self.window_months} month(s) (>= {self.repeat}): HOT"
         )
 
     def second(self, repeat_of: str | None) -> Reason:
@@ -907,12 +929,17 @@ def _reason(rule: str, message: str, facts: dict[str, object], source: str) -> R
     validators of :class:`Reason` guard user input and would double its cost here.
     """
     reason: Reason = object.__new__(Reason)
-    set_field = object.__setattr__
-    set_field(reason, "rule", rule)
-    set_field(reason, "message", message)
-    set_field(reason, "facts", facts)
-    set_field(reason, "source", source)
+    _set_rule(reason, rule)
+    _set_message(reason, message)
+    _set_facts(reason, facts)
+    _set_source(reason, source)
     return reason
+
+
+# The slots of the frozen Reason, set directly: cheaper than object.__setattr__ by name.
+_set_rule, _set_message, _set_facts, _set_source = (
+    Reason.__dict__[name].__set__ for name in ("rule", "message", "facts", "source")
+)
 
 
 def _flag(rule: str, message: str) -> Reason:
