@@ -443,6 +443,7 @@ class ComplaintHistory:
 
     __slots__ = (
         "_count",
+        "_day",
         "_index",
         "_key",
         "_last",
@@ -450,6 +451,7 @@ class ComplaintHistory:
         "_months",
         "_queue",
         "_reach",
+        "_shift",
         "_start",
         "policy",
         "streaming",
@@ -474,6 +476,8 @@ class ComplaintHistory:
         self._last: Complaint | None = None  # the newest complaint added (streaming) ...
         self._count = 0  # ... and its complainants_within()
         self._start: datetime | None = None  # ... and its window start, if computed
+        self._day = 0  # the date (ordinal) of the newest window start computed ...
+        self._shift = timedelta(0)  # ... and the window's length in days on that date
 
     def __len__(self) -> int:
         """The number of complaints held (the live complaints in streaming mode)."""
@@ -527,8 +531,12 @@ class ComplaintHistory:
             if who in seen:
                 del seen[who]  # re-insert so the dict stays ordered by latest time
             seen[who] = t
-        # Count now, while the key is at hand: grading usually asks next.
-        start = _add_months(t, self._months)
+        # Count now, while the key is at hand: grading usually asks next. The window's
+        # length in days depends only on the date, so it is computed once a day.
+        day = t.toordinal()
+        if day != self._day:
+            self._day, self._shift = day, t - _add_months(t, self._months)
+        start = t - self._shift
         self._last, self._count, self._start = complaint, _count_after(seen, start), start
 
     def extend(self, complaints: Iterable[Complaint]) -> None:
@@ -771,8 +779,9 @@ def _add_months(moment: datetime, months: int) -> datetime:
             before = _DAYS_IN_MONTH[month - 2]  # month 1 reads December's 31
         return moment - _DAYS[day if day > before else before]
     if months == 1:  # the escalation to MAJOR of a HOT complaint: the other common case
-        length = _month_length(year, month)
-        after = 31 if month == 12 else _month_length(year, month + 1)
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        length = 29 if month == 2 and leap else _DAYS_IN_MONTH[month - 1]
+        after = 29 if month == 1 and leap else _DAYS_IN_MONTH[month % 12]  # 12 reads Jan
         return moment + _DAYS[length - day + after if day > after else length]
     days = 0
     if months >= 0:
