@@ -761,3 +761,13 @@ def test_repeat_reason_names_a_count_of_any_size() -> None:
     assert decision.reasons[0].message == (
         "the same complaint from 251 different complainants within 1 month(s) (>= 3): HOT"
     )
+
+
+def test_major_deadline_is_a_calendar_month_on_every_date() -> None:
+    """A HOT complaint next escalates one calendar month on, whatever dates came before."""
+    moments = [datetime(2024, 1, 27, 6, tzinfo=SH) + timedelta(hours=7 * n) for n in range(200)]
+    moments += [datetime(2025, 3, 31, 23, tzinfo=SH), datetime(2025, 3, 31, 1, tzinfo=SH)]
+    decisions = [grade(_complaint(at=m, litigation_risk=True), at=m) for m in moments]
+    assert [m + relativedelta(months=1) for m in moments] == [
+        d.next_escalation_at for d in decisions
+    ]

@@ -37,7 +37,7 @@ from __future__ import annotations
 import bisect
 from collections import deque
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 from functools import total_ordering
 from operator import attrgetter, itemgetter
@@ -444,6 +444,7 @@ class ComplaintHistory:
     __slots__ = (
         "_count",
         "_day",
+        "_evict_at",
         "_index",
         "_key",
         "_last",
@@ -472,6 +473,7 @@ class ComplaintHistory:
         self._reach = timedelta(days=31 * policy.repeat_window_months + 1)
         self._index: dict[object, Any] = {}
         self._queue: deque[tuple[datetime, object, tuple[str, ...]]] = deque()
+        self._evict_at = _LONG_AGO  # when to look at the queue's oldest entries again
         self._latest: datetime | None = None
         self._last: Complaint | None = None  # the newest complaint added (streaming) ...
         self._count = 0  # ... and its complainants_within()
@@ -508,20 +510,10 @@ class ComplaintHistory:
                 "add complaints in time order, or use ComplaintHistory(streaming=False)",
             )
         self._latest = t
-        queue = self._queue
-        bound = t - self._reach
+        if t >= self._evict_at:
+            self._evict(t)
+        self._queue.append((t, key, complainants))
         index = self._index
-        while queue and queue[0][0] <= bound:
-            old, old_key, old_who = queue.popleft()
-            seen = index.get(old_key)
-            if seen is None:  # emptied by an earlier entry of the same instant
-                continue
-            for who in old_who:
-                if seen.get(who) == old:
-                    del seen[who]
-            if not seen:
-                del index[old_key]
-        queue.append((t, key, complainants))
         seen = index.get(key)
         if seen is None:
             index[key] = dict.fromkeys(complainants, t)
@@ -538,6 +530,25 @@ class ComplaintHistory:
             self._day, self._shift = day, t - _add_months(t, self._months)
         start = t - self._shift
         self._last, self._count, self._start = complaint, _count_after(seen, start), start
+
+    def _evict(self, t: datetime) -> None:
+        """Drop what no window of a complaint received at or after ``t`` can reach."""
+        queue = self._queue
+        bound = t - self._reach
+        index = self._index
+        while queue and queue[0][0] <= bound:
+            old, old_key, old_who = queue.popleft()
+            seen = index.get(old_key)
+            if seen is None:  # emptied by an earlier entry of the same instant
+                continue
+            for who in old_who:
+                if seen.get(who) == old:
+                    del seen[who]
+            if not seen:
+                del index[old_key]
+        # Evict in batches, once the oldest entry is an hour past reach: one comparison
+        # per complaint instead of a subtraction and a look at the queue.
+        self._evict_at = (queue[0][0] if queue else t) + self._reach + _EVICTION_BATCH
 
     def extend(self, complaints: Iterable[Complaint]) -> None:
         """Record several complaints (in time order in streaming mode)."""
@@ -645,7 +656,7 @@ def grade(
     if delayed and week_at <= at and (still_open or week_at < resolved):  # type: ignore[operator]
         week_passed = True
         if received + plan.month_floor <= at:
-            month_at = _add_months(received, plan.major_months)
+            month_at = plan.major_at(received)
             month_passed = month_at <= at and (still_open or month_at < resolved)  # type: ignore[operator]
 
     # MAJOR (重大投诉)
@@ -704,7 +715,7 @@ def grade(
         if rank < _HOT:
             next_at, next_grade = week_at, Grade.HOT
         else:
-            next_at = month_at or _add_months(received, plan.major_months)
+            next_at = month_at or plan.major_at(received)
             next_grade = Grade.MAJOR
     allowance = plan.allowances[rank]
     return GradeDecision(
@@ -762,6 +773,8 @@ def sweep(
 # --- private helpers ---------------------------------------------------------------------------
 
 _TIME = itemgetter(0)
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)
+_EVICTION_BATCH = timedelta(hours=1)
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
@@ -841,6 +854,7 @@ class _Plan:
         self.hot_span = format_duration(policy.hot_after) if whole else str(policy.hot_after)
         self.major_months = policy.major_after_months
         self.month_floor = timedelta(days=28 * policy.major_after_months)
+        self._major_shift = (0, timedelta(0))  # (date ordinal, shift) of the last major_at
         self.key_fields = policy.same_complaint_key
         self.key = attrgetter(*policy.same_complaint_key)
         # Half the complaints of a busy stream are repeats: their messages are made once.
@@ -871,6 +885,15 @@ class _Plan:
             {"needs_other_departments": True},
             SOURCE,
         )
+
+    def major_at(self, received: datetime) -> datetime:
+        """``received`` plus ``major_after_months`` calendar months (the MAJOR deadline)."""
+        day, shift = self._major_shift
+        today = received.toordinal()
+        if today != day:  # the shift in days depends only on the date: a one-date cache
+            shift = _add_months(received, self.major_months) - received
+            self._major_shift = today, shift
+        return received + shift
 
     def same_index(self, other: GradingPolicy) -> bool:
         return (
