@@ -773,7 +773,7 @@ def sweep(
 # --- private helpers ---------------------------------------------------------------------------
 
 _TIME = itemgetter(0)
-_LONG_AGO = datetime.min.replace(tzinfo=UTC)
+_LONG_AGO = datetime.min.replace(tzinfo=UTC)  # before any complaint
 _EVICTION_BATCH = timedelta(hours=1)
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
@@ -857,7 +857,7 @@ class _Plan:
         self._major_shift = (0, timedelta(0))  # (date ordinal, shift) of the last major_at
         self.key_fields = policy.same_complaint_key
         self.key = attrgetter(*policy.same_complaint_key)
-        # Half the complaints of a busy stream are repeats: their messages are made once.
+        # Repeats are most HOT complaints of a busy stream: their messages are made once.
         self.repeated_messages = {
             n: self.repeated_message(n) for n in range(self.repeat, self.repeat + 200)
         }
