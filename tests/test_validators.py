@@ -10,7 +10,9 @@ from propcrm._validators import (
     aware_datetime,
     int_at_least,
     int_between,
+    is_bool,
     is_date,
+    is_str,
     non_empty_str,
     non_negative_duration,
     number_between,
@@ -30,6 +32,8 @@ class Sample:
     t: object = field(default=datetime(2025, 1, 1, tzinfo=UTC), validator=aware_datetime)
     day: object = field(default=date(2025, 1, 1), validator=is_date)
     o: object = field(default=None, validator=optional(int_at_least(0)))
+    flag: object = field(default=False, validator=is_bool)
+    text: object = field(default="", validator=is_str)
 
 
 def test_defaults_are_valid() -> None:
@@ -52,6 +56,8 @@ def test_defaults_are_valid() -> None:
         ("t", datetime(2025, 1, 1), "t must be timezone-aware"),
         ("day", datetime(2025, 1, 1, tzinfo=UTC), "day: expected a datetime.date"),
         ("o", -1, "o: expected an integer >= 0, got -1"),
+        ("flag", 1, "flag: expected True or False, got 1"),
+        ("text", None, "text: expected a string, got None"),
     ],
 )
 def test_bad_values_name_their_field(name: str, value: object, expected: str) -> None:

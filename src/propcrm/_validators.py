@@ -17,7 +17,9 @@ __all__ = [
     "aware_datetime",
     "int_at_least",
     "int_between",
+    "is_bool",
     "is_date",
+    "is_str",
     "non_empty_str",
     "non_negative_duration",
     "number_between",
@@ -69,6 +71,18 @@ def non_empty_str(instance: object, attribute: Any, value: Any) -> None:
     """Accept a string with at least one non-blank character."""
     if not isinstance(value, str) or not value.strip():
         raise ValidationError.expected(attribute.name, "a non-empty string", value)
+
+
+def is_bool(instance: object, attribute: Any, value: Any) -> None:
+    """Accept ``True`` or ``False`` only (not 0 or 1)."""
+    if not isinstance(value, bool):
+        raise ValidationError.expected(attribute.name, "True or False", value)
+
+
+def is_str(instance: object, attribute: Any, value: Any) -> None:
+    """Accept any string, the empty one included."""
+    if not isinstance(value, str):
+        raise ValidationError.expected(attribute.name, "a string", value)
 
 
 def positive_duration(instance: object, attribute: Any, value: Any) -> None:

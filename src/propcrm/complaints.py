@@ -50,6 +50,8 @@ from propcrm._validators import (
     aware_datetime,
     int_at_least,
     int_between,
+    is_bool,
+    is_str,
     non_empty_str,
     optional,
     positive_duration,
@@ -162,16 +164,6 @@ def _resolved_at(instance: Complaint, attribute: Any, value: datetime | None) ->
         )
 
 
-def _bool(instance: object, attribute: Any, value: object) -> None:
-    if not isinstance(value, bool):
-        raise ValidationError.expected(attribute.name, "True or False", value)
-
-
-def _str(instance: object, attribute: Any, value: object) -> None:
-    if not isinstance(value, str):
-        raise ValidationError.expected(attribute.name, "a string", value)
-
-
 @define
 class Complaint:
     """One complaint as received, with its handling state.
@@ -209,17 +201,17 @@ class Complaint:
     complainants: tuple[str, ...] = field(kw_only=True, converter=_unique_ids, validator=_ids)
     received_at: datetime = field(kw_only=True, validator=aware_datetime)
     headcount: int | None = field(default=None, kw_only=True, validator=_headcount)
-    channel: str = field(default="phone", kw_only=True, validator=_str)
-    first_receiver: str = field(default="", kw_only=True, validator=_str)
-    litigation_filed: bool = field(default=False, kw_only=True, validator=_bool)
-    media_exposed: bool = field(default=False, kw_only=True, validator=_bool)
-    litigation_risk: bool = field(default=False, kw_only=True, validator=_bool)
-    media_risk: bool = field(default=False, kw_only=True, validator=_bool)
-    needs_other_departments: bool = field(default=False, kw_only=True, validator=_bool)
-    second_after_handling: bool = field(default=False, kw_only=True, validator=_bool)
+    channel: str = field(default="phone", kw_only=True, validator=is_str)
+    first_receiver: str = field(default="", kw_only=True, validator=is_str)
+    litigation_filed: bool = field(default=False, kw_only=True, validator=is_bool)
+    media_exposed: bool = field(default=False, kw_only=True, validator=is_bool)
+    litigation_risk: bool = field(default=False, kw_only=True, validator=is_bool)
+    media_risk: bool = field(default=False, kw_only=True, validator=is_bool)
+    needs_other_departments: bool = field(default=False, kw_only=True, validator=is_bool)
+    second_after_handling: bool = field(default=False, kw_only=True, validator=is_bool)
     repeat_of: str | None = field(default=None, kw_only=True, validator=optional(non_empty_str))
     resolved_at: datetime | None = field(default=None, kw_only=True, validator=_resolved_at)
-    delay_attributable_to_company: bool = field(default=True, kw_only=True, validator=_bool)
+    delay_attributable_to_company: bool = field(default=True, kw_only=True, validator=is_bool)
     version: int = field(default=0, kw_only=True, validator=int_at_least(0))
 
     @property
