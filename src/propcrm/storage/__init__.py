@@ -1,0 +1,97 @@
+"""The storage ports: what propcrm needs from a store, as :class:`typing.Protocol` classes.
+
+The ports hold no code. Two adapters ship with propcrm,
+:class:`~propcrm.storage.memory.MemoryStore` and
+:class:`~propcrm.storage.sqlite.SqliteStore`; any class with the same shape
+is a store too, and :mod:`propcrm.testing.contract` checks that it behaves.
+
+The promises every adapter keeps:
+
+* **Repositories.** A :class:`Store` has one repository per aggregate. Each
+  has ``get``/``add``/``update``/``remove`` plus the queries the engines need.
+  Reads return copies: changing a returned entity changes nothing stored
+  until you ``update`` it.
+* **Versions (optimistic concurrency).** Entities carry ``version: int``.
+  ``add`` stores the entity as version 1, whatever version it carried, and
+  returns the stored copy. ``update`` succeeds only if the entity's version is
+  the stored one, stores it as the next version and returns that copy;
+  otherwise it raises :class:`~propcrm.errors.ConflictError` and changes
+  nothing, so no update is ever lost silently. ``remove`` given a version
+  checks it the same way.
+* **Errors.** A missing id raises :class:`~propcrm.errors.NotFoundError`; a
+  duplicate id or stale version :class:`~propcrm.errors.ConflictError`; any
+  other backend failure :class:`~propcrm.errors.StorageError`. A driver's own
+  exception never reaches the caller (it is kept as ``__cause__``).
+* **Transactions.** ``with store.transaction():`` makes the writes inside it
+  all-or-nothing: they are committed when the block ends normally and undone
+  when it raises any exception (which then propagates). Blocks nest: an inner
+  block that fails is undone alone (a savepoint) and the outer block may go
+  on; nothing is committed until the outermost block ends. Outside a
+  transaction each repository call is atomic on its own.
+* **Time.** Aware datetimes come back exactly: the same instant, wall time and
+  zone. Naive datetimes are refused.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Protocol, TypeVar
+
+__all__ = ["Repository", "Store"]
+
+T = TypeVar("T")
+
+
+class Repository(Protocol[T]):
+    """The shape every repository shares: keyed, versioned entities of one type."""
+
+    def get(self, id: str) -> T:
+        """Return a copy of the entity with ``id``.
+
+        Raises:
+            NotFoundError: There is no entity with that id.
+        """
+        ...
+
+    def add(self, entity: T) -> T:
+        """Store a new entity as version 1 and return the stored copy.
+
+        Raises:
+            ConflictError: An entity with the same id exists.
+        """
+        ...
+
+    def update(self, entity: T) -> T:
+        """Replace the stored entity with ``entity`` and return it at its next version.
+
+        Raises:
+            NotFoundError: There is no entity with that id.
+            ConflictError: ``entity.version`` is not the stored version (someone
+                else updated it first): read it again and reapply the change.
+        """
+        ...
+
+    def remove(self, id: str, *, version: int | None = None) -> None:
+        """Delete the entity with ``id``; when ``version`` is given, only if it is current.
+
+        Raises:
+            NotFoundError: There is no entity with that id.
+            ConflictError: ``version`` is given and stale.
+        """
+        ...
+
+    def __len__(self) -> int:
+        """Return how many entities are stored."""
+        ...
+
+
+class Store(Protocol):
+    """A unit of storage: the repositories plus transactions over all of them."""
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Return a context manager making the writes inside it all-or-nothing (nestable)."""
+        ...
+
+    def close(self) -> None:
+        """Release the store's resources; it cannot be used afterwards."""
+        ...
