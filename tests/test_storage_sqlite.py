@@ -8,6 +8,17 @@ import pytest
 
 from propcrm.errors import SchemaVersionError, StorageError
 from propcrm.storage.sqlite import MIGRATIONS, SqliteStore
+from propcrm.testing.contract import StoreContract
+
+
+class TestSqliteStoreInMemory(StoreContract):
+    def make_store(self, directory: Path) -> SqliteStore:
+        return SqliteStore(":memory:")
+
+
+class TestSqliteStoreOnFile(StoreContract):
+    def make_store(self, directory: Path) -> SqliteStore:
+        return SqliteStore(directory / "crm.db")
 
 
 def _pragma(store: SqliteStore, name: str) -> Any:
