@@ -181,3 +181,13 @@ def _abort_after(store: Any, work: Callable[[], None]) -> None:
     with store.transaction():
         work()
         raise AbortError
+
+
+def test_add_all_is_all_or_nothing_and_feeds_the_queries(store: Any) -> None:
+    """Bulk adds land together (and are found by queries) or not at all."""
+    engine = store._table(NOTES)
+    notes = [Note(f"n{i}", "wang", T0 + timedelta(minutes=i)) for i in range(5)]
+    assert engine.add_all(notes) == 5
+    with pytest.raises(ConflictError, match="nothing was added"):
+        engine.add_all([Note("fresh", "wang", T0), Note("n0", "wang", T0)])
+    assert _window_of(engine, "wang", T0 + timedelta(hours=1)) == [f"n{i}" for i in range(5)]

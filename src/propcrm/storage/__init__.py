@@ -34,6 +34,7 @@ The promises every adapter keeps:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from typing import Protocol, TypeVar
 
@@ -58,6 +59,16 @@ class Repository(Protocol[T]):
 
         Raises:
             ConflictError: An entity with the same id exists.
+        """
+        ...
+
+    def add_all(self, entities: Iterable[T]) -> int:
+        """Store many new entities as version 1, all or none, and return how many.
+
+        Faster than calling :meth:`add` in a loop; meant for imports.
+
+        Raises:
+            ConflictError: One of the ids exists already (or repeats); nothing is added.
         """
         ...
 

@@ -10,7 +10,7 @@ that every engine runs the same way. Adding an aggregate means declaring its
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from attrs import field, frozen
@@ -109,6 +109,8 @@ class Engine(Protocol[T]):
 
     def add(self, entity: T) -> T: ...
 
+    def add_all(self, entities: Iterable[T]) -> int: ...
+
     def update(self, entity: T) -> T: ...
 
     def remove(self, id: str, version: int | None) -> None: ...
@@ -133,6 +135,10 @@ class Repo(Generic[T]):
     def add(self, entity: T) -> T:
         """Store a new entity as version 1 and return the stored copy."""
         return self._engine.add(entity)
+
+    def add_all(self, entities: Iterable[T]) -> int:
+        """Store many new entities as version 1, all or none; return how many."""
+        return self._engine.add_all(entities)
 
     def update(self, entity: T) -> T:
         """Replace the stored entity if ``entity.version`` is current; return the next version."""

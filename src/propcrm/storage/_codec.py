@@ -42,6 +42,10 @@ __all__ = [
 
 T = TypeVar("T")
 
+# Stateless once built; sharing it saves building an encoder per entity.
+_JSON = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
+)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -64,11 +68,16 @@ def make_converter() -> cattrs.Converter:
     return converter
 
 
-def encode(converter: cattrs.Converter, entity: object) -> str:
-    """Return ``entity`` as compact JSON text (UTF-8 safe) for storage."""
-    text = json.dumps(
-        converter.unstructure(entity), ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    )
+def encode(converter: cattrs.Converter, entity: object, version: int | None = None) -> str:
+    """Return ``entity`` as compact JSON text, with ``version`` replaced when given.
+
+    Raises:
+        ValidationError: The entity holds text that is not valid Unicode.
+    """
+    data = converter.unstructure(entity)
+    if version is not None:
+        data["version"] = version
+    text = _JSON.encode(data)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as e:

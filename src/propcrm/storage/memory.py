@@ -15,7 +15,7 @@ One thread at a time: the store has no locks.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
@@ -128,6 +128,21 @@ class _MemoryTable(Generic[T]):
             entity = attrs.evolve(entity, version=1)  # type: ignore[misc]
         self._put(id, (1, self._table.values(entity), encode(self._store._converter, entity)))
         return entity
+
+    def add_all(self, entities: Iterable[T]) -> int:
+        count = 0
+        converter = self._store._converter
+        with self._store.transaction():
+            for entity in entities:
+                id = _id(entity)
+                if id in self._rows:
+                    raise ConflictError(
+                        f"a {self._table.entity.__name__} with id {id!r} already exists; "
+                        "nothing was added"
+                    )
+                self._put(id, (1, self._table.values(entity), encode(converter, entity, 1)))
+                count += 1
+        return count
 
     def update(self, entity: T) -> T:
         id = _id(entity)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
@@ -189,6 +189,14 @@ class SqliteStore:
         except sqlite3.Error as e:
             raise StorageError(f"SQLite failed: {e} (while running {sql.split()[0]})") from e
 
+    def _executemany(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        try:
+            self._connection.executemany(sql, rows)
+        except sqlite3.IntegrityError as e:
+            raise ConflictError(f"the database refused the write: {e}") from e
+        except sqlite3.Error as e:
+            raise StorageError(f"SQLite failed: {e} (while running {sql.split()[0]})") from e
+
     def _migrate(self) -> None:
         found = self.schema_version()
         if found > len(MIGRATIONS):
@@ -267,6 +275,21 @@ class _SqliteTable(Generic[T]):
                 f"a {self._name} with id {id!r} already exists; use update() to change it"
             ) from e.__cause__
         return entity
+
+    def add_all(self, entities: Iterable[T]) -> int:
+        converter, values = self._store._converter, self._table.values
+        rows = [
+            (entity.id, 1, *values(entity), encode(converter, entity, 1))  # type: ignore[attr-defined]
+            for entity in entities
+        ]
+        with self._store.transaction():
+            try:
+                self._store._executemany(self._insert, rows)
+            except ConflictError as e:
+                raise ConflictError(
+                    f"a {self._name} with one of the ids given already exists; nothing was added"
+                ) from e.__cause__
+        return len(rows)
 
     def update(self, entity: T) -> T:
         id = entity.id  # type: ignore[attr-defined]

@@ -109,6 +109,24 @@ class StoreContract:
         assert stored.version == 1
         assert stored == repo.get("e1")
 
+    def test_add_all_stores_every_entity_at_version_1(
+        self, store: Any, sample: Sample[Any]
+    ) -> None:
+        """add_all() is add() for many: same copies, version 1, count returned."""
+        repo = _repo(store, sample)
+        given = [attrs.evolve(sample.make(f"e{i}", f"t{i}"), version=3) for i in range(3)]
+        assert repo.add_all(given) == 3
+        assert [attrs.evolve(e, version=1) for e in given] == [repo.get(e.id) for e in given]
+
+    def test_add_all_with_a_known_id_adds_nothing(self, store: Any, sample: Sample[Any]) -> None:
+        """One duplicate id makes add_all() a ConflictError and adds none of the others."""
+        repo = _repo(store, sample)
+        repo.add(sample.make("e1", "first"))
+        batch = [sample.make("new", "x"), sample.make("e1", "again")]
+        with pytest.raises(ConflictError, match="nothing was added"):
+            repo.add_all(batch)
+        assert len(repo) == 1
+
     def test_update_bumps_the_version(self, store: Any, sample: Sample[Any]) -> None:
         """update() from the current version stores the change as the next version."""
         repo = _repo(store, sample)
