@@ -61,15 +61,16 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         "0001_sequences",
-        ("CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT",),
+        ("CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",),
     ),
 )
 """Every schema step, oldest first. Append only: never edit a released step."""
 
+_OLDEST_SQLITE = (3, 35, 0)
 _BOOKKEEPING = (
     "CREATE TABLE IF NOT EXISTS propcrm_migrations ("
     " position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL"
-    ") STRICT"
+    ")"
 )
 
 
@@ -98,6 +99,11 @@ class SqliteStore:
         durable: bool = True,
         trace: Callable[[str], None] | None = None,
     ) -> None:
+        if sqlite3.sqlite_version_info < _OLDEST_SQLITE:
+            raise StorageError(
+                f"SqliteStore needs SQLite >= 3.35 (for RETURNING); this Python links "
+                f"SQLite {sqlite3.sqlite_version}: upgrade Python or its SQLite library"
+            )
         self._converter = make_converter()
         self._depth = 0
         try:
