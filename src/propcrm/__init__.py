@@ -13,10 +13,14 @@ from propcrm.errors import (
     NotFoundError,
     PolicyError,
     PropcrmError,
+    SchemaVersionError,
+    StorageError,
     ValidationError,
 )
 from propcrm.explain import Reason
 from propcrm.policy import Policy
+from propcrm.storage.memory import MemoryStore
+from propcrm.storage.sqlite import SqliteStore
 
 __version__ = "0.1.0"
 
@@ -25,11 +29,15 @@ __all__ = [
     "Clock",
     "ConflictError",
     "FixedClock",
+    "MemoryStore",
     "NotFoundError",
     "Policy",
     "PolicyError",
     "PropcrmError",
     "Reason",
+    "SchemaVersionError",
+    "SqliteStore",
+    "StorageError",
     "SystemClock",
     "ValidationError",
     "__version__",
