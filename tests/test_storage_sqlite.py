@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from propcrm.errors import SchemaVersionError, StorageError
+from propcrm.storage._catalog import TABLES
 from propcrm.storage.sqlite import MIGRATIONS, SqliteStore
 from propcrm.testing.contract import StoreContract
 
@@ -160,3 +161,12 @@ def test_an_sqlite_without_returning_is_refused(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
     with pytest.raises(StorageError, match="needs SQLite >= 3.35"):
         SqliteStore()
+
+
+def test_the_schema_has_every_declared_query_column() -> None:
+    """The migrations create each table with id, version, its query columns and body."""
+    with SqliteStore() as store:
+        for table in TABLES:
+            info = store._execute(f"PRAGMA table_info({table.name})").fetchall()
+            expected = ["id", "version", *(c.name for c in table.columns), "body"]
+            assert [row[1] for row in info] == expected

@@ -35,7 +35,10 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
+from propcrm.customers import CustomerPolicy
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
+from propcrm.satisfaction import SatisfactionPolicy
+from propcrm.vip import VipPolicy
 
 __all__ = ["Policy"]
 
@@ -52,9 +55,15 @@ class Policy:
 
     Attributes:
         timezone: The company's IANA time zone; calendars that name no zone use it.
+        customers: Customer tiers and household segments (002 §§6-7).
+        vip: The VIP card programme (002 §§19-35).
+        satisfaction: Satisfaction and NPS: KPI targets, dimension weights, confidence.
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
+    customers: CustomerPolicy = field(factory=CustomerPolicy)
+    vip: VipPolicy = field(factory=VipPolicy)
+    satisfaction: SatisfactionPolicy = field(factory=SatisfactionPolicy)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:

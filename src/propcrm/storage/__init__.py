@@ -36,9 +36,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
+from datetime import date
 from typing import Protocol, TypeVar
 
-__all__ = ["Repository", "Store"]
+from propcrm.customers import Customer, Household
+from propcrm.satisfaction import SurveyResponse
+from propcrm.vip import CardSequenceAllocator, VipCard
+
+__all__ = [
+    "CustomerRepository",
+    "HouseholdRepository",
+    "Repository",
+    "Store",
+    "SurveyResponseRepository",
+    "VipCardRepository",
+]
 
 T = TypeVar("T")
 
@@ -96,8 +108,95 @@ class Repository(Protocol[T]):
         ...
 
 
+class CustomerRepository(Repository[Customer], Protocol):
+    """Customers (客户)."""
+
+    def in_household(self, household_id: str) -> list[Customer]:
+        """Return the customers whose ``household_id`` is ``household_id``, by id."""
+        ...
+
+
+class HouseholdRepository(Repository[Household], Protocol):
+    """Households (家庭) and their members."""
+
+
+class VipCardRepository(Repository[VipCard], Protocol):
+    """VIP cards, keyed by their number as text (``"JK1001"``)."""
+
+    def held_by(self, holder_id: str) -> list[VipCard]:
+        """Return every card of ``holder_id``, earliest expiry first (then by number)."""
+        ...
+
+    def expiring_between(self, start: date, end: date) -> list[VipCard]:
+        """Return the cards with no recorded end whose ``expires_on`` is in ``[start, end)``.
+
+        Soonest expiry first, then by number: the renewal office's work list
+        (续卡, 002 §26).
+        """
+        ...
+
+
+class SurveyResponseRepository(Protocol):
+    """Satisfaction survey responses: append-only, numbered by the store."""
+
+    def add(self, response: SurveyResponse) -> str:
+        """Store a response and return the id the store gave it."""
+        ...
+
+    def add_all(self, responses: Iterable[SurveyResponse]) -> int:
+        """Store many responses, all or none, and return how many."""
+        ...
+
+    def get(self, id: str) -> SurveyResponse:
+        """Return the response with ``id``.
+
+        Raises:
+            NotFoundError: There is no response with that id.
+        """
+        ...
+
+    def for_community(self, community: str, start: date, end: date) -> list[SurveyResponse]:
+        """Return the responses of ``community`` answered in ``[start, end)``.
+
+        In order of ``answered_on``, then of arrival.
+        """
+        ...
+
+    def __len__(self) -> int:
+        """Return how many responses are stored."""
+        ...
+
+
 class Store(Protocol):
     """A unit of storage: the repositories plus transactions over all of them."""
+
+    @property
+    def customers(self) -> CustomerRepository:
+        """The customers."""
+        ...
+
+    @property
+    def households(self) -> HouseholdRepository:
+        """The households."""
+        ...
+
+    @property
+    def vip_cards(self) -> VipCardRepository:
+        """The VIP cards."""
+        ...
+
+    @property
+    def card_numbers(self) -> CardSequenceAllocator:
+        """The card-sequence allocator VIP programmes draw numbers from.
+
+        Numbers drawn in a transaction that rolls back are handed out again.
+        """
+        ...
+
+    @property
+    def survey_responses(self) -> SurveyResponseRepository:
+        """The satisfaction survey responses."""
+        ...
 
     def transaction(self) -> AbstractContextManager[None]:
         """Return a context manager making the writes inside it all-or-nothing (nestable)."""

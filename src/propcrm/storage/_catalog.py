@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from attrs import field, frozen
 
-from propcrm.errors import ConflictError
+from propcrm.customers import Customer, Household
+from propcrm.errors import ConflictError, ValidationError
+from propcrm.satisfaction import SurveyResponse
+from propcrm.vip import MAX_SEQUENCE, CardNumbersExhaustedError, VipCard, VipLevel
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -115,9 +119,17 @@ class Engine(Protocol[T]):
 
     def remove(self, id: str, version: int | None) -> None: ...
 
+    def append(self, entity: T) -> str: ...
+
     def select(self, query: Query, params: Mapping[str, Scalar]) -> list[T]: ...
 
     def count(self) -> int: ...
+
+
+class Sequences(Protocol):
+    """What an adapter provides for counters that never hand out a number twice."""
+
+    def _next_in_sequence(self, name: str, limit: int | None = None) -> int | None: ...
 
 
 class Repo(Generic[T]):
@@ -160,5 +172,181 @@ def stale(name: str, id: str, given: int, current: int) -> ConflictError:
     )
 
 
-TABLES: tuple[Table[Any], ...] = ()
+# --- customers and households ------------------------------------------------------------
+
+CUSTOMERS = Table(
+    "customers",
+    Customer,
+    (Column("household_id", "TEXT", lambda c: c.household_id),),
+    (Query("in_household", (Where("household_id", "=", "household_id"),)),),
+)
+
+
+class CustomerRepo(Repo[Customer]):
+    """Customers (客户), findable by household."""
+
+    __slots__ = ()
+
+    def in_household(self, household_id: str) -> list[Customer]:
+        """The customers recorded as members of ``household_id``, by id."""
+        return self._engine.select(_IN_HOUSEHOLD, {"household_id": household_id})
+
+
+_IN_HOUSEHOLD = CUSTOMERS.query("in_household")
+
+HOUSEHOLDS = Table("households", Household, ())
+
+
+class HouseholdRepo(Repo[Household]):
+    """Households (家庭)."""
+
+    __slots__ = ()
+
+
+# --- VIP cards ----------------------------------------------------------------------------
+
+VIP_CARDS = Table(
+    "vip_cards",
+    VipCard,
+    (
+        Column("holder_id", "TEXT", lambda c: c.holder_id),
+        Column("expires_on", "TEXT", lambda c: c.expires_on.isoformat()),
+        Column("active", "INTEGER", lambda c: int(c.change is None)),
+    ),
+    (
+        Query("held_by", (Where("holder_id", "=", "holder_id"),), ("expires_on",)),
+        Query(
+            "expiring_between",
+            (
+                Where("active", "=", "active"),
+                Where("expires_on", ">=", "start"),
+                Where("expires_on", "<", "end"),
+            ),
+            ("expires_on",),
+        ),
+    ),
+)
+
+
+class VipCardRepo(Repo[VipCard]):
+    """VIP cards (VIP卡), keyed by their number (``"JK1001"``)."""
+
+    __slots__ = ()
+
+    def held_by(self, holder_id: str) -> list[VipCard]:
+        """Every card of ``holder_id``, earliest expiry first."""
+        return self._engine.select(_HELD_BY, {"holder_id": holder_id})
+
+    def expiring_between(self, start: date, end: date) -> list[VipCard]:
+        """Cards with no recorded end whose expiry day is in ``[start, end)``, soonest first."""
+        params: dict[str, Scalar] = {
+            "active": 1,
+            "start": _day(start, "start"),
+            "end": _day(end, "end"),
+        }
+        return self._engine.select(_EXPIRING, params)
+
+
+_HELD_BY = VIP_CARDS.query("held_by")
+_EXPIRING = VIP_CARDS.query("expiring_between")
+
+
+class CardNumbers:
+    """The persistent card-sequence allocator (:class:`~propcrm.vip.CardSequenceAllocator`).
+
+    Numbers come from the store's sequences, so they are never handed out
+    twice, across processes too; a number drawn inside a transaction that rolls
+    back is returned to the pool.
+    """
+
+    __slots__ = ("_sequences",)
+
+    def __init__(self, sequences: Sequences) -> None:
+        self._sequences = sequences
+
+    def allocate(self, prefix: str, level: VipLevel) -> int:
+        """Return the next sequence number of ``(prefix, level)``, from 1 to 999.
+
+        Raises:
+            CardNumbersExhaustedError: all of 1-999 were handed out.
+        """
+        code = f"{prefix}{VipLevel(level).value}"
+        number = self._sequences._next_in_sequence(f"vip_card:{code}", MAX_SEQUENCE)
+        if number is None:
+            raise CardNumbersExhaustedError(
+                f"no card numbers left for {code}: {code}001-{code}{MAX_SEQUENCE} have all "
+                "been handed out and numbers are never reused; to issue more, the company "
+                "needs another card prefix (vip.card_prefix)"
+            )
+        return number
+
+
+# --- survey responses (append-only) -------------------------------------------------------
+
+SURVEY_RESPONSES = Table(
+    "survey_responses",
+    SurveyResponse,
+    (
+        Column("community", "TEXT", lambda r: r.community),
+        Column("answered_on", "TEXT", lambda r: r.answered_on.isoformat()),
+    ),
+    (
+        Query(
+            "for_community",
+            (
+                Where("community", "=", "community"),
+                Where("answered_on", ">=", "start"),
+                Where("answered_on", "<", "end"),
+            ),
+            ("answered_on",),
+        ),
+    ),
+    versioned=False,
+)
+
+
+class SurveyResponseRepo:
+    """Survey responses (满意度调查): append-only; the store numbers them."""
+
+    __slots__ = ("_engine",)
+
+    def __init__(self, engine: Engine[SurveyResponse]) -> None:
+        self._engine = engine
+
+    def add(self, response: SurveyResponse) -> str:
+        """Store a response and return the id the store gave it."""
+        return self._engine.append(response)
+
+    def add_all(self, responses: Iterable[SurveyResponse]) -> int:
+        """Store many responses, all or none; return how many."""
+        return self._engine.add_all(responses)
+
+    def get(self, id: str) -> SurveyResponse:
+        """Return the response with ``id``; raise ``NotFoundError`` if there is none."""
+        return self._engine.get(id)
+
+    def for_community(self, community: str, start: date, end: date) -> list[SurveyResponse]:
+        """Responses of ``community`` answered in ``[start, end)``, in answer then arrival order."""
+        params = {"community": community, "start": _day(start, "start"), "end": _day(end, "end")}
+        return self._engine.select(_FOR_COMMUNITY, params)
+
+    def __len__(self) -> int:
+        return self._engine.count()
+
+
+_FOR_COMMUNITY = SURVEY_RESPONSES.query("for_community")
+
+
+TABLES: tuple[Table[Any], ...] = (CUSTOMERS, HOUSEHOLDS, VIP_CARDS, SURVEY_RESPONSES)
 """Every aggregate table, in schema order."""
+
+
+def sequence_id(number: int) -> str:
+    """The id of the ``number``-th entity of an append-only table (sorts as it counts)."""
+    return f"{number:012d}"
+
+
+def _day(value: object, name: str) -> str:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError.expected(name, "a datetime.date", value)
+    return value.isoformat()

@@ -17,12 +17,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from propcrm.errors import ConflictError, NotFoundError
-from propcrm.storage._catalog import Query, Scalar, Table, stale
+from propcrm.storage._catalog import (
+    CUSTOMERS,
+    HOUSEHOLDS,
+    SURVEY_RESPONSES,
+    VIP_CARDS,
+    CardNumbers,
+    CustomerRepo,
+    HouseholdRepo,
+    Query,
+    Scalar,
+    SurveyResponseRepo,
+    Table,
+    VipCardRepo,
+    sequence_id,
+    stale,
+)
+
+if TYPE_CHECKING:
+    from propcrm.storage import Store
 from propcrm.storage._codec import decode, encode, make_converter
 
 __all__ = ["MemoryStore"]
@@ -46,6 +64,11 @@ class MemoryStore:
         self._sequences: dict[str, int] = {}
         self._sequence_journal: list[tuple[str, int | None]] = []
         self._sequence_marks: list[int] = []
+        self.customers = CustomerRepo(_MemoryTable(self, CUSTOMERS))
+        self.households = HouseholdRepo(_MemoryTable(self, HOUSEHOLDS))
+        self.vip_cards = VipCardRepo(_MemoryTable(self, VIP_CARDS))
+        self.card_numbers = CardNumbers(self)
+        self.survey_responses = SurveyResponseRepo(_MemoryTable(self, SURVEY_RESPONSES))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -73,9 +96,11 @@ class MemoryStore:
         if self._marks:
             self._journal.append((table, id, before))
 
-    def _next_in_sequence(self, name: str) -> int:
+    def _next_in_sequence(self, name: str, limit: int | None = None) -> int | None:
         before = self._sequences.get(name)
         value = (before or 0) + 1
+        if limit is not None and value > limit:
+            return None
         if self._sequence_marks:
             self._sequence_journal.append((name, before))
         self._sequences[name] = value
@@ -129,12 +154,18 @@ class _MemoryTable(Generic[T]):
         self._put(id, (1, self._table.values(entity), encode(self._store._converter, entity)))
         return entity
 
+    def append(self, entity: T) -> str:
+        with self._store.transaction():
+            id = self._new_id()
+            self._put(id, (1, self._table.values(entity), encode(self._store._converter, entity)))
+        return id
+
     def add_all(self, entities: Iterable[T]) -> int:
         count = 0
         converter = self._store._converter
         with self._store.transaction():
             for entity in entities:
-                id = _id(entity)
+                id = _id(entity) if self._table.versioned else self._new_id()
                 if id in self._rows:
                     raise ConflictError(
                         f"a {self._table.entity.__name__} with id {id!r} already exists; "
@@ -183,6 +214,9 @@ class _MemoryTable(Generic[T]):
 
     def count(self) -> int:
         return len(self._rows)
+
+    def _new_id(self) -> str:
+        return sequence_id(self._store._next_in_sequence(self._table.name) or 0)
 
     def _entity(self, row: _Row) -> T:
         return decode(self._store._converter, row[2], self._table.entity)
@@ -239,3 +273,9 @@ def _matches(values: tuple[Scalar, ...], tests: Sequence[tuple[int, str, Scalar]
 def _sort_key(value: Scalar) -> tuple[bool, Scalar]:
     # SQLite sorts NULL first in ascending order.
     return (value is not None, value)
+
+
+if TYPE_CHECKING:  # the adapter has the shape of the port
+
+    def _is_a_store(store: MemoryStore) -> Store:
+        return store

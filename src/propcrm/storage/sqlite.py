@@ -32,12 +32,30 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
 from propcrm.errors import ConflictError, NotFoundError, SchemaVersionError, StorageError
-from propcrm.storage._catalog import Query, Scalar, Table, stale
+from propcrm.storage._catalog import (
+    CUSTOMERS,
+    HOUSEHOLDS,
+    SURVEY_RESPONSES,
+    VIP_CARDS,
+    CardNumbers,
+    CustomerRepo,
+    HouseholdRepo,
+    Query,
+    Scalar,
+    SurveyResponseRepo,
+    Table,
+    VipCardRepo,
+    sequence_id,
+    stale,
+)
+
+if TYPE_CHECKING:
+    from propcrm.storage import Store
 from propcrm.storage._codec import decode, encode, make_converter
 
 __all__ = ["MIGRATIONS", "Migration", "SqliteStore"]
@@ -63,10 +81,40 @@ MIGRATIONS: tuple[Migration, ...] = (
         "0001_sequences",
         ("CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",),
     ),
+    Migration(
+        "0002_customers_and_households",
+        (
+            "CREATE TABLE customers (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " household_id TEXT, body TEXT NOT NULL)",
+            "CREATE INDEX customers_by_household ON customers (household_id)",
+            "CREATE TABLE households (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " body TEXT NOT NULL)",
+        ),
+    ),
+    Migration(
+        "0003_vip_cards",
+        (
+            "CREATE TABLE vip_cards (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " holder_id TEXT NOT NULL, expires_on TEXT NOT NULL, active INTEGER NOT NULL,"
+            " body TEXT NOT NULL)",
+            "CREATE INDEX vip_cards_by_holder ON vip_cards (holder_id, expires_on)",
+            "CREATE INDEX vip_cards_by_expiry ON vip_cards (active, expires_on)",
+        ),
+    ),
+    Migration(
+        "0004_survey_responses",
+        (
+            "CREATE TABLE survey_responses (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " community TEXT NOT NULL, answered_on TEXT NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX survey_responses_by_community"
+            " ON survey_responses (community, answered_on)",
+        ),
+    ),
 )
 """Every schema step, oldest first. Append only: never edit a released step."""
 
 _OLDEST_SQLITE = (3, 35, 0)
+_NO_LIMIT = 2**62
 _BOOKKEEPING = (
     "CREATE TABLE IF NOT EXISTS propcrm_migrations ("
     " position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL"
@@ -124,6 +172,11 @@ class SqliteStore:
         except BaseException:
             self._connection.close()
             raise
+        self.customers = CustomerRepo(_SqliteTable(self, CUSTOMERS))
+        self.households = HouseholdRepo(_SqliteTable(self, HOUSEHOLDS))
+        self.vip_cards = VipCardRepo(_SqliteTable(self, VIP_CARDS))
+        self.card_numbers = CardNumbers(self)
+        self.survey_responses = SurveyResponseRepo(_SqliteTable(self, SURVEY_RESPONSES))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -179,13 +232,14 @@ class SqliteStore:
     def _table(self, table: Table[T]) -> _SqliteTable[T]:
         return _SqliteTable(self, table)
 
-    def _next_in_sequence(self, name: str) -> int:
+    def _next_in_sequence(self, name: str, limit: int | None = None) -> int | None:
+        # One statement: atomic across connections, and no number is drawn past the limit.
         row = self._execute(
-            "INSERT INTO sequences (name, value) VALUES (?, 1) "
-            "ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
-            (name,),
+            "INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) "
+            "DO UPDATE SET value = value + 1 WHERE value < ? RETURNING value",
+            (name, _NO_LIMIT if limit is None else limit),
         ).fetchone()
-        return int(row[0])
+        return None if row is None else int(row[0])
 
     def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
         try:
@@ -282,13 +336,26 @@ class _SqliteTable(Generic[T]):
             ) from e.__cause__
         return entity
 
+    def append(self, entity: T) -> str:
+        body = encode(self._store._converter, entity)
+        with self._store.transaction():
+            id = self._new_id()
+            self._store._execute(self._insert, (id, 1, *self._table.values(entity), body))
+        return id
+
     def add_all(self, entities: Iterable[T]) -> int:
         converter, values = self._store._converter, self._table.values
-        rows = [
-            (entity.id, 1, *values(entity), encode(converter, entity, 1))  # type: ignore[attr-defined]
-            for entity in entities
-        ]
         with self._store.transaction():
+            if self._table.versioned:
+                rows = [
+                    (entity.id, 1, *values(entity), encode(converter, entity, 1))  # type: ignore[attr-defined]
+                    for entity in entities
+                ]
+            else:
+                rows = [
+                    (self._new_id(), 1, *values(entity), encode(converter, entity))
+                    for entity in entities
+                ]
             try:
                 self._store._executemany(self._insert, rows)
             except ConflictError as e:
@@ -332,6 +399,9 @@ class _SqliteTable(Generic[T]):
     def count(self) -> int:
         return int(self._store._execute(self._count).fetchone()[0])
 
+    def _new_id(self) -> str:
+        return sequence_id(self._store._next_in_sequence(self._table.name) or 0)
+
     def _exists(self, id: str) -> int | None:
         row = self._store._execute(self._version, (id,)).fetchone()
         return None if row is None else int(row[0])
@@ -350,3 +420,9 @@ def _too_new(found: int) -> SchemaVersionError:
         found=found,
         supported=len(MIGRATIONS),
     )
+
+
+if TYPE_CHECKING:  # the adapter has the shape of the port
+
+    def _is_a_store(store: SqliteStore) -> Store:
+        return store

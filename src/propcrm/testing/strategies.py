@@ -1,7 +1,7 @@
 """Hypothesis strategies for propcrm's domain types, for your own property tests.
 
 Each strategy is a function returning ``SearchStrategy[T]`` and takes
-keyword-only arguments.
+keyword-only arguments, checked when the strategy is built.
 
 >>> from hypothesis import given
 >>> from propcrm.testing.strategies import policies
@@ -13,11 +13,56 @@ keyword-only arguments.
 
 from __future__ import annotations
 
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
+from propcrm.customers import (
+    Customer,
+    CustomerPolicy,
+    Household,
+    Member,
+    Relation,
+    SegmentPolicy,
+    Tier,
+    TierFacts,
+    TierPolicy,
+)
+from propcrm.errors import ValidationError
 from propcrm.policy import Policy
+from propcrm.privacy import Confidentiality, PersonalData, PersonalKind
+from propcrm.satisfaction import (
+    Attainment,
+    Dimension,
+    Kpi,
+    SatisfactionPolicy,
+    ServiceFigures,
+    SurveyResponse,
+)
+from propcrm.vip import MAX_SEQUENCE, CardNumber, VipBenefits, VipCard, VipLevel, VipPolicy
 
-__all__ = ["policies", "time_zones"]
+__all__ = [
+    "attainments",
+    "card_numbers",
+    "card_prefixes",
+    "customer_policies",
+    "customers",
+    "households",
+    "members",
+    "nps_answers",
+    "personal_data",
+    "policies",
+    "satisfaction_policies",
+    "segment_policies",
+    "service_figures",
+    "survey_responses",
+    "tier_facts",
+    "tier_policies",
+    "time_zones",
+    "vip_cards",
+    "vip_policies",
+]
 
 _ZONES = (
     "Asia/Shanghai",
@@ -27,6 +72,8 @@ _ZONES = (
     "Europe/Berlin",
     "America/New_York",
 )
+_EARLIEST = date(1920, 1, 1)
+_LATEST = date(2100, 12, 31)
 
 
 def time_zones() -> st.SearchStrategy[str]:
@@ -36,4 +83,292 @@ def time_zones() -> st.SearchStrategy[str]:
 
 def policies() -> st.SearchStrategy[Policy]:
     """Valid :class:`~propcrm.policy.Policy` trees, every sub-policy varied."""
-    return st.builds(Policy, timezone=time_zones())
+    return st.builds(
+        Policy,
+        timezone=time_zones(),
+        customers=customer_policies(),
+        vip=vip_policies(),
+        satisfaction=satisfaction_policies(),
+    )
+
+
+# --- customers --------------------------------------------------------------------------------
+
+
+def tier_policies() -> st.SearchStrategy[TierPolicy]:
+    """Valid :class:`~propcrm.customers.TierPolicy` values: any order of D, A, B before C."""
+    return st.builds(
+        TierPolicy,
+        precedence=st.permutations([Tier.D, Tier.A, Tier.B]).map(lambda p: (*p, Tier.C)),
+        loyal_min_purchases=st.integers(1, 10),
+        loyal_min_satisfaction=st.floats(0, 100, allow_nan=False),
+        difficult_min_invalid_complaints=st.integers(1, 10),
+        invalid_complaints_window_months=st.integers(1, 120),
+        difficult_min_arrears_months=st.integers(1, 36),
+        difficult_min_group_complaints_led=st.integers(1, 5),
+        group_complaints_window_months=st.integers(1, 120),
+        newly_signed_months=st.integers(0, 120),
+    )
+
+
+def segment_policies() -> st.SearchStrategy[SegmentPolicy]:
+    """Valid :class:`~propcrm.customers.SegmentPolicy` values."""
+    return st.builds(
+        lambda child, single, elder_gap: SegmentPolicy(child, single, child + elder_gap),
+        st.integers(1, 40),
+        st.integers(1, 120),
+        st.integers(1, 80),
+    )
+
+
+def customer_policies() -> st.SearchStrategy[CustomerPolicy]:
+    """Valid :class:`~propcrm.customers.CustomerPolicy` values."""
+    return st.builds(CustomerPolicy, tiers=tier_policies(), segments=segment_policies())
+
+
+def personal_data(*, kind: PersonalKind | None = None) -> st.SearchStrategy[PersonalData]:
+    """:class:`~propcrm.privacy.PersonalData` of ``kind`` (any kind if ``None``)."""
+    kinds = st.sampled_from(PersonalKind) if kind is None else st.just(PersonalKind(kind))
+    values = st.text(min_size=1, max_size=40).filter(str.strip)
+    return st.builds(PersonalData, kinds, values)
+
+
+def tier_facts(
+    *, min_day: date = date(2000, 1, 1), max_day: date = date(2040, 12, 31)
+) -> st.SearchStrategy[TierFacts]:
+    """:class:`~propcrm.customers.TierFacts` whose dated facts fall in ``[min_day, max_day]``."""
+    _check_days(min_day, max_day)
+    days = st.dates(min_day, max_day)
+    return st.builds(
+        TierFacts,
+        government_official=st.booleans(),
+        special_relationship=st.booleans(),
+        major_contribution=st.booleans(),
+        purchases_from_group=st.integers(0, 6),
+        group_employee_buyer=st.booleans(),
+        satisfaction_score=st.none() | st.floats(0, 100, allow_nan=False),
+        endorses_management=st.booleans(),
+        invalid_complaints=st.lists(days, max_size=6).map(tuple),
+        months_in_arrears=st.integers(0, 24),
+        malicious_arrears=st.booleans(),
+        group_complaints_led=st.lists(days, max_size=3).map(tuple),
+        signed_on=st.none() | days,
+    )
+
+
+def customers(*, facts: st.SearchStrategy[TierFacts] | None = None) -> st.SearchStrategy[Customer]:
+    """:class:`~propcrm.customers.Customer` entities with personal data and tier facts."""
+    return st.builds(
+        Customer,
+        id=st.text("0123456789abcdef", min_size=1, max_size=12),
+        name=st.text(min_size=1, max_size=10).filter(str.strip),
+        phone=st.none() | personal_data(kind=PersonalKind.PHONE),
+        id_number=st.none() | personal_data(kind=PersonalKind.ID_NUMBER),
+        address=st.none() | personal_data(kind=PersonalKind.ADDRESS),
+        facts=tier_facts() if facts is None else facts,
+        confidentiality=st.sampled_from(Confidentiality),
+        version=st.integers(0, 10),
+    )
+
+
+def members(
+    *,
+    relation: Relation | None = None,
+    born_from: date = date(1920, 1, 1),
+    born_until: date = date(2024, 12, 31),
+) -> st.SearchStrategy[Member]:
+    """Household :class:`~propcrm.customers.Member` values born in ``[born_from, born_until]``."""
+    _check_days(born_from, born_until)
+    relations = st.sampled_from(Relation) if relation is None else st.just(Relation(relation))
+    return st.builds(
+        Member,
+        name=st.sampled_from(["王芳", "李伟", "张敏", "刘洋", "陈静"]),
+        birth_date=st.dates(born_from, born_until),
+        relation=relations,
+        working=st.booleans(),
+        resident=st.booleans(),
+    )
+
+
+def households(*, born_until: date = date(2024, 12, 31)) -> st.SearchStrategy[Household]:
+    """Valid :class:`~propcrm.customers.Household` entities: one head, at most one spouse.
+
+    Everyone is born on or before ``born_until``, so ages can be taken on any later day.
+    """
+    _check_days(_EARLIEST, born_until)
+    head = members(relation=Relation.HEAD, born_until=born_until)
+    spouse = st.lists(members(relation=Relation.SPOUSE, born_until=born_until), max_size=1)
+    others = st.lists(
+        st.sampled_from([Relation.CHILD, Relation.PARENT, Relation.OTHER]).flatmap(
+            lambda r: members(relation=r, born_until=born_until)
+        ),
+        max_size=4,
+    )
+    return st.builds(
+        lambda h, s, o, hid, active, level: Household(hid, (h, *s, *o), active, level),
+        head,
+        spouse,
+        others,
+        st.text("0123456789abcdef", min_size=1, max_size=12),
+        st.booleans(),
+        st.sampled_from(Confidentiality),
+    )
+
+
+# --- VIP --------------------------------------------------------------------------------------
+
+
+def card_prefixes() -> st.SearchStrategy[str]:
+    """Two capital ASCII letters, ``"JK"`` most often."""
+    letters = st.characters(min_codepoint=ord("A"), max_codepoint=ord("Z"))
+    return st.just("JK") | st.tuples(letters, letters).map("".join)
+
+
+def vip_policies() -> st.SearchStrategy[VipPolicy]:
+    """Valid :class:`~propcrm.vip.VipPolicy` values, benefit catalogues varied."""
+    names = st.lists(st.sampled_from(["a", "b", "c", "fee_payment", "cash_aid"]), unique=True)
+    benefits = st.builds(VipBenefits, *(names.map(tuple) for _ in range(5)))
+    return st.builds(
+        VipPolicy,
+        card_prefix=card_prefixes(),
+        validity_years=st.integers(1, 20),
+        renewal_window_days=st.integers(0, 366),
+        emergency_aid_limit=st.integers(0, 100_000),
+        benefits=st.just(VipBenefits()) | benefits,
+    )
+
+
+def card_numbers(
+    *, prefix: str | None = None, level: VipLevel | None = None
+) -> st.SearchStrategy[CardNumber]:
+    """Valid :class:`~propcrm.vip.CardNumber` values, with ``prefix``/``level`` if given."""
+    if prefix is not None:
+        CardNumber(prefix, VipLevel.OTHER, 1)  # raises ValidationError for a bad prefix
+    prefixes = card_prefixes() if prefix is None else st.just(prefix)
+    levels = st.sampled_from(VipLevel) if level is None else st.just(VipLevel(level))
+    return st.builds(CardNumber, prefixes, levels, st.integers(1, MAX_SEQUENCE))
+
+
+def vip_cards(*, prefix: str | None = None, validity_years: int = 3) -> st.SearchStrategy[VipCard]:
+    """Active :class:`~propcrm.vip.VipCard` entities valid for ``validity_years`` years."""
+    bad = isinstance(validity_years, bool) or not isinstance(validity_years, int)
+    if bad or validity_years < 1:
+        raise ValidationError.expected("validity_years", "an integer >= 1", validity_years)
+    return st.builds(
+        lambda number, holder, issued: VipCard(
+            number, holder, issued, issued + relativedelta(years=validity_years), "客户助理"
+        ),
+        card_numbers(prefix=prefix),
+        st.text("0123456789abcdef", min_size=1, max_size=12),
+        st.dates(date(2000, 1, 1), date(2070, 12, 31)),
+    )
+
+
+# --- private helpers --------------------------------------------------------------------------
+
+
+def _check_days(first: date, last: date) -> None:
+    if not isinstance(first, date) or not isinstance(last, date) or first > last:
+        raise ValidationError.expected(
+            "dates", "two dates, the first not after the second", (first, last)
+        )
+
+
+_RATE_KPIS = tuple(k.value for k in Kpi if k not in (Kpi.NPS, Kpi.SATISFACTION_INDEX))
+
+
+@st.composite
+def _weights(draw: st.DrawFn) -> dict[str, float]:
+    chosen = draw(st.lists(st.sampled_from(list(Dimension)), min_size=1, max_size=7, unique=True))
+    raw = [draw(st.integers(min_value=1, max_value=20)) for _ in chosen]
+    return {d.value: r / sum(raw) for d, r in zip(chosen, raw, strict=True)}
+
+
+@st.composite
+def _satisfaction_policy(draw: st.DrawFn) -> SatisfactionPolicy:
+    weights = draw(_weights())
+    targets = draw(
+        st.dictionaries(
+            st.sampled_from(_RATE_KPIS), st.floats(min_value=0, max_value=1), max_size=4
+        )
+    )
+    if draw(st.booleans()):
+        targets["nps"] = draw(st.floats(min_value=-100, max_value=100))
+    return SatisfactionPolicy(
+        confidence=draw(st.sampled_from([0.8, 0.9, 0.95, 0.99])),
+        weights=weights,
+        min_answered_dimensions=draw(st.integers(min_value=1, max_value=len(weights))),
+        satisfied_from=draw(st.integers(min_value=2, max_value=5)),
+        loyal_from=draw(st.integers(min_value=1, max_value=10)),
+        targets=targets,
+    )
+
+
+def satisfaction_policies() -> st.SearchStrategy[SatisfactionPolicy]:
+    """Valid :class:`~propcrm.satisfaction.SatisfactionPolicy` values: weights over a
+    random subset of dimensions summing to 1, targets for a random subset of KPIs."""
+    return _satisfaction_policy()
+
+
+def nps_answers(*, min_size: int = 1, max_size: int = 200) -> st.SearchStrategy[list[int]]:
+    """Lists of 0-10 recommendation answers."""
+    if not 0 <= min_size <= max_size:
+        raise ValueError(f"need 0 <= min_size <= max_size, got {min_size}, {max_size}")
+    return st.lists(st.integers(min_value=0, max_value=10), min_size=min_size, max_size=max_size)
+
+
+def attainments(*, max_total: int = 1000) -> st.SearchStrategy[Attainment]:
+    """``Attainment(met, total)`` pairs with ``0 <= met <= total <= max_total``."""
+    if max_total < 0:
+        raise ValueError(f"max_total must be >= 0, got {max_total}")
+    return st.integers(min_value=0, max_value=max_total).flatmap(
+        lambda total: st.builds(
+            Attainment, met=st.integers(min_value=0, max_value=total), total=st.just(total)
+        )
+    )
+
+
+_COMMUNITIES = ("Garden Court", "Lakeside", "翠湖花园")
+_TIERS = ("A", "B", "C", "D", "")
+_DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
+
+
+def survey_responses(
+    *, communities: tuple[str, ...] = _COMMUNITIES
+) -> st.SearchStrategy[SurveyResponse]:
+    """Survey answers; any answer may be skipped (``None`` or a missing dimension)."""
+    if not communities:
+        raise ValueError("communities must name at least one community")
+    rating = st.integers(min_value=1, max_value=5)
+    return st.builds(
+        SurveyResponse,
+        household_id=st.from_regex(r"H-[0-9]{1,5}", fullmatch=True),
+        community=st.sampled_from(communities),
+        answered_on=_DAYS,
+        tier=st.sampled_from(_TIERS),
+        recommend=st.none() | st.integers(min_value=0, max_value=10),
+        overall=st.none() | rating,
+        ratings=st.dictionaries(st.sampled_from(list(Dimension)), rating),
+    )
+
+
+def service_figures(
+    *, communities: tuple[str, ...] = _COMMUNITIES
+) -> st.SearchStrategy[ServiceFigures]:
+    """Monthly operational counts with consistent complaints and repeats."""
+    if not communities:
+        raise ValueError("communities must name at least one community")
+    return st.integers(min_value=0, max_value=50).flatmap(
+        lambda complaints: st.builds(
+            ServiceFigures,
+            community=st.sampled_from(communities),
+            month=_DAYS,
+            tier=st.sampled_from(_TIERS),
+            households=st.integers(min_value=0, max_value=5000),
+            complaints=st.just(complaints),
+            repeat_complaints=st.integers(min_value=0, max_value=complaints),
+            response_timeliness=attainments(),
+            complaint_handling_timeliness=attainments(max_total=complaints),
+            complaint_resolution_satisfaction=attainments(max_total=complaints),
+        )
+    )
