@@ -1,35 +1,106 @@
 """SQLite under stress from other processes: races, crashes and concurrent allocation.
 
-Each test starts real processes (spawned, so nothing is shared but the file)
-and waits for them with bounded timeouts.
+Each test starts real processes (spawned, so they share nothing but the file)
+and waits for them with bounded timeouts, never measuring time.
 """
 
 import multiprocessing
+import os
+import signal
 from pathlib import Path
 from typing import Any
 
+from propcrm.customers import Customer
+from propcrm.errors import ConflictError
 from propcrm.storage.sqlite import SqliteStore
+from propcrm.vip import VipLevel
 
 SPAWN = multiprocessing.get_context("spawn")
-WAIT = 30.0  # seconds; a bound for hung children, never a measurement
+WAIT = 30.0  # seconds: a bound for a hung child, never a measurement
 
 
-def _draw_numbers(path: str, count: int, start: Any, results: Any) -> None:
+def _start(target: Any, *args: Any, count: int = 1) -> list[Any]:
+    workers = [SPAWN.Process(target=target, args=(*args, i)) for i in range(count)]
+    for worker in workers:
+        worker.start()
+    return workers
+
+
+def _update_after_both_read(path: str, both_read: Any, results: Any, worker: int) -> None:
+    with SqliteStore(path, timeout=WAIT) as store:
+        customer = store.customers.get("c1")
+        both_read.wait(WAIT)
+        customer.name += f"|{worker}"
+        try:
+            store.customers.update(customer)
+            first = "saved"
+        except ConflictError:
+            first = "conflict"
+            again = store.customers.get("c1")  # read again and reapply, as the error says
+            again.name += f"|{worker}"
+            store.customers.update(again)
+        results.put(first)
+
+
+def test_two_processes_updating_one_entity_lose_nothing(tmp_path: Path) -> None:
+    """Both read version 1; exactly one save conflicts, and after its retry both changes stay."""
+    path = str(tmp_path / "crm.db")
+    with SqliteStore(path) as store:
+        store.customers.add(Customer("c1", "王芳"))
+    both_read, results = SPAWN.Barrier(2), SPAWN.Queue()
+    workers = _start(_update_after_both_read, path, both_read, results, count=2)
+    outcomes = sorted(results.get(timeout=WAIT) for _ in workers)
+    for worker in workers:
+        worker.join(WAIT)
+    with SqliteStore(path) as store:
+        final = store.customers.get("c1")
+    assert outcomes == ["conflict", "saved"]
+    assert (final.version, sorted(final.name.split("|"))) == (3, ["0", "1", "王芳"])
+
+
+def _write_until_killed(path: str, started: Any, worker: int) -> None:
+    store = SqliteStore(path, timeout=WAIT)
+    with store.transaction():
+        kept = store.customers.get("kept")
+        kept.name = "half-written"
+        store.customers.update(kept)
+        n = 0
+        while True:
+            store.customers.add(Customer(f"new-{n}", "x" * 1000))
+            n += 1
+            if n == 200:
+                started.set()
+
+
+def test_a_writer_killed_mid_transaction_leaves_no_trace(tmp_path: Path) -> None:
+    """SIGKILL during a transaction: the file is sound and none of its writes are visible."""
+    path = str(tmp_path / "crm.db")
+    with SqliteStore(path) as store:
+        store.customers.add(Customer("kept", "王芳"))
+    started = SPAWN.Event()
+    (writer,) = _start(_write_until_killed, path, started)
+    assert started.wait(WAIT)
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.join(WAIT)
+    with SqliteStore(path) as store:
+        assert store.integrity_check() == "ok"
+        kept = store.customers.get("kept")
+        assert (len(store.customers), kept.name, kept.version) == (1, "王芳", 1)
+    assert writer.exitcode == -signal.SIGKILL
+
+
+def _draw_card_numbers(path: str, count: int, start: Any, results: Any, worker: int) -> None:
     start.wait(WAIT)
     with SqliteStore(path, timeout=WAIT, durable=False) as store:
-        results.put([store._next_in_sequence("cards") for _ in range(count)])
+        results.put([store.card_numbers.allocate("JK", VipLevel.OTHER) for _ in range(count)])
 
 
-def test_concurrent_processes_never_draw_the_same_number(tmp_path: Path) -> None:
-    """Four processes drawing 50 numbers each get 200 distinct, gap-free numbers."""
+def test_concurrent_processes_never_draw_the_same_card_number(tmp_path: Path) -> None:
+    """Four processes drawing 50 card numbers each get 200 distinct, gap-free numbers."""
     path = str(tmp_path / "crm.db")
     SqliteStore(path).close()
     start, results = SPAWN.Barrier(4), SPAWN.Queue()
-    workers = [
-        SPAWN.Process(target=_draw_numbers, args=(path, 50, start, results)) for _ in range(4)
-    ]
-    for worker in workers:
-        worker.start()
+    workers = _start(_draw_card_numbers, path, 50, start, results, count=4)
     drawn = [n for _ in workers for n in results.get(timeout=WAIT)]
     for worker in workers:
         worker.join(WAIT)
