@@ -7,6 +7,16 @@ decision says why (:class:`~propcrm.explain.Reason`).
 """
 
 from propcrm._time import Clock, FixedClock, SystemClock, format_duration, parse_duration
+from propcrm.complaints import (
+    Complaint,
+    ComplaintHistory,
+    Escalation,
+    Grade,
+    GradeDecision,
+    GradingPolicy,
+    grade,
+    sweep,
+)
 from propcrm.customers import (
     Customer,
     CustomerPolicy,
@@ -79,11 +89,17 @@ __all__ = [
     "CardStateError",
     "CardStatus",
     "Clock",
+    "Complaint",
+    "ComplaintHistory",
     "Confidentiality",
     "ConflictError",
     "Customer",
     "CustomerPolicy",
+    "Escalation",
     "FixedClock",
+    "Grade",
+    "GradeDecision",
+    "GradingPolicy",
     "Household",
     "KpiScorecard",
     "Member",
@@ -126,7 +142,9 @@ __all__ = [
     "compare_nps_paired",
     "csat",
     "format_duration",
+    "grade",
     "nps",
     "parse_duration",
     "segment",
+    "sweep",
 ]

@@ -35,6 +35,7 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
+from propcrm.complaints import GradingPolicy
 from propcrm.customers import CustomerPolicy
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
 from propcrm.satisfaction import SatisfactionPolicy
@@ -58,12 +59,14 @@ class Policy:
         customers: Customer tiers and household segments (002 §§6-7).
         vip: The VIP card programme (002 §§19-35).
         satisfaction: Satisfaction and NPS: KPI targets, dimension weights, confidence.
+        grading: Complaint grading: thresholds, roles and resolution allowances.
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
     customers: CustomerPolicy = field(factory=CustomerPolicy)
     vip: VipPolicy = field(factory=VipPolicy)
     satisfaction: SatisfactionPolicy = field(factory=SatisfactionPolicy)
+    grading: GradingPolicy = field(factory=GradingPolicy)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:

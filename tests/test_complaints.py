@@ -1,0 +1,726 @@
+"""Complaint grading (002 §§40-43): grades, reasons, escalation, the sliding-month history."""
+
+from datetime import datetime, timedelta
+from itertools import groupby
+from operator import attrgetter
+from zoneinfo import ZoneInfo
+
+import pytest
+from attrs import evolve
+from dateutil.relativedelta import relativedelta
+from hypothesis import given
+from hypothesis import strategies as st
+
+from propcrm import Policy, Reason, ValidationError
+from propcrm.complaints import (
+    Complaint,
+    ComplaintHistory,
+    Grade,
+    GradeDurations,
+    GradeRoles,
+    GradingPolicy,
+    _add_months,
+    grade,
+    sweep,
+)
+from propcrm.testing.strategies import complaints, grading_policies
+
+SH = ZoneInfo("Asia/Shanghai")
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=SH)
+
+
+def _complaint(
+    cid: str = "C1",
+    *,
+    who: tuple[str, ...] = ("cust-1",),
+    at: datetime = T0,
+    subject: str = "pump room",
+    **kw: object,
+) -> Complaint:
+    return Complaint(
+        cid,
+        community="Garden",
+        category="noise",
+        subject=subject,
+        complainants=who,
+        received_at=at,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _rules(decision: object) -> list[str]:
+    return [r.rule for r in decision.reasons]  # type: ignore[attr-defined]
+
+
+class DoubleTime:
+    """A stand-in calendar whose business time runs at half speed."""
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        return start + 2 * duration
+
+
+# --- grades -----------------------------------------------------------------------------------
+
+
+def test_grades_are_ordered_and_have_chinese_labels() -> None:
+    """GENERAL < IMPORTANT < HOT < MAJOR, labelled as in 002 §40."""
+    assert sorted(Grade, reverse=True) == [Grade.MAJOR, Grade.HOT, Grade.IMPORTANT, Grade.GENERAL]
+    assert [g.label for g in Grade] == ["一般投诉", "重要投诉", "热点投诉", "重大投诉"]
+    assert Grade.HOT.__lt__(3) is NotImplemented
+
+
+# --- one example per criterion (RULES §4) ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected", "rule"),
+    [
+        ({"litigation_filed": True}, Grade.MAJOR, "complaint.major.litigation_filed"),
+        ({"media_exposed": True}, Grade.MAJOR, "complaint.major.media_exposed"),
+        ({"litigation_risk": True}, Grade.HOT, "complaint.hot.litigation_risk"),
+        ({"media_risk": True}, Grade.HOT, "complaint.hot.media_risk"),
+        ({"second_after_handling": True}, Grade.IMPORTANT, "complaint.important.second_complaint"),
+        ({"repeat_of": "C0"}, Grade.IMPORTANT, "complaint.important.second_complaint"),
+        (
+            {"needs_other_departments": True},
+            Grade.IMPORTANT,
+            "complaint.important.other_departments",
+        ),
+        ({}, Grade.GENERAL, "complaint.general"),
+    ],
+)
+def test_each_flag_criterion_of_002_s40(
+    flags: dict[str, object], expected: Grade, rule: str
+) -> None:
+    """002 §40: litigation, media, their risks, second complaints, other departments."""
+    decision = grade(_complaint(**flags), at=T0)
+    assert (expected, [rule]) == (decision.grade, _rules(decision))
+    assert decision.reasons[0].source == "002 §40"
+
+
+def test_collective_complaint_of_ten_is_major() -> None:
+    """002 §40: a collective complaint by 10 or more people is MAJOR."""
+    decision = grade(_complaint(who=("a", "b"), headcount=10), at=T0)
+    assert (decision.grade, _rules(decision)) == (Grade.MAJOR, ["complaint.major.collective"])
+    assert decision.reasons[0].facts == {"people": 10, "threshold": 10}
+
+
+def test_collective_complaint_of_three_is_hot() -> None:
+    """002 §40: a collective complaint by 3 or more people is HOT."""
+    decision = grade(_complaint(who=("a", "b", "c")), at=T0)
+    assert (decision.grade, _rules(decision)) == (Grade.HOT, ["complaint.hot.collective"])
+
+
+def test_unresolved_a_month_is_major() -> None:
+    """002 §40: not resolved one month on, the company's delay: MAJOR."""
+    decision = grade(_complaint(), at=T0 + relativedelta(months=1))
+    assert (decision.grade, _rules(decision)) == (Grade.MAJOR, ["complaint.major.unresolved"])
+
+
+def test_unresolved_a_week_is_hot() -> None:
+    """002 §40: unresolved one week on, the company's delay: HOT."""
+    decision = grade(_complaint(), at=T0 + timedelta(days=7))
+    assert (decision.grade, _rules(decision)) == (Grade.HOT, ["complaint.hot.unresolved"])
+
+
+def test_same_complaint_from_three_complainants_in_a_month_is_hot() -> None:
+    """002 §40: the same complaint from 3 different complainants within one month: HOT."""
+    history = ComplaintHistory()
+    history.extend(
+        [
+            _complaint("C1", who=("a",), at=T0),
+            _complaint("C2", who=("b",), at=T0 + timedelta(days=10)),
+        ]
+    )
+    third = _complaint("C3", who=("c",), at=T0 + timedelta(days=20))
+    decision = grade(third, at=third.received_at, history=history)
+    assert (decision.grade, _rules(decision)) == (Grade.HOT, ["complaint.hot.repeated"])
+    assert decision.reasons[0].facts["complainants"] == 3
+
+
+# --- boundaries --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("people", "expected"), [(2, Grade.GENERAL), (3, Grade.HOT)])
+def test_two_versus_three_people(people: int, expected: Grade) -> None:
+    """002 §40: the HOT collective threshold is 3 people, inclusive."""
+    assert expected == grade(_complaint(headcount=people), at=T0).grade
+
+
+@pytest.mark.parametrize(("people", "expected"), [(9, Grade.HOT), (10, Grade.MAJOR)])
+def test_nine_versus_ten_people(people: int, expected: Grade) -> None:
+    """002 §40: the MAJOR collective threshold is 10 people, inclusive."""
+    assert expected == grade(_complaint(headcount=people), at=T0).grade
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [(timedelta(days=6, hours=23, minutes=59), Grade.GENERAL), (timedelta(days=7), Grade.HOT)],
+)
+def test_six_days_23_59_versus_seven_days(after: timedelta, expected: Grade) -> None:
+    """002 §40: HOT exactly one week after receipt, not a minute earlier."""
+    assert expected == grade(_complaint(), at=T0 + after).grade
+
+
+@pytest.mark.parametrize(
+    ("received", "month_on"),
+    [
+        (datetime(2025, 1, 31, 10, tzinfo=SH), datetime(2025, 2, 28, 10, tzinfo=SH)),
+        (datetime(2024, 1, 31, 10, tzinfo=SH), datetime(2024, 2, 29, 10, tzinfo=SH)),
+        (datetime(2025, 3, 31, 10, tzinfo=SH), datetime(2025, 4, 30, 10, tzinfo=SH)),
+        (datetime(2025, 12, 31, 10, tzinfo=SH), datetime(2026, 1, 31, 10, tzinfo=SH)),
+    ],
+)
+def test_month_end_escalation(received: datetime, month_on: datetime) -> None:
+    """002 §40: one calendar month after Jan 31 is Feb 28 (Feb 29 in a leap year)."""
+    complaint = _complaint(at=received)
+    before = grade(complaint, at=month_on - timedelta(minutes=1))
+    assert (Grade.HOT, month_on, Grade.MAJOR) == (
+        before.grade,
+        before.next_escalation_at,
+        before.next_grade,
+    )
+    assert grade(complaint, at=month_on).grade == Grade.MAJOR
+
+
+def test_three_complaints_by_one_person_are_not_hot() -> None:
+    """002 §40: three complaints need three *different* complainants."""
+    history = ComplaintHistory()
+    for day in (0, 5, 10):
+        history.add(_complaint(f"C{day}", who=("a",), at=T0 + timedelta(days=day)))
+    last = _complaint("C99", who=("a",), at=T0 + timedelta(days=12))
+    assert grade(last, at=last.received_at, history=history).grade == Grade.GENERAL
+
+
+def test_three_people_over_more_than_a_month_are_not_hot() -> None:
+    """002 §40: the three complainants must fall within one month."""
+    history = ComplaintHistory()
+    history.add(_complaint("C1", who=("a",), at=T0))
+    history.add(_complaint("C2", who=("b",), at=T0 + timedelta(days=20)))
+    third = _complaint("C3", who=("c",), at=T0 + relativedelta(months=1))
+    assert grade(third, at=third.received_at, history=history).grade == Grade.GENERAL
+
+
+def test_window_is_half_open() -> None:
+    """RULES §4: the window is (received_at - 1 month, received_at]; a second later counts."""
+    third = _complaint("C3", who=("c",), at=T0 + relativedelta(months=1))
+    for offset, expected in ((timedelta(0), Grade.GENERAL), (timedelta(seconds=1), Grade.HOT)):
+        history = ComplaintHistory()
+        history.add(_complaint("C1", who=("a",), at=T0 + offset))
+        history.add(_complaint("C2", who=("b",), at=third.received_at))
+        assert expected == grade(third, at=third.received_at, history=history).grade
+
+
+def test_a_complaint_counts_its_own_complainants() -> None:
+    """RULES §4: two earlier complainants plus this one make three, added or not."""
+    history = ComplaintHistory(streaming=True)
+    history.add(_complaint("C1", who=("a",), at=T0))
+    history.add(_complaint("C2", who=("b",), at=T0 + timedelta(hours=1)))
+    third = _complaint("C3", who=("c",), at=T0 + timedelta(hours=2))
+    assert grade(third, at=third.received_at, history=history).grade == Grade.HOT
+    history.add(third)
+    assert history.complainants_within(third) == 3
+
+
+# --- combinations ------------------------------------------------------------------------------
+
+
+def test_the_most_severe_wins_and_every_reason_is_listed() -> None:
+    """002 §40: each criterion that fires is listed, most severe first."""
+    complaint = _complaint(
+        who=("a", "b", "c"),
+        litigation_filed=True,
+        media_risk=True,
+        needs_other_departments=True,
+        repeat_of="C0",
+    )
+    decision = grade(complaint, at=T0 + timedelta(days=8))
+    assert decision.grade == Grade.MAJOR
+    assert _rules(decision) == [
+        "complaint.major.litigation_filed",
+        "complaint.hot.media_risk",
+        "complaint.hot.collective",
+        "complaint.hot.unresolved",
+        "complaint.important.second_complaint",
+        "complaint.important.other_departments",
+    ]
+
+
+def test_month_reason_replaces_the_week_reason() -> None:
+    """One reason per criterion, at the highest grade it reaches."""
+    decision = grade(_complaint(), at=T0 + timedelta(days=40))
+    assert _rules(decision) == ["complaint.major.unresolved"]
+
+
+# --- escalation by time ------------------------------------------------------------------------
+
+
+def test_next_escalation_walks_general_hot_major() -> None:
+    """RULES §4: +1 week -> HOT, +1 calendar month -> MAJOR, then nothing."""
+    complaint = _complaint()
+    steps = [grade(complaint, at=T0 + timedelta(days=d)) for d in (0, 7, 31)]
+    assert [
+        (Grade.GENERAL, T0 + timedelta(days=7), Grade.HOT),
+        (Grade.HOT, datetime(2025, 4, 3, 9, tzinfo=SH), Grade.MAJOR),
+        (Grade.MAJOR, None, None),
+    ] == [(d.grade, d.next_escalation_at, d.next_grade) for d in steps]
+
+
+def test_hot_by_flag_next_escalates_to_major_at_a_month() -> None:
+    """A HOT complaint still open escalates only at +1 month."""
+    decision = grade(_complaint(media_risk=True), at=T0)
+    assert (datetime(2025, 4, 3, 9, tzinfo=SH), Grade.MAJOR) == (
+        decision.next_escalation_at,
+        decision.next_grade,
+    )
+
+
+def test_no_escalation_when_the_delay_is_not_the_companys() -> None:
+    """002 §40: only delays for reasons attributable to the company escalate."""
+    decision = grade(_complaint(delay_attributable_to_company=False), at=T0 + timedelta(days=60))
+    assert (decision.grade, decision.next_escalation_at) == (Grade.GENERAL, None)
+
+
+def test_no_escalation_once_resolved_in_time() -> None:
+    """Resolved within the week: it never becomes HOT and will not escalate."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=6))
+    decision = grade(complaint, at=T0 + timedelta(days=60))
+    assert (decision.grade, decision.next_escalation_at) == (Grade.GENERAL, None)
+
+
+def test_resolution_on_the_deadline_is_in_time() -> None:
+    """Resolved exactly at +1 week: not 'still unresolved one week after'."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=7))
+    assert grade(complaint, at=T0 + timedelta(days=9)).grade == Grade.GENERAL
+
+
+def test_late_resolution_keeps_the_escalation_it_earned() -> None:
+    """Resolved after the week but within the month: it was HOT, and stays so."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=10))
+    decision = grade(complaint, at=T0 + timedelta(days=60))
+    assert (
+        decision.grade,
+        _rules(decision),
+        decision.next_escalation_at,
+    ) == (Grade.HOT, ["complaint.hot.unresolved"], None)
+
+
+def test_resolution_after_a_month_keeps_major() -> None:
+    """Resolved after the month: MAJOR."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=45))
+    assert grade(complaint, at=T0 + timedelta(days=60)).grade == Grade.MAJOR
+
+
+def test_a_future_resolution_is_not_known_yet() -> None:
+    """Grading as of ``at`` treats a later resolution as still open."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=3))
+    decision = grade(complaint, at=T0 + timedelta(days=1))
+    assert T0 + timedelta(days=7) == decision.next_escalation_at
+
+
+# --- roles, allowances, deadlines --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("flags", "handler", "supervisor", "within"),
+    [
+        ({}, "customer_supervisor", "customer_supervisor", timedelta(hours=24)),
+        (
+            {"needs_other_departments": True},
+            "project_manager",
+            "customer_supervisor",
+            timedelta(hours=48),
+        ),
+        (
+            {"media_risk": True},
+            "assistant_general_manager",
+            "general_affairs_manager",
+            timedelta(hours=48),
+        ),
+        (
+            {"media_exposed": True},
+            "general_manager",
+            "general_affairs_manager",
+            timedelta(hours=72),
+        ),
+    ],
+)
+def test_roles_and_allowances_by_grade(
+    flags: dict[str, object], handler: str, supervisor: str, within: timedelta
+) -> None:
+    """002 §41 roles; 000 §3.2 allowances (HOT 48 h is propcrm's decision)."""
+    decision = grade(_complaint(**flags), at=T0)
+    assert (handler, supervisor, within, T0 + within) == (
+        decision.handler_role,
+        decision.supervisor_role,
+        decision.resolve_within,
+        decision.resolve_by,
+    )
+
+
+def test_resolve_by_uses_the_calendar() -> None:
+    """With a calendar, the deadline is the calendar's, from receipt."""
+    decision = grade(_complaint(), at=T0, calendar=DoubleTime())
+    assert T0 + timedelta(hours=48) == decision.resolve_by
+
+
+def test_task_force_callback_and_owner() -> None:
+    """000 §3.2 task force for MAJOR; 002 §42 callback after handling; first receiver owns it."""
+    major = grade(_complaint(litigation_filed=True, first_receiver="staff-7"), at=T0)
+    general = grade(_complaint(), at=T0)
+    assert (
+        major.task_force,
+        major.callback_due_after_handling,
+        major.owner,
+    ) == (True, True, "staff-7")
+    assert False is general.task_force
+
+
+def test_the_policy_changes_thresholds_roles_and_allowances() -> None:
+    """Every number comes from the policy."""
+    policy = GradingPolicy(
+        collective_hot_people=5,
+        collective_major_people=20,
+        hot_after=timedelta(days=3),
+        handler_roles=GradeRoles(hot="duty_manager"),
+        resolve_within=GradeDurations(hot=timedelta(hours=12)),
+        task_force_from=Grade.HOT,
+        callback_after_handling=False,
+    )
+    assert grade(_complaint(headcount=4), at=T0, policy=policy).grade == Grade.GENERAL
+    decision = grade(_complaint(), at=T0 + timedelta(days=3), policy=policy)
+    assert (Grade.HOT, "duty_manager", timedelta(hours=12), True, False) == (
+        decision.grade,
+        decision.handler_role,
+        decision.resolve_within,
+        decision.task_force,
+        decision.callback_due_after_handling,
+    )
+    assert grade(_complaint(headcount=19), at=T0, policy=policy).grade == Grade.HOT
+
+
+def test_same_complaint_key_is_configurable() -> None:
+    """RULES §4: a key of community + category ignores the subject."""
+    policy = GradingPolicy(same_complaint_key=("community", "category"))
+    history = ComplaintHistory(policy)
+    history.add(_complaint("C1", who=("a",), subject="lift"))
+    history.add(_complaint("C2", who=("b",), subject="gate"))
+    third = _complaint("C3", who=("c",), subject="pump room")
+    assert grade(third, at=T0, history=history, policy=policy).grade == Grade.HOT
+    default = ComplaintHistory()
+    default.extend([_complaint("C1", who=("a",), subject="lift")])
+    assert grade(third, at=T0, history=default).grade == Grade.GENERAL
+
+
+def test_policy_round_trips_through_the_root_policy() -> None:
+    """The grading policy is part of the root policy and loads from TOML."""
+    policy = Policy.from_toml('[grading]\nhot_after = "3d"\ncategories = ["noise"]\n')
+    assert (timedelta(days=3), ("noise",)) == (
+        policy.grading.hot_after,
+        policy.grading.categories,
+    )
+
+
+# --- bad input ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"headcount": 1, "who": ("a", "b")}, "headcount"),
+        ({"headcount": -1}, "headcount"),
+        ({"headcount": True}, "headcount"),
+        ({"at": datetime(2025, 3, 3, 9)}, "received_at"),
+        ({"resolved_at": datetime(2025, 3, 4)}, "resolved_at"),
+        ({"resolved_at": T0 - timedelta(hours=1)}, "resolved_at"),
+        ({"who": ("a", "")}, "complainants"),
+        ({"litigation_filed": "yes"}, "litigation_filed"),
+        ({"channel": 3}, "channel"),
+        ({"version": -1}, "version"),
+    ],
+)
+def test_bad_complaints_are_refused_naming_the_field(
+    changes: dict[str, object], field: str
+) -> None:
+    """A bad value says which field and what was expected."""
+    with pytest.raises(ValidationError) as info:
+        _complaint(**changes)  # type: ignore[arg-type]
+    assert field == info.value.field
+
+
+def test_headcount_below_named_complainants_says_how_to_fix() -> None:
+    """The message names the number of named complainants."""
+    with pytest.raises(ValidationError, match="at least the 2 named complainants"):
+        _complaint(who=("a", "b"), headcount=1)
+
+
+def test_duplicate_complainants_count_once() -> None:
+    """The same customer named twice is one complainant."""
+    assert _complaint(who=("a", "b", "a")).complainants == ("a", "b")
+    assert Complaint(
+        "C", community="x", category="y", subject="z", complainants="a", received_at=T0
+    ).complainants == ("a",)  # type: ignore[arg-type]
+
+
+def test_naive_or_early_at_is_refused() -> None:
+    """`at` must be aware and not before the complaint was received."""
+    with pytest.raises(ValidationError, match="at must be timezone-aware"):
+        grade(_complaint(), at=datetime(2025, 3, 4))
+    with pytest.raises(ValidationError, match="at: expected a moment at or after"):
+        grade(_complaint(), at=T0 - timedelta(seconds=1))
+
+
+def test_unknown_category_is_refused_when_the_policy_restricts_them() -> None:
+    """A category outside the policy's list is an error naming the allowed ones."""
+    policy = GradingPolicy(categories=("repair", "security"))
+    with pytest.raises(ValidationError, match=r"category: expected one of the policy's categories"):
+        grade(_complaint(), at=T0, policy=policy)
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"collective_major_people": 3}, "more than collective_hot_people"),
+        ({"collective_hot_people": 1}, "an integer >= 2"),
+        ({"hot_after": timedelta(days=28)}, "less than major_after_months"),
+        ({"hot_after": timedelta(0)}, "a positive duration"),
+        ({"same_complaint_key": ("community", "community")}, "distinct field names"),
+        ({"same_complaint_key": ("owner",)}, "distinct field names"),
+        ({"same_complaint_key": ()}, "distinct field names"),
+        ({"categories": ("noise", "")}, "category names"),
+        ({"task_force_from": "major"}, "task_force_from: expected a Grade"),
+        ({"repeat_window_months": 0}, "an integer from 1 to 12"),
+    ],
+)
+def test_bad_policies_are_refused(settings: dict[str, object], message: str) -> None:
+    """Every threshold is validated."""
+    with pytest.raises(ValidationError, match=message):
+        GradingPolicy(**settings)  # type: ignore[arg-type]
+
+
+def test_history_with_another_key_is_refused() -> None:
+    """A history built for another key or window cannot answer for this policy."""
+    history = ComplaintHistory(GradingPolicy(repeat_window_months=2))
+    with pytest.raises(ValidationError, match="history: expected a ComplaintHistory"):
+        grade(_complaint(), at=T0, history=history)
+    with pytest.raises(ValidationError, match="policy: expected a GradingPolicy"):
+        ComplaintHistory("default")  # type: ignore[arg-type]
+
+
+def test_equal_policies_share_a_history() -> None:
+    """An equal policy (another instance) may use the history."""
+    history = ComplaintHistory(GradingPolicy())
+    assert grade(_complaint(), at=T0, history=history).grade == Grade.GENERAL
+
+
+def test_streaming_history_refuses_complaints_out_of_order() -> None:
+    """Streaming mode needs time order, for adding and for asking."""
+    history = ComplaintHistory(streaming=True)
+    history.add(_complaint("C2", at=T0 + timedelta(hours=1)))
+    earlier = _complaint("C1", at=T0)
+    with pytest.raises(ValidationError, match="add complaints in time order"):
+        history.add(earlier)
+    with pytest.raises(ValidationError, match="answers only for its newest complaints"):
+        history.complainants_within(earlier)
+
+
+# --- the streaming window and non-monotone month starts ----------------------------------------
+
+# Pairs (t1 < t2) whose window starts run backwards: t2 - 1 month < t1 - 1 month, because the
+# day is clamped to a shorter previous month. A streaming index that evicted at t1's own start
+# would lose an entry t2 still needs.
+_BACKWARDS = [
+    (datetime(2025, m, d, 23, tzinfo=SH), datetime(2025, m, d + 1, 1, tzinfo=SH))
+    for m, d in [(3, 28), (3, 29), (3, 30), (5, 30), (7, 30), (10, 30), (12, 30)]
+]
+
+
+@pytest.mark.parametrize(("t1", "t2"), _BACKWARDS, ids=lambda t: t.strftime("%b%d"))
+def test_streaming_keeps_entries_a_later_window_still_needs(t1: datetime, t2: datetime) -> None:
+    """Mar 28 23:00 starts at Feb 28 23:00 but Mar 29 01:00 at Feb 28 01:00: both are right."""
+    start1, start2 = t1 - relativedelta(months=1), t2 - relativedelta(months=1)
+    assert start2 < start1  # the premise: window starts are not monotone here
+    early = _complaint("C0", who=("a",), at=start2 + (start1 - start2) / 2)
+    second = _complaint("C1", who=("b",), at=t1)
+    third = _complaint("C2", who=("c",), at=t2)
+    history = ComplaintHistory(streaming=True)
+    history.add(early)
+    history.add(second)
+    assert history.complainants_within(second) == 1  # "a" is outside t1's window
+    history.add(third)
+    assert history.complainants_within(third) == 3  # ... but inside t2's
+    assert grade(third, at=t2, history=history).grade == Grade.HOT
+
+
+def test_streaming_memory_is_bounded_by_the_window() -> None:
+    """A year of daily complaints leaves about one window of them live."""
+    history = ComplaintHistory(streaming=True)
+    for day in range(365):
+        history.add(_complaint(f"C{day}", who=(f"c{day}",), at=T0 + timedelta(days=day)))
+    assert 31 <= len(history) <= 33
+
+
+def test_unordered_history_counts_its_complaints() -> None:
+    """Unordered mode keeps everything, in any order."""
+    history = ComplaintHistory()
+    assert len(history) == 0
+    history.add(_complaint("C2", who=("a", "b"), at=T0 + timedelta(days=40)))
+    history.add(_complaint("C1", who=("c",), at=T0))
+    assert len(history) == 3
+
+
+# --- the sweep ---------------------------------------------------------------------------------
+
+
+def test_sweep_reports_the_complaints_whose_grade_rose() -> None:
+    """A week on, the open GENERAL complaint is HOT; the resolved one and the MAJOR one are not."""
+    open_one = _complaint("C1")
+    resolved = _complaint("C2", resolved_at=T0 + timedelta(days=1))
+    major = _complaint("C3", litigation_filed=True)
+    found = sweep(
+        [(open_one, Grade.GENERAL), (resolved, Grade.GENERAL), (major, Grade.MAJOR)],
+        at=T0 + timedelta(days=7),
+    )
+    assert [(e.complaint_id, e.previous, e.grade) for e in found] == [
+        ("C1", Grade.GENERAL, Grade.HOT)
+    ]
+    assert _rules(found[0].decision) == ["complaint.hot.unresolved"]
+
+
+def test_sweep_keeps_the_held_grade_as_a_floor() -> None:
+    """A complaint already HOT by repeat is not reported when time makes it HOT."""
+    found = sweep([(_complaint(), Grade.HOT)], at=T0 + timedelta(days=7))
+    assert found == []
+
+
+def test_sweep_refuses_a_held_grade_that_is_not_a_grade() -> None:
+    """The held grade must be a Grade."""
+    with pytest.raises(ValidationError, match="grade: expected a Grade"):
+        sweep([(_complaint(), "hot")], at=T0)  # type: ignore[list-item]
+
+
+# --- properties --------------------------------------------------------------------------------
+
+_moments = st.integers(min_value=0, max_value=120 * 24 * 60).map(lambda m: timedelta(minutes=m))
+
+
+@given(complaints(open_only=True), _moments, _moments)
+def test_grade_is_monotone_in_at_while_unresolved(c: Complaint, a: timedelta, b: timedelta) -> None:
+    """Waiting never lowers the grade of an open complaint."""
+    early, late = sorted((a, b))
+    first = grade(c, at=c.received_at + early)
+    second = grade(c, at=c.received_at + late)
+    assert first.grade <= second.grade
+    if first.next_escalation_at is not None and first.next_escalation_at <= c.received_at + late:
+        assert first.next_grade is not None
+        assert first.next_grade <= second.grade
+
+
+@given(complaints(open_only=True), _moments)
+def test_next_escalation_is_exactly_when_the_grade_rises(c: Complaint, wait: timedelta) -> None:
+    """If nothing changes, the grade holds until next_escalation_at and is next_grade at it."""
+    at = c.received_at + wait
+    decision = grade(c, at=at)
+    if decision.next_escalation_at is not None:
+        assert decision.next_escalation_at > at
+        before = grade(c, at=decision.next_escalation_at - timedelta(microseconds=1))
+        on = grade(c, at=decision.next_escalation_at)
+        assert (decision.grade, decision.next_grade) == (before.grade, on.grade)
+
+
+@given(st.lists(complaints(), max_size=8), complaints())
+def test_adding_history_never_lowers_a_grade(earlier: list[Complaint], c: Complaint) -> None:
+    """More history can only add reasons."""
+    history = ComplaintHistory()
+    alone = grade(c, at=c.received_at, history=history)
+    history.extend(earlier)
+    assert alone.grade <= grade(c, at=c.received_at, history=history).grade
+
+
+@given(st.lists(complaints(), max_size=25))
+def test_every_decision_is_explained(batch: list[Complaint]) -> None:
+    """There is always a reason, and each reason cites 002 §40."""
+    history = ComplaintHistory()
+    history.extend(batch)
+    for c in batch:
+        decision = grade(c, at=c.received_at + timedelta(days=3), history=history)
+        assert decision.reasons
+        assert {"002 §40"} == {r.source for r in decision.reasons}
+        assert (decision.grade is Grade.GENERAL) == (_rules(decision) == ["complaint.general"])
+
+
+_near_month_ends = st.integers(min_value=0, max_value=400 * 24).map(
+    lambda h: datetime(2024, 12, 25, tzinfo=SH) + timedelta(hours=h)
+)
+
+
+@given(
+    st.lists(
+        complaints(
+            received_at=_near_month_ends,
+            complainants=st.sampled_from(["a", "b", "c", "d", "e"]),
+        ),
+        max_size=40,
+    ),
+    grading_policies(),
+)
+def test_streaming_and_unordered_history_agree(
+    batch: list[Complaint], policy: GradingPolicy
+) -> None:
+    """Streaming (in time order, by instant) and unordered histories count the same."""
+    unordered = ComplaintHistory(policy)
+    unordered.extend(reversed(batch))
+    streaming = ComplaintHistory(policy, streaming=True)
+    ordered = sorted(batch, key=attrgetter("received_at"))
+    for _, same_instant in groupby(ordered, key=attrgetter("received_at")):
+        group = list(same_instant)
+        streaming.extend(group)
+        for c in group:
+            assert unordered.complainants_within(c) == streaming.complainants_within(c)
+
+
+@given(
+    st.datetimes(
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2100, 12, 31),
+        timezones=st.just(SH),
+    ),
+    st.integers(min_value=-24, max_value=24),
+)
+def test_add_months_is_relativedelta(moment: datetime, months: int) -> None:
+    """Our fast month arithmetic equals dateutil's (Jan 31 + 1 month = Feb 28)."""
+    assert moment + relativedelta(months=months) == _add_months(moment, months)
+
+
+@given(grading_policies())
+def test_grading_policy_round_trips_through_toml(grading: GradingPolicy) -> None:
+    """Every grading setting survives TOML."""
+    policy = Policy(grading=grading)
+    assert policy == Policy.from_toml(policy.to_toml())
+
+
+def test_evolved_complaint_is_revalidated() -> None:
+    """Changing a complaint re-runs its validators."""
+    with pytest.raises(ValidationError):
+        evolve(_complaint(), headcount=-2)
+
+
+def test_streaming_evicts_complaints_of_the_same_instant_and_key() -> None:
+    """Two complaints at one instant on one key both leave the window."""
+    history = ComplaintHistory(streaming=True)
+    history.extend([_complaint("C1", who=("a",)), _complaint("C2", who=("a",))])
+    later = _complaint("C3", who=("b",), at=T0 + timedelta(days=90))
+    history.add(later)
+    assert (len(history), history.complainants_within(later)) == (1, 1)
+
+
+def test_reasons_built_on_the_fast_path_are_ordinary_reasons() -> None:
+    """A collective reason equals one built through Reason's validating constructor."""
+    decision = grade(_complaint(who=("a", "b", "c")), at=T0)
+    expected = Reason(
+        "complaint.hot.collective",
+        "a collective complaint by 3 people (>= 3): HOT",
+        {"people": 3, "threshold": 3},
+        "002 §40",
+    )
+    assert decision.reasons == (expected,)
