@@ -36,14 +36,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Protocol, TypeVar
 
+from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household
 from propcrm.satisfaction import SurveyResponse
 from propcrm.vip import CardSequenceAllocator, VipCard
 
 __all__ = [
+    "ComplaintRepository",
     "CustomerRepository",
     "HouseholdRepository",
     "Repository",
@@ -108,6 +110,34 @@ class Repository(Protocol[T]):
         ...
 
 
+class ComplaintRepository(Repository[Complaint], Protocol):
+    """Complaints (投诉)."""
+
+    def in_window(
+        self, community: str, category: str, subject: str, *, start: datetime, end: datetime
+    ) -> list[Complaint]:
+        """Return the complaints with this key received in ``[start, end)``, oldest first.
+
+        The key is "the same complaint" of the grading rules (same community,
+        category and subject, 002 §40); the window is half-open.
+
+        Raises:
+            ValidationError: ``start`` or ``end`` is naive.
+        """
+        ...
+
+    def open_due_before(self, moment: datetime, *, within: timedelta) -> list[Complaint]:
+        """Return the unresolved complaints received before ``moment - within``, oldest first.
+
+        With ``within`` the time a complaint has to be resolved (e.g. the 48-hour
+        closed loop), these are the complaints overdue at ``moment``.
+
+        Raises:
+            ValidationError: ``moment`` is naive or ``within`` is not a timedelta.
+        """
+        ...
+
+
 class CustomerRepository(Repository[Customer], Protocol):
     """Customers (客户)."""
 
@@ -169,6 +199,11 @@ class SurveyResponseRepository(Protocol):
 
 class Store(Protocol):
     """A unit of storage: the repositories plus transactions over all of them."""
+
+    @property
+    def complaints(self) -> ComplaintRepository:
+        """The complaints."""
+        ...
 
     @property
     def customers(self) -> CustomerRepository:

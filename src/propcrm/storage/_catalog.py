@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from attrs import field, frozen
 
+from propcrm._time import require_aware
+from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household
 from propcrm.errors import ConflictError, ValidationError
 from propcrm.satisfaction import SurveyResponse
+from propcrm.storage._codec import epoch_micros
 from propcrm.vip import MAX_SEQUENCE, CardNumbersExhaustedError, VipCard, VipLevel
 
 T = TypeVar("T")
@@ -170,6 +173,73 @@ def stale(name: str, id: str, given: int, current: int) -> ConflictError:
         f"{name} {id!r} was changed by someone else: you have version {given}, "
         f"the store has version {current}; read it again and reapply your change"
     )
+
+
+# --- complaints ----------------------------------------------------------------------------
+
+COMPLAINTS = Table(
+    "complaints",
+    Complaint,
+    (
+        Column("community", "TEXT", lambda c: c.community),
+        Column("category", "TEXT", lambda c: c.category),
+        Column("subject", "TEXT", lambda c: c.subject),
+        Column("received_us", "INTEGER", lambda c: epoch_micros(c.received_at)),
+        Column("is_open", "INTEGER", lambda c: int(c.resolved_at is None)),
+    ),
+    (
+        Query(
+            "in_window",
+            (
+                Where("community", "=", "community"),
+                Where("category", "=", "category"),
+                Where("subject", "=", "subject"),
+                Where("received_us", ">=", "start"),
+                Where("received_us", "<", "end"),
+            ),
+            ("received_us",),
+        ),
+        Query(
+            "open_received_before",
+            (Where("is_open", "=", "open"), Where("received_us", "<", "before")),
+            ("received_us",),
+        ),
+    ),
+)
+
+
+class ComplaintRepo(Repo[Complaint]):
+    """Complaints (投诉), findable by their key in a time window and by what is overdue."""
+
+    __slots__ = ()
+
+    def in_window(
+        self, community: str, category: str, subject: str, *, start: datetime, end: datetime
+    ) -> list[Complaint]:
+        """Complaints with this key received in ``[start, end)``, oldest first."""
+        params: dict[str, Scalar] = {
+            "community": community,
+            "category": category,
+            "subject": subject,
+            "start": _micros(start, "start"),
+            "end": _micros(end, "end"),
+        }
+        return self._engine.select(_IN_WINDOW, params)
+
+    def open_due_before(self, moment: datetime, *, within: timedelta) -> list[Complaint]:
+        """Unresolved complaints due before ``moment`` if each had ``within`` to be resolved.
+
+        That is, open complaints received before ``moment - within``, oldest first.
+        """
+        if not isinstance(within, timedelta):
+            raise ValidationError.expected("within", "a datetime.timedelta", within)
+        before = _micros(moment, "moment") - within // _MICROSECOND
+        return self._engine.select(_OPEN_BEFORE, {"open": 1, "before": before})
+
+
+_IN_WINDOW = COMPLAINTS.query("in_window")
+_OPEN_BEFORE = COMPLAINTS.query("open_received_before")
+_MICROSECOND = timedelta(microseconds=1)
 
 
 # --- customers and households ------------------------------------------------------------
@@ -337,13 +407,23 @@ class SurveyResponseRepo:
 _FOR_COMMUNITY = SURVEY_RESPONSES.query("for_community")
 
 
-TABLES: tuple[Table[Any], ...] = (CUSTOMERS, HOUSEHOLDS, VIP_CARDS, SURVEY_RESPONSES)
+TABLES: tuple[Table[Any], ...] = (
+    CUSTOMERS,
+    HOUSEHOLDS,
+    VIP_CARDS,
+    SURVEY_RESPONSES,
+    COMPLAINTS,
+)
 """Every aggregate table, in schema order."""
 
 
 def sequence_id(number: int) -> str:
     """The id of the ``number``-th entity of an append-only table (sorts as it counts)."""
     return f"{number:012d}"
+
+
+def _micros(value: object, name: str) -> int:
+    return epoch_micros(require_aware(value, name))
 
 
 def _day(value: object, name: str) -> str:

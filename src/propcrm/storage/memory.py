@@ -23,11 +23,13 @@ import attrs
 
 from propcrm.errors import ConflictError, NotFoundError
 from propcrm.storage._catalog import (
+    COMPLAINTS,
     CUSTOMERS,
     HOUSEHOLDS,
     SURVEY_RESPONSES,
     VIP_CARDS,
     CardNumbers,
+    ComplaintRepo,
     CustomerRepo,
     HouseholdRepo,
     Query,
@@ -69,6 +71,7 @@ class MemoryStore:
         self.vip_cards = VipCardRepo(_MemoryTable(self, VIP_CARDS))
         self.card_numbers = CardNumbers(self)
         self.survey_responses = SurveyResponseRepo(_MemoryTable(self, SURVEY_RESPONSES))
+        self.complaints = ComplaintRepo(_MemoryTable(self, COMPLAINTS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -38,11 +38,13 @@ import attrs
 
 from propcrm.errors import ConflictError, NotFoundError, SchemaVersionError, StorageError
 from propcrm.storage._catalog import (
+    COMPLAINTS,
     CUSTOMERS,
     HOUSEHOLDS,
     SURVEY_RESPONSES,
     VIP_CARDS,
     CardNumbers,
+    ComplaintRepo,
     CustomerRepo,
     HouseholdRepo,
     Query,
@@ -108,6 +110,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             " community TEXT NOT NULL, answered_on TEXT NOT NULL, body TEXT NOT NULL)",
             "CREATE INDEX survey_responses_by_community"
             " ON survey_responses (community, answered_on)",
+        ),
+    ),
+    Migration(
+        "0005_complaints",
+        (
+            "CREATE TABLE complaints (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " community TEXT NOT NULL, category TEXT NOT NULL, subject TEXT NOT NULL,"
+            " received_us INTEGER NOT NULL, is_open INTEGER NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX complaints_by_key"
+            " ON complaints (community, category, subject, received_us)",
+            "CREATE INDEX complaints_open ON complaints (is_open, received_us)",
         ),
     ),
 )
@@ -177,6 +190,7 @@ class SqliteStore:
         self.vip_cards = VipCardRepo(_SqliteTable(self, VIP_CARDS))
         self.card_numbers = CardNumbers(self)
         self.survey_responses = SurveyResponseRepo(_SqliteTable(self, SURVEY_RESPONSES))
+        self.complaints = ComplaintRepo(_SqliteTable(self, COMPLAINTS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

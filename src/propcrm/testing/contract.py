@@ -26,17 +26,25 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household, Member
 from propcrm.errors import ConflictError, NotFoundError, ValidationError
 from propcrm.satisfaction import SurveyResponse
 from propcrm.storage import Repository, Store
-from propcrm.testing.strategies import customers, households, survey_responses, vip_cards
+from propcrm.testing.strategies import (
+    complaints,
+    customers,
+    households,
+    survey_responses,
+    vip_cards,
+)
 from propcrm.vip import (
     MAX_SEQUENCE,
     CardNumber,
@@ -93,6 +101,40 @@ class Sample(Generic[T]):
     with_id: Callable[[T, str], T] | None = None
 
 
+_ZONES = ("Asia/Shanghai", "America/New_York", "Europe/Berlin", "Australia/Lord_Howe")
+_DAY = timedelta(days=1)
+_T0 = datetime(2025, 10, 9, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _complaint(n: int, text: str) -> Complaint:
+    received = _T0 + timedelta(hours=n)
+    return Complaint(
+        f"cmp-{n}",
+        community="东区",
+        category="noise",
+        subject=f"pump room {n % 2}",
+        complainants=(f"cust-{n % 3}",),
+        received_at=received,
+        first_receiver=text,
+        resolved_at=None if n % 3 else received + timedelta(hours=2),
+    )
+
+
+def _set_receiver(complaint: Complaint, text: str) -> Complaint:
+    complaint.first_receiver = text
+    return complaint
+
+
+def _any_zone_complaints() -> st.SearchStrategy[Complaint]:
+    # hypothesis takes naive bounds and attaches the zones itself.
+    moments = st.datetimes(
+        min_value=datetime(1990, 1, 1),  # noqa: DTZ001
+        max_value=datetime(2100, 1, 1),  # noqa: DTZ001
+        timezones=st.sampled_from([UTC, *(ZoneInfo(z) for z in _ZONES)]),
+    )
+    return complaints(received_at=moments)
+
+
 def _customer(n: int, text: str) -> Customer:
     return Customer(f"cust-{n}", text, phone="13812345678", household_id=f"hh-{n % 2}")
 
@@ -132,6 +174,18 @@ def _ids(entities: list[Any]) -> list[str]:
 
 
 SAMPLES: tuple[Sample[Any], ...] = (
+    Sample(
+        "complaints",
+        _complaint,
+        lambda c: c.first_receiver,
+        _set_receiver,
+        _any_zone_complaints,
+        lambda repo: [
+            _ids(repo.in_window("东区", "noise", "pump room 1", start=_T0, end=_T0 + _DAY)),
+            _ids(repo.open_due_before(_T0 + timedelta(hours=5), within=timedelta(hours=2))),
+        ],
+        lambda c, id: attrs.evolve(c, id=id),
+    ),
     Sample(
         "customers",
         _customer,
@@ -397,6 +451,36 @@ class StoreContract:
         assert sample.text(repo.get(stored.id)) == "y"
 
     # --- queries ----------------------------------------------------------------------------
+
+    def test_complaints_by_key_in_a_half_open_window(self, store: Any) -> None:
+        """in_window() takes start, not end, only that key, oldest first (002 §40)."""
+        store.complaints.add_all(_complaint(n, "") for n in range(1, 9))
+        start, end = _T0 + timedelta(hours=3), _T0 + timedelta(hours=7)
+        found = store.complaints.in_window("东区", "noise", "pump room 1", start=start, end=end)
+        assert _ids(found) == ["cmp-3", "cmp-5"]
+        assert store.complaints.in_window("东区", "noise", "pump room %", start=_T0, end=end) == []
+
+    def test_window_bounds_are_instants_whatever_their_zone(self, store: Any) -> None:
+        """The same instant written in another zone bounds the window identically."""
+        store.complaints.add(_complaint(1, ""))
+        start = (_T0 + timedelta(hours=1)).astimezone(ZoneInfo("America/New_York"))
+        end = start + timedelta(microseconds=1)
+        assert _ids(
+            store.complaints.in_window("东区", "noise", "pump room 1", start=start, end=end)
+        ) == ["cmp-1"]
+
+    def test_open_complaints_due_before_a_moment(self, store: Any) -> None:
+        """open_due_before() skips resolved complaints and those not yet due."""
+        store.complaints.add_all(_complaint(n, "") for n in range(1, 8))
+        due = store.complaints.open_due_before(_T0 + timedelta(hours=7), within=timedelta(hours=2))
+        assert _ids(due) == ["cmp-1", "cmp-2", "cmp-4"]
+
+    def test_complaint_queries_refuse_naive_moments(self, store: Any) -> None:
+        """A naive datetime is refused with the argument's name."""
+        with pytest.raises(ValidationError, match="moment"):
+            store.complaints.open_due_before(datetime(2025, 1, 1), within=_DAY)  # noqa: DTZ001
+        with pytest.raises(ValidationError, match="within"):
+            store.complaints.open_due_before(_T0, within=2)
 
     def test_customers_are_found_by_household(self, store: Any) -> None:
         """in_household() returns exactly that household's customers, by id."""
