@@ -7,10 +7,12 @@ and waits for them with bounded timeouts, never measuring time.
 import multiprocessing
 import os
 import signal
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from propcrm.customers import Customer
+from propcrm.complaints import Complaint
 from propcrm.errors import ConflictError
 from propcrm.storage.sqlite import SqliteStore
 from propcrm.vip import VipLevel
@@ -26,47 +28,62 @@ def _start(target: Any, *args: Any, count: int = 1) -> list[Any]:
     return workers
 
 
+RECEIVED = datetime(2025, 10, 9, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _complaint(id: str, receiver: str = "desk") -> Complaint:
+    return Complaint(
+        id,
+        community="东区",
+        category="noise",
+        subject="pump room",
+        complainants=("cust-1",),
+        received_at=RECEIVED,
+        first_receiver=receiver,
+    )
+
+
 def _update_after_both_read(path: str, both_read: Any, results: Any, worker: int) -> None:
     with SqliteStore(path, timeout=WAIT) as store:
-        customer = store.customers.get("c1")
+        complaint = store.complaints.get("C-1")
         both_read.wait(WAIT)
-        customer.name += f"|{worker}"
+        complaint.first_receiver += f"|{worker}"
         try:
-            store.customers.update(customer)
+            store.complaints.update(complaint)
             first = "saved"
         except ConflictError:
             first = "conflict"
-            again = store.customers.get("c1")  # read again and reapply, as the error says
-            again.name += f"|{worker}"
-            store.customers.update(again)
+            again = store.complaints.get("C-1")  # read again and reapply, as the error says
+            again.first_receiver += f"|{worker}"
+            store.complaints.update(again)
         results.put(first)
 
 
-def test_two_processes_updating_one_entity_lose_nothing(tmp_path: Path) -> None:
+def test_two_processes_updating_one_complaint_lose_nothing(tmp_path: Path) -> None:
     """Both read version 1; exactly one save conflicts, and after its retry both changes stay."""
     path = str(tmp_path / "crm.db")
     with SqliteStore(path) as store:
-        store.customers.add(Customer("c1", "王芳"))
+        store.complaints.add(_complaint("C-1"))
     both_read, results = SPAWN.Barrier(2), SPAWN.Queue()
     workers = _start(_update_after_both_read, path, both_read, results, count=2)
     outcomes = sorted(results.get(timeout=WAIT) for _ in workers)
     for worker in workers:
         worker.join(WAIT)
     with SqliteStore(path) as store:
-        final = store.customers.get("c1")
+        final = store.complaints.get("C-1")
     assert outcomes == ["conflict", "saved"]
-    assert (final.version, sorted(final.name.split("|"))) == (3, ["0", "1", "王芳"])
+    assert (final.version, sorted(final.first_receiver.split("|"))) == (3, ["0", "1", "desk"])
 
 
 def _write_until_killed(path: str, started: Any, worker: int) -> None:
     store = SqliteStore(path, timeout=WAIT)
     with store.transaction():
-        kept = store.customers.get("kept")
-        kept.name = "half-written"
-        store.customers.update(kept)
+        kept = store.complaints.get("kept")
+        kept.first_receiver = "half-written"
+        store.complaints.update(kept)
         n = 0
         while True:
-            store.customers.add(Customer(f"new-{n}", "x" * 1000))
+            store.complaints.add(_complaint(f"new-{n}", "x" * 1000))
             n += 1
             if n == 200:
                 started.set()
@@ -76,7 +93,7 @@ def test_a_writer_killed_mid_transaction_leaves_no_trace(tmp_path: Path) -> None
     """SIGKILL during a transaction: the file is sound and none of its writes are visible."""
     path = str(tmp_path / "crm.db")
     with SqliteStore(path) as store:
-        store.customers.add(Customer("kept", "王芳"))
+        store.complaints.add(_complaint("kept"))
     started = SPAWN.Event()
     (writer,) = _start(_write_until_killed, path, started)
     assert started.wait(WAIT)
@@ -84,8 +101,8 @@ def test_a_writer_killed_mid_transaction_leaves_no_trace(tmp_path: Path) -> None
     writer.join(WAIT)
     with SqliteStore(path) as store:
         assert store.integrity_check() == "ok"
-        kept = store.customers.get("kept")
-        assert (len(store.customers), kept.name, kept.version) == (1, "王芳", 1)
+        kept = store.complaints.get("kept")
+        assert (len(store.complaints), kept.first_receiver, kept.version) == (1, "desk", 1)
     assert writer.exitcode == -signal.SIGKILL
 
 
