@@ -104,9 +104,9 @@ class Table(Generic[T]):
                 return query
         raise KeyError(name)
 
-    def values(self, entity: T) -> tuple[Scalar, ...]:
+    def values(self, entity: T) -> list[Scalar]:
         """Compute every query column of ``entity``, in declaration order."""
-        return tuple(column.value(entity) for column in self.columns)
+        return [column.value(entity) for column in self.columns]
 
 
 class Engine(Protocol[T]):
