@@ -17,7 +17,10 @@ rollback, nesting), hostile values and the queries of every repository. Tests
 for what only your adapter promises belong in the same subclass, beside the
 inherited ones; they never branch on the adapter's class.
 
-It needs ``pytest`` and ``hypothesis`` (the ``dev`` extra brings both).
+It needs ``pytest`` and ``hypothesis`` (the ``dev`` extra brings both). For
+pytest to show the compared values when a contract assertion fails, call
+``pytest.register_assert_rewrite("propcrm.testing.contract")`` in your
+``conftest.py``.
 """
 
 from __future__ import annotations
