@@ -11,7 +11,9 @@ from dateutil import tz as dateutil_tz
 from hypothesis import given
 from hypothesis import strategies as st
 
+from propcrm.complaints import Grade
 from propcrm.errors import StorageError, ValidationError
+from propcrm.explain import Reason
 from propcrm.storage._codec import (
     decode,
     encode,
@@ -127,3 +129,49 @@ def test_unreadable_text_is_a_storage_error() -> None:
     """A record edited by hand into nonsense is reported, not crashed on."""
     with pytest.raises(StorageError, match="cannot be read back"):
         decode(make_converter(), '{"version": 1}', Entity)
+
+
+def test_reason_facts_of_any_supported_type_round_trip() -> None:
+    """Facts typed only as ``object`` come back with their types, nested ones too."""
+    converter = make_converter()
+    facts = {
+        "at": datetime(2025, 11, 2, 1, 30, fold=1, tzinfo=ZoneInfo("America/New_York")),
+        "day": date(2025, 2, 28),
+        "span": timedelta(hours=48),
+        "amount": Decimal("0.10"),
+        "grade": Grade.HOT,
+        "people": ("a", "b"),
+        "ids": frozenset({"x", "y"}),
+        "tags": {"t"},
+        "scores": [1, 2.5, None, True],
+        "by_key": {("东区", "noise"): 3},
+        "nested": Reason("inner", "inner message"),
+    }
+    reason = Reason("outer", "outer message", facts=facts)
+    assert decode(converter, encode(converter, reason), Reason) == reason
+
+
+def test_facts_of_unknown_types_are_refused() -> None:
+    """A fact storage could not restore is refused when written, naming what is allowed."""
+    with pytest.raises(ValidationError, match="values that storage can restore"):
+        encode(make_converter(), Reason("r", "m", facts={"thing": object()}))
+
+
+def test_non_finite_numbers_are_refused() -> None:
+    """NaN has no JSON spelling, so it is refused with a fix."""
+    with pytest.raises(ValidationError, match="finite numbers"):
+        encode(make_converter(), Reason("r", "m", facts={"ratio": float("nan")}))
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        '{"$type": "os:system", "value": "x"}',
+        '{"$unknown": 1}',
+    ],
+)
+def test_tampered_facts_are_refused_on_read(facts: str) -> None:
+    """Stored data naming a type outside propcrm, or an unknown tag, is not loaded."""
+    text = f'{{"rule": "r", "message": "m", "facts": {{"f": {facts}}}, "source": ""}}'
+    with pytest.raises(StorageError, match="cannot be read back"):
+        decode(make_converter(), text, Reason)

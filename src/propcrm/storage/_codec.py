@@ -20,13 +20,16 @@ True
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Set
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
+from enum import Enum
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import attrs
 import cattrs
 
 from propcrm.errors import StorageError, ValidationError
@@ -65,6 +68,13 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(timedelta, lambda value, _: timedelta(microseconds=value))
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(Decimal, lambda value, _: Decimal(value))
+    # Values typed only as ``object`` (the facts of a Reason) carry their type in a tag.
+    converter.register_unstructure_hook_func(
+        lambda cls: cls is object, lambda value: _tagged(converter, value)
+    )
+    converter.register_structure_hook_func(
+        lambda cls: cls is object, lambda data, _: _untagged(converter, data)
+    )
     return converter
 
 
@@ -77,7 +87,12 @@ def encode(converter: cattrs.Converter, entity: object, version: int | None = No
     data = converter.unstructure(entity)
     if version is not None:
         data["version"] = version
-    text = _JSON.encode(data)
+    try:
+        text = _JSON.encode(data)
+    except ValueError as e:  # NaN or infinity: JSON has no spelling for them
+        raise ValidationError.expected(
+            type(entity).__name__, "finite numbers", data, "store NaN and infinity as None"
+        ) from e
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as e:
@@ -147,6 +162,77 @@ def parse_datetime(text: str) -> datetime:
 def epoch_micros(value: datetime) -> int:
     """Return the instant as whole microseconds since 1970-01-01 UTC (for indexed columns)."""
     return (value - _EPOCH) // _MICROSECOND
+
+
+def _tagged(converter: cattrs.Converter, value: object) -> Any:
+    """Write a value of unknown type so that :func:`_untagged` restores it exactly.
+
+    JSON scalars and lists stand for themselves; everything else becomes a
+    one-key object naming its type, e.g. ``{"$date": "2025-10-09"}``.
+    """
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list):
+        return [_tagged(converter, item) for item in value]
+    if isinstance(value, tuple):
+        return {"$tuple": [_tagged(converter, item) for item in value]}
+    if isinstance(value, frozenset | set):
+        tag = "$frozenset" if isinstance(value, frozenset) else "$set"
+        return {tag: _sorted_list(_tagged(converter, item) for item in value)}
+    if isinstance(value, dict):
+        return {"$dict": [[_tagged(converter, k), _tagged(converter, v)] for k, v in value.items()]}
+    if isinstance(value, datetime):
+        return {"$datetime": format_datetime(value)}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, timedelta):
+        return {"$timedelta": value // _MICROSECOND}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    cls = type(value)
+    if cls.__module__.startswith("propcrm.") and (isinstance(value, Enum) or attrs.has(cls)):
+        return {
+            "$type": f"{cls.__module__}:{cls.__qualname__}",
+            "value": converter.unstructure(value),
+        }
+    raise ValidationError.expected(
+        "facts",
+        "values that storage can restore (None, bool, int, float, str, list, tuple, set, "
+        "dict, datetime, date, timedelta, Decimal, or a propcrm enum or attrs class)",
+        value,
+    )
+
+
+def _untagged(converter: cattrs.Converter, data: Any) -> Any:
+    if isinstance(data, list):
+        return [_untagged(converter, item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    (tag, payload), *_ = data.items()
+    if tag == "$tuple":
+        return tuple(_untagged(converter, item) for item in payload)
+    if tag in ("$frozenset", "$set"):
+        items = (_untagged(converter, item) for item in payload)
+        return frozenset(items) if tag == "$frozenset" else set(items)
+    if tag == "$dict":
+        return {_untagged(converter, k): _untagged(converter, v) for k, v in payload}
+    if tag == "$datetime":
+        return parse_datetime(payload)
+    if tag == "$date":
+        return date.fromisoformat(payload)
+    if tag == "$timedelta":
+        return timedelta(microseconds=payload)
+    if tag == "$decimal":
+        return Decimal(payload)
+    if tag == "$type":
+        module, _, name = payload.partition(":")
+        if not module.startswith("propcrm."):
+            raise ValueError(f"refusing to load type {payload!r} from outside propcrm")
+        cls: Any = importlib.import_module(module)
+        for part in name.split("."):
+            cls = getattr(cls, part)
+        return converter.structure(data["value"], cls)
+    raise ValueError(f"unknown tag {tag!r} in stored data")
 
 
 def _sorted_list(values: Any) -> list[Any]:
