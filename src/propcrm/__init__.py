@@ -7,6 +7,13 @@ decision says why (:class:`~propcrm.explain.Reason`).
 """
 
 from propcrm._time import Clock, FixedClock, SystemClock, format_duration, parse_duration
+from propcrm.calendar import (
+    BusinessCalendar,
+    CalendarPolicy,
+    CalendarSpec,
+    ProvisionalCalendarWarning,
+    WorkWeek,
+)
 from propcrm.complaints import (
     Complaint,
     ComplaintHistory,
@@ -82,7 +89,10 @@ __version__ = "0.1.0"
 __all__ = [
     "BenefitFamily",
     "Benefits",
+    "BusinessCalendar",
+    "CalendarPolicy",
     "CalendarRangeError",
+    "CalendarSpec",
     "CardNumber",
     "CardNumbersExhaustedError",
     "CardSequenceAllocator",
@@ -114,6 +124,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "PropcrmError",
+    "ProvisionalCalendarWarning",
     "Reason",
     "Relation",
     "RevocationGround",
@@ -136,6 +147,7 @@ __all__ = [
     "VipLevel",
     "VipPolicy",
     "VipProgramme",
+    "WorkWeek",
     "__version__",
     "classify_tier",
     "compare_nps",

@@ -35,6 +35,7 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
+from propcrm.calendar import CalendarPolicy, WorkWeek
 from propcrm.complaints import GradingPolicy
 from propcrm.customers import CustomerPolicy
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
@@ -60,9 +61,11 @@ class Policy:
         vip: The VIP card programme (002 §§19-35).
         satisfaction: Satisfaction and NPS: KPI targets, dimension weights, confidence.
         grading: Complaint grading: thresholds, roles and resolution allowances.
+        calendars: The named business calendars (营业日历) other rules run on.
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
+    calendars: CalendarPolicy = field(factory=CalendarPolicy)
     customers: CustomerPolicy = field(factory=CustomerPolicy)
     vip: VipPolicy = field(factory=VipPolicy)
     satisfaction: SatisfactionPolicy = field(factory=SatisfactionPolicy)
@@ -186,6 +189,14 @@ def _time(value: object, _: type) -> time:
     raise ValidationError.expected("", "a time of day such as '08:30'", value)
 
 
+def _work_week(value: object, _: type) -> WorkWeek:
+    if isinstance(value, WorkWeek):
+        return value
+    if not isinstance(value, str):
+        raise ValidationError.expected("", "a work week such as 'mon-fri 08:30-18:00'", value)
+    return WorkWeek.parse(value, field="")
+
+
 def _enum(value: object, cls: type[Enum]) -> Enum:
     for member in cls:
         if value == member.value and type(value) is type(member.value):
@@ -210,6 +221,8 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(
         lambda t: isinstance(t, type) and issubclass(t, Enum), _enum
     )
+    converter.register_structure_hook(WorkWeek, _work_week)
+    converter.register_unstructure_hook(WorkWeek, str)
     return converter
 
 

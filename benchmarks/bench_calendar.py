@@ -1,0 +1,300 @@
+"""Business-time arithmetic: propcrm against pandas and businesstimedelta.
+
+Run (a minute or two):
+
+    python -m pytest benchmarks/bench_calendar.py --no-cov --benchmark-only -p no:cacheprovider
+
+Workload (issue 4): 100,000 random starts over 2025-2026 (fixed seed) on the
+calendar Asia/Shanghai ``mon-fri 08:30-12:00,13:30-18:00`` with China's
+holidays and make-up working days; durations from {30 min, 2 h, 8 h, 24 h,
+48 h, 72 h}; ``elapsed`` ends up to 14 days after the start.
+
+Each benchmark times a whole batch; the summary printed at the end divides by
+the batch size (µs per call). The baselines are too slow for 100,000 calls a
+round, so the groups that compare libraries use the first 1,000 items of the
+same workload for every contender, and the ``100k`` groups time propcrm on
+all of it. The baselines are optional (``pip install propcrm[bench]``); a
+missing one is skipped with a message.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import holidays
+import pytest
+
+from propcrm import BusinessCalendar, ProvisionalCalendarWarning
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+WEEK = "mon-fri 08:30-12:00,13:30-18:00"
+YEARS = [2025, 2026]
+SEED = 20251001
+SIZE = 100_000
+SAMPLE = 1_000
+SECOND = timedelta(seconds=1)
+DURATIONS = [timedelta(minutes=m) for m in (30, 120, 480, 1440, 2880, 4320)]
+WINDOW_US = (datetime(2027, 1, 1, tzinfo=SHANGHAI) - datetime(2025, 1, 1, tzinfo=SHANGHAI)) // (
+    timedelta(microseconds=1)
+)
+
+_rows: list[tuple[str, str, int, float, float]] = []
+_notes: list[str] = []
+
+
+def _workload() -> tuple[list[datetime], list[timedelta], list[datetime]]:
+    rng = random.Random(SEED)
+    origin = datetime(2025, 1, 1, tzinfo=SHANGHAI)
+    starts, durations, ends = [], [], []
+    for _ in range(SIZE):
+        start = origin + timedelta(microseconds=rng.randrange(WINDOW_US))
+        starts.append(start)
+        durations.append(rng.choice(DURATIONS))
+        ends.append(start + timedelta(microseconds=rng.randrange(14 * 86_400_000_000)))
+    return starts, durations, ends
+
+
+STARTS, DURATIONS_OF, ENDS = _workload()
+STARTS_UTC = [s.astimezone(UTC) for s in STARTS]
+ENDS_UTC = [e.astimezone(UTC) for e in ENDS]
+
+
+def _china() -> BusinessCalendar:
+    # Deadlines late in 2026 run into 2027, whose schedule is not yet official.
+    with pytest.warns(ProvisionalCalendarWarning):
+        return BusinessCalendar.china(WEEK, years=[*YEARS, YEARS[-1] + 1])
+
+
+def _holiday_dates() -> list[date]:
+    return sorted(holidays.China(years=[*YEARS, YEARS[-1] + 1]))  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _summary(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None or not _rows:
+        return
+    with capture.global_and_fixture_disabled():
+        _write_summary(reporter)
+
+
+def _write_summary(reporter: Any) -> None:
+    reporter.write_line("")
+    reporter.write_line("business-time arithmetic, µs per call (min / mean of rounds)")
+    fastest: dict[str, float] = {}
+    for group, _name, _batch, best, _mean in _rows:
+        fastest[group] = min(fastest.get(group, best), best)
+    for group, name, batch, best, mean in sorted(_rows):
+        ratio = best / fastest[group]
+        reporter.write_line(
+            f"  {group:<26} {name:<32} {batch:>7} calls  "
+            f"{best:10.2f} / {mean:10.2f} µs  x{ratio:,.1f}"
+        )
+    for note in _notes:
+        reporter.write_line(f"  {note}")
+
+
+def _record(benchmark: Any, name: str, batch: int) -> None:
+    stats = benchmark.stats.stats
+    _rows.append((benchmark.group, name, batch, stats.min / batch * 1e6, stats.mean / batch * 1e6))
+
+
+def _run(benchmark: Any, name: str, batch: int, work: Callable[[], object], rounds: int) -> Any:
+    result = benchmark.pedantic(work, rounds=rounds, iterations=1, warmup_rounds=1)
+    _record(benchmark, name, batch)
+    return result
+
+
+# --- propcrm on the whole workload --------------------------------------------------------
+
+
+@pytest.mark.benchmark(group="add, 100k")
+def test_add_calendar_zone(benchmark: Any) -> None:
+    cal = _china()
+    add = cal.add
+
+    def work() -> list[datetime]:
+        return [add(s, d) for s, d in zip(STARTS, DURATIONS_OF, strict=True)]
+
+    results = _run(benchmark, "propcrm, Asia/Shanghai inputs", SIZE, work, rounds=5)
+    assert [cal.elapsed(s, r) for s, r in zip(STARTS[:SAMPLE], results, strict=False)] == (
+        DURATIONS_OF[:SAMPLE]
+    )
+
+
+@pytest.mark.benchmark(group="add, 100k")
+def test_add_utc(benchmark: Any) -> None:
+    add = _china().add
+
+    def work() -> list[datetime]:
+        return [add(s, d) for s, d in zip(STARTS_UTC, DURATIONS_OF, strict=True)]
+
+    _run(benchmark, "propcrm, UTC inputs", SIZE, work, rounds=5)
+
+
+@pytest.mark.benchmark(group="elapsed, 100k")
+def test_elapsed_calendar_zone(benchmark: Any) -> None:
+    elapsed = _china().elapsed
+
+    def work() -> list[timedelta]:
+        return [elapsed(s, e) for s, e in zip(STARTS, ENDS, strict=True)]
+
+    _run(benchmark, "propcrm, Asia/Shanghai inputs", SIZE, work, rounds=5)
+
+
+@pytest.mark.benchmark(group="elapsed, 100k")
+def test_elapsed_utc(benchmark: Any) -> None:
+    elapsed = _china().elapsed
+
+    def work() -> list[timedelta]:
+        return [elapsed(s, e) for s, e in zip(STARTS_UTC, ENDS_UTC, strict=True)]
+
+    _run(benchmark, "propcrm, UTC inputs", SIZE, work, rounds=5)
+
+
+@pytest.mark.benchmark(group="build")
+def test_build_four_year_china_calendar(benchmark: Any) -> None:
+    def work() -> BusinessCalendar:
+        return BusinessCalendar.china(WEEK, years=range(2023, 2027))
+
+    _run(benchmark, "propcrm, China 2023-2026", 1, work, rounds=20)
+
+
+# --- the same work by other libraries, on the first SAMPLE items -------------------------------
+
+# pandas' CustomBusinessHour counts whole hours only, so every contender in the
+# comparison groups uses the first SAMPLE items whose duration is whole hours.
+_WHOLE = [i for i in range(SIZE) if DURATIONS_OF[i] % timedelta(hours=1) == timedelta(0)][:SAMPLE]
+
+
+@pytest.mark.benchmark(group="add, vs other libraries")
+def test_compare_add_propcrm(benchmark: Any) -> None:
+    add = _china().add
+    items = [(STARTS[i], DURATIONS_OF[i]) for i in _WHOLE]
+
+    def work() -> list[datetime]:
+        return [add(s, d) for s, d in items]
+
+    _run(benchmark, "propcrm", len(items), work, rounds=50)
+
+
+@pytest.mark.benchmark(group="elapsed, vs other libraries")
+def test_compare_elapsed_propcrm(benchmark: Any) -> None:
+    elapsed = _china().elapsed
+    items = [(STARTS[i], ENDS[i]) for i in _WHOLE]
+
+    def work() -> list[timedelta]:
+        return [elapsed(s, e) for s, e in items]
+
+    _run(benchmark, "propcrm", len(items), work, rounds=50)
+
+
+@pytest.mark.benchmark(group="add, vs other libraries")
+def test_compare_add_pandas(benchmark: Any) -> None:
+    pd = pytest.importorskip("pandas", reason="pandas is not installed: pip install propcrm[bench]")
+    hols = _holiday_dates()
+    offsets = {
+        d: pd.offsets.CustomBusinessHour(
+            n=d // timedelta(hours=1),
+            start=["08:30", "13:30"],
+            end=["12:00", "18:00"],
+            holidays=hols,
+            weekmask="Mon Tue Wed Thu Fri",
+        )
+        for d in DURATIONS[1:]
+    }
+    items = [
+        (pd.Timestamp(STARTS[i].replace(tzinfo=None)), offsets[DURATIONS_OF[i]]) for i in _WHOLE
+    ]
+
+    def work() -> list[Any]:
+        return [s + o for s, o in items]
+
+    results = [
+        r.to_pydatetime()
+        for r in _run(benchmark, "pandas CustomBusinessHour", len(items), work, rounds=5)
+    ]
+    _disagreements("add", "pandas", results, next_opening=True)
+
+
+@pytest.mark.benchmark(group="add, vs other libraries")
+def test_compare_add_businesstimedelta(benchmark: Any) -> None:
+    btd = pytest.importorskip(
+        "businesstimedelta", reason="businesstimedelta is not installed: pip install propcrm[bench]"
+    )
+    rules = _btd_rules(btd)
+    deltas = {d: btd.BusinessTimeDelta(rules, hours=d // timedelta(hours=1)) for d in DURATIONS[1:]}
+    items = [(STARTS[i].replace(tzinfo=None), deltas[DURATIONS_OF[i]]) for i in _WHOLE]
+
+    def work() -> list[datetime]:
+        return [s + d for s, d in items]
+
+    results = _run(benchmark, "businesstimedelta", len(items), work, rounds=2)
+    _disagreements("add", "businesstimedelta", [r.replace(tzinfo=None) for r in results])
+
+
+@pytest.mark.benchmark(group="elapsed, vs other libraries")
+def test_compare_elapsed_businesstimedelta(benchmark: Any) -> None:
+    btd = pytest.importorskip(
+        "businesstimedelta", reason="businesstimedelta is not installed: pip install propcrm[bench]"
+    )
+    difference = _btd_rules(btd).difference
+    items = [(STARTS[i].replace(tzinfo=None), ENDS[i].replace(tzinfo=None)) for i in _WHOLE]
+
+    def work() -> list[Any]:
+        return [difference(s, e) for s, e in items]
+
+    results = _run(benchmark, "businesstimedelta", len(items), work, rounds=3)
+    spans = [timedelta(hours=r.hours, seconds=r.seconds) // SECOND * SECOND for r in results]
+    _disagreements("elapsed", "businesstimedelta", spans)
+
+
+def _btd_rules(btd: Any) -> Any:
+    return btd.Rules(
+        [
+            btd.WorkDayRule(
+                start_time=time(8, 30), end_time=time(18), working_days=[0, 1, 2, 3, 4]
+            ),
+            btd.LunchTimeRule(
+                start_time=time(12), end_time=time(13, 30), working_days=[0, 1, 2, 3, 4]
+            ),
+            btd.HolidayRule(_holiday_dates()),
+        ]
+    )
+
+
+def _disagreements(
+    operation: str, library: str, results: list[Any], *, next_opening: bool = False
+) -> None:
+    """Count answers unlike propcrm's, and those a calendar without make-up days explains."""
+    full = _china()
+    # The same holidays as the baselines get, without China's make-up working days.
+    bare = BusinessCalendar(WEEK, closed=_holiday_dates(), years=[*YEARS, YEARS[-1] + 1])
+    differ = without_makeup = at_close = 0
+    for i, got in zip(_WHOLE, results, strict=True):
+        start = STARTS[i]
+        if operation == "add":
+            want = full.add(start, DURATIONS_OF[i]).replace(tzinfo=None)
+            deadline = bare.add(start, DURATIONS_OF[i])
+            plain = deadline.replace(tzinfo=None)
+            reopened = bare.next_working_time(deadline).replace(tzinfo=None)
+            at_close += next_opening and got != plain and got == reopened
+        else:
+            # businesstimedelta keeps whole seconds: compare at that resolution.
+            want = full.elapsed(start, ENDS[i]) // SECOND * SECOND
+            plain = bare.elapsed(start, ENDS[i]) // SECOND * SECOND
+        differ += got != want
+        without_makeup += got != plain
+    note = (
+        f"{operation}: {library} differs from propcrm on {differ} of {len(results)}; "
+        f"without make-up days on {without_makeup}"
+    )
+    if next_opening:
+        note += f" ({at_close} of them: a deadline exactly at a close, moved to the next opening)"
+    _notes.append(note)
