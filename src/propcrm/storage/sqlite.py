@@ -138,6 +138,9 @@ _BOOKKEEPING = (
 class SqliteStore:
     """A store in a SQLite database file, or in memory with ``":memory:"``.
 
+    A store is one connection: use it from the thread that opened it, and open
+    one store per thread or process (they coordinate through the file).
+
     Args:
         path: The database file (created if missing) or ``":memory:"``.
         timeout: Seconds to wait for another connection's write lock before
