@@ -40,10 +40,10 @@ from propcrm.storage._catalog import (
     sequence_id,
     stale,
 )
+from propcrm.storage._codec import decode, encode, make_converter
 
 if TYPE_CHECKING:
     from propcrm.storage import Store
-from propcrm.storage._codec import decode, encode, make_converter
 
 __all__ = ["MemoryStore"]
 

@@ -55,10 +55,10 @@ from propcrm.storage._catalog import (
     sequence_id,
     stale,
 )
+from propcrm.storage._codec import decode, encode, make_converter
 
 if TYPE_CHECKING:
     from propcrm.storage import Store
-from propcrm.storage._codec import decode, encode, make_converter
 
 __all__ = ["MIGRATIONS", "Migration", "SqliteStore"]
 
