@@ -14,6 +14,11 @@ from propcrm.calendar import (
     ProvisionalCalendarWarning,
     WorkWeek,
 )
+from propcrm.callbacks import (
+    CallbackPolicy,
+    CallbackTask,
+    RoleShareAllocator,
+)
 from propcrm.complaints import (
     Complaint,
     ComplaintHistory,
@@ -93,6 +98,8 @@ __all__ = [
     "CalendarPolicy",
     "CalendarRangeError",
     "CalendarSpec",
+    "CallbackPolicy",
+    "CallbackTask",
     "CardNumber",
     "CardNumbersExhaustedError",
     "CardSequenceAllocator",
@@ -128,6 +135,7 @@ __all__ = [
     "Reason",
     "Relation",
     "RevocationGround",
+    "RoleShareAllocator",
     "SatisfactionIndex",
     "SatisfactionPolicy",
     "SchemaVersionError",

@@ -36,6 +36,7 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
 from propcrm.calendar import CalendarPolicy, WorkWeek
+from propcrm.callbacks import CallbackPolicy
 from propcrm.complaints import GradingPolicy
 from propcrm.customers import CustomerPolicy
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
@@ -57,11 +58,12 @@ class Policy:
 
     Attributes:
         timezone: The company's IANA time zone; calendars that name no zone use it.
+        calendars: The named business calendars (营业日历) other rules run on.
         customers: Customer tiers and household segments (002 §§6-7).
         vip: The VIP card programme (002 §§19-35).
         satisfaction: Satisfaction and NPS: KPI targets, dimension weights, confidence.
         grading: Complaint grading: thresholds, roles and resolution allowances.
-        calendars: The named business calendars (营业日历) other rules run on.
+        callbacks: Callbacks and care: windows, role shares, rounds, VIP care, capacity.
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
@@ -70,6 +72,7 @@ class Policy:
     vip: VipPolicy = field(factory=VipPolicy)
     satisfaction: SatisfactionPolicy = field(factory=SatisfactionPolicy)
     grading: GradingPolicy = field(factory=GradingPolicy)
+    callbacks: CallbackPolicy = field(factory=CallbackPolicy)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:

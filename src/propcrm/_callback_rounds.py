@@ -1,0 +1,122 @@
+"""Private helpers of :mod:`propcrm.callbacks`: recurrences, festivals, shares and time.
+
+Kept apart so the public module reads as types, planners and rules; nothing
+here is public API.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from fractions import Fraction
+from functools import cache
+from math import lcm
+
+from dateutil.rrule import MONTHLY, rrule
+from holidays import country_holidays
+
+from propcrm.errors import ValidationError
+
+__all__: list[str] = []
+
+#: A year whose official schedule names every festival, to check festival names against.
+_REFERENCE_YEAR = 2025
+
+
+@cache
+def festival_names() -> frozenset[str]:
+    """English names of China's public holidays, and their bracketed alternatives.
+
+    ``"Chinese New Year (Spring Festival)"`` gives both that name and
+    ``"Spring Festival"``; observed days are left out. Immutable, computed once.
+    """
+    names = country_holidays("CN", years=_REFERENCE_YEAR, language="en_US").values()
+    found = set()
+    for part in (p.strip() for name in names for p in name.split(";")):
+        if "(observed)" in part or "substituted" in part:
+            continue
+        found.add(part)
+        found.update(inner.strip() for inner in re.findall(r"\(([^)]*)\)", part))
+    return frozenset(found)
+
+
+def festival_days(festivals: Iterable[str], year: int) -> tuple[list[tuple[str, date]], list[str]]:
+    """First day of each named festival in ``year``, and the names not found that year."""
+    calendar = country_holidays("CN", years=year, language="en_US")
+    found: list[tuple[str, date]] = []
+    missing: list[str] = []
+    for name in festivals:
+        days = [d for d in calendar.get_named(name) if d.year == year]
+        if days:
+            found.append((name, min(days)))
+        else:
+            missing.append(name)
+    return found, missing
+
+
+def birthday_in(born: date, year: int) -> date:
+    """The birthday of someone born on ``born`` in ``year`` (29 Feb -> 28 Feb in common years)."""
+    try:
+        return born.replace(year=year)
+    except ValueError:  # 29 February in a common year
+        return date(year, 2, 28)
+
+
+def periods(year: int, per_year: int, tz: tzinfo) -> list[tuple[datetime, datetime]]:
+    """Split ``year`` into ``per_year`` equal runs of months, as [start, end) windows."""
+    starts = list(
+        rrule(
+            MONTHLY,
+            interval=12 // per_year,
+            count=per_year,
+            dtstart=datetime(year, 1, 1, tzinfo=tz),
+        )
+    )
+    ends = [*starts[1:], datetime(year + 1, 1, 1, tzinfo=tz)]
+    return list(zip(starts, ends, strict=True))
+
+
+# --- small shared helpers --------------------------------------------------------------------
+
+
+def share_weights(shares: object, name: str) -> dict[str, int]:
+    """Validate role shares (each in (0, 1], summing to at most 1) as integer weights."""
+    if not isinstance(shares, Mapping) or not shares:
+        raise ValidationError.expected(name, "a non-empty table of role -> share", shares)
+    exact: dict[str, Fraction] = {}
+    for role, share in shares.items():
+        ok = isinstance(share, int | float) and not isinstance(share, bool)
+        if not isinstance(role, str) or not role.strip() or not ok or not 0 < share <= 1:
+            raise ValidationError.expected(f"{name}.{role}", "a share in (0, 1]", share)
+        exact[role] = Fraction(repr(float(share)))
+    if sum(exact.values()) > 1:
+        raise ValidationError.expected(
+            name, "shares summing to at most 1", dict(shares), "each share is a minimum"
+        )
+    scale = lcm(*(value.denominator for value in exact.values()))
+    return {role: int(value * scale) for role, value in exact.items()}
+
+
+def plus(moment: datetime, delta: timedelta) -> datetime:
+    """Elapsed-time arithmetic, correct across daylight-saving changes."""
+    return (moment.astimezone(UTC) + delta).astimezone(moment.tzinfo)
+
+
+def midnight(day: date, tz: tzinfo) -> datetime:
+    """The start of ``day`` in ``tz``."""
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def human(delta: timedelta) -> str:
+    """``7 days``, ``1 day`` or ``24 h``."""
+    if delta % timedelta(days=1) == timedelta(0):
+        return f"{delta.days} day" + ("s" if delta.days != 1 else "")
+    return f"{delta / timedelta(hours=1):g} h"
+
+
+def require_date(value: object, name: str) -> date:
+    """Return ``value`` if it is a date (not a datetime), else raise ValidationError."""
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise ValidationError.expected(name, "a datetime.date", value)
+    return value
