@@ -48,12 +48,12 @@ class StoresAgree(RuleBasedStateMachine):
     def add(self, sample: Sample[Any], id: str, text: str) -> None:
         self._agree(lambda store: getattr(store, sample.repository).add(sample.make(id, text)))
 
-    @rule(sample=SAMPLE, id=NUMBERS, text=TEXTS, version=st.integers(0, 4))
+    @rule(sample=SAMPLE, id=NUMBERS, text=TEXTS, version=st.integers(1, 4))
     def update(self, sample: Sample[Any], id: str, text: str, version: int) -> None:
         entity = attrs.evolve(sample.make(id, text), version=version)
         self._agree(lambda store: getattr(store, sample.repository).update(entity))
 
-    @rule(sample=SAMPLE, id=NUMBERS, version=st.none() | st.integers(0, 4))
+    @rule(sample=SAMPLE, id=NUMBERS, version=st.none() | st.integers(1, 4))
     def remove(self, sample: Sample[Any], id: str, version: int | None) -> None:
         self._agree(lambda store: getattr(store, sample.repository).remove(id, version=version))
 

@@ -36,15 +36,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol, TypeVar
 
+from propcrm.callbacks import CallbackTask
 from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household
 from propcrm.satisfaction import SurveyResponse
 from propcrm.vip import CardSequenceAllocator, VipCard
 
 __all__ = [
+    "CallbackTaskRepository",
     "ComplaintRepository",
     "CustomerRepository",
     "HouseholdRepository",
@@ -107,6 +109,30 @@ class Repository(Protocol[T]):
 
     def __len__(self) -> int:
         """Return how many entities are stored."""
+        ...
+
+
+class CallbackTaskRepository(Repository[CallbackTask], Protocol):
+    """Callback tasks (回访任务)."""
+
+    def due_on(
+        self,
+        day: date,
+        *,
+        zone: str | tzinfo,
+        staff: str | None = None,
+        role: str | None = None,
+    ) -> list[CallbackTask]:
+        """Return the tasks of one owner due on ``day``, soonest first.
+
+        The day runs from midnight to midnight in ``zone`` (``[start, end)``);
+        give exactly one owner: a staff member (``staff=``) or an owner role
+        (``role=``). Every status is included.
+
+        Raises:
+            ValidationError: neither or both owners given, ``day`` is not a
+                date, or ``zone`` is not a time zone.
+        """
         ...
 
 
@@ -199,6 +225,11 @@ class SurveyResponseRepository(Protocol):
 
 class Store(Protocol):
     """A unit of storage: the repositories plus transactions over all of them."""
+
+    @property
+    def callback_tasks(self) -> CallbackTaskRepository:
+        """The callback tasks."""
+        ...
 
     @property
     def complaints(self) -> ComplaintRepository:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from attrs import field, frozen
 
 from propcrm._time import require_aware
+from propcrm._time import zone as _zone
+from propcrm.callbacks import CallbackTask
 from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household
 from propcrm.errors import ConflictError, ValidationError
@@ -242,6 +244,72 @@ _OPEN_BEFORE = COMPLAINTS.query("open_received_before")
 _MICROSECOND = timedelta(microseconds=1)
 
 
+# --- callback tasks --------------------------------------------------------------------------
+
+CALLBACK_TASKS = Table(
+    "callback_tasks",
+    CallbackTask,
+    (
+        Column("staff", "TEXT", lambda t: t.staff),
+        Column("owner_role", "TEXT", lambda t: t.owner_role),
+        Column("due_us", "INTEGER", lambda t: epoch_micros(t.due)),
+    ),
+    (
+        Query(
+            "due_for_staff",
+            (
+                Where("staff", "=", "owner"),
+                Where("due_us", ">=", "start"),
+                Where("due_us", "<", "end"),
+            ),
+            ("due_us",),
+        ),
+        Query(
+            "due_for_role",
+            (
+                Where("owner_role", "=", "owner"),
+                Where("due_us", ">=", "start"),
+                Where("due_us", "<", "end"),
+            ),
+            ("due_us",),
+        ),
+    ),
+)
+
+
+class CallbackTaskRepo(Repo[CallbackTask]):
+    """Callback tasks (回访任务), findable by the day they are due, per owner."""
+
+    __slots__ = ()
+
+    def due_on(
+        self,
+        day: date,
+        *,
+        zone: str | tzinfo,
+        staff: str | None = None,
+        role: str | None = None,
+    ) -> list[CallbackTask]:
+        """Tasks of one staff member (or owner role) due on ``day`` in ``zone``, soonest first."""
+        if (staff is None) == (role is None):
+            raise ValidationError.expected(
+                "staff/role", "exactly one of staff= or role=", (staff, role)
+            )
+        tz = _zone(zone, "zone")
+        start = datetime.combine(_as_date(day, "day"), time(0), tzinfo=tz)
+        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+        params: dict[str, Scalar] = {
+            "owner": staff if role is None else role,
+            "start": epoch_micros(start),
+            "end": epoch_micros(end),
+        }
+        return self._engine.select(_DUE_FOR_STAFF if role is None else _DUE_FOR_ROLE, params)
+
+
+_DUE_FOR_STAFF = CALLBACK_TASKS.query("due_for_staff")
+_DUE_FOR_ROLE = CALLBACK_TASKS.query("due_for_role")
+
+
 # --- customers and households ------------------------------------------------------------
 
 CUSTOMERS = Table(
@@ -413,6 +481,7 @@ TABLES: tuple[Table[Any], ...] = (
     VIP_CARDS,
     SURVEY_RESPONSES,
     COMPLAINTS,
+    CALLBACK_TASKS,
 )
 """Every aggregate table, in schema order."""
 
@@ -427,6 +496,10 @@ def _micros(value: object, name: str) -> int:
 
 
 def _day(value: object, name: str) -> str:
+    return _as_date(value, name).isoformat()
+
+
+def _as_date(value: object, name: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise ValidationError.expected(name, "a datetime.date", value)
-    return value.isoformat()
+    return value

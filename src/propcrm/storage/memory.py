@@ -23,11 +23,13 @@ import attrs
 
 from propcrm.errors import ConflictError, NotFoundError
 from propcrm.storage._catalog import (
+    CALLBACK_TASKS,
     COMPLAINTS,
     CUSTOMERS,
     HOUSEHOLDS,
     SURVEY_RESPONSES,
     VIP_CARDS,
+    CallbackTaskRepo,
     CardNumbers,
     ComplaintRepo,
     CustomerRepo,
@@ -72,6 +74,7 @@ class MemoryStore:
         self.card_numbers = CardNumbers(self)
         self.survey_responses = SurveyResponseRepo(_MemoryTable(self, SURVEY_RESPONSES))
         self.complaints = ComplaintRepo(_MemoryTable(self, COMPLAINTS))
+        self.callback_tasks = CallbackTaskRepo(_MemoryTable(self, CALLBACK_TASKS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

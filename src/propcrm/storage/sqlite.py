@@ -38,11 +38,13 @@ import attrs
 
 from propcrm.errors import ConflictError, NotFoundError, SchemaVersionError, StorageError
 from propcrm.storage._catalog import (
+    CALLBACK_TASKS,
     COMPLAINTS,
     CUSTOMERS,
     HOUSEHOLDS,
     SURVEY_RESPONSES,
     VIP_CARDS,
+    CallbackTaskRepo,
     CardNumbers,
     ComplaintRepo,
     CustomerRepo,
@@ -123,6 +125,16 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX complaints_open ON complaints (is_open, received_us)",
         ),
     ),
+    Migration(
+        "0006_callback_tasks",
+        (
+            "CREATE TABLE callback_tasks (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " staff TEXT NOT NULL, owner_role TEXT NOT NULL, due_us INTEGER NOT NULL,"
+            " body TEXT NOT NULL)",
+            "CREATE INDEX callback_tasks_by_staff ON callback_tasks (staff, due_us)",
+            "CREATE INDEX callback_tasks_by_role ON callback_tasks (owner_role, due_us)",
+        ),
+    ),
 )
 """Every schema step, oldest first. Append only: never edit a released step."""
 
@@ -197,6 +209,7 @@ class SqliteStore:
         self.card_numbers = CardNumbers(self)
         self.survey_responses = SurveyResponseRepo(_SqliteTable(self, SURVEY_RESPONSES))
         self.complaints = ComplaintRepo(_SqliteTable(self, COMPLAINTS))
+        self.callback_tasks = CallbackTaskRepo(_SqliteTable(self, CALLBACK_TASKS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

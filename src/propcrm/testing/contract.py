@@ -36,12 +36,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from propcrm.callbacks import CallbackKind, CallbackTask, Subject, SubjectKind
 from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household, Member
 from propcrm.errors import ConflictError, NotFoundError, ValidationError
+from propcrm.explain import Reason
 from propcrm.satisfaction import SurveyResponse
 from propcrm.storage import Repository, Store
 from propcrm.testing.strategies import (
+    callback_tasks,
     complaints,
     customers,
     households,
@@ -138,6 +141,34 @@ def _any_zone_complaints() -> st.SearchStrategy[Complaint]:
     return complaints(received_at=moments)
 
 
+def _task(n: int, text: str) -> CallbackTask:
+    earliest = _T0 + timedelta(hours=3 * n)
+    return CallbackTask(
+        f"task-{n}",
+        Subject(SubjectKind.WORK_ORDER, f"WO-{n}"),
+        CallbackKind.PHONE,
+        f"cust-{n}",
+        ("repair_lead", "customer_service")[n % 2],
+        earliest,
+        earliest + _DAY,
+        staff=f"staff-{n % 3}",
+        technician=text,
+        reasons=(
+            Reason(
+                "callback.repair",
+                "repairs get a callback within a day",
+                facts={"finished_at": earliest, "within": _DAY, "kind": CallbackKind.PHONE},
+                source="002 回访制度",
+            ),
+        ),
+    )
+
+
+def _set_technician(task: CallbackTask, text: str) -> CallbackTask:
+    task.technician = text
+    return task
+
+
 def _customer(n: int, text: str) -> Customer:
     return Customer(f"cust-{n}", text, phone="13812345678", household_id=f"hh-{n % 2}")
 
@@ -188,6 +219,18 @@ SAMPLES: tuple[Sample[Any], ...] = (
             _ids(repo.open_due_before(_T0 + timedelta(hours=5), within=timedelta(hours=2))),
         ],
         lambda c, id: attrs.evolve(c, id=id),
+    ),
+    Sample(
+        "callback_tasks",
+        _task,
+        lambda t: t.technician,
+        _set_technician,
+        callback_tasks,
+        lambda repo: [
+            _ids(repo.due_on(_T0.date() + _DAY, zone="Asia/Shanghai", staff="staff-1")),
+            _ids(repo.due_on(_T0.date() + _DAY, zone="UTC", role="repair_lead")),
+        ],
+        lambda t, id: attrs.evolve(t, id=id),
     ),
     Sample(
         "customers",
@@ -484,6 +527,29 @@ class StoreContract:
             store.complaints.open_due_before(datetime(2025, 1, 1), within=_DAY)  # noqa: DTZ001
         with pytest.raises(ValidationError, match="within"):
             store.complaints.open_due_before(_T0, within=2)
+
+    def test_callback_tasks_due_on_a_day_per_staff_member(self, store: Any) -> None:
+        """due_on(day, staff=) takes the tasks due from midnight to midnight in the zone."""
+        store.callback_tasks.add_all(_task(n, "") for n in range(1, 13))
+        day = _T0.date() + _DAY  # tasks 1-5 fall due on 10 October in Shanghai
+        found = store.callback_tasks.due_on(day, zone="Asia/Shanghai", staff="staff-1")
+        assert _ids(found) == ["task-1", "task-4"]
+        by_role = store.callback_tasks.due_on(day, zone="Asia/Shanghai", role="repair_lead")
+        assert _ids(by_role) == ["task-2", "task-4"]
+
+    def test_the_day_of_a_callback_depends_on_the_zone(self, store: Any) -> None:
+        """The same tasks fall on other days when the day is taken in another zone."""
+        store.callback_tasks.add_all(_task(n, "") for n in range(1, 13))
+        day = _T0.date() + _DAY
+        in_berlin = store.callback_tasks.due_on(day, zone="Europe/Berlin", staff="staff-1")
+        assert _ids(in_berlin) == ["task-1", "task-4", "task-7"]
+
+    def test_due_on_needs_exactly_one_owner(self, store: Any) -> None:
+        """Neither or both of staff= and role= is refused."""
+        with pytest.raises(ValidationError, match="exactly one"):
+            store.callback_tasks.due_on(_T0.date(), zone="UTC")
+        with pytest.raises(ValidationError, match="exactly one"):
+            store.callback_tasks.due_on(_T0.date(), zone="UTC", staff="a", role="b")
 
     def test_customers_are_found_by_household(self, store: Any) -> None:
         """in_household() returns exactly that household's customers, by id."""
