@@ -279,8 +279,17 @@ def test_greeting_before_a_closed_festival_day() -> None:
     """The contact calendar is closed on National Day, so the greeting goes out before it."""
     plan = _vip(2025, date(1970, 5, 5))
     (national,) = [t for t in plan.tasks if "National Day" in t.id]
-    assert (at(2025, 9, 28, 9), at(2025, 10, 2)) == (national.earliest, national.due)
+    assert (at(2025, 9, 24, 9), at(2025, 10, 2)) == (national.earliest, national.due)
     assert national.fits_window
+
+
+def test_festival_inside_a_closed_break_is_greeted_before_it() -> None:
+    """Mid-Autumn 2025 (Oct 6) falls in the National Day break: greet on Sep 29-30."""
+    plan = _vip(2025, date(1970, 5, 5))
+    (mid_autumn,) = [t for t in plan.tasks if "Mid-Autumn" in t.id]
+    assert (at(2025, 9, 29, 9), at(2025, 10, 7)) == (mid_autumn.earliest, mid_autumn.due)
+    assert mid_autumn.fits_window
+    assert plan.late == ()
 
 
 @pytest.mark.parametrize(("year", "day"), [(2025, date(2025, 2, 28)), (2028, date(2028, 2, 29))])

@@ -211,7 +211,9 @@ class CallbackPolicy:
         forums_per_year: Residents' forums (住户座谈会) per community.
         visits_per_year_by_tier: Relationship visits per customer by tier (0: none).
         festivals: China's festivals that get a VIP greeting, by holiday name.
-        greeting_lead: How long before a festival or birthday the greeting may go out.
+        greeting_lead: How long before a festival or birthday the greeting may go out
+            (7 days by default, so a festival inside a closed holiday break, such as
+            Mid-Autumn on 2025-10-06, can still be greeted on the working days before it).
         card_expiry_reminder_lead: How long before a VIP card expires the reminder starts.
         daily_capacity: Callbacks one person can do in a day, unless set per person.
         coverage_target: Share of customers to reach each month (Dongke plan, 002).
@@ -259,7 +261,7 @@ class CallbackPolicy:
         converter=tuple,
         validator=_festivals,
     )
-    greeting_lead: timedelta = field(default=timedelta(days=3), validator=positive_duration)
+    greeting_lead: timedelta = field(default=timedelta(days=7), validator=positive_duration)
     card_expiry_reminder_lead: timedelta = field(
         default=timedelta(days=30), validator=positive_duration
     )
