@@ -251,3 +251,12 @@ def test_toml_writer_special_floats_and_unknown_types() -> None:
     assert text == "a = inf\nb = -inf\nc = nan\n"
     with pytest.raises(TypeError, match="cannot write object as TOML"):
         _toml.dumps({"a": object()})
+
+
+def test_toml_writer_writes_lists_of_tables_as_arrays_of_tables() -> None:
+    """Lists of mappings become readable [[name]] sections, nested ones included."""
+    data = {"a": [{"x": 1, "t": {"z": 3}, "b": [{"y": 2}]}, {}], "c": {"d": [{"e": "f"}]}}
+    text = _toml.dumps(data)
+    assert tomllib.loads(text) == data
+    headers = [line for line in text.splitlines() if line.startswith("[")]
+    assert headers == ["[[c.d]]", "[[a]]", "[a.t]", "[[a.b]]", "[[a]]"]

@@ -70,6 +70,18 @@ from propcrm.satisfaction import (
     csat,
     nps,
 )
+from propcrm.sla import (
+    Allowance,
+    Event,
+    EventKind,
+    SlaEvaluator,
+    SlaPolicy,
+    SlaState,
+    SlaTarget,
+    TargetSet,
+    TargetStatus,
+    Timeline,
+)
 from propcrm.storage.memory import MemoryStore
 from propcrm.storage.sqlite import SqliteStore
 from propcrm.vip import (
@@ -92,6 +104,7 @@ from propcrm.vip import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "Allowance",
     "BenefitFamily",
     "Benefits",
     "BusinessCalendar",
@@ -113,6 +126,8 @@ __all__ = [
     "Customer",
     "CustomerPolicy",
     "Escalation",
+    "Event",
+    "EventKind",
     "FixedClock",
     "Grade",
     "GradeDecision",
@@ -142,14 +157,21 @@ __all__ = [
     "Segment",
     "SegmentDecision",
     "SegmentPolicy",
+    "SlaEvaluator",
+    "SlaPolicy",
+    "SlaState",
+    "SlaTarget",
     "SqliteStore",
     "StorageError",
     "SurveyResponse",
     "SystemClock",
+    "TargetSet",
+    "TargetStatus",
     "Tier",
     "TierDecision",
     "TierFacts",
     "TierPolicy",
+    "Timeline",
     "ValidationError",
     "VipCard",
     "VipLevel",

@@ -2,8 +2,9 @@
 
 The standard library reads TOML (:mod:`tomllib`) but does not write it. A
 policy dumps to nested mappings of strings, numbers, booleans and lists, which
-this module writes as tables (``[section]``), key/value lines, arrays, and
-inline tables for mappings inside lists. ``tomllib.loads(dumps(data)) == data``
+this module writes as tables (``[section]``), key/value lines, arrays, arrays
+of tables (``[[section]]``) for lists of mappings, and inline tables for
+mappings nested in other lists. ``tomllib.loads(dumps(data)) == data``
 holds for every such mapping.
 """
 
@@ -26,17 +27,36 @@ def dumps(data: Mapping[str, object]) -> str:
     return "\n".join(lines).strip("\n") + "\n"
 
 
-def _table(data: Mapping[str, object], path: tuple[str, ...], lines: list[str]) -> None:
-    scalars = [(k, v) for k, v in data.items() if not isinstance(v, Mapping)]
+def _table(
+    data: Mapping[str, object], path: tuple[str, ...], lines: list[str], *, element: bool = False
+) -> None:
+    scalars = [(k, v) for k, v in data.items() if not isinstance(v, Mapping) and not _tables(v)]
     tables = [(k, v) for k, v in data.items() if isinstance(v, Mapping)]
-    if path and (scalars or not tables):
-        lines.append("")
-        lines.append("[" + ".".join(_key(p) for p in path) + "]")
+    arrays = [(k, v) for k, v in data.items() if _tables(v)]
+    header = ".".join(_key(p) for p in path)
+    if element:
+        lines.extend(("", f"[[{header}]]"))
+    elif path and (scalars or not (tables or arrays)):
+        lines.extend(("", f"[{header}]"))
     for key, value in scalars:
         lines.append(f"{_key(key)} = {_value(value)}")
     for key, value in tables:
         assert isinstance(value, Mapping)
         _table(value, (*path, key), lines)
+    for key, value in arrays:
+        assert isinstance(value, Sequence)
+        for item in value:
+            _table(item, (*path, key), lines, element=True)
+
+
+def _tables(value: object) -> bool:
+    """A non-empty list of tables, written as an array of tables (``[[name]]``)."""
+    return (
+        isinstance(value, Sequence)
+        and not isinstance(value, str)
+        and bool(value)
+        and all(isinstance(v, Mapping) for v in value)
+    )
 
 
 def _key(key: str) -> str:

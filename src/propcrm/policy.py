@@ -41,6 +41,7 @@ from propcrm.complaints import GradingPolicy
 from propcrm.customers import CustomerPolicy
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
 from propcrm.satisfaction import SatisfactionPolicy
+from propcrm.sla import SlaPolicy
 from propcrm.vip import VipPolicy
 
 __all__ = ["Policy"]
@@ -64,6 +65,7 @@ class Policy:
         satisfaction: Satisfaction and NPS: KPI targets, dimension weights, confidence.
         grading: Complaint grading: thresholds, roles and resolution allowances.
         callbacks: Callbacks and care: windows, role shares, rounds, VIP care, capacity.
+        sla: Service-level targets (:class:`~propcrm.sla.SlaPolicy`).
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
@@ -73,6 +75,7 @@ class Policy:
     satisfaction: SatisfactionPolicy = field(factory=SatisfactionPolicy)
     grading: GradingPolicy = field(factory=GradingPolicy)
     callbacks: CallbackPolicy = field(factory=CallbackPolicy)
+    sla: SlaPolicy = field(factory=SlaPolicy)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:

@@ -1,0 +1,207 @@
+"""Private machinery of :mod:`propcrm.sla`: a timeline's event index and clock arithmetic.
+
+Kept apart only to keep :mod:`propcrm.sla` short. Event and allowance kinds are
+compared by value here, so this module needs nothing of :mod:`propcrm.sla` at run time.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from propcrm.errors import ValidationError
+
+if TYPE_CHECKING:
+    from propcrm.sla import Allowance, Event, EventKind, SlaCalendar
+
+Gap = tuple[datetime, datetime]
+_ZERO = timedelta(0)
+_REOPENABLE = frozenset({"resolved", "closed"})
+
+
+def check_sequence(events: tuple[Event, ...]) -> None:
+    """Raise a ValidationError naming the first event that cannot happen where it is."""
+    if not events:
+        raise ValidationError.expected("events", "at least the received event", events)
+    paused = resolved = appointed = dispatched = False
+    previous = None
+    for i, event in enumerate(events):
+        kind = event.kind.value
+        problem = ""
+        if i == 0 and kind != "received":
+            problem = "the first event must be received"
+        elif i and kind == "received":
+            problem = "received can only be the first event"
+        elif previous is not None and event.at < previous:
+            problem = f"it is earlier than the event before it ({previous.isoformat()})"
+        elif kind == "arrived" and not dispatched:
+            problem = "arrived before any dispatched"
+        elif kind == "appointment_changed" and not appointed:
+            problem = "an appointment changed before one was set"
+        elif kind == "paused" and (paused or resolved):
+            problem = "paused while already paused" if paused else "paused after resolved"
+        elif kind == "resumed" and not paused:
+            problem = "resumed without a pause"
+        elif kind == "resolved" and resolved:
+            problem = "resolved twice without a reopen"
+        elif kind == "closed" and not resolved:
+            problem = "closed before resolved"
+        elif kind == "reopened" and not resolved:
+            problem = "reopened without being resolved"
+        if problem:
+            raise ValidationError(
+                f"events[{i}]",
+                f"events[{i}] ({kind} at {event.at.isoformat()}): {problem}; "
+                "fix the order or the kind of the events",
+                event,
+            )
+        previous = event.at
+        dispatched = dispatched or kind == "dispatched"
+        appointed = appointed or kind == "appointment_set"
+        if kind == "paused" or kind == "resumed":
+            paused = kind == "paused"
+        elif kind == "resolved" or kind == "reopened":
+            resolved = kind == "resolved"
+
+
+class TimelineIndex:
+    """A timeline's events arranged for evaluation, built once with the timeline."""
+
+    __slots__ = ("changes", "first", "kinds", "pauses", "resolutions", "times")
+
+    def __init__(self, events: tuple[Event, ...]) -> None:
+        self.times = [event.at for event in events]
+        self.kinds = [event.kind for event in events]
+        self.first: dict[EventKind, int] = {}
+        self.changes: list[tuple[int, str, datetime | None]] = []  # regrades and appointments
+        self.pauses: list[tuple[int, int, str]] = []  # (paused, resumed or len(events), reason)
+        self.resolutions: list[int] = []  # resolved, closed and reopened events
+        for i, event in enumerate(events):
+            self.first.setdefault(event.kind, i)
+            kind = event.kind.value
+            if kind == "regraded" or kind.startswith("appointment"):
+                self.changes.append((i, event.grade, event.appointment))
+            elif kind == "paused":
+                self.pauses.append((i, len(events), event.reason))
+            elif kind == "resumed":
+                self.pauses[-1] = (self.pauses[-1][0], i, self.pauses[-1][2])
+            elif kind in _REOPENABLE or kind == "reopened":
+                self.resolutions.append(i)
+
+    def stops(
+        self, stop: EventKind, reopenable: bool, first: int, cut: int
+    ) -> tuple[list[Gap], datetime | None]:
+        """Stopped intervals [stop, reopen) before ``cut``, and the final stop, if any."""
+        kinds, times = self.kinds, self.times
+        if not reopenable:
+            for i in range(first + 1, cut):
+                if kinds[i] is stop:
+                    return [], times[i]
+            return [], None
+        gaps: list[Gap] = []
+        stopped: datetime | None = None
+        for i in self.resolutions:
+            if i >= cut:
+                break
+            if kinds[i] is stop and stopped is None:
+                stopped = times[i]
+            elif stopped is not None and kinds[i]._value_ == "reopened":
+                gaps.append((stopped, times[i]))
+                stopped = None
+        return gaps, stopped
+
+    def paused(
+        self, reasons: tuple[str, ...], first: int, cut: int, at: datetime
+    ) -> tuple[list[Gap], bool]:
+        """Pauses for ``reasons`` once the clock runs (an open one ends at ``at``), and if open."""
+        gaps: list[Gap] = []
+        times, begin = self.times, self.times[first]
+        for paused, resumed, reason in self.pauses:
+            if paused >= cut:
+                break
+            if reason in reasons:
+                end = at if resumed >= cut else times[resumed]
+                if end > begin or resumed >= cut:
+                    gaps.append((max(times[paused], begin), end))
+                if resumed >= cut:
+                    return gaps, True
+        return gaps, False
+
+
+def deadline(
+    cal: SlaCalendar,
+    allowance: Allowance,
+    started: datetime,
+    appointment: datetime | None,
+    gaps: list[Gap],
+) -> tuple[timedelta, datetime]:
+    """The business-time budget and the due instant, pauses pushing it later."""
+    kind = allowance.kind._value_
+    nominal: datetime | None = None
+    if kind == "wall":
+        nominal = started + allowance.duration
+    elif kind == "close_of_day":
+        nominal = cal.close_of_day(started)
+        if allowance.days:
+            day = cal.add_working_days(started.astimezone(cal.tz).date(), allowance.days)
+            nominal = cal.close_of_day(datetime.combine(day, time(0), cal.tz))
+    elif kind == "appointment" and appointment is not None:
+        nominal = (appointment + allowance.grace).astimezone(cal.tz)
+    if nominal is None:
+        budget = allowance.duration
+        return budget, walk(cal, started, budget, gaps)
+    budget = cal.elapsed(started, nominal) if nominal > started else _ZERO
+    if not gaps:
+        return budget, max(nominal, started)
+    # a fixed deadline outside working hours is never earlier than itself
+    return budget, max(walk(cal, started, budget, gaps), nominal)
+
+
+def walk(cal: SlaCalendar, start: datetime, budget: timedelta, gaps: list[Gap]) -> datetime:
+    """The earliest instant where business time counted outside ``gaps`` reaches ``budget``."""
+    cursor = start
+    remaining = budget
+    for begin, end in gaps:
+        if end <= cursor:
+            continue
+        if begin > cursor:
+            run = cal.elapsed(cursor, begin)
+            if run >= remaining:
+                break
+            remaining -= run
+        cursor = max(cursor, end)
+    return cal.add(cursor, remaining)
+
+
+def counted(cal: SlaCalendar, start: datetime, end: datetime, gaps: list[Gap]) -> timedelta:
+    """Business time from ``start`` to ``end`` outside ``gaps``."""
+    total = _ZERO
+    cursor = start
+    for begin, stop in gaps:
+        if begin >= end:
+            break
+        if begin > cursor:
+            total += cal.elapsed(cursor, begin)
+        cursor = max(cursor, stop)
+    if end > cursor:
+        total += cal.elapsed(cursor, end)
+    return total
+
+
+def breach(
+    due: datetime,
+    era_start: datetime | None,
+    era_end: datetime | None,
+    at: datetime,
+    stops: list[Gap],
+    final_stop: datetime | None,
+) -> datetime | None:
+    """When the clock ran past ``due`` within the era the allowance was in force, if it did."""
+    moment = due if era_start is None or due >= era_start else era_start
+    for begin, end in stops:
+        if begin <= moment < end:
+            moment = end
+    limit = at if era_end is None else min(era_end, at)
+    if final_stop is not None:
+        limit = min(limit, final_stop)
+    return moment if moment < limit else None
