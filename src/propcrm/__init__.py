@@ -100,6 +100,7 @@ from propcrm.vip import (
     VipPolicy,
     VipProgramme,
 )
+from propcrm.work_orders import WorkOrder, WorkOrderState
 
 __version__ = "0.1.0"
 
@@ -177,6 +178,8 @@ __all__ = [
     "VipLevel",
     "VipPolicy",
     "VipProgramme",
+    "WorkOrder",
+    "WorkOrderState",
     "WorkWeek",
     "__version__",
     "classify_tier",

@@ -44,6 +44,7 @@ from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household
 from propcrm.satisfaction import SurveyResponse
 from propcrm.vip import CardSequenceAllocator, VipCard
+from propcrm.work_orders import WorkOrder, WorkOrderState
 
 __all__ = [
     "CallbackTaskRepository",
@@ -54,6 +55,7 @@ __all__ = [
     "Store",
     "SurveyResponseRepository",
     "VipCardRepository",
+    "WorkOrderRepository",
 ]
 
 T = TypeVar("T")
@@ -223,6 +225,18 @@ class SurveyResponseRepository(Protocol):
         ...
 
 
+class WorkOrderRepository(Repository[WorkOrder], Protocol):
+    """Work orders (工单) with their event timelines."""
+
+    def in_state(self, state: WorkOrderState) -> list[WorkOrder]:
+        """Return the work orders in ``state`` (read off each timeline), oldest first.
+
+        Raises:
+            ValidationError: ``state`` is not a :class:`~propcrm.work_orders.WorkOrderState`.
+        """
+        ...
+
+
 class Store(Protocol):
     """A unit of storage: the repositories plus transactions over all of them."""
 
@@ -262,6 +276,11 @@ class Store(Protocol):
     @property
     def survey_responses(self) -> SurveyResponseRepository:
         """The satisfaction survey responses."""
+        ...
+
+    @property
+    def work_orders(self) -> WorkOrderRepository:
+        """The work orders and their timelines."""
         ...
 
     def transaction(self) -> AbstractContextManager[None]:

@@ -25,6 +25,7 @@ from propcrm.errors import ConflictError, ValidationError
 from propcrm.satisfaction import SurveyResponse
 from propcrm.storage._codec import epoch_micros
 from propcrm.vip import MAX_SEQUENCE, CardNumbersExhaustedError, VipCard, VipLevel
+from propcrm.work_orders import WorkOrder, WorkOrderState
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -310,6 +311,36 @@ _DUE_FOR_STAFF = CALLBACK_TASKS.query("due_for_staff")
 _DUE_FOR_ROLE = CALLBACK_TASKS.query("due_for_role")
 
 
+# --- work orders ---------------------------------------------------------------------------
+
+WORK_ORDERS = Table(
+    "work_orders",
+    WorkOrder,
+    (
+        Column("state", "TEXT", lambda w: w.state.value),
+        Column("received_us", "INTEGER", lambda w: epoch_micros(w.received_at)),
+    ),
+    (Query("in_state", (Where("state", "=", "state"),), ("received_us",)),),
+)
+
+
+class WorkOrderRepo(Repo[WorkOrder]):
+    """Work orders (工单) with their timelines, findable by state."""
+
+    __slots__ = ()
+
+    def in_state(self, state: WorkOrderState) -> list[WorkOrder]:
+        """Work orders whose timeline leaves them in ``state``, oldest first."""
+        try:
+            value = WorkOrderState(state).value
+        except ValueError as e:
+            raise ValidationError.expected("state", "a WorkOrderState", state) from e
+        return self._engine.select(_IN_STATE, {"state": value})
+
+
+_IN_STATE = WORK_ORDERS.query("in_state")
+
+
 # --- customers and households ------------------------------------------------------------
 
 CUSTOMERS = Table(
@@ -482,6 +513,7 @@ TABLES: tuple[Table[Any], ...] = (
     SURVEY_RESPONSES,
     COMPLAINTS,
     CALLBACK_TASKS,
+    WORK_ORDERS,
 )
 """Every aggregate table, in schema order."""
 

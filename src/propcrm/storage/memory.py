@@ -29,6 +29,7 @@ from propcrm.storage._catalog import (
     HOUSEHOLDS,
     SURVEY_RESPONSES,
     VIP_CARDS,
+    WORK_ORDERS,
     CallbackTaskRepo,
     CardNumbers,
     ComplaintRepo,
@@ -39,6 +40,7 @@ from propcrm.storage._catalog import (
     SurveyResponseRepo,
     Table,
     VipCardRepo,
+    WorkOrderRepo,
     sequence_id,
     stale,
 )
@@ -75,6 +77,7 @@ class MemoryStore:
         self.survey_responses = SurveyResponseRepo(_MemoryTable(self, SURVEY_RESPONSES))
         self.complaints = ComplaintRepo(_MemoryTable(self, COMPLAINTS))
         self.callback_tasks = CallbackTaskRepo(_MemoryTable(self, CALLBACK_TASKS))
+        self.work_orders = WorkOrderRepo(_MemoryTable(self, WORK_ORDERS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

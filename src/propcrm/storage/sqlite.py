@@ -44,6 +44,7 @@ from propcrm.storage._catalog import (
     HOUSEHOLDS,
     SURVEY_RESPONSES,
     VIP_CARDS,
+    WORK_ORDERS,
     CallbackTaskRepo,
     CardNumbers,
     ComplaintRepo,
@@ -54,6 +55,7 @@ from propcrm.storage._catalog import (
     SurveyResponseRepo,
     Table,
     VipCardRepo,
+    WorkOrderRepo,
     sequence_id,
     stale,
 )
@@ -135,6 +137,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX callback_tasks_by_role ON callback_tasks (owner_role, due_us)",
         ),
     ),
+    Migration(
+        "0007_work_orders",
+        (
+            "CREATE TABLE work_orders (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " state TEXT NOT NULL, received_us INTEGER NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX work_orders_by_state ON work_orders (state, received_us)",
+        ),
+    ),
 )
 """Every schema step, oldest first. Append only: never edit a released step."""
 
@@ -210,6 +220,7 @@ class SqliteStore:
         self.survey_responses = SurveyResponseRepo(_SqliteTable(self, SURVEY_RESPONSES))
         self.complaints = ComplaintRepo(_SqliteTable(self, COMPLAINTS))
         self.callback_tasks = CallbackTaskRepo(_SqliteTable(self, CALLBACK_TASKS))
+        self.work_orders = WorkOrderRepo(_SqliteTable(self, WORK_ORDERS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -42,6 +42,7 @@ from propcrm.customers import Customer, Household, Member
 from propcrm.errors import ConflictError, NotFoundError, ValidationError
 from propcrm.explain import Reason
 from propcrm.satisfaction import SurveyResponse
+from propcrm.sla import Event, EventKind, Timeline
 from propcrm.storage import Repository, Store
 from propcrm.testing.strategies import (
     callback_tasks,
@@ -50,6 +51,7 @@ from propcrm.testing.strategies import (
     households,
     survey_responses,
     vip_cards,
+    work_orders,
 )
 from propcrm.vip import (
     MAX_SEQUENCE,
@@ -61,6 +63,7 @@ from propcrm.vip import (
     VipCard,
     VipLevel,
 )
+from propcrm.work_orders import WorkOrder, WorkOrderState
 
 __all__ = ["HOSTILE_IDS", "HOSTILE_TEXTS", "SAMPLES", "Sample", "StoreContract"]
 
@@ -169,6 +172,27 @@ def _set_technician(task: CallbackTask, text: str) -> CallbackTask:
     return task
 
 
+_LIFECYCLE = (
+    (),
+    (EventKind.DISPATCHED,),
+    (EventKind.DISPATCHED, EventKind.ARRIVED),
+    (EventKind.DISPATCHED, EventKind.ARRIVED, EventKind.RESOLVED),
+)
+
+
+def _work_order(n: int, text: str) -> WorkOrder:
+    received = _T0 + timedelta(hours=n)
+    events = [Event(EventKind.RECEIVED, received)]
+    for i, kind in enumerate(_LIFECYCLE[n % 4], 1):
+        events.append(Event(kind, received + timedelta(minutes=10 * i)))
+    return WorkOrder(f"WO-{n}", Timeline(events, kind="repair.in_home"), community=text)
+
+
+def _set_community(order: WorkOrder, text: str) -> WorkOrder:
+    order.community = text
+    return order
+
+
 def _customer(n: int, text: str) -> Customer:
     return Customer(f"cust-{n}", text, phone="13812345678", household_id=f"hh-{n % 2}")
 
@@ -231,6 +255,15 @@ SAMPLES: tuple[Sample[Any], ...] = (
             _ids(repo.due_on(_T0.date() + _DAY, zone="UTC", role="repair_lead")),
         ],
         lambda t, id: attrs.evolve(t, id=id),
+    ),
+    Sample(
+        "work_orders",
+        _work_order,
+        lambda w: w.community,
+        _set_community,
+        work_orders,
+        lambda repo: [_ids(repo.in_state(state)) for state in WorkOrderState],
+        lambda w, id: attrs.evolve(w, id=id),
     ),
     Sample(
         "customers",
@@ -550,6 +583,25 @@ class StoreContract:
             store.callback_tasks.due_on(_T0.date(), zone="UTC")
         with pytest.raises(ValidationError, match="exactly one"):
             store.callback_tasks.due_on(_T0.date(), zone="UTC", staff="a", role="b")
+
+    def test_work_orders_by_state(self, store: Any) -> None:
+        """in_state() follows each timeline, oldest first, and moves with updates."""
+        store.work_orders.add_all(_work_order(n, "东区") for n in range(1, 9))
+        assert _ids(store.work_orders.in_state(WorkOrderState.ON_SITE)) == ["WO-2", "WO-6"]
+        order = store.work_orders.get("WO-2")
+        order.timeline = Timeline(
+            [*order.timeline.events, Event(EventKind.RESOLVED, order.received_at + _DAY)],
+            kind=order.timeline.kind,
+        )
+        store.work_orders.update(order)
+        assert _ids(store.work_orders.in_state(WorkOrderState.ON_SITE)) == ["WO-6"]
+        resolved = store.work_orders.in_state(WorkOrderState.RESOLVED)
+        assert _ids(resolved) == ["WO-2", "WO-3", "WO-7"]
+
+    def test_work_order_states_are_checked(self, store: Any) -> None:
+        """An unknown state is refused, not answered with nothing."""
+        with pytest.raises(ValidationError, match="WorkOrderState"):
+            store.work_orders.in_state("lost")
 
     def test_customers_are_found_by_household(self, store: Any) -> None:
         """in_household() returns exactly that household's customers, by id."""
