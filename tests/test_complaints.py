@@ -724,3 +724,50 @@ def test_reasons_built_on_the_fast_path_are_ordinary_reasons() -> None:
         "002 §40",
     )
     assert decision.reasons == (expected,)
+
+
+@pytest.mark.parametrize("months", [-1, 1])
+def test_one_month_shortcuts_are_relativedelta_on_every_day(months: int) -> None:
+    """Shifting by one month agrees with dateutil on every day of leap and common years."""
+    days = [
+        datetime(year, 1, 1, 23, 30, tzinfo=SH) + timedelta(days=n)
+        for year in (2000, 2024, 2025, 2100)
+        for n in range(366)
+    ]
+    assert [d + relativedelta(months=months) for d in days] == [
+        _add_months(d, months) for d in days
+    ]
+
+
+def test_streaming_counts_a_busy_key_like_a_rescan() -> None:
+    """On a key with a complaint every few hours for months, streaming counts as a rescan does."""
+    stream = [
+        _complaint(f"C{i}", who=(f"c{i % 211}",), at=T0 + timedelta(hours=5 * i))
+        for i in range(1500)
+    ]
+    history = ComplaintHistory(streaming=True)
+    for i, c in enumerate(stream):
+        history.add(c)
+        start = c.received_at - relativedelta(months=1)
+        names = {who for e in stream[: i + 1] if e.received_at > start for who in e.complainants}
+        assert len(names) == history.complainants_within(c)
+
+
+def test_repeat_reason_names_a_count_of_any_size() -> None:
+    """The repeat reason's message states the count, however many complained."""
+    history = ComplaintHistory()
+    history.extend(_complaint(f"C{i}", who=(f"c{i}",)) for i in range(250))
+    decision = grade(_complaint("C", who=("c",)), at=T0, history=history)
+    assert decision.reasons[0].message == (
+        "the same complaint from 251 different complainants within 1 month(s) (>= 3): HOT"
+    )
+
+
+def test_major_deadline_is_a_calendar_month_on_every_date() -> None:
+    """A HOT complaint next escalates one calendar month on, whatever dates came before."""
+    moments = [datetime(2024, 1, 27, 6, tzinfo=SH) + timedelta(hours=7 * n) for n in range(200)]
+    moments += [datetime(2025, 3, 31, 23, tzinfo=SH), datetime(2025, 3, 31, 1, tzinfo=SH)]
+    decisions = [grade(_complaint(at=m, litigation_risk=True), at=m) for m in moments]
+    assert [m + relativedelta(months=1) for m in moments] == [
+        d.next_escalation_at for d in decisions
+    ]
