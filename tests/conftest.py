@@ -6,7 +6,11 @@ run) and without deadlines, so a slow shared machine cannot fail a test.
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
+
+# The shipped contract suite asserts in a package module: show its values on failure.
+pytest.register_assert_rewrite("propcrm.testing.contract")
 
 settings.register_profile(
     "ci",

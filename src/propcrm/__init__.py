@@ -51,6 +51,8 @@ from propcrm.errors import (
     NotFoundError,
     PolicyError,
     PropcrmError,
+    SchemaVersionError,
+    StorageError,
     ValidationError,
 )
 from propcrm.explain import Reason
@@ -80,6 +82,8 @@ from propcrm.sla import (
     TargetStatus,
     Timeline,
 )
+from propcrm.storage.memory import MemoryStore
+from propcrm.storage.sqlite import SqliteStore
 from propcrm.vip import (
     BenefitFamily,
     Benefits,
@@ -96,6 +100,7 @@ from propcrm.vip import (
     VipPolicy,
     VipProgramme,
 )
+from propcrm.work_orders import WorkOrder, WorkOrderState
 
 __version__ = "0.1.0"
 
@@ -132,6 +137,7 @@ __all__ = [
     "KpiScorecard",
     "Member",
     "MemorySequenceAllocator",
+    "MemoryStore",
     "NoDataError",
     "NotEligibleError",
     "NotFoundError",
@@ -148,6 +154,7 @@ __all__ = [
     "RoleShareAllocator",
     "SatisfactionIndex",
     "SatisfactionPolicy",
+    "SchemaVersionError",
     "Segment",
     "SegmentDecision",
     "SegmentPolicy",
@@ -155,6 +162,8 @@ __all__ = [
     "SlaPolicy",
     "SlaState",
     "SlaTarget",
+    "SqliteStore",
+    "StorageError",
     "SurveyResponse",
     "SystemClock",
     "TargetSet",
@@ -169,6 +178,8 @@ __all__ = [
     "VipLevel",
     "VipPolicy",
     "VipProgramme",
+    "WorkOrder",
+    "WorkOrderState",
     "WorkWeek",
     "__version__",
     "classify_tier",

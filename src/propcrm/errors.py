@@ -21,6 +21,8 @@ __all__ = [
     "PolicyError",
     "PolicyProblem",
     "PropcrmError",
+    "SchemaVersionError",
+    "StorageError",
     "ValidationError",
 ]
 
@@ -101,6 +103,28 @@ class NotFoundError(PropcrmError, LookupError):
 
 class ConflictError(PropcrmError):
     """A write lost a race or breaks a uniqueness rule (for example a stale ``version``)."""
+
+
+class StorageError(PropcrmError):
+    """A storage backend failed: I/O, a lock held too long, corruption or a broken schema.
+
+    Adapters raise it (with the driver's exception as ``__cause__``) for every
+    driver failure that is neither a conflict nor a missing record.
+    """
+
+
+class SchemaVersionError(StorageError):
+    """A database was written by a newer propcrm (or is not a propcrm database).
+
+    Attributes:
+        found: The schema version recorded in the database.
+        supported: The newest schema version this propcrm knows.
+    """
+
+    def __init__(self, message: str, *, found: int, supported: int) -> None:
+        super().__init__(message)
+        self.found = found
+        self.supported = supported
 
 
 class CalendarRangeError(PropcrmError, ValueError):

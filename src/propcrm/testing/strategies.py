@@ -71,6 +71,7 @@ from propcrm.sla import (
     Timeline,
 )
 from propcrm.vip import MAX_SEQUENCE, CardNumber, VipBenefits, VipCard, VipLevel, VipPolicy
+from propcrm.work_orders import WorkOrder
 
 __all__ = [
     "allowances",
@@ -925,3 +926,27 @@ def timelines(
         base = datetime(2025, 1, 1, tzinfo=_SHANGHAI)
         starts = st.integers(0, 700 * 24 * 60).map(lambda m: base + timedelta(minutes=m))
     return _timeline(starts, kinds, max_events, step)
+
+
+def work_orders(
+    *, timeline: st.SearchStrategy[Timeline] | None = None
+) -> st.SearchStrategy[WorkOrder]:
+    """:class:`~propcrm.work_orders.WorkOrder` entities around valid timelines.
+
+    Args:
+        timeline: The timelines to wrap; by default :func:`timelines` of repair kinds.
+
+    Raises:
+        ValidationError: ``timeline`` is not a strategy.
+    """
+    if timeline is None:
+        timeline = timelines(kinds=("repair.in_home", "repair.public.minor"))
+    elif not isinstance(timeline, st.SearchStrategy):
+        raise ValidationError.expected("timeline", "a hypothesis strategy", timeline)
+    return st.builds(
+        WorkOrder,
+        id=st.from_regex(r"WO-[0-9]{1,6}", fullmatch=True),
+        timeline=timeline,
+        community=st.sampled_from(["", "东区", "西区", "Block 7"]),
+        version=st.integers(0, 5),
+    )

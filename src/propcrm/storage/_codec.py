@@ -1,0 +1,242 @@
+"""How entities become stored text and back: one private cattrs converter for storage.
+
+Every adapter that keeps entities as text uses :func:`make_converter` (never
+cattrs' global converter), so what a store returns is exactly what was given.
+
+Aware datetimes are written as ISO 8601 text with their UTC offset, followed by
+the IANA zone in brackets when the zone has a name (the form of RFC 9557), so
+both the instant and the zone survive:
+
+>>> from datetime import datetime
+>>> from zoneinfo import ZoneInfo
+>>> moment = datetime(2025, 10, 9, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
+>>> format_datetime(moment)
+'2025-10-09T08:30:00+08:00[Asia/Shanghai]'
+>>> parse_datetime(format_datetime(moment)) == moment
+True
+>>> epoch_micros(moment)
+1759969800000000
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Set
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import attrs
+import cattrs
+
+from propcrm.errors import StorageError, ValidationError
+
+__all__ = [
+    "decode",
+    "encode",
+    "epoch_micros",
+    "format_datetime",
+    "make_converter",
+    "parse_datetime",
+]
+
+T = TypeVar("T")
+
+# Stateless once built; sharing it saves building an encoder per entity.
+_JSON = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def make_converter() -> cattrs.Converter:
+    """Build the storage converter: attrs classes to JSON-ready data and back.
+
+    Datetimes use :func:`format_datetime`, dates ISO text, durations whole
+    microseconds, decimals text, enums their value, sets sorted lists.
+    """
+    converter = cattrs.Converter(unstruct_collection_overrides={Set: _sorted_list})
+    converter.register_unstructure_hook(datetime, format_datetime)
+    converter.register_structure_hook(datetime, lambda value, _: parse_datetime(value))
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook(date, lambda value, _: date.fromisoformat(value))
+    converter.register_unstructure_hook(timedelta, lambda value: value // _MICROSECOND)
+    converter.register_structure_hook(timedelta, lambda value, _: timedelta(microseconds=value))
+    converter.register_unstructure_hook(Decimal, str)
+    converter.register_structure_hook(Decimal, lambda value, _: Decimal(value))
+    # Values typed only as ``object`` (the facts of a Reason) carry their type in a tag.
+    converter.register_unstructure_hook_func(
+        lambda cls: cls is object, lambda value: _tagged(converter, value)
+    )
+    converter.register_structure_hook_func(
+        lambda cls: cls is object, lambda data, _: _untagged(converter, data)
+    )
+    return converter
+
+
+def encode(converter: cattrs.Converter, entity: object, version: int | None = None) -> str:
+    """Return ``entity`` as compact JSON text, with ``version`` replaced when given.
+
+    Raises:
+        ValidationError: The entity holds text that is not valid Unicode.
+    """
+    data = converter.unstructure(entity)
+    if version is not None:
+        data["version"] = version
+    try:
+        text = _JSON.encode(data)
+    except ValueError as e:  # NaN or infinity: JSON has no spelling for them
+        raise ValidationError.expected(
+            type(entity).__name__, "finite numbers", data, "store NaN and infinity as None"
+        ) from e
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise ValidationError.expected(
+            type(entity).__name__,
+            "text that can be written as UTF-8",
+            e.object[e.start : e.end],
+            "remove lone surrogate code points",
+        ) from e
+    return text
+
+
+def decode(converter: cattrs.Converter, text: str, cls: type[T]) -> T:
+    """Rebuild an entity of type ``cls`` from text written by :func:`encode`."""
+    try:
+        return converter.structure(json.loads(text), cls)
+    except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as e:
+        raise StorageError(
+            f"a stored {cls.__name__} cannot be read back ({e}); "
+            "the record was written by an incompatible version or edited by hand"
+        ) from e
+
+
+def format_datetime(value: datetime) -> str:
+    """Write an aware datetime as ISO text with offset, plus ``[zone]`` for named zones.
+
+    Raises:
+        ValidationError: for naive datetimes or zones that are neither
+            :class:`~zoneinfo.ZoneInfo` (with a key) nor fixed offsets.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError.expected(
+            "datetime", "a timezone-aware datetime", value, "attach a ZoneInfo zone"
+        )
+    text = value.isoformat()
+    zone = value.tzinfo
+    if isinstance(zone, ZoneInfo) and zone.key:
+        return f"{text}[{zone.key}]"
+    if isinstance(zone, timezone):
+        return text
+    raise ValidationError.expected(
+        "datetime",
+        "a datetime whose zone is a ZoneInfo or a fixed timezone offset",
+        value,
+        "convert it with .astimezone(ZoneInfo('Asia/Shanghai'))",
+    )
+
+
+def parse_datetime(text: str) -> datetime:
+    """Read text written by :func:`format_datetime`: same instant, wall time and zone."""
+    stamp, _, rest = text.partition("[")
+    parsed = datetime.fromisoformat(stamp)
+    if not rest:
+        return parsed
+    zone: tzinfo = ZoneInfo(rest.rstrip("]"))
+    wall = parsed.replace(tzinfo=zone)
+    if wall.utcoffset() == parsed.utcoffset():
+        return wall
+    # The offset tells which side of a repeated (or skipped) wall time was meant.
+    other = wall.replace(fold=1 - wall.fold)
+    if other.utcoffset() == parsed.utcoffset():
+        return other
+    # The zone's rules changed since writing: the recorded instant wins.
+    return parsed.astimezone(zone)
+
+
+def epoch_micros(value: datetime) -> int:
+    """Return the instant as whole microseconds since 1970-01-01 UTC (for indexed columns)."""
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def _tagged(converter: cattrs.Converter, value: object) -> Any:
+    """Write a value of unknown type so that :func:`_untagged` restores it exactly.
+
+    JSON scalars and lists stand for themselves; everything else becomes a
+    one-key object naming its type, e.g. ``{"$date": "2025-10-09"}``.
+    """
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list):
+        return [_tagged(converter, item) for item in value]
+    if isinstance(value, tuple):
+        return {"$tuple": [_tagged(converter, item) for item in value]}
+    if isinstance(value, frozenset | set):
+        tag = "$frozenset" if isinstance(value, frozenset) else "$set"
+        return {tag: _sorted_list(_tagged(converter, item) for item in value)}
+    if isinstance(value, dict):
+        return {"$dict": [[_tagged(converter, k), _tagged(converter, v)] for k, v in value.items()]}
+    if isinstance(value, datetime):
+        return {"$datetime": format_datetime(value)}
+    if isinstance(value, date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, timedelta):
+        return {"$timedelta": value // _MICROSECOND}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    cls = type(value)
+    if cls.__module__.startswith("propcrm.") and (isinstance(value, Enum) or attrs.has(cls)):
+        return {
+            "$type": f"{cls.__module__}:{cls.__qualname__}",
+            "value": converter.unstructure(value),
+        }
+    raise ValidationError.expected(
+        "facts",
+        "values that storage can restore (None, bool, int, float, str, list, tuple, set, "
+        "dict, datetime, date, timedelta, Decimal, or a propcrm enum or attrs class)",
+        value,
+    )
+
+
+def _untagged(converter: cattrs.Converter, data: Any) -> Any:
+    if isinstance(data, list):
+        return [_untagged(converter, item) for item in data]
+    if not isinstance(data, dict):
+        return data
+    (tag, payload), *_ = data.items()
+    if tag == "$tuple":
+        return tuple(_untagged(converter, item) for item in payload)
+    if tag in ("$frozenset", "$set"):
+        items = (_untagged(converter, item) for item in payload)
+        return frozenset(items) if tag == "$frozenset" else set(items)
+    if tag == "$dict":
+        return {_untagged(converter, k): _untagged(converter, v) for k, v in payload}
+    if tag == "$datetime":
+        return parse_datetime(payload)
+    if tag == "$date":
+        return date.fromisoformat(payload)
+    if tag == "$timedelta":
+        return timedelta(microseconds=payload)
+    if tag == "$decimal":
+        return Decimal(payload)
+    if tag == "$type":
+        module, _, name = payload.partition(":")
+        if not module.startswith("propcrm."):
+            raise ValueError(f"refusing to load type {payload!r} from outside propcrm")
+        cls: Any = importlib.import_module(module)
+        for part in name.split("."):
+            cls = getattr(cls, part)
+        return converter.structure(data["value"], cls)
+    raise ValueError(f"unknown tag {tag!r} in stored data")
+
+
+def _sorted_list(values: Any) -> list[Any]:
+    try:
+        return sorted(values)
+    except TypeError:
+        return list(values)

@@ -1,0 +1,294 @@
+"""MemoryStore: the whole store in process memory, for tests, demos and small tools.
+
+It keeps the same promises as :class:`~propcrm.storage.sqlite.SqliteStore`:
+entities are encoded with the same converter (what you read is a copy, never
+the object you stored), versions are checked, and ``with store.transaction():``
+commits on success and undoes everything on any exception, nesting included.
+The contract suite (:mod:`propcrm.testing.contract`) holds both to it.
+
+One thread at a time: the store has no locks.
+
+>>> store = MemoryStore()
+>>> with store.transaction():
+...     pass
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+import attrs
+
+from propcrm.errors import ConflictError, NotFoundError
+from propcrm.storage._catalog import (
+    CALLBACK_TASKS,
+    COMPLAINTS,
+    CUSTOMERS,
+    HOUSEHOLDS,
+    SURVEY_RESPONSES,
+    VIP_CARDS,
+    WORK_ORDERS,
+    CallbackTaskRepo,
+    CardNumbers,
+    ComplaintRepo,
+    CustomerRepo,
+    HouseholdRepo,
+    Query,
+    Scalar,
+    SurveyResponseRepo,
+    Table,
+    VipCardRepo,
+    WorkOrderRepo,
+    sequence_id,
+    stale,
+)
+from propcrm.storage._codec import decode, encode, make_converter
+
+if TYPE_CHECKING:
+    from propcrm.storage import Store
+
+__all__ = ["MemoryStore"]
+
+T = TypeVar("T")
+
+_Row = tuple[int, tuple[Scalar, ...], str]  # version, query-column values, encoded entity
+
+
+class MemoryStore:
+    """A store held in memory; nothing survives the process.
+
+    Attributes are the repositories, as described by :class:`propcrm.storage.Store`.
+    """
+
+    def __init__(self) -> None:
+        self._converter = make_converter()
+        # Undo journal of the open transaction: (table, id, row before or None).
+        self._journal: list[tuple[_MemoryTable[Any], str, _Row | None]] = []
+        self._marks: list[int] = []
+        self._sequences: dict[str, int] = {}
+        self._sequence_journal: list[tuple[str, int | None]] = []
+        self._sequence_marks: list[int] = []
+        self.customers = CustomerRepo(_MemoryTable(self, CUSTOMERS))
+        self.households = HouseholdRepo(_MemoryTable(self, HOUSEHOLDS))
+        self.vip_cards = VipCardRepo(_MemoryTable(self, VIP_CARDS))
+        self.card_numbers = CardNumbers(self)
+        self.survey_responses = SurveyResponseRepo(_MemoryTable(self, SURVEY_RESPONSES))
+        self.complaints = ComplaintRepo(_MemoryTable(self, COMPLAINTS))
+        self.callback_tasks = CallbackTaskRepo(_MemoryTable(self, CALLBACK_TASKS))
+        self.work_orders = WorkOrderRepo(_MemoryTable(self, WORK_ORDERS))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes: commit on success, undo on any exception; nests like savepoints."""
+        self._marks.append(len(self._journal))
+        self._sequence_marks.append(len(self._sequence_journal))
+        try:
+            yield
+        except BaseException:
+            self._undo(self._marks.pop(), self._sequence_marks.pop())
+            raise
+        self._marks.pop()
+        self._sequence_marks.pop()
+        if not self._marks:
+            self._journal.clear()
+            self._sequence_journal.clear()
+
+    def close(self) -> None:
+        """Do nothing: there is nothing to release (kept for the :class:`Store` shape)."""
+
+    def _table(self, table: Table[T]) -> _MemoryTable[T]:
+        return _MemoryTable(self, table)
+
+    def _record(self, table: _MemoryTable[Any], id: str, before: _Row | None) -> None:
+        if self._marks:
+            self._journal.append((table, id, before))
+
+    def _next_in_sequence(self, name: str, limit: int | None = None) -> int | None:
+        before = self._sequences.get(name)
+        value = (before or 0) + 1
+        if limit is not None and value > limit:
+            return None
+        if self._sequence_marks:
+            self._sequence_journal.append((name, before))
+        self._sequences[name] = value
+        return value
+
+    def _undo(self, mark: int, sequence_mark: int) -> None:
+        while len(self._journal) > mark:
+            table, id, before = self._journal.pop()
+            table._restore(id, before)
+        while len(self._sequence_journal) > sequence_mark:
+            name, value = self._sequence_journal.pop()
+            if value is None:
+                del self._sequences[name]
+            else:
+                self._sequences[name] = value
+
+    def __enter__(self) -> MemoryStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class _MemoryTable(Generic[T]):
+    """One table: rows by id, plus a hash index per declared query's equality columns."""
+
+    def __init__(self, store: MemoryStore, table: Table[T]) -> None:
+        self._store = store
+        self._table = table
+        self._rows: dict[str, _Row] = {}
+        self._positions = {column.name: i for i, column in enumerate(table.columns)}
+        self._indexes: dict[tuple[str, ...], dict[tuple[Scalar, ...], set[str]]] = {
+            query.equal_columns: {} for query in table.queries if query.equal_columns
+        }
+
+    def get(self, id: str) -> T:
+        row = self._rows.get(id)
+        if row is None:
+            raise NotFoundError(f"no {self._table.entity.__name__} with id {id!r}")
+        return self._entity(row)
+
+    def add(self, entity: T) -> T:
+        id = _id(entity)
+        if id in self._rows:
+            raise ConflictError(
+                f"a {self._table.entity.__name__} with id {id!r} already exists; "
+                "use update() to change it"
+            )
+        if self._table.versioned:
+            entity = attrs.evolve(entity, version=1)  # type: ignore[misc]
+        self._put(
+            id, (1, tuple(self._table.values(entity)), encode(self._store._converter, entity))
+        )
+        return entity
+
+    def append(self, entity: T) -> str:
+        with self._store.transaction():
+            id = self._new_id()
+            self._put(
+                id, (1, tuple(self._table.values(entity)), encode(self._store._converter, entity))
+            )
+        return id
+
+    def add_all(self, entities: Iterable[T]) -> int:
+        count = 0
+        converter = self._store._converter
+        with self._store.transaction():
+            for entity in entities:
+                id = _id(entity) if self._table.versioned else self._new_id()
+                if id in self._rows:
+                    raise ConflictError(
+                        f"a {self._table.entity.__name__} with id {id!r} already exists; "
+                        "nothing was added"
+                    )
+                self._put(id, (1, tuple(self._table.values(entity)), encode(converter, entity, 1)))
+                count += 1
+        return count
+
+    def update(self, entity: T) -> T:
+        id = _id(entity)
+        row = self._rows.get(id)
+        if row is None:
+            raise NotFoundError(f"no {self._table.entity.__name__} with id {id!r} to update")
+        given = entity.version  # type: ignore[attr-defined]
+        if row[0] != given:
+            raise stale(self._table.entity.__name__, id, given, row[0])
+        entity = attrs.evolve(entity, version=given + 1)  # type: ignore[misc]
+        body = encode(self._store._converter, entity)
+        self._put(id, (given + 1, tuple(self._table.values(entity)), body))
+        return entity
+
+    def remove(self, id: str, version: int | None) -> None:
+        row = self._rows.get(id)
+        if row is None:
+            raise NotFoundError(f"no {self._table.entity.__name__} with id {id!r} to remove")
+        if version is not None and row[0] != version:
+            raise stale(self._table.entity.__name__, id, version, row[0])
+        self._put(id, None)
+
+    def select(self, query: Query, params: Mapping[str, Scalar]) -> list[T]:
+        if query.equal_columns:
+            key = tuple(params[w.param] for w in query.where if w.op == "=")
+            ids: Any = self._indexes[query.equal_columns].get(key, ())
+        else:
+            ids = self._rows
+        tests = [(self._positions[w.column], w.op, params[w.param]) for w in query.where]
+        hits = []
+        for id in ids:
+            row = self._rows[id]
+            if _matches(row[1], tests):
+                hits.append((id, row))
+        order = [self._positions[name] for name in query.order_by]
+        hits.sort(key=lambda hit: (*(_sort_key(hit[1][1][i]) for i in order), hit[0]))
+        return [self._entity(row) for _, row in hits]
+
+    def count(self) -> int:
+        return len(self._rows)
+
+    def _new_id(self) -> str:
+        return sequence_id(self._store._next_in_sequence(self._table.name) or 0)
+
+    def _entity(self, row: _Row) -> T:
+        return decode(self._store._converter, row[2], self._table.entity)
+
+    def _put(self, id: str, row: _Row | None) -> None:
+        before = self._rows.get(id)
+        self._store._record(self, id, before)
+        self._restore(id, row)
+
+    def _restore(self, id: str, row: _Row | None) -> None:
+        before = self._rows.pop(id, None)
+        for columns, index in self._indexes.items():
+            if before is not None:
+                key = self._key(before, columns)
+                bucket = index[key]
+                bucket.discard(id)
+                if not bucket:
+                    del index[key]
+            if row is not None:
+                index.setdefault(self._key(row, columns), set()).add(id)
+        if row is not None:
+            self._rows[id] = row
+
+    def _key(self, row: _Row, columns: tuple[str, ...]) -> tuple[Scalar, ...]:
+        return tuple(row[1][self._positions[name]] for name in columns)
+
+
+def _id(entity: object) -> str:
+    return entity.id  # type: ignore[attr-defined,no-any-return]
+
+
+def _matches(values: tuple[Scalar, ...], tests: Sequence[tuple[int, str, Scalar]]) -> bool:
+    for position, op, param in tests:
+        value = values[position]
+        if value is None or param is None:
+            return False
+        if op == "=":
+            if value != param:
+                return False
+        elif op == "<":
+            if not value < param:  # type: ignore[operator]
+                return False
+        elif op == "<=":
+            if not value <= param:  # type: ignore[operator]
+                return False
+        elif op == ">":
+            if not value > param:  # type: ignore[operator]
+                return False
+        elif not value >= param:  # type: ignore[operator]
+            return False
+    return True
+
+
+def _sort_key(value: Scalar) -> tuple[bool, Scalar]:
+    # SQLite sorts NULL first in ascending order.
+    return (value is not None, value)
+
+
+if TYPE_CHECKING:  # the adapter has the shape of the port
+
+    def _is_a_store(store: MemoryStore) -> Store:
+        return store

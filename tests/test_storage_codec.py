@@ -1,0 +1,177 @@
+"""The storage codec: entities to text and back, datetimes with instant and zone intact."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from enum import Enum
+from zoneinfo import ZoneInfo
+
+import pytest
+from attrs import define, frozen
+from dateutil import tz as dateutil_tz
+from hypothesis import given
+from hypothesis import strategies as st
+
+from propcrm.complaints import Grade
+from propcrm.errors import StorageError, ValidationError
+from propcrm.explain import Reason
+from propcrm.storage._codec import (
+    decode,
+    encode,
+    epoch_micros,
+    format_datetime,
+    make_converter,
+    parse_datetime,
+)
+
+ZONES = [ZoneInfo(k) for k in ("Asia/Shanghai", "America/New_York", "Europe/Berlin", "UTC")]
+FIXED = [UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-3, minutes=-30))]
+
+
+class Colour(Enum):
+    RED = "red"
+
+
+@frozen
+class Everything:
+    at: datetime
+    day: date
+    span: timedelta
+    amount: Decimal
+    tags: frozenset[str]
+    colour: Colour
+    note: str | None = None
+
+
+@define
+class Entity:
+    id: str
+    version: int = 0
+
+
+def _same_moment(expected: datetime, actual: datetime) -> None:
+    assert expected == actual
+    assert expected.replace(tzinfo=None) == actual.replace(tzinfo=None)
+    assert expected.utcoffset() == actual.utcoffset()
+    assert getattr(expected.tzinfo, "key", expected.tzinfo) == getattr(
+        actual.tzinfo, "key", actual.tzinfo
+    )
+
+
+@given(st.datetimes(timezones=st.sampled_from(ZONES + FIXED)))
+def test_datetimes_round_trip_with_instant_wall_time_and_zone(moment: datetime) -> None:
+    """Any aware datetime, including DST folds and gaps, comes back the same."""
+    _same_moment(moment, parse_datetime(format_datetime(moment)))
+
+
+def test_the_repeated_hour_keeps_its_side() -> None:
+    """The second 01:30 of a DST fall-back day stays the second one."""
+    second = datetime(2025, 11, 2, 1, 30, fold=1, tzinfo=ZoneInfo("America/New_York"))
+    back = parse_datetime(format_datetime(second))
+    assert (1, second.utcoffset()) == (back.fold, back.utcoffset())
+
+
+def test_a_changed_zone_rule_keeps_the_recorded_instant() -> None:
+    """If the offset on file no longer matches the zone, the instant wins."""
+    back = parse_datetime("2025-06-01T12:00:00+05:00[Asia/Shanghai]")
+    assert datetime(2025, 6, 1, 7, tzinfo=UTC) == back
+    assert back.tzinfo.key == "Asia/Shanghai"  # type: ignore[union-attr]
+
+
+def test_utc_stays_the_utc_singleton() -> None:
+    """datetime.UTC is written without a zone name and read back as UTC."""
+    assert parse_datetime(format_datetime(datetime(2025, 1, 1, tzinfo=UTC))).tzinfo is UTC
+
+
+def test_naive_datetimes_are_refused() -> None:
+    """A naive datetime cannot be stored."""
+    with pytest.raises(ValidationError, match="timezone-aware"):
+        format_datetime(datetime(2025, 1, 1))
+
+
+def test_zones_without_an_iana_key_are_refused() -> None:
+    """A dateutil zone has no portable name, so it is refused with a fix."""
+    with pytest.raises(ValidationError, match="astimezone"):
+        format_datetime(datetime(2025, 1, 1, tzinfo=dateutil_tz.gettz("Asia/Shanghai")))
+
+
+def test_epoch_micros_counts_from_1970_utc() -> None:
+    """Query columns hold whole microseconds since the Unix epoch."""
+    assert epoch_micros(datetime(1970, 1, 1, 8, 0, 0, 1, tzinfo=ZoneInfo("Asia/Shanghai"))) == 1
+
+
+def test_every_supported_type_round_trips() -> None:
+    """Dates, durations, decimals, sets, enums and None survive encode/decode."""
+    converter = make_converter()
+    value = Everything(
+        at=datetime(2025, 3, 30, 2, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+        day=date(2025, 2, 28),
+        span=timedelta(days=1, microseconds=7),
+        amount=Decimal("12.50"),
+        tags=frozenset({"b", "a"}),
+        colour=Colour.RED,
+    )
+    assert value == decode(converter, encode(converter, value), Everything)
+
+
+def test_sets_of_unorderable_values_are_written_unsorted() -> None:
+    """A set whose items cannot be ordered is still written."""
+    converter = make_converter()
+    assert converter.unstructure({None}, set) == [None]
+
+
+def test_lone_surrogates_are_refused() -> None:
+    """Text that is not valid Unicode cannot be stored and says what to fix."""
+    with pytest.raises(ValidationError, match="surrogate"):
+        encode(make_converter(), Entity(id="\ud800"))
+
+
+def test_unreadable_text_is_a_storage_error() -> None:
+    """A record edited by hand into nonsense is reported, not crashed on."""
+    with pytest.raises(StorageError, match="cannot be read back"):
+        decode(make_converter(), '{"version": 1}', Entity)
+
+
+def test_reason_facts_of_any_supported_type_round_trip() -> None:
+    """Facts typed only as ``object`` come back with their types, nested ones too."""
+    converter = make_converter()
+    facts = {
+        "at": datetime(2025, 11, 2, 1, 30, fold=1, tzinfo=ZoneInfo("America/New_York")),
+        "day": date(2025, 2, 28),
+        "span": timedelta(hours=48),
+        "amount": Decimal("0.10"),
+        "grade": Grade.HOT,
+        "people": ("a", "b"),
+        "ids": frozenset({"x", "y"}),
+        "tags": {"t"},
+        "scores": [1, 2.5, None, True],
+        "by_key": {("东区", "noise"): 3},
+        "nested": Reason("inner", "inner message"),
+    }
+    reason = Reason("outer", "outer message", facts=facts)
+    assert decode(converter, encode(converter, reason), Reason) == reason
+
+
+def test_facts_of_unknown_types_are_refused() -> None:
+    """A fact storage could not restore is refused when written, naming what is allowed."""
+    with pytest.raises(ValidationError, match="values that storage can restore"):
+        encode(make_converter(), Reason("r", "m", facts={"thing": object()}))
+
+
+def test_non_finite_numbers_are_refused() -> None:
+    """NaN has no JSON spelling, so it is refused with a fix."""
+    with pytest.raises(ValidationError, match="finite numbers"):
+        encode(make_converter(), Reason("r", "m", facts={"ratio": float("nan")}))
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        '{"$type": "os:system", "value": "x"}',
+        '{"$unknown": 1}',
+    ],
+)
+def test_tampered_facts_are_refused_on_read(facts: str) -> None:
+    """Stored data naming a type outside propcrm, or an unknown tag, is not loaded."""
+    text = f'{{"rule": "r", "message": "m", "facts": {{"f": {facts}}}, "source": ""}}'
+    with pytest.raises(StorageError, match="cannot be read back"):
+        decode(make_converter(), text, Reason)
