@@ -286,6 +286,15 @@ def test_wilson_interval_contains_the_observed_rate(ratings: list[int]) -> None:
     assert 0 <= interval.low <= result.rate <= interval.high <= 1
 
 
+@pytest.mark.parametrize("rating", [1, 5])
+def test_wilson_interval_of_a_unanimous_sample_reaches_its_rate(rating: int) -> None:
+    """All-1 or all-5 samples: the bound at the observed rate is exactly 0 or 1."""
+    result = csat([rating] * 13)  # n = 13 rounded both bounds off the rate before
+    interval = result.ci()
+    assert interval.low <= result.rate <= interval.high
+    assert (interval.low == 0.0) if rating == 1 else (interval.high == 1.0)
+
+
 def test_wilson_covers_the_true_rate() -> None:
     """Of 2,000 samples of n = 30, 93-97 % of the 95 % intervals cover the true rate."""
     # Ratings 5 / 4 / 3 / 2 with probabilities 0.35 / 0.35 / 0.2 / 0.1: true rate 0.7.
