@@ -583,9 +583,9 @@ class SlaEvaluator:
             grade = new_grade or grade
             appointment = new_appointment or appointment
             eras.append((index.times[i], self._targets(kind, grade, tier), appointment))
-        starts: dict[tuple[str, int], datetime] = {}  # shared by targets with the same start
+        shared: dict[tuple[Any, ...], Any] = {}  # work targets of this item share (see _status)
         status = self._status
-        return tuple([status(t, index, cut, eras, at, starts) for t in eras[-1][1].values()])
+        return tuple([status(t, index, cut, eras, at, shared) for t in eras[-1][1].values()])
 
     def _targets(self, kind: str, grade: str, tier: str) -> dict[str, _Plan]:
         key = (kind, grade, tier)
@@ -608,27 +608,31 @@ class SlaEvaluator:
         cut: int,
         eras: list[Era],
         at: datetime,
-        starts: dict[tuple[str, int], datetime],
+        shared: dict[tuple[Any, ...], Any],
     ) -> TargetStatus:
         first = index.first.get(p.start, cut)
         if first >= cut:
             return p.not_started
         cal = p.cal
-        started = starts.get((p.calendar, first))
+        # Targets starting at the same event on the same calendar share their start...
+        started = shared.get((p.calendar, first))
         if started is None:
-            started = starts[p.calendar, first] = cal.next_working_time(index.times[first])
+            started = shared[p.calendar, first] = cal.next_working_time(index.times[first])
         stop = index.first.get(p.stop, cut)
-        if p.reopenable or stop < first:
+        if (index.reopened and p.reopenable) or (stop < first and not p.reopenable):
             stops, final_stop = index.stops(p.stop, p.reopenable, first, cut)
-        else:  # the usual case: the first stop event after the start, or none yet
+        else:  # the usual case: the stop event's first occurrence (never reopened), or none yet
             stops, final_stop = [], index.times[stop] if stop < cut else None
         pauses, paused = index.paused(p.pause_on, first, cut, at) if p.pause_on else _NONE
         gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
+        # ...and, pausing for the same reasons, the business time between their pauses.
+        key = (p.calendar, first, p.pause_on)
+        runs: list[timedelta] = [] if stops or not gaps else shared.setdefault(key, [])
         if len(eras) > 1:  # regraded or appointed: each allowance in force in its own span
             breached_at = None
             spans = _spans(p.name, eras)
             for i, (span_start, allowance, appointment) in enumerate(spans):
-                budget, due = deadline(cal, allowance, started, appointment, gaps)
+                budget, due = deadline(cal, allowance, started, appointment, gaps, runs)
                 if breached_at is None:
                     span_end = spans[i + 1][0] if i + 1 < len(spans) else None
                     breached_at = breach(due, span_start, span_end, at, stops, final_stop)
@@ -637,7 +641,7 @@ class SlaEvaluator:
                 budget = p.allowance.duration
                 due = cal.add(started, budget)
             else:
-                budget, due = deadline(cal, p.allowance, started, None, gaps)
+                budget, due = deadline(cal, p.allowance, started, None, gaps, runs)
             if stops:
                 breached_at = breach(due, None, None, at, stops, final_stop)
             else:
@@ -647,7 +651,7 @@ class SlaEvaluator:
         if end <= started:
             elapsed = _ZERO
         elif gaps:
-            elapsed = counted(cal, started, end, gaps)
+            elapsed = counted(cal, started, end, gaps, runs)
         else:
             elapsed = cal.elapsed(started, end)
         if breached_at is not None:
