@@ -626,8 +626,9 @@ class SlaEvaluator:
         pauses, paused = index.paused(p.pause_on, first, cut, at) if p.pause_on else _NONE
         gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
         # ...and, pausing for the same reasons, the business time between their pauses.
-        key = (p.calendar, first, p.pause_on)
-        runs: list[timedelta] = [] if stops or not gaps else shared.setdefault(key, [])
+        runs: list[timedelta] = []
+        if gaps and not stops:
+            runs = shared.setdefault((p.calendar, first, p.pause_on), runs)
         if len(eras) > 1:  # regraded or appointed: each allowance in force in its own span
             breached_at = None
             spans = _spans(p.name, eras)
@@ -638,7 +639,7 @@ class SlaEvaluator:
                     breached_at = breach(due, span_start, span_end, at, stops, final_stop)
         else:
             if p.business and not gaps:
-                budget = p.allowance.duration
+                budget = p.duration
                 due = cal.add(started, budget)
             else:
                 budget, due = deadline(cal, p.allowance, started, None, gaps, runs)
@@ -741,7 +742,7 @@ class _Plan:
     """A target and what evaluating it needs, resolved once per evaluator."""
 
     __slots__ = (
-        "allowance", "business", "cal", "calendar", "name", "not_started", "pause_on",
+        "allowance", "business", "cal", "calendar", "duration", "name", "not_started", "pause_on",
         "provisional", "reopenable", "source", "start", "stop", "tz", "warnings",
     )  # fmt: skip
 
@@ -749,6 +750,7 @@ class _Plan:
         self.name, self.start, self.stop = target.name, target.start, target.stop
         self.allowance, self.calendar, self.cal = target.allowance, target.calendar, cal
         self.business = target.allowance.kind is AllowanceKind.BUSINESS
+        self.duration = target.allowance.duration
         self.reopenable = target.stop in _REOPENABLE
         self.pause_on, self.warnings, self.source = target.pause_on, target.warnings, target.source
         self.tz = cal.tz
