@@ -146,4 +146,5 @@ def proportion_bounds(
         n_tilde = n_eff + z * z
         centre = (p * n_eff + z * z / 2) / n_tilde
         half = z * math.sqrt(centre * (1 - centre) / n_tilde)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # Both intervals contain p; rounding can put a bound a hair past it (x = 0 or x = n).
+    return min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
