@@ -45,7 +45,7 @@ from attrs import field, frozen
 from propcrm._sla_clock import TimelineIndex, breach, check_sequence, counted, deadline
 from propcrm._time import require_aware
 from propcrm._validators import int_at_least, non_empty_str
-from propcrm.complaints import Grade
+from propcrm.complaints import Grade, GradeDurations
 from propcrm.customers import Tier
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
@@ -425,6 +425,20 @@ class SlaPolicy:
     sets: tuple[TargetSet, ...] = field(factory=lambda: _default_sets())
     default: str = field(default="request", validator=non_empty_str)
 
+    @classmethod
+    def default_for(cls, resolve_within: GradeDurations) -> SlaPolicy:
+        """The default policy with complaint resolution allowed ``resolve_within`` per grade.
+
+        The root :class:`~propcrm.policy.Policy` builds its default ``sla`` this
+        way from ``grading.resolve_within``, so the two never disagree.
+
+        >>> from propcrm.complaints import GradeDurations
+        >>> longer = SlaPolicy.default_for(GradeDurations(major=timedelta(hours=96)))
+        >>> [t.allowance.duration for t in longer.select("complaint", "major").targets]
+        [datetime.timedelta(days=2), datetime.timedelta(days=4)]
+        """
+        return cls(sets=_default_sets(resolve_within))
+
     def __attrs_post_init__(self) -> None:
         names = [s.name for s in self.sets]
         if len(set(names)) != len(names):
@@ -721,10 +735,10 @@ def attainment(statuses: Iterable[TargetStatus]) -> dict[str, Attainment]:
 # --- private helpers ---------------------------------------------------------------------------
 
 
-def _default_sets() -> tuple[TargetSet, ...]:
-    from propcrm._sla_defaults import DEFAULT_SETS  # the table is built from this module's types
+def _default_sets(resolve_within: GradeDurations | None = None) -> tuple[TargetSet, ...]:
+    from propcrm._sla_defaults import default_sets  # the table is built from this module's types
 
-    return DEFAULT_SETS
+    return default_sets(resolve_within)
 
 
 def _all_in(name: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> None:
