@@ -434,6 +434,9 @@ def test_long_elapsed_grows_the_table() -> None:
         (lambda c: c.add("2025-03-03", H), "start: expected a timezone-aware datetime"),
         (lambda c: c.elapsed(sh(2025, 3, 3), datetime(2025, 3, 4)), "end must be"),
         (lambda c: c.is_working_time(datetime(2025, 3, 3)), "moment must be"),
+        (lambda c: c.next_working_time(datetime(2025, 3, 3)), "moment must be"),
+        (lambda c: c.close_of_day(datetime(2025, 3, 3)), "moment must be"),
+        (lambda c: c.next_working_time("2025-03-03"), "moment: expected a timezone-aware"),
         (lambda c: c.is_working_day(datetime(2025, 3, 3)), "day: expected a datetime.date"),
         (lambda c: c.add_working_days(date(2025, 3, 3), 1.5), "n: expected a whole number"),
         (lambda c: c.is_provisional("2025-01-01"), "day: expected a datetime.date"),
@@ -681,6 +684,36 @@ def test_zone_of_inputs_does_not_matter(
     assert (cal.add(local, d).astimezone(UTC), cal.tz) == (result.astimezone(UTC), result.tzinfo)
     assert cal.elapsed(local, end.astimezone(cal.tz)) == cal.elapsed(moved, end)
     assert cal.is_working_time(local) == cal.is_working_time(moved)
+
+
+@given(_calendars, _starts, st.sampled_from(("Asia/Shanghai", "UTC", "America/New_York")))
+def test_searches_answer_alike_from_cold_and_warm_tables(
+    cal: BusinessCalendar, start: datetime, other: str
+) -> None:
+    """next_working_time and close_of_day give the same answers before and after tables exist."""
+    moment = start.astimezone(ZoneInfo(other))
+    twin = BusinessCalendar(
+        cal.week,
+        tz=cal.tz,
+        closed=cal.closed,
+        extra_working=cal.extra_working,
+        overrides=cal.overrides,
+    )
+    cold = [cal.next_working_time(moment), twin.close_of_day(moment)]
+    warm = [cal.next_working_time(moment), cal.close_of_day(moment)]
+    assert [(d.astimezone(UTC), d.tzinfo, d.fold) for d in cold] == [
+        (d.astimezone(UTC), d.tzinfo, d.fold) for d in warm
+    ]
+
+
+def test_a_warm_table_still_looks_no_further_than_the_horizon() -> None:
+    """Tables reaching 15 years ahead do not let a search find an opening beyond ten."""
+    lonely = plain("", overrides={date(2025, 1, 2): "09:00-10:00", date(2040, 1, 2): "09:00-10:00"})
+    lonely.elapsed(sh(2025, 1, 1), sh(2040, 6, 1))
+    with pytest.raises(CalendarRangeError, match="no working time within 3653 days"):
+        lonely.next_working_time(sh(2025, 1, 3))
+    with pytest.raises(CalendarRangeError, match="no working day closes within 3653 days"):
+        lonely.close_of_day(sh(2025, 1, 3))
 
 
 # --- agreement with a slow, obviously correct oracle -------------------------------------------

@@ -5,6 +5,7 @@ import tomllib
 from datetime import date, time, timedelta
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -12,9 +13,11 @@ from attrs import field, frozen
 from hypothesis import given
 from hypothesis import strategies as st
 
-from propcrm import Policy, PolicyError, _toml
+from propcrm import Policy, PolicyError, ValidationError, _toml
 from propcrm._validators import int_at_least
+from propcrm.complaints import Grade, GradeDurations, GradingPolicy
 from propcrm.policy import _structure
+from propcrm.sla import SlaPolicy, TargetSet
 from propcrm.testing.strategies import policies
 
 
@@ -260,3 +263,88 @@ def test_toml_writer_writes_lists_of_tables_as_arrays_of_tables() -> None:
     assert tomllib.loads(text) == data
     headers = [line for line in text.splitlines() if line.startswith("[")]
     assert headers == ["[[c.d]]", "[[a]]", "[a.t]", "[[a.b]]", "[[a]]"]
+
+
+# --- complaint resolution allowances: one source of truth ------------------------------------
+
+H = timedelta(hours=1)
+
+
+def _resolution(policy: Policy, grade: str) -> timedelta:
+    """The SLA resolution allowance a complaint of ``grade`` gets."""
+    chosen = policy.sla.select("complaint", grade)
+    return next(t.allowance.duration for t in chosen.targets if t.name == "resolution")
+
+
+def _resolution_of(data: dict[str, Any], grade: str) -> dict[str, Any]:
+    """The dumped allowance of the SLA resolution target of set ``complaint.<grade>``."""
+    chosen = next(s for s in data["sla"]["sets"] if s["name"] == f"complaint.{grade}")
+    allowance: dict[str, Any] = next(
+        t["allowance"] for t in chosen["targets"] if t["name"] == "resolution"
+    )
+    return allowance
+
+
+def test_sla_resolution_allowances_derive_from_grading() -> None:
+    """RULES §4: by default the SLA resolution targets allow grading.resolve_within."""
+    durations = GradeDurations(general=12 * H, important=36 * H, hot=40 * H, major=60 * H)
+    policy = Policy(grading=GradingPolicy(resolve_within=durations))
+    assert [_resolution(policy, g.value) for g in Grade] == [12 * H, 36 * H, 40 * H, 60 * H]
+    assert SlaPolicy() == Policy().sla
+
+
+def test_a_grading_only_change_reaches_the_sla() -> None:
+    """A file changing only grading.resolve_within.major moves the SLA target too."""
+    policy = Policy.from_toml('[grading.resolve_within]\nmajor = "96h"\n')
+    assert (policy.grading.resolve_within.major, _resolution(policy, "major")) == (96 * H, 96 * H)
+    assert _resolution(policy, "hot") == 48 * H
+
+
+def test_disagreeing_allowances_are_an_error_naming_both_paths() -> None:
+    """Both written, and different: loading fails and says where and how to fix it."""
+    data = Policy().to_mapping()
+    data["grading"]["resolve_within"]["major"] = "96h"
+    with pytest.raises(PolicyError) as caught:
+        Policy.from_mapping(data)
+    [problem] = caught.value.problems
+    assert problem.path == "sla"
+    assert (
+        "sla.sets[8].targets[1].allowance (complaint.major) allows 3d "
+        "but grading.resolve_within.major is 4d; write the same duration in both places"
+    ) in problem.message
+
+
+def test_disagreeing_allowances_are_refused_when_built_in_python() -> None:
+    """Policy(...) checks too: an SlaPolicy left at 72 h beside a 96 h grading is refused."""
+    grading = GradingPolicy(resolve_within=GradeDurations(major=96 * H))
+    with pytest.raises(ValidationError, match=r"grading\.resolve_within\.major is 4d") as caught:
+        Policy(grading=grading, sla=SlaPolicy())
+    assert caught.value.field == "sla"
+    derived = Policy(grading=grading, sla=SlaPolicy.default_for(grading.resolve_within))
+    assert Policy(grading=grading) == derived
+
+
+def test_agreeing_allowances_written_in_both_places_load() -> None:
+    """Both written, and equal: the policy loads, the same as deriving the SLA from grading."""
+    data = Policy().to_mapping()
+    data["grading"]["resolve_within"]["major"] = "96h"
+    _resolution_of(data, "major")["duration"] = "4d"
+    grading = GradingPolicy(resolve_within=GradeDurations(major=96 * H))
+    assert Policy(grading=grading) == Policy.from_mapping(data)
+
+
+def test_a_resolution_target_of_another_shape_disagrees() -> None:
+    """A resolution by close of day cannot match a duration: it is named as such."""
+    data = Policy().to_mapping()
+    _resolution_of(data, "general").update(kind="close_of_day", duration="0s")
+    with pytest.raises(
+        PolicyError, match=r"allows close_of_day but grading.resolve_within.general"
+    ):
+        Policy.from_mapping(data)
+
+
+def test_sla_sets_without_a_resolution_target_need_not_agree() -> None:
+    """Nothing to compare when the SLA has no complaint resolution target."""
+    sla = SlaPolicy(sets=(TargetSet("all"),), default="all")
+    grading = GradingPolicy(resolve_within=GradeDurations(major=96 * H))
+    assert sla == Policy(grading=grading, sla=sla).sla

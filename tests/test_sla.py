@@ -708,6 +708,40 @@ def test_elapsed_plus_remaining_is_the_allowance(timeline: Timeline, minutes: in
         assert timedelta(0) <= status.elapsed
 
 
+# Same start, calendar and pause reasons: the evaluator shares their clock's work.
+_SHARING = [
+    target(Allowance.business(timedelta(hours=4)), name="a", pause_on=(CUSTOMER,)),
+    target(Allowance.business(timedelta(hours=9)), name="b", stop=E.CLOSED, pause_on=(CUSTOMER,)),
+    target(Allowance.working_days(1), name="c", pause_on=(CUSTOMER,)),
+    target(
+        Allowance.appointment(timedelta(hours=2)), name="d", stop=E.ARRIVED, pause_on=(CUSTOMER,)
+    ),
+]
+
+
+def test_reopened_clocks_stopped_by_different_events_are_kept_apart() -> None:
+    """Stopped at resolved vs at closed, then reopened: each clock skips its own stopped time."""
+    resolved, closed = _SHARING[0], _SHARING[1]
+    item = line(
+        Event(E.RECEIVED, at(10, 9)),
+        Event(E.RESOLVED, at(10, 9, 30)),
+        Event(E.CLOSED, at(10, 10)),
+        Event(E.REOPENED, at(10, 11)),
+    )
+    statuses = evaluate([resolved, closed], item, at(10, 12), CALENDARS)
+    assert [(at(10, 14, 30), timedelta(minutes=90)), (at(11, 9), timedelta(hours=2))] == [
+        (s.due_at, s.elapsed) for s in statuses
+    ]
+
+
+@given(timelines(), st.integers(0, 9 * 24 * 60))
+def test_targets_sharing_a_clock_answer_as_if_alone(timeline: Timeline, minutes: int) -> None:
+    """Work shared between targets of one item never changes a target's status."""
+    when = timeline.events[0].at + timedelta(minutes=minutes)
+    alone = [evaluate([clock], timeline, when, CALENDARS)[0] for clock in _SHARING]
+    assert alone == list(evaluate(_SHARING, timeline, when, CALENDARS))
+
+
 @given(allowances())
 def test_allowances_round_trip_through_policy_data(allowance: Allowance) -> None:
     """Every allowance shape survives TOML through a target in a policy."""
@@ -779,6 +813,33 @@ def test_a_pause_before_the_clock_opens_costs_nothing() -> None:
     )
     [status] = evaluate([clock], item, at(11, 9), CALENDARS)
     assert (at(11, 9, 30), timedelta(minutes=30)) == (status.due_at, status.elapsed)
+
+
+def test_a_pause_across_the_opening_delays_the_start() -> None:
+    """Paused at night and resumed after the desk opens: the clock counts from the resume."""
+    clock = target(Allowance.business(timedelta(hours=1)), pause_on=(CUSTOMER,))
+    item = line(
+        Event(E.RECEIVED, at(10, 22)),
+        Event(E.PAUSED, at(10, 22, 10), reason=CUSTOMER),
+        Event(E.RESUMED, at(11, 9)),
+    )
+    [status] = evaluate([clock], item, at(11, 9, 30), CALENDARS)
+    assert (at(11, 10), timedelta(minutes=30)) == (status.due_at, status.elapsed)
+
+
+def test_a_stop_event_before_the_start_does_not_stop_the_clock() -> None:
+    """Only a stop event after the start event stops the clock."""
+    clock = target(Allowance.business(timedelta(hours=1)), start=E.ARRIVED, stop=E.DISPATCHED)
+    item = line(
+        Event(E.RECEIVED, at(10, 9)),
+        Event(E.DISPATCHED, at(10, 9, 10)),
+        Event(E.ARRIVED, at(10, 9, 30)),
+        Event(E.DISPATCHED, at(10, 10)),
+    )
+    [running] = evaluate([clock], item, at(10, 9, 45), CALENDARS)
+    [met] = evaluate([clock], item, at(10, 11), CALENDARS)
+    assert (SlaState.RUNNING, at(10, 10, 30)) == (running.state, running.due_at)
+    assert (SlaState.MET, at(10, 10)) == (met.state, met.stopped_at)
 
 
 def test_a_calendar_edit_reaches_open_items() -> None:

@@ -67,7 +67,7 @@ def check_sequence(events: tuple[Event, ...]) -> None:
 class TimelineIndex:
     """A timeline's events arranged for evaluation, built once with the timeline."""
 
-    __slots__ = ("changes", "first", "kinds", "pauses", "resolutions", "times")
+    __slots__ = ("changes", "first", "kinds", "pauses", "reopened", "resolutions", "times")
 
     def __init__(self, events: tuple[Event, ...]) -> None:
         self.times = [event.at for event in events]
@@ -87,6 +87,8 @@ class TimelineIndex:
                 self.pauses[-1] = (self.pauses[-1][0], i, self.pauses[-1][2])
             elif kind in _REOPENABLE or kind == "reopened":
                 self.resolutions.append(i)
+        #: Whether the item was ever reopened; if not, a stop is simply its first occurrence.
+        self.reopened = any(event.kind.value == "reopened" for event in events)
 
     def stops(
         self, stop: EventKind, reopenable: bool, first: int, cut: int
@@ -134,8 +136,12 @@ def deadline(
     started: datetime,
     appointment: datetime | None,
     gaps: list[Gap],
+    runs: list[timedelta],
 ) -> tuple[timedelta, datetime]:
-    """The business-time budget and the due instant, pauses pushing it later."""
+    """The business-time budget and the due instant, pauses pushing it later.
+
+    ``runs`` is shared with :func:`walk` and :func:`counted` (see there).
+    """
     kind = allowance.kind._value_
     nominal: datetime | None = None
     if kind == "wall":
@@ -149,23 +155,32 @@ def deadline(
         nominal = (appointment + allowance.grace).astimezone(cal.tz)
     if nominal is None:
         budget = allowance.duration
-        return budget, walk(cal, started, budget, gaps)
+        return budget, walk(cal, started, budget, gaps, runs)
     budget = cal.elapsed(started, nominal) if nominal > started else _ZERO
     if not gaps:
         return budget, max(nominal, started)
     # a fixed deadline outside working hours is never earlier than itself
-    return budget, max(walk(cal, started, budget, gaps), nominal)
+    return budget, max(walk(cal, started, budget, gaps, runs), nominal)
 
 
-def walk(cal: SlaCalendar, start: datetime, budget: timedelta, gaps: list[Gap]) -> datetime:
-    """The earliest instant where business time counted outside ``gaps`` reaches ``budget``."""
+def walk(
+    cal: SlaCalendar, start: datetime, budget: timedelta, gaps: list[Gap], runs: list[timedelta]
+) -> datetime:
+    """The earliest instant where business time counted outside ``gaps`` reaches ``budget``.
+
+    ``runs`` holds the business time of the stretches between ``gaps`` (from
+    ``start`` on) found so far; :func:`walk` and :func:`counted` meet the same
+    stretches in the same order, so each is computed once for a clock.
+    """
     cursor = start
     remaining = budget
+    k = 0
     for begin, end in gaps:
         if end <= cursor:
             continue
         if begin > cursor:
-            run = cal.elapsed(cursor, begin)
+            run = runs[k] if k < len(runs) else _run(cal, cursor, begin, runs)
+            k += 1
             if run >= remaining:
                 break
             remaining -= run
@@ -173,19 +188,30 @@ def walk(cal: SlaCalendar, start: datetime, budget: timedelta, gaps: list[Gap]) 
     return cal.add(cursor, remaining)
 
 
-def counted(cal: SlaCalendar, start: datetime, end: datetime, gaps: list[Gap]) -> timedelta:
-    """Business time from ``start`` to ``end`` outside ``gaps``."""
+def counted(
+    cal: SlaCalendar, start: datetime, end: datetime, gaps: list[Gap], runs: list[timedelta]
+) -> timedelta:
+    """Business time from ``start`` to ``end`` outside ``gaps`` (``runs`` as in :func:`walk`)."""
     total = _ZERO
     cursor = start
+    k = 0
     for begin, stop in gaps:
         if begin >= end:
             break
         if begin > cursor:
-            total += cal.elapsed(cursor, begin)
+            total += runs[k] if k < len(runs) else _run(cal, cursor, begin, runs)
+            k += 1
         cursor = max(cursor, stop)
     if end > cursor:
         total += cal.elapsed(cursor, end)
     return total
+
+
+def _run(cal: SlaCalendar, cursor: datetime, begin: datetime, runs: list[timedelta]) -> timedelta:
+    """The next stretch's business time, remembered in ``runs``."""
+    run = cal.elapsed(cursor, begin)
+    runs.append(run)
+    return run
 
 
 def breach(

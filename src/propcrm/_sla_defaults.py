@@ -1,7 +1,9 @@
 """The default service-level targets: RULES.md §5's table, and §4's resolution by grade.
 
-Kept apart from :mod:`propcrm.sla` only to keep that module short; the table is
-built once, the first time a default :class:`~propcrm.sla.SlaPolicy` is made.
+Kept apart from :mod:`propcrm.sla` only to keep that module short. The table with
+the default resolution allowances is built once, the first time a default
+:class:`~propcrm.sla.SlaPolicy` is made; other allowances (a company's
+``grading.resolve_within``) build their own.
 """
 
 from __future__ import annotations
@@ -9,11 +11,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from propcrm.complaints import Grade
+from propcrm.complaints import Grade, GradeDurations
 from propcrm.sla import Allowance, EventKind, SlaTarget, TargetSet
 
 
-def _build() -> tuple[TargetSet, ...]:
+def default_sets(resolve_within: GradeDurations | None = None) -> tuple[TargetSet, ...]:
+    """The default target sets, complaint resolution allowed ``resolve_within`` per grade."""
+    if resolve_within is None or resolve_within == _STANDARD:
+        return DEFAULT_SETS
+    return _build(resolve_within)
+
+
+def _build(resolve_within: GradeDurations) -> tuple[TargetSet, ...]:
     """Every row of RULES.md §5's table (and §4's resolution by grade)."""
     received, resolved = EventKind.RECEIVED, EventKind.RESOLVED
     customer = ("waiting_on_customer",)
@@ -36,9 +45,9 @@ def _build() -> tuple[TargetSet, ...]:
         source="000 §3.1",
     )
 
-    def complaint(grade: Grade, within: int, source: str = "000 §3.2") -> TargetSet:
+    def complaint(grade: Grade, source: str = "000 §3.2") -> TargetSet:
         resolution = target(
-            "resolution", hours(timedelta(hours=within)), pause_on=customer, source=source
+            "resolution", hours(resolve_within[grade]), pause_on=customer, source=source
         )
         return TargetSet(
             f"complaint.{grade.value}",
@@ -83,12 +92,13 @@ def _build() -> tuple[TargetSet, ...]:
         public("minor", Allowance.same_day()),
         public("medium", Allowance.wall(timedelta(days=3))),
         public("major", Allowance.wall(timedelta(days=5))),
-        complaint(Grade.IMPORTANT, 48),
-        complaint(Grade.HOT, 48, source=""),
-        complaint(Grade.MAJOR, 72),
-        complaint(Grade.GENERAL, 24),
+        complaint(Grade.IMPORTANT),
+        complaint(Grade.HOT, source=""),
+        complaint(Grade.MAJOR),
+        complaint(Grade.GENERAL),
         TargetSet("request", (dispatch, on_site)),
     )
 
 
-DEFAULT_SETS = _build()
+_STANDARD = GradeDurations()  # general 24h, important 48h, hot 48h, major 72h (RULES.md §4)
+DEFAULT_SETS = _build(_STANDARD)

@@ -142,9 +142,9 @@ def proportion_bounds(
         denom = 1 + z * z / n_eff
         centre = (p + z * z / (2 * n_eff)) / denom
         half = z / denom * math.sqrt(p * (1 - p) / n_eff + z * z / (4 * n_eff * n_eff))
-        # Wilson's interval contains p exactly; keep rounding (2.8e-17 at x = 0) from hiding it.
-        return max(0.0, min(p, centre - half)), min(1.0, max(p, centre + half))
-    n_tilde = n_eff + z * z
-    centre = (p * n_eff + z * z / 2) / n_tilde
-    half = z * math.sqrt(centre * (1 - centre) / n_tilde)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    else:
+        n_tilde = n_eff + z * z
+        centre = (p * n_eff + z * z / 2) / n_tilde
+        half = z * math.sqrt(centre * (1 - centre) / n_tilde)
+    # Both intervals contain p; rounding can put a bound a hair past it (x = 0 or x = n).
+    return min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))

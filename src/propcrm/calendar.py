@@ -428,10 +428,20 @@ class BusinessCalendar:
         Raises:
             CalendarRangeError: nothing opens within ten years.
         """
-        found = self._engine.next_open(_instant(moment, "moment"))
-        if found is None:
-            raise CalendarRangeError(f"no working time within {HORIZON.days} days of {moment}")
-        return self._engine.moment(found)
+        tab = self._engine.table
+        try:
+            # The same fast path as add(): one bisect on the current table.
+            t = (moment - tab.epoch) // US if moment.tzinfo is tab.zone else (moment - EPOCH) // US
+        except (TypeError, AttributeError):
+            return self._next_working_time_slow(moment)
+        j = bisect_right(tab.bounds, t)
+        if not j & 1:  # closed: the next opening, if this table holds it
+            if not 1 < j < tab.n - 2 or tab.bounds[j] - t > HORIZON_US:
+                return self._next_working_time_slow(moment)
+            t = tab.bounds[j]
+        if tab.fixed is not None:
+            return tab.epoch + t * US
+        return (EPOCH + t * US).astimezone(self._tz)
 
     def close_of_day(self, moment: datetime) -> datetime:
         """The close of the working day holding ``moment``, or else of the next one.
@@ -443,12 +453,18 @@ class BusinessCalendar:
         Raises:
             CalendarRangeError: no working day closes within ten years.
         """
-        found = self._engine.close_after(_instant(moment, "moment"))
-        if found is None:
-            raise CalendarRangeError(
-                f"no working day closes within {HORIZON.days} days of {moment}"
-            )
-        return self._engine.moment(found)
+        tab = self._engine.table
+        try:
+            t = (moment - tab.epoch) // US if moment.tzinfo is tab.zone else (moment - EPOCH) // US
+        except (TypeError, AttributeError):
+            return self._close_of_day_slow(moment)
+        i = bisect_right(tab.close_reach, t)
+        if not tab.lo <= t < tab.hi or i == len(tab.days) or tab.day_closes[i] - t > HORIZON_US:
+            return self._close_of_day_slow(moment)
+        close = tab.day_closes[i]
+        if tab.fixed is not None:
+            return tab.epoch + close * US
+        return (EPOCH + close * US).astimezone(self._tz)
 
     def add_working_days(self, day: date, n: int) -> date:
         """The ``n``-th working day after ``day`` (before it when ``n < 0``).
@@ -475,6 +491,20 @@ class BusinessCalendar:
         found = self._engine.add(s, d)
         if found is None:
             raise _beyond_horizon(start, d * US)
+        return self._engine.moment(found)
+
+    def _next_working_time_slow(self, moment: datetime) -> datetime:
+        found = self._engine.next_open(_instant(moment, "moment"))
+        if found is None:
+            raise CalendarRangeError(f"no working time within {HORIZON.days} days of {moment}")
+        return self._engine.moment(found)
+
+    def _close_of_day_slow(self, moment: datetime) -> datetime:
+        found = self._engine.close_after(_instant(moment, "moment"))
+        if found is None:
+            raise CalendarRangeError(
+                f"no working day closes within {HORIZON.days} days of {moment}"
+            )
         return self._engine.moment(found)
 
     def _elapsed_slow(self, start: datetime, end: datetime) -> timedelta:

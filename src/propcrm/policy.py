@@ -30,18 +30,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import cattrs
-from attrs import field, frozen
+from attrs import Factory, field, frozen
 from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
 from propcrm.calendar import CalendarPolicy, WorkWeek
 from propcrm.callbacks import CallbackPolicy
-from propcrm.complaints import GradingPolicy
+from propcrm.complaints import Grade, GradingPolicy
 from propcrm.customers import CustomerPolicy
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
 from propcrm.satisfaction import SatisfactionPolicy
-from propcrm.sla import SlaPolicy
+from propcrm.sla import AllowanceKind, SlaPolicy
 from propcrm.vip import VipPolicy
 
 __all__ = ["Policy"]
@@ -65,7 +65,13 @@ class Policy:
         satisfaction: Satisfaction and NPS: KPI targets, dimension weights, confidence.
         grading: Complaint grading: thresholds, roles and resolution allowances.
         callbacks: Callbacks and care: windows, role shares, rounds, VIP care, capacity.
-        sla: Service-level targets (:class:`~propcrm.sla.SlaPolicy`).
+        sla: Service-level targets (:class:`~propcrm.sla.SlaPolicy`). By default its
+            complaint resolution targets allow ``grading.resolve_within``; written out,
+            they must agree with it.
+
+    Raises:
+        ValidationError: ``sla``'s complaint resolution targets disagree with
+            ``grading.resolve_within`` (loading reports it at the path ``sla``).
     """
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
@@ -75,7 +81,13 @@ class Policy:
     satisfaction: SatisfactionPolicy = field(factory=SatisfactionPolicy)
     grading: GradingPolicy = field(factory=GradingPolicy)
     callbacks: CallbackPolicy = field(factory=CallbackPolicy)
-    sla: SlaPolicy = field(factory=SlaPolicy)
+    sla: SlaPolicy = field(
+        default=Factory(lambda self: SlaPolicy.default_for(self.grading.resolve_within), True)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if isinstance(self.grading, GradingPolicy) and isinstance(self.sla, SlaPolicy):
+            _check_resolution(self.grading, self.sla)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:
@@ -138,6 +150,34 @@ class Policy:
     def to_json(self) -> str:
         """Return the policy as an indented JSON document."""
         return json.dumps(self.to_mapping(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _check_resolution(grading: GradingPolicy, sla: SlaPolicy) -> None:
+    """The SLA target ``resolution`` a complaint of each grade gets allows ``resolve_within``."""
+    problems = []
+    for grade in Grade:
+        chosen = sla.select("complaint", grade.value)
+        want = grading.resolve_within[grade]
+        for j, target in enumerate(chosen.targets):
+            allowance = target.allowance
+            timed = allowance.kind in (AllowanceKind.BUSINESS, AllowanceKind.WALL)
+            if target.name != "resolution" or (timed and allowance.duration == want):
+                continue
+            have = format_duration(allowance.duration) if timed else allowance.kind.value
+            problems.append(
+                f"sla.sets[{sla.sets.index(chosen)}].targets[{j}].allowance ({chosen.name}) "
+                f"allows {have} but grading.resolve_within.{grade.value} is "
+                f"{format_duration(want)}"
+            )
+    if problems:
+        raise ValidationError(
+            "sla",
+            "sla: complaint resolution allowances disagree with grading: "
+            + "; ".join(problems)
+            + "; write the same duration in both places, or leave out sla so that its "
+            "complaint sets follow grading.resolve_within",
+            sla,
+        )
 
 
 # --- the private converter -------------------------------------------------------------------

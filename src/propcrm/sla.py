@@ -45,7 +45,7 @@ from attrs import field, frozen
 from propcrm._sla_clock import TimelineIndex, breach, check_sequence, counted, deadline
 from propcrm._time import require_aware
 from propcrm._validators import int_at_least, non_empty_str
-from propcrm.complaints import Grade
+from propcrm.complaints import Grade, GradeDurations
 from propcrm.customers import Tier
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
@@ -425,6 +425,20 @@ class SlaPolicy:
     sets: tuple[TargetSet, ...] = field(factory=lambda: _default_sets())
     default: str = field(default="request", validator=non_empty_str)
 
+    @classmethod
+    def default_for(cls, resolve_within: GradeDurations) -> SlaPolicy:
+        """The default policy with complaint resolution allowed ``resolve_within`` per grade.
+
+        The root :class:`~propcrm.policy.Policy` builds its default ``sla`` this
+        way from ``grading.resolve_within``, so the two never disagree.
+
+        >>> from propcrm.complaints import GradeDurations
+        >>> longer = SlaPolicy.default_for(GradeDurations(major=timedelta(hours=96)))
+        >>> [t.allowance.duration for t in longer.select("complaint", "major").targets]
+        [datetime.timedelta(days=2), datetime.timedelta(days=4)]
+        """
+        return cls(sets=_default_sets(resolve_within))
+
     def __attrs_post_init__(self) -> None:
         names = [s.name for s in self.sets]
         if len(set(names)) != len(names):
@@ -583,9 +597,9 @@ class SlaEvaluator:
             grade = new_grade or grade
             appointment = new_appointment or appointment
             eras.append((index.times[i], self._targets(kind, grade, tier), appointment))
-        starts: dict[tuple[str, int], datetime] = {}  # shared by targets with the same start
+        shared: dict[tuple[Any, ...], Any] = {}  # work targets of this item share (see _status)
         status = self._status
-        return tuple([status(t, index, cut, eras, at, starts) for t in eras[-1][1].values()])
+        return tuple([status(t, index, cut, eras, at, shared) for t in eras[-1][1].values()])
 
     def _targets(self, kind: str, grade: str, tier: str) -> dict[str, _Plan]:
         key = (kind, grade, tier)
@@ -608,36 +622,41 @@ class SlaEvaluator:
         cut: int,
         eras: list[Era],
         at: datetime,
-        starts: dict[tuple[str, int], datetime],
+        shared: dict[tuple[Any, ...], Any],
     ) -> TargetStatus:
         first = index.first.get(p.start, cut)
         if first >= cut:
             return p.not_started
         cal = p.cal
-        started = starts.get((p.calendar, first))
+        # Targets starting at the same event on the same calendar share their start...
+        started = shared.get((p.calendar, first))
         if started is None:
-            started = starts[p.calendar, first] = cal.next_working_time(index.times[first])
+            started = shared[p.calendar, first] = cal.next_working_time(index.times[first])
         stop = index.first.get(p.stop, cut)
-        if p.reopenable or stop < first:
+        if (index.reopened and p.reopenable) or (stop < first and not p.reopenable):
             stops, final_stop = index.stops(p.stop, p.reopenable, first, cut)
-        else:  # the usual case: the first stop event after the start, or none yet
+        else:  # the usual case: the stop event's first occurrence (never reopened), or none yet
             stops, final_stop = [], index.times[stop] if stop < cut else None
         pauses, paused = index.paused(p.pause_on, first, cut, at) if p.pause_on else _NONE
         gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
+        # ...and, pausing for the same reasons, the business time between their pauses.
+        runs: list[timedelta] = []
+        if gaps and not stops:
+            runs = shared.setdefault((p.calendar, first, p.pause_on), runs)
         if len(eras) > 1:  # regraded or appointed: each allowance in force in its own span
             breached_at = None
             spans = _spans(p.name, eras)
             for i, (span_start, allowance, appointment) in enumerate(spans):
-                budget, due = deadline(cal, allowance, started, appointment, gaps)
+                budget, due = deadline(cal, allowance, started, appointment, gaps, runs)
                 if breached_at is None:
                     span_end = spans[i + 1][0] if i + 1 < len(spans) else None
                     breached_at = breach(due, span_start, span_end, at, stops, final_stop)
         else:
             if p.business and not gaps:
-                budget = p.allowance.duration
+                budget = p.duration
                 due = cal.add(started, budget)
             else:
-                budget, due = deadline(cal, p.allowance, started, None, gaps)
+                budget, due = deadline(cal, p.allowance, started, None, gaps, runs)
             if stops:
                 breached_at = breach(due, None, None, at, stops, final_stop)
             else:
@@ -647,7 +666,7 @@ class SlaEvaluator:
         if end <= started:
             elapsed = _ZERO
         elif gaps:
-            elapsed = counted(cal, started, end, gaps)
+            elapsed = counted(cal, started, end, gaps, runs)
         else:
             elapsed = cal.elapsed(started, end)
         if breached_at is not None:
@@ -716,10 +735,10 @@ def attainment(statuses: Iterable[TargetStatus]) -> dict[str, Attainment]:
 # --- private helpers ---------------------------------------------------------------------------
 
 
-def _default_sets() -> tuple[TargetSet, ...]:
-    from propcrm._sla_defaults import DEFAULT_SETS  # the table is built from this module's types
+def _default_sets(resolve_within: GradeDurations | None = None) -> tuple[TargetSet, ...]:
+    from propcrm._sla_defaults import default_sets  # the table is built from this module's types
 
-    return DEFAULT_SETS
+    return default_sets(resolve_within)
 
 
 def _all_in(name: str, values: tuple[str, ...], allowed: tuple[str, ...]) -> None:
@@ -737,7 +756,7 @@ class _Plan:
     """A target and what evaluating it needs, resolved once per evaluator."""
 
     __slots__ = (
-        "allowance", "business", "cal", "calendar", "name", "not_started", "pause_on",
+        "allowance", "business", "cal", "calendar", "duration", "name", "not_started", "pause_on",
         "provisional", "reopenable", "source", "start", "stop", "tz", "warnings",
     )  # fmt: skip
 
@@ -745,6 +764,7 @@ class _Plan:
         self.name, self.start, self.stop = target.name, target.start, target.stop
         self.allowance, self.calendar, self.cal = target.allowance, target.calendar, cal
         self.business = target.allowance.kind is AllowanceKind.BUSINESS
+        self.duration = target.allowance.duration
         self.reopenable = target.stop in _REOPENABLE
         self.pause_on, self.warnings, self.source = target.pause_on, target.warnings, target.source
         self.tz = cal.tz

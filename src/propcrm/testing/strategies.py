@@ -276,17 +276,22 @@ def calendar_policies() -> st.SearchStrategy[CalendarPolicy]:
 
 
 def policies() -> st.SearchStrategy[Policy]:
-    """Valid :class:`~propcrm.policy.Policy` trees, every sub-policy varied."""
-    return st.builds(
-        Policy,
-        timezone=time_zones(),
-        customers=customer_policies(),
-        vip=vip_policies(),
-        satisfaction=satisfaction_policies(),
-        grading=grading_policies(),
-        callbacks=callback_policies(),
-        calendars=calendar_policies(),
-        sla=sla_policies(),
+    """Valid :class:`~propcrm.policy.Policy` trees, every sub-policy varied.
+
+    The SLA policy agrees with the grading policy's resolution allowances.
+    """
+    return grading_policies().flatmap(
+        lambda grading: st.builds(
+            Policy,
+            timezone=time_zones(),
+            customers=customer_policies(),
+            vip=vip_policies(),
+            satisfaction=satisfaction_policies(),
+            grading=st.just(grading),
+            callbacks=callback_policies(),
+            calendars=calendar_policies(),
+            sla=sla_policies(resolve_within=grading.resolve_within),
+        )
     )
 
 
@@ -845,11 +850,18 @@ def _target_sets() -> st.SearchStrategy[TargetSet]:
     )
 
 
-def sla_policies() -> st.SearchStrategy[SlaPolicy]:
-    """Valid :class:`~propcrm.sla.SlaPolicy` values, the default among them."""
+def sla_policies(*, resolve_within: GradeDurations | None = None) -> st.SearchStrategy[SlaPolicy]:
+    """Valid :class:`~propcrm.sla.SlaPolicy` values, the default among them.
+
+    Args:
+        resolve_within: Complaint resolution allowances the default's complaint sets
+            take (:meth:`~propcrm.sla.SlaPolicy.default_for`); the other generated
+            sets have no ``resolution`` target, so every value agrees with them.
+    """
     sets = st.lists(_target_sets(), min_size=1, max_size=3, unique_by=lambda s: s.name)
+    default = SlaPolicy() if resolve_within is None else SlaPolicy.default_for(resolve_within)
     return st.one_of(
-        st.just(SlaPolicy()),
+        st.just(default),
         sets.flatmap(
             lambda found: st.builds(
                 SlaPolicy,
