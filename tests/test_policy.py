@@ -309,15 +309,15 @@ def test_disagreeing_allowances_are_an_error_naming_both_paths() -> None:
     [problem] = caught.value.problems
     assert problem.path == "sla"
     assert (
-        "sla.sets[8].targets[1].allowance (complaint.major) allows 3d "
-        "but grading.resolve_within.major is 4d; write the same duration in both places"
+        "sla.sets[8].targets[1].allowance (complaint.major) allows 72h "
+        "but grading.resolve_within.major is 96h; write the same duration in both places"
     ) in problem.message
 
 
 def test_disagreeing_allowances_are_refused_when_built_in_python() -> None:
     """Policy(...) checks too: an SlaPolicy left at 72 h beside a 96 h grading is refused."""
     grading = GradingPolicy(resolve_within=GradeDurations(major=96 * H))
-    with pytest.raises(ValidationError, match=r"grading\.resolve_within\.major is 4d") as caught:
+    with pytest.raises(ValidationError, match=r"grading\.resolve_within\.major is 96h") as caught:
         Policy(grading=grading, sla=SlaPolicy())
     assert caught.value.field == "sla"
     derived = Policy(grading=grading, sla=SlaPolicy.default_for(grading.resolve_within))

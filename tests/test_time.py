@@ -129,3 +129,18 @@ def test_fixed_clock_rejects_naive_times_and_bad_steps() -> None:
         clock.set(datetime(2025, 1, 1))
     with pytest.raises(ValidationError, match="delta: expected a datetime.timedelta"):
         clock.advance(60)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (timedelta(hours=24), "24h"),
+        (timedelta(hours=72), "72h"),
+        (timedelta(days=6, hours=23), "167h"),
+        (timedelta(days=7), "7d"),
+        (timedelta(days=30, minutes=5), "30d5m"),
+    ],
+)
+def test_format_duration_writes_hours_under_a_week(value: timedelta, text: str) -> None:
+    """Allowances are quoted in hours (48h, not 2d) until they reach a week."""
+    assert format_duration(value) == text

@@ -115,18 +115,27 @@ def parse_duration(text: str, field: str = "duration") -> timedelta:
 def format_duration(value: timedelta) -> str:
     """Format a non-negative whole-second duration in the form :func:`parse_duration` reads.
 
+    Durations under a week are written in hours, as service levels are quoted
+    ("48 hours", "72 hours"), so that a business-time allowance never reads as
+    working days; a week or more in days. ``d`` always means 24 hours.
+
     >>> format_duration(timedelta(hours=48))
-    '2d'
+    '48h'
     >>> format_duration(timedelta(minutes=90))
     '1h30m'
+    >>> format_duration(timedelta(days=7))
+    '7d'
     """
     total = value // timedelta(seconds=1)
     if value < timedelta(0) or timedelta(seconds=total) != value:
         raise ValidationError.expected("duration", "a non-negative whole number of seconds", value)
     if total == 0:
         return "0s"
+    units = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+    if total < 7 * 86400:
+        units = units[1:]
     parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+    for unit, size in units:
         count, total = divmod(total, size)
         if count:
             parts.append(f"{count}{unit}")
