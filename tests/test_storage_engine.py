@@ -36,11 +36,8 @@ class Note:
 NOTES = Table(
     "notes",
     Note,
-    (
-        Column("owner", "TEXT", lambda n: n.owner),
-        Column("at_us", "INTEGER", lambda n: epoch_micros(n.at)),
-        Column("score", "INTEGER", lambda n: n.score),
-    ),
+    (Column("owner", "TEXT"), Column("at_us", "INTEGER"), Column("score", "INTEGER")),
+    lambda n: (n.owner, epoch_micros(n.at), n.score),
     (
         Query(
             "window",

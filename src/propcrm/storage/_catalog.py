@@ -47,15 +47,15 @@ def _identifier(instance: object, attribute: Any, value: str) -> None:
 class Column:
     """A query column: a value computed from the entity and kept beside it, indexed.
 
+    Its value comes from the table's ``values`` function, at the column's position.
+
     Attributes:
         name: The column's name (a lower-case identifier).
         sql_type: ``"TEXT"`` or ``"INTEGER"``.
-        value: Computes the column's value from an entity.
     """
 
     name: str = field(validator=_identifier)
     sql_type: Literal["TEXT", "INTEGER"]
-    value: Callable[[Any], Scalar]
 
 
 @frozen
@@ -89,6 +89,8 @@ class Table(Generic[T]):
         name: The table's name.
         entity: The attrs class stored.
         columns: Query columns kept beside the encoded entity.
+        values: Computes every query column of an entity, in ``columns`` order
+            (one function for all of them: a bulk insert calls it per row).
         queries: The declared queries, by name.
         versioned: Whether entities carry a ``version`` and may be updated;
             unversioned tables are append-only.
@@ -97,6 +99,7 @@ class Table(Generic[T]):
     name: str = field(validator=_identifier)
     entity: type[T]
     columns: tuple[Column, ...]
+    values: Callable[[T], tuple[Scalar, ...]]
     queries: tuple[Query, ...] = ()
     versioned: bool = True
 
@@ -106,10 +109,6 @@ class Table(Generic[T]):
             if query.name == name:
                 return query
         raise KeyError(name)
-
-    def values(self, entity: T) -> list[Scalar]:
-        """Compute every query column of ``entity``, in declaration order."""
-        return [column.value(entity) for column in self.columns]
 
 
 class Engine(Protocol[T]):
@@ -184,11 +183,18 @@ COMPLAINTS = Table(
     "complaints",
     Complaint,
     (
-        Column("community", "TEXT", lambda c: c.community),
-        Column("category", "TEXT", lambda c: c.category),
-        Column("subject", "TEXT", lambda c: c.subject),
-        Column("received_us", "INTEGER", lambda c: epoch_micros(c.received_at)),
-        Column("is_open", "INTEGER", lambda c: int(c.resolved_at is None)),
+        Column("community", "TEXT"),
+        Column("category", "TEXT"),
+        Column("subject", "TEXT"),
+        Column("received_us", "INTEGER"),
+        Column("is_open", "INTEGER"),
+    ),
+    lambda c: (
+        c.community,
+        c.category,
+        c.subject,
+        epoch_micros(c.received_at),
+        int(c.resolved_at is None),
     ),
     (
         Query(
@@ -251,10 +257,11 @@ CALLBACK_TASKS = Table(
     "callback_tasks",
     CallbackTask,
     (
-        Column("staff", "TEXT", lambda t: t.staff),
-        Column("owner_role", "TEXT", lambda t: t.owner_role),
-        Column("due_us", "INTEGER", lambda t: epoch_micros(t.due)),
+        Column("staff", "TEXT"),
+        Column("owner_role", "TEXT"),
+        Column("due_us", "INTEGER"),
     ),
+    lambda t: (t.staff, t.owner_role, epoch_micros(t.due)),
     (
         Query(
             "due_for_staff",
@@ -316,10 +323,8 @@ _DUE_FOR_ROLE = CALLBACK_TASKS.query("due_for_role")
 WORK_ORDERS = Table(
     "work_orders",
     WorkOrder,
-    (
-        Column("state", "TEXT", lambda w: w.state.value),
-        Column("received_us", "INTEGER", lambda w: epoch_micros(w.received_at)),
-    ),
+    (Column("state", "TEXT"), Column("received_us", "INTEGER")),
+    lambda w: (w.state.value, epoch_micros(w.received_at)),
     (Query("in_state", (Where("state", "=", "state"),), ("received_us",)),),
 )
 
@@ -346,7 +351,8 @@ _IN_STATE = WORK_ORDERS.query("in_state")
 CUSTOMERS = Table(
     "customers",
     Customer,
-    (Column("household_id", "TEXT", lambda c: c.household_id),),
+    (Column("household_id", "TEXT"),),
+    lambda c: (c.household_id,),
     (Query("in_household", (Where("household_id", "=", "household_id"),)),),
 )
 
@@ -363,7 +369,7 @@ class CustomerRepo(Repo[Customer]):
 
 _IN_HOUSEHOLD = CUSTOMERS.query("in_household")
 
-HOUSEHOLDS = Table("households", Household, ())
+HOUSEHOLDS = Table("households", Household, (), lambda h: ())
 
 
 class HouseholdRepo(Repo[Household]):
@@ -378,10 +384,11 @@ VIP_CARDS = Table(
     "vip_cards",
     VipCard,
     (
-        Column("holder_id", "TEXT", lambda c: c.holder_id),
-        Column("expires_on", "TEXT", lambda c: c.expires_on.isoformat()),
-        Column("active", "INTEGER", lambda c: int(c.change is None)),
+        Column("holder_id", "TEXT"),
+        Column("expires_on", "TEXT"),
+        Column("active", "INTEGER"),
     ),
+    lambda c: (c.holder_id, c.expires_on.isoformat(), int(c.change is None)),
     (
         Query("held_by", (Where("holder_id", "=", "holder_id"),), ("expires_on",)),
         Query(
@@ -455,10 +462,8 @@ class CardNumbers:
 SURVEY_RESPONSES = Table(
     "survey_responses",
     SurveyResponse,
-    (
-        Column("community", "TEXT", lambda r: r.community),
-        Column("answered_on", "TEXT", lambda r: r.answered_on.isoformat()),
-    ),
+    (Column("community", "TEXT"), Column("answered_on", "TEXT")),
+    lambda r: (r.community, r.answered_on.isoformat()),
     (
         Query(
             "for_community",

@@ -3,6 +3,11 @@
 Every adapter that keeps entities as text uses :func:`make_converter` (never
 cattrs' global converter), so what a store returns is exactly what was given.
 
+Attributes equal to their default are left out of the text and restored from
+the class on reading (smaller rows, faster to write and read). So the default
+of a stored attribute is part of the stored format: changing one needs a
+migration that writes the old default into the rows that relied on it.
+
 Aware datetimes are written as ISO 8601 text with their UTC offset, followed by
 the IANA zone in brackets when the zone has a name (the form of RFC 9557), so
 both the instant and the zone survive:
@@ -22,15 +27,17 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Set
+from collections.abc import Callable, Set
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar
+from types import NoneType, UnionType
+from typing import Any, TypeVar, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
 import attrs
 import cattrs
+from cattrs.fns import identity
 
 from propcrm.errors import StorageError, ValidationError
 
@@ -45,10 +52,6 @@ __all__ = [
 
 T = TypeVar("T")
 
-# Stateless once built; sharing it saves building an encoder per entity.
-_JSON = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
-)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -59,7 +62,9 @@ def make_converter() -> cattrs.Converter:
     Datetimes use :func:`format_datetime`, dates ISO text, durations whole
     microseconds, decimals text, enums their value, sets sorted lists.
     """
-    converter = cattrs.Converter(unstruct_collection_overrides={Set: _sorted_list})
+    converter = cattrs.Converter(
+        omit_if_default=True, unstruct_collection_overrides={Set: _sorted_list}
+    )
     converter.register_unstructure_hook(datetime, format_datetime)
     converter.register_structure_hook(datetime, lambda value, _: parse_datetime(value))
     converter.register_unstructure_hook(date, date.isoformat)
@@ -75,6 +80,10 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook_func(
         lambda cls: cls is object, lambda data, _: _untagged(converter, data)
     )
+    # ``X | None`` unstructured as X's hook (or as itself), not by dispatch on the value.
+    converter.register_unstructure_hook_factory(
+        _is_optional, lambda cls: _optional_hook(converter, cls)
+    )
     return converter
 
 
@@ -88,7 +97,7 @@ def encode(converter: cattrs.Converter, entity: object, version: int | None = No
     if version is not None:
         data["version"] = version
     try:
-        text = _JSON.encode(data)
+        text = _to_json(data)
     except ValueError as e:  # NaN or infinity: JSON has no spelling for them
         raise ValidationError.expected(
             type(entity).__name__, "finite numbers", data, "store NaN and infinity as None"
@@ -123,16 +132,15 @@ def format_datetime(value: datetime) -> str:
         ValidationError: for naive datetimes or zones that are neither
             :class:`~zoneinfo.ZoneInfo` (with a key) nor fixed offsets.
     """
-    if value.tzinfo is None or value.utcoffset() is None:
+    zone = value.tzinfo
+    if isinstance(zone, ZoneInfo) and zone.key:  # the usual case first: always aware
+        return f"{value.isoformat()}[{zone.key}]"
+    if zone is None or value.utcoffset() is None:
         raise ValidationError.expected(
             "datetime", "a timezone-aware datetime", value, "attach a ZoneInfo zone"
         )
-    text = value.isoformat()
-    zone = value.tzinfo
-    if isinstance(zone, ZoneInfo) and zone.key:
-        return f"{text}[{zone.key}]"
     if isinstance(zone, timezone):
-        return text
+        return value.isoformat()
     raise ValidationError.expected(
         "datetime",
         "a datetime whose zone is a ZoneInfo or a fixed timezone offset",
@@ -233,6 +241,38 @@ def _untagged(converter: cattrs.Converter, data: Any) -> Any:
             cls = getattr(cls, part)
         return converter.structure(data["value"], cls)
     raise ValueError(f"unknown tag {tag!r} in stored data")
+
+
+def _is_optional(cls: Any) -> bool:
+    args = get_args(cls)
+    return get_origin(cls) in (Union, UnionType) and len(args) == 2 and NoneType in args
+
+
+def _optional_hook(converter: cattrs.Converter, cls: Any) -> Callable[[Any], Any]:
+    (inner,) = [arg for arg in get_args(cls) if arg is not NoneType]
+    hook = converter.get_unstructure_hook(inner)
+    if hook == identity:
+        return identity  # lets cattrs write the attribute inline
+    return lambda value: None if value is None else hook(value)
+
+
+def _json_encoder() -> Callable[[Any], str]:
+    """Compact JSON, UTF-8 text as is, no NaN: ``json.dumps`` without its per-call setup."""
+    encoder = json.JSONEncoder(
+        ensure_ascii=False, separators=(",", ":"), allow_nan=False, check_circular=False
+    )
+    try:
+        from _json import make_encoder
+    except ImportError:  # pragma: no cover - a Python without the C accelerator
+        return encoder.encode
+    # JSONEncoder.encode() builds this C encoder anew on every call; build it once.
+    one_shot = make_encoder(
+        None, encoder.default, json.encoder.encode_basestring, None, ":", ",", False, False, False
+    )
+    return lambda data: "".join(one_shot(data, 0))
+
+
+_to_json = _json_encoder()
 
 
 def _sorted_list(values: Any) -> list[Any]:

@@ -160,17 +160,13 @@ class _MemoryTable(Generic[T]):
             )
         if self._table.versioned:
             entity = attrs.evolve(entity, version=1)  # type: ignore[misc]
-        self._put(
-            id, (1, tuple(self._table.values(entity)), encode(self._store._converter, entity))
-        )
+        self._put(id, (1, self._table.values(entity), encode(self._store._converter, entity)))
         return entity
 
     def append(self, entity: T) -> str:
         with self._store.transaction():
             id = self._new_id()
-            self._put(
-                id, (1, tuple(self._table.values(entity)), encode(self._store._converter, entity))
-            )
+            self._put(id, (1, self._table.values(entity), encode(self._store._converter, entity)))
         return id
 
     def add_all(self, entities: Iterable[T]) -> int:
@@ -184,7 +180,7 @@ class _MemoryTable(Generic[T]):
                         f"a {self._table.entity.__name__} with id {id!r} already exists; "
                         "nothing was added"
                     )
-                self._put(id, (1, tuple(self._table.values(entity)), encode(converter, entity, 1)))
+                self._put(id, (1, self._table.values(entity), encode(converter, entity, 1)))
                 count += 1
         return count
 
@@ -198,7 +194,7 @@ class _MemoryTable(Generic[T]):
             raise stale(self._table.entity.__name__, id, given, row[0])
         entity = attrs.evolve(entity, version=given + 1)  # type: ignore[misc]
         body = encode(self._store._converter, entity)
-        self._put(id, (given + 1, tuple(self._table.values(entity)), body))
+        self._put(id, (given + 1, self._table.values(entity), body))
         return entity
 
     def remove(self, id: str, version: int | None) -> None:

@@ -146,7 +146,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
 )
-"""Every schema step, oldest first. Append only: never edit a released step."""
+"""Every schema step, oldest first. Append only: never edit a released step.
+
+Stored entities omit attributes at their default (see ``_codec``): changing the
+default of a stored attribute needs a step here that writes the old default
+into the rows that lack it (``json_insert``) before the new code reads them.
+"""
 
 _OLDEST_SQLITE = (3, 35, 0)
 _NO_LIMIT = 2**62
