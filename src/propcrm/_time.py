@@ -131,7 +131,7 @@ def format_duration(value: timedelta) -> str:
         raise ValidationError.expected("duration", "a non-negative whole number of seconds", value)
     if total == 0:
         return "0s"
-    units = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
+    units: tuple[tuple[str, int], ...] = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
     if total < 7 * 86400:
         units = units[1:]
     parts = []
