@@ -4,8 +4,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
+from propcrm.customers import Customer
 from propcrm.errors import SchemaVersionError, StorageError
 from propcrm.storage._catalog import TABLES
 from propcrm.storage.sqlite import MIGRATIONS, SqliteStore
@@ -126,6 +128,24 @@ def test_the_tracer_sees_every_statement() -> None:
     with SqliteStore(trace=seen.append) as store:
         store.schema_version()
     assert "PRAGMA user_version" in seen
+
+
+def test_the_tracer_never_sees_personal_data() -> None:
+    """``trace`` gets the statements with placeholders, never a bound value (RULES §8)."""
+    seen: list[str] = []
+    customer = Customer(
+        "c-1", "王芳", phone="13812345678", id_number="110101199001011234", address="建国路88号"
+    )
+    with SqliteStore(trace=seen.append) as store:
+        store.customers.add(customer)
+        store.customers.add_all([attrs.evolve(customer, id="c-2")])
+        store.customers.get("c-1")
+    statements = "\n".join(seen)
+    personal = ("13812345678", "110101199001011234", "建国路88号")
+    leaked = [value for value in personal if value in statements]
+    assert leaked == []
+    assert "INSERT INTO customers" in statements
+    assert "SELECT version, body FROM customers WHERE id = ?" in seen
 
 
 def test_integrity_check_of_a_fresh_database_is_ok(tmp_path: Path) -> None:

@@ -19,6 +19,9 @@ How it keeps its promises:
   exception (``IntegrityError`` → :class:`~propcrm.errors.ConflictError`,
   the rest → :class:`~propcrm.errors.StorageError`), with the driver's error as
   ``__cause__``. Values are always bound as parameters, never formatted into SQL.
+* **Tracing.** ``trace=`` receives each statement's text with its ``?``
+  placeholders, never the bound values, so personal data stays out of logs
+  (RULES §8).
 
 >>> store = SqliteStore(":memory:")
 >>> store.schema_version() == len(MIGRATIONS)
@@ -175,7 +178,11 @@ class SqliteStore:
         durable: Flush every commit to disk before returning (``synchronous=FULL``).
             ``False`` uses ``synchronous=NORMAL``: still consistent after a crash,
             but the last commits may be lost on power failure.
-        trace: Called with every SQL statement run, for debugging.
+        trace: Called with the text of every SQL statement before it runs, for
+            debugging. It sees the statement with its ``?`` placeholders, never
+            the values bound to them: those hold customers' personal data
+            (phone, ID number, address), which must not reach logs. A bulk
+            write (``add_all``) is one statement, traced once.
 
     Raises:
         SchemaVersionError: The database was written by a newer propcrm.
@@ -197,6 +204,7 @@ class SqliteStore:
             )
         self._converter = make_converter()
         self._depth = 0
+        self._trace = trace
         try:
             self._connection = sqlite3.connect(
                 path, timeout=timeout, isolation_level=None, cached_statements=256
@@ -204,8 +212,6 @@ class SqliteStore:
         except sqlite3.Error as e:
             raise StorageError(f"cannot open the database {os.fspath(path)!r}: {e}") from e
         try:
-            if trace is not None:
-                self._connection.set_trace_callback(trace)
             self._execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self._execute("PRAGMA foreign_keys = ON")
             if os.fspath(path) != ":memory:":
@@ -291,6 +297,9 @@ class SqliteStore:
         return None if row is None else int(row[0])
 
     def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        # Trace here, not with set_trace_callback: SQLite's hook expands the bound values.
+        if self._trace is not None:
+            self._trace(sql)
         try:
             return self._connection.execute(sql, params)
         except sqlite3.IntegrityError as e:
@@ -299,6 +308,8 @@ class SqliteStore:
             raise StorageError(f"SQLite failed: {e} (while running {sql.split()[0]})") from e
 
     def _executemany(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        if self._trace is not None:
+            self._trace(sql)
         try:
             self._connection.executemany(sql, rows)
         except sqlite3.IntegrityError as e:
