@@ -8,7 +8,7 @@ import attrs
 import pytest
 
 from propcrm.customers import Customer
-from propcrm.errors import SchemaVersionError, StorageError
+from propcrm.errors import SchemaVersionError, StorageError, ValidationError
 from propcrm.storage._catalog import TABLES
 from propcrm.storage.sqlite import MIGRATIONS, SqliteStore
 from propcrm.testing.contract import StoreContract
@@ -190,3 +190,13 @@ def test_the_schema_has_every_declared_query_column() -> None:
             info = store._execute(f"PRAGMA table_info({table.name})").fetchall()
             expected = ["id", "version", *(c.name for c in table.columns), "body"]
             assert [row[1] for row in info] == expected
+
+
+@pytest.mark.parametrize("value", ["\ud800", 2**63])
+def test_a_value_the_driver_cannot_bind_is_a_validation_error(value: object) -> None:
+    """Text with no UTF-8 form or an integer beyond 64 bits never escapes as a driver error."""
+    with SqliteStore() as store:
+        with pytest.raises(ValidationError, match="value"):
+            store._execute("SELECT ?", (value,))
+        with pytest.raises(ValidationError, match="value"):
+            store._executemany("INSERT INTO sequences (name, value) VALUES ('x', ?)", [(value,)])

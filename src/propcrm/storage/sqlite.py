@@ -18,7 +18,9 @@ How it keeps its promises:
 * **Errors.** Every ``sqlite3`` exception becomes a :mod:`propcrm.errors`
   exception (``IntegrityError`` → :class:`~propcrm.errors.ConflictError`,
   the rest → :class:`~propcrm.errors.StorageError`), with the driver's error as
-  ``__cause__``. Values are always bound as parameters, never formatted into SQL.
+  ``__cause__``; a value the driver cannot bind (text with no UTF-8 form, an
+  integer beyond 64 bits) is a :class:`~propcrm.errors.ValidationError`.
+  Values are always bound as parameters, never formatted into SQL.
 * **Tracing.** ``trace=`` receives each statement's text with its ``?``
   placeholders, never the bound values, so personal data stays out of logs
   (RULES §8).
@@ -39,7 +41,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from propcrm.errors import ConflictError, NotFoundError, SchemaVersionError, StorageError
+from propcrm.errors import (
+    ConflictError,
+    NotFoundError,
+    SchemaVersionError,
+    StorageError,
+    ValidationError,
+)
 from propcrm.storage._catalog import (
     CALLBACK_TASKS,
     COMPLAINTS,
@@ -158,6 +166,7 @@ into the rows that lack it (``json_insert``) before the new code reads them.
 
 _OLDEST_SQLITE = (3, 35, 0)
 _NO_LIMIT = 2**62
+_SMALLEST_INTEGER, _LARGEST_INTEGER = -(2**63), 2**63 - 1
 _BOOKKEEPING = (
     "CREATE TABLE IF NOT EXISTS propcrm_migrations ("
     " position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL"
@@ -302,6 +311,8 @@ class SqliteStore:
             self._trace(sql)
         try:
             return self._connection.execute(sql, params)
+        except (UnicodeEncodeError, OverflowError) as e:  # raised while binding a value
+            raise _unbindable(e) from e
         except sqlite3.IntegrityError as e:
             raise ConflictError(f"the database refused the write: {e}") from e
         except sqlite3.Error as e:
@@ -312,6 +323,8 @@ class SqliteStore:
             self._trace(sql)
         try:
             self._connection.executemany(sql, rows)
+        except (UnicodeEncodeError, OverflowError) as e:  # raised while binding a value
+            raise _unbindable(e) from e
         except sqlite3.IntegrityError as e:
             raise ConflictError(f"the database refused the write: {e}") from e
         except sqlite3.Error as e:
@@ -436,7 +449,8 @@ class _SqliteTable(Generic[T]):
         entity = attrs.evolve(entity, version=given + 1)  # type: ignore[misc]
         body = encode(self._store._converter, entity)
         params = (given + 1, *self._table.values(entity), body, id, given)
-        if self._store._execute(self._update, params).rowcount == 1:
+        # A version SQLite cannot hold matches no stored row: a conflict, found below.
+        if _fits(given + 1) and self._store._execute(self._update, params).rowcount == 1:
             return entity
         current = self._exists(id)
         if current is None:
@@ -446,9 +460,11 @@ class _SqliteTable(Generic[T]):
     def remove(self, id: str, version: int | None) -> None:
         if version is None:
             removed = self._store._execute(self._delete, (id,)).rowcount
-        else:
+        elif _fits(version):
             sql = self._delete + " AND version = ?"
             removed = self._store._execute(sql, (id, version)).rowcount
+        else:
+            removed = 0  # no stored version is that large: a conflict, found below
         if removed:
             return
         current = self._exists(id)
@@ -473,10 +489,27 @@ class _SqliteTable(Generic[T]):
         return None if row is None else int(row[0])
 
 
+def _fits(version: int) -> bool:
+    """Whether ``version`` fits SQLite's 64-bit INTEGER."""
+    return _SMALLEST_INTEGER <= version <= _LARGEST_INTEGER
+
+
 def _select_sql(table: str, query: Query) -> str:
     where = " AND ".join(f"{w.column} {w.op} ?" for w in query.where) or "1"
     order = ", ".join([*query.order_by, "id"])
     return f"SELECT body FROM {table} WHERE {where} ORDER BY {order}"
+
+
+def _unbindable(error: UnicodeEncodeError | OverflowError) -> ValidationError:
+    # Repositories refuse such values first; this keeps the driver's error from escaping.
+    if isinstance(error, UnicodeEncodeError):
+        return ValidationError.expected(
+            "value",
+            "text that can be written as UTF-8",
+            error.object[error.start : error.end],
+            "remove lone surrogate code points",
+        )
+    return ValidationError.expected("value", "an integer within 64 bits", str(error))
 
 
 def _too_new(found: int) -> SchemaVersionError:
