@@ -89,6 +89,36 @@ def test_utc_stays_the_utc_singleton() -> None:
     assert parse_datetime(format_datetime(datetime(2025, 1, 1, tzinfo=UTC))).tzinfo is UTC
 
 
+def test_a_named_fixed_offset_keeps_its_name() -> None:
+    """timezone(+05:30, "IST") comes back as IST, not as the anonymous UTC+05:30."""
+    moment = datetime(2025, 1, 1, tzinfo=timezone(timedelta(hours=5, minutes=30), "IST"))
+    text = format_datetime(moment)
+    back = parse_datetime(text)
+    assert ("2025-01-01T00:00:00+05:30[_name=IST]", moment) == (text, back)
+    assert ("IST", moment.utcoffset()) == (back.tzname(), back.utcoffset())
+
+
+@given(
+    offset=st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23)),
+    name=st.text(),
+)
+def test_any_fixed_offset_name_round_trips(offset: timedelta, name: str) -> None:
+    """Whatever its name (brackets, percent signs, Chinese), a fixed offset keeps it."""
+    moment = datetime(2025, 1, 1, 12, tzinfo=timezone(offset, name))
+    back = parse_datetime(format_datetime(moment))
+    assert (moment, moment.tzname(), moment.utcoffset()) == (
+        back,
+        back.tzname(),
+        back.utcoffset(),
+    )
+
+
+def test_a_zone_name_without_a_utf8_form_is_refused() -> None:
+    """A fixed offset named with a lone surrogate cannot be stored."""
+    with pytest.raises(ValidationError, match="UTF-8"):
+        format_datetime(datetime(2025, 1, 1, tzinfo=timezone(timedelta(hours=1), "\ud800")))
+
+
 def test_naive_datetimes_are_refused() -> None:
     """A naive datetime cannot be stored."""
     with pytest.raises(ValidationError, match="timezone-aware"):

@@ -4,9 +4,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
-from propcrm.errors import SchemaVersionError, StorageError
+from propcrm.customers import Customer
+from propcrm.errors import SchemaVersionError, StorageError, ValidationError
 from propcrm.storage._catalog import TABLES
 from propcrm.storage.sqlite import MIGRATIONS, SqliteStore
 from propcrm.testing.contract import StoreContract
@@ -128,6 +130,24 @@ def test_the_tracer_sees_every_statement() -> None:
     assert "PRAGMA user_version" in seen
 
 
+def test_the_tracer_never_sees_personal_data() -> None:
+    """``trace`` gets the statements with placeholders, never a bound value (RULES §8)."""
+    seen: list[str] = []
+    customer = Customer(
+        "c-1", "王芳", phone="13812345678", id_number="110101199001011234", address="建国路88号"
+    )
+    with SqliteStore(trace=seen.append) as store:
+        store.customers.add(customer)
+        store.customers.add_all([attrs.evolve(customer, id="c-2")])
+        store.customers.get("c-1")
+    statements = "\n".join(seen)
+    personal = ("13812345678", "110101199001011234", "建国路88号")
+    leaked = [value for value in personal if value in statements]
+    assert leaked == []
+    assert "INSERT INTO customers" in statements
+    assert "SELECT version, body FROM customers WHERE id = ?" in seen
+
+
 def test_integrity_check_of_a_fresh_database_is_ok(tmp_path: Path) -> None:
     """integrity_check reports ``ok`` for a sound file."""
     with SqliteStore(tmp_path / "crm.db") as store:
@@ -170,3 +190,13 @@ def test_the_schema_has_every_declared_query_column() -> None:
             info = store._execute(f"PRAGMA table_info({table.name})").fetchall()
             expected = ["id", "version", *(c.name for c in table.columns), "body"]
             assert [row[1] for row in info] == expected
+
+
+@pytest.mark.parametrize("value", ["\ud800", 2**63])
+def test_a_value_the_driver_cannot_bind_is_a_validation_error(value: object) -> None:
+    """Text with no UTF-8 form or an integer beyond 64 bits never escapes as a driver error."""
+    with SqliteStore() as store:
+        with pytest.raises(ValidationError, match="value"):
+            store._execute("SELECT ?", (value,))
+        with pytest.raises(ValidationError, match="value"):
+            store._executemany("INSERT INTO sequences (name, value) VALUES ('x', ?)", [(value,)])

@@ -21,7 +21,11 @@ The promises every adapter keeps:
 * **Errors.** A missing id raises :class:`~propcrm.errors.NotFoundError`; a
   duplicate id or stale version :class:`~propcrm.errors.ConflictError`; any
   other backend failure :class:`~propcrm.errors.StorageError`. A driver's own
-  exception never reaches the caller (it is kept as ``__cause__``).
+  exception never reaches the caller (it is kept as ``__cause__``). An id or
+  query text with no UTF-8 form (a lone surrogate such as ``"\\ud800"``) is
+  refused with :class:`~propcrm.errors.ValidationError` naming the argument;
+  a version outside 64 bits equals no stored version, so ``update`` or
+  ``remove`` with it is a :class:`~propcrm.errors.ConflictError`.
 * **Transactions.** ``with store.transaction():`` makes the writes inside it
   all-or-nothing: they are committed when the block ends normally and undone
   when it raises any exception (which then propagates). Blocks nest: an inner

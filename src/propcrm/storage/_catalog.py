@@ -147,7 +147,7 @@ class Repo(Generic[T]):
 
     def get(self, id: str) -> T:
         """Return the entity with ``id``; raise ``NotFoundError`` if there is none."""
-        return self._engine.get(id)
+        return self._engine.get(storable_text(id, "id"))
 
     def add(self, entity: T) -> T:
         """Store a new entity as version 1 and return the stored copy."""
@@ -163,10 +163,33 @@ class Repo(Generic[T]):
 
     def remove(self, id: str, *, version: int | None = None) -> None:
         """Delete the entity with ``id`` (only at ``version``, when given)."""
-        self._engine.remove(id, version)
+        self._engine.remove(storable_text(id, "id"), version)
 
     def __len__(self) -> int:
         return self._engine.count()
+
+
+def storable_text(value: T, name: str) -> T:
+    """Return ``value``; refuse text that has no UTF-8 form (a lone surrogate).
+
+    Such text can be neither stored nor matched by any store, so every adapter
+    refuses it the same way instead of answering "not found" or failing in its
+    driver.
+
+    Raises:
+        ValidationError: naming ``name``.
+    """
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ValidationError.expected(
+                name,
+                "text that can be written as UTF-8",
+                value,
+                "remove lone surrogate code points",
+            ) from e
+    return value
 
 
 def stale(name: str, id: str, given: int, current: int) -> ConflictError:
@@ -227,9 +250,9 @@ class ComplaintRepo(Repo[Complaint]):
     ) -> list[Complaint]:
         """Complaints with this key received in ``[start, end)``, oldest first."""
         params: dict[str, Scalar] = {
-            "community": community,
-            "category": category,
-            "subject": subject,
+            "community": storable_text(community, "community"),
+            "category": storable_text(category, "category"),
+            "subject": storable_text(subject, "subject"),
             "start": _micros(start, "start"),
             "end": _micros(end, "end"),
         }
@@ -307,7 +330,7 @@ class CallbackTaskRepo(Repo[CallbackTask]):
         start = datetime.combine(_as_date(day, "day"), time(0), tzinfo=tz)
         end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
         params: dict[str, Scalar] = {
-            "owner": staff if role is None else role,
+            "owner": storable_text(staff, "staff") if role is None else storable_text(role, "role"),
             "start": epoch_micros(start),
             "end": epoch_micros(end),
         }
@@ -364,6 +387,7 @@ class CustomerRepo(Repo[Customer]):
 
     def in_household(self, household_id: str) -> list[Customer]:
         """The customers recorded as members of ``household_id``, by id."""
+        household_id = storable_text(household_id, "household_id")
         return self._engine.select(_IN_HOUSEHOLD, {"household_id": household_id})
 
 
@@ -411,7 +435,7 @@ class VipCardRepo(Repo[VipCard]):
 
     def held_by(self, holder_id: str) -> list[VipCard]:
         """Every card of ``holder_id``, earliest expiry first."""
-        return self._engine.select(_HELD_BY, {"holder_id": holder_id})
+        return self._engine.select(_HELD_BY, {"holder_id": storable_text(holder_id, "holder_id")})
 
     def expiring_between(self, start: date, end: date) -> list[VipCard]:
         """Cards with no recorded end whose expiry day is in ``[start, end)``, soonest first."""
@@ -446,7 +470,7 @@ class CardNumbers:
         Raises:
             CardNumbersExhaustedError: all of 1-999 were handed out.
         """
-        code = f"{prefix}{VipLevel(level).value}"
+        code = f"{storable_text(prefix, 'prefix')}{VipLevel(level).value}"
         number = self._sequences._next_in_sequence(f"vip_card:{code}", MAX_SEQUENCE)
         if number is None:
             raise CardNumbersExhaustedError(
@@ -497,11 +521,15 @@ class SurveyResponseRepo:
 
     def get(self, id: str) -> SurveyResponse:
         """Return the response with ``id``; raise ``NotFoundError`` if there is none."""
-        return self._engine.get(id)
+        return self._engine.get(storable_text(id, "id"))
 
     def for_community(self, community: str, start: date, end: date) -> list[SurveyResponse]:
         """Responses of ``community`` answered in ``[start, end)``, in answer then arrival order."""
-        params = {"community": community, "start": _day(start, "start"), "end": _day(end, "end")}
+        params = {
+            "community": storable_text(community, "community"),
+            "start": _day(start, "start"),
+            "end": _day(end, "end"),
+        }
         return self._engine.select(_FOR_COMMUNITY, params)
 
     def __len__(self) -> int:

@@ -10,7 +10,10 @@ migration that writes the old default into the rows that relied on it.
 
 Aware datetimes are written as ISO 8601 text with their UTC offset, followed by
 the IANA zone in brackets when the zone has a name (the form of RFC 9557), so
-both the instant and the zone survive:
+both the instant and the zone survive. A fixed offset given its own name
+(``timezone(timedelta(hours=5, minutes=30), "IST")``) keeps it in an
+RFC 9557-style suffix, ``[_name=IST]``, percent-encoded; an anonymous offset
+(``UTC+05:30``) is written as the offset alone:
 
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
@@ -21,12 +24,19 @@ both the instant and the zone survive:
 True
 >>> epoch_micros(moment)
 1759969800000000
+>>> from datetime import timedelta, timezone
+>>> ist = datetime(2025, 1, 1, tzinfo=timezone(timedelta(hours=5, minutes=30), "IST"))
+>>> format_datetime(ist)
+'2025-01-01T00:00:00+05:30[_name=IST]'
+>>> parse_datetime(format_datetime(ist)).tzname()
+'IST'
 """
 
 from __future__ import annotations
 
 import importlib
 import json
+import urllib.parse
 from collections.abc import Callable, Set
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
@@ -54,6 +64,7 @@ T = TypeVar("T")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
+_NAME = "_name="  # the suffix key of a named fixed offset; IANA keys never hold "="
 
 
 def make_converter() -> cattrs.Converter:
@@ -128,9 +139,14 @@ def decode(converter: cattrs.Converter, text: str, cls: type[T]) -> T:
 def format_datetime(value: datetime) -> str:
     """Write an aware datetime as ISO text with offset, plus ``[zone]`` for named zones.
 
+    The suffix is the IANA key of a :class:`~zoneinfo.ZoneInfo`, or
+    ``_name=`` and the percent-encoded name of a fixed offset named by its
+    creator; an anonymous fixed offset has none.
+
     Raises:
-        ValidationError: for naive datetimes or zones that are neither
-            :class:`~zoneinfo.ZoneInfo` (with a key) nor fixed offsets.
+        ValidationError: for naive datetimes, zones that are neither
+            :class:`~zoneinfo.ZoneInfo` (with a key) nor fixed offsets, or a
+            zone name that cannot be written as UTF-8.
     """
     zone = value.tzinfo
     if isinstance(zone, ZoneInfo) and zone.key:  # the usual case first: always aware
@@ -140,7 +156,15 @@ def format_datetime(value: datetime) -> str:
             "datetime", "a timezone-aware datetime", value, "attach a ZoneInfo zone"
         )
     if isinstance(zone, timezone):
-        return value.isoformat()
+        name = zone.tzname(None)
+        if name == timezone(zone.utcoffset(None)).tzname(None):  # anonymous: "UTC+05:30"
+            return value.isoformat()
+        try:
+            return f"{value.isoformat()}[{_NAME}{urllib.parse.quote(name, safe='')}]"
+        except UnicodeEncodeError as e:
+            raise ValidationError.expected(
+                "datetime", "a zone name that can be written as UTF-8", name
+            ) from e
     raise ValidationError.expected(
         "datetime",
         "a datetime whose zone is a ZoneInfo or a fixed timezone offset",
@@ -155,7 +179,11 @@ def parse_datetime(text: str) -> datetime:
     parsed = datetime.fromisoformat(stamp)
     if not rest:
         return parsed
-    zone: tzinfo = ZoneInfo(rest.rstrip("]"))
+    suffix = rest.removesuffix("]")
+    if suffix.startswith(_NAME):
+        name = urllib.parse.unquote(suffix.removeprefix(_NAME), errors="strict")
+        return parsed.replace(tzinfo=timezone(parsed.utcoffset(), name))  # type: ignore[arg-type]
+    zone: tzinfo = ZoneInfo(suffix)
     wall = parsed.replace(tzinfo=zone)
     if wall.utcoffset() == parsed.utcoffset():
         return wall

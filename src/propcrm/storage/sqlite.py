@@ -18,7 +18,12 @@ How it keeps its promises:
 * **Errors.** Every ``sqlite3`` exception becomes a :mod:`propcrm.errors`
   exception (``IntegrityError`` → :class:`~propcrm.errors.ConflictError`,
   the rest → :class:`~propcrm.errors.StorageError`), with the driver's error as
-  ``__cause__``. Values are always bound as parameters, never formatted into SQL.
+  ``__cause__``; a value the driver cannot bind (text with no UTF-8 form, an
+  integer beyond 64 bits) is a :class:`~propcrm.errors.ValidationError`.
+  Values are always bound as parameters, never formatted into SQL.
+* **Tracing.** ``trace=`` receives each statement's text with its ``?``
+  placeholders, never the bound values, so personal data stays out of logs
+  (RULES §8).
 
 >>> store = SqliteStore(":memory:")
 >>> store.schema_version() == len(MIGRATIONS)
@@ -36,7 +41,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from propcrm.errors import ConflictError, NotFoundError, SchemaVersionError, StorageError
+from propcrm.errors import (
+    ConflictError,
+    NotFoundError,
+    SchemaVersionError,
+    StorageError,
+    ValidationError,
+)
 from propcrm.storage._catalog import (
     CALLBACK_TASKS,
     COMPLAINTS,
@@ -155,6 +166,7 @@ into the rows that lack it (``json_insert``) before the new code reads them.
 
 _OLDEST_SQLITE = (3, 35, 0)
 _NO_LIMIT = 2**62
+_SMALLEST_INTEGER, _LARGEST_INTEGER = -(2**63), 2**63 - 1
 _BOOKKEEPING = (
     "CREATE TABLE IF NOT EXISTS propcrm_migrations ("
     " position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL"
@@ -175,7 +187,11 @@ class SqliteStore:
         durable: Flush every commit to disk before returning (``synchronous=FULL``).
             ``False`` uses ``synchronous=NORMAL``: still consistent after a crash,
             but the last commits may be lost on power failure.
-        trace: Called with every SQL statement run, for debugging.
+        trace: Called with the text of every SQL statement before it runs, for
+            debugging. It sees the statement with its ``?`` placeholders, never
+            the values bound to them: those hold customers' personal data
+            (phone, ID number, address), which must not reach logs. A bulk
+            write (``add_all``) is one statement, traced once.
 
     Raises:
         SchemaVersionError: The database was written by a newer propcrm.
@@ -197,6 +213,7 @@ class SqliteStore:
             )
         self._converter = make_converter()
         self._depth = 0
+        self._trace = trace
         try:
             self._connection = sqlite3.connect(
                 path, timeout=timeout, isolation_level=None, cached_statements=256
@@ -204,8 +221,6 @@ class SqliteStore:
         except sqlite3.Error as e:
             raise StorageError(f"cannot open the database {os.fspath(path)!r}: {e}") from e
         try:
-            if trace is not None:
-                self._connection.set_trace_callback(trace)
             self._execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self._execute("PRAGMA foreign_keys = ON")
             if os.fspath(path) != ":memory:":
@@ -291,16 +306,25 @@ class SqliteStore:
         return None if row is None else int(row[0])
 
     def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        # Trace here, not with set_trace_callback: SQLite's hook expands the bound values.
+        if self._trace is not None:
+            self._trace(sql)
         try:
             return self._connection.execute(sql, params)
+        except (UnicodeEncodeError, OverflowError) as e:  # raised while binding a value
+            raise _unbindable(e) from e
         except sqlite3.IntegrityError as e:
             raise ConflictError(f"the database refused the write: {e}") from e
         except sqlite3.Error as e:
             raise StorageError(f"SQLite failed: {e} (while running {sql.split()[0]})") from e
 
     def _executemany(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        if self._trace is not None:
+            self._trace(sql)
         try:
             self._connection.executemany(sql, rows)
+        except (UnicodeEncodeError, OverflowError) as e:  # raised while binding a value
+            raise _unbindable(e) from e
         except sqlite3.IntegrityError as e:
             raise ConflictError(f"the database refused the write: {e}") from e
         except sqlite3.Error as e:
@@ -425,7 +449,8 @@ class _SqliteTable(Generic[T]):
         entity = attrs.evolve(entity, version=given + 1)  # type: ignore[misc]
         body = encode(self._store._converter, entity)
         params = (given + 1, *self._table.values(entity), body, id, given)
-        if self._store._execute(self._update, params).rowcount == 1:
+        # A version SQLite cannot hold matches no stored row: a conflict, found below.
+        if _fits(given + 1) and self._store._execute(self._update, params).rowcount == 1:
             return entity
         current = self._exists(id)
         if current is None:
@@ -435,9 +460,11 @@ class _SqliteTable(Generic[T]):
     def remove(self, id: str, version: int | None) -> None:
         if version is None:
             removed = self._store._execute(self._delete, (id,)).rowcount
-        else:
+        elif _fits(version):
             sql = self._delete + " AND version = ?"
             removed = self._store._execute(sql, (id, version)).rowcount
+        else:
+            removed = 0  # no stored version is that large: a conflict, found below
         if removed:
             return
         current = self._exists(id)
@@ -462,10 +489,27 @@ class _SqliteTable(Generic[T]):
         return None if row is None else int(row[0])
 
 
+def _fits(version: int) -> bool:
+    """Whether ``version`` fits SQLite's 64-bit INTEGER."""
+    return _SMALLEST_INTEGER <= version <= _LARGEST_INTEGER
+
+
 def _select_sql(table: str, query: Query) -> str:
     where = " AND ".join(f"{w.column} {w.op} ?" for w in query.where) or "1"
     order = ", ".join([*query.order_by, "id"])
     return f"SELECT body FROM {table} WHERE {where} ORDER BY {order}"
+
+
+def _unbindable(error: UnicodeEncodeError | OverflowError) -> ValidationError:
+    # Repositories refuse such values first; this keeps the driver's error from escaping.
+    if isinstance(error, UnicodeEncodeError):
+        return ValidationError.expected(
+            "value",
+            "text that can be written as UTF-8",
+            error.object[error.start : error.end],
+            "remove lone surrogate code points",
+        )
+    return ValidationError.expected("value", "an integer within 64 bits", str(error))
 
 
 def _too_new(found: int) -> SchemaVersionError:

@@ -437,6 +437,35 @@ class StoreContract:
             repo.add(sample.make(1, "bad \ud800"))
         assert len(repo) == 0
 
+    def test_ids_that_cannot_be_utf8_are_refused(self, store: Any, sample: Sample[Any]) -> None:
+        """get() or remove() of an id with a lone surrogate is a ValidationError naming ``id``."""
+        repo = _repo(store, sample)
+        repo.add(sample.make(1, "kept"))
+        assert [
+            _refused(lambda: repo.get(_SURROGATE)),
+            _refused(lambda: repo.remove(_SURROGATE)),
+        ] == [
+            "id",
+            "id",
+        ]
+        assert len(repo) == 1
+
+    def test_versions_beyond_64_bits_are_conflicts(self, store: Any, sample: Sample[Any]) -> None:
+        """No stored version can equal one outside 64 bits: update and remove are conflicts."""
+        repo = _repo(store, sample)
+        stored = repo.add(sample.make(1, "kept"))
+        for version in _HUGE_VERSIONS:
+            changed = attrs.evolve(sample.change(repo.get(stored.id), "lost"), version=version)
+            with pytest.raises(ConflictError, match="read it again"):
+                repo.update(changed)
+        for version in (*_HUGE_VERSIONS, -(2**63) - 1):
+            with pytest.raises(ConflictError, match="read it again"):
+                repo.remove(stored.id, version=version)
+        now = repo.get(stored.id)
+        assert (now.version, sample.text(now)) == (1, "kept")
+        with pytest.raises(NotFoundError):
+            repo.update(attrs.evolve(sample.make(2, "ghost"), version=2**63))
+
     @settings(max_examples=25, suppress_health_check=_SHARED_SUITE)
     @given(data=st.data())
     def test_any_entity_round_trips(
@@ -633,6 +662,23 @@ class StoreContract:
         with pytest.raises(ValidationError, match="start"):
             store.vip_cards.expiring_between(datetime(2025, 1, 1, tzinfo=UTC), date(2026, 1, 1))
 
+    def test_query_texts_that_cannot_be_utf8_are_refused(self, store: Any) -> None:
+        """A lone surrogate in a query's text is a ValidationError naming the argument."""
+        bad, day = _SURROGATE, _T0.date()
+        calls: dict[str, Callable[[], object]] = {
+            "household_id": lambda: store.customers.in_household(bad),
+            "community": lambda: store.complaints.in_window(bad, "n", "s", start=_T0, end=_T0),
+            "category": lambda: store.complaints.in_window("c", bad, "s", start=_T0, end=_T0),
+            "subject": lambda: store.complaints.in_window("c", "n", bad, start=_T0, end=_T0),
+            "staff": lambda: store.callback_tasks.due_on(day, zone="UTC", staff=bad),
+            "role": lambda: store.callback_tasks.due_on(day, zone="UTC", role=bad),
+            "holder_id": lambda: store.vip_cards.held_by(bad),
+            "prefix": lambda: store.card_numbers.allocate(bad, VipLevel.OTHER),
+            "id": lambda: store.survey_responses.get(bad),
+            "community ": lambda: store.survey_responses.for_community(bad, day, day),
+        }
+        assert [name.strip() for name in calls] == [_refused(call) for call in calls.values()]
+
     # --- the card-sequence allocator --------------------------------------------------------
 
     def test_card_numbers_count_up_per_prefix_and_level(self, store: Any) -> None:
@@ -696,6 +742,17 @@ class StoreContract:
 
 class AbortError(Exception):
     """Raised by the suite to roll a transaction back."""
+
+
+_SURROGATE = "\ud800"  # a lone surrogate: a str that has no UTF-8 form
+_HUGE_VERSIONS = (2**63 - 1, 2**63, 2**70)  # the next version (or the version) needs > 64 bits
+
+
+def _refused(call: Callable[[], object]) -> str:
+    """Run ``call``, which must raise ValidationError, and return the field it names."""
+    with pytest.raises(ValidationError) as refused:
+        call()
+    return refused.value.field
 
 
 def _abort_after(store: Any, work: Callable[[], object]) -> None:
