@@ -241,6 +241,41 @@ def test_tier_facts_are_validated() -> None:
         TierFacts(group_complaints_led="2025-01-01")  # type: ignore[arg-type]
 
 
+_TIER_FLAGS = (
+    "government_official",
+    "special_relationship",
+    "major_contribution",
+    "group_employee_buyer",
+    "endorses_management",
+    "malicious_arrears",
+)
+
+
+@pytest.mark.parametrize("flag", _TIER_FLAGS)
+@pytest.mark.parametrize("value", ["False", "no", 0, 1, None])
+def test_tier_flags_accept_only_true_or_false(flag: str, value: object) -> None:
+    """A flag given as "False", "no" or 0 is refused, not read as truthy or falsy."""
+    with pytest.raises(ValidationError, match=f"{flag}: expected True or False"):
+        TierFacts(**{flag: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("flag", ["working", "resident"])
+def test_member_flags_accept_only_true_or_false(flag: str) -> None:
+    """A member who works or lives at home is True or False, never "no"."""
+    with pytest.raises(ValidationError, match=f"{flag}: expected True or False"):
+        Member("王芳", date(1990, 6, 2), **{flag: "no"})  # type: ignore[arg-type]
+
+
+def test_household_elders_active_accepts_only_true_or_false() -> None:
+    """An active-elders flag of 0 is refused, at creation and on assignment."""
+    with pytest.raises(ValidationError, match="elders_active: expected True or False"):
+        Household("h1", [Member("王芳", date(1950, 6, 2))], elders_active=0)  # type: ignore[arg-type]
+    home = Household("h1", [Member("王芳", date(1950, 6, 2))])
+    with pytest.raises(ValidationError, match="elders_active: expected True or False"):
+        home.elders_active = "yes"  # type: ignore[assignment]
+    assert home.elders_active is False
+
+
 def test_tier_labels_are_the_chinese_names() -> None:
     """002 §7 names the tiers 重点客户, 忠诚客户, 一般客户, 刁蛮客户."""
     assert [t.label for t in Tier] == ["重点客户", "忠诚客户", "一般客户", "刁蛮客户"]
