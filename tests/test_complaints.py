@@ -705,6 +705,40 @@ def test_evolved_complaint_is_revalidated() -> None:
         evolve(_complaint(), headcount=-2)
 
 
+def test_naming_more_complainants_than_the_headcount_is_refused() -> None:
+    """Assigning three complainants to a complaint of headcount 1 raises and changes nothing."""
+    complaint = _complaint(headcount=1)
+    with pytest.raises(ValidationError, match="complainants: expected at most the headcount"):
+        complaint.complainants = ("cust-1", "cust-2", "cust-3")
+    assert (complaint.complainants, complaint.people) == (("cust-1",), 1)
+
+
+def test_raising_the_headcount_first_allows_more_complainants() -> None:
+    """With the headcount raised, the new complainants are accepted and counted."""
+    complaint = _complaint(headcount=1)
+    complaint.headcount = 3
+    complaint.complainants = ("cust-1", "cust-2", "cust-3")
+    assert grade(complaint, at=T0).grade == Grade.HOT
+
+
+def test_moving_receipt_after_resolution_is_refused() -> None:
+    """received_at may not be assigned a moment after resolved_at; the complaint is unchanged."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=1))
+    with pytest.raises(ValidationError, match="received_at: expected a moment at or before"):
+        complaint.received_at = T0 + timedelta(days=5)
+    assert complaint.received_at == T0
+    complaint.received_at = T0 + timedelta(hours=1)
+    assert complaint.received_at == T0 + timedelta(hours=1)
+
+
+def test_assigned_resolution_before_receipt_is_refused() -> None:
+    """resolved_at may not be assigned a moment before received_at."""
+    complaint = _complaint()
+    with pytest.raises(ValidationError, match="resolved_at: expected a moment at or after"):
+        complaint.resolved_at = T0 - timedelta(seconds=1)
+    assert complaint.resolved_at is None
+
+
 def test_streaming_evicts_complaints_of_the_same_instant_and_key() -> None:
     """Two complaints at one instant on one key both leave the window."""
     history = ComplaintHistory(streaming=True)

@@ -189,6 +189,27 @@ def test_card_fields_are_validated() -> None:
         StatusChange(CardStatus.ACTIVE, date(2025, 1, 1), BY, "why")
 
 
+def test_assigned_card_dates_keep_their_order() -> None:
+    """Assigning an expiry before issue, an issue after a change, or an early change is refused."""
+    number = CardNumber("JK", VipLevel.OTHER, 1)
+    card = VipCard(number, "c1", date(2025, 1, 1), date(2028, 1, 1), BY)
+    with pytest.raises(ValidationError, match="expires_on: expected a day after issued_on"):
+        card.expires_on = date(2024, 12, 31)
+    with pytest.raises(ValidationError, match="issued_on: expected a day before expires_on"):
+        card.issued_on = date(2028, 1, 1)
+    early = StatusChange(CardStatus.REVOKED, date(2024, 12, 31), BY, "malicious_arrears")
+    with pytest.raises(ValidationError, match="change.on: expected a day on or after issued_on"):
+        card.change = early
+    card.change = StatusChange(CardStatus.REVOKED, date(2026, 1, 1), BY, "malicious_arrears")
+    with pytest.raises(ValidationError, match="issued_on: expected a day on or before change.on"):
+        card.issued_on = date(2026, 6, 1)
+    assert (card.issued_on, card.expires_on, card.change.on) == (
+        date(2025, 1, 1),
+        date(2028, 1, 1),
+        date(2026, 1, 1),
+    )
+
+
 # --- issue -------------------------------------------------------------------------------------
 
 

@@ -43,7 +43,7 @@ from functools import total_ordering
 from operator import attrgetter, itemgetter
 from typing import Any, Protocol
 
-from attrs import define, field, frozen
+from attrs import define, field, frozen, setters
 
 from propcrm._time import format_duration, require_aware
 from propcrm._validators import (
@@ -164,9 +164,42 @@ def _resolved_at(instance: Complaint, attribute: Any, value: datetime | None) ->
         )
 
 
-@define
+def _keep_invariants(instance: Complaint, attribute: Any, value: Any) -> Any:
+    """Re-check the cross-field rules on assignment, with the new value, before it is set.
+
+    Each field's own validator sees the other fields as they are; this hook covers
+    the two assignments those validators cannot see: more named complainants than
+    the headcount, and a receipt moved after the resolution.
+    """
+    name = attribute.name
+    if name == "complainants":
+        headcount = instance.headcount
+        if headcount is not None and len(value) > headcount:
+            raise ValidationError.expected(
+                "complainants",
+                f"at most the headcount ({headcount}) of named complainants",
+                value,
+                "raise headcount first, or set it to None to count the named complainants",
+            )
+    elif name == "received_at":
+        resolved = instance.resolved_at
+        if resolved is not None and value > resolved:
+            raise ValidationError.expected(
+                "received_at",
+                f"a moment at or before resolved_at ({resolved})",
+                value,
+                "correct resolved_at first, or set it to None",
+            )
+    return value
+
+
+@define(on_setattr=[setters.convert, setters.validate, _keep_invariants])
 class Complaint:
     """One complaint as received, with its handling state.
+
+    Assigning a field checks the same rules as creating the complaint, so an
+    invalid assignment raises :class:`~propcrm.errors.ValidationError` and
+    leaves the complaint unchanged.
 
     Attributes:
         id: The complaint's id.

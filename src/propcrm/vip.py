@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from attrs import define, evolve, field, frozen
+from attrs import define, evolve, field, frozen, setters
 from dateutil.relativedelta import relativedelta
 
 from propcrm._validators import int_at_least, int_between, is_date, non_empty_str
@@ -247,12 +247,25 @@ class StatusChange:
             raise ValidationError.expected("status", "an ending status", self.status)
 
 
-@define
+def _keep_card_invariants(instance: VipCard, attribute: Any, value: Any) -> Any:
+    """Re-check the card's cross-field rules on assignment, with the new value, before it is set."""
+    name = attribute.name
+    if name in ("issued_on", "expires_on", "change"):
+        issued = value if name == "issued_on" else instance.issued_on
+        expires = value if name == "expires_on" else instance.expires_on
+        change = value if name == "change" else instance.change
+        _check_card_dates(issued, expires, change, name)
+    return value
+
+
+@define(on_setattr=[setters.convert, setters.validate, _keep_card_invariants])
 class VipCard:
     """A VIP card (VIP卡): an entity whose identity is its number.
 
     A card is valid on ``issued_on <= day < ends_on``: from the issue day up to
-    its expiry, or up to the day it was replaced, renewed or revoked.
+    its expiry, or up to the day it was replaced, renewed or revoked. Assigning
+    a field checks the same rules as creating the card; a bad assignment raises
+    :class:`~propcrm.errors.ValidationError` and leaves the card unchanged.
 
     Attributes:
         number: The card number; also its :attr:`id`.
@@ -275,14 +288,7 @@ class VipCard:
     version: int = field(default=0, validator=int_at_least(0))
 
     def __attrs_post_init__(self) -> None:
-        if self.expires_on <= self.issued_on:
-            raise ValidationError.expected(
-                "expires_on", f"a day after issued_on ({self.issued_on})", self.expires_on
-            )
-        if self.change is not None and self.change.on < self.issued_on:
-            raise ValidationError.expected(
-                "change.on", f"a day on or after issued_on ({self.issued_on})", self.change.on
-            )
+        _check_card_dates(self.issued_on, self.expires_on, self.change, "expires_on")
 
     @property
     def id(self) -> str:
@@ -835,6 +841,26 @@ class VipProgramme:
 def _require_date(value: object, name: str) -> None:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise ValidationError.expected(name, "a datetime.date", value)
+
+
+def _check_card_dates(
+    issued: date, expires: date, change: StatusChange | None, assigned: str
+) -> None:
+    """Expiry after issue, and any change on or after issue; ``assigned`` names the culprit."""
+    if expires <= issued:
+        if assigned == "issued_on":
+            raise ValidationError.expected(
+                "issued_on", f"a day before expires_on ({expires})", issued
+            )
+        raise ValidationError.expected("expires_on", f"a day after issued_on ({issued})", expires)
+    if change is not None and change.on < issued:
+        if assigned == "issued_on":
+            raise ValidationError.expected(
+                "issued_on", f"a day on or before change.on ({change.on})", issued
+            )
+        raise ValidationError.expected(
+            "change.on", f"a day on or after issued_on ({issued})", change.on
+        )
 
 
 def _ended(card: VipCard, change: StatusChange) -> VipCard:
