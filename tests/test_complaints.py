@@ -288,6 +288,26 @@ def test_no_escalation_once_resolved_in_time() -> None:
     assert (decision.grade, decision.next_escalation_at) == (Grade.GENERAL, None)
 
 
+def test_no_escalation_is_promised_past_a_recorded_resolution() -> None:
+    """Resolved on day 2 (recorded ahead of a day-1 grading): no HOT at +1 week is promised."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=2))
+    decision = grade(complaint, at=T0 + timedelta(days=1))
+    assert (decision.next_escalation_at, decision.next_grade) == (None, None)
+    assert grade(complaint, at=T0 + timedelta(days=8)).grade == Grade.GENERAL
+
+
+def test_an_escalation_before_a_recorded_resolution_is_promised() -> None:
+    """Resolved on day 10: the HOT escalation at +1 week still happens and is announced."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=10))
+    decision = grade(complaint, at=T0 + timedelta(days=1))
+    assert (decision.next_escalation_at, decision.next_grade) == (
+        T0 + timedelta(days=7),
+        Grade.HOT,
+    )
+    later = grade(complaint, at=T0 + timedelta(days=8))
+    assert (later.grade, later.next_escalation_at) == (Grade.HOT, None)
+
+
 def test_resolution_on_the_deadline_is_in_time() -> None:
     """Resolved exactly at +1 week: not 'still unresolved one week after'."""
     complaint = _complaint(resolved_at=T0 + timedelta(days=7))
@@ -311,11 +331,11 @@ def test_resolution_after_a_month_keeps_major() -> None:
     assert grade(complaint, at=T0 + timedelta(days=60)).grade == Grade.MAJOR
 
 
-def test_a_future_resolution_is_not_known_yet() -> None:
-    """Grading as of ``at`` treats a later resolution as still open."""
-    complaint = _complaint(resolved_at=T0 + timedelta(days=3))
-    decision = grade(complaint, at=T0 + timedelta(days=1))
-    assert T0 + timedelta(days=7) == decision.next_escalation_at
+def test_a_future_resolution_leaves_the_complaint_open_until_then() -> None:
+    """Grading as of ``at`` treats a later resolution as still open: the week still counts."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=9))
+    decision = grade(complaint, at=T0 + timedelta(days=8))
+    assert (decision.grade, decision.next_escalation_at) == (Grade.HOT, None)
 
 
 # --- roles, allowances, deadlines --------------------------------------------------------------
@@ -626,6 +646,16 @@ def test_next_escalation_is_exactly_when_the_grade_rises(c: Complaint, wait: tim
         before = grade(c, at=decision.next_escalation_at - timedelta(microseconds=1))
         on = grade(c, at=decision.next_escalation_at)
         assert (decision.grade, decision.next_grade) == (before.grade, on.grade)
+
+
+@given(complaints(), _moments)
+def test_a_promised_escalation_happens_even_with_a_known_resolution(
+    c: Complaint, wait: timedelta
+) -> None:
+    """Resolved or not, the grade at next_escalation_at is the promised next_grade."""
+    decision = grade(c, at=c.received_at + wait)
+    if decision.next_escalation_at is not None:
+        assert decision.next_grade == grade(c, at=decision.next_escalation_at).grade
 
 
 @given(st.lists(complaints(), max_size=8), complaints())

@@ -737,11 +737,14 @@ def grade(
     next_at: datetime | None = None
     next_grade: Grade | None = None
     if delayed and still_open and rank < _MAJOR:
+        # A resolution already recorded for later stops the clock: promise an
+        # escalation only if the complaint is still unresolved at that moment.
         if rank < _HOT:
-            next_at, next_grade = week_at, Grade.HOT
+            candidate, rises_to = week_at, Grade.HOT
         else:
-            next_at = month_at or plan.major_at(received)
-            next_grade = Grade.MAJOR
+            candidate, rises_to = month_at or plan.major_at(received), Grade.MAJOR
+        if resolved is None or resolved > candidate:
+            next_at, next_grade = candidate, rises_to
     allowance = plan.allowances[rank]
     return GradeDecision(
         complaint.id,
