@@ -377,10 +377,34 @@ def test_paired_comparison_by_hand() -> None:
     assert result.reasons[0].facts["unpaired"] == 1
 
 
-def test_paired_comparison_with_identical_moves_is_certain() -> None:
-    """Every household moved the same way: no spread, so z is infinite, never NaN."""
-    result = compare_nps_paired({"a": 0, "b": 0}, {"a": 10, "b": 10})
-    assert (math.inf, 0.0) == (result.z, result.p_value)
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ({"a": 3, "b": 3}, {"a": 10, "b": 10}),
+        ({"a": 0, "b": 8, "c": 6}, {"a": 7, "b": 10, "c": 8}),
+        ({"a": 9, "b": 9}, {"a": 10, "b": 10}),
+    ],
+)
+def test_paired_comparison_without_variation_claims_nothing(
+    before: dict[str, int], after: dict[str, int]
+) -> None:
+    """Every household moved alike: the spread cannot be estimated, so no test is reported."""
+    with pytest.raises(NoDataError, match="paired differences show no variation to test"):
+        compare_nps_paired(before, after)
+
+
+def test_paired_census_without_variation_is_exact() -> None:
+    """Both waves asked every household of the community: the change is the change itself."""
+    result = compare_nps_paired({"a": 3, "b": 3}, {"a": 10, "b": 10}, population=2)
+    assert (200.0, 0.0, math.inf, 0.0) == (result.difference, result.se, result.z, result.p_value)
+
+
+def test_independent_comparison_of_tiny_constant_waves_is_not_certain() -> None:
+    """Two households per wave, all alike: the adjusted-Wald variance keeps se above 0."""
+    result = compare_nps([3, 3], [10, 10])
+    assert result.se > 0
+    assert result.p_value > 0
+    assert result.interval.high - result.interval.low > 0
 
 
 def test_paired_comparison_bad_input() -> None:
