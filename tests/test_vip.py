@@ -574,6 +574,32 @@ def test_benefit_catalogue_is_validated() -> None:
         VipBenefits(priority=("fee_payment", "fee_payment"))
 
 
+def test_a_failed_issue_uses_up_no_sequence_number() -> None:
+    """Numbers are never reused, so an issue refused for a bad argument must not take one."""
+    allocator = MemorySequenceAllocator()
+    vip = VipProgramme(VipPolicy(), allocator, tiers=TierPolicy())
+    with pytest.raises(ValidationError, match="issued_by: expected a non-empty string"):
+        vip.issue(OFFICIAL, level=VipLevel.GOVERNMENT_OFFICIAL, on=ISSUED, by="")
+    assert allocator.last("JK", VipLevel.GOVERNMENT_OFFICIAL) == 0
+    assert issued(vip).id == "JK1001"
+
+
+def test_a_failed_renewal_or_replacement_uses_up_no_sequence_number() -> None:
+    """A blank 'by' or 'why' is refused before a number is allocated; nothing changes."""
+    allocator = MemorySequenceAllocator()
+    vip = VipProgramme(VipPolicy(), allocator, tiers=TierPolicy())
+    card = issued(vip)
+    with pytest.raises(ValidationError, match="by: expected a non-empty string"):
+        vip.renew(card, OFFICIAL, on=card.expires_on, by=" ")
+    with pytest.raises(ValidationError, match="why: expected a non-empty string"):
+        vip.replace(card, on=date(2025, 5, 20), by=BY, why="")
+    with pytest.raises(ValidationError, match="by: expected a non-empty string"):
+        vip.replace(card, on=date(2025, 5, 20), by="")
+    assert allocator.last("JK", VipLevel.GOVERNMENT_OFFICIAL) == 1
+    assert vip.card(card.number).status == CardStatus.ACTIVE
+    assert vip.replace(card, on=date(2025, 5, 20), by=BY).new.id == "JK1002"
+
+
 # --- the sequence allocator --------------------------------------------------------------------
 
 

@@ -635,6 +635,7 @@ class VipProgramme:
                 f"({self.policy.renewal_window_days} days before it expires on {old.expires_on})"
             )
         self._require_a(customer, on, "renew")
+        draft = StatusChange(CardStatus.EXPIRED, on, by, "renewed")  # checked before allocating
         new = self._new_card(
             old.holder_id,
             VipLevel(level) if level is not None else old.level,
@@ -643,7 +644,7 @@ class VipProgramme:
             by,
             old.number,
         )
-        change = StatusChange(CardStatus.EXPIRED, on, by, f"renewed as {new.id}", None, new.number)
+        change = evolve(draft, why=f"renewed as {new.id}", successor=new.number)
         return Reissue(self._keep(_ended(old, change)), self._keep(new))
 
     def replace(
@@ -660,8 +661,9 @@ class VipProgramme:
         _require_date(on, "on")
         old = self._current(card)
         self._require_valid(old, on, "replace")
+        draft = StatusChange(CardStatus.REPLACED, on, by, why)  # checked before allocating
         new = self._new_card(old.holder_id, old.level, on, old.expires_on, by, old.number)
-        change = StatusChange(CardStatus.REPLACED, on, by, why, None, new.number)
+        change = evolve(draft, successor=new.number)
         return Reissue(self._keep(_ended(old, change)), self._keep(new))
 
     def revoke(
@@ -826,9 +828,11 @@ class VipProgramme:
         replaces: CardNumber | None,
     ) -> VipCard:
         prefix = self.policy.card_prefix
+        # Build the card with a stand-in number first, so that every argument is checked
+        # before a sequence number is used up: numbers are never reused.
+        draft = VipCard(CardNumber(prefix, level, 1), holder_id, on, expires_on, by, replaces)
         sequence = self._allocator.allocate(prefix, level)
-        number = CardNumber(prefix, level, sequence)
-        return VipCard(number, holder_id, on, expires_on, by, replaces)
+        return evolve(draft, number=CardNumber(prefix, level, sequence))
 
     def _keep(self, card: VipCard) -> VipCard:
         self._cards[card.id] = card
