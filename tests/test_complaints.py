@@ -769,6 +769,43 @@ def test_assigned_resolution_before_receipt_is_refused() -> None:
     assert complaint.resolved_at is None
 
 
+@pytest.mark.parametrize("complainants", [None, 7, [["cust-1"]]])
+def test_complainants_that_are_not_a_list_of_ids_are_refused(complainants: object) -> None:
+    """None, a number or a list inside the list is a ValidationError, not a TypeError."""
+    with pytest.raises(ValidationError, match="^complainants: expected a list of customer ids"):
+        _complaint(who=complainants)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"policy": {}}, "policy"),
+        ({"policy": Policy()}, "policy"),
+        ({"history": []}, "history"),
+    ],
+)
+def test_grade_refuses_arguments_of_the_wrong_type(kwargs: dict[str, object], field: str) -> None:
+    """A dict for the policy or a list for the history is named, not an AttributeError."""
+    with pytest.raises(ValidationError, match=f"^{field}: expected a "):
+        grade(_complaint(), at=T0, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"handler_roles": "x"}, "handler_roles"),
+        ({"supervisor_roles": None}, "supervisor_roles"),
+        ({"resolve_within": None}, "resolve_within"),
+        ({"task_force_from": "major"}, "task_force_from"),
+        ({"callback_after_handling": "no"}, "callback_after_handling"),
+    ],
+)
+def test_grading_policy_tables_and_flags_are_typed(kwargs: dict[str, object], field: str) -> None:
+    """A role table given as a string or a flag as "no" is a ValidationError naming the field."""
+    with pytest.raises(ValidationError, match=f"^{field}: expected "):
+        GradingPolicy(**kwargs)  # type: ignore[arg-type]
+
+
 def test_streaming_evicts_complaints_of_the_same_instant_and_key() -> None:
     """Two complaints at one instant on one key both leave the window."""
     history = ComplaintHistory(streaming=True)

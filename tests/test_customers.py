@@ -276,6 +276,15 @@ def test_household_elders_active_accepts_only_true_or_false() -> None:
     assert home.elders_active is False
 
 
+def test_classify_tier_and_segment_refuse_a_missing_policy() -> None:
+    """policy=None names the policy instead of failing on an attribute."""
+    with pytest.raises(ValidationError, match="^policy: expected a TierPolicy"):
+        classify_tier(TierFacts(), on=ON, policy=None)  # type: ignore[arg-type]
+    home = Household("h1", [Member("王芳", date(1990, 6, 2))])
+    with pytest.raises(ValidationError, match="^policy: expected a SegmentPolicy"):
+        segment(home, on=ON, policy=TierPolicy())  # type: ignore[arg-type]
+
+
 def test_tier_labels_are_the_chinese_names() -> None:
     """002 §7 names the tiers 重点客户, 忠诚客户, 一般客户, 刁蛮客户."""
     assert [t.label for t in Tier] == ["重点客户", "忠诚客户", "一般客户", "刁蛮客户"]
@@ -488,6 +497,27 @@ def test_personal_data_is_masked_in_repr_and_str() -> None:
     address = PersonalData(PersonalKind.ADDRESS, "北京市朝阳区建国路1号院3号楼502")
     assert (str(phone), str(id_number), str(address)) == ("138****5678", "1****X", "北京市****")
     assert repr(phone) == "PersonalData(phone='138****5678')"
+
+
+def test_personal_data_kind_may_be_given_by_its_value() -> None:
+    """PersonalData("phone", …) is a phone, masked in repr like any other."""
+    phone = PersonalData("phone", "13812345678")  # type: ignore[arg-type]
+    assert (phone.kind, repr(phone)) == (PersonalKind.PHONE, "PersonalData(phone='138****5678')")
+
+
+@pytest.mark.parametrize("kind", ["fax", None, 1])
+def test_unknown_personal_data_kind_is_refused(kind: object) -> None:
+    """A kind that is not a PersonalKind is a ValidationError, never a broken repr."""
+    with pytest.raises(ValidationError, match="^kind: expected a PersonalKind"):
+        PersonalData(kind, "13812345678")  # type: ignore[arg-type]
+
+
+def test_refused_personal_data_is_not_echoed() -> None:
+    """A phone number given as an int is refused without showing it in the message."""
+    with pytest.raises(ValidationError) as error:
+        PersonalData(PersonalKind.PHONE, 13812345678)  # type: ignore[arg-type]
+    assert "13812345678" not in str(error.value)
+    assert str(error.value) == "value: expected a non-empty string, got a int value"
 
 
 def test_short_personal_data_is_masked_entirely() -> None:

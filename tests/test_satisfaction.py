@@ -415,6 +415,29 @@ def test_paired_comparison_bad_input() -> None:
         compare_nps_paired({"a": 1, "b": 2}, {"a": 1, "c": 2})
 
 
+@pytest.mark.parametrize(("before", "after", "field"), [([1, 2], {"a": 3}, "before"),
+                                                      ({"a": 3}, None, "after")])  # fmt: skip
+def test_paired_comparison_needs_mappings(before: object, after: object, field: str) -> None:
+    """Lists instead of household -> answer tables are a ValidationError naming the wave."""
+    with pytest.raises(ValidationError, match=f"^{field}: expected a mapping of household id"):
+        compare_nps_paired(before, after)  # type: ignore[arg-type]
+
+
+def test_paired_comparison_accepts_household_ids_of_mixed_types() -> None:
+    """Household ids need not be comparable with each other: pairing only matches them."""
+    result = compare_nps_paired({1: 3, "a": 9, "b": 8}, {1: 10, "a": 9, "b": 3})
+    # bands: 1 from -1 to +1 (+2), "a" +1 to +1 (0), "b" 0 to -1 (-1): mean +1/3
+    assert result.n_before == 3
+    assert pytest.approx(100 / 3) == result.difference
+
+
+@pytest.mark.parametrize("scores", [None, 9, "910"])
+def test_nps_needs_a_list_of_answers(scores: object) -> None:
+    """None, a bare number or a string is refused as a whole, not as a TypeError."""
+    with pytest.raises(ValidationError, match="^scores: expected a list of integer answers"):
+        nps(scores)  # type: ignore[arg-type]
+
+
 def test_independent_comparison_false_positive_rate() -> None:
     """Two samples from one distribution are 'significant' about 5 % of the time."""
     rng = random.Random(11)

@@ -482,6 +482,10 @@ def classify_tier(facts: TierFacts | Customer, *, on: date, policy: TierPolicy) 
     if not isinstance(facts, TierFacts):
         raise ValidationError.expected("facts", "TierFacts or a Customer", facts)
     _require_date(on, "on")
+    if not isinstance(policy, TierPolicy):
+        raise ValidationError.expected(
+            "policy", "a TierPolicy", policy, "e.g. TierPolicy() or policy.customers.tiers"
+        )
     fired = _criteria(facts, on, policy)
     matched = tuple(t for t in policy.precedence if fired.get(t))
     if not matched:
@@ -523,6 +527,10 @@ def segment(household: Household, *, on: date, policy: SegmentPolicy) -> Segment
     if not isinstance(household, Household):
         raise ValidationError.expected("household", "a Household", household)
     _require_date(on, "on")
+    if not isinstance(policy, SegmentPolicy):
+        raise ValidationError.expected(
+            "policy", "a SegmentPolicy", policy, "e.g. SegmentPolicy() or policy.customers.segments"
+        )
     head = household.head
     spouse = next((m for m in household.members if m.relation is Relation.SPOUSE), None)
     couple = tuple(m for m in (head, spouse) if m is not None)

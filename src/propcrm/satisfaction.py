@@ -683,10 +683,17 @@ def compare_nps_paired(
     """
     z_crit = z_quantile(level)
     for name, wave in (("before", before), ("after", after)):
+        if not isinstance(wave, Mapping):
+            raise ValidationError.expected(
+                name,
+                "a mapping of household id to 0-10 answer",
+                type(wave).__name__,
+                "e.g. {'H-1': 9, 'H-2': 6}; for unpaired answers use compare_nps",
+            )
         for key, answer in wave.items():
             if not valid_answer(answer, 0, 10):
                 raise bad_answer(f"{name}[{key!r}]", answer, 0, 10)
-    common = sorted(before.keys() & after.keys())
+    common = [h for h in before if h in after]  # fsum below makes the order irrelevant
     m = len(common)
     if m < 2:
         raise NoDataError(

@@ -512,11 +512,11 @@ card prefix (vip.card_prefix)
                 raise ValidationError.expected("last", "integer counts", count)
             if not 0 <= count <= MAX_SEQUENCE:
                 raise ValidationError.expected("last", f"counts from 0 to {MAX_SEQUENCE}", count)
-            self._last[(prefix, VipLevel(level))] = count
+            self._last[(_as_prefix(prefix), _as_level(level, "last"))] = count
 
     def allocate(self, prefix: str, level: VipLevel) -> int:
         """Return the next sequence number of ``(prefix, level)``."""
-        key = (prefix, VipLevel(level))
+        key = (_as_prefix(prefix), _as_level(level, "level"))
         following = self._last.get(key, 0) + 1
         if following > MAX_SEQUENCE:
             code = f"{prefix}{key[1].value}"
@@ -530,7 +530,7 @@ card prefix (vip.card_prefix)
 
     def last(self, prefix: str, level: VipLevel) -> int:
         """The last number handed out for ``(prefix, level)``, 0 if none."""
-        return self._last.get((prefix, VipLevel(level)), 0)
+        return self._last.get((_as_prefix(prefix), _as_level(level, "level")), 0)
 
 
 # --- the programme ----------------------------------------------------------------------------
@@ -555,6 +555,16 @@ class VipProgramme:
     def __init__(
         self, policy: VipPolicy, allocator: CardSequenceAllocator, *, tiers: TierPolicy
     ) -> None:
+        if not isinstance(policy, VipPolicy):
+            raise ValidationError.expected("policy", "a VipPolicy", policy, "e.g. policy.vip")
+        if not callable(getattr(allocator, "allocate", None)):
+            raise ValidationError.expected(
+                "allocator", "a CardSequenceAllocator", allocator, "e.g. MemorySequenceAllocator()"
+            )
+        if not isinstance(tiers, TierPolicy):
+            raise ValidationError.expected(
+                "tiers", "a TierPolicy", tiers, "e.g. policy.customers.tiers"
+            )
         self.policy = policy
         self.tiers = tiers
         self._allocator = allocator
@@ -585,6 +595,7 @@ class VipProgramme:
             CardNumbersExhaustedError: no sequence number is left for the level.
         """
         _require_date(on, "on")
+        level = _as_level(level, "level")
         self._require_a(customer, on, "issue")
         held = [c for c in self._cards.values() if c.holder_id == customer.id]
         for other in held:
@@ -593,7 +604,7 @@ class VipProgramme:
                     f"customer {customer.id!r} already holds VIP card {other.id}, valid until "
                     f"{other.ends_on - timedelta(days=1)}; replace or renew it instead"
                 )
-        card = self._new_card(customer.id, VipLevel(level), on, self._expiry(on), by, None)
+        card = self._new_card(customer.id, level, on, self._expiry(on), by, None)
         return self._keep(card)
 
     def renew(
@@ -624,7 +635,11 @@ class VipProgramme:
                 has not opened yet.
         """
         _require_date(on, "on")
+        if level is not None:
+            level = _as_level(level, "level")
         old = self._current(card)
+        if not isinstance(customer, Customer):
+            raise ValidationError.expected("customer", "a Customer", customer)
         if customer.id != old.holder_id:
             raise ValidationError.expected("customer", f"the holder {old.holder_id!r}", customer.id)
         self._require_active(old, "renew")
@@ -638,7 +653,7 @@ class VipProgramme:
         draft = StatusChange(CardStatus.EXPIRED, on, by, "renewed")  # checked before allocating
         new = self._new_card(
             old.holder_id,
-            VipLevel(level) if level is not None else old.level,
+            old.level if level is None else level,
             on,
             self._expiry(on),
             by,
@@ -683,7 +698,9 @@ class VipProgramme:
                 replaced, renewed or expired).
         """
         _require_date(on, "on")
-        ground = RevocationGround(ground)
+        ground = _as_ground(ground)
+        if not isinstance(note, str):
+            raise ValidationError.expected("note", "a string", note, "leave it out for no details")
         old = self._current(card)
         self._require_valid(old, on, "revoke")
         why = f"{ground.value}: {note}" if note.strip() else ground.value
@@ -865,6 +882,42 @@ def _check_card_dates(
         raise ValidationError.expected(
             "change.on", f"a day on or after issued_on ({issued})", change.on
         )
+
+
+def _as_level(value: object, name: str) -> VipLevel:
+    """``value`` as a :class:`VipLevel`; its digit 0, 1 or 2 is accepted too."""
+    if isinstance(value, VipLevel):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2:
+        return VipLevel(value)
+    raise ValidationError.expected(
+        name,
+        "a VipLevel (0 group leadership, 1 government official, 2 other)",
+        value,
+        "e.g. VipLevel.GOVERNMENT_OFFICIAL",
+    )
+
+
+def _as_ground(value: object) -> RevocationGround:
+    if isinstance(value, RevocationGround):
+        return value
+    if isinstance(value, str) and value in _GROUNDS:
+        return RevocationGround(value)
+    raise ValidationError.expected(
+        "ground",
+        f"a RevocationGround ({', '.join(_GROUNDS)})",
+        value,
+        "002 §28 allows revocation only for malicious arrears or conduct harming the group",
+    )
+
+
+_GROUNDS = tuple(g.value for g in RevocationGround)
+
+
+def _as_prefix(value: object) -> str:
+    if not (isinstance(value, str) and len(value) == 2 and value.isascii() and value.isupper()):
+        raise ValidationError.expected("prefix", "2 capital letters", value, "e.g. 'JK'")
+    return value
 
 
 def _ended(card: VipCard, change: StatusChange) -> VipCard:
