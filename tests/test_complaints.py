@@ -288,6 +288,26 @@ def test_no_escalation_once_resolved_in_time() -> None:
     assert (decision.grade, decision.next_escalation_at) == (Grade.GENERAL, None)
 
 
+def test_no_escalation_is_promised_past_a_recorded_resolution() -> None:
+    """Resolved on day 2 (recorded ahead of a day-1 grading): no HOT at +1 week is promised."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=2))
+    decision = grade(complaint, at=T0 + timedelta(days=1))
+    assert (decision.next_escalation_at, decision.next_grade) == (None, None)
+    assert grade(complaint, at=T0 + timedelta(days=8)).grade == Grade.GENERAL
+
+
+def test_an_escalation_before_a_recorded_resolution_is_promised() -> None:
+    """Resolved on day 10: the HOT escalation at +1 week still happens and is announced."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=10))
+    decision = grade(complaint, at=T0 + timedelta(days=1))
+    assert (decision.next_escalation_at, decision.next_grade) == (
+        T0 + timedelta(days=7),
+        Grade.HOT,
+    )
+    later = grade(complaint, at=T0 + timedelta(days=8))
+    assert (later.grade, later.next_escalation_at) == (Grade.HOT, None)
+
+
 def test_resolution_on_the_deadline_is_in_time() -> None:
     """Resolved exactly at +1 week: not 'still unresolved one week after'."""
     complaint = _complaint(resolved_at=T0 + timedelta(days=7))
@@ -311,11 +331,11 @@ def test_resolution_after_a_month_keeps_major() -> None:
     assert grade(complaint, at=T0 + timedelta(days=60)).grade == Grade.MAJOR
 
 
-def test_a_future_resolution_is_not_known_yet() -> None:
-    """Grading as of ``at`` treats a later resolution as still open."""
-    complaint = _complaint(resolved_at=T0 + timedelta(days=3))
-    decision = grade(complaint, at=T0 + timedelta(days=1))
-    assert T0 + timedelta(days=7) == decision.next_escalation_at
+def test_a_future_resolution_leaves_the_complaint_open_until_then() -> None:
+    """Grading as of ``at`` treats a later resolution as still open: the week still counts."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=9))
+    decision = grade(complaint, at=T0 + timedelta(days=8))
+    assert (decision.grade, decision.next_escalation_at) == (Grade.HOT, None)
 
 
 # --- roles, allowances, deadlines --------------------------------------------------------------
@@ -628,6 +648,16 @@ def test_next_escalation_is_exactly_when_the_grade_rises(c: Complaint, wait: tim
         assert (decision.grade, decision.next_grade) == (before.grade, on.grade)
 
 
+@given(complaints(), _moments)
+def test_a_promised_escalation_happens_even_with_a_known_resolution(
+    c: Complaint, wait: timedelta
+) -> None:
+    """Resolved or not, the grade at next_escalation_at is the promised next_grade."""
+    decision = grade(c, at=c.received_at + wait)
+    if decision.next_escalation_at is not None:
+        assert decision.next_grade == grade(c, at=decision.next_escalation_at).grade
+
+
 @given(st.lists(complaints(), max_size=8), complaints())
 def test_adding_history_never_lowers_a_grade(earlier: list[Complaint], c: Complaint) -> None:
     """More history can only add reasons."""
@@ -703,6 +733,77 @@ def test_evolved_complaint_is_revalidated() -> None:
     """Changing a complaint re-runs its validators."""
     with pytest.raises(ValidationError):
         evolve(_complaint(), headcount=-2)
+
+
+def test_naming_more_complainants_than_the_headcount_is_refused() -> None:
+    """Assigning three complainants to a complaint of headcount 1 raises and changes nothing."""
+    complaint = _complaint(headcount=1)
+    with pytest.raises(ValidationError, match="complainants: expected at most the headcount"):
+        complaint.complainants = ("cust-1", "cust-2", "cust-3")
+    assert (complaint.complainants, complaint.people) == (("cust-1",), 1)
+
+
+def test_raising_the_headcount_first_allows_more_complainants() -> None:
+    """With the headcount raised, the new complainants are accepted and counted."""
+    complaint = _complaint(headcount=1)
+    complaint.headcount = 3
+    complaint.complainants = ("cust-1", "cust-2", "cust-3")
+    assert grade(complaint, at=T0).grade == Grade.HOT
+
+
+def test_moving_receipt_after_resolution_is_refused() -> None:
+    """received_at may not be assigned a moment after resolved_at; the complaint is unchanged."""
+    complaint = _complaint(resolved_at=T0 + timedelta(days=1))
+    with pytest.raises(ValidationError, match="received_at: expected a moment at or before"):
+        complaint.received_at = T0 + timedelta(days=5)
+    assert complaint.received_at == T0
+    complaint.received_at = T0 + timedelta(hours=1)
+    assert complaint.received_at == T0 + timedelta(hours=1)
+
+
+def test_assigned_resolution_before_receipt_is_refused() -> None:
+    """resolved_at may not be assigned a moment before received_at."""
+    complaint = _complaint()
+    with pytest.raises(ValidationError, match="resolved_at: expected a moment at or after"):
+        complaint.resolved_at = T0 - timedelta(seconds=1)
+    assert complaint.resolved_at is None
+
+
+@pytest.mark.parametrize("complainants", [None, 7, [["cust-1"]]])
+def test_complainants_that_are_not_a_list_of_ids_are_refused(complainants: object) -> None:
+    """None, a number or a list inside the list is a ValidationError, not a TypeError."""
+    with pytest.raises(ValidationError, match="^complainants: expected a list of customer ids"):
+        _complaint(who=complainants)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"policy": {}}, "policy"),
+        ({"policy": Policy()}, "policy"),
+        ({"history": []}, "history"),
+    ],
+)
+def test_grade_refuses_arguments_of_the_wrong_type(kwargs: dict[str, object], field: str) -> None:
+    """A dict for the policy or a list for the history is named, not an AttributeError."""
+    with pytest.raises(ValidationError, match=f"^{field}: expected a "):
+        grade(_complaint(), at=T0, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"handler_roles": "x"}, "handler_roles"),
+        ({"supervisor_roles": None}, "supervisor_roles"),
+        ({"resolve_within": None}, "resolve_within"),
+        ({"task_force_from": "major"}, "task_force_from"),
+        ({"callback_after_handling": "no"}, "callback_after_handling"),
+    ],
+)
+def test_grading_policy_tables_and_flags_are_typed(kwargs: dict[str, object], field: str) -> None:
+    """A role table given as a string or a flag as "no" is a ValidationError naming the field."""
+    with pytest.raises(ValidationError, match=f"^{field}: expected "):
+        GradingPolicy(**kwargs)  # type: ignore[arg-type]
 
 
 def test_streaming_evicts_complaints_of_the_same_instant_and_key() -> None:

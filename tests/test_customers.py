@@ -241,6 +241,50 @@ def test_tier_facts_are_validated() -> None:
         TierFacts(group_complaints_led="2025-01-01")  # type: ignore[arg-type]
 
 
+_TIER_FLAGS = (
+    "government_official",
+    "special_relationship",
+    "major_contribution",
+    "group_employee_buyer",
+    "endorses_management",
+    "malicious_arrears",
+)
+
+
+@pytest.mark.parametrize("flag", _TIER_FLAGS)
+@pytest.mark.parametrize("value", ["False", "no", 0, 1, None])
+def test_tier_flags_accept_only_true_or_false(flag: str, value: object) -> None:
+    """A flag given as "False", "no" or 0 is refused, not read as truthy or falsy."""
+    with pytest.raises(ValidationError, match=f"{flag}: expected True or False"):
+        TierFacts(**{flag: value})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("flag", ["working", "resident"])
+def test_member_flags_accept_only_true_or_false(flag: str) -> None:
+    """A member who works or lives at home is True or False, never "no"."""
+    with pytest.raises(ValidationError, match=f"{flag}: expected True or False"):
+        Member("王芳", date(1990, 6, 2), **{flag: "no"})  # type: ignore[arg-type]
+
+
+def test_household_elders_active_accepts_only_true_or_false() -> None:
+    """An active-elders flag of 0 is refused, at creation and on assignment."""
+    with pytest.raises(ValidationError, match="elders_active: expected True or False"):
+        Household("h1", [Member("王芳", date(1950, 6, 2))], elders_active=0)  # type: ignore[arg-type]
+    home = Household("h1", [Member("王芳", date(1950, 6, 2))])
+    with pytest.raises(ValidationError, match="elders_active: expected True or False"):
+        home.elders_active = "yes"  # type: ignore[assignment]
+    assert home.elders_active is False
+
+
+def test_classify_tier_and_segment_refuse_a_missing_policy() -> None:
+    """policy=None names the policy instead of failing on an attribute."""
+    with pytest.raises(ValidationError, match="^policy: expected a TierPolicy"):
+        classify_tier(TierFacts(), on=ON, policy=None)  # type: ignore[arg-type]
+    home = Household("h1", [Member("王芳", date(1990, 6, 2))])
+    with pytest.raises(ValidationError, match="^policy: expected a SegmentPolicy"):
+        segment(home, on=ON, policy=TierPolicy())  # type: ignore[arg-type]
+
+
 def test_tier_labels_are_the_chinese_names() -> None:
     """002 §7 names the tiers 重点客户, 忠诚客户, 一般客户, 刁蛮客户."""
     assert [t.label for t in Tier] == ["重点客户", "忠诚客户", "一般客户", "刁蛮客户"]
@@ -453,6 +497,27 @@ def test_personal_data_is_masked_in_repr_and_str() -> None:
     address = PersonalData(PersonalKind.ADDRESS, "北京市朝阳区建国路1号院3号楼502")
     assert (str(phone), str(id_number), str(address)) == ("138****5678", "1****X", "北京市****")
     assert repr(phone) == "PersonalData(phone='138****5678')"
+
+
+def test_personal_data_kind_may_be_given_by_its_value() -> None:
+    """PersonalData("phone", …) is a phone, masked in repr like any other."""
+    phone = PersonalData("phone", "13812345678")  # type: ignore[arg-type]
+    assert (phone.kind, repr(phone)) == (PersonalKind.PHONE, "PersonalData(phone='138****5678')")
+
+
+@pytest.mark.parametrize("kind", ["fax", None, 1])
+def test_unknown_personal_data_kind_is_refused(kind: object) -> None:
+    """A kind that is not a PersonalKind is a ValidationError, never a broken repr."""
+    with pytest.raises(ValidationError, match="^kind: expected a PersonalKind"):
+        PersonalData(kind, "13812345678")  # type: ignore[arg-type]
+
+
+def test_refused_personal_data_is_not_echoed() -> None:
+    """A phone number given as an int is refused without showing it in the message."""
+    with pytest.raises(ValidationError) as error:
+        PersonalData(PersonalKind.PHONE, 13812345678)  # type: ignore[arg-type]
+    assert "13812345678" not in str(error.value)
+    assert str(error.value) == "value: expected a non-empty string, got a int value"
 
 
 def test_short_personal_data_is_masked_entirely() -> None:

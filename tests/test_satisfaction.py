@@ -377,10 +377,34 @@ def test_paired_comparison_by_hand() -> None:
     assert result.reasons[0].facts["unpaired"] == 1
 
 
-def test_paired_comparison_with_identical_moves_is_certain() -> None:
-    """Every household moved the same way: no spread, so z is infinite, never NaN."""
-    result = compare_nps_paired({"a": 0, "b": 0}, {"a": 10, "b": 10})
-    assert (math.inf, 0.0) == (result.z, result.p_value)
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ({"a": 3, "b": 3}, {"a": 10, "b": 10}),
+        ({"a": 0, "b": 8, "c": 6}, {"a": 7, "b": 10, "c": 8}),
+        ({"a": 9, "b": 9}, {"a": 10, "b": 10}),
+    ],
+)
+def test_paired_comparison_without_variation_claims_nothing(
+    before: dict[str, int], after: dict[str, int]
+) -> None:
+    """Every household moved alike: the spread cannot be estimated, so no test is reported."""
+    with pytest.raises(NoDataError, match="paired differences show no variation to test"):
+        compare_nps_paired(before, after)
+
+
+def test_paired_census_without_variation_is_exact() -> None:
+    """Both waves asked every household of the community: the change is the change itself."""
+    result = compare_nps_paired({"a": 3, "b": 3}, {"a": 10, "b": 10}, population=2)
+    assert (200.0, 0.0, math.inf, 0.0) == (result.difference, result.se, result.z, result.p_value)
+
+
+def test_independent_comparison_of_tiny_constant_waves_is_not_certain() -> None:
+    """Two households per wave, all alike: the adjusted-Wald variance keeps se above 0."""
+    result = compare_nps([3, 3], [10, 10])
+    assert result.se > 0
+    assert result.p_value > 0
+    assert result.interval.high - result.interval.low > 0
 
 
 def test_paired_comparison_bad_input() -> None:
@@ -389,6 +413,29 @@ def test_paired_comparison_bad_input() -> None:
         compare_nps_paired({"a": 1, "b": 2}, {"a": 1, "b": 12})
     with pytest.raises(NoDataError, match="2\\+ households in both waves, got 1"):
         compare_nps_paired({"a": 1, "b": 2}, {"a": 1, "c": 2})
+
+
+@pytest.mark.parametrize(("before", "after", "field"), [([1, 2], {"a": 3}, "before"),
+                                                      ({"a": 3}, None, "after")])  # fmt: skip
+def test_paired_comparison_needs_mappings(before: object, after: object, field: str) -> None:
+    """Lists instead of household -> answer tables are a ValidationError naming the wave."""
+    with pytest.raises(ValidationError, match=f"^{field}: expected a mapping of household id"):
+        compare_nps_paired(before, after)  # type: ignore[arg-type]
+
+
+def test_paired_comparison_accepts_household_ids_of_mixed_types() -> None:
+    """Household ids need not be comparable with each other: pairing only matches them."""
+    result = compare_nps_paired({1: 3, "a": 9, "b": 8}, {1: 10, "a": 9, "b": 3})
+    # bands: 1 from -1 to +1 (+2), "a" +1 to +1 (0), "b" 0 to -1 (-1): mean +1/3
+    assert result.n_before == 3
+    assert pytest.approx(100 / 3) == result.difference
+
+
+@pytest.mark.parametrize("scores", [None, 9, "910"])
+def test_nps_needs_a_list_of_answers(scores: object) -> None:
+    """None, a bare number or a string is refused as a whole, not as a TypeError."""
+    with pytest.raises(ValidationError, match="^scores: expected a list of integer answers"):
+        nps(scores)  # type: ignore[arg-type]
 
 
 def test_independent_comparison_false_positive_rate() -> None:

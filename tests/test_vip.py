@@ -189,6 +189,27 @@ def test_card_fields_are_validated() -> None:
         StatusChange(CardStatus.ACTIVE, date(2025, 1, 1), BY, "why")
 
 
+def test_assigned_card_dates_keep_their_order() -> None:
+    """Assigning an expiry before issue, an issue after a change, or an early change is refused."""
+    number = CardNumber("JK", VipLevel.OTHER, 1)
+    card = VipCard(number, "c1", date(2025, 1, 1), date(2028, 1, 1), BY)
+    with pytest.raises(ValidationError, match="expires_on: expected a day after issued_on"):
+        card.expires_on = date(2024, 12, 31)
+    with pytest.raises(ValidationError, match="issued_on: expected a day before expires_on"):
+        card.issued_on = date(2028, 1, 1)
+    early = StatusChange(CardStatus.REVOKED, date(2024, 12, 31), BY, "malicious_arrears")
+    with pytest.raises(ValidationError, match="change.on: expected a day on or after issued_on"):
+        card.change = early
+    card.change = StatusChange(CardStatus.REVOKED, date(2026, 1, 1), BY, "malicious_arrears")
+    with pytest.raises(ValidationError, match="issued_on: expected a day on or before change.on"):
+        card.issued_on = date(2026, 6, 1)
+    assert (card.issued_on, card.expires_on, card.change.on) == (
+        date(2025, 1, 1),
+        date(2028, 1, 1),
+        date(2026, 1, 1),
+    )
+
+
 # --- issue -------------------------------------------------------------------------------------
 
 
@@ -553,6 +574,90 @@ def test_benefit_catalogue_is_validated() -> None:
         VipBenefits(priority=("fee_payment", "fee_payment"))
 
 
+def test_a_failed_issue_uses_up_no_sequence_number() -> None:
+    """Numbers are never reused, so an issue refused for a bad argument must not take one."""
+    allocator = MemorySequenceAllocator()
+    vip = VipProgramme(VipPolicy(), allocator, tiers=TierPolicy())
+    with pytest.raises(ValidationError, match="issued_by: expected a non-empty string"):
+        vip.issue(OFFICIAL, level=VipLevel.GOVERNMENT_OFFICIAL, on=ISSUED, by="")
+    assert allocator.last("JK", VipLevel.GOVERNMENT_OFFICIAL) == 0
+    assert issued(vip).id == "JK1001"
+
+
+def test_a_failed_renewal_or_replacement_uses_up_no_sequence_number() -> None:
+    """A blank 'by' or 'why' is refused before a number is allocated; nothing changes."""
+    allocator = MemorySequenceAllocator()
+    vip = VipProgramme(VipPolicy(), allocator, tiers=TierPolicy())
+    card = issued(vip)
+    with pytest.raises(ValidationError, match="by: expected a non-empty string"):
+        vip.renew(card, OFFICIAL, on=card.expires_on, by=" ")
+    with pytest.raises(ValidationError, match="why: expected a non-empty string"):
+        vip.replace(card, on=date(2025, 5, 20), by=BY, why="")
+    with pytest.raises(ValidationError, match="by: expected a non-empty string"):
+        vip.replace(card, on=date(2025, 5, 20), by="")
+    assert allocator.last("JK", VipLevel.GOVERNMENT_OFFICIAL) == 1
+    assert vip.card(card.number).status == CardStatus.ACTIVE
+    assert vip.replace(card, on=date(2025, 5, 20), by=BY).new.id == "JK1002"
+
+
+@pytest.mark.parametrize("level", [3, "1", None, True])
+def test_issue_refuses_an_unknown_level(level: object) -> None:
+    """A level outside 0-2, or given as text, is a ValidationError naming the level."""
+    with pytest.raises(ValidationError, match="^level: expected a VipLevel"):
+        programme().issue(OFFICIAL, level=level, on=ISSUED, by=BY)  # type: ignore[arg-type]
+
+
+def test_issue_accepts_a_level_digit() -> None:
+    """The level digit 1 means a government-official card."""
+    card = programme().issue(OFFICIAL, level=1, on=ISSUED, by=BY)  # type: ignore[arg-type]
+    assert card.level == VipLevel.GOVERNMENT_OFFICIAL
+
+
+def test_renewal_refuses_an_unknown_level_and_a_non_customer() -> None:
+    """renew names a bad level or customer instead of raising ValueError or AttributeError."""
+    vip = programme()
+    card = issued(vip)
+    with pytest.raises(ValidationError, match="^level: expected a VipLevel"):
+        vip.renew(card, OFFICIAL, on=card.expires_on, by=BY, level=5)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="^customer: expected a Customer"):
+        vip.renew(card, "c1", on=card.expires_on, by=BY)  # type: ignore[arg-type]
+
+
+def test_revocation_refuses_an_unknown_ground_and_a_non_text_note() -> None:
+    """002 §28 knows two grounds; their values are accepted, anything else is refused."""
+    vip = programme()
+    card = issued(vip)
+    with pytest.raises(ValidationError, match="^ground: expected a RevocationGround"):
+        vip.revoke(card, ground="bad", on=date(2025, 1, 1), by=BY)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="^note: expected a string"):
+        vip.revoke(
+            card, ground=RevocationGround.MALICIOUS_ARREARS, on=date(2025, 1, 1), by=BY, note=None
+        )  # type: ignore[arg-type]
+    done = vip.revoke(card, ground="malicious_arrears", on=date(2025, 1, 1), by=BY)  # type: ignore[arg-type]
+    assert done.change is not None
+    assert done.change.ground == RevocationGround.MALICIOUS_ARREARS
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"policy": None}, "policy"),
+        ({"allocator": object()}, "allocator"),
+        ({"tiers": None}, "tiers"),
+    ],
+)
+def test_programme_arguments_are_checked(kwargs: dict[str, object], field: str) -> None:
+    """A programme without a policy, an allocator or tier thresholds is refused at once."""
+    arguments: dict[str, object] = {
+        "policy": VipPolicy(),
+        "allocator": MemorySequenceAllocator(),
+        "tiers": TierPolicy(),
+        **kwargs,
+    }
+    with pytest.raises(ValidationError, match=f"^{field}: expected a "):
+        VipProgramme(**arguments)  # type: ignore[arg-type]
+
+
 # --- the sequence allocator --------------------------------------------------------------------
 
 
@@ -581,6 +686,23 @@ def test_allocator_counts_are_validated(count: object) -> None:
     """Resumed counts must be whole numbers from 0 to 999."""
     with pytest.raises(ValidationError, match="last"):
         MemorySequenceAllocator({("JK", VipLevel.OTHER): count})  # type: ignore[dict-item]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "level", "field"), [("JK", 7, "level"), ("JK", "2", "level"), ("jk", 2, "prefix")]
+)
+def test_allocator_refuses_an_unknown_level_or_prefix(
+    prefix: object, level: object, field: str
+) -> None:
+    """allocate and last name a bad level or prefix; nothing is allocated."""
+    allocator = MemorySequenceAllocator()
+    with pytest.raises(ValidationError, match=f"^{field}: expected "):
+        allocator.allocate(prefix, level)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=f"^{field}: expected "):
+        allocator.last(prefix, level)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="expected "):
+        MemorySequenceAllocator({(prefix, level): 1})  # type: ignore[dict-item]
+    assert allocator.allocate("JK", 2) == 1  # type: ignore[arg-type]
 
 
 @given(st.lists(st.sampled_from(VipLevel), max_size=60))

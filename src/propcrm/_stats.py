@@ -68,7 +68,14 @@ def tally(values: Iterable[object], field: str, low: int, high: int) -> list[int
     if isinstance(values, bytes | bytearray):
         items = data = bytes(values)
     else:
-        items = values if isinstance(values, list | tuple) else list(values)
+        if isinstance(values, list | tuple):
+            items = values
+        elif isinstance(values, str) or not isinstance(values, Iterable):
+            raise ValidationError.expected(
+                field, "a list of integer answers", values, f"e.g. [9, 10, 6] ({low}-{high})"
+            )
+        else:
+            items = list(values)
         data = b""
         integral = all(
             issubclass(t, numbers.Integral) and not issubclass(t, bool)

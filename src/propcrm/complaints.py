@@ -43,7 +43,7 @@ from functools import total_ordering
 from operator import attrgetter, itemgetter
 from typing import Any, Protocol
 
-from attrs import define, field, frozen
+from attrs import define, field, frozen, setters
 
 from propcrm._time import format_duration, require_aware
 from propcrm._validators import (
@@ -128,7 +128,15 @@ class SupportsAdd(Protocol):
 def _unique_ids(value: Iterable[str]) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,)
-    return tuple(dict.fromkeys(value))
+    try:
+        return tuple(dict.fromkeys(value))
+    except TypeError:  # not iterable (None, a number), or an unhashable id (a list)
+        raise ValidationError.expected(
+            "complainants",
+            "a list of customer ids as non-empty strings",
+            value,
+            "e.g. ('cust-1', 'cust-2'); an empty list if nobody is named",
+        ) from None
 
 
 def _ids(instance: object, attribute: Any, value: tuple[str, ...]) -> None:
@@ -164,9 +172,42 @@ def _resolved_at(instance: Complaint, attribute: Any, value: datetime | None) ->
         )
 
 
-@define
+def _keep_invariants(instance: Complaint, attribute: Any, value: Any) -> Any:
+    """Re-check the cross-field rules on assignment, with the new value, before it is set.
+
+    Each field's own validator sees the other fields as they are; this hook covers
+    the two assignments those validators cannot see: more named complainants than
+    the headcount, and a receipt moved after the resolution.
+    """
+    name = attribute.name
+    if name == "complainants":
+        headcount = instance.headcount
+        if headcount is not None and len(value) > headcount:
+            raise ValidationError.expected(
+                "complainants",
+                f"at most the headcount ({headcount}) of named complainants",
+                value,
+                "raise headcount first, or set it to None to count the named complainants",
+            )
+    elif name == "received_at":
+        resolved = instance.resolved_at
+        if resolved is not None and value > resolved:
+            raise ValidationError.expected(
+                "received_at",
+                f"a moment at or before resolved_at ({resolved})",
+                value,
+                "correct resolved_at first, or set it to None",
+            )
+    return value
+
+
+@define(on_setattr=[setters.convert, setters.validate, _keep_invariants])
 class Complaint:
     """One complaint as received, with its handling state.
+
+    Assigning a field checks the same rules as creating the complaint, so an
+    invalid assignment raises :class:`~propcrm.errors.ValidationError` and
+    leaves the complaint unchanged.
 
     Attributes:
         id: The complaint's id.
@@ -223,6 +264,14 @@ class Complaint:
     def is_second_complaint(self) -> bool:
         """Whether it repeats a complaint that was already handled."""
         return self.second_after_handling or self.repeat_of is not None
+
+
+def _instance_of(kind: type, hint: str) -> Any:
+    def check(instance: object, attribute: Any, value: object) -> None:
+        if not isinstance(value, kind):
+            raise ValidationError.expected(attribute.name, f"a {kind.__name__}", value, hint)
+
+    return check
 
 
 @frozen
@@ -308,6 +357,9 @@ def _hot_after(instance: GradingPolicy, attribute: Any, value: timedelta) -> Non
         )
 
 
+_ROLES_HINT = "e.g. GradeRoles(major='general_manager')"
+
+
 @frozen(slots=False)
 class GradingPolicy:
     """The thresholds, roles and allowances of complaint grading (RULES §4, 002 §§40-41).
@@ -341,15 +393,22 @@ class GradingPolicy:
         default=("community", "category", "subject"), validator=_key_fields
     )
     categories: tuple[str, ...] = field(default=(), validator=_categories)
-    handler_roles: GradeRoles = field(factory=GradeRoles)
-    supervisor_roles: GradeRoles = field(factory=_supervisors)
-    resolve_within: GradeDurations = field(factory=GradeDurations)
-    task_force_from: Grade = Grade.MAJOR
-    callback_after_handling: bool = True
+    handler_roles: GradeRoles = field(
+        factory=GradeRoles, validator=_instance_of(GradeRoles, _ROLES_HINT)
+    )
+    supervisor_roles: GradeRoles = field(
+        factory=_supervisors, validator=_instance_of(GradeRoles, _ROLES_HINT)
+    )
+    resolve_within: GradeDurations = field(
+        factory=GradeDurations,
+        validator=_instance_of(GradeDurations, "e.g. GradeDurations(general=timedelta(hours=24))"),
+    )
+    task_force_from: Grade = field(
+        default=Grade.MAJOR, validator=_instance_of(Grade, "e.g. Grade.MAJOR")
+    )
+    callback_after_handling: bool = field(default=True, validator=is_bool)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.task_force_from, Grade):
-            raise ValidationError.expected("task_force_from", "a Grade", self.task_force_from)
         object.__setattr__(self, "_plan", _Plan(self))
 
 
@@ -612,11 +671,17 @@ def grade(
 
     Raises:
         ValidationError: ``at`` is naive or before ``received_at``, the category is
-            not allowed by the policy, or ``history`` uses another key or window.
+            not allowed by the policy, ``policy`` is not a :class:`GradingPolicy`, or
+            ``history`` is not a :class:`ComplaintHistory` or uses another key or window.
     """
     if policy is None:
         policy = _DEFAULT_POLICY
-    plan: _Plan = policy._plan  # type: ignore[attr-defined]
+    try:
+        plan: _Plan = policy._plan  # type: ignore[attr-defined]
+    except AttributeError:  # costs nothing unless raised
+        raise ValidationError.expected(
+            "policy", "a GradingPolicy or None", policy, "e.g. GradingPolicy() or policy.grading"
+        ) from None
     if type(at) is not datetime or at.tzinfo is None:
         require_aware(at, "at")
     received = complaint.received_at
@@ -672,6 +737,10 @@ def grade(
         rank = rank if rank > _HOT else _HOT
         reasons.append(plan.media_risk)
     if history is not None:
+        if not isinstance(history, ComplaintHistory):
+            raise ValidationError.expected(
+                "history", "a ComplaintHistory or None", history, "e.g. ComplaintHistory(policy)"
+            )
         if history.policy is not policy and not plan.same_index(history.policy):
             raise ValidationError.expected(
                 "history",
@@ -704,11 +773,14 @@ def grade(
     next_at: datetime | None = None
     next_grade: Grade | None = None
     if delayed and still_open and rank < _MAJOR:
+        # A resolution already recorded for later stops the clock: promise an
+        # escalation only if the complaint is still unresolved at that moment.
         if rank < _HOT:
-            next_at, next_grade = week_at, Grade.HOT
+            candidate, rises_to = week_at, Grade.HOT
         else:
-            next_at = month_at or plan.major_at(received)
-            next_grade = Grade.MAJOR
+            candidate, rises_to = month_at or plan.major_at(received), Grade.MAJOR
+        if resolved is None or resolved > candidate:
+            next_at, next_grade = candidate, rises_to
     allowance = plan.allowances[rank]
     return GradeDecision(
         complaint.id,

@@ -35,7 +35,14 @@ from typing import Any
 from attrs import define, field, frozen
 from dateutil.relativedelta import relativedelta
 
-from propcrm._validators import int_at_least, int_between, is_date, non_empty_str, number_between
+from propcrm._validators import (
+    int_at_least,
+    int_between,
+    is_bool,
+    is_date,
+    non_empty_str,
+    number_between,
+)
 from propcrm._validators import optional as optional_
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
@@ -119,18 +126,18 @@ class TierFacts:
         signed_on: The day the customer signed with the company, or ``None``.
     """
 
-    government_official: bool = False
-    special_relationship: bool = False
-    major_contribution: bool = False
+    government_official: bool = field(default=False, validator=is_bool)
+    special_relationship: bool = field(default=False, validator=is_bool)
+    major_contribution: bool = field(default=False, validator=is_bool)
     purchases_from_group: int = field(default=0, validator=int_at_least(0))
-    group_employee_buyer: bool = False
+    group_employee_buyer: bool = field(default=False, validator=is_bool)
     satisfaction_score: float | None = field(
         default=None, validator=optional_(number_between(0, 100))
     )
-    endorses_management: bool = False
+    endorses_management: bool = field(default=False, validator=is_bool)
     invalid_complaints: tuple[date, ...] = field(default=(), converter=_dates, validator=_each_date)
     months_in_arrears: int = field(default=0, validator=int_at_least(0))
-    malicious_arrears: bool = False
+    malicious_arrears: bool = field(default=False, validator=is_bool)
     group_complaints_led: tuple[date, ...] = field(
         default=(), converter=_dates, validator=_each_date
     )
@@ -269,8 +276,8 @@ class Member:
     name: str = field(validator=non_empty_str)
     birth_date: date = field(validator=is_date)
     relation: Relation = field(default=Relation.HEAD)
-    working: bool = False
-    resident: bool = True
+    working: bool = field(default=False, validator=is_bool)
+    resident: bool = field(default=True, validator=is_bool)
 
     def age_on(self, day: date) -> int:
         """Full years of age on ``day``; born on 29 February, one ages on 1 March in other years.
@@ -321,7 +328,7 @@ class Household:
 
     id: str = field(validator=non_empty_str)
     members: tuple[Member, ...] = field(converter=_members, validator=_household_members)
-    elders_active: bool = False
+    elders_active: bool = field(default=False, validator=is_bool)
     confidentiality: Confidentiality = Confidentiality.CONFIDENTIAL
     version: int = field(default=0, validator=int_at_least(0))
 
@@ -475,6 +482,10 @@ def classify_tier(facts: TierFacts | Customer, *, on: date, policy: TierPolicy) 
     if not isinstance(facts, TierFacts):
         raise ValidationError.expected("facts", "TierFacts or a Customer", facts)
     _require_date(on, "on")
+    if not isinstance(policy, TierPolicy):
+        raise ValidationError.expected(
+            "policy", "a TierPolicy", policy, "e.g. TierPolicy() or policy.customers.tiers"
+        )
     fired = _criteria(facts, on, policy)
     matched = tuple(t for t in policy.precedence if fired.get(t))
     if not matched:
@@ -516,6 +527,10 @@ def segment(household: Household, *, on: date, policy: SegmentPolicy) -> Segment
     if not isinstance(household, Household):
         raise ValidationError.expected("household", "a Household", household)
     _require_date(on, "on")
+    if not isinstance(policy, SegmentPolicy):
+        raise ValidationError.expected(
+            "policy", "a SegmentPolicy", policy, "e.g. SegmentPolicy() or policy.customers.segments"
+        )
     head = household.head
     spouse = next((m for m in household.members if m.relation is Relation.SPOUSE), None)
     couple = tuple(m for m in (head, spouse) if m is not None)

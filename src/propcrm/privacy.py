@@ -20,10 +20,11 @@ promise by construction:
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 from attrs import field, frozen
 
-from propcrm._validators import non_empty_str
+from propcrm.errors import ValidationError
 
 __all__ = ["Confidentiality", "PersonalData", "PersonalKind"]
 
@@ -55,6 +56,29 @@ class PersonalKind(Enum):
     ADDRESS = "address"
 
 
+def _kind(value: PersonalKind | str) -> PersonalKind:
+    """A :class:`PersonalKind`, or its value such as ``"phone"``."""
+    if isinstance(value, PersonalKind):
+        return value
+    if isinstance(value, str) and value in _KINDS:
+        return PersonalKind(value)
+    raise ValidationError.expected(
+        "kind", f"a PersonalKind ({', '.join(_KINDS)})", value, "e.g. PersonalKind.PHONE"
+    )
+
+
+_KINDS = tuple(k.value for k in PersonalKind)
+
+
+def _clear_value(instance: object, attribute: Any, value: Any) -> None:
+    # The message names the type only: a phone number given as an int must not be logged.
+    if not isinstance(value, str) or not value.strip():
+        shown = "a blank string" if isinstance(value, str) else f"a {type(value).__name__} value"
+        raise ValidationError(
+            "value", f"value: expected a non-empty string, got {shown}", type(value)
+        )
+
+
 # (characters shown at the start, characters shown at the end) of each kind
 _SHOWN = {PersonalKind.PHONE: (3, 4), PersonalKind.ID_NUMBER: (1, 1), PersonalKind.ADDRESS: (3, 0)}
 
@@ -79,8 +103,8 @@ class PersonalData:
     '13812345678'
     """
 
-    kind: PersonalKind
-    _value: str = field(validator=non_empty_str, alias="value")
+    kind: PersonalKind = field(converter=_kind)
+    _value: str = field(validator=_clear_value, alias="value")
 
     @property
     def masked(self) -> str:

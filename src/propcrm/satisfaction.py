@@ -677,14 +677,23 @@ def compare_nps_paired(
 
     Raises:
         ValidationError: a bad answer, named by household, e.g. ``after['H-7']``.
-        NoDataError: fewer than two households answered both waves.
+        NoDataError: fewer than two households answered both waves, or all of them
+            moved alike (the differences show no variation, so their spread cannot
+            be estimated) and the households are not the whole ``population``.
     """
     z_crit = z_quantile(level)
     for name, wave in (("before", before), ("after", after)):
+        if not isinstance(wave, Mapping):
+            raise ValidationError.expected(
+                name,
+                "a mapping of household id to 0-10 answer",
+                type(wave).__name__,
+                "e.g. {'H-1': 9, 'H-2': 6}; for unpaired answers use compare_nps",
+            )
         for key, answer in wave.items():
             if not valid_answer(answer, 0, 10):
                 raise bad_answer(f"{name}[{key!r}]", answer, 0, 10)
-    common = sorted(before.keys() & after.keys())
+    common = [h for h in before if h in after]  # fsum below makes the order irrelevant
     m = len(common)
     if m < 2:
         raise NoDataError(
@@ -693,7 +702,19 @@ def compare_nps_paired(
     diffs = [band(after[h]) - band(before[h]) for h in common]
     mean = math.fsum(diffs) / m
     sd = math.sqrt(math.fsum((x - mean) ** 2 for x in diffs) / (m - 1))
-    se = sd / math.sqrt(m) * fpc(population, m)
+    correction = fpc(population, m)
+    if sd == 0 and correction > 0:
+        # Every household moved alike: the spread of the differences, which the test
+        # needs, cannot be estimated from them. Anything but a census would claim a
+        # certainty the sample does not have.
+        raise NoDataError(
+            "households",
+            f"the paired differences show no variation to test: all {m} households moved "
+            f"by {diffs[0]:+d} band(s); a paired test needs households whose changes differ. "
+            "Survey more households, or compare the waves with compare_nps",
+            m,
+        )
+    se = sd / math.sqrt(m) * correction
     score1 = 100 * math.fsum(band(before[h]) for h in common) / m
     score2 = 100 * math.fsum(band(after[h]) for h in common) / m
     unpaired = len(before) + len(after) - 2 * m

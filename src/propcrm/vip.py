@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from attrs import define, evolve, field, frozen
+from attrs import define, evolve, field, frozen, setters
 from dateutil.relativedelta import relativedelta
 
 from propcrm._validators import int_at_least, int_between, is_date, non_empty_str
@@ -247,12 +247,25 @@ class StatusChange:
             raise ValidationError.expected("status", "an ending status", self.status)
 
 
-@define
+def _keep_card_invariants(instance: VipCard, attribute: Any, value: Any) -> Any:
+    """Re-check the card's cross-field rules on assignment, with the new value, before it is set."""
+    name = attribute.name
+    if name in ("issued_on", "expires_on", "change"):
+        issued = value if name == "issued_on" else instance.issued_on
+        expires = value if name == "expires_on" else instance.expires_on
+        change = value if name == "change" else instance.change
+        _check_card_dates(issued, expires, change, name)
+    return value
+
+
+@define(on_setattr=[setters.convert, setters.validate, _keep_card_invariants])
 class VipCard:
     """A VIP card (VIP卡): an entity whose identity is its number.
 
     A card is valid on ``issued_on <= day < ends_on``: from the issue day up to
-    its expiry, or up to the day it was replaced, renewed or revoked.
+    its expiry, or up to the day it was replaced, renewed or revoked. Assigning
+    a field checks the same rules as creating the card; a bad assignment raises
+    :class:`~propcrm.errors.ValidationError` and leaves the card unchanged.
 
     Attributes:
         number: The card number; also its :attr:`id`.
@@ -275,14 +288,7 @@ class VipCard:
     version: int = field(default=0, validator=int_at_least(0))
 
     def __attrs_post_init__(self) -> None:
-        if self.expires_on <= self.issued_on:
-            raise ValidationError.expected(
-                "expires_on", f"a day after issued_on ({self.issued_on})", self.expires_on
-            )
-        if self.change is not None and self.change.on < self.issued_on:
-            raise ValidationError.expected(
-                "change.on", f"a day on or after issued_on ({self.issued_on})", self.change.on
-            )
+        _check_card_dates(self.issued_on, self.expires_on, self.change, "expires_on")
 
     @property
     def id(self) -> str:
@@ -506,11 +512,11 @@ card prefix (vip.card_prefix)
                 raise ValidationError.expected("last", "integer counts", count)
             if not 0 <= count <= MAX_SEQUENCE:
                 raise ValidationError.expected("last", f"counts from 0 to {MAX_SEQUENCE}", count)
-            self._last[(prefix, VipLevel(level))] = count
+            self._last[(_as_prefix(prefix), _as_level(level, "last"))] = count
 
     def allocate(self, prefix: str, level: VipLevel) -> int:
         """Return the next sequence number of ``(prefix, level)``."""
-        key = (prefix, VipLevel(level))
+        key = (_as_prefix(prefix), _as_level(level, "level"))
         following = self._last.get(key, 0) + 1
         if following > MAX_SEQUENCE:
             code = f"{prefix}{key[1].value}"
@@ -524,7 +530,7 @@ card prefix (vip.card_prefix)
 
     def last(self, prefix: str, level: VipLevel) -> int:
         """The last number handed out for ``(prefix, level)``, 0 if none."""
-        return self._last.get((prefix, VipLevel(level)), 0)
+        return self._last.get((_as_prefix(prefix), _as_level(level, "level")), 0)
 
 
 # --- the programme ----------------------------------------------------------------------------
@@ -549,6 +555,16 @@ class VipProgramme:
     def __init__(
         self, policy: VipPolicy, allocator: CardSequenceAllocator, *, tiers: TierPolicy
     ) -> None:
+        if not isinstance(policy, VipPolicy):
+            raise ValidationError.expected("policy", "a VipPolicy", policy, "e.g. policy.vip")
+        if not callable(getattr(allocator, "allocate", None)):
+            raise ValidationError.expected(
+                "allocator", "a CardSequenceAllocator", allocator, "e.g. MemorySequenceAllocator()"
+            )
+        if not isinstance(tiers, TierPolicy):
+            raise ValidationError.expected(
+                "tiers", "a TierPolicy", tiers, "e.g. policy.customers.tiers"
+            )
         self.policy = policy
         self.tiers = tiers
         self._allocator = allocator
@@ -579,6 +595,7 @@ class VipProgramme:
             CardNumbersExhaustedError: no sequence number is left for the level.
         """
         _require_date(on, "on")
+        level = _as_level(level, "level")
         self._require_a(customer, on, "issue")
         held = [c for c in self._cards.values() if c.holder_id == customer.id]
         for other in held:
@@ -587,7 +604,7 @@ class VipProgramme:
                     f"customer {customer.id!r} already holds VIP card {other.id}, valid until "
                     f"{other.ends_on - timedelta(days=1)}; replace or renew it instead"
                 )
-        card = self._new_card(customer.id, VipLevel(level), on, self._expiry(on), by, None)
+        card = self._new_card(customer.id, level, on, self._expiry(on), by, None)
         return self._keep(card)
 
     def renew(
@@ -618,7 +635,11 @@ class VipProgramme:
                 has not opened yet.
         """
         _require_date(on, "on")
+        if level is not None:
+            level = _as_level(level, "level")
         old = self._current(card)
+        if not isinstance(customer, Customer):
+            raise ValidationError.expected("customer", "a Customer", customer)
         if customer.id != old.holder_id:
             raise ValidationError.expected("customer", f"the holder {old.holder_id!r}", customer.id)
         self._require_active(old, "renew")
@@ -629,15 +650,16 @@ class VipProgramme:
                 f"({self.policy.renewal_window_days} days before it expires on {old.expires_on})"
             )
         self._require_a(customer, on, "renew")
+        draft = StatusChange(CardStatus.EXPIRED, on, by, "renewed")  # checked before allocating
         new = self._new_card(
             old.holder_id,
-            VipLevel(level) if level is not None else old.level,
+            old.level if level is None else level,
             on,
             self._expiry(on),
             by,
             old.number,
         )
-        change = StatusChange(CardStatus.EXPIRED, on, by, f"renewed as {new.id}", None, new.number)
+        change = evolve(draft, why=f"renewed as {new.id}", successor=new.number)
         return Reissue(self._keep(_ended(old, change)), self._keep(new))
 
     def replace(
@@ -654,8 +676,9 @@ class VipProgramme:
         _require_date(on, "on")
         old = self._current(card)
         self._require_valid(old, on, "replace")
+        draft = StatusChange(CardStatus.REPLACED, on, by, why)  # checked before allocating
         new = self._new_card(old.holder_id, old.level, on, old.expires_on, by, old.number)
-        change = StatusChange(CardStatus.REPLACED, on, by, why, None, new.number)
+        change = evolve(draft, successor=new.number)
         return Reissue(self._keep(_ended(old, change)), self._keep(new))
 
     def revoke(
@@ -675,7 +698,9 @@ class VipProgramme:
                 replaced, renewed or expired).
         """
         _require_date(on, "on")
-        ground = RevocationGround(ground)
+        ground = _as_ground(ground)
+        if not isinstance(note, str):
+            raise ValidationError.expected("note", "a string", note, "leave it out for no details")
         old = self._current(card)
         self._require_valid(old, on, "revoke")
         why = f"{ground.value}: {note}" if note.strip() else ground.value
@@ -820,9 +845,11 @@ class VipProgramme:
         replaces: CardNumber | None,
     ) -> VipCard:
         prefix = self.policy.card_prefix
+        # Build the card with a stand-in number first, so that every argument is checked
+        # before a sequence number is used up: numbers are never reused.
+        draft = VipCard(CardNumber(prefix, level, 1), holder_id, on, expires_on, by, replaces)
         sequence = self._allocator.allocate(prefix, level)
-        number = CardNumber(prefix, level, sequence)
-        return VipCard(number, holder_id, on, expires_on, by, replaces)
+        return evolve(draft, number=CardNumber(prefix, level, sequence))
 
     def _keep(self, card: VipCard) -> VipCard:
         self._cards[card.id] = card
@@ -835,6 +862,62 @@ class VipProgramme:
 def _require_date(value: object, name: str) -> None:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise ValidationError.expected(name, "a datetime.date", value)
+
+
+def _check_card_dates(
+    issued: date, expires: date, change: StatusChange | None, assigned: str
+) -> None:
+    """Expiry after issue, and any change on or after issue; ``assigned`` names the culprit."""
+    if expires <= issued:
+        if assigned == "issued_on":
+            raise ValidationError.expected(
+                "issued_on", f"a day before expires_on ({expires})", issued
+            )
+        raise ValidationError.expected("expires_on", f"a day after issued_on ({issued})", expires)
+    if change is not None and change.on < issued:
+        if assigned == "issued_on":
+            raise ValidationError.expected(
+                "issued_on", f"a day on or before change.on ({change.on})", issued
+            )
+        raise ValidationError.expected(
+            "change.on", f"a day on or after issued_on ({issued})", change.on
+        )
+
+
+def _as_level(value: object, name: str) -> VipLevel:
+    """``value`` as a :class:`VipLevel`; its digit 0, 1 or 2 is accepted too."""
+    if isinstance(value, VipLevel):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 2:
+        return VipLevel(value)
+    raise ValidationError.expected(
+        name,
+        "a VipLevel (0 group leadership, 1 government official, 2 other)",
+        value,
+        "e.g. VipLevel.GOVERNMENT_OFFICIAL",
+    )
+
+
+def _as_ground(value: object) -> RevocationGround:
+    if isinstance(value, RevocationGround):
+        return value
+    if isinstance(value, str) and value in _GROUNDS:
+        return RevocationGround(value)
+    raise ValidationError.expected(
+        "ground",
+        f"a RevocationGround ({', '.join(_GROUNDS)})",
+        value,
+        "002 §28 allows revocation only for malicious arrears or conduct harming the group",
+    )
+
+
+_GROUNDS = tuple(g.value for g in RevocationGround)
+
+
+def _as_prefix(value: object) -> str:
+    if not (isinstance(value, str) and len(value) == 2 and value.isascii() and value.isupper()):
+        raise ValidationError.expected("prefix", "2 capital letters", value, "e.g. 'JK'")
+    return value
 
 
 def _ended(card: VipCard, change: StatusChange) -> VipCard:
