@@ -470,7 +470,11 @@ class CardNumbers:
         Raises:
             CardNumbersExhaustedError: all of 1-999 were handed out.
         """
-        code = f"{storable_text(prefix, 'prefix')}{VipLevel(level).value}"
+        if not isinstance(level, VipLevel):
+            raise ValidationError.expected(
+                "level", "a VipLevel", level, "e.g. VipLevel.GOVERNMENT_OFFICIAL"
+            )
+        code = f"{storable_text(prefix, 'prefix')}{level.value}"
         number = self._sequences._next_in_sequence(f"vip_card:{code}", MAX_SEQUENCE)
         if number is None:
             raise CardNumbersExhaustedError(

@@ -688,6 +688,12 @@ class StoreContract:
         others = [allocate("JK", VipLevel.GROUP_LEADERSHIP), allocate("AB", VipLevel.OTHER)]
         assert (drawn, others) == ([1, 2, 3], [1, 1])
 
+    def test_card_numbers_refuse_an_unknown_level(self, store: Any) -> None:
+        """A level that is not a VipLevel is refused by name, and draws nothing."""
+        with pytest.raises(ValidationError, match=r"^level: expected a VipLevel"):
+            store.card_numbers.allocate("JK", 7)
+        assert store.card_numbers.allocate("JK", VipLevel.OTHER) == 1
+
     def test_card_numbers_run_out_after_999(self, store: Any) -> None:
         """The 1,000th number of a level is refused, and stays refused."""
         with store.transaction():
