@@ -296,6 +296,32 @@ def test_appointment_moved_after_it_was_missed_stays_breached() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("appointment", "dispatched", "arrived"),
+    [
+        (at(10, 19), at(10, 18, 40), at(10, 19, 30)),  # Monday evening, after the desk closes
+        (at(15, 8), at(15, 7, 45), at(15, 8, 20)),  # Saturday, before the desk opens
+    ],
+)
+def test_an_appointment_outside_service_hours_is_missed_when_arriving_late(
+    appointment: datetime, dispatched: datetime, arrived: datetime
+) -> None:
+    """000 §3.2: on site at the agreed time, even when that time is outside service hours."""
+    order = line(
+        Event(E.RECEIVED, at(10, 9)),
+        Event(E.APPOINTMENT_SET, at(10, 9, 5), appointment=appointment),
+        Event(E.DISPATCHED, dispatched),
+        Event(E.ARRIVED, arrived),
+        kind="repair.in_home",
+    )
+    status = status_of("on_site", order, arrived + timedelta(hours=1))
+    assert (SlaState.BREACHED, appointment, appointment) == (
+        status.state,
+        status.due_at,
+        status.breached_at,
+    )
+
+
 def test_appointment_grace() -> None:
     """A grace after the appointment still counts as on time."""
     clock = target(
@@ -430,7 +456,7 @@ def test_not_started_target_has_no_times() -> None:
 
 
 def test_an_appointment_before_the_start_leaves_no_time() -> None:
-    """An appointment already past when the clock starts: nothing is left, due at the start."""
+    """An appointment already past when the clock starts: nothing is left, due at the appointment."""
     clock = target(Allowance.appointment(timedelta(minutes=15)), start=E.DISPATCHED)
     order = line(
         Event(E.RECEIVED, at(10, 9)),
@@ -438,7 +464,7 @@ def test_an_appointment_before_the_start_leaves_no_time() -> None:
         Event(E.DISPATCHED, at(10, 9, 30)),
     )
     [status] = evaluate([clock], order, at(10, 9, 30), CALENDARS)
-    assert (at(10, 9, 30), 1.0, (0.5, 0.75, 0.9)) == (
+    assert (at(10, 9, 10), 1.0, (0.5, 0.75, 0.9)) == (
         status.due_at,
         status.fraction,
         status.warnings_passed,

@@ -152,7 +152,11 @@ def deadline(
             day = cal.add_working_days(started.astimezone(cal.tz).date(), allowance.days)
             nominal = cal.close_of_day(datetime.combine(day, time(0), cal.tz))
     elif kind == "appointment" and appointment is not None:
-        nominal = (appointment + allowance.grace).astimezone(cal.tz)
+        # An agreed time is kept or missed as such: never moved to the clock's start (the
+        # next opening after the start event) nor by pauses, so a visit agreed outside
+        # service hours is compared directly with the arrival.
+        due = (appointment + allowance.grace).astimezone(cal.tz)
+        return (cal.elapsed(started, due) if due > started else _ZERO), due
     if nominal is None:
         budget = allowance.duration
         return budget, walk(cal, started, budget, gaps, runs)
