@@ -416,6 +416,49 @@ def test_reopened_then_late_is_breached_and_stays_so_when_resolved() -> None:
     assert (SlaState.BREACHED, at(10, 15)) == (status.state, status.breached_at)
 
 
+def test_an_item_resolved_without_a_dispatch_stops_its_dispatch_clocks() -> None:
+    """An enquiry answered and resolved by phone meets dispatch and on site; nothing runs on."""
+    enquiry = line(
+        Event(E.RECEIVED, at(10, 10)),
+        Event(E.ANSWERED, at(10, 10, 1)),
+        Event(E.RESOLVED, at(10, 10, 10)),
+        kind="enquiry",
+    )
+    statuses = evaluate(SlaPolicy(), enquiry, at(11, 10), CALENDARS)
+    assert [("dispatch", SlaState.MET), ("on_site", SlaState.MET)] == [
+        (s.target, s.state) for s in statuses
+    ]
+    assert [timedelta(minutes=10)] * 2 == [s.elapsed for s in statuses]
+    assert [at(10, 10, 10)] * 2 == [s.stopped_at for s in statuses]
+    assert {"dispatch": Attainment(1, 1), "on_site": Attainment(1, 1)} == attainment(statuses)
+
+
+def test_an_item_resolved_late_without_a_dispatch_is_breached_at_the_due_time() -> None:
+    """Resolved after the dispatch allowance without a dispatch: breached when it was due."""
+    item = line(Event(E.RECEIVED, at(10, 10)), Event(E.RESOLVED, at(10, 11, 30)))
+    status = status_of("dispatch", item, at(11, 10))
+    assert (SlaState.BREACHED, at(10, 11), timedelta(minutes=90)) == (
+        status.state,
+        status.breached_at,
+        status.elapsed,
+    )
+
+
+def test_an_item_reopened_before_its_dispatch_runs_its_dispatch_clock_again() -> None:
+    """Resolved without a dispatch, then reopened: the dispatch clock runs on from the reopen."""
+    item = line(
+        Event(E.RECEIVED, at(10, 10)),
+        Event(E.RESOLVED, at(10, 10, 10)),
+        Event(E.REOPENED, at(10, 14)),
+    )
+    status = status_of("dispatch", item, at(10, 14, 20))
+    assert (SlaState.RUNNING, timedelta(minutes=30), at(10, 14, 50)) == (
+        status.state,
+        status.elapsed,
+        status.due_at,
+    )
+
+
 def test_events_after_at_have_not_happened_yet() -> None:
     """Evaluating in the past ignores later events."""
     order = line(Event(E.RECEIVED, at(10, 9)), Event(E.DISPATCHED, at(10, 9, 30)))

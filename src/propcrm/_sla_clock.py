@@ -93,13 +93,29 @@ class TimelineIndex:
     def stops(
         self, stop: EventKind, reopenable: bool, first: int, cut: int
     ) -> tuple[list[Gap], datetime | None]:
-        """Stopped intervals [stop, reopen) before ``cut``, and the final stop, if any."""
+        """Stopped intervals [stop, reopen) before ``cut``, and the final stop, if any.
+
+        A target stopped by a milestone that cannot be reopened (dispatched,
+        arrived, answered) also stops at the item's resolution if its own stop
+        event has not happened by then.
+        """
         kinds, times = self.kinds, self.times
         if not reopenable:
+            # A clock whose stop event has not happened stops when the item is resolved
+            # (or closed) and runs again if it is reopened.
+            gaps: list[Gap] = []
+            ended: datetime | None = None
             for i in range(first + 1, cut):
-                if kinds[i] is stop:
-                    return [], times[i]
-            return [], None
+                value = kinds[i]._value_
+                if ended is None:
+                    if kinds[i] is stop:
+                        return gaps, times[i]
+                    if value in _REOPENABLE:
+                        ended = times[i]
+                elif value == "reopened":
+                    gaps.append((ended, times[i]))
+                    ended = None
+            return gaps, ended
         gaps: list[Gap] = []
         stopped: datetime | None = None
         for i in self.resolutions:

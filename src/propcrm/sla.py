@@ -334,6 +334,9 @@ class SlaTarget:
         name: A stable name, e.g. ``"dispatch"``; statuses and attainment use it.
         start: The event that starts the clock (its first occurrence).
         stop: The event that stops it; a ``REOPENED`` item runs again until the next one.
+            A clock whose stop event has not happened by the time the item is
+            resolved (or closed) stops there: met if that was within the
+            allowance, else breached at the due time; reopening runs it again.
         allowance: The time allowed.
         calendar: The name of the business calendar the clock runs on.
         pause_on: Pause reasons that stop this clock, e.g. ``("waiting_on_customer",)``.
@@ -481,7 +484,8 @@ class TargetStatus:
         state: Not started, running, paused, met or breached (a breach stays a breach).
         started_at: When the clock started (the next working instant after the start event).
         due_at: The deadline in force; while paused, the deadline if resumed now.
-        stopped_at: When the stop event happened (met or late), if it has.
+        stopped_at: When the stop event happened (met or late), if it has; for a
+            target whose stop event never came, when the item was resolved (or closed).
         elapsed: Business time counted so far (pauses excluded).
         allowed: The allowance in force, in business time.
         breached_at: When the clock first ran past its allowance in force.
@@ -633,7 +637,13 @@ class SlaEvaluator:
         if started is None:
             started = shared[p.calendar, first] = cal.next_working_time(index.times[first])
         stop = index.first.get(p.stop, cut)
-        if (index.reopened and p.reopenable) or (stop < first and not p.reopenable):
+        resolved = index.resolutions[0] if index.resolutions else cut
+        if (
+            (index.reopened and p.reopenable)
+            or (stop < first and not p.reopenable)
+            # resolved before its own stop event (an enquiry answered without a dispatch)
+            or (resolved < cut and not p.reopenable and not first < stop < resolved)
+        ):
             stops, final_stop = index.stops(p.stop, p.reopenable, first, cut)
         else:  # the usual case: the stop event's first occurrence (never reopened), or none yet
             stops, final_stop = [], index.times[stop] if stop < cut else None
