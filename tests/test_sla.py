@@ -203,6 +203,32 @@ def test_a_paused_clock_reports_paused_and_does_not_breach() -> None:
     )
 
 
+def test_resolved_while_paused_keeps_its_due_time() -> None:
+    """Resolved while waiting on the customer: the pause ends there, the due time stays put."""
+    order = line(
+        Event(E.RECEIVED, at(10, 9)),
+        Event(E.PAUSED, at(10, 10), reason=CUSTOMER),
+        Event(E.RESOLVED, at(10, 11)),
+        kind="repair.in_home",
+    )
+    soon, later = (status_of("fixed", order, when) for when in (at(10, 12), at(17, 12)))
+    assert (SlaState.MET, at(10, 18)) == (later.state, later.due_at)
+    assert (soon.due_at, soon.elapsed) == (later.due_at, later.elapsed)
+
+
+def test_a_pause_after_the_stop_does_not_move_the_due_time() -> None:
+    """Waiting on the customer after the dispatch does not move the met dispatch deadline."""
+    clock = target(Allowance.business(timedelta(hours=1)), stop=E.DISPATCHED, pause_on=(CUSTOMER,))
+    order = line(
+        Event(E.RECEIVED, at(10, 10)),
+        Event(E.DISPATCHED, at(10, 10, 30)),
+        Event(E.PAUSED, at(10, 10, 40), reason=CUSTOMER),
+        Event(E.RESUMED, at(10, 14)),
+    )
+    [status] = evaluate([clock], order, at(10, 15), CALENDARS)
+    assert (SlaState.MET, at(10, 11)) == (status.state, status.due_at)
+
+
 def test_a_pause_for_another_reason_does_not_stop_this_clock() -> None:
     """Only the reasons a target lists pause it."""
     clock = target(Allowance.business(timedelta(hours=1)), pause_on=(CUSTOMER,))

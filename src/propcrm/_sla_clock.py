@@ -129,20 +129,25 @@ class TimelineIndex:
         return gaps, stopped
 
     def paused(
-        self, reasons: tuple[str, ...], first: int, cut: int, at: datetime
+        self, reasons: tuple[str, ...], first: int, cut: int, until: datetime
     ) -> tuple[list[Gap], bool]:
-        """Pauses for ``reasons`` once the clock runs (an open one ends at ``at``), and if open."""
+        """Pauses for ``reasons`` once the clock runs, and whether one is open at ``until``.
+
+        ``until`` is the evaluation instant, or the clock's stop if it has
+        stopped: a pause still open then ends there, and later ones do not count.
+        """
         gaps: list[Gap] = []
         times, begin = self.times, self.times[first]
         for paused, resumed, reason in self.pauses:
-            if paused >= cut:
+            if paused >= cut or times[paused] > until:
                 break
             if reason in reasons:
-                end = at if resumed >= cut else times[resumed]
-                if end > begin or resumed >= cut:
-                    gaps.append((max(times[paused], begin), end))
-                if resumed >= cut:
+                if resumed >= cut or times[resumed] > until:
+                    gaps.append((max(times[paused], begin), until))
                     return gaps, True
+                end = times[resumed]
+                if end > begin:
+                    gaps.append((max(times[paused], begin), end))
         return gaps, False
 
 

@@ -647,7 +647,11 @@ class SlaEvaluator:
             stops, final_stop = index.stops(p.stop, p.reopenable, first, cut)
         else:  # the usual case: the stop event's first occurrence (never reopened), or none yet
             stops, final_stop = [], index.times[stop] if stop < cut else None
-        pauses, paused = index.paused(p.pause_on, first, cut, at) if p.pause_on else _NONE
+        if p.pause_on:  # a pause still open when the clock stopped ends there
+            until = at if final_stop is None else final_stop
+            pauses, paused = index.paused(p.pause_on, first, cut, until)
+        else:
+            pauses, paused = _NONE
         gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
         # ...and, pausing for the same reasons, the business time between their pauses.
         runs: list[timedelta] = []
