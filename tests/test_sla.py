@@ -348,6 +348,41 @@ def test_an_appointment_outside_service_hours_is_missed_when_arriving_late(
     )
 
 
+def _visit_next_day(*more: Event) -> Timeline:
+    """An in-home repair received Monday 09:00, the visit agreed for Tuesday 10:00."""
+    return line(
+        Event(E.RECEIVED, at(10, 9)),
+        Event(E.DISPATCHED, at(10, 9, 10)),
+        Event(E.APPOINTMENT_SET, at(10, 9, 20), appointment=at(11, 10)),
+        *more,
+        kind="repair.in_home",
+    )
+
+
+def test_waiting_for_an_agreed_appointment_pauses_the_repair_clock() -> None:
+    """RULES.md §5: time waiting for an agreed appointment does not count towards "fixed"."""
+    order = _visit_next_day(Event(E.ARRIVED, at(11, 9, 55)))
+    waiting = status_of("fixed", order, at(10, 15))
+    working = status_of("fixed", order, at(11, 12))
+    assert (SlaState.PAUSED, timedelta(minutes=20)) == (waiting.state, waiting.elapsed)
+    assert (SlaState.RUNNING, at(11, 17, 35)) == (working.state, working.due_at)
+    assert timedelta(hours=2, minutes=25) == working.elapsed
+
+
+def test_the_wait_for_an_appointment_ends_at_the_agreed_time_if_nobody_comes() -> None:
+    """The appointment pause ends at the agreed time; a late visit does not extend it."""
+    status = status_of("fixed", _visit_next_day(), at(11, 11))
+    assert (SlaState.RUNNING, timedelta(minutes=80)) == (status.state, status.elapsed)
+
+
+def test_a_moved_appointment_extends_the_wait_and_dispatch_does_not_wait() -> None:
+    """Moving the visit moves the end of the wait; the dispatch target never waits for it."""
+    order = _visit_next_day(Event(E.APPOINTMENT_CHANGED, at(11, 9), appointment=at(11, 14)))
+    fixed = status_of("fixed", order, at(11, 13))
+    assert (SlaState.PAUSED, timedelta(minutes=20)) == (fixed.state, fixed.elapsed)
+    assert at(10, 10) == status_of("dispatch", order, at(11, 13)).due_at
+
+
 def test_appointment_grace() -> None:
     """A grace after the appointment still counts as on time."""
     clock = target(

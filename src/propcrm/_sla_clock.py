@@ -6,7 +6,7 @@ compared by value here, so this module needs nothing of :mod:`propcrm.sla` at ru
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from propcrm.errors import ValidationError
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 Gap = tuple[datetime, datetime]
 _ZERO = timedelta(0)
+#: The pause reason of the wait for an agreed appointment (see :class:`TimelineIndex`).
+APPOINTMENT = "appointment"
+_NEVER = datetime.max.replace(tzinfo=timezone.utc)  # the end of a pause not yet resumed
 _REOPENABLE = frozenset({"resolved", "closed"})
 
 
@@ -74,21 +77,46 @@ class TimelineIndex:
         self.kinds = [event.kind for event in events]
         self.first: dict[EventKind, int] = {}
         self.changes: list[tuple[int, str, datetime | None]] = []  # regrades and appointments
-        self.pauses: list[tuple[int, int, str]] = []  # (paused, resumed or len(events), reason)
+        #: (paused, resumed or never, reason), by the time they begin
+        self.pauses: list[tuple[datetime, datetime, str]] = []
         self.resolutions: list[int] = []  # resolved, closed and reopened events
+        appointed: list[tuple[int, datetime, datetime]] = []
         for i, event in enumerate(events):
             self.first.setdefault(event.kind, i)
             kind = event.kind.value
             if kind == "regraded" or kind.startswith("appointment"):
                 self.changes.append((i, event.grade, event.appointment))
+                if event.appointment is not None:
+                    appointed.append((i, event.at, event.appointment))
             elif kind == "paused":
-                self.pauses.append((i, len(events), event.reason))
+                self.pauses.append((event.at, _NEVER, event.reason))
             elif kind == "resumed":
-                self.pauses[-1] = (self.pauses[-1][0], i, self.pauses[-1][2])
+                self.pauses[-1] = (self.pauses[-1][0], event.at, self.pauses[-1][2])
             elif kind in _REOPENABLE or kind == "reopened":
                 self.resolutions.append(i)
+        if appointed:
+            self._wait_for_appointments(appointed)
         #: Whether the item was ever reopened; if not, a stop is simply its first occurrence.
         self.reopened = any(event.kind.value == "reopened" for event in events)
+
+    def _wait_for_appointments(self, appointed: list[tuple[int, datetime, datetime]]) -> None:
+        """Add the waits for agreed appointments to the pauses, with the reason ``appointment``.
+
+        The wait runs from the appointment being set (or changed) until the
+        agreed time, the next change of it, or an arrival, whichever comes first.
+        """
+        times = self.times
+        arrivals = [j for j, kind in enumerate(self.kinds) if kind.value == "arrived"]
+        for n, (i, set_at, agreed) in enumerate(appointed):
+            end = agreed
+            if n + 1 < len(appointed):
+                end = min(end, appointed[n + 1][1])
+            arrived = next((j for j in arrivals if j > i), None)
+            if arrived is not None:
+                end = min(end, times[arrived])
+            if end > set_at:
+                self.pauses.append((set_at, end, APPOINTMENT))
+        self.pauses.sort(key=lambda pause: pause[0])
 
     def stops(
         self, stop: EventKind, reopenable: bool, first: int, cut: int
@@ -129,7 +157,7 @@ class TimelineIndex:
         return gaps, stopped
 
     def paused(
-        self, reasons: tuple[str, ...], first: int, cut: int, until: datetime
+        self, reasons: tuple[str, ...], first: int, until: datetime
     ) -> tuple[list[Gap], bool]:
         """Pauses for ``reasons`` once the clock runs, and whether one is open at ``until``.
 
@@ -137,17 +165,16 @@ class TimelineIndex:
         stopped: a pause still open then ends there, and later ones do not count.
         """
         gaps: list[Gap] = []
-        times, begin = self.times, self.times[first]
+        begin = self.times[first]
         for paused, resumed, reason in self.pauses:
-            if paused >= cut or times[paused] > until:
+            if paused > until:  # (events after the evaluation instant are later still)
                 break
             if reason in reasons:
-                if resumed >= cut or times[resumed] > until:
-                    gaps.append((max(times[paused], begin), until))
+                if resumed > until:
+                    gaps.append((max(paused, begin), until))
                     return gaps, True
-                end = times[resumed]
-                if end > begin:
-                    gaps.append((max(times[paused], begin), end))
+                if resumed > begin:
+                    gaps.append((max(paused, begin), resumed))
         return gaps, False
 
 

@@ -340,6 +340,9 @@ class SlaTarget:
         allowance: The time allowed.
         calendar: The name of the business calendar the clock runs on.
         pause_on: Pause reasons that stop this clock, e.g. ``("waiting_on_customer",)``.
+            ``"appointment"`` pauses it while an agreed appointment is awaited:
+            from ``APPOINTMENT_SET`` (or a change) until the agreed time, the
+            next change or an arrival, whichever comes first.
         warnings: Fractions of the allowance that raise a warning when consumed.
         source: The article the target comes from, e.g. ``"000 §3.2"``.
     """
@@ -649,7 +652,7 @@ class SlaEvaluator:
             stops, final_stop = [], index.times[stop] if stop < cut else None
         if p.pause_on:  # a pause still open when the clock stopped ends there
             until = at if final_stop is None else final_stop
-            pauses, paused = index.paused(p.pause_on, first, cut, until)
+            pauses, paused = index.paused(p.pause_on, first, until)
         else:
             pauses, paused = _NONE
         gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
