@@ -6,7 +6,7 @@ compared by value here, so this module needs nothing of :mod:`propcrm.sla` at ru
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from propcrm.errors import ValidationError
@@ -18,7 +18,7 @@ Gap = tuple[datetime, datetime]
 _ZERO = timedelta(0)
 #: The pause reason of the wait for an agreed appointment (see :class:`TimelineIndex`).
 APPOINTMENT = "appointment"
-_NEVER = datetime.max.replace(tzinfo=timezone.utc)  # the end of a pause not yet resumed
+_NEVER = datetime.max.replace(tzinfo=UTC)  # the end of a pause not yet resumed
 _REOPENABLE = frozenset({"resolved", "closed"})
 
 
@@ -128,10 +128,10 @@ class TimelineIndex:
         event has not happened by then.
         """
         kinds, times = self.kinds, self.times
+        gaps: list[Gap] = []
         if not reopenable:
             # A clock whose stop event has not happened stops when the item is resolved
             # (or closed) and runs again if it is reopened.
-            gaps: list[Gap] = []
             ended: datetime | None = None
             for i in range(first + 1, cut):
                 value = kinds[i]._value_
@@ -144,7 +144,6 @@ class TimelineIndex:
                     gaps.append((ended, times[i]))
                     ended = None
             return gaps, ended
-        gaps: list[Gap] = []
         stopped: datetime | None = None
         for i in self.resolutions:
             if i >= cut:

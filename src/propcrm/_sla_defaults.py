@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from propcrm.complaints import Grade, GradeDurations
 from propcrm._sla_clock import APPOINTMENT
+from propcrm.complaints import Grade, GradeDurations
 from propcrm.sla import Allowance, EventKind, SlaTarget, TargetSet
 
 
