@@ -438,6 +438,23 @@ def test_close_of_the_nth_working_day() -> None:
     assert at(17, 18) == status.due_at
 
 
+@pytest.mark.parametrize(
+    ("allowance", "due"),
+    [
+        (Allowance.same_day(), datetime(2025, 3, 4, 8, 30, tzinfo=SH)),
+        (Allowance.working_days(1), datetime(2025, 3, 5, 8, 30, tzinfo=SH)),
+        (Allowance.working_days(2), datetime(2025, 3, 6, 8, 30, tzinfo=SH)),
+    ],
+)
+def test_working_days_on_a_night_duty_calendar(allowance: Allowance, due: datetime) -> None:
+    """002 night shift 18:30-08:30: from Monday night, the n-th working day closes n mornings on."""
+    night = BusinessCalendar("mon-sun 18:30-08:30")
+    received = datetime(2025, 3, 3, 20, tzinfo=SH)  # Monday night
+    clock = target(allowance, "night")
+    [status] = evaluate([clock], line(Event(E.RECEIVED, received)), received, {"night": night})
+    assert due == status.due_at
+
+
 def test_wall_allowance_on_a_business_calendar_counts_pauses_in_business_time() -> None:
     """A 1-day wall allowance, paused for an hour of office time, is due an hour later."""
     clock = target(Allowance.wall(timedelta(days=1)), "office", pause_on=(CUSTOMER,))
@@ -486,9 +503,8 @@ def test_an_item_resolved_without_a_dispatch_stops_its_dispatch_clocks() -> None
         kind="enquiry",
     )
     statuses = evaluate(SlaPolicy(), enquiry, at(11, 10), CALENDARS)
-    assert [("dispatch", SlaState.MET), ("on_site", SlaState.MET)] == [
-        (s.target, s.state) for s in statuses
-    ]
+    expected = [("dispatch", SlaState.MET), ("on_site", SlaState.MET)]
+    assert expected == [(s.target, s.state) for s in statuses]
     assert [timedelta(minutes=10)] * 2 == [s.elapsed for s in statuses]
     assert [at(10, 10, 10)] * 2 == [s.stopped_at for s in statuses]
     assert {"dispatch": Attainment(1, 1), "on_site": Attainment(1, 1)} == attainment(statuses)
@@ -560,7 +576,7 @@ def test_not_started_target_has_no_times() -> None:
 
 
 def test_an_appointment_before_the_start_leaves_no_time() -> None:
-    """An appointment already past when the clock starts: nothing is left, due at the appointment."""
+    """An appointment already past when the clock starts: nothing is left, due when it was."""
     clock = target(Allowance.appointment(timedelta(minutes=15)), start=E.DISPATCHED)
     order = line(
         Event(E.RECEIVED, at(10, 9)),

@@ -6,7 +6,7 @@ compared by value here, so this module needs nothing of :mod:`propcrm.sla` at ru
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from propcrm.errors import ValidationError
@@ -194,10 +194,12 @@ def deadline(
     if kind == "wall":
         nominal = started + allowance.duration
     elif kind == "close_of_day":
+        # Count working days from the one the clock starts in, not from the start's
+        # date: a night interval 18:30-08:30 belongs to the day it opens on, and the
+        # close of one working day is the start of the next one's reach.
         nominal = cal.close_of_day(started)
-        if allowance.days:
-            day = cal.add_working_days(started.astimezone(cal.tz).date(), allowance.days)
-            nominal = cal.close_of_day(datetime.combine(day, time(0), cal.tz))
+        for _ in range(allowance.days):
+            nominal = cal.close_of_day(nominal)
     elif kind == "appointment" and appointment is not None:
         # An agreed time is kept or missed as such: never moved to the clock's start (the
         # next opening after the start event) nor by pauses, so a visit agreed outside
