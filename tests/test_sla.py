@@ -203,6 +203,32 @@ def test_a_paused_clock_reports_paused_and_does_not_breach() -> None:
     )
 
 
+def test_resolved_while_paused_keeps_its_due_time() -> None:
+    """Resolved while waiting on the customer: the pause ends there, the due time stays put."""
+    order = line(
+        Event(E.RECEIVED, at(10, 9)),
+        Event(E.PAUSED, at(10, 10), reason=CUSTOMER),
+        Event(E.RESOLVED, at(10, 11)),
+        kind="repair.in_home",
+    )
+    soon, later = (status_of("fixed", order, when) for when in (at(10, 12), at(17, 12)))
+    assert (SlaState.MET, at(10, 18)) == (later.state, later.due_at)
+    assert (soon.due_at, soon.elapsed) == (later.due_at, later.elapsed)
+
+
+def test_a_pause_after_the_stop_does_not_move_the_due_time() -> None:
+    """Waiting on the customer after the dispatch does not move the met dispatch deadline."""
+    clock = target(Allowance.business(timedelta(hours=1)), stop=E.DISPATCHED, pause_on=(CUSTOMER,))
+    order = line(
+        Event(E.RECEIVED, at(10, 10)),
+        Event(E.DISPATCHED, at(10, 10, 30)),
+        Event(E.PAUSED, at(10, 10, 40), reason=CUSTOMER),
+        Event(E.RESUMED, at(10, 14)),
+    )
+    [status] = evaluate([clock], order, at(10, 15), CALENDARS)
+    assert (SlaState.MET, at(10, 11)) == (status.state, status.due_at)
+
+
 def test_a_pause_for_another_reason_does_not_stop_this_clock() -> None:
     """Only the reasons a target lists pause it."""
     clock = target(Allowance.business(timedelta(hours=1)), pause_on=(CUSTOMER,))
@@ -296,6 +322,67 @@ def test_appointment_moved_after_it_was_missed_stays_breached() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("appointment", "dispatched", "arrived"),
+    [
+        (at(10, 19), at(10, 18, 40), at(10, 19, 30)),  # Monday evening, after the desk closes
+        (at(15, 8), at(15, 7, 45), at(15, 8, 20)),  # Saturday, before the desk opens
+    ],
+)
+def test_an_appointment_outside_service_hours_is_missed_when_arriving_late(
+    appointment: datetime, dispatched: datetime, arrived: datetime
+) -> None:
+    """000 §3.2: on site at the agreed time, even when that time is outside service hours."""
+    order = line(
+        Event(E.RECEIVED, at(10, 9)),
+        Event(E.APPOINTMENT_SET, at(10, 9, 5), appointment=appointment),
+        Event(E.DISPATCHED, dispatched),
+        Event(E.ARRIVED, arrived),
+        kind="repair.in_home",
+    )
+    status = status_of("on_site", order, arrived + timedelta(hours=1))
+    assert (SlaState.BREACHED, appointment, appointment) == (
+        status.state,
+        status.due_at,
+        status.breached_at,
+    )
+
+
+def _visit_next_day(*more: Event) -> Timeline:
+    """An in-home repair received Monday 09:00, the visit agreed for Tuesday 10:00."""
+    return line(
+        Event(E.RECEIVED, at(10, 9)),
+        Event(E.DISPATCHED, at(10, 9, 10)),
+        Event(E.APPOINTMENT_SET, at(10, 9, 20), appointment=at(11, 10)),
+        *more,
+        kind="repair.in_home",
+    )
+
+
+def test_waiting_for_an_agreed_appointment_pauses_the_repair_clock() -> None:
+    """RULES.md §5: time waiting for an agreed appointment does not count towards "fixed"."""
+    order = _visit_next_day(Event(E.ARRIVED, at(11, 9, 55)))
+    waiting = status_of("fixed", order, at(10, 15))
+    working = status_of("fixed", order, at(11, 12))
+    assert (SlaState.PAUSED, timedelta(minutes=20)) == (waiting.state, waiting.elapsed)
+    assert (SlaState.RUNNING, at(11, 17, 35)) == (working.state, working.due_at)
+    assert timedelta(hours=2, minutes=25) == working.elapsed
+
+
+def test_the_wait_for_an_appointment_ends_at_the_agreed_time_if_nobody_comes() -> None:
+    """The appointment pause ends at the agreed time; a late visit does not extend it."""
+    status = status_of("fixed", _visit_next_day(), at(11, 11))
+    assert (SlaState.RUNNING, timedelta(minutes=80)) == (status.state, status.elapsed)
+
+
+def test_a_moved_appointment_extends_the_wait_and_dispatch_does_not_wait() -> None:
+    """Moving the visit moves the end of the wait; the dispatch target never waits for it."""
+    order = _visit_next_day(Event(E.APPOINTMENT_CHANGED, at(11, 9), appointment=at(11, 14)))
+    fixed = status_of("fixed", order, at(11, 13))
+    assert (SlaState.PAUSED, timedelta(minutes=20)) == (fixed.state, fixed.elapsed)
+    assert at(10, 10) == status_of("dispatch", order, at(11, 13)).due_at
+
+
 def test_appointment_grace() -> None:
     """A grace after the appointment still counts as on time."""
     clock = target(
@@ -351,6 +438,23 @@ def test_close_of_the_nth_working_day() -> None:
     assert at(17, 18) == status.due_at
 
 
+@pytest.mark.parametrize(
+    ("allowance", "due"),
+    [
+        (Allowance.same_day(), datetime(2025, 3, 4, 8, 30, tzinfo=SH)),
+        (Allowance.working_days(1), datetime(2025, 3, 5, 8, 30, tzinfo=SH)),
+        (Allowance.working_days(2), datetime(2025, 3, 6, 8, 30, tzinfo=SH)),
+    ],
+)
+def test_working_days_on_a_night_duty_calendar(allowance: Allowance, due: datetime) -> None:
+    """002 night shift 18:30-08:30: from Monday night, the n-th working day closes n mornings on."""
+    night = BusinessCalendar("mon-sun 18:30-08:30")
+    received = datetime(2025, 3, 3, 20, tzinfo=SH)  # Monday night
+    clock = target(allowance, "night")
+    [status] = evaluate([clock], line(Event(E.RECEIVED, received)), received, {"night": night})
+    assert due == status.due_at
+
+
 def test_wall_allowance_on_a_business_calendar_counts_pauses_in_business_time() -> None:
     """A 1-day wall allowance, paused for an hour of office time, is due an hour later."""
     clock = target(Allowance.wall(timedelta(days=1)), "office", pause_on=(CUSTOMER,))
@@ -388,6 +492,48 @@ def test_reopened_then_late_is_breached_and_stays_so_when_resolved() -> None:
     )
     [status] = evaluate([clock], item, at(10, 17), CALENDARS)
     assert (SlaState.BREACHED, at(10, 15)) == (status.state, status.breached_at)
+
+
+def test_an_item_resolved_without_a_dispatch_stops_its_dispatch_clocks() -> None:
+    """An enquiry answered and resolved by phone meets dispatch and on site; nothing runs on."""
+    enquiry = line(
+        Event(E.RECEIVED, at(10, 10)),
+        Event(E.ANSWERED, at(10, 10, 1)),
+        Event(E.RESOLVED, at(10, 10, 10)),
+        kind="enquiry",
+    )
+    statuses = evaluate(SlaPolicy(), enquiry, at(11, 10), CALENDARS)
+    expected = [("dispatch", SlaState.MET), ("on_site", SlaState.MET)]
+    assert expected == [(s.target, s.state) for s in statuses]
+    assert [timedelta(minutes=10)] * 2 == [s.elapsed for s in statuses]
+    assert [at(10, 10, 10)] * 2 == [s.stopped_at for s in statuses]
+    assert {"dispatch": Attainment(1, 1), "on_site": Attainment(1, 1)} == attainment(statuses)
+
+
+def test_an_item_resolved_late_without_a_dispatch_is_breached_at_the_due_time() -> None:
+    """Resolved after the dispatch allowance without a dispatch: breached when it was due."""
+    item = line(Event(E.RECEIVED, at(10, 10)), Event(E.RESOLVED, at(10, 11, 30)))
+    status = status_of("dispatch", item, at(11, 10))
+    assert (SlaState.BREACHED, at(10, 11), timedelta(minutes=90)) == (
+        status.state,
+        status.breached_at,
+        status.elapsed,
+    )
+
+
+def test_an_item_reopened_before_its_dispatch_runs_its_dispatch_clock_again() -> None:
+    """Resolved without a dispatch, then reopened: the dispatch clock runs on from the reopen."""
+    item = line(
+        Event(E.RECEIVED, at(10, 10)),
+        Event(E.RESOLVED, at(10, 10, 10)),
+        Event(E.REOPENED, at(10, 14)),
+    )
+    status = status_of("dispatch", item, at(10, 14, 20))
+    assert (SlaState.RUNNING, timedelta(minutes=30), at(10, 14, 50)) == (
+        status.state,
+        status.elapsed,
+        status.due_at,
+    )
 
 
 def test_events_after_at_have_not_happened_yet() -> None:
@@ -430,7 +576,7 @@ def test_not_started_target_has_no_times() -> None:
 
 
 def test_an_appointment_before_the_start_leaves_no_time() -> None:
-    """An appointment already past when the clock starts: nothing is left, due at the start."""
+    """An appointment already past when the clock starts: nothing is left, due when it was."""
     clock = target(Allowance.appointment(timedelta(minutes=15)), start=E.DISPATCHED)
     order = line(
         Event(E.RECEIVED, at(10, 9)),
@@ -438,7 +584,7 @@ def test_an_appointment_before_the_start_leaves_no_time() -> None:
         Event(E.DISPATCHED, at(10, 9, 30)),
     )
     [status] = evaluate([clock], order, at(10, 9, 30), CALENDARS)
-    assert (at(10, 9, 30), 1.0, (0.5, 0.75, 0.9)) == (
+    assert (at(10, 9, 10), 1.0, (0.5, 0.75, 0.9)) == (
         status.due_at,
         status.fraction,
         status.warnings_passed,

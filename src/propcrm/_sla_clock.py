@@ -6,7 +6,7 @@ compared by value here, so this module needs nothing of :mod:`propcrm.sla` at ru
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from propcrm.errors import ValidationError
@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 Gap = tuple[datetime, datetime]
 _ZERO = timedelta(0)
+#: The pause reason of the wait for an agreed appointment (see :class:`TimelineIndex`).
+APPOINTMENT = "appointment"
+_NEVER = datetime.max.replace(tzinfo=UTC)  # the end of a pause not yet resumed
 _REOPENABLE = frozenset({"resolved", "closed"})
 
 
@@ -74,33 +77,73 @@ class TimelineIndex:
         self.kinds = [event.kind for event in events]
         self.first: dict[EventKind, int] = {}
         self.changes: list[tuple[int, str, datetime | None]] = []  # regrades and appointments
-        self.pauses: list[tuple[int, int, str]] = []  # (paused, resumed or len(events), reason)
+        #: (paused, resumed or never, reason), by the time they begin
+        self.pauses: list[tuple[datetime, datetime, str]] = []
         self.resolutions: list[int] = []  # resolved, closed and reopened events
+        appointed: list[tuple[int, datetime, datetime]] = []
         for i, event in enumerate(events):
             self.first.setdefault(event.kind, i)
             kind = event.kind.value
             if kind == "regraded" or kind.startswith("appointment"):
                 self.changes.append((i, event.grade, event.appointment))
+                if event.appointment is not None:
+                    appointed.append((i, event.at, event.appointment))
             elif kind == "paused":
-                self.pauses.append((i, len(events), event.reason))
+                self.pauses.append((event.at, _NEVER, event.reason))
             elif kind == "resumed":
-                self.pauses[-1] = (self.pauses[-1][0], i, self.pauses[-1][2])
+                self.pauses[-1] = (self.pauses[-1][0], event.at, self.pauses[-1][2])
             elif kind in _REOPENABLE or kind == "reopened":
                 self.resolutions.append(i)
+        if appointed:
+            self._wait_for_appointments(appointed)
         #: Whether the item was ever reopened; if not, a stop is simply its first occurrence.
         self.reopened = any(event.kind.value == "reopened" for event in events)
+
+    def _wait_for_appointments(self, appointed: list[tuple[int, datetime, datetime]]) -> None:
+        """Add the waits for agreed appointments to the pauses, with the reason ``appointment``.
+
+        The wait runs from the appointment being set (or changed) until the
+        agreed time, the next change of it, or an arrival, whichever comes first.
+        """
+        times = self.times
+        arrivals = [j for j, kind in enumerate(self.kinds) if kind.value == "arrived"]
+        for n, (i, set_at, agreed) in enumerate(appointed):
+            end = agreed
+            if n + 1 < len(appointed):
+                end = min(end, appointed[n + 1][1])
+            arrived = next((j for j in arrivals if j > i), None)
+            if arrived is not None:
+                end = min(end, times[arrived])
+            if end > set_at:
+                self.pauses.append((set_at, end, APPOINTMENT))
+        self.pauses.sort(key=lambda pause: pause[0])
 
     def stops(
         self, stop: EventKind, reopenable: bool, first: int, cut: int
     ) -> tuple[list[Gap], datetime | None]:
-        """Stopped intervals [stop, reopen) before ``cut``, and the final stop, if any."""
+        """Stopped intervals [stop, reopen) before ``cut``, and the final stop, if any.
+
+        A target stopped by a milestone that cannot be reopened (dispatched,
+        arrived, answered) also stops at the item's resolution if its own stop
+        event has not happened by then.
+        """
         kinds, times = self.kinds, self.times
-        if not reopenable:
-            for i in range(first + 1, cut):
-                if kinds[i] is stop:
-                    return [], times[i]
-            return [], None
         gaps: list[Gap] = []
+        if not reopenable:
+            # A clock whose stop event has not happened stops when the item is resolved
+            # (or closed) and runs again if it is reopened.
+            ended: datetime | None = None
+            for i in range(first + 1, cut):
+                value = kinds[i]._value_
+                if ended is None:
+                    if kinds[i] is stop:
+                        return gaps, times[i]
+                    if value in _REOPENABLE:
+                        ended = times[i]
+                elif value == "reopened":
+                    gaps.append((ended, times[i]))
+                    ended = None
+            return gaps, ended
         stopped: datetime | None = None
         for i in self.resolutions:
             if i >= cut:
@@ -113,20 +156,24 @@ class TimelineIndex:
         return gaps, stopped
 
     def paused(
-        self, reasons: tuple[str, ...], first: int, cut: int, at: datetime
+        self, reasons: tuple[str, ...], first: int, until: datetime
     ) -> tuple[list[Gap], bool]:
-        """Pauses for ``reasons`` once the clock runs (an open one ends at ``at``), and if open."""
+        """Pauses for ``reasons`` once the clock runs, and whether one is open at ``until``.
+
+        ``until`` is the evaluation instant, or the clock's stop if it has
+        stopped: a pause still open then ends there, and later ones do not count.
+        """
         gaps: list[Gap] = []
-        times, begin = self.times, self.times[first]
+        begin = self.times[first]
         for paused, resumed, reason in self.pauses:
-            if paused >= cut:
+            if paused > until:  # (events after the evaluation instant are later still)
                 break
             if reason in reasons:
-                end = at if resumed >= cut else times[resumed]
-                if end > begin or resumed >= cut:
-                    gaps.append((max(times[paused], begin), end))
-                if resumed >= cut:
+                if resumed > until:
+                    gaps.append((max(paused, begin), until))
                     return gaps, True
+                if resumed > begin:
+                    gaps.append((max(paused, begin), resumed))
         return gaps, False
 
 
@@ -147,12 +194,18 @@ def deadline(
     if kind == "wall":
         nominal = started + allowance.duration
     elif kind == "close_of_day":
+        # Count working days from the one the clock starts in, not from the start's
+        # date: a night interval 18:30-08:30 belongs to the day it opens on, and the
+        # close of one working day is the start of the next one's reach.
         nominal = cal.close_of_day(started)
-        if allowance.days:
-            day = cal.add_working_days(started.astimezone(cal.tz).date(), allowance.days)
-            nominal = cal.close_of_day(datetime.combine(day, time(0), cal.tz))
+        for _ in range(allowance.days):
+            nominal = cal.close_of_day(nominal)
     elif kind == "appointment" and appointment is not None:
-        nominal = (appointment + allowance.grace).astimezone(cal.tz)
+        # An agreed time is kept or missed as such: never moved to the clock's start (the
+        # next opening after the start event) nor by pauses, so a visit agreed outside
+        # service hours is compared directly with the arrival.
+        due = (appointment + allowance.grace).astimezone(cal.tz)
+        return (cal.elapsed(started, due) if due > started else _ZERO), due
     if nominal is None:
         budget = allowance.duration
         return budget, walk(cal, started, budget, gaps, runs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from propcrm._sla_clock import APPOINTMENT
 from propcrm.complaints import Grade, GradeDurations
 from propcrm.sla import Allowance, EventKind, SlaTarget, TargetSet
 
@@ -85,7 +86,14 @@ def _build(resolve_within: GradeDurations) -> tuple[TargetSet, ...]:
                     stop=EventKind.ARRIVED,
                     source="000 §3.2",
                 ),
-                target("fixed", hours(timedelta(hours=8)), pause_on=customer, source="002"),
+                # waiting for an agreed visit does not count (RULES.md §5); dispatching
+                # the order to a technician does not wait for it
+                target(
+                    "fixed",
+                    hours(timedelta(hours=8)),
+                    pause_on=(*customer, APPOINTMENT),
+                    source="002",
+                ),
             ),
             kinds=("repair.in_home",),
         ),

@@ -334,9 +334,15 @@ class SlaTarget:
         name: A stable name, e.g. ``"dispatch"``; statuses and attainment use it.
         start: The event that starts the clock (its first occurrence).
         stop: The event that stops it; a ``REOPENED`` item runs again until the next one.
+            A clock whose stop event has not happened by the time the item is
+            resolved (or closed) stops there: met if that was within the
+            allowance, else breached at the due time; reopening runs it again.
         allowance: The time allowed.
         calendar: The name of the business calendar the clock runs on.
         pause_on: Pause reasons that stop this clock, e.g. ``("waiting_on_customer",)``.
+            ``"appointment"`` pauses it while an agreed appointment is awaited:
+            from ``APPOINTMENT_SET`` (or a change) until the agreed time, the
+            next change or an arrival, whichever comes first.
         warnings: Fractions of the allowance that raise a warning when consumed.
         source: The article the target comes from, e.g. ``"000 §3.2"``.
     """
@@ -481,7 +487,8 @@ class TargetStatus:
         state: Not started, running, paused, met or breached (a breach stays a breach).
         started_at: When the clock started (the next working instant after the start event).
         due_at: The deadline in force; while paused, the deadline if resumed now.
-        stopped_at: When the stop event happened (met or late), if it has.
+        stopped_at: When the stop event happened (met or late), if it has; for a
+            target whose stop event never came, when the item was resolved (or closed).
         elapsed: Business time counted so far (pauses excluded).
         allowed: The allowance in force, in business time.
         breached_at: When the clock first ran past its allowance in force.
@@ -633,11 +640,21 @@ class SlaEvaluator:
         if started is None:
             started = shared[p.calendar, first] = cal.next_working_time(index.times[first])
         stop = index.first.get(p.stop, cut)
-        if (index.reopened and p.reopenable) or (stop < first and not p.reopenable):
+        resolved = index.resolutions[0] if index.resolutions else cut
+        if (
+            (index.reopened and p.reopenable)
+            or (stop < first and not p.reopenable)
+            # resolved before its own stop event (an enquiry answered without a dispatch)
+            or (resolved < cut and not p.reopenable and not first < stop < resolved)
+        ):
             stops, final_stop = index.stops(p.stop, p.reopenable, first, cut)
         else:  # the usual case: the stop event's first occurrence (never reopened), or none yet
             stops, final_stop = [], index.times[stop] if stop < cut else None
-        pauses, paused = index.paused(p.pause_on, first, cut, at) if p.pause_on else _NONE
+        if p.pause_on:  # a pause still open when the clock stopped ends there
+            until = at if final_stop is None else final_stop
+            pauses, paused = index.paused(p.pause_on, first, until)
+        else:
+            pauses, paused = _NONE
         gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
         # ...and, pausing for the same reasons, the business time between their pauses.
         runs: list[timedelta] = []
