@@ -348,3 +348,50 @@ def test_sla_sets_without_a_resolution_target_need_not_agree() -> None:
     sla = SlaPolicy(sets=(TargetSet("all"),), default="all")
     grading = GradingPolicy(resolve_within=GradeDurations(major=96 * H))
     assert sla == Policy(grading=grading, sla=sla).sla
+
+
+# --- lists are lists -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[grading]\ncategories = "noise"', "grading.categories: expected a list, got 'noise'"),
+        (
+            '[customers.tiers]\nprecedence = "ADBC"',
+            "customers.tiers.precedence: expected a list, got 'ADBC'",
+        ),
+        (
+            '[vip.benefits]\nconsultation = "advice"',
+            "vip.benefits.consultation: expected a list, got 'advice'",
+        ),
+        (
+            "[grading.categories]\nnoise = 1",
+            "grading.categories: expected a list, got {'noise': 1}",
+        ),
+    ],
+)
+def test_a_string_or_table_where_a_list_belongs_is_an_error(text: str, problem: str) -> None:
+    """A string is never split into its characters, nor a table taken for a list."""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml(text)
+    assert [problem] == _problems(info)
+
+
+@frozen
+class Shapes:
+    pair: tuple[int, str] = (1, "a")
+    items: list[int] = field(factory=list)
+
+
+def test_lists_and_tuples_both_load_as_lists() -> None:
+    """From Python, a tuple is as good as a list, for every shape of list setting."""
+    assert _structure({"inner": {"names": ("x", "y")}}, Outer, None).inner.names == ("x", "y")
+    assert _errors({"inner": {"names": b"xy"}}) == ["inner.names: expected a list, got b'xy'"]
+    assert Shapes((2, "b"), [3]) == _structure({"pair": (2, "b"), "items": (3,)}, Shapes, None)
+    with pytest.raises(PolicyError) as info:
+        _structure({"pair": "2b", "items": "3"}, Shapes, None)
+    assert _problems(info) == [
+        "pair: expected a list, got '2b'",
+        "items: expected a list, got '3'",
+    ]

@@ -23,14 +23,20 @@ from __future__ import annotations
 
 import json
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args, get_origin
 
 import cattrs
 from attrs import Factory, field, frozen
+from cattrs.cols import (
+    homogenous_tuple_structure_factory,
+    is_mutable_sequence,
+    is_sequence,
+    list_structure_factory,
+)
 from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm import _toml
@@ -251,6 +257,35 @@ def _enum(value: object, cls: type[Enum]) -> Enum:
     raise ValidationError.expected("", f"one of {allowed}", value)
 
 
+def _is_hetero_tuple(t: object) -> bool:
+    return get_origin(t) is tuple and ... not in get_args(t)
+
+
+def _is_list_type(t: object) -> bool:
+    return is_sequence(t) or _is_hetero_tuple(t)
+
+
+def _list_hook(t: Any, converter: cattrs.Converter) -> Callable[[object, type], object]:
+    """cattrs' own hook for ``t``, refusing what is not a list before it runs.
+
+    cattrs iterates whatever it is given, so a string would load as its characters.
+    """
+    inner: Callable[[Any, Any], object]
+    if _is_hetero_tuple(t):
+        inner = converter.gen_structure_hetero_tuple(t)
+    elif is_mutable_sequence(t):
+        inner = list_structure_factory(t, converter)
+    else:
+        inner = homogenous_tuple_structure_factory(t, converter)
+
+    def structure(value: object, cls: type) -> object:
+        if not isinstance(value, Sequence) or isinstance(value, str | bytes | bytearray):
+            raise ValidationError.expected("", "a list", value)
+        return inner(value, cls)
+
+    return structure
+
+
 def _make_converter() -> cattrs.Converter:
     """The one converter for policies: strict scalars, durations as text, no extra keys."""
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
@@ -268,6 +303,7 @@ def _make_converter() -> cattrs.Converter:
         lambda t: isinstance(t, type) and issubclass(t, Enum), _enum
     )
     converter.register_structure_hook(WorkWeek, _work_week)
+    converter.register_structure_hook_factory(_is_list_type, _list_hook)
     converter.register_unstructure_hook(WorkWeek, str)
     return converter
 
