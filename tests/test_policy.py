@@ -200,7 +200,7 @@ def test_every_bad_value_is_listed_by_path() -> None:
         "inner.share: expected a number, got 'half'",
         "inner.enabled: expected true or false, got 'yes'",
         "inner.within: expected a duration such as '48h', '1h30m', '15min' or '3d', "
-        "got 'two days'; use whole numbers with the units d, h, m (or min) and s",
+        "got 'two days'; use whole numbers with the units d, h, m (or min), s, ms and us",
         "inner.since: expected a date such as '2025-10-01', got 'yesterday'",
         "inner.opens: expected a time of day such as '08:30', got 830",
         "inner.colour: expected one of 'red', 'blue', got 'green'",
@@ -530,3 +530,11 @@ def test_a_problem_at_a_path_not_written_comes_first_in_its_table() -> None:
 @frozen
 class _NeedsOuter:
     inner: Needs
+
+
+def test_sub_second_durations_round_trip() -> None:
+    """A duration built in code with a fraction of a second dumps and loads unchanged."""
+    policy = Policy(grading=GradingPolicy(hot_after=timedelta(days=6, microseconds=500001)))
+    assert Policy.from_toml(policy.to_toml()) == policy
+    assert Policy.from_json(policy.to_json()) == policy
+    assert Policy.from_mapping(policy.to_mapping()) == policy
