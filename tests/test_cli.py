@@ -66,3 +66,13 @@ def test_module_entry_point_runs() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.strip() == f"propcrm {__version__}"
+
+
+def test_policy_check_of_a_deeply_nested_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file nested beyond reason is an invalid policy, not a crash."""
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert main(["policy", "check", str(path)]) == 2
+    assert "the document nests too deeply" in capsys.readouterr().err

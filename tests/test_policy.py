@@ -538,3 +538,30 @@ def test_sub_second_durations_round_trip() -> None:
     assert Policy.from_toml(policy.to_toml()) == policy
     assert Policy.from_json(policy.to_json()) == policy
     assert Policy.from_mapping(policy.to_mapping()) == policy
+
+
+@pytest.mark.parametrize(
+    ("loader", "text"),
+    [
+        (Policy.from_json, "[" * 100_000 + "]" * 100_000),
+        (Policy.from_json, '{"a": ' * 100_000 + "1" + "}" * 100_000),
+        (Policy.from_toml, "a = " + "[" * 100_000 + "]" * 100_000),
+    ],
+)
+def test_a_document_nested_too_deeply_is_a_policy_error(loader, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Deep nesting is reported as a problem, not raised as a RecursionError."""
+    with pytest.raises(PolicyError) as info:
+        loader(text)
+    assert _problems(info) == ["the document nests too deeply"]
+
+
+def test_a_mapping_nested_too_deeply_is_a_policy_error() -> None:
+    """Data built in code that nests beyond Python's recursion limit is refused cleanly."""
+    data: dict[str, object] = {}
+    deep = data
+    for _ in range(100_000):
+        deep["grading"] = {}
+        deep = deep["grading"]  # type: ignore[assignment]
+    with pytest.raises(PolicyError) as info:
+        Policy.from_mapping({"grading": {"categories": data}})
+    assert _problems(info) == ["the document nests too deeply"]

@@ -113,6 +113,8 @@ class Policy:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             raise PolicyError([PolicyProblem("", f"malformed TOML: {e}")], source) from e
+        except RecursionError:
+            raise _too_deep(source) from None
         return cls.from_mapping(data, source=source)
 
     @classmethod
@@ -122,6 +124,8 @@ class Policy:
             data = json.loads(text)
         except json.JSONDecodeError as e:
             raise PolicyError([PolicyProblem("", f"malformed JSON: {e}")], source) from e
+        except RecursionError:
+            raise _too_deep(source) from None
         return cls.from_mapping(data, source=source)
 
     @classmethod
@@ -322,10 +326,22 @@ def _structure(data: object, cls: type[T], source: str | None) -> T:
     try:
         return _converter.structure(data, cls)
     except Exception as e:  # cattrs groups every failure; turn them into dotted paths
+        if _hit_recursion_limit(e):
+            raise _too_deep(source) from None
         problems = _problems(e, ())
         seen = {p.path for p in problems}
         problems += [p for p in _validator_problems(data, cls, ()) if p.path not in seen]
         raise PolicyError(_in_document_order(problems, data), source) from e
+
+
+def _too_deep(source: str | None) -> PolicyError:
+    return PolicyError([PolicyProblem("", "the document nests too deeply")], source)
+
+
+def _hit_recursion_limit(exc: BaseException) -> bool:
+    if isinstance(exc, BaseExceptionGroup):
+        return any(_hit_recursion_limit(sub) for sub in exc.exceptions)
+    return isinstance(exc, RecursionError)
 
 
 # A failing validator stops a class's ``__init__``, so the first pass reports one bad value
