@@ -1,6 +1,8 @@
 """The propcrm command line."""
 
+import io
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -66,3 +68,51 @@ def test_module_entry_point_runs() -> None:
     )
     assert done.returncode == 0
     assert done.stdout.strip() == f"propcrm {__version__}"
+
+
+def test_policy_check_of_a_deeply_nested_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file nested beyond reason is an invalid policy, not a crash."""
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert main(["policy", "check", str(path)]) == 2
+    assert "the document nests too deeply" in capsys.readouterr().err
+
+
+def test_policy_show_into_a_closed_pipe_exits_quietly() -> None:
+    """`propcrm policy show | head -c0` ends with status 0 and no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read: the first write fails with a broken pipe
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "propcrm", "policy", "show"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+class _ClosedPipe(io.StringIO):
+    """A stdout whose reader has gone away."""
+
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def fileno(self) -> int:
+        return self._fd
+
+
+def test_a_closed_stdout_is_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the reader goes away, output is dropped and the status is 0."""
+    with (tmp_path / "out").open("w") as out:
+        monkeypatch.setattr(sys, "stdout", _ClosedPipe(out.fileno()))
+        assert main(["policy", "show"]) == 0

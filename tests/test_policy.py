@@ -200,7 +200,7 @@ def test_every_bad_value_is_listed_by_path() -> None:
         "inner.share: expected a number, got 'half'",
         "inner.enabled: expected true or false, got 'yes'",
         "inner.within: expected a duration such as '48h', '1h30m', '15min' or '3d', "
-        "got 'two days'; use whole numbers with the units d, h, m (or min) and s",
+        "got 'two days'; use whole numbers with the units d, h, m (or min), s, ms and us",
         "inner.since: expected a date such as '2025-10-01', got 'yesterday'",
         "inner.opens: expected a time of day such as '08:30', got 830",
         "inner.colour: expected one of 'red', 'blue', got 'green'",
@@ -348,3 +348,220 @@ def test_sla_sets_without_a_resolution_target_need_not_agree() -> None:
     sla = SlaPolicy(sets=(TargetSet("all"),), default="all")
     grading = GradingPolicy(resolve_within=GradeDurations(major=96 * H))
     assert sla == Policy(grading=grading, sla=sla).sla
+
+
+# --- lists are lists -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('[grading]\ncategories = "noise"', "grading.categories: expected a list, got 'noise'"),
+        (
+            '[customers.tiers]\nprecedence = "ADBC"',
+            "customers.tiers.precedence: expected a list, got 'ADBC'",
+        ),
+        (
+            '[vip.benefits]\nconsultation = "advice"',
+            "vip.benefits.consultation: expected a list, got 'advice'",
+        ),
+        (
+            "[grading.categories]\nnoise = 1",
+            "grading.categories: expected a list, got {'noise': 1}",
+        ),
+    ],
+)
+def test_a_string_or_table_where_a_list_belongs_is_an_error(text: str, problem: str) -> None:
+    """A string is never split into its characters, nor a table taken for a list."""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml(text)
+    assert [problem] == _problems(info)
+
+
+@frozen
+class Shapes:
+    pair: tuple[int, str] = (1, "a")
+    items: list[int] = field(factory=list)
+
+
+def test_lists_and_tuples_both_load_as_lists() -> None:
+    """From Python, a tuple is as good as a list, for every shape of list setting."""
+    assert _structure({"inner": {"names": ("x", "y")}}, Outer, None).inner.names == ("x", "y")
+    assert _errors({"inner": {"names": b"xy"}}) == ["inner.names: expected a list, got b'xy'"]
+    assert Shapes((2, "b"), [3]) == _structure({"pair": (2, "b"), "items": (3,)}, Shapes, None)
+    with pytest.raises(PolicyError) as info:
+        _structure({"pair": "2b", "items": "3"}, Shapes, None)
+    assert _problems(info) == [
+        "pair: expected a list, got '2b'",
+        "items: expected a list, got '3'",
+    ]
+
+
+# --- every bad value, not only the first in each table ---------------------------------------
+
+
+def test_two_bad_values_in_one_table_are_both_listed() -> None:
+    """A validator failing first does not hide the next one in the same table."""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_mapping({"grading": {"collective_hot_people": -1, "repeat_complainants": -5}})
+    assert _problems(info) == [
+        "grading.collective_hot_people: expected an integer >= 2, got -1",
+        "grading.repeat_complainants: expected an integer >= 2, got -5",
+    ]
+
+
+def test_three_bad_values_in_one_table_are_all_listed() -> None:
+    """Every out-of-range value of a table is reported, in the order written."""
+    text = (
+        "[grading]\nrepeat_complainants = -5\ncollective_hot_people = -1\n"
+        "collective_major_people = 0\n"
+    )
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml(text)
+    assert [p.path for p in info.value.problems] == [
+        "grading.repeat_complainants",
+        "grading.collective_hot_people",
+        "grading.collective_major_people",
+    ]
+
+
+def test_bad_values_in_two_tables_are_listed_in_document_order() -> None:
+    """Problems follow the document, not the order of the policy's fields."""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_mapping(
+            {
+                "grading": {"collective_hot_people": -1, "repeat_complainants": -5},
+                "vip": {"validity_years": 0, "card_prefix": "jk"},
+            }
+        )
+    assert [p.path for p in info.value.problems] == [
+        "grading.collective_hot_people",
+        "grading.repeat_complainants",
+        "vip.validity_years",
+        "vip.card_prefix",
+    ]
+
+
+def test_a_wrong_type_does_not_hide_a_bad_value_beside_it() -> None:
+    """A value that cannot load and a value out of range are both reported once."""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_mapping({"grading": {"collective_hot_people": "x", "repeat_complainants": -5}})
+    assert _problems(info) == [
+        "grading.collective_hot_people: expected an integer, got 'x'",
+        "grading.repeat_complainants: expected an integer >= 2, got -5",
+    ]
+
+
+@frozen
+class Counts:
+    low: int = field(default=1, validator=int_at_least(1))
+    high: int = field(default=2, validator=int_at_least(2))
+
+    @high.validator
+    def _above_low(self, attribute: Any, value: int) -> None:
+        if value <= self.low:
+            raise ValidationError.expected("high", f"more than low ({self.low})", value)
+
+
+@frozen
+class Tree:
+    counts: Counts = field(factory=Counts)
+    named: dict[str, Counts] = field(factory=dict)
+    listed: tuple[Counts, ...] = ()
+    total: int = field(default=1, validator=int_at_least(1))
+    limit: int = field(default=attrs.Factory(lambda self: self.total + 1, takes_self=True))
+
+    @limit.validator
+    def _above_total(self, attribute: Any, value: int) -> None:
+        if value <= self.total:
+            raise ValidationError.expected("limit", f"more than total ({self.total})", value)
+
+
+def test_bad_values_are_found_through_nested_tables_maps_and_lists() -> None:
+    """The second look reaches tables in maps and in lists, with their full paths."""
+    data = {
+        "counts": {"low": 0, "high": 0, "extra": 1},
+        "named": {"a": {"low": -1, "high": 1}, "b": {"low": "x", "high": 5}},
+        "listed": [{"low": 3, "high": 3}, {"low": 0}],
+        "total": 0,
+    }
+    with pytest.raises(PolicyError) as info:
+        _structure(data, Tree, None)
+    assert _problems(info) == [
+        "counts.low: expected an integer >= 1, got 0",
+        "counts.high: expected an integer >= 2, got 0",
+        "counts.extra: unknown key; the keys here are: high, low",
+        "named.a.low: expected an integer >= 1, got -1",
+        "named.a.high: expected an integer >= 2, got 1",
+        "named.b.low: expected an integer, got 'x'",
+        "listed[0].high: expected more than low (3), got 3",
+        "listed[1].low: expected an integer >= 1, got 0",
+        "total: expected an integer >= 1, got 0",
+    ]
+
+
+def test_a_validator_that_needs_a_value_that_did_not_load_is_skipped() -> None:
+    """Only the value that failed is reported, not a check that depends on it."""
+    with pytest.raises(PolicyError) as info:
+        _structure({"total": "x", "limit": 5, "named": {"a": {"low": 0}}}, Tree, None)
+    assert _problems(info) == [
+        "total: expected an integer, got 'x'",
+        "named.a.low: expected an integer >= 1, got 0",
+    ]
+
+
+@frozen
+class Needs:
+    name: str
+    count: int = field(default=1, validator=int_at_least(1))
+
+
+def test_a_problem_at_a_path_not_written_comes_first_in_its_table() -> None:
+    """A missing key is placed where its table starts, before the keys written."""
+    with pytest.raises(PolicyError) as info:
+        _structure({"inner": {"count": 0, "cuont": 1}}, _NeedsOuter, None)
+    assert _problems(info) == [
+        "inner.name: a required key is missing",
+        "inner.count: expected an integer >= 1, got 0",
+        "inner.cuont: unknown key; the keys here are: count, name",
+    ]
+
+
+@frozen
+class _NeedsOuter:
+    inner: Needs
+
+
+def test_sub_second_durations_round_trip() -> None:
+    """A duration built in code with a fraction of a second dumps and loads unchanged."""
+    policy = Policy(grading=GradingPolicy(hot_after=timedelta(days=6, microseconds=500001)))
+    assert Policy.from_toml(policy.to_toml()) == policy
+    assert Policy.from_json(policy.to_json()) == policy
+    assert Policy.from_mapping(policy.to_mapping()) == policy
+
+
+@pytest.mark.parametrize(
+    ("loader", "text"),
+    [
+        (Policy.from_json, "[" * 100_000 + "]" * 100_000),
+        (Policy.from_json, '{"a": ' * 100_000 + "1" + "}" * 100_000),
+        (Policy.from_toml, "a = " + "[" * 100_000 + "]" * 100_000),
+    ],
+)
+def test_a_document_nested_too_deeply_is_a_policy_error(loader, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Deep nesting is reported as a problem, not raised as a RecursionError."""
+    with pytest.raises(PolicyError) as info:
+        loader(text)
+    assert _problems(info) == ["the document nests too deeply"]
+
+
+def test_a_mapping_nested_too_deeply_is_a_policy_error() -> None:
+    """Data built in code that nests beyond Python's recursion limit is refused cleanly."""
+    data: dict[str, object] = {}
+    deep = data
+    for _ in range(100_000):
+        deep["grading"] = {}
+        deep = deep["grading"]  # type: ignore[assignment]
+    with pytest.raises(PolicyError) as info:
+        Policy.from_mapping({"grading": {"categories": data}})
+    assert _problems(info) == ["the document nests too deeply"]

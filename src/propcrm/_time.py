@@ -77,47 +77,65 @@ def zone(name: str | tzinfo, field: str = "tz") -> tzinfo:
         ) from e
 
 
-_DURATION_PART = re.compile(r"(\d+)(d|h|min|m|s)")
-_UNIT_SECONDS = {"d": 86400, "h": 3600, "min": 60, "m": 60, "s": 1}
+# Longer unit names first, and no letter may follow a unit: "1ms" is never "1m" + "s".
+_DURATION_PART = re.compile(r"\s*(\d+)\s*(d|h|min|ms|us|m|s)(?![A-Za-z])")
+_UNIT_MICROSECONDS = {
+    "d": 86_400_000_000,
+    "h": 3_600_000_000,
+    "min": 60_000_000,
+    "m": 60_000_000,
+    "s": 1_000_000,
+    "ms": 1_000,
+    "us": 1,
+}
 
 
 def parse_duration(text: str, field: str = "duration") -> timedelta:
     """Parse a compact duration such as ``"48h"``, ``"1h30m"``, ``"15min"`` or ``"3d"``.
 
-    Units: ``d`` days, ``h`` hours, ``m``/``min`` minutes, ``s`` seconds; parts in
-    any order, each at most once is not required but each must be a whole number.
+    Units: ``d`` days, ``h`` hours, ``m``/``min`` minutes, ``s`` seconds, ``ms``
+    milliseconds and ``us`` microseconds. Each part is a whole number with its unit;
+    parts may repeat, come in any order and be separated by spaces.
 
     >>> parse_duration("1h30m")
     datetime.timedelta(seconds=5400)
+    >>> parse_duration("1s500ms")
+    datetime.timedelta(seconds=1, microseconds=500000)
     >>> parse_duration("0s")
     datetime.timedelta(0)
     """
     if not isinstance(text, str):
         raise ValidationError.expected(field, "a duration such as '48h' or '1h30m'", text)
-    compact = text.replace(" ", "")
+    compact = text.strip()
     pos = 0
-    seconds = 0
+    microseconds = 0
     for match in _DURATION_PART.finditer(compact):
         if match.start() != pos:
             break
-        seconds += int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+        microseconds += int(match.group(1)) * _UNIT_MICROSECONDS[match.group(2)]
         pos = match.end()
     if pos == 0 or pos != len(compact):
         raise ValidationError.expected(
             field,
             "a duration such as '48h', '1h30m', '15min' or '3d'",
             text,
-            "use whole numbers with the units d, h, m (or min) and s",
+            "use whole numbers with the units d, h, m (or min), s, ms and us",
         )
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(microseconds=microseconds)
+    except OverflowError as e:
+        raise ValidationError.expected(
+            field, f"a duration of at most {timedelta.max.days}d", text
+        ) from e
 
 
 def format_duration(value: timedelta) -> str:
-    """Format a non-negative whole-second duration in the form :func:`parse_duration` reads.
+    """Format a non-negative duration in the form :func:`parse_duration` reads.
 
     Durations under a week are written in hours, as service levels are quoted
     ("48 hours", "72 hours"), so that a business-time allowance never reads as
-    working days; a week or more in days. ``d`` always means 24 hours.
+    working days; a week or more in days. ``d`` always means 24 hours. A fraction
+    of a second is written in ``ms`` and ``us``, so every duration round-trips.
 
     >>> format_duration(timedelta(hours=48))
     '48h'
@@ -125,14 +143,20 @@ def format_duration(value: timedelta) -> str:
     '1h30m'
     >>> format_duration(timedelta(days=7))
     '7d'
+    >>> format_duration(timedelta(seconds=2, microseconds=500250))
+    '2s500ms250us'
     """
-    total = value // timedelta(seconds=1)
-    if value < timedelta(0) or timedelta(seconds=total) != value:
-        raise ValidationError.expected("duration", "a non-negative whole number of seconds", value)
+    if value < timedelta(0):
+        raise ValidationError.expected(
+            "duration", "a non-negative duration", value, "durations are spans, never negative"
+        )
+    total = value // timedelta(microseconds=1)
     if total == 0:
         return "0s"
-    units: tuple[tuple[str, int], ...] = (("d", 86400), ("h", 3600), ("m", 60), ("s", 1))
-    if total < 7 * 86400:
+    units: tuple[tuple[str, int], ...] = tuple(
+        (unit, _UNIT_MICROSECONDS[unit]) for unit in ("d", "h", "m", "s", "ms", "us")
+    )
+    if value < timedelta(days=7):
         units = units[1:]
     parts = []
     for unit, size in units:
