@@ -250,6 +250,77 @@ def test_tier_with_no_visits_and_bad_tier() -> None:
         plan_tier_visits({"x": "E"}, year=2025, policy=policy, calendar=CONTACT)
 
 
+def test_ids_of_different_planners_for_one_subject_differ() -> None:
+    """A service visit and a repair visit, a director's and a tier visit, get their own ids."""
+    done = at(2025, 3, 3, 15)
+    service = plan_after_service(
+        "WO-1", customer="C-1", completed_at=done, policy=POLICY, calendar=CONTACT
+    )
+    repair = plan_after_repair(
+        CompletedRepair("WO-1", "C-1", done, "leak"),
+        owner_role="supervisor",
+        policy=POLICY,
+        calendar=CONTACT,
+    )
+    director = plan_rounds(year=2025, households=["H-1"], policy=POLICY, calendar=CONTACT)
+    tier = plan_tier_visits({"H-1": "C"}, year=2025, policy=POLICY, calendar=CONTACT)
+    assert [
+        "work_order:WO-1:service:phone",
+        "work_order:WO-1:service:visit",
+        "work_order:WO-1:service:questionnaire",
+        "work_order:WO-1:repair:visit",
+        "customer:H-1:rounds.director:visit:2025-01",
+        "customer:H-1:tier:visit:2025-01",
+    ] == [t.id for plan in (service, repair, director, tier) for t in plan.tasks]
+
+
+@given(
+    st.text("ABCxyz-019", min_size=1, max_size=6),
+    st.sampled_from(["A", "B", "C", "D"]),
+    st.sampled_from(["ordinary", "safety", "leak"]),
+    st.integers(2025, 2027),
+)
+def test_planners_never_give_two_tasks_of_one_subject_the_same_id(
+    subject: str, tier: str, kind: str, year: int
+) -> None:
+    """Every planner run on one subject id gives pairwise distinct task ids."""
+    done = at(year, 3, 3, 15)
+    plans = [
+        plan_after_service(
+            subject, customer="C", completed_at=done, policy=POLICY, calendar=CONTACT
+        ),
+        plan_after_repair(
+            CompletedRepair(subject, "C", done, kind),
+            owner_role="supervisor",
+            policy=POLICY,
+            calendar=CONTACT,
+        ),
+        plan_after_complaint(
+            subject, customer="C", handled_at=done, policy=POLICY, calendar=CONTACT
+        ),
+        plan_rounds(
+            year=year,
+            households=[subject],
+            areas={"north": [subject]},
+            communities=[subject],
+            policy=POLICY,
+            calendar=CONTACT,
+        ),
+        plan_tier_visits({subject: tier}, year=year, policy=POLICY, calendar=CONTACT),
+        plan_vip_care(
+            subject,
+            customer=subject,
+            birthdays={"self": date(1980, 2, 29), "spouse": date(1982, 2, 28)},
+            card_expires=date(year, 12, 1),
+            year=year,
+            policy=POLICY,
+            calendar=CONTACT,
+        ),
+    ]
+    ids = [t.id for plan in plans for t in plan.tasks]
+    assert len(ids) == len(set(ids))
+
+
 def _vip(year: int, born: date, expires: date = date(2030, 1, 1)) -> CallbackPlan:
     return plan_vip_care(
         "JK1001",
@@ -265,7 +336,7 @@ def _vip(year: int, born: date, expires: date = date(2030, 1, 1)) -> CallbackPla
 def test_vip_festival_greetings_use_china_holiday_dates() -> None:
     """Greetings on the major festivals, dated by China's holiday calendar (002 §33)."""
     plan = _vip(2025, date(1970, 5, 5))
-    festivals = {t.id.split(":")[4]: t.due.date() for t in plan.tasks if "festival" in t.id}
+    festivals = {t.id.split(":")[5]: t.due.date() for t in plan.tasks if "festival" in t.id}
     expected = {
         "Spring Festival": date(2025, 1, 30),
         "Dragon Boat Festival": date(2025, 6, 1),

@@ -17,7 +17,7 @@ reported, never quietly moved past its due time.
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> task = CallbackTask(
-...     id="work_order:WO-1:visit", subject=Subject(SubjectKind.WORK_ORDER, "WO-1"),
+...     id="work_order:WO-1:repair:visit", subject=Subject(SubjectKind.WORK_ORDER, "WO-1"),
 ...     kind=CallbackKind.VISIT, customer="C-1", owner_role="repair_lead",
 ...     earliest=datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
 ...     due=datetime(2025, 3, 5, 18, tzinfo=ZoneInfo("Asia/Shanghai")))
@@ -354,7 +354,11 @@ class CallbackTask:
     """One callback (回访) to make: whom, about what, how, within which window, by whom.
 
     Attributes:
-        id: Stable id, e.g. ``"work_order:WO-1:visit"``.
+        id: Stable id ``{subject}:{family}:{kind}[:{period or occasion}]``,
+            e.g. ``"work_order:WO-1:repair:visit"``; the rule family
+            (``service``, ``repair``, ``complaint``, ``rounds.director``,
+            ``rounds.officer``, ``rounds.forum``, ``tier``, ``vip``) keeps
+            the tasks of different planners for one subject apart.
         subject: The record followed up.
         kind: Phone, visit, questionnaire, greeting, reminder or forum.
         customer: The customer (or household) contacted; ``""`` for a forum.
@@ -553,6 +557,7 @@ def plan_after_service(
                 {"completed_at": start.isoformat(), "within": within},
                 "000 §3.2",
             ),
+            family="service",
             technician=technician,
         )
         for kind, within in steps
@@ -624,6 +629,7 @@ def plan_after_complaint(
         _rounds.plus(start, within),
         calendar,
         reason,
+        family="complaint",
     )
     return CallbackPlan((task,))
 
@@ -671,7 +677,7 @@ def plan_rounds(
             {"per_year": per_year},
             f"{_ROUNDS_RULES} {article}",
         )
-        tasks += _rounds_plan(items, kind, role, per_year, year, calendar, rule)
+        tasks += _rounds_plan(f"rounds.{name}", items, kind, role, per_year, year, calendar, rule)
     return CallbackPlan(tuple(tasks))
 
 
@@ -704,7 +710,9 @@ def plan_tier_visits(
         )
         role = policy.vip_role if tier == "A" else policy.officer_role
         items = [(customer, SubjectKind.CUSTOMER, customer)]
-        tasks += _rounds_plan(items, CallbackKind.VISIT, role, per_year, year, calendar, rule)
+        tasks += _rounds_plan(
+            "tier", items, CallbackKind.VISIT, role, per_year, year, calendar, rule
+        )
     return CallbackPlan(tuple(tasks))
 
 
@@ -763,6 +771,7 @@ def plan_vip_care(
             end,
             calendar,
             rule,
+            family="vip",
             suffix=f"{label}:{year}",
         )
         tasks.append(task)
@@ -787,6 +796,7 @@ def plan_vip_care(
                 expires,
                 calendar,
                 rule,
+                family="vip",
                 suffix=f"card_expiry:{card_expires.isoformat()}",
             )
         )
@@ -946,10 +956,15 @@ def _task(
     calendar: ContactCalendar,
     reason: Reason,
     *,
+    family: str,
     technician: str = "",
     suffix: str = "",
 ) -> CallbackTask:
-    """Build a task whose window starts at the first contact-allowed instant."""
+    """Build a task whose window starts at the first contact-allowed instant.
+
+    Its id is ``{subject}:{family}:{kind}[:{suffix}]``: the rule family keeps
+    the tasks of different planners for one subject apart.
+    """
     tz = calendar.tz
     opens = opens.astimezone(tz)
     due = due.astimezone(tz)
@@ -973,7 +988,7 @@ def _task(
                 {"earliest": earliest.isoformat(), "due": due.isoformat()},
             )
         )
-    task_id = f"{subject}:{kind.value}" + (f":{suffix}" if suffix else "")
+    task_id = f"{subject}:{family}:{kind.value}" + (f":{suffix}" if suffix else "")
     return CallbackTask(
         task_id,
         subject,
@@ -1012,10 +1027,11 @@ def _repair_task(
     start = repair.completed_at
     due = _rounds.plus(start, within)
     return _task(subject, CallbackKind.VISIT, repair.customer, owner_role, start, due, calendar,
-                 reason, technician=repair.technician)  # fmt: skip
+                 reason, family="repair", technician=repair.technician)  # fmt: skip
 
 
 def _rounds_plan(
+    family: str,
     items: Iterable[tuple[str, SubjectKind, str]],
     kind: CallbackKind,
     role: str,
@@ -1035,6 +1051,7 @@ def _rounds_plan(
             closes,
             calendar,
             rule,
+            family=family,
             suffix=f"{opens:%Y-%m}",
         )
         for item, subject_kind, customer in items
