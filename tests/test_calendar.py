@@ -236,6 +236,25 @@ def test_overrides_beat_china_make_up_days() -> None:
     assert {date(2025, 9, 28): ""} == cal.overrides
 
 
+def test_company_closure_beats_china_make_up_days() -> None:
+    """A typhoon closure on make-up Sun Sep 28 2025 closes it (RULES §5: company overrides)."""
+    cal = BusinessCalendar.china(years=[2025], closed=[date(2025, 9, 28)])
+    assert (False, True) == (
+        cal.is_working_day(date(2025, 9, 28)),
+        cal.is_working_day(date(2025, 10, 11)),
+    )
+    spec = CalendarSpec(
+        week="mon-fri 08:30-12:00,13:30-18:00", holidays="CN", closed=(date(2025, 10, 11),)
+    )
+    assert not spec.build(years=[2025]).is_working_day(date(2025, 10, 11))
+
+
+def test_company_extra_working_day_beats_a_china_holiday() -> None:
+    """A company's own extra working date opens even a day of the National Day break."""
+    cal = BusinessCalendar.china(years=[2025], extra_working=[date(2025, 10, 3)])
+    assert cal.elapsed(sh(2025, 10, 3), sh(2025, 10, 4)) == timedelta(hours=8)
+
+
 def test_extra_days_work_a_chosen_weekday() -> None:
     """extra_hours_from picks whose hours extra working dates get."""
     week = "mon-fri 09:00-17:00; sat 09:00-12:00"

@@ -189,22 +189,30 @@ class Engine:
             raise CalendarRangeError(
                 f"business calendars cover the years {FIRST_YEAR}..{LAST_YEAR}, not {first}..{last}"
             )
-        closed, extra = self._closed, self._extra
+        cn_closed: frozenset[int] = frozenset()
+        cn_makeup: frozenset[int] = frozenset()
         china = self._china
         if china is not None:
             china.load(range(first, last + 1))
-            closed, extra = closed | china.closed, extra | china.makeup
+            cn_closed, cn_makeup = china.closed, china.makeup
             if not self.warned and last > china.official_until:
                 warnings.warn(self._on_provisional(china.official_until), stacklevel=5)
                 self.warned = True
+        closed, extra = self._closed, self._extra
         overrides, week, extra_us = self._overrides, self._week, self._extra_us
 
         def rule(ordinal: int) -> tuple[tuple[int, int], ...]:
+            # Later layers first: the company's own dates beat China's schedule,
+            # so a typhoon closure on a make-up working day closes it.
             if ordinal in overrides:
                 return overrides[ordinal]
             if ordinal in extra:
                 return extra_us
             if ordinal in closed:
+                return ()
+            if ordinal in cn_makeup:
+                return extra_us
+            if ordinal in cn_closed:
                 return ()
             return week[(ordinal - 1) % 7]
 
