@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil import tz as dateutil_tz
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -239,7 +240,8 @@ def test_overrides_beat_china_make_up_days() -> None:
 def test_company_closure_beats_china_make_up_days() -> None:
     """A typhoon closure on make-up Sun Sep 28 2025 closes it (RULES §5: company overrides)."""
     cal = BusinessCalendar.china(years=[2025], closed=[date(2025, 9, 28)])
-    assert (False, True) == (
+    expected = (False, True)  # the closed make-up Sunday; the untouched make-up Saturday
+    assert expected == (
         cal.is_working_day(date(2025, 9, 28)),
         cal.is_working_day(date(2025, 10, 11)),
     )
@@ -272,6 +274,75 @@ def test_inputs_in_utc_give_the_same_instants(china: BusinessCalendar) -> None:
     assert result.tzinfo == SHANGHAI
     end = sh(2025, 10, 9, 10, 30).astimezone(NEW_YORK)
     assert china.elapsed(start.astimezone(UTC), end) == 4 * H
+
+
+class _PytzLike(tzinfo):
+    """A pytz-style zone: attached with ``tzinfo=`` it reads local mean time (+08:06).
+
+    Only ``localize()`` and ``astimezone()`` pick the right offset, as in pytz,
+    whose zone object is its earliest (pre-1901) period.
+    """
+
+    LMT = timedelta(hours=8, minutes=6)
+
+    def __init__(self, offset: timedelta = LMT, name: str | None = "Asia/Shanghai") -> None:
+        self._offset = offset
+        if name is not None:
+            self.zone = name
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return self._offset
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def fromutc(self, dt: datetime) -> datetime:
+        return self.localize(dt.replace(tzinfo=None) + 8 * H)
+
+    def localize(self, dt: datetime) -> datetime:
+        return dt.replace(tzinfo=_PytzLike(8 * H))
+
+
+class _VaryingPytzLike(_PytzLike):
+    """A nameless pytz-style zone whose offset changed in 1901."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return self.LMT if dt is None or dt.year < 1901 else 8 * H
+
+
+def test_pytz_style_zone_is_read_as_the_zoneinfo_of_its_name() -> None:
+    """A pytz zone means its IANA zone, not the local mean time it reads when attached."""
+    cal = plain(tz=_PytzLike())
+    assert ZoneInfo("Asia/Shanghai") == cal.tz
+    start = sh(2025, 3, 3, 7).astimezone(UTC)
+    assert (sh(2025, 3, 3, 8, 30), sh(2025, 3, 3, 18)) == (
+        cal.next_working_time(start),
+        cal.close_of_day(start),
+    )
+
+
+def test_pytz_zone_when_installed() -> None:
+    """The real pytz gives the same answers as the ZoneInfo of the same name."""
+    pytz = pytest.importorskip("pytz")
+    cal = plain(tz=pytz.timezone("Asia/Shanghai"))
+    start = pytz.timezone("Asia/Shanghai").localize(datetime(2025, 3, 3, 7))
+    assert (sh(2025, 3, 3, 8, 30), sh(2025, 3, 3, 9, 30), sh(2025, 3, 3, 18)) == (
+        cal.next_working_time(start),
+        cal.add(start, H),
+        cal.close_of_day(start),
+    )
+
+
+def test_other_zones_pass_or_are_refused() -> None:
+    """Standard and fixed zones pass; a nameless varying pytz-style zone or bad name is refused."""
+    ny = dateutil_tz.gettz("America/New_York")
+    assert ny is not None
+    fixed = _PytzLike(8 * H, name=None)
+    assert (ny, fixed) == (plain(tz=ny).tz, plain(tz=fixed).tz)
+    with pytest.raises(ValidationError, match="tz: expected a zoneinfo.ZoneInfo .*pass ZoneInfo"):
+        plain(tz=_VaryingPytzLike(name=None))
+    with pytest.raises(ValidationError, match="tz: expected a zoneinfo.ZoneInfo"):
+        plain(tz=_PytzLike(name="Mars/Olympus"))
 
 
 # --- DST -------------------------------------------------------------------------------------
