@@ -677,7 +677,25 @@ def test_balancer_reports_a_fixed_person_who_is_full_or_unknown() -> None:
     staff = [StaffMember("S-1", "repair_lead", 1), StaffMember("S-2", "repair_lead", 1)]
     plan = balance(tasks, staff, start=date(2025, 3, 3), days=1, policy=POLICY, calendar=CONTACT)
     assert {a.task_id: a.staff for a in plan.assignments} == {"t0": "S-1", "t3": "S-2"}
-    assert [u.task.id for u in plan.late] == ["t1", "t2"]
+    expected = [("t1", "callback.balance.no_capacity"), ("t2", "callback.balance.unknown_staff")]
+    assert expected == [(u.task.id, u.reason.rule) for u in plan.late]
+
+
+def test_balancer_reports_an_unknown_person_even_when_due_after_the_horizon() -> None:
+    """A task tied to someone not on the team is reported, never deferred without a word."""
+    soon = _callback(1, at(2025, 3, 3, 9), at(2025, 3, 4, 18))
+    later = _callback(2, at(2025, 3, 3, 9), at(2025, 3, 20, 18))
+    soon.staff = later.staff = "S-9"
+    staff = [StaffMember("S-1", "repair_lead")]
+    plan = balance(
+        [soon, later], staff, start=date(2025, 3, 3), days=7, policy=POLICY, calendar=CONTACT
+    )
+    assert not plan.assignments
+    assert not plan.deferred
+    rule = "callback.balance.unknown_staff"
+    assert [("t1", rule), ("t2", rule)] == [(u.task.id, u.reason.rule) for u in plan.late]
+    message = "staff 'S-9' is not in staff; add them or clear task.staff"
+    assert message == plan.late[1].reason.message
 
 
 def test_balancer_refuses_a_bad_horizon() -> None:

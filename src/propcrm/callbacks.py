@@ -476,8 +476,9 @@ class BalancePlan:
 
     Attributes:
         assignments: Tasks given to people, each on a day inside its window.
-        late: Tasks that cannot be done in time (no person, no capacity, or
-            no contact time before the due time) — reported, never scheduled late.
+        late: Tasks that cannot be done in time (no person with the role, a
+            ``staff`` id not among the staff, no capacity, or no contact time
+            before the due time) — reported, never scheduled late.
         deferred: Tasks whose window lies beyond the planning horizon.
     """
 
@@ -874,7 +875,9 @@ def balance(
     already set) on the first contact day of its window with capacity left,
     to the person with the most capacity left that day. What cannot be done
     before its due time is reported in ``late``, never scheduled late; tasks
-    whose window lies beyond ``start + days`` are ``deferred``.
+    whose window lies beyond ``start + days`` are ``deferred``. A task whose
+    ``staff`` is not one of ``staff`` is reported in ``late`` with the rule
+    ``callback.balance.unknown_staff``, whenever it is due.
     """
     if days < 1 or isinstance(days, bool):
         raise ValidationError.expected("days", "an integer >= 1", days)
