@@ -384,6 +384,22 @@ def test_wall_times_in_a_gap_read_with_the_earlier_offset() -> None:
     assert cal.is_working_day(date(2025, 3, 10))
 
 
+def test_hours_around_a_gap_are_merged_in_time_order() -> None:
+    """fold=0: 02:30-02:45 in the 2025-03-09 New York gap means 07:30-07:45 UTC, after 03:15 EDT."""
+    cal = plain("sun 02:30-02:45,03:15-10:30", tz="America/New_York")
+    sunday = datetime(2025, 3, 9, tzinfo=NEW_YORK)
+    expected = 7 * H + 15 * MIN  # 02:30-02:45 EST plus 03:15-10:30 EDT, 07:15-14:30 UTC
+    assert expected == cal.elapsed(sunday, sunday.replace(hour=12))
+    assert cal.is_working_time(datetime(2025, 3, 9, 7, 20, tzinfo=UTC))  # 03:20 EDT
+
+
+def test_close_of_a_day_whose_last_hours_map_before_a_gap_reading() -> None:
+    """fold=0: the day closes at its latest instant, 02:59 EST (07:59 UTC), not at 03:10 EDT."""
+    cal = plain("sun 02:30-02:59,03:00-03:10", tz="America/New_York")
+    expected = datetime(2025, 3, 9, 7, 59, tzinfo=UTC)
+    assert expected == cal.close_of_day(datetime(2025, 3, 9, 7, 20, tzinfo=UTC))
+
+
 def test_always_open_is_real_time_across_dst() -> None:
     """24x7 counts real hours: the spring-forward day has 23."""
     cal = BusinessCalendar.always_open("America/New_York")

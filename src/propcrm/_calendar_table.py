@@ -378,7 +378,7 @@ def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
                 closes.append(b)
         if len(opens) > count:
             days.append(ordinal)
-            day_closes.append(closes[-1])
+            day_closes.append(max(closes[count:]))
 
     reach = 0
     close_reach = table.close_reach
@@ -387,11 +387,13 @@ def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
         close_reach.append(reach)
 
     # Merge overlapping intervals (a night interval running into the next day's
-    # hours) and clip them to [lo, hi], between the two sentinels.
+    # hours) and clip them to [lo, hi], between the two sentinels. Sort first:
+    # read with fold=0, a wall time in a spring-forward gap maps to a later
+    # instant than the wall times just after the gap.
     bounds = table.bounds = [lo, lo]
     total = 0
     run_open = run_close = lo
-    for a, b in zip(opens, closes, strict=True):
+    for a, b in sorted(zip(opens, closes, strict=True)):
         if a <= run_close:
             if b > run_close:
                 run_close = min(b, hi)
