@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -390,6 +391,37 @@ def test_no_greeting_for_someone_not_born_yet() -> None:
     assert not [t for t in _vip(2025, date(2026, 7, 1)).tasks if "birthday" in t.id]
 
 
+def test_festivals_given_as_one_string_are_refused() -> None:
+    """One string is not a list of festivals: it would split into letters."""
+    with pytest.raises(ValidationError, match=r"festivals: expected a list of festival names"):
+        CallbackPolicy(festivals="National Day")
+    with pytest.raises(ValidationError, match=r"festivals: expected a list"):
+        CallbackPolicy(festivals=5)
+    expected = ("National Day",)
+    assert expected == CallbackPolicy(festivals=["National Day"]).festivals
+
+
+@pytest.mark.parametrize("year", ["2025", 2025.0, True, 1, 9999])
+def test_planners_refuse_a_year_that_is_not_a_supported_int(year: Any) -> None:
+    """A year must be an int the business calendars cover, not a string or 9999."""
+    calls = [
+        lambda: plan_rounds(year=year, households=["H"], policy=POLICY, calendar=CONTACT),
+        lambda: plan_tier_visits({"c": "A"}, year=year, policy=POLICY, calendar=CONTACT),
+        lambda: plan_vip_care(
+            "JK1",
+            customer="V",
+            birthdays={},
+            card_expires=date(2026, 1, 1),
+            year=year,
+            policy=POLICY,
+            calendar=CONTACT,
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError, match="year: expected an integer year between 2 and"):
+            call()
+
+
 def test_festival_missing_from_the_holiday_calendar_is_a_note() -> None:
     """A year before China's holiday calendar begins gets notes, not silent gaps."""
     plan = _vip(1948, date(1970, 5, 5))
@@ -698,10 +730,11 @@ def test_balancer_reports_an_unknown_person_even_when_due_after_the_horizon() ->
     assert message == plan.late[1].reason.message
 
 
-def test_balancer_refuses_a_bad_horizon() -> None:
-    """The horizon needs a date and at least one day."""
+@pytest.mark.parametrize("days", [0, 1.5, "7", True])
+def test_balancer_refuses_a_bad_horizon(days: Any) -> None:
+    """The horizon needs a date and a whole number of days, at least one."""
     with pytest.raises(ValidationError, match="days: expected an integer >= 1"):
-        balance([], [], start=date(2025, 3, 3), days=0, policy=POLICY, calendar=CONTACT)
+        balance([], [], start=date(2025, 3, 3), days=days, policy=POLICY, calendar=CONTACT)
     with pytest.raises(ValidationError, match="start: expected a datetime.date"):
         balance([], [], start=at(2025, 3, 3), days=1, policy=POLICY, calendar=CONTACT)
 

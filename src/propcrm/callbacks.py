@@ -175,6 +175,18 @@ def _role_shares(instance: object, attribute: Any, value: Any) -> None:
     _rounds.share_weights(value, attribute.name)
 
 
+def _festival_tuple(value: object) -> tuple[str, ...]:
+    """Festival names as a tuple; one string would otherwise split into letters."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError.expected(
+            "festivals",
+            "a list of festival names",
+            value,
+            "pass a list such as ['National Day'], even for one festival",
+        )
+    return tuple(value)
+
+
 def _festivals(instance: object, attribute: Any, value: Any) -> None:
     known = _rounds.festival_names()
     for name in value:
@@ -258,7 +270,7 @@ class CallbackPolicy:
     )
     festivals: tuple[str, ...] = field(
         default=("Spring Festival", "Dragon Boat Festival", "Mid-Autumn Festival", "National Day"),
-        converter=tuple,
+        converter=_festival_tuple,
         validator=_festivals,
     )
     greeting_lead: timedelta = field(default=timedelta(days=7), validator=positive_duration)
@@ -659,6 +671,7 @@ def plan_rounds(
         policy: The callback policy (``*_per_year`` settings).
         calendar: The contact-allowed calendar.
     """
+    _rounds.require_year(year)
     officers = [h for hs in (areas or {}).values() for h in hs]
     rounds = (
         ("director", "the office director visits each household", policy.director_visits_per_year,
@@ -696,6 +709,7 @@ def plan_tier_visits(
         policy: The callback policy (``visits_per_year_by_tier``).
         calendar: The contact-allowed calendar.
     """
+    _rounds.require_year(year)
     tasks: list[CallbackTask] = []
     for customer, tier in tiers.items():
         if tier not in ("A", "B", "C", "D"):
@@ -746,6 +760,7 @@ def plan_vip_care(
         policy: The callback policy.
         calendar: The contact-allowed calendar.
     """
+    _rounds.require_year(year)
     tz = calendar.tz
     subject = Subject(SubjectKind.VIP_CARD, card_id)
     tasks: list[CallbackTask] = []
@@ -879,7 +894,7 @@ def balance(
     ``staff`` is not one of ``staff`` is reported in ``late`` with the rule
     ``callback.balance.unknown_staff``, whenever it is due.
     """
-    if days < 1 or isinstance(days, bool):
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ValidationError.expected("days", "an integer >= 1", days)
     _rounds.require_date(start, "start")
     placed, refused, deferred = _balance.balance_core(
