@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil import tz as dateutil_tz
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -236,6 +237,26 @@ def test_overrides_beat_china_make_up_days() -> None:
     assert {date(2025, 9, 28): ""} == cal.overrides
 
 
+def test_company_closure_beats_china_make_up_days() -> None:
+    """A typhoon closure on make-up Sun Sep 28 2025 closes it (RULES §5: company overrides)."""
+    cal = BusinessCalendar.china(years=[2025], closed=[date(2025, 9, 28)])
+    expected = (False, True)  # the closed make-up Sunday; the untouched make-up Saturday
+    assert expected == (
+        cal.is_working_day(date(2025, 9, 28)),
+        cal.is_working_day(date(2025, 10, 11)),
+    )
+    spec = CalendarSpec(
+        week="mon-fri 08:30-12:00,13:30-18:00", holidays="CN", closed=(date(2025, 10, 11),)
+    )
+    assert not spec.build(years=[2025]).is_working_day(date(2025, 10, 11))
+
+
+def test_company_extra_working_day_beats_a_china_holiday() -> None:
+    """A company's own extra working date opens even a day of the National Day break."""
+    cal = BusinessCalendar.china(years=[2025], extra_working=[date(2025, 10, 3)])
+    assert cal.elapsed(sh(2025, 10, 3), sh(2025, 10, 4)) == timedelta(hours=8)
+
+
 def test_extra_days_work_a_chosen_weekday() -> None:
     """extra_hours_from picks whose hours extra working dates get."""
     week = "mon-fri 09:00-17:00; sat 09:00-12:00"
@@ -253,6 +274,75 @@ def test_inputs_in_utc_give_the_same_instants(china: BusinessCalendar) -> None:
     assert result.tzinfo == SHANGHAI
     end = sh(2025, 10, 9, 10, 30).astimezone(NEW_YORK)
     assert china.elapsed(start.astimezone(UTC), end) == 4 * H
+
+
+class _PytzLike(tzinfo):
+    """A pytz-style zone: attached with ``tzinfo=`` it reads local mean time (+08:06).
+
+    Only ``localize()`` and ``astimezone()`` pick the right offset, as in pytz,
+    whose zone object is its earliest (pre-1901) period.
+    """
+
+    LMT = timedelta(hours=8, minutes=6)
+
+    def __init__(self, offset: timedelta = LMT, name: str | None = "Asia/Shanghai") -> None:
+        self._offset = offset
+        if name is not None:
+            self.zone = name
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return self._offset
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def fromutc(self, dt: datetime) -> datetime:
+        return self.localize(dt.replace(tzinfo=None) + 8 * H)
+
+    def localize(self, dt: datetime) -> datetime:
+        return dt.replace(tzinfo=_PytzLike(8 * H))
+
+
+class _VaryingPytzLike(_PytzLike):
+    """A nameless pytz-style zone whose offset changed in 1901."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        return self.LMT if dt is None or dt.year < 1901 else 8 * H
+
+
+def test_pytz_style_zone_is_read_as_the_zoneinfo_of_its_name() -> None:
+    """A pytz zone means its IANA zone, not the local mean time it reads when attached."""
+    cal = plain(tz=_PytzLike())
+    assert ZoneInfo("Asia/Shanghai") == cal.tz
+    start = sh(2025, 3, 3, 7).astimezone(UTC)
+    assert (sh(2025, 3, 3, 8, 30), sh(2025, 3, 3, 18)) == (
+        cal.next_working_time(start),
+        cal.close_of_day(start),
+    )
+
+
+def test_pytz_zone_when_installed() -> None:
+    """The real pytz gives the same answers as the ZoneInfo of the same name."""
+    pytz = pytest.importorskip("pytz")
+    cal = plain(tz=pytz.timezone("Asia/Shanghai"))
+    start = pytz.timezone("Asia/Shanghai").localize(datetime(2025, 3, 3, 7))
+    assert (sh(2025, 3, 3, 8, 30), sh(2025, 3, 3, 9, 30), sh(2025, 3, 3, 18)) == (
+        cal.next_working_time(start),
+        cal.add(start, H),
+        cal.close_of_day(start),
+    )
+
+
+def test_other_zones_pass_or_are_refused() -> None:
+    """Standard and fixed zones pass; a nameless varying pytz-style zone or bad name is refused."""
+    ny = dateutil_tz.gettz("America/New_York")
+    assert ny is not None
+    fixed = _PytzLike(8 * H, name=None)
+    assert (ny, fixed) == (plain(tz=ny).tz, plain(tz=fixed).tz)
+    with pytest.raises(ValidationError, match="tz: expected a zoneinfo.ZoneInfo .*pass ZoneInfo"):
+        plain(tz=_VaryingPytzLike(name=None))
+    with pytest.raises(ValidationError, match="tz: expected a zoneinfo.ZoneInfo"):
+        plain(tz=_PytzLike(name="Mars/Olympus"))
 
 
 # --- DST -------------------------------------------------------------------------------------
@@ -292,6 +382,22 @@ def test_wall_times_in_a_gap_read_with_the_earlier_offset() -> None:
     cal = plain("mon-sun 02:00-03:00", tz="America/New_York")
     assert not cal.is_working_day(date(2025, 3, 9))
     assert cal.is_working_day(date(2025, 3, 10))
+
+
+def test_hours_around_a_gap_are_merged_in_time_order() -> None:
+    """fold=0: 02:30-02:45 in the 2025-03-09 New York gap means 07:30-07:45 UTC, after 03:15 EDT."""
+    cal = plain("sun 02:30-02:45,03:15-10:30", tz="America/New_York")
+    sunday = datetime(2025, 3, 9, tzinfo=NEW_YORK)
+    expected = 7 * H + 15 * MIN  # 02:30-02:45 EST plus 03:15-10:30 EDT, 07:15-14:30 UTC
+    assert expected == cal.elapsed(sunday, sunday.replace(hour=12))
+    assert cal.is_working_time(datetime(2025, 3, 9, 7, 20, tzinfo=UTC))  # 03:20 EDT
+
+
+def test_close_of_a_day_whose_last_hours_map_before_a_gap_reading() -> None:
+    """fold=0: the day closes at its latest instant, 02:59 EST (07:59 UTC), not at 03:10 EDT."""
+    cal = plain("sun 02:30-02:59,03:00-03:10", tz="America/New_York")
+    expected = datetime(2025, 3, 9, 7, 59, tzinfo=UTC)
+    assert expected == cal.close_of_day(datetime(2025, 3, 9, 7, 20, tzinfo=UTC))
 
 
 def test_always_open_is_real_time_across_dst() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -250,6 +251,78 @@ def test_tier_with_no_visits_and_bad_tier() -> None:
         plan_tier_visits({"x": "E"}, year=2025, policy=policy, calendar=CONTACT)
 
 
+def test_ids_of_different_planners_for_one_subject_differ() -> None:
+    """A service visit and a repair visit, a director's and a tier visit, get their own ids."""
+    done = at(2025, 3, 3, 15)
+    service = plan_after_service(
+        "WO-1", customer="C-1", completed_at=done, policy=POLICY, calendar=CONTACT
+    )
+    repair = plan_after_repair(
+        CompletedRepair("WO-1", "C-1", done, "leak"),
+        owner_role="supervisor",
+        policy=POLICY,
+        calendar=CONTACT,
+    )
+    director = plan_rounds(year=2025, households=["H-1"], policy=POLICY, calendar=CONTACT)
+    tier = plan_tier_visits({"H-1": "C"}, year=2025, policy=POLICY, calendar=CONTACT)
+    expected = [
+        "work_order:WO-1:service:phone",
+        "work_order:WO-1:service:visit",
+        "work_order:WO-1:service:questionnaire",
+        "work_order:WO-1:repair:visit",
+        "customer:H-1:rounds.director:visit:2025-01",
+        "customer:H-1:tier:visit:2025-01",
+    ]
+    assert expected == [t.id for plan in (service, repair, director, tier) for t in plan.tasks]
+
+
+@given(
+    st.text("ABCxyz-019", min_size=1, max_size=6),
+    st.sampled_from(["A", "B", "C", "D"]),
+    st.sampled_from(["ordinary", "safety", "leak"]),
+    st.integers(2025, 2027),
+)
+def test_planners_never_give_two_tasks_of_one_subject_the_same_id(
+    subject: str, tier: str, kind: str, year: int
+) -> None:
+    """Every planner run on one subject id gives pairwise distinct task ids."""
+    done = at(year, 3, 3, 15)
+    plans = [
+        plan_after_service(
+            subject, customer="C", completed_at=done, policy=POLICY, calendar=CONTACT
+        ),
+        plan_after_repair(
+            CompletedRepair(subject, "C", done, kind),
+            owner_role="supervisor",
+            policy=POLICY,
+            calendar=CONTACT,
+        ),
+        plan_after_complaint(
+            subject, customer="C", handled_at=done, policy=POLICY, calendar=CONTACT
+        ),
+        plan_rounds(
+            year=year,
+            households=[subject],
+            areas={"north": [subject]},
+            communities=[subject],
+            policy=POLICY,
+            calendar=CONTACT,
+        ),
+        plan_tier_visits({subject: tier}, year=year, policy=POLICY, calendar=CONTACT),
+        plan_vip_care(
+            subject,
+            customer=subject,
+            birthdays={"self": date(1980, 2, 29), "spouse": date(1982, 2, 28)},
+            card_expires=date(year, 12, 1),
+            year=year,
+            policy=POLICY,
+            calendar=CONTACT,
+        ),
+    ]
+    ids = [t.id for plan in plans for t in plan.tasks]
+    assert len(ids) == len(set(ids))
+
+
 def _vip(year: int, born: date, expires: date = date(2030, 1, 1)) -> CallbackPlan:
     return plan_vip_care(
         "JK1001",
@@ -265,7 +338,7 @@ def _vip(year: int, born: date, expires: date = date(2030, 1, 1)) -> CallbackPla
 def test_vip_festival_greetings_use_china_holiday_dates() -> None:
     """Greetings on the major festivals, dated by China's holiday calendar (002 §33)."""
     plan = _vip(2025, date(1970, 5, 5))
-    festivals = {t.id.split(":")[4]: t.due.date() for t in plan.tasks if "festival" in t.id}
+    festivals = {t.id.split(":")[5]: t.due.date() for t in plan.tasks if "festival" in t.id}
     expected = {
         "Spring Festival": date(2025, 1, 30),
         "Dragon Boat Festival": date(2025, 6, 1),
@@ -316,6 +389,37 @@ def test_card_expiry_reminder_planned_once_in_the_year_it_starts() -> None:
 def test_no_greeting_for_someone_not_born_yet() -> None:
     """A family member born after the planned year gets no birthday greeting that year."""
     assert not [t for t in _vip(2025, date(2026, 7, 1)).tasks if "birthday" in t.id]
+
+
+def test_festivals_given_as_one_string_are_refused() -> None:
+    """One string is not a list of festivals: it would split into letters."""
+    with pytest.raises(ValidationError, match=r"festivals: expected a list of festival names"):
+        CallbackPolicy(festivals="National Day")
+    with pytest.raises(ValidationError, match=r"festivals: expected a list"):
+        CallbackPolicy(festivals=5)
+    expected = ("National Day",)
+    assert expected == CallbackPolicy(festivals=["National Day"]).festivals
+
+
+@pytest.mark.parametrize("year", ["2025", 2025.0, True, 1, 9999])
+def test_planners_refuse_a_year_that_is_not_a_supported_int(year: Any) -> None:
+    """A year must be an int the business calendars cover, not a string or 9999."""
+    calls = [
+        lambda: plan_rounds(year=year, households=["H"], policy=POLICY, calendar=CONTACT),
+        lambda: plan_tier_visits({"c": "A"}, year=year, policy=POLICY, calendar=CONTACT),
+        lambda: plan_vip_care(
+            "JK1",
+            customer="V",
+            birthdays={},
+            card_expires=date(2026, 1, 1),
+            year=year,
+            policy=POLICY,
+            calendar=CONTACT,
+        ),
+    ]
+    for call in calls:
+        with pytest.raises(ValidationError, match="year: expected an integer year between 2 and"):
+            call()
 
 
 def test_festival_missing_from_the_holiday_calendar_is_a_note() -> None:
@@ -605,13 +709,32 @@ def test_balancer_reports_a_fixed_person_who_is_full_or_unknown() -> None:
     staff = [StaffMember("S-1", "repair_lead", 1), StaffMember("S-2", "repair_lead", 1)]
     plan = balance(tasks, staff, start=date(2025, 3, 3), days=1, policy=POLICY, calendar=CONTACT)
     assert {a.task_id: a.staff for a in plan.assignments} == {"t0": "S-1", "t3": "S-2"}
-    assert [u.task.id for u in plan.late] == ["t1", "t2"]
+    expected = [("t1", "callback.balance.no_capacity"), ("t2", "callback.balance.unknown_staff")]
+    assert expected == [(u.task.id, u.reason.rule) for u in plan.late]
 
 
-def test_balancer_refuses_a_bad_horizon() -> None:
-    """The horizon needs a date and at least one day."""
+def test_balancer_reports_an_unknown_person_even_when_due_after_the_horizon() -> None:
+    """A task tied to someone not on the team is reported, never deferred without a word."""
+    soon = _callback(1, at(2025, 3, 3, 9), at(2025, 3, 4, 18))
+    later = _callback(2, at(2025, 3, 3, 9), at(2025, 3, 20, 18))
+    soon.staff = later.staff = "S-9"
+    staff = [StaffMember("S-1", "repair_lead")]
+    plan = balance(
+        [soon, later], staff, start=date(2025, 3, 3), days=7, policy=POLICY, calendar=CONTACT
+    )
+    assert not plan.assignments
+    assert not plan.deferred
+    rule = "callback.balance.unknown_staff"
+    assert [("t1", rule), ("t2", rule)] == [(u.task.id, u.reason.rule) for u in plan.late]
+    message = "staff 'S-9' is not in staff; add them or clear task.staff"
+    assert message == plan.late[1].reason.message
+
+
+@pytest.mark.parametrize("days", [0, 1.5, "7", True])
+def test_balancer_refuses_a_bad_horizon(days: Any) -> None:
+    """The horizon needs a date and a whole number of days, at least one."""
     with pytest.raises(ValidationError, match="days: expected an integer >= 1"):
-        balance([], [], start=date(2025, 3, 3), days=0, policy=POLICY, calendar=CONTACT)
+        balance([], [], start=date(2025, 3, 3), days=days, policy=POLICY, calendar=CONTACT)
     with pytest.raises(ValidationError, match="start: expected a datetime.date"):
         balance([], [], start=at(2025, 3, 3), days=1, policy=POLICY, calendar=CONTACT)
 

@@ -189,22 +189,30 @@ class Engine:
             raise CalendarRangeError(
                 f"business calendars cover the years {FIRST_YEAR}..{LAST_YEAR}, not {first}..{last}"
             )
-        closed, extra = self._closed, self._extra
+        cn_closed: frozenset[int] = frozenset()
+        cn_makeup: frozenset[int] = frozenset()
         china = self._china
         if china is not None:
             china.load(range(first, last + 1))
-            closed, extra = closed | china.closed, extra | china.makeup
+            cn_closed, cn_makeup = china.closed, china.makeup
             if not self.warned and last > china.official_until:
                 warnings.warn(self._on_provisional(china.official_until), stacklevel=5)
                 self.warned = True
+        closed, extra = self._closed, self._extra
         overrides, week, extra_us = self._overrides, self._week, self._extra_us
 
         def rule(ordinal: int) -> tuple[tuple[int, int], ...]:
+            # Later layers first: the company's own dates beat China's schedule,
+            # so a typhoon closure on a make-up working day closes it.
             if ordinal in overrides:
                 return overrides[ordinal]
             if ordinal in extra:
                 return extra_us
             if ordinal in closed:
+                return ()
+            if ordinal in cn_makeup:
+                return extra_us
+            if ordinal in cn_closed:
                 return ()
             return week[(ordinal - 1) % 7]
 
@@ -353,6 +361,7 @@ def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
     opens: list[int] = []
     closes: list[int] = []
     shift = 0 if fixed is None else fixed
+    unordered, last_open = False, lo - 2 * DAY_US
     # The day before ``first`` may run a night interval into it.
     for ordinal in range(first_ord - 1, end_ord):
         intervals = rule(ordinal)
@@ -363,6 +372,10 @@ def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
         for open_us, close_us in intervals:
             if fixed is None:
                 a, b = to_utc(base + open_us), to_utc(base + close_us)
+                # fold=0 maps a wall time in a spring-forward gap later than the
+                # wall times just after it, so instants can come out of order.
+                unordered = unordered or (a < last_open)
+                last_open = a
             else:
                 a, b = base + open_us, base + close_us
             if b > a:  # an interval inside a spring-forward gap has no length
@@ -370,7 +383,7 @@ def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
                 closes.append(b)
         if len(opens) > count:
             days.append(ordinal)
-            day_closes.append(closes[-1])
+            day_closes.append(max(closes[count:]) if unordered else closes[-1])
 
     reach = 0
     close_reach = table.close_reach
@@ -379,11 +392,13 @@ def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
         close_reach.append(reach)
 
     # Merge overlapping intervals (a night interval running into the next day's
-    # hours) and clip them to [lo, hi], between the two sentinels.
+    # hours) and clip them to [lo, hi], between the two sentinels; in time
+    # order, so sort them if a spring-forward gap put them out of order.
+    pairs = zip(opens, closes, strict=True)
     bounds = table.bounds = [lo, lo]
     total = 0
     run_open = run_close = lo
-    for a, b in zip(opens, closes, strict=True):
+    for a, b in sorted(pairs) if unordered else pairs:
         if a <= run_close:
             if b > run_close:
                 run_close = min(b, hi)

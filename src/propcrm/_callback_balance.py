@@ -179,6 +179,16 @@ def balance_core(
     deferred: list[CallbackTask] = []
     end = start + timedelta(days=days - 1)
     for task in sorted(tasks, key=_edf):
+        if task.staff and task.staff not in people:
+            refused.append(
+                (
+                    task,
+                    "unknown_staff",
+                    f"staff {task.staff!r} is not in staff; add them or clear task.staff",
+                    {"staff": task.staff, "owner_role": task.owner_role},
+                )
+            )
+            continue
         earliest = task.earliest if task.earliest.tzinfo is tz else task.earliest.astimezone(tz)
         due = task.due if task.due.tzinfo is tz else task.due.astimezone(tz)
         first_day = hours.first_day(earliest)
@@ -213,7 +223,7 @@ def balance_core(
             continue
         lo, hi = (first_day - start).days, (min(last_day, end) - start).days
         if task.staff:
-            pick = _fixed(people.get(task.staff), left, lo, hi)
+            pick = _fixed(people[task.staff], left, lo, hi)
         else:
             if task.owner_role not in heaps:
                 refused.append(
@@ -283,9 +293,7 @@ def _edf(task: CallbackTask) -> tuple[datetime, datetime, str]:
     return task.due, task.earliest, task.id
 
 
-def _fixed(person: int | None, left: list[list[int]], lo: int, hi: int) -> tuple[int, int] | None:
-    if person is None:
-        return None
+def _fixed(person: int, left: list[list[int]], lo: int, hi: int) -> tuple[int, int] | None:
     for d in range(lo, hi + 1):
         if left[person][d] > 0:
             left[person][d] -= 1

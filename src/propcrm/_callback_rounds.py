@@ -16,6 +16,7 @@ from math import lcm
 from dateutil.rrule import MONTHLY, rrule
 from holidays import country_holidays
 
+from propcrm._calendar_table import FIRST_YEAR, LAST_YEAR
 from propcrm.errors import ValidationError
 
 __all__: list[str] = []
@@ -113,6 +114,22 @@ def human(delta: timedelta) -> str:
     if delta % timedelta(days=1) == timedelta(0):
         return f"{delta.days} day" + ("s" if delta.days != 1 else "")
     return f"{delta / timedelta(hours=1):g} h"
+
+
+def require_year(value: object, name: str = "year") -> int:
+    """Return ``value`` if it is an int year business calendars cover, else raise."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or not FIRST_YEAR <= value <= LAST_YEAR
+    ):
+        raise ValidationError.expected(
+            name,
+            f"an integer year between {FIRST_YEAR} and {LAST_YEAR}",
+            value,
+            "business calendars cover those years; pass e.g. year=2025",
+        )
+    return value
 
 
 def require_date(value: object, name: str) -> date:

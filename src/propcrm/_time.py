@@ -7,7 +7,7 @@ Engines never read the clock; they take time as an argument. Services take a
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -58,13 +58,22 @@ def require_duration(value: object, field: str) -> timedelta:
 
 
 def zone(name: str | tzinfo, field: str = "tz") -> tzinfo:
-    """Resolve an IANA zone name (or pass a ``tzinfo`` through).
+    """Resolve an IANA zone name, or check a ``tzinfo``.
+
+    A ``ZoneInfo``, a fixed ``datetime.timezone`` and any ``tzinfo`` that
+    follows the standard protocol (e.g. ``dateutil.tz``) pass through. A pytz
+    zone — whose offset is only right after ``localize()``, so attaching it
+    with ``tzinfo=`` reads the 1900s local mean time — is replaced by the
+    ``ZoneInfo`` of the same name; a pytz-style zone without a name is kept
+    only if its offset never varies, else refused.
 
     >>> zone("Asia/Shanghai")
     zoneinfo.ZoneInfo(key='Asia/Shanghai')
     """
-    if isinstance(name, tzinfo):
+    if isinstance(name, ZoneInfo | timezone):
         return name
+    if isinstance(name, tzinfo):
+        return _checked_tzinfo(name, field)
     if not isinstance(name, str) or not name:
         raise ValidationError.expected(
             field, "an IANA time-zone name", name, "e.g. 'Asia/Shanghai'"
@@ -75,6 +84,37 @@ def zone(name: str | tzinfo, field: str = "tz") -> tzinfo:
         raise ValidationError.expected(
             field, "an IANA time-zone name", name, "e.g. 'Asia/Shanghai' or 'UTC'"
         ) from e
+
+
+# Wall times where a varying zone shows different offsets: local mean time, 1970, today.
+# Naive on purpose: they are handed to the zone's own utcoffset().
+_PROBES = tuple(datetime(y, m, 1) for y, m in ((1900, 1), (1970, 1), (2025, 1), (2025, 7)))  # noqa: DTZ001
+
+
+def _checked_tzinfo(value: tzinfo, field: str) -> tzinfo:
+    """A non-ZoneInfo ``tzinfo`` the calendar can attach with ``tzinfo=``, or an error."""
+    key = getattr(value, "zone", None)
+    if isinstance(key, str) and key:
+        try:
+            return ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise _not_a_zone(field, value) from e
+    if not hasattr(value, "localize"):
+        return value  # a standard tzinfo (dateutil and the like) reads wall times correctly
+    offsets = {value.utcoffset(moment) for moment in _PROBES}
+    if len(offsets) == 1 and None not in offsets:
+        return value  # a fixed offset means the same however it is attached
+    raise _not_a_zone(field, value)
+
+
+def _not_a_zone(field: str, value: tzinfo) -> ValidationError:
+    return ValidationError.expected(
+        field,
+        "a zoneinfo.ZoneInfo or an IANA time-zone name",
+        value,
+        "pass ZoneInfo('Asia/Shanghai') or the name 'Asia/Shanghai'; a pytz-style zone "
+        "without a zone name gives wrong offsets when attached with tzinfo=",
+    )
 
 
 # Longer unit names first, and no letter may follow a unit: "1ms" is never "1m" + "s".

@@ -6,10 +6,11 @@ is the desk open now. It combines, in this order of precedence (later wins):
 
 1. the :class:`WorkWeek` — working intervals per weekday, several a day
    (a lunch break), an interval may run past midnight (night duty);
-2. closed dates — public holidays and the company's own closures;
-3. extra working dates — China's make-up working days (调休) and the
-   company's own; they work the normal weekday hours;
-4. date overrides — explicit hours for one date (a typhoon closure, a short
+2. public holidays (China's or none);
+3. China's make-up working days (调休); they work the normal weekday hours;
+4. the company's own closed dates (a typhoon day closes even a make-up day);
+5. the company's own extra working dates, with the normal weekday hours;
+6. date overrides — explicit hours for one date (a typhoon closure, a short
    day, an extra opening); empty hours close the date.
 
 Semantics (RULES §5): intervals are half-open ``[open, close)``; an interval
@@ -173,9 +174,10 @@ class BusinessCalendar:
         tz: An IANA zone name (or a ``tzinfo``); default ``Asia/Shanghai``.
         holidays: ``"CN"`` for China's public holidays and make-up working days
             from the ``holidays`` package, ``"none"`` for no public holidays.
-        closed: Extra closed dates (the company's own days off).
+        closed: Extra closed dates (the company's own days off); they close
+            even China's make-up working days.
         extra_working: Extra working dates; they work the hours of
-            ``extra_hours_from``.
+            ``extra_hours_from`` and open even the dates of ``closed``.
         overrides: Hours for single dates, as text (``"09:00-12:00"``);
             ``""`` closes the date. Overrides win over everything else.
         extra_hours_from: The weekday (``"mon"`` .. ``"sun"``) whose hours extra

@@ -17,7 +17,7 @@ reported, never quietly moved past its due time.
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> task = CallbackTask(
-...     id="work_order:WO-1:visit", subject=Subject(SubjectKind.WORK_ORDER, "WO-1"),
+...     id="work_order:WO-1:repair:visit", subject=Subject(SubjectKind.WORK_ORDER, "WO-1"),
 ...     kind=CallbackKind.VISIT, customer="C-1", owner_role="repair_lead",
 ...     earliest=datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
 ...     due=datetime(2025, 3, 5, 18, tzinfo=ZoneInfo("Asia/Shanghai")))
@@ -175,6 +175,18 @@ def _role_shares(instance: object, attribute: Any, value: Any) -> None:
     _rounds.share_weights(value, attribute.name)
 
 
+def _festival_tuple(value: object) -> tuple[str, ...]:
+    """Festival names as a tuple; one string would otherwise split into letters."""
+    if isinstance(value, str) or not isinstance(value, Iterable):
+        raise ValidationError.expected(
+            "festivals",
+            "a list of festival names",
+            value,
+            "pass a list such as ['National Day'], even for one festival",
+        )
+    return tuple(value)
+
+
 def _festivals(instance: object, attribute: Any, value: Any) -> None:
     known = _rounds.festival_names()
     for name in value:
@@ -258,7 +270,7 @@ class CallbackPolicy:
     )
     festivals: tuple[str, ...] = field(
         default=("Spring Festival", "Dragon Boat Festival", "Mid-Autumn Festival", "National Day"),
-        converter=tuple,
+        converter=_festival_tuple,
         validator=_festivals,
     )
     greeting_lead: timedelta = field(default=timedelta(days=7), validator=positive_duration)
@@ -354,7 +366,11 @@ class CallbackTask:
     """One callback (回访) to make: whom, about what, how, within which window, by whom.
 
     Attributes:
-        id: Stable id, e.g. ``"work_order:WO-1:visit"``.
+        id: Stable id ``{subject}:{family}:{kind}[:{period or occasion}]``,
+            e.g. ``"work_order:WO-1:repair:visit"``; the rule family
+            (``service``, ``repair``, ``complaint``, ``rounds.director``,
+            ``rounds.officer``, ``rounds.forum``, ``tier``, ``vip``) keeps
+            the tasks of different planners for one subject apart.
         subject: The record followed up.
         kind: Phone, visit, questionnaire, greeting, reminder or forum.
         customer: The customer (or household) contacted; ``""`` for a forum.
@@ -472,8 +488,9 @@ class BalancePlan:
 
     Attributes:
         assignments: Tasks given to people, each on a day inside its window.
-        late: Tasks that cannot be done in time (no person, no capacity, or
-            no contact time before the due time) — reported, never scheduled late.
+        late: Tasks that cannot be done in time (no person with the role, a
+            ``staff`` id not among the staff, no capacity, or no contact time
+            before the due time) — reported, never scheduled late.
         deferred: Tasks whose window lies beyond the planning horizon.
     """
 
@@ -553,6 +570,7 @@ def plan_after_service(
                 {"completed_at": start.isoformat(), "within": within},
                 "000 §3.2",
             ),
+            family="service",
             technician=technician,
         )
         for kind, within in steps
@@ -624,6 +642,7 @@ def plan_after_complaint(
         _rounds.plus(start, within),
         calendar,
         reason,
+        family="complaint",
     )
     return CallbackPlan((task,))
 
@@ -652,6 +671,7 @@ def plan_rounds(
         policy: The callback policy (``*_per_year`` settings).
         calendar: The contact-allowed calendar.
     """
+    _rounds.require_year(year)
     officers = [h for hs in (areas or {}).values() for h in hs]
     rounds = (
         ("director", "the office director visits each household", policy.director_visits_per_year,
@@ -671,7 +691,7 @@ def plan_rounds(
             {"per_year": per_year},
             f"{_ROUNDS_RULES} {article}",
         )
-        tasks += _rounds_plan(items, kind, role, per_year, year, calendar, rule)
+        tasks += _rounds_plan(f"rounds.{name}", items, kind, role, per_year, year, calendar, rule)
     return CallbackPlan(tuple(tasks))
 
 
@@ -689,6 +709,7 @@ def plan_tier_visits(
         policy: The callback policy (``visits_per_year_by_tier``).
         calendar: The contact-allowed calendar.
     """
+    _rounds.require_year(year)
     tasks: list[CallbackTask] = []
     for customer, tier in tiers.items():
         if tier not in ("A", "B", "C", "D"):
@@ -704,7 +725,9 @@ def plan_tier_visits(
         )
         role = policy.vip_role if tier == "A" else policy.officer_role
         items = [(customer, SubjectKind.CUSTOMER, customer)]
-        tasks += _rounds_plan(items, CallbackKind.VISIT, role, per_year, year, calendar, rule)
+        tasks += _rounds_plan(
+            "tier", items, CallbackKind.VISIT, role, per_year, year, calendar, rule
+        )
     return CallbackPlan(tuple(tasks))
 
 
@@ -737,6 +760,7 @@ def plan_vip_care(
         policy: The callback policy.
         calendar: The contact-allowed calendar.
     """
+    _rounds.require_year(year)
     tz = calendar.tz
     subject = Subject(SubjectKind.VIP_CARD, card_id)
     tasks: list[CallbackTask] = []
@@ -763,6 +787,7 @@ def plan_vip_care(
             end,
             calendar,
             rule,
+            family="vip",
             suffix=f"{label}:{year}",
         )
         tasks.append(task)
@@ -787,6 +812,7 @@ def plan_vip_care(
                 expires,
                 calendar,
                 rule,
+                family="vip",
                 suffix=f"card_expiry:{card_expires.isoformat()}",
             )
         )
@@ -864,9 +890,11 @@ def balance(
     already set) on the first contact day of its window with capacity left,
     to the person with the most capacity left that day. What cannot be done
     before its due time is reported in ``late``, never scheduled late; tasks
-    whose window lies beyond ``start + days`` are ``deferred``.
+    whose window lies beyond ``start + days`` are ``deferred``. A task whose
+    ``staff`` is not one of ``staff`` is reported in ``late`` with the rule
+    ``callback.balance.unknown_staff``, whenever it is due.
     """
-    if days < 1 or isinstance(days, bool):
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ValidationError.expected("days", "an integer >= 1", days)
     _rounds.require_date(start, "start")
     placed, refused, deferred = _balance.balance_core(
@@ -946,10 +974,15 @@ def _task(
     calendar: ContactCalendar,
     reason: Reason,
     *,
+    family: str,
     technician: str = "",
     suffix: str = "",
 ) -> CallbackTask:
-    """Build a task whose window starts at the first contact-allowed instant."""
+    """Build a task whose window starts at the first contact-allowed instant.
+
+    Its id is ``{subject}:{family}:{kind}[:{suffix}]``: the rule family keeps
+    the tasks of different planners for one subject apart.
+    """
     tz = calendar.tz
     opens = opens.astimezone(tz)
     due = due.astimezone(tz)
@@ -973,7 +1006,7 @@ def _task(
                 {"earliest": earliest.isoformat(), "due": due.isoformat()},
             )
         )
-    task_id = f"{subject}:{kind.value}" + (f":{suffix}" if suffix else "")
+    task_id = f"{subject}:{family}:{kind.value}" + (f":{suffix}" if suffix else "")
     return CallbackTask(
         task_id,
         subject,
@@ -1012,10 +1045,11 @@ def _repair_task(
     start = repair.completed_at
     due = _rounds.plus(start, within)
     return _task(subject, CallbackKind.VISIT, repair.customer, owner_role, start, due, calendar,
-                 reason, technician=repair.technician)  # fmt: skip
+                 reason, family="repair", technician=repair.technician)  # fmt: skip
 
 
 def _rounds_plan(
+    family: str,
     items: Iterable[tuple[str, SubjectKind, str]],
     kind: CallbackKind,
     role: str,
@@ -1035,6 +1069,7 @@ def _rounds_plan(
             closes,
             calendar,
             rule,
+            family=family,
             suffix=f"{opens:%Y-%m}",
         )
         for item, subject_kind, customer in items
