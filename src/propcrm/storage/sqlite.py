@@ -44,6 +44,7 @@ import attrs
 from propcrm.errors import (
     ConflictError,
     NotFoundError,
+    PropcrmError,
     SchemaVersionError,
     StorageError,
     ValidationError,
@@ -311,24 +312,16 @@ class SqliteStore:
             self._trace(sql)
         try:
             return self._connection.execute(sql, params)
-        except (UnicodeEncodeError, OverflowError) as e:  # raised while binding a value
-            raise _unbindable(e) from e
-        except sqlite3.IntegrityError as e:
-            raise ConflictError(f"the database refused the write: {e}") from e
-        except sqlite3.Error as e:
-            raise StorageError(f"SQLite failed: {e} (while running {sql.split()[0]})") from e
+        except (UnicodeEncodeError, OverflowError, sqlite3.Error) as e:
+            raise _translated(e, sql) from e
 
     def _executemany(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         if self._trace is not None:
             self._trace(sql)
         try:
             self._connection.executemany(sql, rows)
-        except (UnicodeEncodeError, OverflowError) as e:  # raised while binding a value
-            raise _unbindable(e) from e
-        except sqlite3.IntegrityError as e:
-            raise ConflictError(f"the database refused the write: {e}") from e
-        except sqlite3.Error as e:
-            raise StorageError(f"SQLite failed: {e} (while running {sql.split()[0]})") from e
+        except (UnicodeEncodeError, OverflowError, sqlite3.Error) as e:
+            raise _translated(e, sql) from e
 
     def _migrate(self) -> None:
         found = self.schema_version()
@@ -498,6 +491,15 @@ def _select_sql(table: str, query: Query) -> str:
     where = " AND ".join(f"{w.column} {w.op} ?" for w in query.where) or "1"
     order = ", ".join([*query.order_by, "id"])
     return f"SELECT body FROM {table} WHERE {where} ORDER BY {order}"
+
+
+def _translated(error: Exception, sql: str) -> PropcrmError:
+    """The propcrm error for a driver error raised while running ``sql``."""
+    if isinstance(error, UnicodeEncodeError | OverflowError):  # raised while binding a value
+        return _unbindable(error)
+    if isinstance(error, sqlite3.IntegrityError):
+        return ConflictError(f"the database refused the write: {error}")
+    return StorageError(f"SQLite failed: {error} (while running {sql.split()[0]})")
 
 
 def _unbindable(error: UnicodeEncodeError | OverflowError) -> ValidationError:
