@@ -18,3 +18,32 @@ def test_readme_has_a_code_example() -> None:
 def test_readme_snippet_runs(code: str) -> None:
     """Each python block of the README executes without error."""
     exec(compile(code, str(README), "exec"), {"__name__": "readme"})
+
+
+def _quick_start_commands() -> list[str]:
+    import importlib.util
+
+    path = README.parent / ".ci" / "readme_commands.py"
+    spec = importlib.util.spec_from_file_location("readme_commands", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    commands: list[str] = module.quick_start_commands(README.read_text(encoding="utf-8"))
+    return commands
+
+
+def test_quick_start_is_two_one_line_commands() -> None:
+    """The quick start is exactly two commands, the main job first, then the tests."""
+    first, second = _quick_start_commands()
+    assert first.startswith("python3 -m venv .venv && ")
+    assert "propcrm " in first
+    assert second.startswith("python3 -m venv .venv && ")
+    assert second.endswith("-m pytest")
+
+
+def test_quick_start_needs_no_activated_environment() -> None:
+    """Every program the quick start runs after creating the venv is the venv's own."""
+    for command in _quick_start_commands():
+        for part in command.split(" && ")[1:]:
+            assert part.startswith(".venv/bin/"), part
