@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from propcrm import BusinessCalendar, Policy
+from propcrm import BusinessCalendar
 from propcrm.callbacks import (
     CallbackPolicy,
     CallbackTask,
@@ -29,14 +29,8 @@ START = date(2025, 3, 1)
 DAYS = 31
 
 
-def _contact() -> BusinessCalendar:
-    company = Policy()
-    return company.callbacks.build_contact_calendar(
-        company.calendars, company.timezone, years=[2025]
-    )
-
-
-CALENDAR = _contact()
+# Calling hours (RULES §6): every day 09:00-20:00, closed on China's public holidays.
+CALENDAR = BusinessCalendar.china("mon-sun 09:00-20:00", years=[2025])
 
 
 def _repairs() -> list[CompletedRepair]:
@@ -60,7 +54,11 @@ def _repairs() -> list[CompletedRepair]:
 
 STAFF = [
     StaffMember(f"{role}-{i}", role)
-    for role, count in (("manager", 5), ("supervisor", 15), ("repair_lead", 30))
+    for role, count in (
+        ("service_centre_manager", 5),
+        ("engineering_supervisor", 15),
+        ("repair_lead", 30),
+    )
     for i in range(count)
 ]
 

@@ -1,73 +1,62 @@
-"""Callbacks and care: planners by rule, the contact window, role shares, balancing, coverage."""
+"""Callbacks and care: the policy, planners by rule, calling hours, greetings, outcomes."""
 
 from __future__ import annotations
 
 import warnings
-from datetime import date, datetime, time, timedelta
-from fractions import Fraction
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from propcrm import (
     BusinessCalendar,
+    CalendarPolicy,
+    CompletedRepair,
     Policy,
     PolicyError,
     ProvisionalCalendarWarning,
+    RoleShareAllocator,
     ValidationError,
+    plan_after_repair,
 )
 from propcrm.callbacks import (
     CallbackKind,
     CallbackPlan,
     CallbackPolicy,
     CallbackTask,
-    CompletedRepair,
     Outcome,
-    RoleShareAllocator,
-    StaffMember,
     Subject,
     SubjectKind,
     TaskStatus,
-    balance,
-    coverage,
     plan_after_complaint,
-    plan_after_repair,
     plan_after_service,
-    plan_repair_callbacks,
     plan_rounds,
     plan_tier_visits,
     plan_vip_care,
     record_outcome,
 )
-from propcrm.testing.strategies import (
-    callback_tasks,
-    completed_repairs,
-    role_shares,
-    staff_members,
-)
+from propcrm.testing.strategies import completed_repairs
 
 SH = ZoneInfo("Asia/Shanghai")
 POLICY = CallbackPolicy()
 
 
-def _contact() -> BusinessCalendar:
-    """The default policy's contact calendar, prepared for 2024-2030.
+def contact_calendar() -> BusinessCalendar:
+    """Calling hours of RULES § 6: every day 09:00-20:00, no lunch gap, closed on holidays.
 
     Years after China's last official holiday schedule are provisional; the
     calendar warns once when it first covers them, so cover them here.
     """
-    policy = Policy()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ProvisionalCalendarWarning)
-        return policy.callbacks.build_contact_calendar(
-            policy.calendars, policy.timezone, years=range(2024, 2031)
-        )
+        return BusinessCalendar.china("mon-sun 09:00-20:00", years=range(2024, 2031))
 
 
-CONTACT = _contact()
+CONTACT = contact_calendar()
 
 
 def at(*args: int) -> datetime:
@@ -83,6 +72,10 @@ def repair(kind: str = "ordinary", done: datetime | None = None) -> CompletedRep
     return CompletedRepair("WO-1", "C-1", done or at(2025, 3, 3, 10), kind, "T-7")
 
 
+def sources() -> dict[str, str]:
+    return {f.name: f.metadata["source"] for f in attrs.fields(CallbackPolicy)}
+
+
 # --- the policy ----------------------------------------------------------------------------
 
 
@@ -96,23 +89,74 @@ def test_policy_defaults_are_the_rules() -> None:
         POLICY.rectification_within,
     )
     assert expected == actual
-    assert POLICY.role_shares == {"manager": 0.1, "supervisor": 0.3, "repair_lead": 0.6}
     assert POLICY.coverage_target == 0.85
     assert POLICY.contact_calendar == "contact"
 
 
-def test_contact_calendar_is_the_named_business_calendar() -> None:
-    """The contact window is 09:00-12:00 and 14:00-20:00, closed on China's holidays (RULES §6)."""
-    expected = [at(2025, 3, 3, 9), at(2025, 3, 3, 14), at(2025, 10, 9, 9)]
-    moments = [at(2025, 3, 3, 7), at(2025, 3, 3, 12, 30), at(2025, 10, 1, 10)]
-    assert [CONTACT.next_working_time(m) for m in moments] == expected
+def test_repair_role_shares_use_the_role_vocabulary() -> None:
+    """经理 >= 10 %, 主管 >= 30 %, 维修负责人 >= 60 % are the service-centre manager, ..."""
+    expected = {"service_centre_manager": 0.1, "engineering_supervisor": 0.3, "repair_lead": 0.6}
+    assert expected == POLICY.role_shares
 
 
-def test_contact_calendar_name_must_exist() -> None:
-    """A policy naming a calendar the company does not define is an error saying which exist."""
-    policy = CallbackPolicy(contact_calendar="phones")
-    with pytest.raises(ValidationError, match=r"contact_calendar: expected one of the policy's"):
-        policy.build_contact_calendar(Policy().calendars)
+def test_callback_owners_are_roles_of_the_vocabulary() -> None:
+    """VIP callbacks by the VIP assistant; rounds by the office director and property officers."""
+    expected = ("vip_assistant", "office_director", "property_officer", "desk_staff", "desk_staff")
+    actual = (
+        POLICY.vip_role,
+        POLICY.director_role,
+        POLICY.officer_role,
+        POLICY.service_role,
+        POLICY.complaint_role,
+    )
+    assert expected == actual
+
+
+def test_unknown_role_is_an_error_listing_the_known_ones() -> None:
+    """A role outside propcrm.roles.Role is refused, and the message lists the known roles."""
+    with pytest.raises(ValidationError, match=r"vip_role: expected a role .* use one of general_"):
+        CallbackPolicy(vip_role="assistant")
+
+
+def test_role_shares_with_an_unknown_role_are_refused() -> None:
+    """The old share names (manager, supervisor) are not roles."""
+    with pytest.raises(ValidationError, match=r"role_shares.manager: expected a role"):
+        CallbackPolicy(role_shares={"manager": 0.1, "repair_lead": 0.6})
+
+
+def test_every_default_cites_a_stated_source_or_decision() -> None:
+    """Tier frequencies are a Decision (002 §10 is a heading); coverage cites the Dongke plan."""
+    cited = sources()
+    assert "002 §10" not in cited.values()
+    assert cited["visits_per_year_by_tier"] == "Decision"
+    assert cited["complaint_callback_within"] == "000 §3.2"
+    assert cited["coverage_target"] == "002 东科物业客户关系管理维护方案 职责"
+    assert cited["role_shares"] == "002 回访工作制度 一"
+
+
+def test_wrong_policy_object_is_a_short_error_naming_the_path() -> None:
+    """Passing another capability's slice says to pass policy.callbacks, in one short line."""
+    with pytest.raises(ValidationError) as info:
+        plan_after_service(
+            "WO-1",
+            customer_id="C-1",
+            completed_at=at(2025, 3, 3, 10),
+            calendar=CONTACT,
+            policy=CalendarPolicy(),
+        )
+    message = str(info.value)
+    assert len(message) < 300
+    assert "policy.callbacks" in message
+    assert "\n" not in message
+
+
+def test_root_policy_is_accepted_and_its_callback_slice_used() -> None:
+    """The whole Policy works: a company's 12 h phone callback is what the planner uses."""
+    company = Policy.from_toml('[callbacks]\nservice_phone_within = "12h"\n')
+    plan = plan_after_service(
+        "WO-1", customer_id="C-1", completed_at=at(2025, 3, 3, 8), calendar=CONTACT, policy=company
+    )
+    assert at(2025, 3, 3, 20) == plan.tasks[0].due
 
 
 def test_policy_is_on_the_root_and_loads_from_toml() -> None:
@@ -126,16 +170,20 @@ def test_policy_is_on_the_root_and_loads_from_toml() -> None:
     ("toml", "problem"),
     [
         (
-            "role_shares = {manager = 0.5, supervisor = 0.6}",
+            "role_shares = {repair_lead = 0.5, engineering_supervisor = 0.6}",
             "callbacks.role_shares: expected shares",
         ),
-        ("role_shares = {manager = 0.0}", "callbacks.role_shares.manager: expected a share"),
+        (
+            "role_shares = {repair_lead = 0.0}",
+            "callbacks.role_shares.repair_lead: expected a share",
+        ),
         ("forums_per_year = 5", "callbacks.forums_per_year: expected 1, 2, 3, 4, 6 or 12"),
         ("visits_per_year_by_tier = {E = 1}", "callbacks.visits_per_year_by_tier: expected"),
         ("visits_per_year_by_tier = {A = 5}", "callbacks.visits_per_year_by_tier.A: expected"),
         ('festivals = ["Christmas"]', "callbacks.festivals: expected names of China's"),
         ('festivals = ["Day"]', "callbacks.festivals: expected names of China's"),
         ("repair_within = {}", "callbacks.repair_within: expected a non-empty table"),
+        ('vip_role = "boss"', "callbacks.vip_role: expected a role of propcrm.roles.Role"),
         ('repair_within = {leak = "0s"}', "callbacks.repair_within.leak: expected a positive"),
         ("coverage_target = 1.5", "callbacks.coverage_target: expected a number from 0"),
     ],
@@ -153,7 +201,7 @@ def test_invalid_callback_settings_name_their_path(toml: str, problem: str) -> N
 def test_three_step_callback_after_a_service() -> None:
     """Phone within 24 h, visit within a week, questionnaire within a month (000 §3.2)."""
     plan = plan_after_service(
-        "WO-9", customer="C-1", completed_at=at(2025, 3, 3, 10), policy=POLICY, calendar=CONTACT
+        "WO-9", customer_id="C-1", completed_at=at(2025, 3, 3, 10), policy=POLICY, calendar=CONTACT
     )
     expected = [
         (CallbackKind.PHONE, at(2025, 3, 4, 10), "000 §3.2"),
@@ -166,42 +214,113 @@ def test_three_step_callback_after_a_service() -> None:
 
 @pytest.mark.parametrize(("kind", "days"), [("ordinary", 7), ("safety", 2), ("leak", 3)])
 def test_repair_callback_window_by_kind(kind: str, days: int) -> None:
-    """Within a week; safety facilities within 2 days; leaks within 3 (002 回访工作制度 §2)."""
+    """Within a week; safety facilities within 2 days; leaks within 3 (002 回访工作制度 二)."""
     task = only(
-        plan_after_repair(repair(kind), owner_role="supervisor", policy=POLICY, calendar=CONTACT)
+        plan_after_repair(
+            repair(kind), owner_role="engineering_supervisor", policy=POLICY, calendar=CONTACT
+        )
     )
     assert at(2025, 3, 3 + days, 10) == task.due
     assert (
         task.owner_role,
-        task.technician,
+        task.technician_id,
         task.kind,
-    ) == ("supervisor", "T-7", CallbackKind.VISIT)
-    assert task.reasons[0].source == "002 回访工作制度 §2"
+    ) == ("engineering_supervisor", "T-7", CallbackKind.VISIT)
+    assert task.reasons[0].source == "002 回访工作制度 二"
 
 
 def test_unknown_repair_kind_is_refused() -> None:
     """A repair kind the policy does not know is an error naming the kinds it knows."""
-    with pytest.raises(ValidationError, match=r"kind: expected one of the repair kinds \["):
-        plan_after_repair(repair("boiler"), owner_role="manager", policy=POLICY, calendar=CONTACT)
+    known = r"kind: expected one of the repair kinds \['leak', 'ordinary', 'safety'\]"
+    with pytest.raises(ValidationError, match=known):
+        plan_after_repair(
+            repair("boiler"), owner_role="service_centre_manager", policy=POLICY, calendar=CONTACT
+        )
 
 
 def test_complaint_callback_after_handling() -> None:
     """The complainant is called back after the complaint is handled (002 §42)."""
     task = only(
         plan_after_complaint(
-            "CP-3", customer="C-2", handled_at=at(2025, 3, 3, 15), policy=POLICY, calendar=CONTACT
+            "CP-3",
+            customer_id="C-2",
+            handled_at=at(2025, 3, 3, 15),
+            policy=POLICY,
+            calendar=CONTACT,
         )
     )
     assert (Subject(SubjectKind.COMPLAINT, "CP-3"), CallbackKind.PHONE) == (task.subject, task.kind)
-    assert ("customer_service", at(2025, 3, 4, 15)) == (task.owner_role, task.due)
-    assert task.reasons[0].source == "002 §42"
+    assert ("desk_staff", at(2025, 3, 4, 15)) == (task.owner_role, task.due)
+    assert task.reasons[0].source == "000 §3.2"
+
+
+def test_service_finished_at_21_gets_its_phone_callback_by_20_next_day() -> None:
+    """Due 24 h later would be 21:00, after calling hours: due by 20:00 the next day (RULES §6)."""
+    plan = plan_after_service(
+        "WO-9", customer_id="C-1", completed_at=at(2025, 3, 3, 21), calendar=CONTACT
+    )
+    expected = [
+        (CallbackKind.PHONE, at(2025, 3, 4, 9), at(2025, 3, 4, 20)),
+        (CallbackKind.VISIT, at(2025, 3, 4, 9), at(2025, 3, 10, 20)),
+        (CallbackKind.QUESTIONNAIRE, at(2025, 3, 4, 9), at(2025, 4, 2, 20)),
+    ]
+    assert expected == [(t.kind, t.earliest, t.due) for t in plan.tasks]
+    assert "callback.contact_window.due_in_hours" in [r.rule for r in plan.tasks[0].reasons]
+    assert plan.late == ()
+
+
+def test_due_moment_inside_calling_hours_is_kept() -> None:
+    """A phone callback due at 15:00 stays due at 15:00 and gives no extra reason."""
+    plan = plan_after_service(
+        "WO-9", customer_id="C-1", completed_at=at(2025, 3, 3, 15), calendar=CONTACT
+    )
+    assert at(2025, 3, 4, 15) == plan.tasks[0].due
+    assert [r.rule for r in plan.tasks[0].reasons] == ["callback.service.phone"]
+
+
+def test_repair_owner_drawn_by_the_allocator_needs_no_role() -> None:
+    """With an allocator, plan_after_repair takes the next owner by share."""
+    allocator = RoleShareAllocator.from_policy(counts={"repair_lead": 1})
+    task = only(plan_after_repair(repair("leak"), allocator=allocator, calendar=CONTACT))
+    assert (task.owner_role, allocator.total) == ("engineering_supervisor", 2)
+
+
+def test_repair_needs_exactly_one_of_owner_role_and_allocator() -> None:
+    """Neither (or both) is an error saying how to pass one."""
+    with pytest.raises(ValidationError, match="owner_role: expected exactly one of owner_role="):
+        plan_after_repair(repair(), calendar=CONTACT)
+
+
+def test_repair_with_an_unknown_owner_role_is_refused() -> None:
+    """The owner must be a role of the vocabulary."""
+    with pytest.raises(ValidationError, match="owner_role: expected a role"):
+        plan_after_repair(repair(), owner_role="supervisor", calendar=CONTACT)
+
+
+def test_a_company_adds_a_repair_kind() -> None:
+    """Repair kinds are policy data: an elevator repair called back within 1 day."""
+    policy = CallbackPolicy(repair_within={**POLICY.repair_within, "elevator": timedelta(days=1)})
+    task = only(
+        plan_after_repair(
+            repair("elevator"), owner_role="repair_lead", calendar=CONTACT, policy=policy
+        )
+    )
+    assert at(2025, 3, 4, 10) == task.due
+
+
+def test_unknown_repair_kind_does_not_advance_the_allocator() -> None:
+    """A refused repair draws no owner: nothing half-done."""
+    allocator = RoleShareAllocator.from_policy()
+    with pytest.raises(ValidationError, match="kind: expected one of the repair kinds"):
+        plan_after_repair(repair("boiler"), allocator=allocator, calendar=CONTACT)
+    assert allocator.total == 0
 
 
 def test_director_visits_each_household_once_a_year() -> None:
     """The office director visits each household 1-2 times a year (002 回访制度 2(1))."""
     plan = plan_rounds(year=2025, households=["H1", "H2"], policy=POLICY, calendar=CONTACT)
-    assert [("H1", at(2026, 1, 1)), ("H2", at(2026, 1, 1))] == [
-        (t.customer, t.due) for t in plan.tasks
+    assert [("H1", at(2025, 12, 31, 20)), ("H2", at(2025, 12, 31, 20))] == [
+        (t.customer_id, t.due) for t in plan.tasks
     ]
     assert {"office_director"} == {t.owner_role for t in plan.tasks}
 
@@ -210,10 +329,10 @@ def test_officers_call_each_household_of_their_area_quarterly() -> None:
     """Property officers call back each area every quarter (002 回访制度 2(2))."""
     plan = plan_rounds(year=2025, areas={"north": ["H1"]}, policy=POLICY, calendar=CONTACT)
     expected = [
-        (at(2025, 1, 2, 9), at(2025, 4, 1)),  # New Year's Day is closed for calls
-        (at(2025, 4, 1, 9), at(2025, 7, 1)),
-        (at(2025, 7, 1, 9), at(2025, 10, 1)),
-        (at(2025, 10, 9, 9), at(2026, 1, 1)),  # the National Day break is closed for calls
+        (at(2025, 1, 2, 9), at(2025, 3, 31, 20)),  # New Year's Day is closed for calls
+        (at(2025, 4, 1, 9), at(2025, 6, 30, 20)),
+        (at(2025, 7, 1, 9), at(2025, 9, 30, 20)),
+        (at(2025, 10, 9, 9), at(2025, 12, 31, 20)),  # the National Day break is closed
     ]
     assert expected == [(t.earliest, t.due) for t in plan.tasks]
 
@@ -223,17 +342,17 @@ def test_residents_forum_each_quarter() -> None:
     plan = plan_rounds(year=2025, communities=["Garden"], policy=POLICY, calendar=CONTACT)
     assert len(plan.tasks) == 4
     assert {(CallbackKind.FORUM, SubjectKind.COMMUNITY, "")} == {
-        (t.kind, t.subject.kind, t.customer) for t in plan.tasks
+        (t.kind, t.subject.kind, t.customer_id) for t in plan.tasks
     }
 
 
 def test_tier_visits_follow_the_policy_frequencies() -> None:
-    """Tier A monthly, B and D quarterly, C yearly by default (002 §10; policy decision)."""
+    """Tier A monthly, B and D quarterly, C yearly by default (a Decision, cited as such)."""
     plan = plan_tier_visits(
         {"a": "A", "b": "B", "c": "C", "d": "D"}, year=2025, policy=POLICY, calendar=CONTACT
     )
-    counts = {c: sum(t.customer == c for t in plan.tasks) for c in "abcd"}
-    owners = {t.customer: t.owner_role for t in plan.tasks}
+    counts = {c: sum(t.customer_id == c for t in plan.tasks) for c in "abcd"}
+    owners = {t.customer_id: t.owner_role for t in plan.tasks}
     assert owners == {
         "a": "vip_assistant",
         "b": "property_officer",
@@ -241,6 +360,7 @@ def test_tier_visits_follow_the_policy_frequencies() -> None:
         "d": "property_officer",
     }
     assert counts == {"a": 12, "b": 4, "c": 1, "d": 4}
+    assert {"Decision (RULES §6)"} == {t.reasons[0].source for t in plan.tasks}
 
 
 def test_tier_with_no_visits_and_bad_tier() -> None:
@@ -255,11 +375,11 @@ def test_ids_of_different_planners_for_one_subject_differ() -> None:
     """A service visit and a repair visit, a director's and a tier visit, get their own ids."""
     done = at(2025, 3, 3, 15)
     service = plan_after_service(
-        "WO-1", customer="C-1", completed_at=done, policy=POLICY, calendar=CONTACT
+        "WO-1", customer_id="C-1", completed_at=done, policy=POLICY, calendar=CONTACT
     )
     repair = plan_after_repair(
         CompletedRepair("WO-1", "C-1", done, "leak"),
-        owner_role="supervisor",
+        owner_role="engineering_supervisor",
         policy=POLICY,
         calendar=CONTACT,
     )
@@ -289,16 +409,16 @@ def test_planners_never_give_two_tasks_of_one_subject_the_same_id(
     done = at(year, 3, 3, 15)
     plans = [
         plan_after_service(
-            subject, customer="C", completed_at=done, policy=POLICY, calendar=CONTACT
+            subject, customer_id="C", completed_at=done, policy=POLICY, calendar=CONTACT
         ),
         plan_after_repair(
             CompletedRepair(subject, "C", done, kind),
-            owner_role="supervisor",
+            owner_role="engineering_supervisor",
             policy=POLICY,
             calendar=CONTACT,
         ),
         plan_after_complaint(
-            subject, customer="C", handled_at=done, policy=POLICY, calendar=CONTACT
+            subject, customer_id="C", handled_at=done, policy=POLICY, calendar=CONTACT
         ),
         plan_rounds(
             year=year,
@@ -311,7 +431,7 @@ def test_planners_never_give_two_tasks_of_one_subject_the_same_id(
         plan_tier_visits({subject: tier}, year=year, policy=POLICY, calendar=CONTACT),
         plan_vip_care(
             subject,
-            customer=subject,
+            customer_id=subject,
             birthdays={"self": date(1980, 2, 29), "spouse": date(1982, 2, 28)},
             card_expires=date(year, 12, 1),
             year=year,
@@ -326,7 +446,7 @@ def test_planners_never_give_two_tasks_of_one_subject_the_same_id(
 def _vip(year: int, born: date, expires: date = date(2030, 1, 1)) -> CallbackPlan:
     return plan_vip_care(
         "JK1001",
-        customer="V-1",
+        customer_id="V-1",
         birthdays={"spouse": born},
         card_expires=expires,
         year=year,
@@ -335,45 +455,53 @@ def _vip(year: int, born: date, expires: date = date(2030, 1, 1)) -> CallbackPla
     )
 
 
-def test_vip_festival_greetings_use_china_holiday_dates() -> None:
-    """Greetings on the major festivals, dated by China's holiday calendar (002 §33)."""
+def test_vip_festival_greetings_go_out_on_the_festival_itself() -> None:
+    """Each greeting runs 09:00-20:00 on the festival day, holidays included (RULES §6)."""
     plan = _vip(2025, date(1970, 5, 5))
-    festivals = {t.id.split(":")[5]: t.due.date() for t in plan.tasks if "festival" in t.id}
+    festivals = {t.id.split(":")[5]: (t.earliest, t.due) for t in plan.tasks if "festival" in t.id}
     expected = {
-        "Spring Festival": date(2025, 1, 30),
-        "Dragon Boat Festival": date(2025, 6, 1),
-        "Mid-Autumn Festival": date(2025, 10, 7),
-        "National Day": date(2025, 10, 2),
+        "Spring Festival": (at(2025, 1, 29, 9), at(2025, 1, 29, 20)),
+        "Dragon Boat Festival": (at(2025, 5, 31, 9), at(2025, 5, 31, 20)),
+        "Mid-Autumn Festival": (at(2025, 10, 6, 9), at(2025, 10, 6, 20)),
+        "National Day": (at(2025, 10, 1, 9), at(2025, 10, 1, 20)),
     }
     assert expected == festivals
-
-
-def test_greeting_before_a_closed_festival_day() -> None:
-    """The contact calendar is closed on National Day, so the greeting goes out before it."""
-    plan = _vip(2025, date(1970, 5, 5))
-    (national,) = [t for t in plan.tasks if "National Day" in t.id]
-    assert (at(2025, 9, 24, 9), at(2025, 10, 2)) == (national.earliest, national.due)
-    assert national.fits_window
-
-
-def test_festival_inside_a_closed_break_is_greeted_before_it() -> None:
-    """Mid-Autumn 2025 (Oct 6) falls in the National Day break: greet on Sep 29-30."""
-    plan = _vip(2025, date(1970, 5, 5))
-    (mid_autumn,) = [t for t in plan.tasks if "Mid-Autumn" in t.id]
-    assert (at(2025, 9, 29, 9), at(2025, 10, 7)) == (mid_autumn.earliest, mid_autumn.due)
-    assert mid_autumn.fits_window
     assert plan.late == ()
+
+
+def test_spring_festival_2026_greeting_on_the_day() -> None:
+    """Spring Festival 2026 falls on 17 February, inside the closed break: greet that day."""
+    (spring,) = [t for t in _vip(2026, date(1970, 5, 5)).tasks if "Spring Festival" in t.id]
+    assert (at(2026, 2, 17, 9), at(2026, 2, 17, 20)) == (spring.earliest, spring.due)
+    assert not CONTACT.is_working_day(date(2026, 2, 17))
+
+
+def test_greeting_on_a_weekday_without_calling_hours_is_reported() -> None:
+    """A company that never calls on Sundays cannot greet on a Sunday birthday: it is late."""
+    weekdays = BusinessCalendar("mon-sat 09:00-20:00")
+    plan = plan_vip_care(
+        "JK1001",
+        customer_id="V-1",
+        birthdays={"self": date(1970, 3, 2)},  # 2025-03-02 is a Sunday
+        card_expires=date(2030, 1, 1),
+        year=2025,
+        calendar=weekdays,
+        policy=CallbackPolicy(festivals=[]),
+    )
+    (birthday,) = plan.late
+    assert at(2025, 3, 3, 9) == birthday.earliest
+    assert "callback.contact_window.past_due" in [r.rule for r in birthday.reasons]
 
 
 @pytest.mark.parametrize(("year", "day"), [(2025, date(2025, 2, 28)), (2028, date(2028, 2, 29))])
 def test_leap_day_birthday_falls_on_february_28_in_common_years(year: int, day: date) -> None:
     """A 29 February birthday is greeted on 28 February in common years (002 §33)."""
     (birthday,) = [t for t in _vip(year, date(1992, 2, 29)).tasks if "birthday" in t.id]
-    assert day == (birthday.due - timedelta(days=1)).date()
+    assert (day, day) == (birthday.earliest.date(), birthday.due.date())
 
 
 def test_card_expiry_reminder_planned_once_in_the_year_it_starts() -> None:
-    """The reminder runs from 30 days before the card's first invalid day (002 §26)."""
+    """From 30 days before the first invalid day, due by the last calling time before it."""
     reminders = [
         [
             t
@@ -383,7 +511,8 @@ def test_card_expiry_reminder_planned_once_in_the_year_it_starts() -> None:
         for y in (2025, 2026)
     ]
     assert [len(r) for r in reminders] == [1, 0]
-    assert (at(2025, 12, 21, 9), at(2026, 1, 20)) == (reminders[0][0].earliest, reminders[0][0].due)
+    expected = (at(2025, 12, 21, 9), at(2026, 1, 19, 20))
+    assert expected == (reminders[0][0].earliest, reminders[0][0].due)
 
 
 def test_no_greeting_for_someone_not_born_yet() -> None:
@@ -409,7 +538,7 @@ def test_planners_refuse_a_year_that_is_not_a_supported_int(year: Any) -> None:
         lambda: plan_tier_visits({"c": "A"}, year=year, policy=POLICY, calendar=CONTACT),
         lambda: plan_vip_care(
             "JK1",
-            customer="V",
+            customer_id="V",
             birthdays={},
             card_expires=date(2026, 1, 1),
             year=year,
@@ -432,7 +561,11 @@ def test_festival_missing_from_the_holiday_calendar_is_a_note() -> None:
 
 
 def _task() -> CallbackTask:
-    return only(plan_after_repair(repair(), owner_role="manager", policy=POLICY, calendar=CONTACT))
+    return only(
+        plan_after_repair(
+            repair(), owner_role="service_centre_manager", policy=POLICY, calendar=CONTACT
+        )
+    )
 
 
 def test_problem_found_creates_a_rectification_notice_due_within_24h() -> None:
@@ -442,7 +575,7 @@ def test_problem_found_creates_a_rectification_notice_due_within_24h() -> None:
     assert result.notice is not None
     assert (at(2025, 3, 6, 16), "T-7", "still leaks") == (
         result.notice.due,
-        result.notice.technician,
+        result.notice.technician_id,
         result.notice.problem,
     )
     assert (result.task.status, result.task.version) == (TaskStatus.DONE, 2)
@@ -481,13 +614,13 @@ def test_task_opening_at_night_moves_into_the_morning_window() -> None:
     task = only(
         plan_after_complaint(
             "CP-1",
-            customer="C-1",
+            customer_id="C-1",
             handled_at=at(2025, 3, 3, 22, 30),
             policy=POLICY,
             calendar=CONTACT,
         )
     )
-    assert at(2025, 3, 4, 9) == task.earliest
+    assert (at(2025, 3, 4, 9), at(2025, 3, 4, 20)) == (task.earliest, task.due)
     assert task.fits_window
     assert "callback.contact_window.moved" in [r.rule for r in task.reasons]
 
@@ -496,7 +629,7 @@ def test_task_due_before_the_next_contact_time_is_reported() -> None:
     """A window wholly at night is never quietly moved past its due time (RULES §6)."""
     policy = CallbackPolicy(complaint_callback_within=timedelta(hours=4))
     plan = plan_after_complaint(
-        "CP-1", customer="C-1", handled_at=at(2025, 3, 3, 21), policy=policy, calendar=CONTACT
+        "CP-1", customer_id="C-1", handled_at=at(2025, 3, 3, 21), policy=policy, calendar=CONTACT
     )
     assert plan.tasks == plan.late
     assert "callback.contact_window.past_due" in [r.rule for r in plan.late[0].reasons]
@@ -506,323 +639,20 @@ def test_task_due_before_the_next_contact_time_is_reported() -> None:
 def test_task_times_fall_in_the_contact_window_or_are_reported(
     done: CompletedRepair, hours: int
 ) -> None:
-    """Earliest is contact time no sooner than the repair; if it is past due, it is reported."""
-    policy = CallbackPolicy(repair_within={done.kind: timedelta(hours=hours)})
-    plan = plan_after_repair(done, owner_role="manager", policy=policy, calendar=CONTACT)
+    """Earliest and due lie in calling hours, due no later than the rule; else it is reported."""
+    within = timedelta(hours=hours)
+    policy = CallbackPolicy(repair_within={done.kind: within})
+    plan = plan_after_repair(
+        done, owner_role="service_centre_manager", policy=policy, calendar=CONTACT
+    )
     task = only(plan)
     assert CONTACT.next_working_time(task.earliest) == task.earliest
     assert task.earliest >= done.completed_at
     if task.earliest >= task.due:
         assert (task,) == plan.late
         assert "callback.contact_window.past_due" in [r.rule for r in task.reasons]
-
-
-# --- role shares ---------------------------------------------------------------------------
-
-
-def test_role_shares_of_the_first_ten_repairs() -> None:
-    """Ten repairs: 1 manager, 3 supervisors, 6 repair leads (002 回访工作制度 §1)."""
-    allocator = RoleShareAllocator.from_policy(POLICY)
-    roles = [allocator.assign() for _ in range(10)]
-    assert allocator.counts == {"manager": 1, "supervisor": 3, "repair_lead": 6}
-    assert {r: roles.count(r) for r in roles} == {"manager": 1, "supervisor": 3, "repair_lead": 6}
-
-
-@given(role_shares(), st.integers(1, 300))
-def test_each_share_holds_at_every_prefix_within_one_item(
-    shares: dict[str, float], items: int
-) -> None:
-    """At every prefix each role's count is within one item of its share (scaled to sum 1)."""
-    allocator = RoleShareAllocator(shares)
-    exact = {r: Fraction(repr(s)) for r, s in shares.items()}
-    whole = sum(exact.values())
-    for n in range(1, items + 1):
-        allocator.assign()
-        for role, count in allocator.counts.items():
-            target = exact[role] / whole * n
-            assert abs(count - target) < 1
-            assert count >= exact[role] * n - 1
-
-
-@given(role_shares(), st.integers(0, 60), st.integers(0, 60))
-def test_allocator_resumes_from_stored_counts(
-    shares: dict[str, float], first: int, then: int
-) -> None:
-    """Stopping, storing the counts and resuming gives the same owners as one run."""
-    straight = RoleShareAllocator(shares)
-    expected = [straight.assign() for _ in range(first + then)]
-    part = RoleShareAllocator(shares)
-    actual = [part.assign() for _ in range(first)]
-    resumed = RoleShareAllocator(shares, counts=part.counts)
-    actual += [resumed.assign() for _ in range(then)]
-    assert expected == actual
-
-
-def test_allocator_reports_its_state() -> None:
-    """Shares, total and repr show what a caller stores to resume."""
-    allocator = RoleShareAllocator({"a": 0.5, "b": 0.5}, counts={"a": 2})
-    assert (allocator.shares, allocator.total) == ({"a": 0.5, "b": 0.5}, 2)
-    assert repr(allocator) == "RoleShareAllocator({'a': 0.5, 'b': 0.5}, counts={'a': 2, 'b': 0})"
-    assert allocator.assign() == "b"
-
-
-@pytest.mark.parametrize("shares", [{}, [], {"a": True}, {"": 0.5}])
-def test_allocator_refuses_bad_shares(shares: object) -> None:
-    """Shares must be a non-empty table of role -> number in (0, 1]."""
-    with pytest.raises(ValidationError, match="shares"):
-        RoleShareAllocator(shares)  # type: ignore[arg-type]
-
-
-def test_allocator_refuses_bad_counts() -> None:
-    """Counts for an unknown role or negative counts are refused."""
-    with pytest.raises(ValidationError, match="counts.boss"):
-        RoleShareAllocator(POLICY.role_shares, counts={"boss": 1})
-    with pytest.raises(ValidationError, match="counts.manager: expected an integer >= 0"):
-        RoleShareAllocator(POLICY.role_shares, counts={"manager": -1})
-
-
-def test_batch_repair_callbacks_draw_owners_from_the_allocator() -> None:
-    """Each repair gets exactly one callback and one owner."""
-    allocator = RoleShareAllocator.from_policy(POLICY)
-    repairs = [CompletedRepair(f"WO-{i}", "C-1", at(2025, 3, 3, 10)) for i in range(20)]
-    plan = plan_repair_callbacks(repairs, allocator=allocator, policy=POLICY, calendar=CONTACT)
-    assert {r: sum(t.owner_role == r for t in plan.tasks) for r in POLICY.role_shares} == {
-        "manager": 2,
-        "supervisor": 6,
-        "repair_lead": 12,
-    }
-    assert len({t.id for t in plan.tasks}) == 20
-
-
-# --- balancing -----------------------------------------------------------------------------
-
-
-def _callback(n: int, earliest: datetime, due: datetime, role: str = "repair_lead") -> CallbackTask:
-    subject = Subject(SubjectKind.WORK_ORDER, f"WO-{n}")
-    return CallbackTask(f"t{n}", subject, CallbackKind.PHONE, "C-1", role, earliest, due)
-
-
-def test_balancer_reports_what_capacity_cannot_fit_in_time() -> None:
-    """Capacity 2 a day and five tasks due tomorrow morning: two done, three reported late."""
-    tasks = [_callback(i, at(2025, 3, 3, 9), at(2025, 3, 4, 8)) for i in range(5)]
-    plan = balance(
-        tasks,
-        [StaffMember("S-1", "repair_lead", 2)],
-        start=date(2025, 3, 3),
-        days=7,
-        policy=POLICY,
-        calendar=CONTACT,
-    )
-    assert [("t0", date(2025, 3, 3)), ("t1", date(2025, 3, 3))] == [
-        (a.task_id, a.day) for a in plan.assignments
-    ]
-    assert [u.reason.rule for u in plan.late] == ["callback.balance.no_capacity"] * 3
-
-
-def test_balancer_fills_the_earliest_days_first() -> None:
-    """With room for one a day, tasks go to consecutive days, earliest due first."""
-    tasks = [_callback(i, at(2025, 3, 3, 9), at(2025, 3, 10 + i)) for i in range(4)]
-    plan = balance(
-        tasks,
-        [StaffMember("S-1", "repair_lead", 1)],
-        start=date(2025, 3, 3),
-        days=7,
-        policy=POLICY,
-        calendar=CONTACT,
-    )
-    assert [(a.task_id, a.day.day) for a in plan.assignments] == [
-        ("t0", 3),
-        ("t1", 4),
-        ("t2", 5),
-        ("t3", 6),
-    ]
-
-
-def test_balancer_spreads_a_day_over_people_and_skips_closed_days() -> None:
-    """The person with most room takes the next task; closed contact days get none."""
-    tasks = [_callback(i, at(2025, 9, 30, 21), at(2025, 10, 12)) for i in range(4)]
-    staff = [StaffMember("S-1", "repair_lead"), StaffMember("S-2", "repair_lead")]
-    plan = balance(tasks, staff, start=date(2025, 9, 30), days=14, policy=POLICY, calendar=CONTACT)
-    assert {("S-1", date(2025, 10, 9)): 2, ("S-2", date(2025, 10, 9)): 2} == plan.load()
-
-
-def test_balancer_reports_missing_roles_and_windows_outside_the_horizon() -> None:
-    """No person with the role is reported; windows after the horizon are deferred."""
-    tasks = [
-        _callback(1, at(2025, 3, 3, 9), at(2025, 3, 5), role="manager"),
-        _callback(2, at(2025, 4, 3, 9), at(2025, 4, 5)),
-        _callback(3, at(2025, 2, 10, 9), at(2025, 2, 12)),
-        _callback(4, at(2025, 3, 3, 21), at(2025, 3, 3, 22)),
-    ]
-    plan = balance(
-        tasks,
-        [StaffMember("S-1", "repair_lead")],
-        start=date(2025, 3, 3),
-        days=7,
-        policy=POLICY,
-        calendar=CONTACT,
-    )
-    assert {u.task.id: u.reason.rule for u in plan.late} == {
-        "t1": "callback.balance.no_staff",
-        "t3": "callback.balance.due_before_horizon",
-        "t4": "callback.balance.no_contact_time",
-    }
-    assert [t.id for t in plan.deferred] == ["t2"]
-
-
-def test_balancer_keeps_a_task_with_its_assigned_person() -> None:
-    """A task already given to someone stays with them and uses their capacity."""
-    task = _callback(1, at(2025, 3, 3, 9), at(2025, 3, 6))
-    task.staff = "S-2"
-    staff = [StaffMember("S-1", "repair_lead", 1), StaffMember("S-2", "repair_lead", 3)]
-    plan = balance(
-        [task, _callback(2, at(2025, 3, 3, 9), at(2025, 3, 6))],
-        staff,
-        start=date(2025, 3, 3),
-        days=3,
-        policy=POLICY,
-        calendar=CONTACT,
-    )
-    assert {a.task_id: a.staff for a in plan.assignments} == {"t1": "S-2", "t2": "S-2"}
-
-
-def test_balancer_moves_on_when_a_fixed_task_took_the_last_place() -> None:
-    """Room used by a fixed assignment is not offered twice; overflow past the horizon waits."""
-    tasks = [_callback(i, at(2025, 3, 3, 9), at(2025, 3, 9)) for i in range(1, 6)]
-    tasks[0].staff = "S-2"
-    staff = [StaffMember("S-1", "repair_lead", 1), StaffMember("S-2", "repair_lead", 1)]
-    plan = balance(tasks, staff, start=date(2025, 3, 3), days=2, policy=POLICY, calendar=CONTACT)
-    assert [(a.task_id, a.staff, a.day.day) for a in plan.assignments] == [
-        ("t1", "S-2", 3),
-        ("t2", "S-1", 3),
-        ("t3", "S-1", 4),
-        ("t4", "S-2", 4),
-    ]
-    assert ([t.id for t in plan.deferred], plan.late) == (["t5"], ())
-
-
-def test_balancer_reports_a_fixed_person_who_is_full_or_unknown() -> None:
-    """A task tied to a person without room, or to nobody on the team, is reported late."""
-    tasks = [_callback(i, at(2025, 3, 3, 9), at(2025, 3, 3, 20)) for i in range(4)]
-    tasks[0].staff = tasks[1].staff = "S-1"
-    tasks[2].staff = "S-9"
-    staff = [StaffMember("S-1", "repair_lead", 1), StaffMember("S-2", "repair_lead", 1)]
-    plan = balance(tasks, staff, start=date(2025, 3, 3), days=1, policy=POLICY, calendar=CONTACT)
-    assert {a.task_id: a.staff for a in plan.assignments} == {"t0": "S-1", "t3": "S-2"}
-    expected = [("t1", "callback.balance.no_capacity"), ("t2", "callback.balance.unknown_staff")]
-    assert expected == [(u.task.id, u.reason.rule) for u in plan.late]
-
-
-def test_balancer_reports_an_unknown_person_even_when_due_after_the_horizon() -> None:
-    """A task tied to someone not on the team is reported, never deferred without a word."""
-    soon = _callback(1, at(2025, 3, 3, 9), at(2025, 3, 4, 18))
-    later = _callback(2, at(2025, 3, 3, 9), at(2025, 3, 20, 18))
-    soon.staff = later.staff = "S-9"
-    staff = [StaffMember("S-1", "repair_lead")]
-    plan = balance(
-        [soon, later], staff, start=date(2025, 3, 3), days=7, policy=POLICY, calendar=CONTACT
-    )
-    assert not plan.assignments
-    assert not plan.deferred
-    rule = "callback.balance.unknown_staff"
-    assert [("t1", rule), ("t2", rule)] == [(u.task.id, u.reason.rule) for u in plan.late]
-    message = "staff 'S-9' is not in staff; add them or clear task.staff"
-    assert message == plan.late[1].reason.message
-
-
-@pytest.mark.parametrize("days", [0, 1.5, "7", True])
-def test_balancer_refuses_a_bad_horizon(days: Any) -> None:
-    """The horizon needs a date and a whole number of days, at least one."""
-    with pytest.raises(ValidationError, match="days: expected an integer >= 1"):
-        balance([], [], start=date(2025, 3, 3), days=days, policy=POLICY, calendar=CONTACT)
-    with pytest.raises(ValidationError, match="start: expected a datetime.date"):
-        balance([], [], start=at(2025, 3, 3), days=1, policy=POLICY, calendar=CONTACT)
-
-
-@given(
-    st.lists(callback_tasks(roles=("a", "b")), max_size=40, unique_by=lambda t: t.id),
-    st.lists(staff_members(roles=("a", "b")), max_size=5, unique_by=lambda s: s.id),
-    st.integers(1, 20),
-)
-def test_balancer_never_exceeds_capacity_nor_hides_a_task(
-    tasks: list[CallbackTask], staff: list[StaffMember], days: int
-) -> None:
-    """Every task is assigned in its window, reported late or deferred; no one is overloaded."""
-    start = date(2025, 1, 1)
-    plan = balance(tasks, staff, start=start, days=days, policy=POLICY, calendar=CONTACT)
-    seen = [a.task_id for a in plan.assignments]
-    seen += [u.task.id for u in plan.late] + [t.id for t in plan.deferred]
-    assert sorted(t.id for t in tasks) == sorted(seen)
-    capacity = {
-        s.id: POLICY.daily_capacity if s.daily_capacity is None else s.daily_capacity for s in staff
-    }
-    for (person, _day), count in plan.load().items():
-        assert count <= capacity[person]
-    by_id = {t.id: t for t in tasks}
-    for unscheduled in plan.late:
-        task = unscheduled.task
-        if unscheduled.reason.rule == "callback.balance.no_contact_time":
-            assert CONTACT.next_working_time(task.earliest) >= task.due
-    roles = {s.id: s.role for s in staff}
-    for a in plan.assignments:
-        task = by_id[a.task_id]
-        midnight = datetime.combine(a.day, time(0), tzinfo=SH)
-        contact = CONTACT.next_working_time(max(task.earliest, midnight))
-        assert contact.date() == a.day
-        assert contact < task.due
-        assert start <= a.day < start + timedelta(days=days)
-        assert roles[a.staff] == task.owner_role
-
-
-# --- coverage ------------------------------------------------------------------------------
-
-
-def _reached(customer: str, when: datetime) -> CallbackTask:
-    task = _callback(0, at(2025, 3, 1, 9), at(2025, 3, 31))
-    task.customer = customer
-    task.outcome = Outcome(at=when, reached=True)
-    return task
-
-
-def test_coverage_meets_85_percent() -> None:
-    """17 of 20 customers reached in the month meets the 85 % target (002 Dongke plan)."""
-    customers = [f"C-{i}" for i in range(20)]
-    tasks = [_reached(c, at(2025, 3, 10, 10)) for c in customers[:17]]
-    report = coverage(customers, tasks, month=date(2025, 3, 17), tz="Asia/Shanghai", policy=POLICY)
-    assert (report.reached, report.customers, report.share, report.met) == (17, 20, 0.85, True)
-    assert report.unreached == ("C-17", "C-18", "C-19")
-
-
-def test_coverage_counts_only_the_month_in_its_zone() -> None:
-    """A call at 23:30 UTC on 31 March is April in Shanghai; it does not count for March."""
-    late = _reached("C-1", datetime(2025, 3, 31, 23, 30, tzinfo=ZoneInfo("UTC")))
-    unreached = _callback(1, at(2025, 3, 1, 9), at(2025, 3, 31))
-    report = coverage(
-        ["C-1", "C-2"], [late, unreached], month=date(2025, 3, 1), tz="Asia/Shanghai", policy=POLICY
-    )
-    assert (report.reached, report.met, report.reasons[0].rule) == (
-        0,
-        False,
-        "callback.coverage.below_target",
-    )
-
-
-def test_coverage_needs_customers() -> None:
-    """An empty customer list is an error, not a 0/0 share."""
-    with pytest.raises(ValidationError, match="customers: expected at least one"):
-        coverage([], [], month=date(2025, 3, 1), tz="Asia/Shanghai", policy=POLICY)
-
-
-@pytest.mark.parametrize(
-    "make",
-    [
-        lambda: role_shares(min_roles=0),
-        lambda: completed_repairs(kinds=()),
-        lambda: callback_tasks(roles=()),
-        lambda: staff_members(max_capacity=-1),
-    ],
-)
-def test_strategies_check_their_arguments_eagerly(make) -> None:  # type: ignore[no-untyped-def]
-    """A strategy with impossible arguments fails when it is built, not when drawn."""
-    with pytest.raises(ValueError, match="need|must"):
-        make()
+    else:
+        rule_due = done.completed_at + within
+        assert task.due <= rule_due
+        assert CONTACT.is_working_time(task.due - timedelta(microseconds=1))
+        assert CONTACT.elapsed(task.due, rule_due) == timedelta(0)

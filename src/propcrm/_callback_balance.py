@@ -1,102 +1,34 @@
-"""Role shares and staff balancing for :mod:`propcrm.callbacks` (re-exported there).
+"""Giving callbacks to people (balancing) and measuring the month's coverage.
 
 Private module: import these names from :mod:`propcrm.callbacks`.
 """
 
-from __future__ import annotations
+# Annotations are evaluated here, not postponed: the classes are shown as
+# propcrm.callbacks.<name>, so their type hints must resolve without this module.
 
 import heapq
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
+import attrs
 from attrs import field, frozen
 
-from propcrm._callback_rounds import share_weights
+from propcrm import _callback_rounds as _rounds
+from propcrm._callback_policy import DONGKE, CallbackPolicy
+from propcrm._callback_tasks import DECISION, CallbackTask, greeting_hours
+from propcrm._slices import policy_slice
+from propcrm._time import zone
 from propcrm._validators import int_at_least, non_empty_str, optional
+from propcrm.calendar import BusinessCalendar
 from propcrm.errors import ValidationError
+from propcrm.explain import Reason
 
-if TYPE_CHECKING:
-    from propcrm.callbacks import CallbackPolicy, CallbackTask, ContactCalendar
-
-__all__ = ["Assignment", "RoleShareAllocator", "StaffMember", "balance_core"]
+__all__ = ["Assignment", "BalancePlan", "Coverage", "StaffMember", "balance", "coverage"]
 
 
-class RoleShareAllocator:
-    """Give each repair one callback owner so each role's share holds at every prefix.
-
-    The shares are minimums (manager >= 10 %, supervisor >= 30 %, repair lead
-    >= 60 % — 002 回访工作制度 §1). Each item goes to the role with the largest
-    deficit ``share * n - count`` (``n`` counting the new item; ties go to the
-    larger share, then the name). After every item each role's count is
-    within one item of ``share * n``. The allocator is deterministic and
-    resumes from stored counts. Shares summing to less than 1 are scaled up
-    in proportion, so every minimum still holds.
-
-    >>> allocator = RoleShareAllocator({"manager": 0.1, "supervisor": 0.3, "repair_lead": 0.6})
-    >>> [allocator.assign() for _ in range(10)].count("manager")
-    1
-    >>> RoleShareAllocator(allocator.shares, counts=allocator.counts).counts == allocator.counts
-    True
-    """
-
-    __module__ = "propcrm.callbacks"  # public there; this module is private
-
-    __slots__ = ("_counts", "_order", "_roles", "_shares", "_total", "_weights", "_whole")
-
-    def __init__(
-        self, shares: Mapping[str, float], counts: Mapping[str, int] | None = None
-    ) -> None:
-        weights = share_weights(shares, "shares")
-        stored = dict(counts or {})
-        for role, count in stored.items():
-            if role not in weights:
-                raise ValidationError.expected(
-                    f"counts.{role}", f"one of the roles {sorted(weights)}", role
-                )
-            if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-                raise ValidationError.expected(f"counts.{role}", "an integer >= 0", count)
-        self._shares = {role: float(share) for role, share in shares.items()}
-        self._roles = sorted(weights, key=lambda r: (-weights[r], r))
-        self._weights = [weights[r] for r in self._roles]
-        self._whole = sum(self._weights)
-        self._counts = [stored.get(r, 0) for r in self._roles]
-        self._total = sum(self._counts)
-        self._order = range(len(self._roles))
-
-    @classmethod
-    def from_policy(
-        cls, policy: CallbackPolicy, counts: Mapping[str, int] | None = None
-    ) -> RoleShareAllocator:
-        """Build from ``policy.role_shares``, resuming from ``counts`` if given."""
-        return cls(policy.role_shares, counts)
-
-    @property
-    def shares(self) -> dict[str, float]:
-        """The minimum share of each role, as given."""
-        return dict(self._shares)
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """How many items each role has been given so far (store these to resume)."""
-        return dict(zip(self._roles, self._counts, strict=True))
-
-    @property
-    def total(self) -> int:
-        """How many items have been assigned so far."""
-        return self._total
-
-    def assign(self) -> str:
-        """Return the owner role of the next item and count it."""
-        n = self._total + 1
-        weights, counts, whole = self._weights, self._counts, self._whole
-        best = max(self._order, key=lambda i: weights[i] * n - counts[i] * whole)
-        counts[best] += 1
-        self._total = n
-        return self._roles[best]
-
-    def __repr__(self) -> str:
-        return f"RoleShareAllocator({self._shares!r}, counts={self.counts!r})"
+def _role(instance: object, attribute: Any, value: Any) -> None:
+    _rounds.role_value(value, attribute.name)
 
 
 @frozen
@@ -105,59 +37,226 @@ class StaffMember:
 
     Attributes:
         id: The person's id.
-        role: Their role; they take tasks owned by that role.
+        role: Their :class:`~propcrm.roles.Role` value; they take tasks owned by that role.
         daily_capacity: Callbacks they can do per day; ``None`` uses the policy's.
     """
 
-    __module__ = "propcrm.callbacks"  # public there; this module is private
-
     id: str = field(validator=non_empty_str)
-    role: str = field(validator=non_empty_str)
+    role: str = field(converter=_rounds.role_text, validator=_role)
     daily_capacity: int | None = field(default=None, validator=optional(int_at_least(0)))
 
 
 @frozen
 class Assignment:
-    """A task given to a person for a day."""
+    """A task given to a person for a day.
 
-    __module__ = "propcrm.callbacks"  # public there; this module is private
+    Attributes:
+        task_id: The task.
+        staff_id: The person.
+        day: The calling day it is planned for.
+    """
 
     task_id: str
-    staff: str
+    staff_id: str
     day: date
+
+
+@frozen
+class BalancePlan:
+    """What :func:`balance` decided.
+
+    Attributes:
+        assignments: Tasks given to people, each on a day inside its window.
+        late: Tasks that cannot be done in time (no person with the role, a
+            ``staff_id`` not among the staff, no capacity, or no calling time
+            before the due time) — reported, never scheduled late. Each carries
+            the balancer's reason last in its ``reasons``.
+        deferred: Tasks whose window lies beyond the planning horizon.
+    """
+
+    assignments: tuple[Assignment, ...]
+    late: tuple[CallbackTask, ...]
+    deferred: tuple[CallbackTask, ...]
+
+    def load(self) -> dict[tuple[str, date], int]:
+        """Count the tasks given to each (person, day)."""
+        out: dict[tuple[str, date], int] = {}
+        for a in self.assignments:
+            out[a.staff_id, a.day] = out.get((a.staff_id, a.day), 0) + 1
+        return out
+
+
+@frozen
+class Coverage:
+    """Share of customers reached by a callback in a month, against the target.
+
+    Attributes:
+        month: The first day of the month.
+        customers: How many customers there are.
+        reached: How many were reached at least once in the month.
+        share: ``reached / customers``.
+        target: The policy target (85 % by default).
+        met: Whether ``share >= target``.
+        unreached_ids: The customers not reached, sorted.
+        reasons: Why it is met or not.
+    """
+
+    month: date
+    customers: int
+    reached: int
+    share: float
+    target: float
+    met: bool
+    unreached_ids: tuple[str, ...]
+    reasons: tuple[Reason, ...]
+
+
+def balance(
+    tasks: Iterable[CallbackTask],
+    staff: Sequence[StaffMember],
+    *,
+    start: date,
+    days: int,
+    calendar: BusinessCalendar,
+    policy: object = None,
+) -> BalancePlan:
+    """Give tasks to people, earliest due first, within each person's daily capacity.
+
+    A task goes to a person with its ``owner_role`` (or to its ``staff_id`` if
+    already set) on the first calling day of its window with capacity left,
+    to the person with the most capacity left that day. Routine callbacks
+    avoid the calendar's closed days; greetings go out on their day, holidays
+    included (RULES § 6). What cannot be done before its due time is reported
+    in ``late``, never scheduled late; tasks whose window lies beyond
+    ``start + days`` are ``deferred``. A task whose ``staff_id`` is not one of
+    ``staff`` is reported in ``late`` with the rule
+    ``callback.balance.unknown_staff``, whenever it is due.
+
+    Args:
+        tasks: The tasks to give out.
+        staff: The people, with their roles and capacities.
+        start: The first day of the planning horizon.
+        days: How many days the horizon has (at least 1).
+        calendar: The calling-hours calendar (``policy.calendar("contact")``).
+        policy: The root policy, a :class:`CallbackPolicy` or ``None`` (defaults);
+            ``daily_capacity`` applies to people without their own.
+    """
+    settings = policy_slice(policy, CallbackPolicy, "callbacks")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValidationError.expected("days", "an integer >= 1", days)
+    _rounds.require_date(start, "start")
+    placed, refused, deferred = _balance_core(
+        tasks, staff, start=start, days=days, capacity=settings.daily_capacity, calendar=calendar
+    )
+    late = tuple(
+        attrs.evolve(
+            task,
+            reasons=(*task.reasons, Reason(f"callback.balance.{rule}", message, facts, DECISION)),
+        )
+        for task, rule, message, facts in refused
+    )
+    return BalancePlan(
+        tuple(Assignment(task.id, person, day) for task, person, day in placed),
+        late,
+        tuple(deferred),
+    )
+
+
+def coverage(
+    customer_ids: Iterable[str],
+    tasks: Iterable[CallbackTask],
+    *,
+    month: date,
+    tz: str | tzinfo,
+    policy: object = None,
+) -> Coverage:
+    """Share of customers reached by any callback in ``month`` (Dongke plan: 85 %, 002).
+
+    A customer counts as reached when a task for them has a reached outcome
+    whose time falls in the month, in zone ``tz``.
+
+    Args:
+        customer_ids: Every customer who should be reached.
+        tasks: Callback tasks with their outcomes.
+        month: Any date of the month measured.
+        tz: The zone that decides which month a callback falls in.
+        policy: The root policy, a :class:`CallbackPolicy` or ``None`` (defaults).
+
+    Raises:
+        ValidationError: ``customer_ids`` is empty.
+    """
+    settings = policy_slice(policy, CallbackPolicy, "callbacks")
+    zone_ = zone(tz)
+    everyone = set(customer_ids)
+    if not everyone:
+        raise ValidationError.expected("customer_ids", "at least one customer id", [])
+    first = _rounds.require_date(month, "month").replace(day=1)
+    after = (first + timedelta(days=32)).replace(day=1)
+    reached = {
+        t.customer_id
+        for t in tasks
+        if t.outcome is not None
+        and t.outcome.reached
+        and t.customer_id in everyone
+        and first <= t.outcome.at.astimezone(zone_).date() < after
+    }
+    share = len(reached) / len(everyone)
+    target = settings.coverage_target
+    met = share >= target
+    reason = Reason(
+        "callback.coverage." + ("met" if met else "below_target"),
+        f"{len(reached)} of {len(everyone)} customers reached in {first:%Y-%m} "
+        f"({share:.1%}; target {target:.0%})",
+        {"reached": len(reached), "customers": len(everyone), "target": target},
+        f"{DONGKE} 职责",
+    )
+    return Coverage(
+        first,
+        len(everyone),
+        len(reached),
+        share,
+        target,
+        met,
+        tuple(sorted(everyone - reached)),
+        (reason,),
+    )
 
 
 # --- the balancer core ---------------------------------------------------------------------
 
 
 #: (task, staff id, day) for each assignment.
-Placed = tuple["CallbackTask", str, date]
+Placed = tuple[CallbackTask, str, date]
 #: (task, rule suffix, message, facts) for each task reported late.
-Refused = tuple["CallbackTask", str, str, dict[str, Any]]
+Refused = tuple[CallbackTask, str, str, dict[str, Any]]
 
 
-def balance_core(
+def _balance_core(
     tasks: Iterable[CallbackTask],
     staff: Sequence[StaffMember],
     *,
     start: date,
     days: int,
     capacity: int,
-    calendar: ContactCalendar,
+    calendar: BusinessCalendar,
 ) -> tuple[list[Placed], list[Refused], list[CallbackTask]]:
     """Earliest-due-first assignment with per-person daily capacity.
 
     For each role a max-heap per day holds (capacity left, person) and a
     "next day with room" pointer (path-compressed) skips full days, so each
-    task costs about ``O(log staff)``.
+    task costs about ``O(log staff)``. People have capacity on every day of
+    the calling week; routine tasks skip the calendar's closed days, whose
+    capacity only greetings use.
     """
     tz = calendar.tz
     horizon = [start + timedelta(days=i) for i in range(days)]
-    hours = _ContactDays(calendar)
+    routine = _ContactDays(calendar)
+    any_day = _ContactDays(greeting_hours(calendar))
+    closed = [routine.open(d) is None for d in horizon]
     people = {p.id: i for i, p in enumerate(staff)}
     left = [
         [
-            (capacity if p.daily_capacity is None else p.daily_capacity) if hours.open(d) else 0
+            (capacity if p.daily_capacity is None else p.daily_capacity) if any_day.open(d) else 0
             for d in horizon
         ]
         for p in staff
@@ -172,23 +271,29 @@ def balance_core(
     for role_heaps in heaps.values():
         for heap in role_heaps:
             heapq.heapify(heap)
-    skip: dict[str, list[int]] = {role: list(range(days + 1)) for role in by_role}
+    skip_routine = [d + 1 if d < days and closed[d] else d for d in range(days + 1)]
+    skip: dict[tuple[str, bool], list[int]] = {}
+    for role in by_role:
+        skip[role, False] = list(skip_routine)
+        skip[role, True] = list(range(days + 1))
 
     placed: list[Placed] = []
     refused: list[Refused] = []
     deferred: list[CallbackTask] = []
     end = start + timedelta(days=days - 1)
     for task in sorted(tasks, key=_edf):
-        if task.staff and task.staff not in people:
+        if task.staff_id and task.staff_id not in people:
             refused.append(
                 (
                     task,
                     "unknown_staff",
-                    f"staff {task.staff!r} is not in staff; add them or clear task.staff",
-                    {"staff": task.staff, "owner_role": task.owner_role},
+                    f"staff {task.staff_id!r} is not in staff; add them or clear task.staff_id",
+                    {"staff_id": task.staff_id, "owner_role": task.owner_role},
                 )
             )
             continue
+        greeting = task.on_closed_days
+        hours = any_day if greeting else routine
         earliest = task.earliest if task.earliest.tzinfo is tz else task.earliest.astimezone(tz)
         due = task.due if task.due.tzinfo is tz else task.due.astimezone(tz)
         first_day = hours.first_day(earliest)
@@ -197,12 +302,12 @@ def balance_core(
         if opens is None or opens >= due:
             last_day -= timedelta(days=1)
         same_day = first_day == last_day == earliest.date()
-        if first_day > last_day or (same_day and calendar.next_working_time(earliest) >= due):
+        if first_day > last_day or (same_day and hours.next_time(earliest) >= due):
             refused.append(
                 (
                     task,
                     "no_contact_time",
-                    "no contact-allowed time before it is due",
+                    "no calling time before it is due",
                     {"earliest": earliest.isoformat(), "due": due.isoformat()},
                 )
             )
@@ -222,8 +327,8 @@ def balance_core(
             )
             continue
         lo, hi = (first_day - start).days, (min(last_day, end) - start).days
-        if task.staff:
-            pick = _fixed(people[task.staff], left, lo, hi)
+        if task.staff_id:
+            pick = _fixed(people[task.staff_id], left, lo, hi, None if greeting else closed)
         else:
             if task.owner_role not in heaps:
                 refused.append(
@@ -235,7 +340,8 @@ def balance_core(
                     )
                 )
                 continue
-            pick = _pooled(heaps[task.owner_role], skip[task.owner_role], left, lo, hi)
+            role = task.owner_role
+            pick = _pooled(heaps[role], skip[role, greeting], left, lo, hi)
         if pick is not None:
             person, d = pick
             placed.append((task, staff[person].id, horizon[d]))
@@ -246,19 +352,23 @@ def balance_core(
                 (
                     task,
                     "no_capacity",
-                    "no capacity left on any contact day before it is due",
-                    {"due": due.isoformat(), "owner_role": task.owner_role, "staff": task.staff},
+                    "no capacity left on any calling day before it is due",
+                    {
+                        "due": due.isoformat(),
+                        "owner_role": task.owner_role,
+                        "staff_id": task.staff_id,
+                    },
                 )
             )
     return placed, refused, deferred
 
 
 class _ContactDays:
-    """Each date's first contact time and close, asked of the calendar once per date."""
+    """Each date's first calling time and close, asked of the calendar once per date."""
 
     __slots__ = ("_calendar", "_days", "_next")
 
-    def __init__(self, calendar: ContactCalendar) -> None:
+    def __init__(self, calendar: BusinessCalendar) -> None:
         self._calendar = calendar
         self._days: dict[date, tuple[datetime, datetime] | None] = {}
         self._next: dict[date, date] = {}
@@ -277,6 +387,10 @@ class _ContactDays:
         hours = self._hours(day)
         return None if hours is None else hours[0]
 
+    def next_time(self, moment: datetime) -> datetime:
+        """The first calling instant at or after ``moment``."""
+        return self._calendar.next_working_time(moment)
+
     def first_day(self, moment: datetime) -> date:
         """The first date with contact time at or after ``moment``."""
         day = moment.date()
@@ -293,9 +407,11 @@ def _edf(task: CallbackTask) -> tuple[datetime, datetime, str]:
     return task.due, task.earliest, task.id
 
 
-def _fixed(person: int, left: list[list[int]], lo: int, hi: int) -> tuple[int, int] | None:
+def _fixed(
+    person: int, left: list[list[int]], lo: int, hi: int, closed: list[bool] | None
+) -> tuple[int, int] | None:
     for d in range(lo, hi + 1):
-        if left[person][d] > 0:
+        if left[person][d] > 0 and (closed is None or not closed[d]):
             left[person][d] -= 1
             return person, d
     return None

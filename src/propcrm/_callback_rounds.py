@@ -1,4 +1,4 @@
-"""Private helpers of :mod:`propcrm.callbacks`: recurrences, festivals, shares and time.
+"""Private helpers of :mod:`propcrm.callbacks`: recurrences, festivals, roles, shares, time.
 
 Kept apart so the public module reads as types, planners and rules; nothing
 here is public API.
@@ -18,6 +18,7 @@ from holidays import country_holidays
 
 from propcrm._calendar_table import FIRST_YEAR, LAST_YEAR
 from propcrm.errors import ValidationError
+from propcrm.roles import Role
 
 __all__: list[str] = []
 
@@ -81,16 +82,36 @@ def periods(year: int, per_year: int, tz: tzinfo) -> list[tuple[datetime, dateti
 # --- small shared helpers --------------------------------------------------------------------
 
 
+def role_value(value: object, name: str) -> str:
+    """The value string of a :class:`~propcrm.roles.Role`, or an error listing the known roles."""
+    if isinstance(value, Role):
+        return value.value
+    if isinstance(value, str) and value in _ROLE_VALUES:
+        return value
+    raise ValidationError.expected(
+        name, "a role of propcrm.roles.Role", value, f"use one of {', '.join(_ROLE_VALUES)}"
+    )
+
+
+_ROLE_VALUES = tuple(role.value for role in Role)
+
+
+def role_text(value: str) -> str:
+    """A :class:`~propcrm.roles.Role` member as its value string; other values unchanged."""
+    return value.value if isinstance(value, Role) else value
+
+
 def share_weights(shares: object, name: str) -> dict[str, int]:
     """Validate role shares (each in (0, 1], summing to at most 1) as integer weights."""
     if not isinstance(shares, Mapping) or not shares:
         raise ValidationError.expected(name, "a non-empty table of role -> share", shares)
     exact: dict[str, Fraction] = {}
     for role, share in shares.items():
+        key = role_value(role, f"{name}.{role}")
         ok = isinstance(share, int | float) and not isinstance(share, bool)
-        if not isinstance(role, str) or not role.strip() or not ok or not 0 < share <= 1:
-            raise ValidationError.expected(f"{name}.{role}", "a share in (0, 1]", share)
-        exact[role] = Fraction(repr(float(share)))
+        if not ok or not 0 < share <= 1:
+            raise ValidationError.expected(f"{name}.{key}", "a share in (0, 1]", share)
+        exact[key] = Fraction(repr(float(share)))
     if sum(exact.values()) > 1:
         raise ValidationError.expected(
             name, "shares summing to at most 1", dict(shares), "each share is a minimum"

@@ -284,7 +284,7 @@ CALLBACK_TASKS = Table(
         Column("owner_role", "TEXT"),
         Column("due_us", "INTEGER"),
     ),
-    lambda t: (t.staff, t.owner_role, epoch_micros(t.due)),
+    lambda t: (t.staff_id, t.owner_role, epoch_micros(t.due)),
     (
         Query(
             "due_for_staff",

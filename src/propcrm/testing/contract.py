@@ -151,11 +151,11 @@ def _task(n: int, text: str) -> CallbackTask:
         Subject(SubjectKind.WORK_ORDER, f"WO-{n}"),
         CallbackKind.PHONE,
         f"cust-{n}",
-        ("repair_lead", "customer_service")[n % 2],
+        ("repair_lead", "desk_staff")[n % 2],
         earliest,
         earliest + _DAY,
-        staff=f"staff-{n % 3}",
-        technician=text,
+        staff_id=f"staff-{n % 3}",
+        technician_id=text,
         reasons=(
             Reason(
                 "callback.repair",
@@ -168,7 +168,7 @@ def _task(n: int, text: str) -> CallbackTask:
 
 
 def _set_technician(task: CallbackTask, text: str) -> CallbackTask:
-    task.technician = text
+    task.technician_id = text
     return task
 
 
@@ -247,7 +247,7 @@ SAMPLES: tuple[Sample[Any], ...] = (
     Sample(
         "callback_tasks",
         _task,
-        lambda t: t.technician,
+        lambda t: t.technician_id,
         _set_technician,
         callback_tasks,
         lambda repo: [

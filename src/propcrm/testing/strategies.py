@@ -657,7 +657,13 @@ def _text(hours: Hours) -> str:
 
 # --- callbacks --------------------------------------------------------------------------------
 
-_CALLBACK_ROLES = ("manager", "supervisor", "repair_lead", "customer_service", "vip_assistant")
+_CALLBACK_ROLES = (
+    "service_centre_manager",
+    "engineering_supervisor",
+    "repair_lead",
+    "desk_staff",
+    "vip_assistant",
+)
 _PER_YEAR = st.sampled_from((1, 2, 3, 4, 6, 12))
 _FESTIVALS = (
     "Spring Festival",
@@ -711,7 +717,6 @@ def callback_policies() -> st.SearchStrategy[CallbackPolicy]:
             st.sampled_from("ABCD"), st.sampled_from((0, 1, 2, 3, 4, 6, 12))
         ),
         festivals=st.lists(st.sampled_from(_FESTIVALS), unique=True).map(tuple),
-        greeting_lead=_hours(1, 24 * 7),
         card_expiry_reminder_lead=_hours(24, 24 * 90),
         daily_capacity=st.integers(1, 200),
         coverage_target=st.integers(0, 100).map(lambda p: p / 100),
@@ -727,11 +732,11 @@ def completed_repairs(
     zone = ZoneInfo(tz)
     return st.builds(
         CompletedRepair,
-        order_id=st.integers(1, 10**6).map(lambda n: f"WO-{n}"),
-        customer=st.integers(1, 500).map(lambda n: f"C-{n}"),
+        work_order_id=st.integers(1, 10**6).map(lambda n: f"WO-{n}"),
+        customer_id=st.integers(1, 500).map(lambda n: f"C-{n}"),
         completed_at=_moments(zone),
         kind=st.sampled_from(kinds),
-        technician=st.sampled_from(("T-1", "T-2", "T-3")),
+        technician_id=st.sampled_from(("T-1", "T-2", "T-3")),
     )
 
 
