@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, TypeVar, get_args, get_origin, get_type_hints
 
 import attrs
 import cattrs
@@ -81,6 +81,8 @@ class Policy:
         ValidationError: ``sla``'s complaint resolution targets disagree with
             ``grading.resolve_within`` (loading reports it at the path ``sla``).
     """
+
+    __propcrm_root_policy__: ClassVar[bool] = True  # recognised by propcrm._slices
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
     calendars: CalendarPolicy = field(factory=CalendarPolicy)
