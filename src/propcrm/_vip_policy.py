@@ -1,4 +1,4 @@
-"""The VIP programme's settings: card prefix, validity, renewal, benefits (002 §§23-33).
+"""The VIP programme's settings and what a card brings: prefix, validity, renewal, benefits.
 
 The public home of these names is :mod:`propcrm.vip`; this module is private.
 """
@@ -13,11 +13,20 @@ from attrs import field, frozen
 from dateutil.relativedelta import relativedelta
 
 from propcrm._validators import int_at_least, int_between
-from propcrm._vip_cards import require_date
+from propcrm._vip_cards import CardStatus, VipCard, require_date
 from propcrm._vip_numbers import check_prefix, is_instance
 from propcrm.errors import ValidationError
+from propcrm.explain import Reason
 
-__all__ = ["FAMILY_SOURCES", "NO_BENEFITS", "BenefitFamily", "VipBenefits", "VipPolicy"]
+__all__ = [
+    "FAMILY_SOURCES",
+    "NO_BENEFITS",
+    "BenefitFamily",
+    "Benefits",
+    "VipBenefits",
+    "VipPolicy",
+    "card_benefits",
+]
 
 
 class BenefitFamily(Enum):
@@ -182,7 +191,73 @@ class VipPolicy:
         return opens
 
 
+@frozen
+class Benefits:
+    """What a card brings on a day, and why.
+
+    Attributes:
+        card_id: The card's id, e.g. ``"JK1001"``.
+        on: The day.
+        services: The services of each family; all empty when the card brings nothing.
+        emergency_aid_limit: Cash emergency aid available per case, in yuan; 0 when none.
+        reasons: Why.
+    """
+
+    card_id: str
+    on: date
+    services: VipBenefits
+    emergency_aid_limit: int
+    reasons: tuple[Reason, ...]
+
+    @property
+    def families(self) -> tuple[BenefitFamily, ...]:
+        """The benefit families available; empty when none."""
+        return self.services.families
+
+
+def card_benefits(
+    current: VipCard, policy: VipPolicy, on: date, in_managed_community: bool
+) -> Benefits:
+    """What ``current`` brings on ``on`` under ``policy`` (002 §§26-34), with the reasons."""
+    if not current.is_valid_on(on):
+        status = current.status_on(on)
+        source = {CardStatus.REVOKED: "002 §28", CardStatus.REPLACED: "002 §27"}
+        reason = Reason(
+            "vip.benefits.card_not_valid",
+            f"card {current.id} is not valid on {on} ({status.value})"
+            if on >= current.issued_on
+            else f"card {current.id} is not valid before {current.issued_on}",
+            {
+                "status": status.value,
+                "issued_on": current.issued_on,
+                "ends_on": current.ends_on,
+            },
+            source.get(status, "002 §26"),
+        )
+        return Benefits(current.id, on, NO_BENEFITS, 0, (reason,))
+    if not in_managed_community:
+        reason = Reason(
+            "vip.benefits.outside_managed_communities",
+            "VIP services apply only inside the company's managed communities",
+            {"in_managed_community": False},
+            "002 §34",
+        )
+        return Benefits(current.id, on, NO_BENEFITS, 0, (reason,))
+    offered = policy.benefits
+    reasons = tuple(
+        Reason(
+            f"vip.benefits.{family.value}",
+            f"{family.label}: {', '.join(offered.of(family))}",
+            {"services": list(offered.of(family))},
+            FAMILY_SOURCES[family],
+        )
+        for family in offered.families
+    )
+    aid = policy.emergency_aid_limit if offered.emergency_aid else 0
+    return Benefits(current.id, on, offered, aid, reasons)
+
+
 # Public in propcrm.vip: set after each class is built, so that attrs compiles their
 # methods with this module's names (it copies the globals of ``__module__``).
-for _public in (BenefitFamily, VipBenefits, VipPolicy):
+for _public in (BenefitFamily, VipBenefits, VipPolicy, Benefits):
     _public.__module__ = "propcrm.vip"

@@ -50,7 +50,7 @@ from propcrm._vip_numbers import (
     VipLevel,
     as_level,
 )
-from propcrm._vip_policy import FAMILY_SOURCES, NO_BENEFITS, BenefitFamily, VipBenefits, VipPolicy
+from propcrm._vip_policy import BenefitFamily, Benefits, VipBenefits, VipPolicy, card_benefits
 from propcrm.customers import Customer, Tier, TierDecision, TierFacts, TierPolicy, classify_tier
 from propcrm.errors import NotFoundError, PropcrmError, ValidationError
 from propcrm.explain import Reason
@@ -101,30 +101,6 @@ class NotEligibleError(PropcrmError):
     def reasons(self) -> tuple[Reason, ...]:
         """The reasons of the tier decision."""
         return self.decision.reasons
-
-
-@frozen
-class Benefits:
-    """What a card brings on a day, and why.
-
-    Attributes:
-        card_id: The card's id, e.g. ``"JK1001"``.
-        on: The day.
-        services: The services of each family; all empty when the card brings nothing.
-        emergency_aid_limit: Cash emergency aid available per case, in yuan; 0 when none.
-        reasons: Why.
-    """
-
-    card_id: str
-    on: date
-    services: VipBenefits
-    emergency_aid_limit: int
-    reasons: tuple[Reason, ...]
-
-    @property
-    def families(self) -> tuple[BenefitFamily, ...]:
-        """The benefit families available; empty when none."""
-        return self.services.families
 
 
 @frozen
@@ -431,43 +407,7 @@ class VipProgramme:
                 company's own communities; elsewhere the card brings nothing (§34).
         """
         require_date(on, "on")
-        current = self._current(card)
-        if not current.is_valid_on(on):
-            status = current.status_on(on)
-            source = {CardStatus.REVOKED: "002 §28", CardStatus.REPLACED: "002 §27"}
-            reason = Reason(
-                "vip.benefits.card_not_valid",
-                f"card {current.id} is not valid on {on} ({status.value})"
-                if on >= current.issued_on
-                else f"card {current.id} is not valid before {current.issued_on}",
-                {
-                    "status": status.value,
-                    "issued_on": current.issued_on,
-                    "ends_on": current.ends_on,
-                },
-                source.get(status, "002 §26"),
-            )
-            return Benefits(current.id, on, NO_BENEFITS, 0, (reason,))
-        if not in_managed_community:
-            reason = Reason(
-                "vip.benefits.outside_managed_communities",
-                "VIP services apply only inside the company's managed communities",
-                {"in_managed_community": False},
-                "002 §34",
-            )
-            return Benefits(current.id, on, NO_BENEFITS, 0, (reason,))
-        offered = self.policy.benefits
-        reasons = tuple(
-            Reason(
-                f"vip.benefits.{family.value}",
-                f"{family.label}: {', '.join(offered.of(family))}",
-                {"services": list(offered.of(family))},
-                FAMILY_SOURCES[family],
-            )
-            for family in offered.families
-        )
-        aid = self.policy.emergency_aid_limit if offered.emergency_aid else 0
-        return Benefits(current.id, on, offered, aid, reasons)
+        return card_benefits(self._current(card), self.policy, on, in_managed_community)
 
     def expiring(self, between: tuple[date, date]) -> tuple[VipCard, ...]:
         """Active cards that expire on a day in ``[start, end)``, for reminders; soonest first."""
