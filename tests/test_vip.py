@@ -1,13 +1,16 @@
 """The VIP card programme: numbers (002 §23), validity (§26), issue, renewal, replacement,
 revocation (§§25-28) and benefits (§§30-34)."""
 
+import ast
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+import propcrm
 from propcrm import (
     BenefitFamily,
     CardNumber,
@@ -883,3 +886,25 @@ def test_sequence_numbers_are_unique_and_increasing_per_level(levels: list[VipLe
     for level, numbers in seen.items():
         assert numbers == list(range(1, len(numbers) + 1))
         assert allocator.last("JK", level) == len(numbers)
+
+
+# --- the house ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["vip", "_vip_numbers", "_vip_cards", "_vip_policy", "customers", "_customer_segments"],
+)
+def test_vip_and_customer_modules_never_import_the_policy_module(module: str) -> None:
+    """No import of propcrm.policy anywhere, not in a function nor under TYPE_CHECKING."""
+    source = Path(propcrm.__file__).with_name(f"{module}.py").read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None:
+            imported.add(node.module)
+            if node.module == "propcrm":
+                imported.update(f"propcrm.{alias.name}" for alias in node.names)
+    assert "propcrm.policy" not in imported
+    assert "propcrm._slices" in imported or module.startswith("_vip")
