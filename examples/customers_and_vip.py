@@ -42,7 +42,7 @@ people = [
 ]
 expected_tiers = [Tier.A, Tier.B, Tier.C, Tier.D]
 for customer, expected in zip(people, expected_tiers, strict=True):
-    decision = classify_tier(customer, on=today, policy=policy.customers.tiers)
+    decision = classify_tier(customer, on=today, policy=policy)
     contact = customer.phone or "no phone"  # masked: str() never shows the number
     print(f"{customer.name} ({contact}): {decision.tier.value} {decision.tier.label}")
     for reason in decision.reasons:
@@ -71,21 +71,22 @@ homes = {
     Segment.OLDER_SINGLE: Household("h-3", [Member("孙悦", date(1989, 11, 30), working=True)]),
 }
 for expected, home in homes.items():
-    found = segment(home, on=today, policy=policy.customers.segments)
+    found = segment(home, on=today, policy=policy)
     print(f"{home.id}: {found.segment.label} — {found.reasons[0]}")
     expect(f"segment of {home.id}", found.segment, expected)
 
 print("\n== A VIP card's life (002 §§23-34)")
-programme = VipProgramme.from_policy(policy, MemorySequenceAllocator())
+programme = VipProgramme(MemorySequenceAllocator(), policy=policy)
 assistant = "客户助理 李娜"
 card = programme.issue(
     people[0], level=VipLevel.GOVERNMENT_OFFICIAL, on=date(2024, 2, 29), by=assistant
 )
 print(
-    f"issued {card.id} to {card.holder_id}: valid {card.issued_on} until before {card.expires_on}"
+    f"issued {card.id} to {card.customer_id}: valid {card.issued_on} until before {card.expires_on}"
 )
 expect("card number", card.id, "JK1001")
 expect("expiry of a 29 February card", card.expires_on, date(2027, 2, 28))
+expect("the policy's expiry", policy.vip.expiry(date(2024, 2, 29)), date(2027, 2, 28))
 
 try:
     programme.issue(people[1], level=VipLevel.OTHER, on=today, by=assistant)
@@ -93,7 +94,7 @@ try:
 except NotEligibleError as refused:
     print(f"refused: {refused.decision.tier.value} customer {refused.customer_id}")
 
-benefits = programme.benefits(card, today)
+benefits = programme.benefits(card, on=today)
 print(
     f"benefits on {today}: {', '.join(f.label for f in benefits.families)}; "
     f"emergency aid up to {benefits.emergency_aid_limit} yuan"
@@ -110,8 +111,19 @@ reminders = programme.expiring((date(2027, 2, 1), date(2027, 3, 1)))
 print(f"to remind in February 2027: {[c.id for c in reminders]}")
 expect("reminders", [c.id for c in reminders], ["JK1002"])
 
-renewed = programme.renew(replaced.new, people[0], on=date(2027, 2, 20), by=assistant)
-print(f"renewed as {renewed.new.id}, valid until before {renewed.new.expires_on}")
+try:
+    programme.renew(replaced.new, people[0], on=date(2027, 2, 27), by=assistant)
+    problems.append("a card was renewed before its expiry day")
+except CardStateError as error:
+    print(f"renewal the day before expiry refused: {error}")
+renewed = programme.renew(replaced.new, people[0], on=date(2027, 2, 28), by=assistant)
+print(f"renewed on the expiry day as {renewed.new.id}, valid until before {renewed.new.expires_on}")
+expect("renewed card", (renewed.new.id, renewed.new.expires_on), ("JK1003", date(2030, 2, 28)))
+
+long_arrears = TierFacts(government_official=True, months_in_arrears=7)
+review = programme.recommend_revocation(long_arrears, on=today)
+print(f"7 months overdue, no finding of malice: {review.reasons[0]}")
+expect("long arrears: review, no ground", (review.review, review.grounds), (True, ()))
 
 advice = programme.recommend_revocation(people[3].facts, on=today)
 print(f"revocation advice for {people[3].name}: {advice.reasons[0]}")
@@ -124,7 +136,8 @@ try:
     problems.append("a card was revoked twice")
 except CardStateError as error:
     print(f"second revocation refused: {error}")
-expect("benefits after revocation", programme.benefits(revoked, date(2027, 6, 1)).families, ())
+after = programme.benefits(revoked, on=date(2027, 6, 1))
+expect("benefits after revocation", after.families, ())
 
 if problems:
     raise SystemExit("\n".join(["WRONG:", *problems]))

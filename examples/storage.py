@@ -22,7 +22,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "crm.db"
         with SqliteStore(path) as store:
-            programme = VipProgramme.from_policy(Policy(), store.card_numbers)
+            programme = VipProgramme(store.card_numbers, policy=Policy())
             official = Customer("c-001", "王芳", facts=TierFacts(government_official=True))
 
             # One transaction: the customer and her card are stored together or not at all.

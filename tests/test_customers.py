@@ -15,6 +15,7 @@ from propcrm import (
     Member,
     PersonalData,
     PersonalKind,
+    Policy,
     Relation,
     Segment,
     SegmentPolicy,
@@ -132,8 +133,25 @@ def test_malicious_arrears_finding_is_d() -> None:
 
 def test_six_months_overdue_is_d() -> None:
     """002 §7 恶意欠缴 — decision: >= 6 months overdue is D."""
-    assert rules(TierFacts(months_in_arrears=6)) == ["tier.d.arrears_months"]
+    assert rules(TierFacts(months_in_arrears=6)) == ["tier.d.long_arrears"]
     assert tier(TierFacts(months_in_arrears=5)) == Tier.C
+
+
+def test_long_arrears_are_reported_as_long_arrears_never_as_malice() -> None:
+    """RULES § 1 turn 2: 7 months overdue without a finding reads as long arrears, not malice."""
+    reason = classify_tier(TierFacts(months_in_arrears=7), on=ON).reasons[0]
+    assert str(reason) == (
+        "[002 §7] 7 months of property fees overdue: long arrears, treated as malicious by "
+        "policy (from 6 months), not a finding of malice"
+    )
+    assert reason.facts["malicious_arrears"] is False
+    assert "found malicious" not in reason.message
+
+
+def test_a_malice_finding_with_long_arrears_is_reported_as_the_finding_only() -> None:
+    """With the explicit finding, 9 months overdue is malicious arrears, not long arrears."""
+    facts = TierFacts(months_in_arrears=9, malicious_arrears=True)
+    assert rules(facts) == ["tier.d.malicious_arrears"]
 
 
 def test_leading_a_group_complaint_within_12_months_is_d() -> None:
@@ -276,13 +294,57 @@ def test_household_elders_active_accepts_only_true_or_false() -> None:
     assert home.elders_active is False
 
 
-def test_classify_tier_and_segment_refuse_a_missing_policy() -> None:
-    """policy=None names the policy instead of failing on an attribute."""
-    with pytest.raises(ValidationError, match="^policy: expected a TierPolicy"):
-        classify_tier(TierFacts(), on=ON, policy=None)  # type: ignore[arg-type]
+def test_classify_tier_without_a_policy_uses_the_defaults() -> None:
+    """No policy: two purchases make B, as under TierPolicy()."""
+    assert classify_tier(TierFacts(purchases_from_group=2), on=ON).tier == Tier.B
+
+
+def test_classify_tier_takes_the_whole_policy() -> None:
+    """The whole Policy gives its customers.tiers: with 3 purchases needed, 2 stay C."""
+    policy = Policy.from_mapping({"customers": {"tiers": {"loyal_min_purchases": 3}}})
+    assert classify_tier(TierFacts(purchases_from_group=2), on=ON, policy=policy).tier == Tier.C
+
+
+def test_classify_tier_names_the_path_of_a_wrong_slice() -> None:
+    """policy.customers instead of policy.customers.tiers: one line under 300 characters."""
+    with pytest.raises(ValidationError) as caught:
+        classify_tier(TierFacts(), on=ON, policy=Policy().customers)
+    message = str(caught.value)
+    assert message == (
+        "policy: expected a TierPolicy, got a CustomerPolicy; "
+        "pass policy.customers.tiers or the whole Policy"
+    )
+    assert len(message) < 300
+
+
+def test_segment_without_a_policy_uses_the_defaults() -> None:
+    """No policy: a 65-year-old living alone with a child elsewhere is an empty nest (60+)."""
+    home = Household(
+        "h1", [person(1960), Member("王磊", date(1990, 1, 1), Relation.CHILD, resident=False)]
+    )
+    assert segment(home, on=ON).segment == Segment.EMPTY_NEST
+
+
+def test_segment_takes_the_whole_policy() -> None:
+    """The whole Policy gives customers.segments: elders from 70, so a 65-year-old is not one."""
+    policy = Policy.from_mapping({"customers": {"segments": {"elder_min_age": 70}}})
+    home = Household(
+        "h1", [person(1960), Member("王磊", date(1990, 1, 1), Relation.CHILD, resident=False)]
+    )
+    assert segment(home, on=ON, policy=policy).segment == Segment.MATURE_FAMILY
+
+
+def test_segment_names_the_path_of_a_wrong_slice() -> None:
+    """A TierPolicy where a SegmentPolicy belongs: one line naming policy.customers.segments."""
     home = Household("h1", [Member("王芳", date(1990, 6, 2))])
-    with pytest.raises(ValidationError, match="^policy: expected a SegmentPolicy"):
-        segment(home, on=ON, policy=TierPolicy())  # type: ignore[arg-type]
+    with pytest.raises(ValidationError) as caught:
+        segment(home, on=ON, policy=TierPolicy())
+    message = str(caught.value)
+    assert message == (
+        "policy: expected a SegmentPolicy, got a TierPolicy; "
+        "pass policy.customers.segments or the whole Policy"
+    )
+    assert len(message) < 300
 
 
 def test_tier_labels_are_the_chinese_names() -> None:

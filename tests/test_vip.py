@@ -1,13 +1,16 @@
 """The VIP card programme: numbers (002 §23), validity (§26), issue, renewal, replacement,
 revocation (§§25-28) and benefits (§§30-34)."""
 
-from datetime import date, timedelta
+import ast
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+import propcrm
 from propcrm import (
     BenefitFamily,
     CardNumber,
@@ -20,6 +23,7 @@ from propcrm import (
     NotFoundError,
     Policy,
     RevocationGround,
+    Tier,
     TierFacts,
     TierPolicy,
     ValidationError,
@@ -39,7 +43,7 @@ BY = "客户助理 李娜"
 
 def programme(policy: VipPolicy | None = None, **last: int) -> VipProgramme:
     counts = {("JK", VipLevel[name]): n for name, n in last.items()}
-    return VipProgramme(policy or VipPolicy(), MemorySequenceAllocator(counts), tiers=TierPolicy())
+    return VipProgramme(MemorySequenceAllocator(counts), policy=policy)
 
 
 def issued(vip: VipProgramme, customer: Customer = OFFICIAL, on: date = ISSUED) -> VipCard:
@@ -159,6 +163,36 @@ def test_last_valid_day_is_the_day_before_expiry() -> None:
     assert card.status_on(date(2028, 3, 10)) == CardStatus.EXPIRED
 
 
+@pytest.mark.parametrize(
+    ("issued_on", "first_invalid"),
+    [
+        (date(2024, 2, 29), date(2027, 2, 28)),
+        (date(2025, 3, 10), date(2028, 3, 10)),
+        (date(2023, 12, 31), date(2026, 12, 31)),
+    ],
+)
+def test_policy_expiry_is_the_first_invalid_day(issued_on: date, first_invalid: date) -> None:
+    """RULES § 3: three calendar years on; 2024-02-29 gives 2027-02-28."""
+    assert VipPolicy().expiry(issued_on) == first_invalid
+
+
+def test_policy_expiry_follows_the_validity_years() -> None:
+    """Two-year cards issued 2024-02-29 expire 2026-02-28."""
+    assert VipPolicy(validity_years=2).expiry(date(2024, 2, 29)) == date(2026, 2, 28)
+
+
+def test_policy_expiry_refuses_a_datetime() -> None:
+    """expiry(on) takes a date, and says so."""
+    with pytest.raises(ValidationError, match="^on: expected a datetime.date"):
+        VipPolicy().expiry(datetime(2024, 2, 29, 9, 0))
+
+
+def test_renewal_opens_on_the_expiry_day_unless_a_window_is_set() -> None:
+    """Default window 0: the expiry day itself; 10 days: ten days earlier."""
+    assert VipPolicy().renewal_opens(date(2027, 2, 28)) == date(2027, 2, 28)
+    assert VipPolicy(renewal_window_days=10).renewal_opens(date(2027, 2, 28)) == date(2027, 2, 18)
+
+
 def test_validity_years_come_from_the_policy() -> None:
     """A company with two-year cards gets them."""
     card = issued(programme(VipPolicy(validity_years=2)), on=date(2025, 1, 1))
@@ -175,6 +209,16 @@ def test_a_card_is_valid_on_exactly_three_calendar_years_of_days(card: VipCard) 
     assert len(valid) == expected
     assert valid[0] == card.issued_on
     assert valid[-1] - valid[0] == timedelta(days=expected - 1)
+
+
+@pytest.mark.parametrize("bad", ["JK", "jk1001", 1001])
+def test_card_references_must_be_card_ids(bad: object) -> None:
+    """replaces_card_id and replaced_by_card_id hold card ids such as 'JK1001'."""
+    number = CardNumber("JK", VipLevel.OTHER, 2)
+    with pytest.raises(ValidationError, match="^replaces_card_id: expected a card id"):
+        VipCard(number, "c1", date(2025, 1, 1), date(2028, 1, 1), BY, bad)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="^replaced_by_card_id: expected a card id"):
+        StatusChange(CardStatus.REPLACED, date(2025, 1, 1), BY, "lost", None, bad)  # type: ignore[arg-type]
 
 
 def test_card_fields_are_validated() -> None:
@@ -219,17 +263,38 @@ def test_issue_gives_a_tier_a_customer_the_next_number_of_the_level() -> None:
     first = issued(vip)
     second = issued(vip, Customer("c3", "赵敏", facts=TierFacts(government_official=True)))
     assert (first.id, second.id) == ("JK1001", "JK1002")
-    assert (first.holder_id, first.level, first.issued_by) == (
+    assert (first.customer_id, first.level, first.issued_by) == (
         "c1",
         VipLevel.GOVERNMENT_OFFICIAL,
         BY,
     )
 
 
+def test_take_number_hands_out_the_next_number_for_good() -> None:
+    """With JK1 at 6 the next number taken is JK1007, and the next card issued gets JK1008."""
+    vip = programme(GOVERNMENT_OFFICIAL=6)
+    assert str(vip.take_number(VipLevel.GOVERNMENT_OFFICIAL)) == "JK1007"
+    assert issued(vip).id == "JK1008"
+
+
+def test_take_number_uses_the_policy_prefix_and_the_level_digit() -> None:
+    """Prefix ZX and level digit 2 give ZX2001 first."""
+    vip = VipProgramme(MemorySequenceAllocator(), policy=VipPolicy(card_prefix="ZX"))
+    assert vip.take_number(2) == CardNumber("ZX", VipLevel.OTHER, 1)  # type: ignore[arg-type]
+
+
+def test_take_number_refuses_an_unknown_level_and_says_when_none_is_left() -> None:
+    """A bad level is named; after 999 the level has no number left."""
+    with pytest.raises(ValidationError, match="^level: expected a VipLevel"):
+        programme().take_number(4)  # type: ignore[arg-type]
+    with pytest.raises(CardNumbersExhaustedError, match="no card numbers left for JK0"):
+        programme(GROUP_LEADERSHIP=999).take_number(VipLevel.GROUP_LEADERSHIP)
+
+
 def test_issue_is_refused_for_a_c_customer_with_the_reasons() -> None:
     """002 §25: never issue a card to a customer who does not qualify."""
     allocator = MemorySequenceAllocator()
-    vip = VipProgramme(VipPolicy(), allocator, tiers=TierPolicy())
+    vip = VipProgramme(allocator)
     with pytest.raises(NotEligibleError, match="only tier-A customers qualify") as info:
         issued(vip, ORDINARY)
     assert [r.rule for r in info.value.reasons] == ["tier.c.default"]
@@ -280,16 +345,50 @@ def test_renewal_gives_a_qualifying_holder_a_new_card() -> None:
         date(2027, 2, 28),
         date(2030, 2, 28),
     )
-    assert done.new.replaces == old.number
+    assert done.new.replaces_card_id == "JK1001"
     assert done.old.status == CardStatus.EXPIRED
     assert done.old.change is not None
-    assert done.old.change.successor == done.new.number
+    assert done.old.change.replaced_by_card_id == "JK1002"
     assert done.old.version == old.version + 1
 
 
-def test_early_renewal_ends_the_old_card_that_day() -> None:
-    """Inside the renewal window the old card is void from the renewal day."""
+def test_renewal_opens_on_the_expiry_day_by_default() -> None:
+    """002 §26 到期后: a card expiring 2027-02-28 renews on 2027-02-28, not on 2027-02-27."""
     vip = programme()
+    old = issued(vip)
+    with pytest.raises(
+        CardStateError,
+        match=r"cannot be renewed before 2027-02-28 \(renewal opens on the expiry day\)",
+    ):
+        vip.renew(old, OFFICIAL, on=date(2027, 2, 27), by=BY)
+    assert vip.card("JK1001").change is None
+    assert vip.renew(old, OFFICIAL, on=date(2027, 2, 28), by=BY).new.id == "JK1002"
+
+
+def test_renewal_stays_open_after_expiry() -> None:
+    """A card renewed a month after it expired gets a card valid from the renewal day."""
+    vip = programme()
+    old = issued(vip)
+    done = vip.renew(old, OFFICIAL, on=date(2027, 3, 28), by=BY)
+    assert (done.new.issued_on, done.new.expires_on) == (date(2027, 3, 28), date(2030, 3, 28))
+
+
+def test_a_company_may_open_renewal_earlier() -> None:
+    """A 30-day window opens 2027-01-29 for a card expiring 2027-02-28 (31 + 28 days in Jan-Feb)."""
+    vip = programme(VipPolicy(renewal_window_days=30))
+    old = issued(vip)
+    with pytest.raises(
+        CardStateError,
+        match=r"cannot be renewed before 2027-01-29 \(30 days before it expires on 2027-02-28\)",
+    ):
+        vip.renew(old, OFFICIAL, on=date(2027, 1, 28), by=BY)
+    done = vip.renew(old, OFFICIAL, on=date(2027, 1, 29), by=BY)
+    assert (done.new.issued_on, done.new.expires_on) == (date(2027, 1, 29), date(2030, 1, 29))
+
+
+def test_early_renewal_ends_the_old_card_that_day() -> None:
+    """Inside an earlier window the old card is void from the renewal day."""
+    vip = programme(VipPolicy(renewal_window_days=30))
     old = issued(vip)
     done = vip.renew(old, OFFICIAL, on=date(2027, 2, 1), by=BY)
     assert not done.old.is_valid_on(date(2027, 2, 1))
@@ -304,14 +403,6 @@ def test_renewal_is_refused_if_the_holder_no_longer_qualifies() -> None:
     with pytest.raises(NotEligibleError, match="cannot renew a VIP card.*tier B"):
         vip.renew(old, former, on=old.expires_on, by=BY)
     assert vip.card("JK1001") == old
-
-
-def test_renewal_before_the_window_is_refused() -> None:
-    """Renewal opens 30 days before expiry."""
-    vip = programme()
-    old = issued(vip)
-    with pytest.raises(CardStateError, match="cannot be renewed before 2027-01-29"):
-        vip.renew(old, OFFICIAL, on=date(2027, 1, 28), by=BY)
 
 
 def test_renewal_must_be_for_the_holder() -> None:
@@ -423,19 +514,58 @@ def test_revocation_is_recommended_for_malicious_arrears() -> None:
 def test_leading_group_complaints_harms_the_group_s_interests() -> None:
     """002 §28: conduct against the group's interests is a ground too."""
     facts = TierFacts(
-        special_relationship=True, months_in_arrears=7, group_complaints_led=(date(2025, 7, 1),)
+        special_relationship=True,
+        malicious_arrears=True,
+        group_complaints_led=(date(2025, 7, 1),),
     )
     advice = programme().recommend_revocation(facts, on=date(2025, 8, 1))
     assert advice.grounds == (
         RevocationGround.HARMS_GROUP_INTERESTS,
         RevocationGround.MALICIOUS_ARREARS,
     )
+    assert not advice.review
+
+
+def test_long_arrears_recommend_a_review_not_a_revocation() -> None:
+    """RULES § 1: 7 months overdue without a finding of malice is no ground, only a review."""
+    facts = TierFacts(government_official=True, months_in_arrears=7)
+    advice = programme().recommend_revocation(facts, on=date(2025, 8, 1))
+    assert (advice.recommended, advice.grounds, advice.review) == (False, (), True)
+    assert [r.rule for r in advice.reasons] == [
+        "vip.revocation.review_arrears",
+        "tier.d.long_arrears",
+    ]
+    assert "not found malicious" in advice.reasons[0].message
+
+
+def test_long_arrears_beside_another_ground_give_that_ground_and_a_review() -> None:
+    """Leading a group complaint is a ground; the 8 months overdue stay a review, not a ground."""
+    facts = TierFacts(
+        special_relationship=True, months_in_arrears=8, group_complaints_led=(date(2025, 7, 1),)
+    )
+    advice = programme().recommend_revocation(facts, on=date(2025, 8, 1))
+    assert (advice.recommended, advice.grounds, advice.review) == (
+        True,
+        (RevocationGround.HARMS_GROUP_INTERESTS,),
+        True,
+    )
+    assert [r.rule for r in advice.reasons][:2] == [
+        "vip.revocation.recommended",
+        "vip.revocation.review_arrears",
+    ]
+
+
+def test_five_months_overdue_is_neither_ground_nor_review() -> None:
+    """Below the 6 months of long arrears a VIP stays A: nothing to revoke or review."""
+    facts = TierFacts(government_official=True, months_in_arrears=5)
+    advice = programme().recommend_revocation(facts, on=date(2025, 8, 1))
+    assert (advice.recommended, advice.grounds, advice.review) == (False, (), False)
 
 
 def test_revocation_is_not_recommended_for_a_good_vip() -> None:
     """No D criterion, no recommendation."""
     advice = programme().recommend_revocation(OFFICIAL, on=date(2025, 8, 1))
-    assert (advice.recommended, advice.grounds) == (False, ())
+    assert (advice.recommended, advice.grounds, advice.review) == (False, (), False)
     assert advice.reasons[0].source == "002 §28"
 
 
@@ -445,9 +575,9 @@ def test_revocation_is_not_recommended_for_a_good_vip() -> None:
 def test_a_valid_card_brings_the_five_benefit_families() -> None:
     """002 §§30-33: priority, discount, consultation, family care, emergency aid."""
     vip = programme()
-    benefits = vip.benefits(issued(vip), date(2025, 1, 1))
+    benefits = vip.benefits(issued(vip), on=date(2025, 1, 1))
     assert benefits.families == tuple(BenefitFamily)
-    assert benefits.emergency_aid_limit == 2000
+    assert (benefits.card_id, benefits.emergency_aid_limit) == ("JK1001", 2000)
     assert [r.source for r in benefits.reasons] == [
         "002 §31",
         "002 §32",
@@ -462,7 +592,7 @@ def test_benefits_after_expiry_are_none() -> None:
     """002 §26: void after expiry."""
     vip = programme()
     card = issued(vip)
-    benefits = vip.benefits(card, card.expires_on)
+    benefits = vip.benefits(card, on=card.expires_on)
     assert (benefits.families, benefits.emergency_aid_limit) == ((), 0)
     assert (benefits.reasons[0].rule, benefits.reasons[0].source) == (
         "vip.benefits.card_not_valid",
@@ -475,8 +605,8 @@ def test_benefits_stop_on_revocation() -> None:
     vip = programme()
     card = issued(vip)
     vip.revoke(card, ground=RevocationGround.MALICIOUS_ARREARS, on=date(2025, 8, 1), by="经理")
-    assert vip.benefits(card, date(2025, 7, 31)).families
-    benefits = vip.benefits(card, date(2025, 8, 1))
+    assert vip.benefits(card, on=date(2025, 7, 31)).families
+    benefits = vip.benefits(card, on=date(2025, 8, 1))
     assert (benefits.families, benefits.reasons[0].source) == ((), "002 §28")
 
 
@@ -485,8 +615,8 @@ def test_benefits_of_a_replaced_card_and_before_issue_are_none() -> None:
     vip = programme()
     card = issued(vip)
     vip.replace(card, on=date(2025, 5, 20), by=BY)
-    assert vip.benefits(card, date(2025, 5, 20)).reasons[0].source == "002 §27"
-    before = vip.benefits(card, date(2024, 2, 28))
+    assert vip.benefits(card, on=date(2025, 5, 20)).reasons[0].source == "002 §27"
+    before = vip.benefits(card, on=date(2024, 2, 28))
     assert (before.families, before.reasons[0].message) == (
         (),
         "card JK1001 is not valid before 2024-02-29",
@@ -496,7 +626,7 @@ def test_benefits_of_a_replaced_card_and_before_issue_are_none() -> None:
 def test_benefits_only_inside_the_company_s_communities() -> None:
     """002 §34: services only within the company's managed communities."""
     vip = programme()
-    benefits = vip.benefits(issued(vip), date(2025, 1, 1), in_managed_community=False)
+    benefits = vip.benefits(issued(vip), on=date(2025, 1, 1), in_managed_community=False)
     assert (benefits.families, benefits.reasons[0].source) == ((), "002 §34")
 
 
@@ -504,7 +634,7 @@ def test_benefit_catalogue_and_aid_limit_come_from_the_policy() -> None:
     """A company offering no emergency aid yet has an aid limit of 0."""
     policy = VipPolicy(emergency_aid_limit=5000, benefits=VipBenefits(emergency_aid=()))
     vip = programme(policy)
-    benefits = vip.benefits(issued(vip), date(2025, 1, 1))
+    benefits = vip.benefits(issued(vip), on=date(2025, 1, 1))
     assert BenefitFamily.EMERGENCY_AID not in benefits.families
     assert benefits.emergency_aid_limit == 0
 
@@ -539,19 +669,65 @@ def test_operations_take_dates_not_datetimes() -> None:
     """Days are dates; the programme never reads the clock."""
     vip = programme()
     card = issued(vip)
-    with pytest.raises(ValidationError, match="day: expected a datetime.date"):
+    with pytest.raises(ValidationError, match="on: expected a datetime.date"):
         card.is_valid_on("2025-01-01")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="card: expected a VipCard"):
-        vip.benefits("JK1001", date(2025, 1, 1))  # type: ignore[arg-type]
+        vip.benefits("JK1001", on=date(2025, 1, 1))  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match=r"between\[1\]"):
         vip.expiring((date(2025, 1, 1), "2026-01-01"))  # type: ignore[arg-type]
 
 
 def test_programme_from_the_whole_policy() -> None:
-    """The programme reads vip and customers.tiers from a company's policy."""
-    policy = Policy.from_mapping({"vip": {"card_prefix": "ZX"}})
-    vip = VipProgramme.from_policy(policy, MemorySequenceAllocator())
+    """The programme reads vip and customers.tiers from a company's whole policy."""
+    policy = Policy.from_mapping(
+        {"vip": {"card_prefix": "ZX"}, "customers": {"tiers": {"loyal_min_purchases": 5}}}
+    )
+    vip = VipProgramme(MemorySequenceAllocator(), policy=policy)
     assert issued(vip).id == "ZX1001"
+    assert vip.tiers.loyal_min_purchases == 5
+
+
+def test_programme_from_the_vip_slice_uses_default_tiers() -> None:
+    """policy=policy.vip takes the VIP settings; the tier thresholds stay the defaults."""
+    vip = VipProgramme(MemorySequenceAllocator(), policy=VipPolicy(card_prefix="ZX"))
+    assert (issued(vip).id, vip.tiers) == ("ZX1001", TierPolicy())
+
+
+def test_programme_takes_tiers_from_their_own_argument() -> None:
+    """tiers= overrides the thresholds of the whole policy."""
+    tiers = TierPolicy(precedence=(Tier.A, Tier.D, Tier.B, Tier.C))
+    vip = VipProgramme(MemorySequenceAllocator(), policy=Policy(), tiers=tiers)
+    arrears = Customer("c7", "周强", facts=TierFacts(government_official=True, months_in_arrears=9))
+    assert issued(vip, arrears).id == "JK1001"
+
+
+def test_programme_without_a_policy_uses_the_defaults() -> None:
+    """No policy: prefix JK, three years, tier thresholds of the rules."""
+    vip = VipProgramme(MemorySequenceAllocator())
+    assert (vip.policy, vip.tiers) == (VipPolicy(), TierPolicy())
+
+
+def test_a_wrong_slice_is_one_short_line_naming_the_path() -> None:
+    """policy.customers instead of policy.vip: one line under 300 characters naming policy.vip."""
+    with pytest.raises(ValidationError) as caught:
+        VipProgramme(MemorySequenceAllocator(), policy=Policy().customers)
+    message = str(caught.value)
+    assert message == (
+        "policy: expected a VipPolicy, got a CustomerPolicy; pass policy.vip or the whole Policy"
+    )
+    assert len(message) < 300
+
+
+def test_a_wrong_tier_slice_names_customers_tiers() -> None:
+    """tiers=policy.customers is refused with the path policy.customers.tiers."""
+    with pytest.raises(ValidationError) as caught:
+        VipProgramme(MemorySequenceAllocator(), tiers=Policy().customers)
+    message = str(caught.value)
+    assert message == (
+        "tiers: expected a TierPolicy, got a CustomerPolicy; "
+        "pass policy.customers.tiers or the whole Policy"
+    )
+    assert len(message) < 300
 
 
 @pytest.mark.parametrize(
@@ -577,7 +753,7 @@ def test_benefit_catalogue_is_validated() -> None:
 def test_a_failed_issue_uses_up_no_sequence_number() -> None:
     """Numbers are never reused, so an issue refused for a bad argument must not take one."""
     allocator = MemorySequenceAllocator()
-    vip = VipProgramme(VipPolicy(), allocator, tiers=TierPolicy())
+    vip = VipProgramme(allocator)
     with pytest.raises(ValidationError, match="issued_by: expected a non-empty string"):
         vip.issue(OFFICIAL, level=VipLevel.GOVERNMENT_OFFICIAL, on=ISSUED, by="")
     assert allocator.last("JK", VipLevel.GOVERNMENT_OFFICIAL) == 0
@@ -587,7 +763,7 @@ def test_a_failed_issue_uses_up_no_sequence_number() -> None:
 def test_a_failed_renewal_or_replacement_uses_up_no_sequence_number() -> None:
     """A blank 'by' or 'why' is refused before a number is allocated; nothing changes."""
     allocator = MemorySequenceAllocator()
-    vip = VipProgramme(VipPolicy(), allocator, tiers=TierPolicy())
+    vip = VipProgramme(allocator)
     card = issued(vip)
     with pytest.raises(ValidationError, match="by: expected a non-empty string"):
         vip.renew(card, OFFICIAL, on=card.expires_on, by=" ")
@@ -641,19 +817,14 @@ def test_revocation_refuses_an_unknown_ground_and_a_non_text_note() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
-        ({"policy": None}, "policy"),
+        ({"policy": "vip"}, "policy"),
         ({"allocator": object()}, "allocator"),
-        ({"tiers": None}, "tiers"),
+        ({"tiers": 3}, "tiers"),
     ],
 )
 def test_programme_arguments_are_checked(kwargs: dict[str, object], field: str) -> None:
-    """A programme without a policy, an allocator or tier thresholds is refused at once."""
-    arguments: dict[str, object] = {
-        "policy": VipPolicy(),
-        "allocator": MemorySequenceAllocator(),
-        "tiers": TierPolicy(),
-        **kwargs,
-    }
+    """A programme with a bad allocator, policy or tier thresholds is refused at once."""
+    arguments: dict[str, object] = {"allocator": MemorySequenceAllocator(), **kwargs}
     with pytest.raises(ValidationError, match=f"^{field}: expected a "):
         VipProgramme(**arguments)  # type: ignore[arg-type]
 
@@ -715,3 +886,25 @@ def test_sequence_numbers_are_unique_and_increasing_per_level(levels: list[VipLe
     for level, numbers in seen.items():
         assert numbers == list(range(1, len(numbers) + 1))
         assert allocator.last("JK", level) == len(numbers)
+
+
+# --- the house ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["vip", "_vip_numbers", "_vip_cards", "_vip_policy", "customers", "_customer_segments"],
+)
+def test_vip_and_customer_modules_never_import_the_policy_module(module: str) -> None:
+    """No import of propcrm.policy anywhere, not in a function nor under TYPE_CHECKING."""
+    source = Path(propcrm.__file__).with_name(f"{module}.py").read_text(encoding="utf-8")
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module is not None:
+            imported.add(node.module)
+            if node.module == "propcrm":
+                imported.update(f"propcrm.{alias.name}" for alias in node.names)
+    assert "propcrm.policy" not in imported
+    assert "propcrm._slices" in imported or module.startswith("_vip")

@@ -19,11 +19,12 @@ rules that use it:
 
 >>> from propcrm.customers import *
 >>> facts = TierFacts(government_official=True, months_in_arrears=7)
->>> decision = classify_tier(facts, on=date(2025, 6, 1), policy=TierPolicy())
+>>> decision = classify_tier(facts, on=date(2025, 6, 1))
 >>> decision.tier, decision.tier.label
 (<Tier.D: 'D'>, '刁蛮客户')
 >>> print(decision.reasons[0])
-[002 §7] 7 months of property fees overdue (D from 6 months)
+[002 §7] 7 months of property fees overdue: long arrears, treated as malicious by \
+policy (from 6 months), not a finding of malice
 """
 
 from __future__ import annotations
@@ -35,6 +36,16 @@ from typing import Any
 from attrs import define, field, frozen
 from dateutil.relativedelta import relativedelta
 
+from propcrm._customer_segments import (
+    Household,
+    Member,
+    Relation,
+    Segment,
+    SegmentDecision,
+    SegmentPolicy,
+    segment,
+)
+from propcrm._slices import policy_slice
 from propcrm._validators import (
     int_at_least,
     int_between,
@@ -66,7 +77,6 @@ __all__ = [
 ]
 
 _TIERS_SOURCE = "002 §7"
-_SEGMENTS_SOURCE = "002 §6"
 
 
 # --- tiers ----------------------------------------------------------------------------------
@@ -120,7 +130,8 @@ class TierFacts:
         invalid_complaints: The days on which complaints of this customer were
             judged invalid (无效投诉).
         months_in_arrears: Months of property fees overdue.
-        malicious_arrears: An explicit finding that the arrears are malicious (恶意欠缴).
+        malicious_arrears: An explicit finding that the arrears are malicious
+            (恶意欠缴); long arrears without it are reported as long arrears.
         group_complaints_led: The days of group complaints the customer led or
             organised (牵头聚众投诉).
         signed_on: The day the customer signed with the company, or ``None``.
@@ -158,27 +169,36 @@ def _precedence(instance: object, attribute: Any, value: Any) -> None:
 
 @frozen
 class TierPolicy:
-    """Thresholds of the tier rules (002 §7); the defaults are those of the rules.
+    """Thresholds of the tier rules of 002 §7 (``[customers.tiers]`` in a policy file).
 
+    002 §7 states the criteria in words; only the two purchases of tier B are
+    a number it gives. Every other default is a Decision (RULES § 1).
     Windows are calendar months: a fact of day *d* counts on every day *x*
     with ``d <= x < d + window``.
 
     Attributes:
         precedence: Which tier wins when several apply, highest first; C is last
-            because it is the fallback. D before A: a VIP who maliciously owes
-            fees loses VIP status (002 §28).
+            because it is the fallback. Default D, A, B, C (Decision: D before A
+            because a VIP who maliciously owes fees loses VIP status, 002 §28).
         loyal_min_purchases: B from this many purchases from the group.
-        loyal_min_satisfaction: B from this latest satisfaction score (0-100).
+            Default 2 (002 §7: 购买某某物业两次以上).
+        loyal_min_satisfaction: B from this latest satisfaction score (0-100),
+            the measure of "highly approves" (非常认可). Default 90 (Decision).
         difficult_min_invalid_complaints: D from this many invalid complaints
-            inside the window.
+            inside the window, the measure of "frequent" (时常). Default 3
+            (Decision).
         invalid_complaints_window_months: The window for invalid complaints.
-        difficult_min_arrears_months: D from this many months of fees overdue
-            (an explicit "malicious" finding is D at any length).
+            Default 12 (Decision).
+        difficult_min_arrears_months: Long arrears: from this many months of
+            fees overdue, arrears are treated as malicious by policy and make a
+            customer D, though nobody found them malicious (an explicit
+            finding is D at any length). Default 6 (Decision).
         difficult_min_group_complaints_led: D from this many group complaints
-            led inside the window.
+            led inside the window. Default 1 (Decision).
         group_complaints_window_months: The window for group complaints led.
+            Default 12 (Decision).
         newly_signed_months: A C customer who signed this recently is explained
-            as newly signed (新签约客户).
+            as newly signed (新签约客户). Default 12 (Decision).
     """
 
     precedence: tuple[Tier, ...] = field(
@@ -213,171 +233,7 @@ class TierDecision:
     reasons: tuple[Reason, ...]
 
 
-# --- households and segments ------------------------------------------------------------------
-
-
-class Segment(Enum):
-    """A household life stage of 002 §6; :attr:`label` is the Chinese name."""
-
-    DINK_ONE_EARNER = "dink_one_earner"
-    DINK_TWO_EARNERS = "dink_two_earners"
-    COUPLE_WITH_CHILD = "couple_with_child"
-    SINGLE_PARENT = "single_parent"
-    MATURE_FAMILY = "mature_family"
-    EMPTY_NEST = "empty_nest"
-    OLDER_SINGLE = "older_single"
-    ACTIVE_ELDER = "active_elder"
-    UNCLASSIFIED = "unclassified"
-
-    @property
-    def label(self) -> str:
-        """The segment's Chinese name, e.g. ``"空巢家庭"`` for an empty nest."""
-        return _SEGMENT_LABELS[self]
-
-
-_SEGMENT_LABELS = {
-    Segment.DINK_ONE_EARNER: "单人工作丁克家庭",
-    Segment.DINK_TWO_EARNERS: "双人工作丁克家庭",
-    Segment.COUPLE_WITH_CHILD: "有小孩的夫妇",
-    Segment.SINGLE_PARENT: "单亲家庭",
-    Segment.MATURE_FAMILY: "成熟家庭",
-    Segment.EMPTY_NEST: "空巢家庭",
-    Segment.OLDER_SINGLE: "大龄单身贵族",
-    Segment.ACTIVE_ELDER: "活跃长者",
-    Segment.UNCLASSIFIED: "未分类",
-}
-
-
-class Relation(Enum):
-    """How a household member relates to the head of the household (户主)."""
-
-    HEAD = "head"
-    SPOUSE = "spouse"
-    CHILD = "child"
-    PARENT = "parent"
-    OTHER = "other"
-
-
-@frozen
-class Member:
-    """One person of a household.
-
-    Attributes:
-        name: The member's name.
-        birth_date: The member's date of birth.
-        relation: Relation to the head of the household.
-        working: Has paid work.
-        resident: Lives in the household; a child who moved out is ``False``.
-
-    >>> Member("李明", date(2000, 2, 29), Relation.CHILD).age_on(date(2025, 2, 28))
-    24
-    """
-
-    name: str = field(validator=non_empty_str)
-    birth_date: date = field(validator=is_date)
-    relation: Relation = field(default=Relation.HEAD)
-    working: bool = field(default=False, validator=is_bool)
-    resident: bool = field(default=True, validator=is_bool)
-
-    def age_on(self, day: date) -> int:
-        """Full years of age on ``day``; born on 29 February, one ages on 1 March in other years.
-
-        Raises:
-            ValidationError: ``day`` is before the birth date.
-        """
-        if day < self.birth_date:
-            raise ValidationError.expected(
-                "day", f"a day on or after the birth date {self.birth_date}", day
-            )
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
-
-
-def _members(value: object) -> tuple[Member, ...]:
-    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-        raise ValidationError.expected("members", "a sequence of Member", value)
-    return tuple(value)
-
-
-def _household_members(instance: object, attribute: Any, value: tuple[object, ...]) -> None:
-    if not all(isinstance(m, Member) for m in value):
-        raise ValidationError.expected(attribute.name, "a sequence of Member", value)
-    heads = sum(m.relation is Relation.HEAD for m in value)  # type: ignore[attr-defined]
-    spouses = sum(m.relation is Relation.SPOUSE for m in value)  # type: ignore[attr-defined]
-    if heads != 1 or spouses > 1:
-        raise ValidationError.expected(
-            attribute.name,
-            "exactly one head (户主) and at most one spouse",
-            f"{heads} head(s) and {spouses} spouse(s)",
-            "mark the customer as Relation.HEAD and relate everyone else to them",
-        )
-
-
-@define
-class Household:
-    """A household (家庭) and its members, the subject of life-stage segments (002 §6).
-
-    Attributes:
-        id: The household's identity.
-        members: Everyone of the household, exactly one of them its head.
-        elders_active: The elders of the household lead an active life (活跃);
-            turns an empty nest into active elders.
-        confidentiality: The record's confidentiality level (密级).
-        version: Bumped on every stored change.
-    """
-
-    id: str = field(validator=non_empty_str)
-    members: tuple[Member, ...] = field(converter=_members, validator=_household_members)
-    elders_active: bool = field(default=False, validator=is_bool)
-    confidentiality: Confidentiality = Confidentiality.CONFIDENTIAL
-    version: int = field(default=0, validator=int_at_least(0))
-
-    @property
-    def head(self) -> Member:
-        """The head of the household (户主)."""
-        return next(m for m in self.members if m.relation is Relation.HEAD)
-
-
-@frozen
-class SegmentPolicy:
-    """Age thresholds of the segment rules (002 §6); the defaults are those of the rules.
-
-    Attributes:
-        child_under: A child is a son or daughter under this age.
-        older_single_min_age: A single person without children is an older
-            single (大龄单身贵族) from this age.
-        elder_min_age: An elder (长者) from this age.
-    """
-
-    child_under: int = field(default=18, validator=int_between(1, 40))
-    older_single_min_age: int = field(default=30, validator=int_between(1, 120))
-    elder_min_age: int = field(default=60, validator=int_between(1, 120))
-
-    def __attrs_post_init__(self) -> None:
-        if self.elder_min_age <= self.child_under:
-            raise ValidationError.expected(
-                "elder_min_age",
-                f"an age above child_under ({self.child_under})",
-                self.elder_min_age,
-            )
-
-
-@frozen
-class SegmentDecision:
-    """The life-stage segment of a household on a day, and why.
-
-    Attributes:
-        segment: The segment, or :attr:`Segment.UNCLASSIFIED` when no rule fits.
-        on: The day the decision is for.
-        reasons: Why this segment (one reason naming the rule and its facts).
-    """
-
-    segment: Segment
-    on: date
-    reasons: tuple[Reason, ...]
-
-
-# --- customers ---------------------------------------------------------------
+# --- customers ------------------------------------------------------------------------------
 
 
 def _personal(kind: PersonalKind, value: object) -> PersonalData | None:
@@ -458,7 +314,7 @@ class CustomerPolicy:
 # --- classification -------------------------------------------------------------------------
 
 
-def classify_tier(facts: TierFacts | Customer, *, on: date, policy: TierPolicy) -> TierDecision:
+def classify_tier(facts: TierFacts | Customer, *, on: date, policy: object = None) -> TierDecision:
     """Put a customer in tier A, B, C or D on ``on`` (002 §7), with the reasons.
 
     Each tier's criteria are checked (any one suffices); of the tiers met, the
@@ -467,13 +323,20 @@ def classify_tier(facts: TierFacts | Customer, *, on: date, policy: TierPolicy) 
     Args:
         facts: The customer's facts, or the customer.
         on: The day of the decision; dated facts after it do not count.
-        policy: The thresholds and the precedence.
+        policy: The thresholds and the precedence: the whole
+            :class:`~propcrm.policy.Policy`, ``policy.customers.tiers``, or
+            ``None`` for the defaults.
 
     Returns:
         The tier, the tiers met, and the reasons.
 
+    Raises:
+        ValidationError: facts that are neither :class:`TierFacts` nor a
+            :class:`Customer`, a day that is not a date, or a policy of another
+            type.
+
     >>> facts = TierFacts(purchases_from_group=2)
-    >>> d = classify_tier(facts, on=date(2025, 1, 1), policy=TierPolicy())
+    >>> d = classify_tier(facts, on=date(2025, 1, 1))
     >>> d.tier, [r.rule for r in d.reasons]
     (<Tier.B: 'B'>, ['tier.b.repeat_purchases'])
     """
@@ -482,14 +345,11 @@ def classify_tier(facts: TierFacts | Customer, *, on: date, policy: TierPolicy) 
     if not isinstance(facts, TierFacts):
         raise ValidationError.expected("facts", "TierFacts or a Customer", facts)
     _require_date(on, "on")
-    if not isinstance(policy, TierPolicy):
-        raise ValidationError.expected(
-            "policy", "a TierPolicy", policy, "e.g. TierPolicy() or policy.customers.tiers"
-        )
-    fired = _criteria(facts, on, policy)
-    matched = tuple(t for t in policy.precedence if fired.get(t))
+    thresholds = policy_slice(policy, TierPolicy, "customers.tiers")
+    fired = _criteria(facts, on, thresholds)
+    matched = tuple(t for t in thresholds.precedence if fired.get(t))
     if not matched:
-        return TierDecision(Tier.C, on, (Tier.C,), _c_reasons(facts, on, policy))
+        return TierDecision(Tier.C, on, (Tier.C,), _c_reasons(facts, on, thresholds))
     winner = matched[0]
     outranked = tuple(
         Reason(
@@ -501,98 +361,6 @@ def classify_tier(facts: TierFacts | Customer, *, on: date, policy: TierPolicy) 
         for t in matched[1:]
     )
     return TierDecision(winner, on, matched, fired[winner] + outranked)
-
-
-def segment(household: Household, *, on: date, policy: SegmentPolicy) -> SegmentDecision:
-    """Place a household in a life-stage segment of 002 §6 on ``on``, with the reason.
-
-    The rules, first match wins: elders living alone or as a couple are active
-    elders if flagged active, else an empty nest if they have children living
-    elsewhere; a household with a child under age is a couple with child or a
-    single parent; one whose children are all adults is a mature family; a
-    childless couple is a DINK household by its earners; a childless single
-    old enough is an older single. Anything else is
-    :attr:`Segment.UNCLASSIFIED`.
-
-    Args:
-        household: The household.
-        on: The day ages are taken on.
-        policy: The age thresholds.
-
-    >>> home = Household("h1", [Member("张伟", date(1950, 5, 1)),
-    ...                         Member("张磊", date(1980, 3, 1), Relation.CHILD, resident=False)])
-    >>> segment(home, on=date(2025, 6, 1), policy=SegmentPolicy()).segment.label
-    '空巢家庭'
-    """
-    if not isinstance(household, Household):
-        raise ValidationError.expected("household", "a Household", household)
-    _require_date(on, "on")
-    if not isinstance(policy, SegmentPolicy):
-        raise ValidationError.expected(
-            "policy", "a SegmentPolicy", policy, "e.g. SegmentPolicy() or policy.customers.segments"
-        )
-    head = household.head
-    spouse = next((m for m in household.members if m.relation is Relation.SPOUSE), None)
-    couple = tuple(m for m in (head, spouse) if m is not None)
-    children = tuple(m for m in household.members if m.relation is Relation.CHILD)
-    ages = {"head_age": head.age_on(on)}
-    if spouse is not None:
-        ages["spouse_age"] = spouse.age_on(on)
-    child_ages = [c.age_on(on) for c in children]
-    facts: dict[str, object] = {
-        **ages,
-        "children": len(children),
-        "children_ages": child_ages,
-        "children_at_home": sum(c.resident for c in children),
-    }
-
-    def decide(seg: Segment, why: str, rule: str | None = None) -> SegmentDecision:
-        reason = Reason(rule or f"segment.{seg.value}", why, facts, _SEGMENTS_SOURCE)
-        return SegmentDecision(seg, on, (reason,))
-
-    elders = all(a >= policy.elder_min_age for a in ages.values())
-    if elders and not any(c.resident for c in children):
-        alone = "alone" if spouse is None else "as a couple"
-        facts["elders_active"] = household.elders_active
-        if household.elders_active:
-            return decide(
-                Segment.ACTIVE_ELDER,
-                f"elders aged {policy.elder_min_age}+ living {alone}, flagged active",
-            )
-        if children:
-            return decide(
-                Segment.EMPTY_NEST,
-                f"elders aged {policy.elder_min_age}+ living {alone}, children living elsewhere",
-            )
-    minors = sum(a < policy.child_under for a in child_ages)
-    if minors:
-        if spouse is not None:
-            return decide(
-                Segment.COUPLE_WITH_CHILD,
-                f"a couple with {minors} child(ren) under {policy.child_under}",
-            )
-        return decide(
-            Segment.SINGLE_PARENT,
-            f"a parent without a spouse, {minors} child(ren) under {policy.child_under}",
-        )
-    if children:
-        return decide(
-            Segment.MATURE_FAMILY,
-            f"all {len(children)} child(ren) are {policy.child_under} or older",
-        )
-    earners = sum(m.working for m in couple)
-    facts["earners"] = earners
-    if spouse is not None and earners == 2:
-        return decide(Segment.DINK_TWO_EARNERS, "a childless couple, both working")
-    if spouse is not None and earners == 1:
-        return decide(Segment.DINK_ONE_EARNER, "a childless couple, one of them working")
-    if spouse is None and ages["head_age"] >= policy.older_single_min_age:
-        return decide(
-            Segment.OLDER_SINGLE, f"single, no children, aged {policy.older_single_min_age}+"
-        )
-    return decide(
-        Segment.UNCLASSIFIED, "no segment rule fits this household", "segment.unclassified"
-    )
 
 
 # --- private helpers --------------------------------------------------------------------------
@@ -690,10 +458,12 @@ def _criteria(f: TierFacts, on: date, p: TierPolicy) -> dict[Tier, tuple[Reason,
     when(
         not f.malicious_arrears and f.months_in_arrears >= p.difficult_min_arrears_months,
         Tier.D,
-        "arrears_months",
-        f"{f.months_in_arrears} months of property fees overdue "
-        f"(D from {p.difficult_min_arrears_months} months)",
+        "long_arrears",
+        f"{f.months_in_arrears} months of property fees overdue: long arrears, treated as "
+        f"malicious by policy (from {p.difficult_min_arrears_months} months), "
+        "not a finding of malice",
         months_in_arrears=f.months_in_arrears,
+        malicious_arrears=False,
         threshold=p.difficult_min_arrears_months,
     )
     led = _within(f.group_complaints_led, on, p.group_complaints_window_months)

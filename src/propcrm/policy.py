@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date, time, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, TypeVar, get_args, get_origin, get_type_hints
 
 import attrs
 import cattrs
@@ -82,8 +82,7 @@ class Policy:
             ``grading.resolve_within`` (loading reports it at the path ``sla``).
     """
 
-    #: Marks the root policy for ``propcrm._slices.policy_slice`` (engines cannot import it).
-    __propcrm_root_policy__ = True
+    __propcrm_root_policy__: ClassVar[bool] = True  # recognised by propcrm._slices
 
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
     calendars: CalendarPolicy = field(factory=CalendarPolicy)

@@ -412,7 +412,7 @@ VIP_CARDS = Table(
         Column("expires_on", "TEXT"),
         Column("active", "INTEGER"),
     ),
-    lambda c: (c.holder_id, c.expires_on.isoformat(), int(c.change is None)),
+    lambda c: (c.customer_id, c.expires_on.isoformat(), int(c.change is None)),
     (
         Query("held_by", (Where("holder_id", "=", "holder_id"),), ("expires_on",)),
         Query(
