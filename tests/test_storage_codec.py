@@ -18,7 +18,6 @@ from propcrm.callbacks import Subject, SubjectKind
 from propcrm.complaints import Complaint, Grade, GradingPolicy
 from propcrm.errors import StorageError, ValidationError
 from propcrm.explain import Reason
-from propcrm.vip import CardNumber
 from propcrm.storage._codec import (
     STORED_TYPES,
     decode,
@@ -28,6 +27,7 @@ from propcrm.storage._codec import (
     make_converter,
     parse_datetime,
 )
+from propcrm.vip import CardNumber
 
 ZONES = [ZoneInfo(k) for k in ("Asia/Shanghai", "America/New_York", "Europe/Berlin", "UTC")]
 FIXED = [UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-3, minutes=-30))]
