@@ -190,3 +190,9 @@ def test_the_digest_is_keyed() -> None:
     phone = PersonalData(PHONE, "13812345678")
     plain = {hashlib.sha256(t.encode()).digest() for t in ("13812345678", "phone\x0013812345678")}
     assert phone._digest not in plain
+
+
+def test_a_shallow_copy_is_the_value_itself() -> None:
+    """copy.copy of an immutable value gives the same object, clear value included."""
+    phone = PersonalData(PHONE, "13812345678")
+    assert copy.copy(phone) is phone

@@ -173,6 +173,12 @@ def test_unreadable_text_is_a_storage_error() -> None:
         decode(make_converter(), '{"version": 1}', Entity)
 
 
+def test_text_that_is_not_json_is_a_storage_error() -> None:
+    """A body cut short is reported with the parser's reason."""
+    with pytest.raises(StorageError, match="cannot be read back .*Expecting"):
+        decode(make_converter(), '{"id": ', Entity)
+
+
 def test_reason_facts_of_any_supported_type_round_trip() -> None:
     """Facts typed only as ``object`` come back with their types, nested ones too."""
     converter = make_converter()

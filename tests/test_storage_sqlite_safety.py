@@ -68,6 +68,7 @@ def test_a_foreign_database_without_a_version_is_refused_untouched(tmp_path: Pat
     with pytest.raises(SchemaVersionError, match="not a propcrm database") as caught:
         SqliteStore(path)
     assert str(path) in str(caught.value)
+    assert "1 table: accounts" in str(caught.value)
     assert "open a new file" in str(caught.value)
     assert _fingerprint(path) == before
 

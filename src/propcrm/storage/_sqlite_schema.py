@@ -206,7 +206,7 @@ def _applied(db: Database, where: str, *, new: bool, adopt: bool) -> int:
     if application_id or found or tables:
         raise SchemaVersionError(
             f"{where} is not a propcrm database (application_id {application_id}, "
-            f"user_version {found}, {len(tables)} tables{_listed(tables)}): propcrm never "
+            f"user_version {found}, {_listed(tables)}): propcrm never "
             "adds its tables to another application's database; open a new file, or "
             "copy your data into one",
             found=found,
@@ -226,8 +226,11 @@ _TABLES = "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
 
 
 def _listed(tables: list[str]) -> str:
+    """``"no tables"``, or how many and the first three names."""
+    if not tables:
+        return "no tables"
     shown = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
-    return f": {shown}" if tables else ""
+    return f"{len(tables)} table{'s' if len(tables) > 1 else ''}: {shown}"
 
 
 def _check_names(db: Database, found: int) -> None:
