@@ -1,4 +1,4 @@
-"""Keep customers and VIP cards in SQLite: transactions, versions and a reopened file.
+"""Keep customers and VIP cards in SQLite: transactions, versions and a read-only reopening.
 
 Run from the repository root: ``python examples/storage.py``. Exits non-zero if
 anything it shows is wrong.
@@ -9,7 +9,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from propcrm import ConflictError, Policy
+from propcrm import ConflictError, Policy, StorageError
 from propcrm.customers import Customer, TierFacts
 from propcrm.storage.sqlite import SqliteStore
 from propcrm.vip import VipLevel, VipProgramme
@@ -56,7 +56,8 @@ def main() -> int:
             except ConflictError as e:
                 print(f"second save refused: {e}")
 
-        with SqliteStore(path) as reopened:
+        # A report opens the file read-only: it can never change what it reads.
+        with SqliteStore(path, read_only=True) as reopened:
             stored = reopened.customers.get("c-001")
             due = reopened.vip_cards.expiring_between(date(2028, 1, 1), date(2029, 1, 1))
             print(f"reopened: {stored.name} at version {stored.version}; due for renewal:")
@@ -68,6 +69,11 @@ def main() -> int:
                 ["JK1001"],
             ):
                 problems.append("the reopened database does not hold what was saved")
+            try:
+                reopened.customers.add(Customer("c-003", "张伟"))
+                problems.append("a read-only store accepted a write")
+            except StorageError as e:
+                print(f"report store refused a write: {e}")
     for problem in problems:
         print(f"WRONG: {problem}", file=sys.stderr)
     return 1 if problems else 0

@@ -1,5 +1,7 @@
 """The storage codec: entities to text and back, datetimes with instant and zone intact."""
 
+import json
+import sys
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
@@ -12,10 +14,12 @@ from dateutil import tz as dateutil_tz
 from hypothesis import given
 from hypothesis import strategies as st
 
-from propcrm.complaints import Complaint, Grade
+from propcrm.callbacks import Subject, SubjectKind
+from propcrm.complaints import Complaint, Grade, GradingPolicy
 from propcrm.errors import StorageError, ValidationError
 from propcrm.explain import Reason
 from propcrm.storage._codec import (
+    STORED_TYPES,
     decode,
     encode,
     epoch_micros,
@@ -23,6 +27,7 @@ from propcrm.storage._codec import (
     make_converter,
     parse_datetime,
 )
+from propcrm.vip import CardNumber
 
 ZONES = [ZoneInfo(k) for k in ("Asia/Shanghai", "America/New_York", "Europe/Berlin", "UTC")]
 FIXED = [UTC, timezone(timedelta(hours=8)), timezone(timedelta(hours=-3, minutes=-30))]
@@ -168,6 +173,12 @@ def test_unreadable_text_is_a_storage_error() -> None:
         decode(make_converter(), '{"version": 1}', Entity)
 
 
+def test_text_that_is_not_json_is_a_storage_error() -> None:
+    """A body cut short is reported with the parser's reason."""
+    with pytest.raises(StorageError, match="cannot be read back .*Expecting"):
+        decode(make_converter(), '{"id": ', Entity)
+
+
 def test_reason_facts_of_any_supported_type_round_trip() -> None:
     """Facts typed only as ``object`` come back with their types, nested ones too."""
     converter = make_converter()
@@ -200,18 +211,63 @@ def test_non_finite_numbers_are_refused() -> None:
         encode(make_converter(), Reason("r", "m", facts={"ratio": float("nan")}))
 
 
+def _reason_with_fact(fact: str) -> str:
+    return f'{{"rule": "r", "message": "m", "facts": {{"f": {fact}}}, "source": ""}}'
+
+
 @pytest.mark.parametrize(
     "facts",
     [
         '{"$type": "os:system", "value": "x"}',
+        '{"$type": "propcrm.storage.sqlite:SqliteStore", "value": {}}',
+        '{"$type": "propcrm.complaints:Grade.HOT", "value": "hot"}',
+        '{"$type": ["propcrm.complaints:Grade"], "value": "hot"}',
         '{"$unknown": 1}',
     ],
 )
 def test_tampered_facts_are_refused_on_read(facts: str) -> None:
-    """Stored data naming a type outside propcrm, or an unknown tag, is not loaded."""
-    text = f'{{"rule": "r", "message": "m", "facts": {{"f": {facts}}}, "source": ""}}'
+    """A tag outside the registry (module, class or attribute path), or unknown, is refused."""
     with pytest.raises(StorageError, match="cannot be read back"):
-        decode(make_converter(), text, Reason)
+        decode(make_converter(), _reason_with_fact(facts), Reason)
+
+
+def test_a_tag_naming_a_module_imports_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A crafted row naming propcrm.__main__ is refused without importing (running) it."""
+    monkeypatch.delitem(sys.modules, "propcrm.__main__", raising=False)
+    crafted = _reason_with_fact('{"$type": "propcrm.__main__:main", "value": {}}')
+    with pytest.raises(StorageError, match="names no type propcrm stores"):
+        decode(make_converter(), crafted, Reason)
+    assert "propcrm.__main__" not in sys.modules
+
+
+@pytest.mark.parametrize(
+    "cls", [cls for cls in STORED_TYPES if issubclass(cls, Enum)], ids=lambda cls: cls.__name__
+)
+def test_every_registered_enum_is_tagged_and_comes_back(cls: type[Enum]) -> None:
+    """A registered enum fact (str-valued ones too) is tagged "<module>:<class>" and restored."""
+    converter = make_converter()
+    member = next(iter(cls))
+    text = encode(converter, Reason("r", "m", facts={"f": member}))
+    tag = {"$type": f"{cls.__module__}:{cls.__qualname__}", "value": member.value}
+    assert json.loads(text)["facts"]["f"] == tag
+    assert decode(converter, text, Reason).facts["f"] is member
+
+
+def test_registered_attrs_values_round_trip_as_facts() -> None:
+    """Registered attrs values (a subject, a card number) come back as themselves."""
+    converter = make_converter()
+    facts = {
+        "subject": Subject(SubjectKind.WORK_ORDER, "wo-1"),
+        "card": CardNumber.parse("JK1001", prefix="JK"),
+    }
+    reason = Reason("r", "m", facts=facts)
+    assert decode(converter, encode(converter, reason), Reason) == reason
+
+
+def test_a_propcrm_type_outside_the_registry_is_refused_on_write() -> None:
+    """Only registered types may be stored as facts; others fail when written, by name."""
+    with pytest.raises(ValidationError, match="STORED_TYPES"):
+        encode(make_converter(), Reason("r", "m", facts={"policy": GradingPolicy()}))
 
 
 def test_attributes_at_their_default_are_left_out_and_restored() -> None:

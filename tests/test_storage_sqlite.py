@@ -176,13 +176,6 @@ def test_a_failed_commit_rolls_back_and_raises_storage_error() -> None:
     store.close()
 
 
-def test_an_sqlite_without_returning_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    """SQLite older than 3.35 lacks RETURNING; the store says so instead of failing later."""
-    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
-    with pytest.raises(StorageError, match="needs SQLite >= 3.35"):
-        SqliteStore()
-
-
 def test_the_schema_has_every_declared_query_column() -> None:
     """The migrations create each table with id, version, its query columns and body."""
     with SqliteStore() as store:

@@ -21,7 +21,11 @@ The promises every adapter keeps:
 * **Errors.** A missing id raises :class:`~propcrm.errors.NotFoundError`; a
   duplicate id or stale version :class:`~propcrm.errors.ConflictError`; any
   other backend failure :class:`~propcrm.errors.StorageError`. A driver's own
-  exception never reaches the caller (it is kept as ``__cause__``). An id or
+  exception never reaches the caller (it is kept as ``__cause__``), whether
+  raised while running a statement or while reading its rows. An argument of
+  the wrong type (``add(None)``, another aggregate's entity, ``get(None)``, a
+  version that is not an integer) is a :class:`~propcrm.errors.ValidationError`
+  naming the argument, and nothing is written. An id or
   query text with no UTF-8 form (a lone surrogate such as ``"\\ud800"``) is
   refused with :class:`~propcrm.errors.ValidationError` naming the argument;
   a version outside 64 bits equals no stored version, so ``update`` or

@@ -10,7 +10,7 @@ that every engine runs the same way. Adding an aggregate means declaring its
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
@@ -114,6 +114,9 @@ class Table(Generic[T]):
 class Engine(Protocol[T]):
     """What an adapter provides for one table; repositories are built on it."""
 
+    @property
+    def table(self) -> Table[T]: ...
+
     def get(self, id: str) -> T: ...
 
     def add(self, entity: T) -> T: ...
@@ -151,35 +154,83 @@ class Repo(Generic[T]):
 
     def add(self, entity: T) -> T:
         """Store a new entity as version 1 and return the stored copy."""
-        return self._engine.add(entity)
+        return self._engine.add(entity_of(self._engine.table, entity, "entity"))
 
     def add_all(self, entities: Iterable[T]) -> int:
         """Store many new entities as version 1, all or none; return how many."""
-        return self._engine.add_all(entities)
+        return self._engine.add_all(entities_of(self._engine.table, entities))
 
     def update(self, entity: T) -> T:
         """Replace the stored entity if ``entity.version`` is current; return the next version."""
-        return self._engine.update(entity)
+        return self._engine.update(entity_of(self._engine.table, entity, "entity"))
 
     def remove(self, id: str, *, version: int | None = None) -> None:
         """Delete the entity with ``id`` (only at ``version``, when given)."""
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+            raise ValidationError(
+                "version",
+                f"version: expected an integer or None, got {_a(version)}; "
+                "pass the version of the copy you read",
+                version,
+            )
         self._engine.remove(storable_text(id, "id"), version)
 
     def __len__(self) -> int:
         return self._engine.count()
 
 
-def storable_text(value: T, name: str) -> T:
-    """Return ``value``; refuse text that has no UTF-8 form (a lone surrogate).
+def entity_of(table: Table[T], value: object, name: str) -> T:
+    """Return ``value`` if it is an entity of ``table``.
+
+    Raises:
+        ValidationError: naming ``name`` and the expected type (never showing
+            the value, which may hold personal data).
+    """
+    if not isinstance(value, table.entity):
+        raise ValidationError(
+            name,
+            f"{name}: expected a {table.entity.__name__}, got {_a(value)}; "
+            f"store.{table.name} keeps {table.entity.__name__} entities",
+            value,
+        )
+    return value
+
+
+def entities_of(table: Table[T], values: Iterable[T], name: str = "entities") -> Iterator[T]:
+    """Iterate ``values`` lazily, checking each is an entity of ``table``.
+
+    Raises:
+        ValidationError: ``values`` is not iterable (naming ``name``), or an
+            item is not an entity (naming ``name[<position>]``).
+    """
+    if not isinstance(values, Iterable) or isinstance(values, str | bytes):
+        raise ValidationError(
+            name,
+            f"{name}: expected an iterable of {table.entity.__name__}, got {_a(values)}",
+            values,
+        )
+    return (entity_of(table, value, f"{name}[{i}]") for i, value in enumerate(values))
+
+
+def _a(value: object) -> str:
+    """``None`` or the type of ``value``, for messages that must not show the value."""
+    return "None" if value is None else f"a {type(value).__name__}"
+
+
+def storable_text(value: object, name: str) -> str:
+    """Return ``value`` if it is text that has a UTF-8 form (no lone surrogate).
 
     Such text can be neither stored nor matched by any store, so every adapter
     refuses it the same way instead of answering "not found" or failing in its
     driver.
 
     Raises:
-        ValidationError: naming ``name``.
+        ValidationError: naming ``name``: ``value`` is not a string, or holds a
+            lone surrogate.
     """
-    if isinstance(value, str) and not value.isascii():
+    if not isinstance(value, str):
+        raise ValidationError(name, f"{name}: expected a string, got {_a(value)}", value)
+    if not value.isascii():
         try:
             value.encode("utf-8")
         except UnicodeEncodeError as e:
@@ -517,11 +568,11 @@ class SurveyResponseRepo:
 
     def add(self, response: SurveyResponse) -> str:
         """Store a response and return the id the store gave it."""
-        return self._engine.append(response)
+        return self._engine.append(entity_of(SURVEY_RESPONSES, response, "response"))
 
     def add_all(self, responses: Iterable[SurveyResponse]) -> int:
         """Store many responses, all or none; return how many."""
-        return self._engine.add_all(responses)
+        return self._engine.add_all(entities_of(SURVEY_RESPONSES, responses, "responses"))
 
     def get(self, id: str) -> SurveyResponse:
         """Return the response with ``id``; raise ``NotFoundError`` if there is none."""

@@ -30,28 +30,46 @@ True
 '2025-01-01T00:00:00+05:30[_name=IST]'
 >>> parse_datetime(format_datetime(ist)).tzname()
 'IST'
+
+Values typed only as ``object`` (the facts of a reason) carry a tag naming
+their type. A propcrm enum or attrs value is tagged with its registered name
+(see :data:`STORED_TYPES`); reading resolves the tag in that registry and
+nothing else, so stored text can never make the host import a module or
+reach an attribute of one. An unknown tag is a :class:`StorageError`.
+
+:class:`~propcrm.privacy.PersonalData` is stored with its clear value: this
+converter is the one place that writes it out (the public face of the class
+shows only the masked form).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import urllib.parse
 from collections.abc import Callable, Set
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
-from enum import Enum
 from types import NoneType, UnionType
 from typing import Any, TypeVar, Union, get_args, get_origin
 from zoneinfo import ZoneInfo
 
-import attrs
 import cattrs
 from cattrs.fns import identity
 
+from propcrm.callbacks import CallbackKind, Subject, SubjectKind, TaskStatus
+from propcrm.complaints import Grade
+from propcrm.customers import Relation, Segment, Tier
 from propcrm.errors import StorageError, ValidationError
+from propcrm.explain import Reason
+from propcrm.privacy import Confidentiality, PersonalData, PersonalKind, WithheldError
+from propcrm.roles import Role
+from propcrm.satisfaction import Dimension, Kpi, KpiStatus
+from propcrm.sla import AllowanceKind, EventKind, SlaState
+from propcrm.vip import BenefitFamily, CardNumber, CardStatus, RevocationGround, VipLevel
+from propcrm.work_orders import WorkOrderState
 
 __all__ = [
+    "STORED_TYPES",
     "decode",
     "encode",
     "epoch_micros",
@@ -65,6 +83,42 @@ T = TypeVar("T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 _NAME = "_name="  # the suffix key of a named fixed offset; IANA keys never hold "="
+
+STORED_TYPES: tuple[type, ...] = (
+    AllowanceKind,
+    BenefitFamily,
+    CallbackKind,
+    CardNumber,
+    CardStatus,
+    Confidentiality,
+    Dimension,
+    EventKind,
+    Grade,
+    Kpi,
+    KpiStatus,
+    PersonalKind,
+    Reason,
+    Relation,
+    RevocationGround,
+    Role,
+    Segment,
+    SlaState,
+    Subject,
+    SubjectKind,
+    TaskStatus,
+    Tier,
+    VipLevel,
+    WorkOrderState,
+)
+"""The propcrm types a fact (a value typed only as ``object``) may hold in storage.
+
+Each is written with the tag ``"<module>:<class>"`` and read back through this
+registry alone. Adding a type here makes it storable as a fact; removing one
+makes the rows that hold it unreadable, so only add.
+"""
+
+_BY_TAG: dict[str, type] = {f"{cls.__module__}:{cls.__qualname__}": cls for cls in STORED_TYPES}
+_TAGS: dict[type, str] = {cls: tag for tag, cls in _BY_TAG.items()}
 
 
 def make_converter() -> cattrs.Converter:
@@ -84,6 +138,10 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(timedelta, lambda value, _: timedelta(microseconds=value))
     converter.register_unstructure_hook(Decimal, str)
     converter.register_structure_hook(Decimal, lambda value, _: Decimal(value))
+    converter.register_unstructure_hook(PersonalData, _personal_data)
+    converter.register_structure_hook(
+        PersonalData, lambda data, _: PersonalData(data["kind"], data["value"])
+    )
     # Values typed only as ``object`` (the facts of a Reason) carry their type in a tag.
     converter.register_unstructure_hook_func(
         lambda cls: cls is object, lambda value: _tagged(converter, value)
@@ -130,10 +188,18 @@ def decode(converter: cattrs.Converter, text: str, cls: type[T]) -> T:
     try:
         return converter.structure(json.loads(text), cls)
     except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as e:
+        why = _why(e)
         raise StorageError(
-            f"a stored {cls.__name__} cannot be read back ({e}); "
+            f"a stored {cls.__name__} cannot be read back ({why}); "
             "the record was written by an incompatible version or edited by hand"
         ) from e
+
+
+def _why(error: Exception) -> str:
+    """The leaf errors of a cattrs error with where they happened, or the error itself."""
+    if not isinstance(error, cattrs.BaseValidationError):
+        return str(error)
+    return "; ".join(cattrs.transform_error(error, format_exception=lambda e, _: str(e)))
 
 
 def format_datetime(value: datetime) -> str:
@@ -206,6 +272,9 @@ def _tagged(converter: cattrs.Converter, value: object) -> Any:
     JSON scalars and lists stand for themselves; everything else becomes a
     one-key object naming its type, e.g. ``{"$date": "2025-10-09"}``.
     """
+    name = _TAGS.get(type(value))  # first: a str or int enum is not a plain scalar
+    if name is not None:
+        return {"$type": name, "value": converter.unstructure(value)}
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, list):
@@ -225,16 +294,10 @@ def _tagged(converter: cattrs.Converter, value: object) -> Any:
         return {"$timedelta": value // _MICROSECOND}
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
-    cls = type(value)
-    if cls.__module__.startswith("propcrm.") and (isinstance(value, Enum) or attrs.has(cls)):
-        return {
-            "$type": f"{cls.__module__}:{cls.__qualname__}",
-            "value": converter.unstructure(value),
-        }
     raise ValidationError.expected(
         "facts",
         "values that storage can restore (None, bool, int, float, str, list, tuple, set, "
-        "dict, datetime, date, timedelta, Decimal, or a propcrm enum or attrs class)",
+        "dict, datetime, date, timedelta, Decimal, or a type in storage's STORED_TYPES)",
         value,
     )
 
@@ -261,14 +324,24 @@ def _untagged(converter: cattrs.Converter, data: Any) -> Any:
     if tag == "$decimal":
         return Decimal(payload)
     if tag == "$type":
-        module, _, name = payload.partition(":")
-        if not module.startswith("propcrm."):
-            raise ValueError(f"refusing to load type {payload!r} from outside propcrm")
-        cls: Any = importlib.import_module(module)
-        for part in name.split("."):
-            cls = getattr(cls, part)
+        cls = _BY_TAG.get(payload) if isinstance(payload, str) else None
+        if cls is None:
+            raise ValueError(f"the type tag {payload!r} names no type propcrm stores")
         return converter.structure(data["value"], cls)
     raise ValueError(f"unknown tag {tag!r} in stored data")
+
+
+def _personal_data(value: PersonalData) -> dict[str, str]:
+    try:
+        clear = value.reveal()  # storage keeps the clear value (see the module docs)
+    except WithheldError as e:
+        raise ValidationError.expected(
+            value.kind.value,
+            "personal data with its clear value",
+            value,
+            "a copy rebuilt from a pickle holds only the masked form; store the original",
+        ) from e
+    return {"kind": value.kind.value, "value": clear}
 
 
 def _is_optional(cls: Any) -> bool:

@@ -145,6 +145,10 @@ class _MemoryTable(Generic[T]):
             query.equal_columns: {} for query in table.queries if query.equal_columns
         }
 
+    @property
+    def table(self) -> Table[T]:
+        return self._table
+
     def get(self, id: str) -> T:
         row = self._rows.get(id)
         if row is None:

@@ -11,13 +11,29 @@ How it keeps its promises:
   lock at once (so two writers never deadlock upgrading a read lock), commits
   on success and rolls back on any exception. Nested blocks are savepoints.
   Outside a transaction every repository call is one statement and so atomic.
+* **Only its own databases.** A propcrm database carries
+  :data:`APPLICATION_ID` in its header. Opening checks it, the schema version
+  and the recorded schema history before writing anything: another
+  application's database is refused with
+  :class:`~propcrm.errors.SchemaVersionError` rather than taken over. A
+  missing or empty (zero-byte) file becomes a new propcrm database; an
+  existing SQLite database with no tables is adopted only when you pass
+  ``adopt=True``.
 * **Schema.** All DDL lives in :data:`MIGRATIONS`: ordered, named steps. Each
   applied step is recorded in the ``propcrm_migrations`` table and counted in
   ``PRAGMA user_version``; opening a database written by a newer propcrm raises
   :class:`~propcrm.errors.SchemaVersionError` instead of guessing.
-* **Errors.** Every ``sqlite3`` exception becomes a :mod:`propcrm.errors`
-  exception (``IntegrityError`` → :class:`~propcrm.errors.ConflictError`,
-  the rest → :class:`~propcrm.errors.StorageError`), with the driver's error as
+* **Read-only.** ``read_only=True`` opens the file with SQLite's ``mode=ro``
+  and ``query_only``: for reports and backups. It never writes — no journal
+  mode change, no migration — and a write is a
+  :class:`~propcrm.errors.StorageError` saying so.
+* **Private files.** A database file propcrm creates is readable and writable
+  by its owner only (mode ``0600``); SQLite gives its ``-wal`` and ``-shm``
+  files the same mode.
+* **Errors.** Every ``sqlite3`` exception, raised while running a statement or
+  while reading its rows, becomes a :mod:`propcrm.errors` exception
+  (``IntegrityError`` → :class:`~propcrm.errors.ConflictError`, the rest →
+  :class:`~propcrm.errors.StorageError`), with the driver's error as
   ``__cause__``; a value the driver cannot bind (text with no UTF-8 form, an
   integer beyond 64 bits) is a :class:`~propcrm.errors.ValidationError`.
   Values are always bound as parameters, never formatted into SQL.
@@ -45,7 +61,6 @@ from propcrm.errors import (
     ConflictError,
     NotFoundError,
     PropcrmError,
-    SchemaVersionError,
     StorageError,
     ValidationError,
 )
@@ -72,107 +87,28 @@ from propcrm.storage._catalog import (
     stale,
 )
 from propcrm.storage._codec import decode, encode, make_converter
+from propcrm.storage._sqlite_schema import (
+    APPLICATION_ID,
+    MEMORY,
+    MIGRATIONS,
+    Migration,
+    check_options,
+    checked_path,
+    connect,
+    create_private,
+    prepare,
+)
 
 if TYPE_CHECKING:
     from propcrm.storage import Store
 
-__all__ = ["MIGRATIONS", "Migration", "SqliteStore"]
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "Migration", "SqliteStore"]
 
 T = TypeVar("T")
-
-
-@attrs.frozen
-class Migration:
-    """One named schema step: statements run in order, inside one transaction.
-
-    Attributes:
-        name: A unique name, recorded in the database once applied.
-        statements: The SQL statements (DDL and data moves) of the step.
-    """
-
-    name: str
-    statements: tuple[str, ...]
-
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        "0001_sequences",
-        ("CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",),
-    ),
-    Migration(
-        "0002_customers_and_households",
-        (
-            "CREATE TABLE customers (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " household_id TEXT, body TEXT NOT NULL)",
-            "CREATE INDEX customers_by_household ON customers (household_id)",
-            "CREATE TABLE households (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " body TEXT NOT NULL)",
-        ),
-    ),
-    Migration(
-        "0003_vip_cards",
-        (
-            "CREATE TABLE vip_cards (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " holder_id TEXT NOT NULL, expires_on TEXT NOT NULL, active INTEGER NOT NULL,"
-            " body TEXT NOT NULL)",
-            "CREATE INDEX vip_cards_by_holder ON vip_cards (holder_id, expires_on)",
-            "CREATE INDEX vip_cards_by_expiry ON vip_cards (active, expires_on)",
-        ),
-    ),
-    Migration(
-        "0004_survey_responses",
-        (
-            "CREATE TABLE survey_responses (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " community TEXT NOT NULL, answered_on TEXT NOT NULL, body TEXT NOT NULL)",
-            "CREATE INDEX survey_responses_by_community"
-            " ON survey_responses (community, answered_on)",
-        ),
-    ),
-    Migration(
-        "0005_complaints",
-        (
-            "CREATE TABLE complaints (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " community TEXT NOT NULL, category TEXT NOT NULL, subject TEXT NOT NULL,"
-            " received_us INTEGER NOT NULL, is_open INTEGER NOT NULL, body TEXT NOT NULL)",
-            "CREATE INDEX complaints_by_key"
-            " ON complaints (community, category, subject, received_us)",
-            "CREATE INDEX complaints_open ON complaints (is_open, received_us)",
-        ),
-    ),
-    Migration(
-        "0006_callback_tasks",
-        (
-            "CREATE TABLE callback_tasks (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " staff TEXT NOT NULL, owner_role TEXT NOT NULL, due_us INTEGER NOT NULL,"
-            " body TEXT NOT NULL)",
-            "CREATE INDEX callback_tasks_by_staff ON callback_tasks (staff, due_us)",
-            "CREATE INDEX callback_tasks_by_role ON callback_tasks (owner_role, due_us)",
-        ),
-    ),
-    Migration(
-        "0007_work_orders",
-        (
-            "CREATE TABLE work_orders (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " state TEXT NOT NULL, received_us INTEGER NOT NULL, body TEXT NOT NULL)",
-            "CREATE INDEX work_orders_by_state ON work_orders (state, received_us)",
-        ),
-    ),
-)
-"""Every schema step, oldest first. Append only: never edit a released step.
-
-Stored entities omit attributes at their default (see ``_codec``): changing the
-default of a stored attribute needs a step here that writes the old default
-into the rows that lack it (``json_insert``) before the new code reads them.
-"""
 
 _OLDEST_SQLITE = (3, 35, 0)
 _NO_LIMIT = 2**62
 _SMALLEST_INTEGER, _LARGEST_INTEGER = -(2**63), 2**63 - 1
-_BOOKKEEPING = (
-    "CREATE TABLE IF NOT EXISTS propcrm_migrations ("
-    " position INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, applied_at TEXT NOT NULL"
-    ")"
-)
 
 
 class SqliteStore:
@@ -182,9 +118,10 @@ class SqliteStore:
     one store per thread or process (they coordinate through the file).
 
     Args:
-        path: The database file (created if missing) or ``":memory:"``.
+        path: The database file (created, mode ``0600``, if missing) or
+            ``":memory:"``.
         timeout: Seconds to wait for another connection's write lock before
-            raising :class:`~propcrm.errors.StorageError`.
+            raising :class:`~propcrm.errors.StorageError` (0 to 2,147,483).
         durable: Flush every commit to disk before returning (``synchronous=FULL``).
             ``False`` uses ``synchronous=NORMAL``: still consistent after a crash,
             but the last commits may be lost on power failure.
@@ -193,20 +130,41 @@ class SqliteStore:
             the values bound to them: those hold customers' personal data
             (phone, ID number, address), which must not reach logs. A bulk
             write (``add_all``) is one statement, traced once.
+        read_only: Open an existing propcrm database file for reading only
+            (SQLite's ``mode=ro``): nothing is ever written to it, so it suits
+            reports and backups, and works on a file the process may not write.
+            Reads that must be audited belong in a writable store.
+        adopt: Make an existing SQLite database that has no tables and no
+            version a propcrm database. Without it such a file is refused, as
+            it may belong to another application that has not written yet.
 
     Raises:
-        SchemaVersionError: The database was written by a newer propcrm.
+        ValidationError: An argument has the wrong type or range (named in the
+            message).
+        SchemaVersionError: The database is not propcrm's, was written by a
+            newer propcrm, or needs migrating while ``read_only``.
         StorageError: The file cannot be opened or is not a database.
     """
 
     def __init__(
         self,
-        path: str | os.PathLike[str] = ":memory:",
+        path: str | os.PathLike[str] = MEMORY,
         *,
         timeout: float = 5.0,
         durable: bool = True,
         trace: Callable[[str], None] | None = None,
+        read_only: bool = False,
+        adopt: bool = False,
     ) -> None:
+        where = checked_path(path)
+        check_options(timeout, durable=durable, trace=trace, read_only=read_only, adopt=adopt)
+        if read_only and where == MEMORY:
+            raise ValidationError(
+                "read_only",
+                "read_only: an in-memory database is always new and empty; "
+                "pass the path of a database file",
+                read_only,
+            )
         if sqlite3.sqlite_version_info < _OLDEST_SQLITE:
             raise StorageError(
                 f"SqliteStore needs SQLite >= 3.35 (for RETURNING); this Python links "
@@ -215,22 +173,22 @@ class SqliteStore:
         self._converter = make_converter()
         self._depth = 0
         self._trace = trace
-        try:
-            self._connection = sqlite3.connect(
-                path, timeout=timeout, isolation_level=None, cached_statements=256
-            )
-        except sqlite3.Error as e:
-            raise StorageError(f"cannot open the database {os.fspath(path)!r}: {e}") from e
+        self._where = where
+        self._read_only = read_only
+        new = where == MEMORY or (not read_only and create_private(where))
+        self._connection = connect(where, timeout, read_only=read_only)
         try:
             self._execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
             self._execute("PRAGMA foreign_keys = ON")
-            if os.fspath(path) != ":memory:":
-                self._execute("PRAGMA journal_mode = WAL")
+            if read_only:
+                self._execute("PRAGMA query_only = ON")
             self._execute(f"PRAGMA synchronous = {'FULL' if durable else 'NORMAL'}")
             # 64 MiB of page cache (allocated only as used) keeps a bulk import's
             # dirty pages in memory until commit instead of spilling them early.
             self._execute("PRAGMA cache_size = -65536")
-            self._migrate()
+            prepare(self, repr(where), new=new, adopt=adopt, read_only=read_only)
+            if where != MEMORY and not read_only:
+                self._execute("PRAGMA journal_mode = WAL")
         except BaseException:
             self._connection.close()
             raise
@@ -243,9 +201,20 @@ class SqliteStore:
         self.callback_tasks = CallbackTaskRepo(_SqliteTable(self, CALLBACK_TASKS))
         self.work_orders = WorkOrderRepo(_SqliteTable(self, WORK_ORDERS))
 
+    @property
+    def read_only(self) -> bool:
+        """Whether the store was opened with ``read_only=True`` (it never writes)."""
+        return self._read_only
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """Group writes: commit on success, roll back on any exception; nests as savepoints."""
+        """Group writes: commit on success, roll back on any exception; nests as savepoints.
+
+        Raises:
+            StorageError: The store is read-only.
+        """
+        if self._read_only:
+            raise self._refused_write()
         depth = self._depth
         savepoint = f"propcrm_{depth}"
         self._execute("BEGIN IMMEDIATE" if depth == 0 else f"SAVEPOINT {savepoint}")
@@ -273,16 +242,22 @@ class SqliteStore:
 
     def schema_version(self) -> int:
         """Return how many migrations the database has applied."""
-        return int(self._execute("PRAGMA user_version").fetchone()[0])
+        return int(self._query("PRAGMA user_version")[0][0])
 
     def applied_migrations(self) -> list[str]:
         """Return the names of the applied migrations, oldest first."""
-        rows = self._execute("SELECT name FROM propcrm_migrations ORDER BY position")
+        rows = self._query("SELECT name FROM propcrm_migrations ORDER BY position")
         return [name for (name,) in rows]
 
     def integrity_check(self) -> str:
-        """Run SQLite's ``PRAGMA integrity_check``; ``"ok"`` means the file is sound."""
-        return "\n".join(row[0] for row in self._execute("PRAGMA integrity_check"))
+        """Run SQLite's ``PRAGMA integrity_check``; ``"ok"`` means the file is sound.
+
+        Otherwise the problems found are returned, one a line.
+
+        Raises:
+            StorageError: The damage stops SQLite from even checking.
+        """
+        return "\n".join(row[0] for row in self._query("PRAGMA integrity_check"))
 
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards."""
@@ -299,21 +274,31 @@ class SqliteStore:
 
     def _next_in_sequence(self, name: str, limit: int | None = None) -> int | None:
         # One statement: atomic across connections, and no number is drawn past the limit.
-        row = self._execute(
+        rows = self._query(
             "INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) "
             "DO UPDATE SET value = value + 1 WHERE value < ? RETURNING value",
             (name, _NO_LIMIT if limit is None else limit),
-        ).fetchone()
-        return None if row is None else int(row[0])
+        )
+        return int(rows[0][0]) if rows else None
 
     def _execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        """Run a statement whose rows are not read (its ``rowcount`` may be)."""
         # Trace here, not with set_trace_callback: SQLite's hook expands the bound values.
         if self._trace is not None:
             self._trace(sql)
         try:
             return self._connection.execute(sql, params)
         except (UnicodeEncodeError, OverflowError, sqlite3.Error) as e:
-            raise _translated(e, sql) from e
+            raise self._translated(e, sql) from e
+
+    def _query(self, sql: str, params: tuple[Any, ...] = ()) -> list[Any]:
+        """Run a statement and read all its rows, both inside the error translation."""
+        if self._trace is not None:
+            self._trace(sql)
+        try:
+            return self._connection.execute(sql, params).fetchall()
+        except (UnicodeEncodeError, OverflowError, sqlite3.Error) as e:
+            raise self._translated(e, sql) from e
 
     def _executemany(self, sql: str, rows: Iterable[tuple[Any, ...]]) -> None:
         if self._trace is not None:
@@ -321,41 +306,23 @@ class SqliteStore:
         try:
             self._connection.executemany(sql, rows)
         except (UnicodeEncodeError, OverflowError, sqlite3.Error) as e:
-            raise _translated(e, sql) from e
+            raise self._translated(e, sql) from e
 
-    def _migrate(self) -> None:
-        found = self.schema_version()
-        if found > len(MIGRATIONS):
-            raise _too_new(found)
-        if found == len(MIGRATIONS):
-            self._check_names()
-            return
-        with self.transaction():
-            found = self.schema_version()  # another process may have migrated meanwhile
-            if found > len(MIGRATIONS):
-                raise _too_new(found)
-            self._execute(_BOOKKEEPING)
-            self._check_names()
-            for position, migration in enumerate(MIGRATIONS[found:], start=found + 1):
-                for statement in migration.statements:
-                    self._execute(statement)
-                self._execute(
-                    "INSERT INTO propcrm_migrations (position, name, applied_at) "
-                    "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
-                    (position, migration.name),
-                )
-            self._execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+    def _translated(self, error: Exception, sql: str) -> PropcrmError:
+        """The propcrm error for a driver error raised while running ``sql``."""
+        if isinstance(error, UnicodeEncodeError | OverflowError):  # raised while binding a value
+            return _unbindable(error)
+        if isinstance(error, sqlite3.IntegrityError):
+            return ConflictError(f"the database refused the write: {error}")
+        if self._read_only and "readonly" in str(error).replace(" ", ""):
+            return self._refused_write()
+        return StorageError(f"SQLite failed: {error} (while running {sql.split()[0]})")
 
-    def _check_names(self) -> None:
-        applied = self.applied_migrations()
-        expected = [m.name for m in MIGRATIONS[: len(applied)]]
-        if applied != expected:
-            raise SchemaVersionError(
-                f"the database's schema history {applied} does not match this propcrm's "
-                f"{expected}; it was written by a different propcrm line or edited by hand",
-                found=len(applied),
-                supported=len(MIGRATIONS),
-            )
+    def _refused_write(self) -> StorageError:
+        return StorageError(
+            f"{self._where!r} is open read-only (read_only=True) and never writes; "
+            "open a writable SqliteStore to change it"
+        )
 
 
 class _SqliteTable(Generic[T]):
@@ -381,11 +348,15 @@ class _SqliteTable(Generic[T]):
         self._count = f"SELECT count(*) FROM {t}"
         self._selects = {query.name: _select_sql(t, query) for query in table.queries}
 
+    @property
+    def table(self) -> Table[T]:
+        return self._table
+
     def get(self, id: str) -> T:
-        row = self._store._execute(self._get, (id,)).fetchone()
-        if row is None:
+        rows = self._store._query(self._get, (id,))
+        if not rows:
             raise NotFoundError(f"no {self._name} with id {id!r}")
-        return decode(self._store._converter, row[1], self._table.entity)
+        return decode(self._store._converter, rows[0][1], self._table.entity)
 
     def add(self, entity: T) -> T:
         if self._table.versioned:
@@ -467,19 +438,19 @@ class _SqliteTable(Generic[T]):
 
     def select(self, query: Query, params: Mapping[str, Scalar]) -> list[T]:
         sql = self._selects[query.name]
-        rows = self._store._execute(sql, tuple(params[w.param] for w in query.where))
+        rows = self._store._query(sql, tuple(params[w.param] for w in query.where))
         converter, cls = self._store._converter, self._table.entity
         return [decode(converter, body, cls) for (body,) in rows]
 
     def count(self) -> int:
-        return int(self._store._execute(self._count).fetchone()[0])
+        return int(self._store._query(self._count)[0][0])
 
     def _new_id(self) -> str:
         return sequence_id(self._store._next_in_sequence(self._table.name) or 0)
 
     def _exists(self, id: str) -> int | None:
-        row = self._store._execute(self._version, (id,)).fetchone()
-        return None if row is None else int(row[0])
+        rows = self._store._query(self._version, (id,))
+        return int(rows[0][0]) if rows else None
 
 
 def _fits(version: int) -> bool:
@@ -493,15 +464,6 @@ def _select_sql(table: str, query: Query) -> str:
     return f"SELECT body FROM {table} WHERE {where} ORDER BY {order}"
 
 
-def _translated(error: Exception, sql: str) -> PropcrmError:
-    """The propcrm error for a driver error raised while running ``sql``."""
-    if isinstance(error, UnicodeEncodeError | OverflowError):  # raised while binding a value
-        return _unbindable(error)
-    if isinstance(error, sqlite3.IntegrityError):
-        return ConflictError(f"the database refused the write: {error}")
-    return StorageError(f"SQLite failed: {error} (while running {sql.split()[0]})")
-
-
 def _unbindable(error: UnicodeEncodeError | OverflowError) -> ValidationError:
     # Repositories refuse such values first; this keeps the driver's error from escaping.
     if isinstance(error, UnicodeEncodeError):
@@ -512,15 +474,6 @@ def _unbindable(error: UnicodeEncodeError | OverflowError) -> ValidationError:
             "remove lone surrogate code points",
         )
     return ValidationError.expected("value", "an integer within 64 bits", str(error))
-
-
-def _too_new(found: int) -> SchemaVersionError:
-    return SchemaVersionError(
-        f"the database has schema version {found}, but this propcrm knows only up to "
-        f"{len(MIGRATIONS)}: it was written by a newer propcrm; upgrade propcrm to open it",
-        found=found,
-        supported=len(MIGRATIONS),
-    )
 
 
 if TYPE_CHECKING:  # the adapter has the shape of the port

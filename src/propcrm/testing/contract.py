@@ -466,6 +466,43 @@ class StoreContract:
         with pytest.raises(NotFoundError):
             repo.update(attrs.evolve(sample.make(2, "ghost"), version=2**63))
 
+    def test_arguments_of_the_wrong_type_are_refused_by_name(
+        self, store: Any, sample: Sample[Any]
+    ) -> None:
+        """None or another aggregate's entity is a ValidationError naming the argument."""
+        repo = _repo(store, sample)
+        stored = repo.add(sample.make(1, "kept"))
+        other = Customer("c-x", "王芳") if sample.repository != "customers" else _household(2, "x")
+        calls: list[Callable[[], object]] = [
+            lambda: repo.add(None),
+            lambda: repo.add(other),
+            lambda: repo.update(None),
+            lambda: repo.add_all(None),  # type: ignore[arg-type]
+            lambda: repo.add_all([sample.make(3, "lost"), None]),
+            lambda: repo.get(None),  # type: ignore[arg-type]
+            lambda: repo.remove(None),  # type: ignore[arg-type]
+            lambda: repo.remove(stored.id, version="1"),  # type: ignore[arg-type]
+            lambda: repo.remove(stored.id, version=True),
+        ]
+        expected = ["entity", "entity", "entity", "entities", "entities[1]", "id", "id"]
+        assert [_refused(call) for call in calls] == [*expected, "version", "version"]
+        assert [entity.id for entity in [repo.get(stored.id)]] == [stored.id]
+        assert len(repo) == 1
+
+    def test_a_skipped_wall_time_keeps_its_side_of_the_gap(self, store: Any) -> None:
+        """02:30 on a spring-forward day, fold=1 or 0, comes back with its wall time and offset."""
+        zone = ZoneInfo("America/New_York")
+        for n, fold in enumerate((1, 0), 1):
+            moment = datetime(2025, 3, 9, 2, 30, fold=fold, tzinfo=zone)  # does not exist
+            store.complaints.add(attrs.evolve(_complaint(n, "gap"), received_at=moment))
+            back = store.complaints.get(f"cmp-{n}").received_at
+            assert (back.replace(tzinfo=None), back.fold, back.utcoffset(), back.tzinfo) == (
+                datetime(2025, 3, 9, 2, 30),  # noqa: DTZ001 - the wall time itself
+                fold,
+                timedelta(hours=-4 if fold else -5),
+                zone,
+            )
+
     @settings(max_examples=25, suppress_health_check=_SHARED_SUITE)
     @given(data=st.data())
     def test_any_entity_round_trips(
@@ -678,6 +715,22 @@ class StoreContract:
             "community ": lambda: store.survey_responses.for_community(bad, day, day),
         }
         assert [name.strip() for name in calls] == [_refused(call) for call in calls.values()]
+
+    def test_query_arguments_that_are_not_text_are_refused(self, store: Any) -> None:
+        """None where text is expected is a ValidationError naming the argument."""
+        day = _T0.date()
+        calls: dict[str, Callable[[], object]] = {
+            "household_id": lambda: store.customers.in_household(None),
+            "community": lambda: store.complaints.in_window(None, "n", "s", start=_T0, end=_T0),
+            "staff": lambda: store.callback_tasks.due_on(day, zone="UTC", staff=3),
+            "holder_id": lambda: store.vip_cards.held_by(None),
+            "prefix": lambda: store.card_numbers.allocate(None, VipLevel.OTHER),
+            "response": lambda: store.survey_responses.add(None),
+            "responses": lambda: store.survey_responses.add_all(None),
+            "responses[0]": lambda: store.survey_responses.add_all([None]),
+        }
+        assert list(calls) == [_refused(call) for call in calls.values()]
+        assert len(store.survey_responses) == 0
 
     # --- the card-sequence allocator --------------------------------------------------------
 
