@@ -31,9 +31,7 @@ DAYS = 31
 
 def _contact() -> BusinessCalendar:
     company = Policy()
-    return company.callbacks.build_contact_calendar(
-        company.calendars, company.timezone, years=[2025]
-    )
+    return company.calendar(company.callbacks.contact_calendar, years=[2025])
 
 
 CALENDAR = _contact()

@@ -10,9 +10,9 @@ from propcrm import Policy, PolicyError
 HERE = Path(__file__).resolve().parent
 
 policy = Policy.load(HERE / "company-policy.toml")
-print(f"loaded policy for zone {policy.timezone}")
+print(f"loaded policy for zone {policy.tz}")
 
-broken = '{"timezone": "Asia/Shanhai", "timezon": "UTC"}'
+broken = '{"tz": "Asia/Shanhai", "zone": "UTC"}'
 try:
     Policy.from_json(broken, source="broken.json")
 except PolicyError as e:

@@ -48,7 +48,6 @@ from propcrm._validators import (
     number_between,
     positive_duration,
 )
-from propcrm.calendar import BusinessCalendar, CalendarPolicy
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
 
@@ -93,7 +92,8 @@ class ContactCalendar(Protocol):
     The contact calendar says when customers may be called or visited; by
     default it is the policy's calendar named ``"contact"`` (every day
     09:00-12:00 and 14:00-20:00, closed over China's public holidays), built
-    with :meth:`CallbackPolicy.build_contact_calendar`.
+    with ``policy.calendar(policy.callbacks.contact_calendar)``
+    (:meth:`propcrm.policy.Policy.calendar`).
     """
 
     @property
@@ -280,35 +280,6 @@ class CallbackPolicy:
     daily_capacity: int = field(default=40, validator=int_at_least(1))
     coverage_target: float = field(default=0.85, validator=number_between(0.0, 1.0))
     contact_calendar: str = field(default="contact", validator=non_empty_str)
-
-    def build_contact_calendar(
-        self,
-        calendars: CalendarPolicy,
-        default_tz: str | tzinfo = "Asia/Shanghai",
-        *,
-        years: Iterable[int] | None = None,
-    ) -> BusinessCalendar:
-        """Build the contact-allowed calendar this policy names from ``calendars``.
-
-        >>> from zoneinfo import ZoneInfo
-        >>> from propcrm import Policy
-        >>> policy = Policy()
-        >>> contact = policy.callbacks.build_contact_calendar(policy.calendars, policy.timezone)
-        >>> contact.next_working_time(datetime(2025, 9, 30, 21, tzinfo=ZoneInfo("Asia/Shanghai")))
-        datetime.datetime(2025, 10, 9, 9, 0, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))
-
-        Raises:
-            ValidationError: ``calendars`` has no calendar of that name.
-        """
-        spec = calendars.calendars.get(self.contact_calendar)
-        if spec is None:
-            raise ValidationError.expected(
-                "contact_calendar",
-                f"one of the policy's calendars {sorted(calendars.calendars)}",
-                self.contact_calendar,
-                "add it under [calendars.calendars] or name another",
-            )
-        return spec.build(default_tz, years=years)
 
 
 @frozen
