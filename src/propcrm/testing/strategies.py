@@ -698,6 +698,16 @@ def role_shares(*, min_roles: int = 1, max_roles: int = 4) -> st.SearchStrategy[
     )
 
 
+@st.composite
+def _default_role_shares(draw: st.DrawFn) -> dict[str, float]:
+    """Shares for the three default roles, in cents summing to at most 100, built directly."""
+    manager = draw(st.integers(1, 98))
+    supervisor = draw(st.integers(1, 99 - manager))
+    repair_lead = draw(st.integers(1, 100 - manager - supervisor))
+    cents = {"manager": manager, "supervisor": supervisor, "repair_lead": repair_lead}
+    return {role: c / 100 for role, c in cents.items()}
+
+
 def callback_policies() -> st.SearchStrategy[CallbackPolicy]:
     """Valid :class:`~propcrm.callbacks.CallbackPolicy` values, every setting varied."""
     return st.builds(
@@ -713,7 +723,7 @@ def callback_policies() -> st.SearchStrategy[CallbackPolicy]:
         ),
         rectification_within=_hours(1, 72),
         complaint_callback_within=_hours(1, 96),
-        role_shares=role_shares(min_roles=3),
+        role_shares=_default_role_shares(),
         director_visits_per_year=_PER_YEAR,
         officer_rounds_per_year=_PER_YEAR,
         forums_per_year=_PER_YEAR,
