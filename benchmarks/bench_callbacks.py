@@ -29,8 +29,12 @@ START = date(2025, 3, 1)
 DAYS = 31
 
 
-# Calling hours (RULES §6): every day 09:00-20:00, closed on China's public holidays.
-CALENDAR = BusinessCalendar.china("mon-sun 09:00-20:00", years=[2025])
+def _contact() -> BusinessCalendar:
+    company = Policy()
+    return company.calendar(company.callbacks.contact_calendar, years=[2025])
+
+
+CALENDAR = _contact()
 
 
 def _repairs() -> list[CompletedRepair]:

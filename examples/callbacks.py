@@ -23,9 +23,10 @@ from propcrm import (
 
 SH = ZoneInfo("Asia/Shanghai")
 
-policy = Policy()
+company = Policy()
+policy = company.callbacks
 # Calling hours (RULES §6): every day 09:00-20:00, closed on China's public holidays.
-contact = BusinessCalendar.china("mon-sun 09:00-20:00")
+contact = company.calendar(policy.contact_calendar)
 
 # A week of repairs: mostly ordinary, and one leak fixed late at night.
 repairs = [

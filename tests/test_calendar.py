@@ -665,7 +665,8 @@ def test_calendar_describes_itself() -> None:
 
 def test_default_named_calendars() -> None:
     """RULES §5-6: 24x7, desk (every day, year-round), office (China), contact (calling hours)."""
-    built = CalendarPolicy().build_all("Asia/Shanghai", years=[2025])
+    policy = Policy()
+    built = {name: policy.calendar(name, years=[2025]) for name in CalendarPolicy().calendars}
     assert repr(built["24x7"]) == "BusinessCalendar.always_open('Asia/Shanghai')"
     assert built["desk"].is_working_day(date(2025, 10, 1))  # the desk is staffed on holidays
     assert built["desk"].elapsed(sh(2025, 10, 1), sh(2025, 10, 2)) == 10 * H
@@ -687,7 +688,7 @@ def test_policy_entries_replace_or_add_to_the_defaults() -> None:
     names = policy.calendars.calendars
     assert list(names) == ["24x7", "desk", "office", "contact", "repair"]
     assert str(names["office"].week) == "mon-fri 09:00-17:00"
-    repair = names["repair"].build(policy.timezone)
+    repair = policy.calendar("repair")
     assert ZoneInfo("Asia/Urumqi") == repair.tz
     assert not repair.is_working_day(date(2025, 10, 1))
     assert (

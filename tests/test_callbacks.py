@@ -53,7 +53,7 @@ def contact_calendar() -> BusinessCalendar:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ProvisionalCalendarWarning)
-        return BusinessCalendar.china("mon-sun 09:00-20:00", years=range(2024, 2031))
+        return policy.calendar(policy.callbacks.contact_calendar, years=range(2024, 2031))
 
 
 CONTACT = contact_calendar()
@@ -159,6 +159,13 @@ def test_root_policy_is_accepted_and_its_callback_slice_used() -> None:
     assert at(2025, 3, 3, 20) == plan.tasks[0].due
 
 
+def test_contact_calendar_name_must_exist() -> None:
+    """A policy naming a calendar the company does not define is an error saying which exist."""
+    policy = Policy(callbacks=CallbackPolicy(contact_calendar="phones"))
+    with pytest.raises(ValidationError, match=r"no calendar is named 'phones'; the policy's"):
+        policy.calendar(policy.callbacks.contact_calendar)
+
+
 def test_policy_is_on_the_root_and_loads_from_toml() -> None:
     """A company overrides callback numbers in its policy file."""
     policy = Policy.from_toml('[callbacks]\nservice_phone_within = "12h"\ndaily_capacity = 25\n')
@@ -182,7 +189,6 @@ def test_policy_is_on_the_root_and_loads_from_toml() -> None:
         ("visits_per_year_by_tier = {A = 5}", "callbacks.visits_per_year_by_tier.A: expected"),
         ('festivals = ["Christmas"]', "callbacks.festivals: expected names of China's"),
         ('festivals = ["Day"]', "callbacks.festivals: expected names of China's"),
-        ("repair_within = {}", "callbacks.repair_within: expected a non-empty table"),
         ('vip_role = "boss"', "callbacks.vip_role: expected a role of propcrm.roles.Role"),
         ('repair_within = {leak = "0s"}', "callbacks.repair_within.leak: expected a positive"),
         ("coverage_target = 1.5", "callbacks.coverage_target: expected a number from 0"),

@@ -618,14 +618,23 @@ def test_policy_file_with_bad_weights_names_the_path() -> None:
 
 
 def test_policy_file_sets_targets_and_weights() -> None:
-    """A company's file loads; unlisted dimensions weigh 0."""
+    """A company's file loads; dimensions it sets to 0 weigh 0, the default targets stay."""
+    zero = "".join(f"{d.value} = 0\n" for d in Dimension)
     text = (
-        "[satisfaction]\nconfidence = 0.9\nmin_answered_dimensions = 1\n"
-        "[satisfaction.weights]\nsecurity = 0.6\ncleaning = 0.4\n"
-        "[satisfaction.targets]\nnps = 30\n"
+        (
+            "[satisfaction]\nconfidence = 0.9\nmin_answered_dimensions = 1\n"
+            f"[satisfaction.weights]\n{zero}security = 0.6\ncleaning = 0.4\n"
+            "[satisfaction.targets]\nnps = 30\n"
+        )
+        .replace("security = 0\n", "")
+        .replace("cleaning = 0\n", "")
     )
     policy = Policy.from_toml(text).satisfaction
-    assert (policy.confidence, policy.targets) == (0.9, {"nps": 30.0})
+    assert (policy.confidence, policy.targets["nps"], policy.targets["loyalty"]) == (
+        0.9,
+        30.0,
+        0.85,
+    )
     assert policy.weight(Dimension.GREENING) == 0.0
 
 

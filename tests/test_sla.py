@@ -40,7 +40,8 @@ def _calendars() -> dict[str, SlaCalendar]:
     policy = Policy()
     with warnings.catch_warnings():  # years past the official schedule are covered on purpose
         warnings.simplefilter("ignore", ProvisionalCalendarWarning)
-        return dict(policy.calendars.build_all(policy.timezone, years=range(2025, 2029)))
+        years = range(2025, 2029)
+        return {name: policy.calendar(name, years=years) for name in policy.calendars.calendars}
 
 
 CALENDARS = _calendars()

@@ -693,8 +693,9 @@ def _calendar_names(instance: object, attribute: Any, value: dict[str, Any]) -> 
 class CalendarPolicy:
     """The named calendars other rules refer to (SLA clocks, callback windows).
 
-    The four defaults are always present; a policy file's entries replace the
-    default of the same name or add new names.
+    The four defaults are always present; a policy file's entries add new names,
+    or change the keys they name of the default of the same name. Build one with
+    :meth:`Policy.calendar(name) <propcrm.policy.Policy.calendar>`.
 
     ``24x7``
         Always open: answering calls, emergency repairs.
@@ -718,12 +719,6 @@ class CalendarPolicy:
     calendars: dict[str, CalendarSpec] = field(
         factory=_default_calendars, converter=_with_defaults, validator=_calendar_names
     )
-
-    def build_all(
-        self, default_tz: str | tzinfo = "Asia/Shanghai", *, years: Iterable[int] | None = None
-    ) -> dict[str, BusinessCalendar]:
-        """Build every named calendar (``default_tz`` is usually ``Policy.timezone``)."""
-        return {name: spec.build(default_tz, years=years) for name, spec in self.calendars.items()}
 
 
 # --- private helpers ------------------------------------------------------------------------

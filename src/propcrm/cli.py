@@ -1,9 +1,17 @@
 """The ``propcrm`` command.
 
-``propcrm --version``; ``propcrm policy show [--format toml|json]`` prints the
-complete default policy a company can start its own from; ``propcrm policy
-check FILE`` validates a company's policy file (exit 0, or exit 2 with every
-problem listed by dotted path).
+``propcrm --version``;
+
+``propcrm policy show [FILE] [--format toml|json]``
+    prints the default policy, or the effective policy of a company's file (its
+    keys merged over the defaults), as TOML with a comment above every key;
+``propcrm policy diff FILE``
+    lists each key a company's file changes: its path, the default and the
+    company's value;
+``propcrm policy check FILE``
+    validates a company's policy file.
+
+Each exits 0, or 2 with every problem of the file listed by dotted path.
 """
 
 from __future__ import annotations
@@ -14,6 +22,7 @@ import sys
 from collections.abc import Sequence
 
 from propcrm import __version__
+from propcrm._policy_file import as_written, changes, inline
 from propcrm.errors import PolicyError
 from propcrm.policy import Policy
 
@@ -55,9 +64,16 @@ def _parser() -> argparse.ArgumentParser:
     policy_commands = policy.add_subparsers(title="policy commands", metavar="ACTION")
     policy.set_defaults(run=lambda _: _usage(policy))
 
-    show = policy_commands.add_parser("show", help="print the complete default policy")
+    show = policy_commands.add_parser(
+        "show", help="print the default policy, or the effective policy of a file"
+    )
+    show.add_argument("file", nargs="?", help="a company's policy file (.toml or .json)")
     show.add_argument("--format", choices=("toml", "json"), default="toml")
     show.set_defaults(run=_policy_show)
+
+    diff = policy_commands.add_parser("diff", help="list what a policy file changes")
+    diff.add_argument("file", help="the company's policy file (.toml or .json)")
+    diff.set_defaults(run=_policy_diff)
 
     check = policy_commands.add_parser("check", help="validate a policy file (.toml or .json)")
     check.add_argument("file", help="the policy file to check")
@@ -70,17 +86,42 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return EXIT_INVALID
 
 
+def _load(file: str | None) -> Policy | None:
+    """The policy of ``file`` (the defaults without one); ``None`` after reporting problems."""
+    if file is None:
+        return Policy()
+    try:
+        return Policy.load(file)
+    except PolicyError as e:
+        sys.stderr.write(f"{e}\n")
+        return None
+
+
 def _policy_show(args: argparse.Namespace) -> int:
-    policy = Policy()
+    policy = _load(args.file)
+    if policy is None:
+        return EXIT_INVALID
     sys.stdout.write(policy.to_json() if args.format == "json" else policy.to_toml())
     return EXIT_OK
 
 
+def _policy_diff(args: argparse.Namespace) -> int:
+    policy = _load(args.file)
+    if policy is None:
+        return EXIT_INVALID
+    company, default = policy.to_file_mapping(), Policy().to_file_mapping()
+    if "sets" in company["sla"]:  # written out: compare them with the default sets
+        default["sla"]["sets"] = as_written(Policy().to_mapping()["sla"]["sets"])
+    found = changes(default, company)
+    if not found:
+        sys.stdout.write(f"{args.file}: no changes from the defaults\n")
+    for change in found:
+        sys.stdout.write(f"{change.path}: {inline(change.default)} -> {inline(change.company)}\n")
+    return EXIT_OK
+
+
 def _policy_check(args: argparse.Namespace) -> int:
-    try:
-        Policy.load(args.file)
-    except PolicyError as e:
-        sys.stderr.write(f"{e}\n")
+    if _load(args.file) is None:
         return EXIT_INVALID
     sys.stdout.write(f"{args.file}: ok\n")
     return EXIT_OK

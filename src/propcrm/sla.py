@@ -22,7 +22,7 @@ Semantics (RULES.md §5):
 >>> from zoneinfo import ZoneInfo
 >>> from propcrm import Policy
 >>> policy = Policy()
->>> calendars = policy.calendars.build_all(policy.timezone)
+>>> calendars = {name: policy.calendar(name) for name in ("24x7", "desk")}
 >>> night = datetime(2025, 11, 10, 22, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 >>> order = Timeline([Event(EventKind.RECEIVED, night)], kind="repair.in_home")
 >>> for s in evaluate(policy.sla, order, night, calendars):

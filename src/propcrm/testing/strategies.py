@@ -283,7 +283,7 @@ def policies() -> st.SearchStrategy[Policy]:
     return grading_policies().flatmap(
         lambda grading: st.builds(
             Policy,
-            timezone=time_zones(),
+            tz=time_zones(),
             customers=customer_policies(),
             vip=vip_policies(),
             satisfaction=satisfaction_policies(),
@@ -484,13 +484,19 @@ _RATE_KPIS = tuple(k.value for k in Kpi if k not in (Kpi.NPS, Kpi.SATISFACTION_I
 def _weights(draw: st.DrawFn) -> dict[str, float]:
     chosen = draw(st.lists(st.sampled_from(list(Dimension)), min_size=1, max_size=7, unique=True))
     raw = [draw(st.integers(min_value=1, max_value=20)) for _ in chosen]
-    return {d.value: r / sum(raw) for d, r in zip(chosen, raw, strict=True)}
+    # every dimension is named, those left out at weight 0: a policy file names them
+    # all, since a dimension it leaves out keeps its default weight
+    weights = {d.value: 0.0 for d in Dimension}
+    weights.update({d.value: r / sum(raw) for d, r in zip(chosen, raw, strict=True)})
+    return weights
 
 
 @st.composite
 def _satisfaction_policy(draw: st.DrawFn) -> SatisfactionPolicy:
     weights = draw(_weights())
-    targets = draw(
+    # a policy file keeps the default targets it does not name, so every policy has them
+    targets = {**SatisfactionPolicy().targets}
+    targets |= draw(
         st.dictionaries(
             st.sampled_from(_RATE_KPIS), st.floats(min_value=0, max_value=1), max_size=4
         )
@@ -500,7 +506,9 @@ def _satisfaction_policy(draw: st.DrawFn) -> SatisfactionPolicy:
     return SatisfactionPolicy(
         confidence=draw(st.sampled_from([0.8, 0.9, 0.95, 0.99])),
         weights=weights,
-        min_answered_dimensions=draw(st.integers(min_value=1, max_value=len(weights))),
+        min_answered_dimensions=draw(
+            st.integers(min_value=1, max_value=sum(1 for w in weights.values() if w > 0))
+        ),
         satisfied_from=draw(st.integers(min_value=2, max_value=5)),
         loyal_from=draw(st.integers(min_value=1, max_value=10)),
         targets=targets,
@@ -509,7 +517,8 @@ def _satisfaction_policy(draw: st.DrawFn) -> SatisfactionPolicy:
 
 def satisfaction_policies() -> st.SearchStrategy[SatisfactionPolicy]:
     """Valid :class:`~propcrm.satisfaction.SatisfactionPolicy` values: weights over a
-    random subset of dimensions summing to 1, targets for a random subset of KPIs."""
+    random subset of dimensions summing to 1 (the others named at 0), the default
+    targets and others for a random subset of KPIs."""
     return _satisfaction_policy()
 
 
@@ -695,6 +704,16 @@ def role_shares(*, min_roles: int = 1, max_roles: int = 4) -> st.SearchStrategy[
     )
 
 
+@st.composite
+def _default_role_shares(draw: st.DrawFn) -> dict[str, float]:
+    """Shares for the three default roles, in cents summing to at most 100, built directly."""
+    manager = draw(st.integers(1, 98))
+    supervisor = draw(st.integers(1, 99 - manager))
+    repair_lead = draw(st.integers(1, 100 - manager - supervisor))
+    cents = {"manager": manager, "supervisor": supervisor, "repair_lead": repair_lead}
+    return {role: c / 100 for role, c in cents.items()}
+
+
 def callback_policies() -> st.SearchStrategy[CallbackPolicy]:
     """Valid :class:`~propcrm.callbacks.CallbackPolicy` values, every setting varied."""
     return st.builds(
@@ -702,19 +721,20 @@ def callback_policies() -> st.SearchStrategy[CallbackPolicy]:
         service_phone_within=_hours(1, 72),
         service_visit_within=_hours(24, 24 * 14),
         service_questionnaire_within=_hours(24, 24 * 45),
-        repair_within=st.dictionaries(
-            st.sampled_from(("ordinary", "safety", "leak", "gas", "lift")),
-            _hours(1, 24 * 10),
-            min_size=1,
+        # a policy file keeps the default entries of a table it does not name,
+        # so every mapping holds them (the repair kinds, the roles, the tiers)
+        repair_within=st.fixed_dictionaries(
+            {kind: _hours(1, 24 * 10) for kind in ("ordinary", "safety", "leak")},
+            optional={kind: _hours(1, 24 * 10) for kind in ("gas", "lift")},
         ),
         rectification_within=_hours(1, 72),
         complaint_callback_within=_hours(1, 96),
-        role_shares=role_shares(),
+        role_shares=_default_role_shares(),
         director_visits_per_year=_PER_YEAR,
         officer_rounds_per_year=_PER_YEAR,
         forums_per_year=_PER_YEAR,
-        visits_per_year_by_tier=st.dictionaries(
-            st.sampled_from("ABCD"), st.sampled_from((0, 1, 2, 3, 4, 6, 12))
+        visits_per_year_by_tier=st.fixed_dictionaries(
+            {tier: st.sampled_from((0, 1, 2, 3, 4, 6, 12)) for tier in "ABCD"}
         ),
         festivals=st.lists(st.sampled_from(_FESTIVALS), unique=True).map(tuple),
         card_expiry_reminder_lead=_hours(24, 24 * 90),
