@@ -300,13 +300,13 @@ class CallbackPolicy:
         Raises:
             ValidationError: ``calendars`` has no calendar of that name.
         """
-        spec = calendars.calendars.get(self.contact_calendar)
+        spec = calendars.get(self.contact_calendar)
         if spec is None:
             raise ValidationError.expected(
                 "contact_calendar",
-                f"one of the policy's calendars {sorted(calendars.calendars)}",
+                f"one of the policy's calendars {sorted(calendars)}",
                 self.contact_calendar,
-                "add it under [calendars.calendars] or name another",
+                f"add it as [calendars.{self.contact_calendar}] or name another",
             )
         return spec.build(default_tz, years=years)
 

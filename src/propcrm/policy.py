@@ -43,7 +43,7 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm import _toml
 from propcrm._time import format_duration, parse_duration, zone
-from propcrm.calendar import CalendarPolicy, WorkWeek
+from propcrm.calendar import CalendarPolicy, CalendarSpec, WorkWeek
 from propcrm.callbacks import CallbackPolicy
 from propcrm.complaints import Grade, GradingPolicy
 from propcrm.customers import CustomerPolicy
@@ -311,7 +311,21 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(WorkWeek, _work_week)
     converter.register_structure_hook_factory(_is_list_type, _list_hook)
     converter.register_unstructure_hook(WorkWeek, str)
+    # The named calendars are one table per name: [calendars.desk], [calendars.office].
+    def calendars(value: object, _: type) -> CalendarPolicy:
+        if not isinstance(value, Mapping):
+            raise ValidationError.expected("", "a table of named calendars", value)
+        return CalendarPolicy(converter.structure(value, _CALENDARS))
+
+    converter.register_structure_hook(CalendarPolicy, calendars)
+    converter.register_unstructure_hook(
+        CalendarPolicy, lambda p: converter.unstructure(p.specs, _CALENDARS)
+    )
     return converter
+
+
+#: How a table of named calendars is read and checked.
+_CALENDARS = dict[str, CalendarSpec]
 
 
 _converter = _make_converter()
@@ -381,6 +395,8 @@ def _validator_problems(raw: object, cls: type, path: tuple[str, ...]) -> list[P
 
 def _nested_problems(raw: object, t: Any, path: tuple[str, ...]) -> list[PolicyProblem]:
     """Look for validator failures inside a value of type ``t`` that did not load."""
+    if t is CalendarPolicy:
+        t = _CALENDARS
     if attrs.has(t):
         return _validator_problems(raw, t, path)
     args = get_args(t)
