@@ -58,6 +58,7 @@ _NO_ZONE = object()
 #: a close past one day means the interval runs past midnight.
 DayRule = Callable[[int], tuple[tuple[int, int], ...]]
 
+
 class Table:
     """Working time of the local years ``first..last`` (see the module docstring).
 
@@ -122,6 +123,7 @@ class Table:
         if j & 1:
             return t - self.shift[j - 1]
         return self.cum[j - 1]
+
 
 def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
     """Build the table of local years ``first..last`` from a per-date ``rule``."""

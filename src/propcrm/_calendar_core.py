@@ -423,7 +423,9 @@ class BusinessCalendar:
         _check_order(start, end)
         return map(date.fromordinal, self._engine.days_between(start, end))
 
-    def working_intervals(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+    def working_intervals(
+        self, start: datetime, end: datetime
+    ) -> Iterator[tuple[datetime, datetime]]:
         """The working intervals between ``start`` and ``end``, clipped to ``[start, end)``.
 
         Each is an ``(open, close)`` pair of instants in the calendar's zone;
@@ -446,8 +448,10 @@ class BusinessCalendar:
         ``calendar.holiday`` (its ``facts`` hold the holiday's name),
         ``calendar.weekend`` (the working week has no hours that weekday),
         ``calendar.company_closure`` (the company's own closed dates) or
-        ``calendar.override`` (an override with no hours). A weekend day that
-        is also a public holiday is closed by the holiday.
+        ``calendar.override`` (an override with no hours); rarely
+        ``calendar.clock_change`` (the hours fall in a spring-forward gap) or
+        ``calendar.no_hours`` (an extra working day of a week without hours).
+        A weekend day that is also a public holiday is closed by the holiday.
 
         >>> cal = BusinessCalendar.china(years=[2025])
         >>> str(cal.closed_reason(date(2025, 10, 1)))
@@ -465,14 +469,17 @@ class BusinessCalendar:
             return Reason("calendar.holiday", message, facts)
         if layer == "company":
             return Reason("calendar.company_closure", "a company closure", facts)
-        if layer == "override":
+        if layer == "override" and not self.overrides[on]:
             return Reason("calendar.override", "an override closes the date", facts)
         weekday = WEEKDAYS[on.weekday()]
         facts["weekday"] = weekday
         if layer == "week" and not self._week.days[on.weekday()]:
             message = f"the working week has no hours on {weekday}"
             return Reason("calendar.weekend", message, facts)
-        # Extra and make-up days work the week's hours; only a clock change can empty them.
+        if layer in ("extra", "makeup") and self._extra_from is None:
+            message = "extra working days have no hours: the working week has none"
+            return Reason("calendar.no_hours", message, facts)
+        # The date has hours, but they fall in a spring-forward gap.
         message = "its working hours fall in a clock change"
         return Reason("calendar.clock_change", message, facts)
 
@@ -496,9 +503,7 @@ class BusinessCalendar:
     def _close_of_day_slow(self, at: datetime) -> datetime:
         found = self._engine.close_after(_instant(at, "at"))
         if found is None:
-            raise CalendarRangeError(
-                f"no working day closes within {HORIZON.days} days of {at}"
-            )
+            raise CalendarRangeError(f"no working day closes within {HORIZON.days} days of {at}")
         return self._engine.moment(found)
 
     def _elapsed_slow(self, start: datetime, end: datetime) -> timedelta:
@@ -582,6 +587,7 @@ class _AlwaysOpen(BusinessCalendar):
 
 
 # --- private helpers ------------------------------------------------------------------------
+
 
 def _instant(at: object, name: str) -> int:
     return (require_aware(at, name) - EPOCH) // US

@@ -142,7 +142,9 @@ def schedule_for(holidays: object) -> HolidaySchedule | None:
         return _schedule(load_class, china=issubclass(holidays, China))
     if isinstance(holidays, HolidayBase):
         # A private copy: loading more years must not change the company's object.
-        return _schedule(_instance_loader(copy.deepcopy(holidays)), china=isinstance(holidays, China))
+        return _schedule(
+            _instance_loader(copy.deepcopy(holidays)), china=isinstance(holidays, China)
+        )
     raise ValidationError.expected(
         "holidays", _EXPECTED + ", or a holidays.HolidayBase subclass or instance", holidays
     )
@@ -182,7 +184,9 @@ def holiday_label(holidays: object) -> str:
     return f"{type(holidays).__name__}(...)"
 
 
-def _schedule(load: Callable[[list[int], set[int]], HolidayBase], *, china: bool) -> HolidaySchedule:
+def _schedule(
+    load: Callable[[list[int], set[int]], HolidayBase], *, china: bool
+) -> HolidaySchedule:
     official = _official_until() if china else None
     return HolidaySchedule(load, rest_periods=china, official_until=official)
 

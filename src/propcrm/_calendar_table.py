@@ -30,7 +30,9 @@ from propcrm._calendar_build import (
 from propcrm._calendar_holidays import HolidaySchedule
 from propcrm.errors import CalendarRangeError
 
-__all__ = ["Engine"]
+# FIRST_YEAR and LAST_YEAR are re-exported for the callback planners.
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "Engine"]
+
 
 class Engine:
     """The tables of one calendar, grown (or rebuilt) as calculations need them.

@@ -1,4 +1,4 @@
-"""The text forms of :mod:`propcrm.calendar`: the :class:`WorkWeek` and hours such as ``08:30-12:00``.
+"""Text forms of :mod:`propcrm.calendar`: the :class:`WorkWeek`, hours such as ``08:30-12:00``.
 
 Reading errors say what could not be read and where (the column), so a
 company can fix its policy file without guessing.

@@ -311,6 +311,7 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(WorkWeek, _work_week)
     converter.register_structure_hook_factory(_is_list_type, _list_hook)
     converter.register_unstructure_hook(WorkWeek, str)
+
     # The named calendars are one table per name: [calendars.desk], [calendars.office].
     def calendars(value: object, _: type) -> CalendarPolicy:
         if not isinstance(value, Mapping):
