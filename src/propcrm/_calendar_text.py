@@ -190,7 +190,8 @@ class WorkWeek:
 
     __module__ = "propcrm.calendar"  # public there; this module is private
 
-    days: tuple[Hours, ...] = field(default=((),) * 7)
+    # Spelled out (``Hours`` is private to this module) so the hints resolve where it is public.
+    days: tuple[tuple[tuple[int, int], ...], ...] = field(default=((),) * 7)
 
     def __attrs_post_init__(self) -> None:
         if not isinstance(self.days, tuple) or len(self.days) != 7:

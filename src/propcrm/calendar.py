@@ -43,7 +43,7 @@ from attrs import field, frozen
 
 from propcrm._calendar_core import BusinessCalendar, ProvisionalCalendarWarning
 from propcrm._calendar_holidays import check_code
-from propcrm._calendar_text import Hours, WorkWeek, dates, day_hours
+from propcrm._calendar_text import WorkWeek, dates, day_hours
 from propcrm._time import zone
 from propcrm.errors import ValidationError
 
@@ -245,7 +245,3 @@ class CalendarPolicy(Mapping[str, CalendarSpec]):
     ) -> dict[str, BusinessCalendar]:
         """Build every named calendar (``tz`` is usually the policy's root ``tz``)."""
         return {name: spec.build(tz, years=years) for name, spec in self.specs.items()}
-
-
-#: The hours of one day, as in :attr:`WorkWeek.days` (resolves its annotation here).
-_Hours = Hours
