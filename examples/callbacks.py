@@ -24,7 +24,7 @@ SH = ZoneInfo("Asia/Shanghai")
 
 company = Policy()
 policy = company.callbacks
-# The contact-allowed calendar: every day 09:00-12:00 and 14:00-20:00, closed on China's holidays.
+# The contact-allowed calendar: every day 09:00-20:00, closed on China's holidays.
 contact = policy.build_contact_calendar(company.calendars, company.timezone)
 
 # A week of repairs: mostly ordinary, and one leak fixed late at night.

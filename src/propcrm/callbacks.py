@@ -9,7 +9,7 @@ is owned by a manager, a supervisor or the repair lead in fixed shares (002
 002 §33) are planned with :mod:`dateutil.rrule` and China's festival calendar.
 
 Every planner returns :class:`CallbackTask` items whose times fall inside a
-*contact-allowed calendar* (default: every day 09:00-12:00 and 14:00-20:00,
+*contact-allowed calendar* (default: every day 09:00-20:00, no lunch gap,
 closed on public holidays): a task whose window opens at night starts in the
 next morning's window, and a task that cannot be reached before it is due is
 reported, never quietly moved past its due time.
@@ -92,7 +92,7 @@ class ContactCalendar(Protocol):
 
     The contact calendar says when customers may be called or visited; by
     default it is the policy's calendar named ``"contact"`` (every day
-    09:00-12:00 and 14:00-20:00, closed over China's public holidays), built
+    09:00-20:00, no lunch gap, closed over China's public holidays), built
     with :meth:`CallbackPolicy.build_contact_calendar`.
     """
 
