@@ -102,7 +102,7 @@ def test_policy_defaults_are_the_rules() -> None:
 
 
 def test_contact_calendar_is_the_named_business_calendar() -> None:
-    """The contact window is 09:00-20:00 with no lunch gap, closed on China's holidays (RULES §6)."""
+    """The contact window is 09:00-20:00, no lunch gap, closed on China's holidays (RULES §6)."""
     expected = [at(2025, 3, 3, 9), at(2025, 3, 3, 12, 30), at(2025, 10, 9, 9)]
     moments = [at(2025, 3, 3, 7), at(2025, 3, 3, 12, 30), at(2025, 10, 1, 10)]
     assert [CONTACT.next_working_time(m) for m in moments] == expected

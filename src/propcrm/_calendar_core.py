@@ -11,7 +11,20 @@ from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from propcrm._calendar_build import EPOCH, HORIZON, HORIZON_US, US
-from propcrm._calendar_holidays import HolidaysArg, holiday_label, schedule_for
+from propcrm._calendar_checks import (
+    bad_arguments,
+    beyond_horizon,
+    check_count,
+    check_order,
+    instant,
+    zone_name,
+)
+from propcrm._calendar_holidays import (
+    HolidaysArg,
+    holiday_label,
+    provisional_warning,
+    schedule_for,
+)
 from propcrm._calendar_table import Engine
 from propcrm._calendar_text import (
     WEEKDAYS,
@@ -23,27 +36,11 @@ from propcrm._calendar_text import (
     hours_text,
     to_us,
 )
-from propcrm._time import require_aware, require_duration, zone
+from propcrm._time import zone
 from propcrm.errors import CalendarRangeError, ValidationError
 from propcrm.explain import Reason
 
-__all__ = ["BusinessCalendar", "ProvisionalCalendarWarning"]
-
-
-class ProvisionalCalendarWarning(UserWarning):
-    """A calendar covers years whose official holiday schedule is not yet known.
-
-    Only China's calendars warn: the ``holidays`` package publishes China's
-    official schedule year by year, and computes every other country's
-    holidays by rule.
-
-    China's State Council publishes each year's holidays and make-up working
-    days late in the year before. For later years the ``holidays`` package
-    estimates the holidays by rule and knows no make-up days; such a calendar
-    works, but its dates are a guess (see :meth:`BusinessCalendar.is_provisional`).
-    """
-
-    __module__ = "propcrm.calendar"  # public there; this module is private
+__all__ = ["BusinessCalendar"]
 
 
 class BusinessCalendar:
@@ -117,7 +114,7 @@ class BusinessCalendar:
             extra_days,
             override_us,
             schedule,
-            _provisional_warning,
+            provisional_warning,
         )
         if wanted is not None:
             self._engine.cover(min(wanted), max(wanted))
@@ -221,7 +218,7 @@ class BusinessCalendar:
 
     def __repr__(self) -> str:
         return (
-            f"BusinessCalendar({str(self._week)!r}, tz={_zone_name(self._tz)!r}, "
+            f"BusinessCalendar({str(self._week)!r}, tz={zone_name(self._tz)!r}, "
             f"holidays={holiday_label(self._holidays)!r})"
         )
 
@@ -244,7 +241,7 @@ class BusinessCalendar:
             s = (start - tab.epoch) // US if start.tzinfo is tab.zone else (start - EPOCH) // US
             d = duration // US
         except (TypeError, AttributeError):
-            raise _bad_arguments(start, "start", duration) from None
+            raise bad_arguments(start, "start", duration) from None
         j = bisect_right(tab.bounds, s)
         if j & 1:
             b = s - tab.shift[j - 1] + d
@@ -264,7 +261,7 @@ class BusinessCalendar:
             return start.astimezone(self._tz)
         r = tab.shift[k] + b
         if not -HORIZON_US <= r - s <= HORIZON_US:
-            raise _beyond_horizon(start, duration)
+            raise beyond_horizon(start, duration)
         if tab.fixed is not None:
             return tab.epoch + r * US
         return (EPOCH + r * US).astimezone(self._tz)
@@ -283,7 +280,7 @@ class BusinessCalendar:
             s = (start - tab.epoch) // US if start.tzinfo is zone else (start - EPOCH) // US
             e = (end - tab.epoch) // US if end.tzinfo is zone else (end - EPOCH) // US
         except (TypeError, AttributeError):
-            raise _bad_arguments(start, "start", end, "end") from None
+            raise bad_arguments(start, "start", end, "end") from None
         bounds = tab.bounds
         j = bisect_right(bounds, s)
         if j & 1:
@@ -305,7 +302,7 @@ class BusinessCalendar:
 
     def is_working_time(self, at: datetime) -> bool:
         """Whether ``at`` lies inside a working interval ``[open, close)``."""
-        t = _instant(at, "at")
+        t = instant(at, "at")
         return bool(bisect_right(self._engine.covering(t).bounds, t) & 1)
 
     def is_working_day(self, on: date) -> bool:
@@ -369,7 +366,7 @@ class BusinessCalendar:
             CalendarRangeError: the answer lies more than ten years away.
         """
         check_date(start, "start")
-        _check_count(n)
+        check_count(n)
         found = self._engine.nth_working_day(start, n)
         if found is None:
             raise CalendarRangeError(
@@ -389,7 +386,7 @@ class BusinessCalendar:
         Raises:
             CalendarRangeError: no interval closes within ten years.
         """
-        found = self._engine.interval_end(_instant(at, "at"))
+        found = self._engine.interval_end(instant(at, "at"))
         if found is None:
             raise CalendarRangeError(
                 f"no working interval closes within {HORIZON.days} days of {at}"
@@ -406,7 +403,7 @@ class BusinessCalendar:
         Raises:
             CalendarRangeError: nothing closes within ten years before ``at``.
         """
-        found = self._engine.previous_working(_instant(at, "at"))
+        found = self._engine.previous_working(instant(at, "at"))
         if found is None:
             raise CalendarRangeError(f"no working time within {HORIZON.days} days before {at}")
         return self._engine.moment(found)
@@ -420,7 +417,7 @@ class BusinessCalendar:
         """
         check_date(start, "start")
         check_date(end, "end")
-        _check_order(start, end)
+        check_order(start, end)
         return map(date.fromordinal, self._engine.days_between(start, end))
 
     def working_intervals(
@@ -435,8 +432,8 @@ class BusinessCalendar:
             ValidationError: a naive datetime, or ``end`` before ``start``.
             CalendarRangeError: the instants lie more than 50 years apart.
         """
-        s, e = _instant(start, "start"), _instant(end, "end")
-        _check_order(start, end)
+        s, e = instant(start, "start"), instant(end, "end")
+        check_order(start, end)
         moment = self._engine.moment
         pairs = self._engine.intervals(s, e)
         return ((moment(a), moment(b)) for a, b in pairs)
@@ -486,28 +483,28 @@ class BusinessCalendar:
     # --- slow paths: tables to grow ----------------------------------------------------------
 
     def _add_slow(self, start: datetime, d: int) -> datetime:
-        s = _instant(start, "start")
+        s = instant(start, "start")
         if d == 0:
             return self._engine.moment(s)
         found = self._engine.add(s, d)
         if found is None:
-            raise _beyond_horizon(start, d * US)
+            raise beyond_horizon(start, d * US)
         return self._engine.moment(found)
 
     def _next_working_time_slow(self, at: datetime) -> datetime:
-        found = self._engine.next_open(_instant(at, "at"))
+        found = self._engine.next_open(instant(at, "at"))
         if found is None:
             raise CalendarRangeError(f"no working time within {HORIZON.days} days of {at}")
         return self._engine.moment(found)
 
     def _close_of_day_slow(self, at: datetime) -> datetime:
-        found = self._engine.close_after(_instant(at, "at"))
+        found = self._engine.close_after(instant(at, "at"))
         if found is None:
             raise CalendarRangeError(f"no working day closes within {HORIZON.days} days of {at}")
         return self._engine.moment(found)
 
     def _elapsed_slow(self, start: datetime, end: datetime) -> timedelta:
-        return self._engine.elapsed(_instant(start, "start"), _instant(end, "end")) * US
+        return self._engine.elapsed(instant(start, "start"), instant(end, "end")) * US
 
     def _extra_weekday(self, name: str | None) -> int | None:
         if name is None:
@@ -536,19 +533,19 @@ class _AlwaysOpen(BusinessCalendar):
             s = (start - EPOCH) // US
             d = duration // US
         except (TypeError, AttributeError):
-            raise _bad_arguments(start, "start", duration) from None
+            raise bad_arguments(start, "start", duration) from None
         if not -HORIZON_US <= d <= HORIZON_US:
-            raise _beyond_horizon(start, duration)
+            raise beyond_horizon(start, duration)
         return self._engine.moment(s + d)
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         try:
             return (end - EPOCH) - (start - EPOCH)
         except (TypeError, AttributeError):
-            raise _bad_arguments(start, "start", end, "end") from None
+            raise bad_arguments(start, "start", end, "end") from None
 
     def is_working_time(self, at: datetime) -> bool:
-        _instant(at, "at")
+        instant(at, "at")
         return True
 
     def is_working_day(self, on: date) -> bool:
@@ -556,15 +553,15 @@ class _AlwaysOpen(BusinessCalendar):
         return True
 
     def next_working_time(self, at: datetime) -> datetime:
-        return self._engine.moment(_instant(at, "at"))
+        return self._engine.moment(instant(at, "at"))
 
     def close_of_day(self, at: datetime) -> datetime:
-        local = self._engine.moment(_instant(at, "at"))
+        local = self._engine.moment(instant(at, "at"))
         return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=self._tz)
 
     def add_working_days(self, start: date, n: int) -> date:
         check_date(start, "start")
-        _check_count(n)
+        check_count(n)
         if abs(n) > HORIZON.days:
             raise CalendarRangeError(
                 f"working day {n:+d} from {start} is beyond {HORIZON.days} days"
@@ -572,70 +569,15 @@ class _AlwaysOpen(BusinessCalendar):
         return start + timedelta(days=n)
 
     def end_of_working_interval(self, at: datetime) -> datetime:
-        _instant(at, "at")
+        instant(at, "at")
         raise CalendarRangeError("an always-open calendar's working time never closes")
 
     def previous_working_time(self, at: datetime) -> datetime:
-        return self._engine.moment(_instant(at, "at"))
+        return self._engine.moment(instant(at, "at"))
 
     def closed_reason(self, on: date) -> Reason | None:
         check_date(on, "on")
         return None
 
     def __repr__(self) -> str:
-        return f"BusinessCalendar.always_open({_zone_name(self._tz)!r})"
-
-
-# --- private helpers ------------------------------------------------------------------------
-
-
-def _instant(at: object, name: str) -> int:
-    return (require_aware(at, name) - EPOCH) // US
-
-
-def _check_order(start: date, end: date) -> None:
-    if end < start:
-        raise ValidationError.expected("end", f"a value at or after start ({start})", end)
-
-
-def _check_count(n: object) -> None:
-    if isinstance(n, bool) or not isinstance(n, int):
-        raise ValidationError.expected("n", "a whole number of days", n)
-
-
-def _bad_arguments(
-    first: object, first_name: str, second: object, second_name: str = ""
-) -> Exception:
-    """The ValidationError for arguments that failed the fast path."""
-    try:
-        require_aware(first, first_name)
-        if second_name:
-            require_aware(second, second_name)
-        else:
-            require_duration(second, "duration")
-    except ValidationError as e:
-        return e
-    # Both passed their guards yet the arithmetic failed: an exotic tzinfo.
-    return ValidationError(  # pragma: no cover
-        first_name, f"{first_name}: cannot use {first!r}", first
-    )
-
-
-def _beyond_horizon(start: datetime, duration: timedelta) -> CalendarRangeError:
-    return CalendarRangeError(
-        f"{duration} of business time from {start} ends more than {HORIZON.days} days away "
-        "(or never): check the duration and that the calendar has working time"
-    )
-
-
-def _provisional_warning(official_until: int) -> ProvisionalCalendarWarning:
-    return ProvisionalCalendarWarning(
-        f"this calendar covers years after {official_until}, the last year whose official "
-        "holiday schedule (with make-up working days) the installed 'holidays' package has; "
-        "their holidays are estimated and they have no make-up days. Upgrade 'holidays' "
-        "when the State Council publishes the schedule, or add closed and extra_working dates."
-    )
-
-
-def _zone_name(tz: tzinfo) -> str:
-    return str(getattr(tz, "key", tz))
+        return f"BusinessCalendar.always_open({zone_name(self._tz)!r})"

@@ -27,10 +27,46 @@ from holidays.countries.china import China
 
 from propcrm.errors import CalendarRangeError, ValidationError
 
-__all__ = ["HolidaySchedule", "HolidaysArg", "check_code", "holiday_label", "schedule_for"]
+__all__ = [
+    "HolidaySchedule",
+    "HolidaysArg",
+    "ProvisionalCalendarWarning",
+    "check_code",
+    "holiday_label",
+    "provisional_warning",
+    "schedule_for",
+]
 
 #: What ``holidays=`` accepts.
 HolidaysArg = str | type[HolidayBase] | HolidayBase
+
+
+class ProvisionalCalendarWarning(UserWarning):
+    """A calendar covers years whose official holiday schedule is not yet known.
+
+    Only China's calendars warn: the ``holidays`` package publishes China's
+    official schedule year by year, and computes every other country's
+    holidays by rule.
+
+    China's State Council publishes each year's holidays and make-up working
+    days late in the year before. For later years the ``holidays`` package
+    estimates the holidays by rule and knows no make-up days; such a calendar
+    works, but its dates are a guess (see
+    :meth:`~propcrm.calendar.BusinessCalendar.is_provisional`).
+    """
+
+    __module__ = "propcrm.calendar"  # public there; this module is private
+
+
+def provisional_warning(official_until: int) -> ProvisionalCalendarWarning:
+    """The warning for a calendar reaching past China's last official schedule."""
+    return ProvisionalCalendarWarning(
+        f"this calendar covers years after {official_until}, the last year whose official "
+        "holiday schedule (with make-up working days) the installed 'holidays' package has; "
+        "their holidays are estimated and they have no make-up days. Upgrade 'holidays' "
+        "when the State Council publishes the schedule, or add closed and extra_working dates."
+    )
+
 
 _EXPECTED = "'none' or a country code the holidays package knows, e.g. 'CN', 'HK' or 'US-NY'"
 

@@ -41,8 +41,8 @@ from typing import Any
 
 from attrs import field, frozen
 
-from propcrm._calendar_core import BusinessCalendar, ProvisionalCalendarWarning
-from propcrm._calendar_holidays import check_code
+from propcrm._calendar_core import BusinessCalendar
+from propcrm._calendar_holidays import ProvisionalCalendarWarning, check_code
 from propcrm._calendar_text import WorkWeek, dates, day_hours
 from propcrm._time import zone
 from propcrm.errors import ValidationError
