@@ -774,6 +774,8 @@ def test_calendar_spec_validates_in_python_too() -> None:
         CalendarPolicy({"x": "mon 09:00-10:00"})  # type: ignore[dict-item]
     with pytest.raises(ValidationError, match="holidays: expected 'none' or a country code"):
         CalendarSpec(week="mon 09:00-10:00", holidays="China")
+    with pytest.raises(ValidationError, match="holidays: expected 'none' or a country code"):
+        CalendarSpec(week="mon 09:00-10:00", holidays=5)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="CN has no subdivisions; write 'CN'"):
         CalendarSpec(week="mon 09:00-10:00", holidays="CN-BJ")
 

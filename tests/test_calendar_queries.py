@@ -179,6 +179,7 @@ def test_a_holiday_base_instance_is_a_source_and_is_left_alone() -> None:
     assert not cal.is_working_day(date(2027, 3, 26))  # Good Friday 2027
     assert general.years == {2025}
     assert cal.holidays is general
+    assert repr(cal).endswith("holidays='HK(...)')")
 
 
 def test_a_fixed_instance_never_leaves_a_year_silently_open() -> None:
@@ -236,6 +237,10 @@ def test_extra_days_of_a_week_without_hours() -> None:
     reason = cal.closed_reason(date(2025, 3, 4))
     assert reason is not None
     assert reason.rule == "calendar.no_hours"
+    china = BusinessCalendar("", holidays="CN", overrides={date(2025, 3, 5): "09:00-10:00"})
+    makeup = china.closed_reason(date(2025, 9, 28))  # China's make-up Sunday
+    assert makeup is not None
+    assert makeup.rule == "calendar.no_hours"
 
 
 def test_always_open_queries() -> None:
