@@ -7,7 +7,9 @@ Run (a minute or two):
 Workload (issue 4): 100,000 random starts over 2025-2026 (fixed seed) on the
 calendar Asia/Shanghai ``mon-fri 08:30-12:00,13:30-18:00`` with China's
 holidays and make-up working days; durations from {30 min, 2 h, 8 h, 24 h,
-48 h, 72 h}; ``elapsed`` ends up to 14 days after the start.
+48 h, 72 h}; ``elapsed`` ends up to 14 days after the start. The same starts
+and durations run on a Hong Kong calendar (``holidays="HK"``, Asia/Hong_Kong,
+the same week) in the same run, so the two countries' speeds compare directly.
 
 Each benchmark times a whole batch; the summary printed at the end divides by
 the batch size (µs per call). The baselines are too slow for 100,000 calls a
@@ -31,6 +33,7 @@ import pytest
 from propcrm import BusinessCalendar, ProvisionalCalendarWarning
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+HONG_KONG = ZoneInfo("Asia/Hong_Kong")
 WEEK = "mon-fri 08:30-12:00,13:30-18:00"
 YEARS = [2025, 2026]
 SEED = 20251001
@@ -61,12 +64,18 @@ def _workload() -> tuple[list[datetime], list[timedelta], list[datetime]]:
 STARTS, DURATIONS_OF, ENDS = _workload()
 STARTS_UTC = [s.astimezone(UTC) for s in STARTS]
 ENDS_UTC = [e.astimezone(UTC) for e in ENDS]
+STARTS_HK = [s.astimezone(HONG_KONG) for s in STARTS]
+ENDS_HK = [e.astimezone(HONG_KONG) for e in ENDS]
 
 
 def _china() -> BusinessCalendar:
     # Deadlines late in 2026 run into 2027, whose schedule is not yet official.
     with pytest.warns(ProvisionalCalendarWarning):
         return BusinessCalendar.china(WEEK, years=[*YEARS, YEARS[-1] + 1])
+
+
+def _hong_kong() -> BusinessCalendar:
+    return BusinessCalendar(WEEK, tz=HONG_KONG, holidays="HK", years=[*YEARS, YEARS[-1] + 1])
 
 
 def _holiday_dates() -> list[date]:
@@ -156,6 +165,38 @@ def test_elapsed_utc(benchmark: Any) -> None:
         return [elapsed(s, e) for s, e in zip(STARTS_UTC, ENDS_UTC, strict=True)]
 
     _run(benchmark, "propcrm, UTC inputs", SIZE, work, rounds=5)
+
+
+@pytest.mark.benchmark(group="add, 100k")
+def test_add_hong_kong(benchmark: Any) -> None:
+    cal = _hong_kong()
+    add = cal.add
+
+    def work() -> list[datetime]:
+        return [add(s, d) for s, d in zip(STARTS_HK, DURATIONS_OF, strict=True)]
+
+    results = _run(benchmark, "propcrm Hong Kong, HK inputs", SIZE, work, rounds=5)
+    assert [cal.elapsed(s, r) for s, r in zip(STARTS_HK[:SAMPLE], results, strict=False)] == (
+        DURATIONS_OF[:SAMPLE]
+    )
+
+
+@pytest.mark.benchmark(group="elapsed, 100k")
+def test_elapsed_hong_kong(benchmark: Any) -> None:
+    elapsed = _hong_kong().elapsed
+
+    def work() -> list[timedelta]:
+        return [elapsed(s, e) for s, e in zip(STARTS_HK, ENDS_HK, strict=True)]
+
+    _run(benchmark, "propcrm Hong Kong, HK inputs", SIZE, work, rounds=5)
+
+
+@pytest.mark.benchmark(group="build")
+def test_build_four_year_hong_kong_calendar(benchmark: Any) -> None:
+    def work() -> BusinessCalendar:
+        return BusinessCalendar(WEEK, tz=HONG_KONG, holidays="HK", years=range(2023, 2027))
+
+    _run(benchmark, "propcrm, Hong Kong 2023-2026", 1, work, rounds=20)
 
 
 @pytest.mark.benchmark(group="build")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from propcrm import BusinessCalendar
+from propcrm import BusinessCalendar, Policy
 from propcrm.callbacks import (
     CallbackPolicy,
     CallbackTask,

@@ -9,7 +9,6 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from propcrm import (
-    BusinessCalendar,
     CompletedRepair,
     Outcome,
     Policy,

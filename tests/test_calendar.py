@@ -539,13 +539,13 @@ def test_long_elapsed_grows_the_table() -> None:
         (lambda c: c.add(sh(2025, 3, 3), 3600), "duration: expected a datetime.timedelta"),
         (lambda c: c.add("2025-03-03", H), "start: expected a timezone-aware datetime"),
         (lambda c: c.elapsed(sh(2025, 3, 3), datetime(2025, 3, 4)), "end must be"),
-        (lambda c: c.is_working_time(datetime(2025, 3, 3)), "moment must be"),
-        (lambda c: c.next_working_time(datetime(2025, 3, 3)), "moment must be"),
-        (lambda c: c.close_of_day(datetime(2025, 3, 3)), "moment must be"),
-        (lambda c: c.next_working_time("2025-03-03"), "moment: expected a timezone-aware"),
-        (lambda c: c.is_working_day(datetime(2025, 3, 3)), "day: expected a datetime.date"),
+        (lambda c: c.is_working_time(datetime(2025, 3, 3)), "at must be"),
+        (lambda c: c.next_working_time(datetime(2025, 3, 3)), "at must be"),
+        (lambda c: c.close_of_day(datetime(2025, 3, 3)), "at must be"),
+        (lambda c: c.next_working_time("2025-03-03"), "at: expected a timezone-aware"),
+        (lambda c: c.is_working_day(datetime(2025, 3, 3)), "on: expected a datetime.date"),
         (lambda c: c.add_working_days(date(2025, 3, 3), 1.5), "n: expected a whole number"),
-        (lambda c: c.is_provisional("2025-01-01"), "day: expected a datetime.date"),
+        (lambda c: c.is_provisional("2025-01-01"), "on: expected a datetime.date"),
     ],
 )
 def test_bad_arguments_are_validation_errors(call, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -578,8 +578,10 @@ def test_bad_calendar_settings_are_validation_errors() -> None:
     """Unknown zones, holiday sources, dates and weekdays are refused."""
     with pytest.raises(ValidationError, match="tz: expected an IANA time-zone name"):
         plain(tz="Mars/Olympus")
-    with pytest.raises(ValidationError, match="holidays: expected 'CN' or 'none'"):
-        plain(holidays="US")
+    with pytest.raises(ValidationError, match="holidays: expected 'none' or a country code"):
+        plain(holidays="XX")
+    with pytest.raises(ValidationError, match="holidays: expected 'none' or a country code"):
+        plain(holidays=["CN"])
     with pytest.raises(ValidationError, match="closed: expected a datetime.date"):
         plain(closed=["2025-10-01"])
     with pytest.raises(ValidationError, match="closed: expected a collection of dates"):
@@ -673,19 +675,38 @@ def test_default_named_calendars() -> None:
     assert not built["office"].is_working_day(date(2025, 10, 1))
     assert built["office"].is_working_day(date(2025, 9, 28))
     assert not built["contact"].is_working_day(date(2025, 10, 4))
-    assert not built["contact"].is_working_time(sh(2025, 10, 18, 12, 30))  # noon rest
+    assert built["contact"].is_working_time(sh(2025, 10, 18, 12, 30))  # no lunch gap
+    assert built["contact"].elapsed(sh(2025, 10, 18), sh(2025, 10, 19)) == 11 * H
     assert not built["contact"].is_working_time(sh(2025, 10, 18, 20))  # calls end at 20:00
+
+
+def test_named_calendars_say_their_country() -> None:
+    """Every default spec names its holidays: CN for office and contact, none for the others."""
+    assert {name: spec.holidays for name, spec in CalendarPolicy().items()} == {
+        "24x7": "none",
+        "desk": "none",
+        "office": "CN",
+        "contact": "CN",
+    }
+
+
+def test_a_named_calendar_is_built_by_name() -> None:
+    """CalendarPolicy.build(name) builds one calendar; an unknown name lists the known ones."""
+    desk = CalendarPolicy().build("desk", "Asia/Hong_Kong")
+    assert ZoneInfo("Asia/Hong_Kong") == desk.tz
+    with pytest.raises(ValidationError, match=r"\['24x7', 'contact', 'desk', 'office'\]"):
+        CalendarPolicy().build("frontdesk")
 
 
 def test_policy_entries_replace_or_add_to_the_defaults() -> None:
     """A company's file changes one calendar and keeps the others."""
     policy = Policy.from_toml(
-        '[calendars.calendars.office]\nweek = "mon-fri 09:00-17:00"\nholidays = "CN"\n'
-        '[calendars.calendars.repair]\nweek = "mon-sat 08:00-20:00"\ntimezone = "Asia/Urumqi"\n'
-        "closed = [2025-10-01]\n[calendars.calendars.repair.overrides]\n"
+        '[calendars.office]\nweek = "mon-fri 09:00-17:00"\nholidays = "CN"\n'
+        '[calendars.repair]\nweek = "mon-sat 08:00-20:00"\ntz = "Asia/Urumqi"\n'
+        "closed = [2025-10-01]\n[calendars.repair.overrides]\n"
         '"2025-10-02" = "09:00-12:00"\n'
     )
-    names = policy.calendars.calendars
+    names = policy.calendars
     assert list(names) == ["24x7", "desk", "office", "contact", "repair"]
     assert str(names["office"].week) == "mon-fri 09:00-17:00"
     repair = policy.calendar("repair")
@@ -699,6 +720,7 @@ def test_policy_entries_replace_or_add_to_the_defaults() -> None:
         == 3 * H
     )
     assert Policy.from_toml(policy.to_toml()) == policy
+    assert "[calendars.repair]" in policy.to_toml()
 
 
 def test_policy_calendar_errors_name_their_path() -> None:
@@ -707,24 +729,36 @@ def test_policy_calendar_errors_name_their_path() -> None:
         Policy.from_mapping(
             {
                 "calendars": {
-                    "calendars": {
-                        "a": {"week": "mon-fir 09:00-12:00"},
-                        "b": {"week": 9},
-                        "c": {"week": "mon 09:00-10:00", "holidays": "US"},
-                        "d": {"week": "mon 09:00-10:00", "timezone": "Mars/Olympus"},
-                        "e": {"week": "mon 09:00-10:00", "overrides": {"2025-13-01": ""}},
-                        "f": {"week": "mon 09:00-10:00", "overrides": {"2025-10-01": "9"}},
-                    }
+                    "a": {"week": "mon-fir 09:00-12:00"},
+                    "b": {"week": 9},
+                    "c": {"week": "mon 09:00-10:00", "holidays": "US-XX", "tz": "Mars/Olympus"},
+                    "d": {"week": "mon 09:00-10:00", "tz": "Mars/Olympus"},
+                    "e": {"week": "mon 09:00-10:00", "overrides": {"2025-13-01": ""}},
+                    "f": {"week": "mon 09:00-10:00", "overrides": {"2025-10-01": "9"}},
                 }
             }
         )
     problems = [str(p) for p in info.value.problems]
-    assert problems[0].startswith("calendars.calendars.a.week: cannot read 'mon-fir 09:00-12:00'")
-    assert problems[1].startswith("calendars.calendars.b.week: expected a work week")
-    assert problems[2] == "calendars.calendars.c.holidays: expected 'CN' or 'none', got 'US'"
-    assert problems[3].startswith("calendars.calendars.d.timezone: expected an IANA")
-    assert problems[4].startswith("calendars.calendars.e.overrides: expected ISO dates")
-    assert problems[5].startswith("calendars.calendars.f.overrides.2025-10-01: cannot read '9'")
+    assert problems[0].startswith("calendars.a.week: cannot read 'mon-fir 09:00-12:00'")
+    assert problems[1].startswith("calendars.b.week: expected a work week")
+    assert problems[2].startswith(
+        "calendars.c.holidays: expected a known country-subdivision code, got 'US-XX'; "
+        "US has the subdivisions AK, AL"
+    )
+    assert problems[3].startswith("calendars.c.tz: expected an IANA")
+    assert problems[4].startswith("calendars.d.tz: expected an IANA")
+    assert problems[5].startswith("calendars.e.overrides: expected ISO dates")
+    assert problems[6].startswith("calendars.f.overrides.2025-10-01: cannot read '9'")
+    assert len(problems) == 7
+
+
+def test_calendars_must_be_a_table() -> None:
+    """A policy whose calendars are not a table says so at the path calendars."""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_mapping({"calendars": ["desk"]})
+    assert [str(p) for p in info.value.problems] == [
+        "calendars: expected a table of named calendars, got ['desk']"
+    ]
 
 
 def test_calendar_spec_validates_in_python_too() -> None:
@@ -733,12 +767,18 @@ def test_calendar_spec_validates_in_python_too() -> None:
         CalendarSpec(week="mon 09:00-10:00", closed=[date(2025, 1, 1)])  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="overrides: expected a table"):
         CalendarSpec(week="mon 09:00-10:00", overrides=[])  # type: ignore[arg-type]
-    with pytest.raises(ValidationError, match="calendars: expected a table of named calendars"):
-        CalendarPolicy(calendars=[])  # type: ignore[arg-type]
-    with pytest.raises(ValidationError, match="calendars: expected non-empty calendar names"):
-        CalendarPolicy(calendars={" ": CalendarSpec(week="")})
-    with pytest.raises(ValidationError, match="calendars.x: expected a CalendarSpec"):
-        CalendarPolicy(calendars={"x": "mon 09:00-10:00"})  # type: ignore[dict-item]
+    with pytest.raises(ValidationError, match="specs: expected a table of named calendars"):
+        CalendarPolicy([])  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="specs: expected non-empty calendar names"):
+        CalendarPolicy({" ": CalendarSpec(week="")})
+    with pytest.raises(ValidationError, match="specs.x: expected a CalendarSpec"):
+        CalendarPolicy({"x": "mon 09:00-10:00"})  # type: ignore[dict-item]
+    with pytest.raises(ValidationError, match="holidays: expected 'none' or a country code"):
+        CalendarSpec(week="mon 09:00-10:00", holidays="China")
+    with pytest.raises(ValidationError, match="holidays: expected 'none' or a country code"):
+        CalendarSpec(week="mon 09:00-10:00", holidays=5)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="CN has no subdivisions; write 'CN'"):
+        CalendarSpec(week="mon 09:00-10:00", holidays="CN-BJ")
 
 
 # --- properties ------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def contact_calendar() -> BusinessCalendar:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ProvisionalCalendarWarning)
-        return policy.calendar(policy.callbacks.contact_calendar, years=range(2024, 2031))
+        return Policy().calendar("contact", years=range(2024, 2031))
 
 
 CONTACT = contact_calendar()
@@ -157,6 +157,13 @@ def test_root_policy_is_accepted_and_its_callback_slice_used() -> None:
         "WO-1", customer_id="C-1", completed_at=at(2025, 3, 3, 8), calendar=CONTACT, policy=company
     )
     assert at(2025, 3, 3, 20) == plan.tasks[0].due
+
+
+def test_contact_calendar_is_the_named_business_calendar() -> None:
+    """The contact window is 09:00-20:00, no lunch gap, closed on China's holidays (RULES §6)."""
+    expected = [at(2025, 3, 3, 9), at(2025, 3, 3, 12, 30), at(2025, 10, 9, 9)]
+    moments = [at(2025, 3, 3, 7), at(2025, 3, 3, 12, 30), at(2025, 10, 1, 10)]
+    assert [CONTACT.next_working_time(m) for m in moments] == expected
 
 
 def test_contact_calendar_name_must_exist() -> None:

@@ -1,133 +1,37 @@
-"""The engine under :mod:`propcrm.calendar`: working time as sorted integer tables.
+"""The engine under :mod:`propcrm.calendar`: tables grown as calculations need them.
 
-A :class:`Table` covers whole local years ``[first, last]`` of one calendar. It
-holds every working interval of those years as UTC epoch microseconds, merged
-and sorted in one flat list of boundaries, beside the business time elapsed
-at each boundary. Business time up to an instant is then one ``bisect`` and
-one subtraction, and the instant at which a business total is reached is one
-``bisect`` on the running totals — no walking over days.
-
-Wall times become instants by the zone's own rule for ``datetime(...,
-tzinfo=zone)`` (``fold=0``): a wall time in a spring-forward gap reads with
-the offset in force before the gap, and a repeated wall time means its first
-occurrence. Offsets are sampled every :data:`SAMPLE_DAYS` days and each change
-is located to the second; no zone of the tz database changes its offset
-twice within six days (the closest pair since 1900 is 6.9 days apart).
+The :class:`Engine` owns one calendar's current :class:`~propcrm._calendar_build.Table`
+and the per-date rule it is built from: the layers of the calendar, later
+winning — the working week, public holidays, substituted working days, the
+company's closed dates, its extra working dates, and date overrides. Every
+search that may need another year of tables goes through it, and stops at the
+horizon of ten years.
 """
 
 from __future__ import annotations
 
 import warnings
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime, tzinfo
 
-from holidays import HolidayBase
-from holidays.countries.china import China
-
+from propcrm._calendar_build import (
+    EPOCH,
+    FIRST_YEAR,
+    HORIZON,
+    HORIZON_US,
+    HORIZON_YEARS,
+    LAST_YEAR,
+    MAX_SPAN_YEARS,
+    US,
+    Table,
+    build_table,
+)
+from propcrm._calendar_holidays import HolidaySchedule
 from propcrm.errors import CalendarRangeError
 
-__all__ = [
-    "DAY_US",
-    "EPOCH",
-    "FIRST_YEAR",
-    "HORIZON",
-    "HORIZON_US",
-    "LAST_YEAR",
-    "MAX_SPAN_YEARS",
-    "MINUTE_US",
-    "US",
-    "ChinaSchedule",
-    "Engine",
-    "Table",
-    "build_table",
-]
-
-US = timedelta(microseconds=1)
-MINUTE_US = 60_000_000
-DAY_US = 86_400_000_000
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-EPOCH_ORDINAL = EPOCH.toordinal()
-SAMPLE_DAYS = 3
-#: How far from its start a deadline or a search may go: ten years.
-HORIZON = timedelta(days=3653)
-HORIZON_US = HORIZON // US
-#: Local years a search may build beyond the one it starts in.
-HORIZON_YEARS = HORIZON.days // 365 + 1
-#: The widest range of local years one calculation may span.
-MAX_SPAN_YEARS = 50
-FIRST_YEAR, LAST_YEAR = 2, 9998
-_NO_ZONE = object()
-
-#: Working intervals of one local date, as microseconds after its midnight;
-#: a close past one day means the interval runs past midnight.
-DayRule = Callable[[int], tuple[tuple[int, int], ...]]
-
-
-class Table:
-    """Working time of the local years ``first..last`` (see the module docstring).
-
-    Attributes:
-        first: First local year covered.
-        last: Last local year covered.
-        lo: Instant (UTC µs) of local midnight starting ``first``; valid from here.
-        hi: Instant of local midnight after ``last``; valid before here.
-        bounds: ``[lo, lo, open0, close0, open1, close1, ..., hi, hi]``: merged
-            working intervals between two empty sentinel intervals.
-        cum: Business µs from ``lo`` up to each boundary.
-        shift: ``bounds[i] - cum[i]``; an instant in interval ``k`` holding business
-            total ``b`` is ``shift[2k] + b``.
-        n: ``len(bounds)``.
-        fixed: The zone's offset in µs when it is constant over the table, else None.
-        zone: The zone when ``fixed`` is set, else a marker no datetime carries.
-        epoch: The zone's wall clock at the UTC epoch when ``fixed`` is set: for a
-            datetime ``d`` in ``zone``, ``(d - epoch) // US`` is its UTC µs, and
-            ``epoch + t * US`` is instant ``t`` in ``zone`` (same-zone datetime
-            arithmetic is wall-clock arithmetic, with no offset lookups).
-        days: Ordinals of the local dates that have working time, ascending.
-        day_closes: The close of the last interval of each of ``days``.
-        close_reach: Running maximum of ``day_closes`` (for ``bisect``).
-    """
-
-    __slots__ = (
-        "bounds",
-        "close_reach",
-        "cum",
-        "day_closes",
-        "days",
-        "epoch",
-        "first",
-        "fixed",
-        "hi",
-        "last",
-        "lo",
-        "n",
-        "shift",
-        "zone",
-    )
-
-    def __init__(self) -> None:
-        self.first = 0
-        self.last = -1
-        self.lo = 0
-        self.hi = 0
-        self.bounds: list[int] = []
-        self.cum: list[int] = []
-        self.shift: list[int] = []
-        self.n = 0
-        self.fixed: int | None = None
-        self.zone: object = _NO_ZONE
-        self.epoch = EPOCH
-        self.days: list[int] = []
-        self.day_closes: list[int] = []
-        self.close_reach: list[int] = []
-
-    def business(self, t: int) -> int:
-        """Business µs from ``lo`` to instant ``t`` (``lo <= t < hi``)."""
-        j = bisect_right(self.bounds, t)
-        if j & 1:
-            return t - self.shift[j - 1]
-        return self.cum[j - 1]
+# FIRST_YEAR and LAST_YEAR are re-exported for the callback planners.
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "Engine"]
 
 
 class Engine:
@@ -139,7 +43,6 @@ class Engine:
     """
 
     __slots__ = (
-        "_china",
         "_closed",
         "_extra",
         "_extra_us",
@@ -147,6 +50,7 @@ class Engine:
         "_overrides",
         "_week",
         "never",
+        "schedule",
         "table",
         "warned",
         "zone",
@@ -160,13 +64,13 @@ class Engine:
         closed: frozenset[int],
         extra: frozenset[int],
         overrides: Mapping[int, tuple[tuple[int, int], ...]],
-        china: ChinaSchedule | None,
+        schedule: HolidaySchedule | None,
         on_provisional: Callable[[int], Warning],
     ) -> None:
         self.zone = zone
         self._week, self._extra_us = week, extra_us
         self._closed, self._extra, self._overrides = closed, extra, overrides
-        self._china = china
+        self.schedule = schedule
         self._on_provisional = on_provisional
         self.warned = False
         #: No date can ever work: searches give up at once instead of at the horizon.
@@ -189,20 +93,21 @@ class Engine:
             raise CalendarRangeError(
                 f"business calendars cover the years {FIRST_YEAR}..{LAST_YEAR}, not {first}..{last}"
             )
-        cn_closed: frozenset[int] = frozenset()
-        cn_makeup: frozenset[int] = frozenset()
-        china = self._china
-        if china is not None:
-            china.load(range(first, last + 1))
-            cn_closed, cn_makeup = china.closed, china.makeup
-            if not self.warned and last > china.official_until:
-                warnings.warn(self._on_provisional(china.official_until), stacklevel=5)
+        public_closed: frozenset[int] = frozenset()
+        public_makeup: frozenset[int] = frozenset()
+        schedule = self.schedule
+        if schedule is not None:
+            schedule.load(range(first, last + 1))
+            public_closed, public_makeup = schedule.closed, schedule.makeup
+            official = schedule.official_until
+            if not self.warned and official is not None and last > official:
+                warnings.warn(self._on_provisional(official), stacklevel=5)
                 self.warned = True
         closed, extra = self._closed, self._extra
         overrides, week, extra_us = self._overrides, self._week, self._extra_us
 
         def rule(ordinal: int) -> tuple[tuple[int, int], ...]:
-            # Later layers first: the company's own dates beat China's schedule,
+            # Later layers first: the company's own dates beat the public schedule,
             # so a typhoon closure on a make-up working day closes it.
             if ordinal in overrides:
                 return overrides[ordinal]
@@ -210,14 +115,36 @@ class Engine:
                 return extra_us
             if ordinal in closed:
                 return ()
-            if ordinal in cn_makeup:
+            if ordinal in public_makeup:
                 return extra_us
-            if ordinal in cn_closed:
+            if ordinal in public_closed:
                 return ()
             return week[(ordinal - 1) % 7]
 
         self.table = build_table(first, last, self.zone, rule)
         return self.table
+
+    def layer(self, day: date) -> tuple[str, str]:
+        """Which layer of the calendar decides ``day``, and the holiday's name for a holiday.
+
+        The layers are ``override``, ``extra``, ``company`` (closed), ``makeup``,
+        ``holiday`` and ``week``, tried in that order as :meth:`cover`'s rule does.
+        """
+        ordinal = day.toordinal()
+        if ordinal in self._overrides:
+            return "override", ""
+        if ordinal in self._extra:
+            return "extra", ""
+        if ordinal in self._closed:
+            return "company", ""
+        schedule = self.schedule
+        if schedule is not None:
+            schedule.load([day.year])
+            if ordinal in schedule.makeup:
+                return "makeup", ""
+            if ordinal in schedule.closed:
+                return "holiday", schedule.name(ordinal)
+        return "week", ""
 
     def covering(self, t: int) -> Table:
         """A table whose ``[lo, hi)`` holds instant ``t``."""
@@ -314,6 +241,65 @@ class Engine:
                 return None
             tab = self.cover(year, min(year + HORIZON_YEARS, 2 * tab.last - year + 1))
 
+    def interval_end(self, t: int) -> int | None:
+        """The close of the working interval holding ``t``, or else of the next one.
+
+        Intervals that touch are one interval. None beyond the horizon.
+        """
+        if self.never:
+            return None
+        tab = self.covering(t)
+        year = self.year(t)
+        while True:
+            j = bisect_right(tab.bounds, t)
+            k = j if j & 1 else j + 1  # the close of the holding, or else the next, interval
+            if k < tab.n - 2 and tab.bounds[k] < tab.hi:
+                close = tab.bounds[k]
+                return close if close - t <= HORIZON_US else None
+            if tab.hi - t > HORIZON_US:
+                return None
+            tab = self.cover(year, min(year + HORIZON_YEARS, 2 * tab.last - year + 1))
+
+    def previous_working(self, t: int) -> int | None:
+        """``t`` if it is working time or a close, else the latest close before it.
+
+        None beyond the horizon.
+        """
+        if self.never:
+            return None
+        tab = self.covering(t)
+        year = self.year(t)
+        while True:
+            j = bisect_right(tab.bounds, t)
+            if j & 1:
+                return t
+            if j > 2:  # bounds[j - 1] is the close of a real interval
+                close = tab.bounds[j - 1]
+                return close if t - close <= HORIZON_US else None
+            if t - tab.lo > HORIZON_US:
+                return None
+            tab = self.cover(max(year - HORIZON_YEARS, 2 * tab.first - year - 1), year)
+
+    def intervals(self, s: int, e: int) -> Iterator[tuple[int, int]]:
+        """The working intervals between ``s`` and ``e``, clipped to ``[s, e)``, in order."""
+        first, last = sorted((self.year(s), self.year(e)))
+        tab = self.cover(first, last)
+        bounds = tab.bounds
+        j = bisect_right(bounds, s)
+        k = j - 1 if j & 1 else j  # the open of the holding, or else the next, interval
+        for i in range(k, tab.n - 2, 2):
+            if bounds[i] >= e:
+                return
+            a, b = max(bounds[i], s), min(bounds[i + 1], e)
+            if b > a:
+                yield a, b
+
+    def days_between(self, start: date, end: date) -> list[int]:
+        """Ordinals of the working days ``start <= day < end``."""
+        tab = self.cover(start.year, end.year)
+        days = tab.days
+        return days[bisect_left(days, start.toordinal()) : bisect_left(days, end.toordinal())]
+
     def working_days(self, year: int) -> list[int]:
         """Ordinals of the working days, from a table covering ``year``."""
         return self.cover(year, year).days
@@ -339,205 +325,3 @@ class Engine:
                 if tab.first <= day.year - HORIZON_YEARS:
                     return None
                 tab = self.cover(max(day.year - HORIZON_YEARS, tab.first - more), day.year)
-
-
-def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
-    """Build the table of local years ``first..last`` from a per-date ``rule``."""
-    first_ord = date(first, 1, 1).toordinal()
-    end_ord = date(last + 1, 1, 1).toordinal()
-    lo_wall = (first_ord - EPOCH_ORDINAL) * DAY_US
-    hi_wall = (end_ord - EPOCH_ORDINAL) * DAY_US
-    to_utc, fixed = _wall_to_utc(zone, lo_wall - 2 * DAY_US, hi_wall + 3 * DAY_US)
-    table = Table()
-    table.first, table.last, table.fixed = first, last, fixed
-    if fixed is not None:
-        table.zone = zone
-        table.epoch = datetime(1970, 1, 1, tzinfo=zone) + fixed * US
-    lo = table.lo = to_utc(lo_wall)
-    hi = table.hi = to_utc(hi_wall)
-
-    days = table.days
-    day_closes = table.day_closes
-    opens: list[int] = []
-    closes: list[int] = []
-    shift = 0 if fixed is None else fixed
-    unordered, last_open = False, lo - 2 * DAY_US
-    # The day before ``first`` may run a night interval into it.
-    for ordinal in range(first_ord - 1, end_ord):
-        intervals = rule(ordinal)
-        if not intervals:
-            continue
-        base = (ordinal - EPOCH_ORDINAL) * DAY_US - shift
-        count = len(opens)
-        for open_us, close_us in intervals:
-            if fixed is None:
-                a, b = to_utc(base + open_us), to_utc(base + close_us)
-                # fold=0 maps a wall time in a spring-forward gap later than the
-                # wall times just after it, so instants can come out of order.
-                unordered = unordered or (a < last_open)
-                last_open = a
-            else:
-                a, b = base + open_us, base + close_us
-            if b > a:  # an interval inside a spring-forward gap has no length
-                opens.append(a)
-                closes.append(b)
-        if len(opens) > count:
-            days.append(ordinal)
-            day_closes.append(max(closes[count:]) if unordered else closes[-1])
-
-    reach = 0
-    close_reach = table.close_reach
-    for close in day_closes:
-        reach = max(reach, close)
-        close_reach.append(reach)
-
-    # Merge overlapping intervals (a night interval running into the next day's
-    # hours) and clip them to [lo, hi], between the two sentinels; in time
-    # order, so sort them if a spring-forward gap put them out of order.
-    pairs = zip(opens, closes, strict=True)
-    bounds = table.bounds = [lo, lo]
-    total = 0
-    run_open = run_close = lo
-    for a, b in sorted(pairs) if unordered else pairs:
-        if a <= run_close:
-            if b > run_close:
-                run_close = min(b, hi)
-            continue
-        if run_close > run_open:
-            bounds += (run_open, run_close)
-        run_open, run_close = a, min(b, hi)  # every interval opens before hi
-    if run_close > run_open:
-        bounds += (run_open, run_close)
-    bounds += (hi, hi)
-    cum = table.cum = [0] * len(bounds)
-    for i in range(3, len(bounds) - 2, 2):
-        total += bounds[i] - bounds[i - 1]
-        cum[i] = cum[i + 1] = total
-    cum[-1] = total
-    table.shift = [x - c for x, c in zip(bounds, cum, strict=True)]
-    table.n = len(bounds)
-    return table
-
-
-def _offset_at(zone: tzinfo, second: int) -> int:
-    offset = datetime.fromtimestamp(second, zone).utcoffset()
-    assert offset is not None  # zones that build tables always have offsets
-    return offset // US
-
-
-def _wall_to_utc(
-    zone: tzinfo, lo_wall: int, hi_wall: int
-) -> tuple[Callable[[int], int], int | None]:
-    """Return the zone's wall-µs -> UTC-µs map over a range, and its offset if constant."""
-    start = lo_wall // 1_000_000 - 86_400
-    stop = hi_wall // 1_000_000 + 86_400
-    step = SAMPLE_DAYS * 86_400
-    changes: list[int] = []  # UTC µs at which the offset changes
-    offsets = [_offset_at(zone, start)]
-    previous = start
-    for second in range(start + step, stop + step, step):
-        offset = _offset_at(zone, second)
-        if offset != offsets[-1]:
-            low, high = previous, second  # offset(low) is the old one, offset(high) the new
-            while high - low > 1:
-                middle = (low + high) // 2
-                if _offset_at(zone, middle) == offset:
-                    high = middle
-                else:
-                    low = middle
-            changes.append(high * 1_000_000)
-            offsets.append(offset)
-        previous = second
-    if not changes:
-        constant = offsets[0]
-        return (lambda wall: wall - constant), constant
-    # fold=0: a wall time keeps the earlier offset until it is past both readings.
-    thresholds = [
-        change + max(before, after)
-        for change, before, after in zip(changes, offsets, offsets[1:], strict=False)
-    ]
-
-    def to_utc(wall: int) -> int:
-        return wall - offsets[bisect_right(thresholds, wall)]
-
-    return to_utc, None
-
-
-class ChinaSchedule:
-    """China's closed days and make-up working days (调休), loaded a year at a time.
-
-    Closed days are the official rest periods (放假): the public holidays and
-    days off that the ``holidays`` package lists, plus every Saturday or Sunday
-    joined to them by a run of non-working days — the State Council's notices
-    count "Oct 1 to 8" as one period, weekend included.
-    """
-
-    __slots__ = ("_closed", "_holidays", "_loaded", "_makeup", "_makeup_ordinals", "_official")
-
-    def __init__(self) -> None:
-        self._official: int | None = None
-        self._loaded: set[int] = set()
-        self._holidays: set[date] = set()
-        self._makeup: set[date] = set()
-        self._closed: frozenset[int] = frozenset()
-        self._makeup_ordinals: frozenset[int] = frozenset()
-
-    def load(self, years: Iterable[int]) -> None:
-        """Make sure the given years (and their neighbours) are loaded."""
-        wanted = {y for year in years for y in (year - 1, year, year + 1) if 1 <= y <= 9999}
-        missing = sorted(wanted - self._loaded)
-        if not missing:
-            return
-        source = _china(missing)
-        if self._official is None:
-            self._official = _official_until(source)
-        holidays = self._holidays | {d for d in source if d.year in missing}
-        makeup = self._makeup | {d for d in source.weekend_workdays if d.year in missing}
-        self._holidays, self._makeup = holidays, makeup
-        self._closed = frozenset(d.toordinal() for d in _rest_periods(holidays, makeup))
-        self._makeup_ordinals = frozenset(d.toordinal() for d in makeup)
-        self._loaded.update(missing)
-
-    @property
-    def official_until(self) -> int:
-        """The last year with an official schedule in the installed ``holidays``."""
-        if self._official is None:
-            self._official = _official_until(_china([]))
-        return self._official
-
-    @property
-    def closed(self) -> frozenset[int]:
-        """Ordinals of the closed days loaded so far."""
-        return self._closed
-
-    @property
-    def makeup(self) -> frozenset[int]:
-        """Ordinals of the make-up working days loaded so far."""
-        return self._makeup_ordinals
-
-
-def _china(years: list[int]) -> HolidayBase:
-    # The holidays package leaves its country constructors unannotated.
-    return China(years=years)  # type: ignore[no-untyped-call]
-
-
-def _official_until(source: HolidayBase) -> int:
-    # The make-up-day table lists the years the State Council has published.
-    table = getattr(source, "special_public_holidays", None) or getattr(
-        China, "special_public_holidays", None
-    )
-    if table:
-        return int(max(table))
-    return max((d.year for d in source.weekend_workdays), default=0)  # pragma: no cover
-
-
-def _rest_periods(holidays: set[date], makeup: set[date]) -> set[date]:
-    closed = set(holidays)
-    one = timedelta(days=1)
-    for day in holidays:
-        for step in (one, -one):
-            other = day + step
-            while other.weekday() >= 5 and other not in makeup and other not in closed:
-                closed.add(other)
-                other += step
-    return closed

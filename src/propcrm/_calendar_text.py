@@ -1,4 +1,4 @@
-"""The text forms of :mod:`propcrm.calendar`: hours such as ``08:30-12:00,13:30-18:00``.
+"""Text forms of :mod:`propcrm.calendar`: the :class:`WorkWeek`, hours such as ``08:30-12:00``.
 
 Reading errors say what could not be read and where (the column), so a
 company can fix its policy file without guessing.
@@ -11,14 +11,20 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from attrs import field, frozen
+
+from propcrm._calendar_build import FIRST_YEAR, LAST_YEAR
 from propcrm.errors import ValidationError
 
 __all__ = [
     "WEEKDAYS",
     "Hours",
+    "WorkWeek",
     "check_date",
     "check_hours",
+    "check_years",
     "dates",
+    "day_hours",
     "days_text",
     "hours_problem",
     "hours_text",
@@ -159,3 +165,111 @@ def check_date(value: object, name: str) -> None:
 
 def _clock(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+@frozen
+class WorkWeek:
+    """Working intervals for each weekday (工作时间), Monday first.
+
+    Written in policy files in a compact text form: clauses separated by
+    ``;``, each a list of days (``mon-fri``, ``sat,sun``) and a list of
+    intervals (``08:30-12:00,13:30-18:00``). Days not named do not work.
+    ``24:00`` closes at midnight; a close before the open runs past midnight.
+
+    >>> week = WorkWeek.parse("mon-fri 08:30-12:00,13:30-18:00; sat 09:00-12:00")
+    >>> week.days[5]
+    ((540, 720),)
+    >>> str(week)
+    'mon-fri 08:30-12:00,13:30-18:00; sat 09:00-12:00'
+    >>> str(WorkWeek.parse("mon-sun 18:30-08:30"))
+    'mon-sun 18:30-08:30'
+
+    Attributes:
+        days: Seven tuples of ``(open, close)`` minute pairs (see ``Hours``).
+    """
+
+    __module__ = "propcrm.calendar"  # public there; this module is private
+
+    # Spelled out (``Hours`` is private to this module) so the hints resolve where it is public.
+    days: tuple[tuple[tuple[int, int], ...], ...] = field(default=((),) * 7)
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.days, tuple) or len(self.days) != 7:
+            raise ValidationError.expected("days", "seven tuples of intervals", self.days)
+        for name, hours in zip(WEEKDAYS, self.days, strict=True):
+            check_hours(hours, f"days.{name}")
+        for index, hours in enumerate(self.days):
+            after = self.days[(index + 1) % 7]
+            if hours and after and hours[-1][1] < hours[-1][0] and hours[-1][1] > after[0][0]:
+                raise ValidationError(
+                    "days",
+                    f"days: {WEEKDAYS[index]}'s interval {hours_text(hours[-1:])} runs into "
+                    f"{WEEKDAYS[(index + 1) % 7]}'s {hours_text(after[:1])}; "
+                    "intervals must not overlap",
+                    self.days,
+                )
+
+    @classmethod
+    def parse(cls, text: str, *, field: str = "week") -> WorkWeek:
+        """Read the text form, e.g. ``"mon-fri 08:30-12:00,13:30-18:00; sat 09:00-12:00"``.
+
+        Raises:
+            ValidationError: saying which clause and which part could not be read.
+        """
+        if not isinstance(text, str):
+            raise ValidationError.expected(field, "a work week such as 'mon-fri 08:30-18:00'", text)
+        days: list[list[tuple[int, int]]] = [[] for _ in WEEKDAYS]
+        for clause in text.split(";"):
+            clause = clause.strip()
+            if not clause:
+                continue
+            names, _, spec = clause.partition(" ")
+            if not spec.strip():
+                raise text_error(field, text, clause, "no hours after the days")
+            hours = parse_hours(spec, field, text)
+            for day in parse_days(names, field, text):
+                days[day].extend(hours)
+        week = tuple(tuple(sorted(hours)) for hours in days)
+        for name, hours in zip(WEEKDAYS, week, strict=True):
+            problem = hours_problem(hours)
+            if problem:
+                raise text_error(field, text, name, problem)
+        try:
+            return cls(week)
+        except ValidationError as e:
+            raise text_error(field, text, text, str(e).removeprefix("days: ")) from None
+
+    def __str__(self) -> str:
+        groups: dict[Hours, list[int]] = {}
+        for index, hours in enumerate(self.days):
+            if hours:
+                groups.setdefault(hours, []).append(index)
+        return "; ".join(f"{days_text(days)} {hours_text(h)}" for h, days in groups.items())
+
+    def is_always(self) -> bool:
+        """Whether every day works ``00:00-24:00`` (a 24x7 week)."""
+        return all(hours == ((0, 1440),) for hours in self.days)
+
+
+def check_years(years: Iterable[int]) -> list[int]:
+    """Validate the ``years=`` a calendar prepares; return them as a list."""
+    wanted = list(years) if isinstance(years, Iterable) else [years]
+    for year in wanted:
+        if isinstance(year, bool) or not isinstance(year, int):
+            raise ValidationError.expected("years", "whole years", year)
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValidationError.expected("years", f"years from {FIRST_YEAR} to {LAST_YEAR}", year)
+    if not wanted:
+        raise ValidationError.expected("years", "at least one year, or None", years)
+    return wanted
+
+
+def day_hours(text: object, where: str) -> Hours:
+    """One date's hours from text; ``""`` means closed."""
+    if not isinstance(text, str):
+        raise ValidationError.expected(where, "hours as text, e.g. '09:00-12:00' or ''", text)
+    hours = parse_hours(text, where, text) if text.strip() else ()
+    problem = hours_problem(hours)
+    if problem:
+        raise text_error(where, text, text, problem)
+    return hours

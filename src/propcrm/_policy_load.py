@@ -25,7 +25,7 @@ from cattrs.cols import (
 from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm._time import format_duration, parse_duration
-from propcrm.calendar import WorkWeek
+from propcrm.calendar import CalendarPolicy, CalendarSpec, WorkWeek
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError
 
 __all__ = ["converter", "structure", "too_deep"]
@@ -152,7 +152,22 @@ def _make_converter() -> cattrs.Converter:
     converter.register_structure_hook(WorkWeek, _work_week)
     converter.register_structure_hook_factory(_is_list_type, _list_hook)
     converter.register_unstructure_hook(WorkWeek, str)
+
+    # The named calendars are one table per name: [calendars.desk], [calendars.office].
+    def calendars(value: object, _: type) -> CalendarPolicy:
+        if not isinstance(value, Mapping):
+            raise ValidationError.expected("", "a table of named calendars", value)
+        return CalendarPolicy(converter.structure(value, _CALENDARS))
+
+    converter.register_structure_hook(CalendarPolicy, calendars)
+    converter.register_unstructure_hook(
+        CalendarPolicy, lambda p: converter.unstructure(p.specs, _CALENDARS)
+    )
     return converter
+
+
+#: How a table of named calendars is read and checked.
+_CALENDARS = dict[str, CalendarSpec]
 
 
 converter = _make_converter()
@@ -232,6 +247,8 @@ def _validator_problems(raw: object, cls: type, path: tuple[str, ...]) -> list[P
 
 def _nested_problems(raw: object, t: Any, path: tuple[str, ...]) -> list[PolicyProblem]:
     """Look for validator failures inside a value of type ``t`` that did not load."""
+    if t is CalendarPolicy:
+        t = _CALENDARS
     if attrs.has(t):
         return _validator_problems(raw, t, path)
     args = get_args(t)

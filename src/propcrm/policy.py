@@ -110,17 +110,7 @@ class Policy:
         Raises:
             ValidationError: no calendar has that name; the message lists the known names.
         """
-        specs = self.calendars.calendars
-        spec = specs.get(name) if isinstance(name, str) else None
-        if spec is None:
-            known = ", ".join(sorted(specs))
-            raise ValidationError(
-                "name",
-                f"name: no calendar is named {name!r}; the policy's calendars are: {known} "
-                "(add one under [calendars.calendars] in the policy file)",
-                name,
-            )
-        return spec.build(self.tz, years=years)
+        return self.calendars.build(name, self.tz, years=years)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:

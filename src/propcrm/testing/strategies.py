@@ -261,8 +261,8 @@ def calendar_policies() -> st.SearchStrategy[CalendarPolicy]:
     specs = st.builds(
         CalendarSpec,
         week=work_weeks(grid_minutes=30),
-        holidays=st.sampled_from(("CN", "none")),
-        timezone=st.just("") | time_zones(),
+        holidays=st.sampled_from(("CN", "HK", "US-NY", "none")),
+        tz=st.just("") | time_zones(),
         closed=st.lists(days, max_size=3).map(tuple),
         extra_working=st.lists(days, max_size=2).map(tuple),
         overrides=st.dictionaries(
@@ -272,7 +272,7 @@ def calendar_policies() -> st.SearchStrategy[CalendarPolicy]:
         ),
     )
     names = st.sampled_from(("office", "desk", "repair", "night", "维修"))
-    return st.dictionaries(names, specs, max_size=3).map(lambda c: CalendarPolicy(calendars=c))
+    return st.dictionaries(names, specs, max_size=3).map(CalendarPolicy)
 
 
 def policies() -> st.SearchStrategy[Policy]:

@@ -1,0 +1,583 @@
+"""The :class:`BusinessCalendar` of :mod:`propcrm.calendar` (public there; this module is private).
+
+Its arithmetic reads the engine's current table directly (one ``bisect`` in the
+common case) and falls back to the engine when a table must grow.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from propcrm._calendar_build import EPOCH, HORIZON, HORIZON_US, US
+from propcrm._calendar_checks import (
+    bad_arguments,
+    beyond_horizon,
+    check_count,
+    check_order,
+    instant,
+    zone_name,
+)
+from propcrm._calendar_holidays import (
+    HolidaysArg,
+    holiday_label,
+    provisional_warning,
+    schedule_for,
+)
+from propcrm._calendar_table import Engine
+from propcrm._calendar_text import (
+    WEEKDAYS,
+    WorkWeek,
+    check_date,
+    check_years,
+    dates,
+    day_hours,
+    hours_text,
+    to_us,
+)
+from propcrm._time import zone
+from propcrm.errors import CalendarRangeError, ValidationError
+from propcrm.explain import Reason
+
+__all__ = ["BusinessCalendar"]
+
+
+class BusinessCalendar:
+    """Working time in one time zone, with holidays, make-up days and overrides.
+
+    Args:
+        week: The working week, or its text form.
+        tz: An IANA zone name (or a ``tzinfo``); default ``Asia/Shanghai``.
+        holidays: Public holidays from the ``holidays`` package: ``"none"``, a
+            country code (``"CN"``, ``"HK"``, ``"US"``), a country and subdivision
+            (``"US-NY"``), or a ``holidays.HolidayBase`` subclass or instance (a
+            company's own). Substituted working days the package lists (China's
+            make-up days, 调休) work the hours of ``extra_hours_from``.
+        closed: Extra closed dates (the company's own days off); they close
+            even substituted working days.
+        extra_working: Extra working dates; they work the hours of
+            ``extra_hours_from`` and open even the dates of ``closed``.
+        overrides: Hours for single dates, as text (``"09:00-12:00"``);
+            ``""`` closes the date. Overrides win over everything else.
+        extra_hours_from: The weekday (``"mon"`` .. ``"sun"``) whose hours extra
+            working dates work; default the first weekday that has hours.
+        years: Years to prepare now (tables otherwise grow as they are used).
+
+    Raises:
+        ValidationError: an unknown zone or holiday source, bad dates or bad hours.
+
+    Searches (:meth:`add`, :meth:`next_working_time`, ...) look at most ten
+    years (3,653 days) from where they start, and one calculation spans at
+    most 50 years; beyond that, and for calendars without working time, they
+    raise :class:`~propcrm.errors.CalendarRangeError` instead of looping.
+    """
+
+    __module__ = "propcrm.calendar"  # public there; this module is private
+    __slots__ = ("_engine", "_extra_from", "_holidays", "_spec", "_tz", "_week")
+
+    def __init__(
+        self,
+        week: WorkWeek | str,
+        *,
+        tz: str | tzinfo = "Asia/Shanghai",
+        holidays: HolidaysArg = "none",
+        closed: Iterable[date] = (),
+        extra_working: Iterable[date] = (),
+        overrides: Mapping[date, str] | None = None,
+        extra_hours_from: str | None = None,
+        years: Iterable[int] | None = None,
+    ) -> None:
+        self._week = week if isinstance(week, WorkWeek) else WorkWeek.parse(week)
+        self._tz = zone(tz)
+        schedule = schedule_for(holidays)
+        closed_days = dates(closed, "closed")
+        extra_days = dates(extra_working, "extra_working")
+        override_text: dict[date, str] = {}
+        override_us: dict[int, tuple[tuple[int, int], ...]] = {}
+        for day, text in (overrides or {}).items():
+            check_date(day, "overrides")
+            hours = day_hours(text, f"overrides[{day.isoformat()}]")
+            override_text[day] = hours_text(hours)
+            override_us[day.toordinal()] = to_us(hours)
+        self._extra_from = self._extra_weekday(extra_hours_from)
+        week_us = tuple(to_us(hours) for hours in self._week.days)
+        extra_us = () if self._extra_from is None else week_us[self._extra_from]
+        wanted = None if years is None else check_years(years)
+        self._holidays = holidays
+        self._spec = (closed_days, extra_days, override_text)
+        self._engine = Engine(
+            self._tz,
+            week_us,
+            extra_us,
+            closed_days,
+            extra_days,
+            override_us,
+            schedule,
+            provisional_warning,
+        )
+        if wanted is not None:
+            self._engine.cover(min(wanted), max(wanted))
+
+    @classmethod
+    def china(
+        cls,
+        week: WorkWeek | str = "mon-fri 08:30-12:00,13:30-18:00",
+        *,
+        tz: str | tzinfo = "Asia/Shanghai",
+        years: Iterable[int] | None = None,
+        closed: Iterable[date] = (),
+        extra_working: Iterable[date] = (),
+        overrides: Mapping[date, str] | None = None,
+        extra_hours_from: str | None = None,
+    ) -> BusinessCalendar:
+        """A calendar with China's public holidays **and make-up working days** (调休).
+
+        Closed are the official rest periods (放假): each holiday and day off
+        the ``holidays`` package lists, with the weekend days joined to it —
+        the State Council counts "October 1 to 8" as one period. Make-up days
+        are extra working dates. Years after the package's last official
+        schedule are provisional (:meth:`is_provisional`); the first time a
+        calendar covers one it emits a :class:`ProvisionalCalendarWarning`.
+
+        >>> cal = BusinessCalendar.china(years=[2026])
+        >>> cal.is_working_day(date(2026, 2, 14)), cal.is_working_day(date(2026, 2, 23))
+        (True, False)
+        """
+        return cls(
+            week,
+            tz=tz,
+            holidays="CN",
+            closed=closed,
+            extra_working=extra_working,
+            overrides=overrides,
+            extra_hours_from=extra_hours_from,
+            years=years,
+        )
+
+    @classmethod
+    def always_open(cls, tz: str | tzinfo = "Asia/Shanghai") -> BusinessCalendar:
+        """A 24x7 calendar: business time is real time (answering calls, emergencies).
+
+        >>> utc = ZoneInfo("UTC")
+        >>> cal = BusinessCalendar.always_open(utc)
+        >>> cal.elapsed(datetime(2025, 1, 1, tzinfo=utc), datetime(2025, 1, 3, tzinfo=utc))
+        datetime.timedelta(days=2)
+        """
+        return _AlwaysOpen(WorkWeek.parse("mon-sun 00:00-24:00"), tz=tz)
+
+    # --- what the calendar is -----------------------------------------------------------
+
+    @property
+    def tz(self) -> tzinfo:
+        """The calendar's time zone; every result is in it."""
+        return self._tz
+
+    @property
+    def week(self) -> WorkWeek:
+        """The working week."""
+        return self._week
+
+    @property
+    def holidays(self) -> HolidaysArg:
+        """The public holidays, as given: ``"none"``, a code, or a ``HolidayBase``."""
+        return self._holidays
+
+    @property
+    def closed(self) -> frozenset[date]:
+        """The company's own closed dates (public holidays not included)."""
+        return frozenset(date.fromordinal(o) for o in self._spec[0])
+
+    @property
+    def extra_working(self) -> frozenset[date]:
+        """The company's own extra working dates (make-up days not included)."""
+        return frozenset(date.fromordinal(o) for o in self._spec[1])
+
+    @property
+    def overrides(self) -> Mapping[date, str]:
+        """Hours per overridden date, in text form (``""`` = closed)."""
+        return dict(self._spec[2])
+
+    def is_provisional(self, on: date) -> bool:
+        """Whether ``on`` lies in a year without an official holiday schedule.
+
+        Only China's calendars have provisional years: the ``holidays`` package
+        publishes China's schedule year by year and computes every other
+        country's holidays by rule.
+
+        >>> cal = BusinessCalendar.china()
+        >>> cal.is_provisional(date(2026, 10, 1)), cal.is_provisional(date(2099, 1, 1))
+        (False, True)
+        >>> BusinessCalendar("mon-fri 09:00-18:00", holidays="HK").is_provisional(date(2099, 1, 1))
+        False
+        """
+        check_date(on, "on")
+        schedule = self._engine.schedule
+        official = None if schedule is None else schedule.official_until
+        return official is not None and on.year > official
+
+    def __repr__(self) -> str:
+        return (
+            f"BusinessCalendar({str(self._week)!r}, tz={zone_name(self._tz)!r}, "
+            f"holidays={holiday_label(self._holidays)!r})"
+        )
+
+    # --- business-time arithmetic: the hot path -------------------------------------------
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        """The deadline: the earliest instant when ``duration`` of business time has passed.
+
+        A clock started outside working time starts at the next working
+        instant; a negative ``duration`` counts backwards (the latest instant
+        that much business time before ``start``); zero gives ``start``.
+
+        Raises:
+            ValidationError: a naive ``start``, or a ``duration`` that is not a timedelta.
+            CalendarRangeError: the instant lies more than ten years away, or never comes.
+        """
+        tab = self._engine.table
+        try:
+            # In the calendar's own fixed-offset zone: wall-clock arithmetic, no lookups.
+            s = (start - tab.epoch) // US if start.tzinfo is tab.zone else (start - EPOCH) // US
+            d = duration // US
+        except (TypeError, AttributeError):
+            raise bad_arguments(start, "start", duration) from None
+        j = bisect_right(tab.bounds, s)
+        if j & 1:
+            b = s - tab.shift[j - 1] + d
+        elif 1 < j < tab.n:
+            b = tab.cum[j - 1] + d
+        else:
+            return self._add_slow(start, d)
+        if d > 0:
+            k = bisect_left(tab.cum, b)
+            if k == tab.n:
+                return self._add_slow(start, d)
+        elif d < 0:
+            k = bisect_right(tab.cum, b)
+            if k == 0:
+                return self._add_slow(start, d)
+        else:
+            return start.astimezone(self._tz)
+        r = tab.shift[k] + b
+        if not -HORIZON_US <= r - s <= HORIZON_US:
+            raise beyond_horizon(start, duration)
+        if tab.fixed is not None:
+            return tab.epoch + r * US
+        return (EPOCH + r * US).astimezone(self._tz)
+
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        """Business time between two instants; negative when ``end`` is before ``start``.
+
+        Raises:
+            ValidationError: a naive datetime.
+            CalendarRangeError: the instants lie more than 50 years apart.
+        """
+        tab = self._engine.table
+        zone = tab.zone
+        try:
+            # In the calendar's own fixed-offset zone: wall-clock arithmetic, no lookups.
+            s = (start - tab.epoch) // US if start.tzinfo is zone else (start - EPOCH) // US
+            e = (end - tab.epoch) // US if end.tzinfo is zone else (end - EPOCH) // US
+        except (TypeError, AttributeError):
+            raise bad_arguments(start, "start", end, "end") from None
+        bounds = tab.bounds
+        j = bisect_right(bounds, s)
+        if j & 1:
+            s -= tab.shift[j - 1]
+        elif 1 < j < tab.n:
+            s = tab.cum[j - 1]
+        else:
+            return self._elapsed_slow(start, end)
+        j = bisect_right(bounds, e)
+        if j & 1:
+            e -= tab.shift[j - 1]
+        elif 1 < j < tab.n:
+            e = tab.cum[j - 1]
+        else:
+            return self._elapsed_slow(start, end)
+        return (e - s) * US
+
+    # --- questions about instants and days ----------------------------------------------
+
+    def is_working_time(self, at: datetime) -> bool:
+        """Whether ``at`` lies inside a working interval ``[open, close)``."""
+        t = instant(at, "at")
+        return bool(bisect_right(self._engine.covering(t).bounds, t) & 1)
+
+    def is_working_day(self, on: date) -> bool:
+        """Whether ``on`` has working time (an interval that opens on it)."""
+        check_date(on, "on")
+        days = self._engine.working_days(on.year)
+        i = bisect_left(days, on.toordinal())
+        return i < len(days) and days[i] == on.toordinal()
+
+    def next_working_time(self, at: datetime) -> datetime:
+        """``at`` itself if it is working time, else the next opening.
+
+        Raises:
+            CalendarRangeError: nothing opens within ten years.
+        """
+        tab = self._engine.table
+        try:
+            # The same fast path as add(): one bisect on the current table.
+            t = (at - tab.epoch) // US if at.tzinfo is tab.zone else (at - EPOCH) // US
+        except (TypeError, AttributeError):
+            return self._next_working_time_slow(at)
+        j = bisect_right(tab.bounds, t)
+        if not j & 1:  # closed: the next opening, if this table holds it
+            if not 1 < j < tab.n - 2 or tab.bounds[j] - t > HORIZON_US:
+                return self._next_working_time_slow(at)
+            t = tab.bounds[j]
+        if tab.fixed is not None:
+            return tab.epoch + t * US
+        return (EPOCH + t * US).astimezone(self._tz)
+
+    def close_of_day(self, at: datetime) -> datetime:
+        """The close of the working day holding ``at``, or else of the next one.
+
+        A working day closes at the end of its last interval, so a night
+        interval ``18:30-08:30`` closes the next morning. This is the deadline
+        of "not overnight" (不过夜) targets.
+
+        Raises:
+            CalendarRangeError: no working day closes within ten years.
+        """
+        tab = self._engine.table
+        try:
+            t = (at - tab.epoch) // US if at.tzinfo is tab.zone else (at - EPOCH) // US
+        except (TypeError, AttributeError):
+            return self._close_of_day_slow(at)
+        i = bisect_right(tab.close_reach, t)
+        if not tab.lo <= t < tab.hi or i == len(tab.days) or tab.day_closes[i] - t > HORIZON_US:
+            return self._close_of_day_slow(at)
+        close = tab.day_closes[i]
+        if tab.fixed is not None:
+            return tab.epoch + close * US
+        return (EPOCH + close * US).astimezone(self._tz)
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The ``n``-th working day after ``start`` (before it when ``n < 0``).
+
+        ``start`` itself is never counted; ``n == 0`` gives ``start`` when it is
+        a working day, else the next working day.
+
+        Raises:
+            CalendarRangeError: the answer lies more than ten years away.
+        """
+        check_date(start, "start")
+        check_count(n)
+        found = self._engine.nth_working_day(start, n)
+        if found is None:
+            raise CalendarRangeError(
+                f"working day {n:+d} from {start} is beyond {HORIZON.days} days"
+            )
+        return date.fromordinal(found)
+
+    # --- the peers' one-call queries -------------------------------------------------------
+
+    def end_of_working_interval(self, at: datetime) -> datetime:
+        """The close of the working interval holding ``at``, or else of the next one.
+
+        Intervals are half-open, so at a close the interval has ended and the
+        answer is the close of the next one. Intervals that touch (a night
+        shift ``18:30-24:00`` followed by ``00:00-08:30``) are one interval.
+
+        Raises:
+            CalendarRangeError: no interval closes within ten years.
+        """
+        found = self._engine.interval_end(instant(at, "at"))
+        if found is None:
+            raise CalendarRangeError(
+                f"no working interval closes within {HORIZON.days} days of {at}"
+            )
+        return self._engine.moment(found)
+
+    def previous_working_time(self, at: datetime) -> datetime:
+        """The latest working instant at or before ``at``: ``at`` itself, or the last close.
+
+        The mirror of :meth:`next_working_time`, with the convention of
+        counting backwards: an interval ``[open, close)`` ends at its close,
+        so ``at`` is its own answer when it is working time or a close.
+
+        Raises:
+            CalendarRangeError: nothing closes within ten years before ``at``.
+        """
+        found = self._engine.previous_working(instant(at, "at"))
+        if found is None:
+            raise CalendarRangeError(f"no working time within {HORIZON.days} days before {at}")
+        return self._engine.moment(found)
+
+    def working_days(self, start: date, end: date) -> Iterator[date]:
+        """The working days ``start <= day < end``, in order.
+
+        Raises:
+            ValidationError: ``end`` is before ``start``.
+            CalendarRangeError: the dates lie more than 50 years apart.
+        """
+        check_date(start, "start")
+        check_date(end, "end")
+        check_order(start, end)
+        return map(date.fromordinal, self._engine.days_between(start, end))
+
+    def working_intervals(
+        self, start: datetime, end: datetime
+    ) -> Iterator[tuple[datetime, datetime]]:
+        """The working intervals between ``start`` and ``end``, clipped to ``[start, end)``.
+
+        Each is an ``(open, close)`` pair of instants in the calendar's zone;
+        intervals that touch are one interval.
+
+        Raises:
+            ValidationError: a naive datetime, or ``end`` before ``start``.
+            CalendarRangeError: the instants lie more than 50 years apart.
+        """
+        s, e = instant(start, "start"), instant(end, "end")
+        check_order(start, end)
+        moment = self._engine.moment
+        pairs = self._engine.intervals(s, e)
+        return ((moment(a), moment(b)) for a, b in pairs)
+
+    def closed_reason(self, on: date) -> Reason | None:
+        """Why ``on`` has no working time, or None when it is a working day.
+
+        The rule of the reason says which layer closed the date:
+        ``calendar.holiday`` (its ``facts`` hold the holiday's name),
+        ``calendar.weekend`` (the working week has no hours that weekday),
+        ``calendar.company_closure`` (the company's own closed dates) or
+        ``calendar.override`` (an override with no hours); rarely
+        ``calendar.clock_change`` (the hours fall in a spring-forward gap) or
+        ``calendar.no_hours`` (an extra working day of a week without hours).
+        A weekend day that is also a public holiday is closed by the holiday.
+
+        >>> cal = BusinessCalendar.china(years=[2025])
+        >>> str(cal.closed_reason(date(2025, 10, 1)))
+        'National Day: a public holiday (CN)'
+        >>> cal.closed_reason(date(2025, 10, 9)) is None
+        True
+        """
+        if self.is_working_day(on):
+            return None
+        layer, name = self._engine.layer(on)
+        facts: dict[str, object] = {"on": on}
+        if layer == "holiday":
+            facts.update(holiday=name, holidays=holiday_label(self._holidays))
+            message = f"{name}: a public holiday ({holiday_label(self._holidays)})"
+            return Reason("calendar.holiday", message, facts)
+        if layer == "company":
+            return Reason("calendar.company_closure", "a company closure", facts)
+        if layer == "override" and not self.overrides[on]:
+            return Reason("calendar.override", "an override closes the date", facts)
+        weekday = WEEKDAYS[on.weekday()]
+        facts["weekday"] = weekday
+        if layer == "week" and not self._week.days[on.weekday()]:
+            message = f"the working week has no hours on {weekday}"
+            return Reason("calendar.weekend", message, facts)
+        if layer in ("extra", "makeup") and self._extra_from is None:
+            message = "extra working days have no hours: the working week has none"
+            return Reason("calendar.no_hours", message, facts)
+        # The date has hours, but they fall in a spring-forward gap.
+        message = "its working hours fall in a clock change"
+        return Reason("calendar.clock_change", message, facts)
+
+    # --- slow paths: tables to grow ----------------------------------------------------------
+
+    def _add_slow(self, start: datetime, d: int) -> datetime:
+        s = instant(start, "start")
+        if d == 0:
+            return self._engine.moment(s)
+        found = self._engine.add(s, d)
+        if found is None:
+            raise beyond_horizon(start, d * US)
+        return self._engine.moment(found)
+
+    def _next_working_time_slow(self, at: datetime) -> datetime:
+        found = self._engine.next_open(instant(at, "at"))
+        if found is None:
+            raise CalendarRangeError(f"no working time within {HORIZON.days} days of {at}")
+        return self._engine.moment(found)
+
+    def _close_of_day_slow(self, at: datetime) -> datetime:
+        found = self._engine.close_after(instant(at, "at"))
+        if found is None:
+            raise CalendarRangeError(f"no working day closes within {HORIZON.days} days of {at}")
+        return self._engine.moment(found)
+
+    def _elapsed_slow(self, start: datetime, end: datetime) -> timedelta:
+        return self._engine.elapsed(instant(start, "start"), instant(end, "end")) * US
+
+    def _extra_weekday(self, name: str | None) -> int | None:
+        if name is None:
+            return next((i for i, hours in enumerate(self._week.days) if hours), None)
+        if name not in WEEKDAYS:
+            raise ValidationError.expected(
+                "extra_hours_from", "one of " + ", ".join(WEEKDAYS), name
+            )
+        if not self._week.days[WEEKDAYS.index(name)]:
+            raise ValidationError.expected(
+                "extra_hours_from",
+                "a weekday that has working hours",
+                name,
+                f"the week is {str(self._week)!r}",
+            )
+        return WEEKDAYS.index(name)
+
+
+class _AlwaysOpen(BusinessCalendar):
+    """24x7: business time is real time, no tables needed."""
+
+    __slots__ = ()
+
+    def add(self, start: datetime, duration: timedelta) -> datetime:
+        try:
+            s = (start - EPOCH) // US
+            d = duration // US
+        except (TypeError, AttributeError):
+            raise bad_arguments(start, "start", duration) from None
+        if not -HORIZON_US <= d <= HORIZON_US:
+            raise beyond_horizon(start, duration)
+        return self._engine.moment(s + d)
+
+    def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        try:
+            return (end - EPOCH) - (start - EPOCH)
+        except (TypeError, AttributeError):
+            raise bad_arguments(start, "start", end, "end") from None
+
+    def is_working_time(self, at: datetime) -> bool:
+        instant(at, "at")
+        return True
+
+    def is_working_day(self, on: date) -> bool:
+        check_date(on, "on")
+        return True
+
+    def next_working_time(self, at: datetime) -> datetime:
+        return self._engine.moment(instant(at, "at"))
+
+    def close_of_day(self, at: datetime) -> datetime:
+        local = self._engine.moment(instant(at, "at"))
+        return datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=self._tz)
+
+    def add_working_days(self, start: date, n: int) -> date:
+        check_date(start, "start")
+        check_count(n)
+        if abs(n) > HORIZON.days:
+            raise CalendarRangeError(
+                f"working day {n:+d} from {start} is beyond {HORIZON.days} days"
+            )
+        return start + timedelta(days=n)
+
+    def end_of_working_interval(self, at: datetime) -> datetime:
+        instant(at, "at")
+        raise CalendarRangeError("an always-open calendar's working time never closes")
+
+    def previous_working_time(self, at: datetime) -> datetime:
+        return self._engine.moment(instant(at, "at"))
+
+    def closed_reason(self, on: date) -> Reason | None:
+        check_date(on, "on")
+        return None
+
+    def __repr__(self) -> str:
+        return f"BusinessCalendar.always_open({zone_name(self._tz)!r})"

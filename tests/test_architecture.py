@@ -1,0 +1,221 @@
+"""The house: no import cycles in ``src/propcrm`` and every layer imports only downwards.
+
+Imports are read from the source with :mod:`ast`, so a function-level import or
+one under ``if TYPE_CHECKING:`` counts exactly like a module-level one. The
+layers are documented in ``docs/architecture.rst``.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+#: Modules at the very bottom: they import nothing of propcrm but each other.
+FOUNDATION = {
+    "propcrm.errors",
+    "propcrm._time",
+    "propcrm._validators",
+    "propcrm._slices",
+    "propcrm.explain",
+    "propcrm.roles",
+}
+
+#: The layers above the engines, bottom up, with the modules (or packages) each holds.
+UPPER_LAYERS = [
+    ("policy", ("propcrm.policy", "propcrm._policy_keys")),
+    ("storage", ("propcrm.storage",)),
+    ("services", ("propcrm.services",)),
+    ("testing", ("propcrm.testing",)),
+    ("cli", ("propcrm.cli", "propcrm.__main__", "propcrm.demo", "propcrm.report")),
+]
+
+
+def module_name(path: Path, root: Path) -> str:
+    """The dotted module name of a source file below ``root``."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_names(path: Path, root: Path) -> set[tuple[str, str]]:
+    """``(module, name)`` for every import in a source file, wherever the statement is.
+
+    ``import a.b`` gives ``("a.b", "")``; ``from a import b`` gives ``("a", "b")``.
+    """
+    name = module_name(path, root)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[tuple[str, str]] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update((alias.name, "") for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")
+                anchor = parts[: len(parts) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.update((base, alias.name) for alias in node.names)
+    return found
+
+
+def import_graph(root: Path, top: str = "propcrm") -> dict[str, set[str]]:
+    """Module -> the modules of ``top`` it imports.
+
+    ``from propcrm import _toml`` imports the submodule ``propcrm._toml``, not
+    the package face; ``from propcrm import Policy`` imports the package face.
+    """
+    files = {module_name(p, root): p for p in (root / top).rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in files.items():
+        targets = set()
+        for base, attr in imported_names(path, root):
+            submodule = f"{base}.{attr}"
+            if attr and submodule in files:
+                targets.add(submodule)
+            elif base in files:
+                targets.add(base)
+        graph[name] = targets - {name}
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def layer_of(module: str) -> int:
+    """0 for the foundation, 1 for engines, then the upper layers in order.
+
+    The package face ``propcrm`` re-exports every layer, so it sits with the CLI.
+    """
+    if module == "propcrm":
+        return len(UPPER_LAYERS) + 1
+    if module in FOUNDATION:
+        return 0
+    for rank, (_, prefixes) in enumerate(UPPER_LAYERS, start=2):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return rank
+    return 1
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Imports that point up (or sideways from the foundation), as readable lines."""
+    bad = []
+    for module, targets in sorted(graph.items()):
+        if module == "propcrm":  # the package face re-exports every layer
+            continue
+        for target in sorted(targets):
+            if layer_of(target) > layer_of(module):
+                bad.append(f"{module} -> {target}")
+    return bad
+
+
+def _write(root: Path, files: Iterable[tuple[str, str]]) -> None:
+    for rel, text in files:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def test_no_import_cycles() -> None:
+    """No two propcrm modules import each other, directly or through others."""
+    assert cycles(import_graph(SRC)) == []
+
+
+def test_layers_import_only_downwards() -> None:
+    """Engines never import policy, storage, services, testing or the CLI; and so on up."""
+    assert upward_imports(import_graph(SRC)) == []
+
+
+def test_a_function_level_import_counts_as_a_cycle(tmp_path: Path) -> None:
+    """An import inside a function closes a cycle as surely as one at the top."""
+    _write(
+        tmp_path,
+        [
+            ("propcrm/__init__.py", ""),
+            ("propcrm/a.py", "from propcrm import b\n"),
+            ("propcrm/b.py", "def f():\n    from propcrm.a import x\n    return x\n"),
+        ],
+    )
+    assert cycles(import_graph(tmp_path)) == [["propcrm.a", "propcrm.b"]]
+
+
+def test_a_type_checking_import_counts_as_a_cycle(tmp_path: Path) -> None:
+    """An import under ``if TYPE_CHECKING:`` closes a cycle too."""
+    _write(
+        tmp_path,
+        [
+            ("propcrm/__init__.py", ""),
+            ("propcrm/a.py", "from propcrm.b import y\n"),
+            (
+                "propcrm/b.py",
+                "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import a\n",
+            ),
+        ],
+    )
+    assert cycles(import_graph(tmp_path)) == [["propcrm.a", "propcrm.b"]]
+
+
+def test_an_engine_importing_the_policy_points_upwards(tmp_path: Path) -> None:
+    """An engine that imports ``propcrm.policy`` breaks the layering."""
+    _write(
+        tmp_path,
+        [
+            ("propcrm/__init__.py", ""),
+            ("propcrm/policy.py", ""),
+            ("propcrm/vip.py", "def f():\n    from propcrm.policy import Policy\n"),
+        ],
+    )
+    assert upward_imports(import_graph(tmp_path)) == ["propcrm.vip -> propcrm.policy"]
+
+
+@pytest.mark.parametrize(
+    ("module", "layer"),
+    [
+        ("propcrm.errors", 0),
+        ("propcrm.calendar", 1),
+        ("propcrm.policy", 2),
+        ("propcrm.storage.sqlite", 3),
+        ("propcrm.cli", 6),
+        ("propcrm", 6),
+    ],
+)
+def test_layer_of(module: str, layer: int) -> None:
+    """Modules fall in the documented layers."""
+    assert layer_of(module) == layer
