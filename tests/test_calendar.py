@@ -668,7 +668,7 @@ def test_calendar_describes_itself() -> None:
 def test_default_named_calendars() -> None:
     """RULES §5-6: 24x7, desk (every day, year-round), office (China), contact (calling hours)."""
     policy = Policy()
-    built = {name: policy.calendar(name, years=[2025]) for name in CalendarPolicy().calendars}
+    built = {name: policy.calendar(name, years=[2025]) for name in CalendarPolicy()}
     assert repr(built["24x7"]) == "BusinessCalendar.always_open('Asia/Shanghai')"
     assert built["desk"].is_working_day(date(2025, 10, 1))  # the desk is staffed on holidays
     assert built["desk"].elapsed(sh(2025, 10, 1), sh(2025, 10, 2)) == 10 * H
@@ -694,7 +694,7 @@ def test_a_named_calendar_is_built_by_name() -> None:
     """CalendarPolicy.build(name) builds one calendar; an unknown name lists the known ones."""
     desk = CalendarPolicy().build("desk", "Asia/Hong_Kong")
     assert ZoneInfo("Asia/Hong_Kong") == desk.tz
-    with pytest.raises(ValidationError, match=r"\['24x7', 'contact', 'desk', 'office'\]"):
+    with pytest.raises(ValidationError, match=r"calendars are: 24x7, contact, desk, office \(add"):
         CalendarPolicy().build("frontdesk")
 
 

@@ -30,10 +30,10 @@ def _changed(text: str) -> list[tuple[str, object, object]]:
     ("text", "expected"),
     [
         (
-            '[calendars.calendars.office]\nweek = "mon-sat 09:00-17:00"',
+            '[calendars.office]\nweek = "mon-sat 09:00-17:00"',
             [
                 (
-                    "calendars.calendars.office.week",
+                    "calendars.office.week",
                     "mon-fri 08:30-12:00,13:30-18:00",
                     "mon-sat 09:00-17:00",
                 )
@@ -65,7 +65,7 @@ def test_a_one_key_override_changes_that_key_only(
 
 def test_a_calendar_given_with_only_week_keeps_its_holidays() -> None:
     """The office calendar keeps China's holidays: 1 Oct 2025 stays closed."""
-    policy = Policy.from_toml('[calendars.calendars.office]\nweek = "mon-sat 09:00-17:00"')
+    policy = Policy.from_toml('[calendars.office]\nweek = "mon-sat 09:00-17:00"')
     office = policy.calendar("office", years=[2025])
     assert not office.is_working_day(date(2025, 10, 1))
     assert office.is_working_day(date(2025, 10, 11))  # a Saturday, now a working day
@@ -92,7 +92,7 @@ def test_sla_sets_given_replace_every_default_set() -> None:
 def test_a_merged_value_that_breaks_a_rule_is_reported_at_its_table() -> None:
     """Named shares are merged over the defaults and checked together."""
     with pytest.raises(PolicyError) as info:
-        Policy.from_toml("[callbacks.role_shares]\nmanager = 0.5\n")
+        Policy.from_toml("[callbacks.role_shares]\nservice_centre_manager = 0.5\n")
     assert [p.path for p in info.value.problems] == ["callbacks.role_shares"]
 
 
@@ -181,7 +181,7 @@ def test_every_description_has_a_chinese_term_and_a_source() -> None:
 
 def test_a_company_name_gets_the_description_of_its_table() -> None:
     """A calendar the company adds is described by the entry for any calendar."""
-    assert describe("calendars.calendars.night.week") == KEYS["calendars.calendars.*.week"]
+    assert describe("calendars.night.week") == KEYS["calendars.*.week"]
     assert describe("callbacks.repair_within.lift") == KEYS["callbacks.repair_within.*"]
     assert describe("no.such.key") is None
 

@@ -41,7 +41,7 @@ def _calendars() -> dict[str, SlaCalendar]:
     with warnings.catch_warnings():  # years past the official schedule are covered on purpose
         warnings.simplefilter("ignore", ProvisionalCalendarWarning)
         years = range(2025, 2029)
-        return {name: policy.calendar(name, years=years) for name in policy.calendars.calendars}
+        return {name: policy.calendar(name, years=years) for name in policy.calendars}
 
 
 CALENDARS = _calendars()

@@ -144,7 +144,7 @@ def test_a_crafted_row_cannot_make_a_read_import_code(
         "t-1",
         subject=Subject(SubjectKind.WORK_ORDER, "wo-1"),
         kind=CallbackKind.PHONE,
-        customer="c-1",
+        customer_id="c-1",
         owner_role="customer_supervisor",
         earliest=T0,
         due=T0 + timedelta(days=1),

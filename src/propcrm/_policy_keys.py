@@ -8,7 +8,7 @@ every key of the default policy has an entry and that no entry is stale.
 
 >>> describe("grading.resolve_within.major").source
 '000 §3.2'
->>> describe("calendars.calendars.night.week").zh
+>>> describe("calendars.night.week").zh
 '工作时间'
 >>> describe("sla.sets[3].targets[0].allowance.kind").meaning
 'how the allowance is measured: business, wall, close_of_day or appointment'
@@ -69,44 +69,43 @@ KEYS: Mapping[str, KeyInfo] = {
     ),
     # --- calendars -------------------------------------------------------------------------
     "calendars": _k("the named business calendars other rules run on", "营业日历", "Decision"),
-    "calendars.calendars": _k("calendars by name; a company adds its own", "营业日历", "Decision"),
-    "calendars.calendars.*": _k("a named business calendar", "营业日历", "Decision"),
-    "calendars.calendars.24x7": _k(
+    "calendars.*": _k("a named business calendar", "营业日历", "Decision"),
+    "calendars.24x7": _k(
         "always open: answering calls, emergency repairs", "全天候", "Decision"
     ),
-    "calendars.calendars.desk": _k(
+    "calendars.desk": _k(
         "the service desk's day shift, every day of the year",
         "服务中心白班",
         "002 物业服务中心管理制度",
     ),
-    "calendars.calendars.office": _k("office hours with China's holidays", "办公时间", "Decision"),
-    "calendars.calendars.contact": _k(
+    "calendars.office": _k("office hours with China's holidays", "办公时间", "Decision"),
+    "calendars.contact": _k(
         "when customers may be called back: calling hours, closed on holidays",
         "回访时间",
         "Decision",
     ),
-    "calendars.calendars.*.week": _k(
+    "calendars.*.week": _k(
         "the working week", "工作时间", "Decision", "e.g. mon-fri 08:30-18:00"
     ),
-    "calendars.calendars.*.holidays": _k(
+    "calendars.*.holidays": _k(
         "public holidays and make-up days: CN for China's, none for none",
         "法定节假日及调休",
         "Decision",
         "CN or none",
     ),
-    "calendars.calendars.*.timezone": _k(
+    "calendars.*.tz": _k(
         "the calendar's time zone; empty means the policy's tz",
         "时区",
         "Decision",
         "IANA name or empty",
     ),
-    "calendars.calendars.*.closed": _k(
+    "calendars.*.closed": _k(
         "the company's own closed dates", "停业日", "Decision", "list of dates"
     ),
-    "calendars.calendars.*.extra_working": _k(
+    "calendars.*.extra_working": _k(
         "the company's own extra working dates", "加班日", "Decision", "list of dates"
     ),
-    "calendars.calendars.*.overrides": _k(
+    "calendars.*.overrides": _k(
         "hours for single dates, empty text for closed", "特别营业时间", "Decision", "date = hours"
     ),
     # --- customers -------------------------------------------------------------------------
@@ -377,9 +376,11 @@ KEYS: Mapping[str, KeyInfo] = {
     "callbacks.role_shares.*": _k(
         "minimum share of repair callbacks for this role", "回访比例", "Decision", _RATE
     ),
-    "callbacks.role_shares.manager": _k("the manager's minimum share", "经理", _REPAIRS, _RATE),
-    "callbacks.role_shares.supervisor": _k(
-        "the supervisor's minimum share", "主管", _REPAIRS, _RATE
+    "callbacks.role_shares.service_centre_manager": _k(
+        "the service-centre manager's minimum share", "经理", _REPAIRS, _RATE
+    ),
+    "callbacks.role_shares.engineering_supervisor": _k(
+        "the engineering supervisor's minimum share", "主管", _REPAIRS, _RATE
     ),
     "callbacks.role_shares.repair_lead": _k(
         "the repair lead's minimum share", "维修负责人", _REPAIRS, _RATE
@@ -406,12 +407,6 @@ KEYS: Mapping[str, KeyInfo] = {
     ),
     "callbacks.festivals": _k(
         "festivals that get a VIP greeting", "节日问候", "002 §33", "list of holiday names"
-    ),
-    "callbacks.greeting_lead": _k(
-        "how long before a festival or birthday a greeting may go out",
-        "问候提前期",
-        "Decision",
-        _DUR,
     ),
     "callbacks.card_expiry_reminder_lead": _k(
         "how long before a VIP card expires the reminder starts", "到期提醒", "Decision", _DUR

@@ -233,10 +233,11 @@ class CalendarPolicy(Mapping[str, CalendarSpec]):
         """
         spec = self.specs.get(name) if isinstance(name, str) else None
         if spec is None:
-            raise ValidationError.expected(
+            known = ", ".join(sorted(self.specs))
+            raise ValidationError(
                 "name",
-                f"one of the policy's calendars {sorted(self.specs)}",
+                f"name: no calendar is named {name!r}; the policy's calendars are: {known} "
+                f"(add one as [calendars.{name}] in the policy file)",
                 name,
-                f"add it as [calendars.{name}] or name another",
             )
         return spec.build(tz, years=years)

@@ -11,8 +11,8 @@ Loading is strict and all-or-nothing: unknown keys, wrong types and values out
 of range are all reported together, each by its dotted path, in one
 :class:`~propcrm.errors.PolicyError`.
 
->>> policy = Policy.from_toml('[calendars.calendars.office]\\nweek = "mon-sat 09:00-17:00"')
->>> policy.calendars.calendars["office"].holidays    # kept: only week was named
+>>> policy = Policy.from_toml('[calendars.office]\\nweek = "mon-sat 09:00-17:00"')
+>>> policy.calendars["office"].holidays    # kept: only week was named
 'CN'
 >>> policy.calendar("office").is_working_day(date(2025, 10, 1))
 False

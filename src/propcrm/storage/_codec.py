@@ -222,6 +222,11 @@ def format_datetime(value: datetime) -> str:
             "datetime", "a timezone-aware datetime", value, "attach a ZoneInfo zone"
         )
     if isinstance(zone, timezone):
+        if zone.utcoffset(None).microseconds:  # type: ignore[union-attr]
+            # Python 3.11 reads "+00:00:00.000001" back as "+00:00": refuse, never corrupt.
+            raise ValidationError.expected(
+                "datetime", "a zone offset of whole seconds", zone.utcoffset(None)
+            )
         name = zone.tzname(None)
         if name == timezone(zone.utcoffset(None)).tzname(None):  # anonymous: "UTC+05:30"
             return value.isoformat()

@@ -710,7 +710,11 @@ def _default_role_shares(draw: st.DrawFn) -> dict[str, float]:
     manager = draw(st.integers(1, 98))
     supervisor = draw(st.integers(1, 99 - manager))
     repair_lead = draw(st.integers(1, 100 - manager - supervisor))
-    cents = {"manager": manager, "supervisor": supervisor, "repair_lead": repair_lead}
+    cents = {
+        "service_centre_manager": manager,
+        "engineering_supervisor": supervisor,
+        "repair_lead": repair_lead,
+    }
     return {role: c / 100 for role, c in cents.items()}
 
 
