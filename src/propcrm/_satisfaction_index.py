@@ -20,8 +20,6 @@ from propcrm.errors import ValidationError
 
 __all__ = ["DimensionScore", "SatisfactionIndex", "household_indices", "ratings"]
 
-_PUBLIC = "propcrm.satisfaction"
-
 
 @frozen
 class DimensionScore:
@@ -33,8 +31,6 @@ class DimensionScore:
         n: How many respondents rated it.
         satisfied: How many of them rated it at ``satisfied_from`` or above.
     """
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     dimension: str
     score: float
@@ -62,8 +58,6 @@ class SatisfactionIndex:
         excluded: Respondents left out for rating too few dimensions.
         sd: Sample standard deviation of the respondents' indices (0 when ``n == 1``).
     """
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     dimensions: tuple[DimensionScore, ...]
     overall: float

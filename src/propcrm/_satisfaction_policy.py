@@ -25,8 +25,6 @@ _NAME = re.compile(r"[a-z][a-z0-9_]*")
 class Kpi(Enum):
     """The indicators of 001 §2.2 as a :class:`KpiScorecard` reports them."""
 
-    __module__ = "propcrm.satisfaction"  # public there; this module is private
-
     OVERALL_SATISFACTION = "overall_satisfaction"  #: 总体满意率, top-2-box of the overall question
     SATISFACTION_INDEX = "satisfaction_index"  #: weighted dimension index, 0-100
     NPS = "nps"  #: Net Promoter Score in points
@@ -69,8 +67,6 @@ class SurveyDimension:
             an error.
         source: The seed article that names it, or ``"Decision"``.
     """
-
-    __module__ = "propcrm.satisfaction"  # public there; this module is private
 
     title: str = field(validator=non_empty_str)
     weight: float = field(default=1, validator=_weight)
@@ -213,8 +209,6 @@ class SatisfactionPolicy:
     >>> SatisfactionPolicy().switch_on("light").weights["light"]
     0.125
     """
-
-    __module__ = "propcrm.satisfaction"  # public there; this module is private
 
     confidence: float = field(default=0.95, validator=number_between(0.5, 0.9999))
     dimensions: dict[str, SurveyDimension] = field(

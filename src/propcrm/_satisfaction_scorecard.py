@@ -50,13 +50,9 @@ __all__ = [
     "compare_kpi",
 ]
 
-_PUBLIC = "propcrm.satisfaction"
-
 
 class KpiStatus(Enum):
     """How an indicator stands against its target."""
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     MET = "met"
     MISSED = "missed"
@@ -66,8 +62,6 @@ class KpiStatus(Enum):
 
 class GroupBy(Enum):
     """What a :class:`KpiScorecard` groups by; months read ``2025-03``, quarters ``2025-Q1``."""
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     COMMUNITY = "community"
     TIER = "tier"
@@ -113,8 +107,6 @@ class SurveyResponse:
             against the policy when the responses are scored.
     """
 
-    __module__ = _PUBLIC  # public there; this module is private
-
     household_id: str = field(validator=non_empty_str)
     community: str = field(validator=non_empty_str)
     answered_on: date = field(validator=is_date)
@@ -144,8 +136,6 @@ class ServiceFigures:
         complaint_resolution_satisfaction: Complaint callbacks in which the
             complainant was satisfied with the resolution.
     """
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     community: str = field(validator=non_empty_str)
     month: date = field(validator=is_date)
@@ -188,8 +178,6 @@ class Indicator:
         reason: The sentence a supervisor can show, citing the source.
     """
 
-    __module__ = _PUBLIC  # public there; this module is private
-
     kpi: Kpi
     status: KpiStatus
     value: float | None
@@ -217,8 +205,6 @@ class KpiGroup:
         index: The dimension index behind :attr:`Kpi.SATISFACTION_INDEX`, if any.
         nps: The NPS behind :attr:`Kpi.NPS`, if any.
     """
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     key: tuple[str, ...]
     indicators: tuple[Indicator, ...]
@@ -251,8 +237,6 @@ class KpiScorecard:
         by: What the groups are keyed by.
         groups: One group per key present in the records, sorted by key.
     """
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     by: tuple[GroupBy, ...]
     groups: tuple[KpiGroup, ...]
@@ -328,7 +312,7 @@ def compare_kpi(before: KpiGroup, after: KpiGroup, kpi: Kpi, *, level: float = 0
     >>> change = compare_kpi(card.group("2025-Q1"), card.group("2025-Q2"),
     ...                      Kpi.CALLBACK_HANDLING_RATE)
     >>> change.method, round(change.p_value, 4)
-    ('two-proportion', 0.0222)
+    ('two-proportion', 0.0218)
     """
     first, second = before[kpi], after[kpi]
     for name, found in (("before", first), ("after", second)):

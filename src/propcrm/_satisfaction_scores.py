@@ -31,8 +31,6 @@ __all__ = [
 NpsMethod = Literal["adjusted-wald", "wald"]
 ProportionMethod = Literal["wilson", "agresti-coull"]
 
-_PUBLIC = "propcrm.satisfaction"
-
 
 class NoDataError(ValidationError):
     """There is nothing to score: no answers, or too few for the figure asked for.
@@ -41,8 +39,6 @@ class NoDataError(ValidationError):
     says so instead of dividing by zero or returning NaN. A :class:`KpiScorecard`
     reports such an indicator as :attr:`KpiStatus.NO_DATA`.
     """
-
-    __module__ = _PUBLIC  # public there; this module is private
 
 
 @frozen
@@ -64,8 +60,6 @@ class Interval:
         level: Confidence level, e.g. 0.95.
         method: How it was computed, e.g. ``"adjusted-wald"`` or ``"wilson"``.
     """
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     low: float
     high: float
@@ -99,8 +93,6 @@ class NpsResult:
         passives: Answers of 7 or 8 (被动者).
         detractors: Answers of 0 to 6 (贬损者).
     """
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     promoters: int = field(validator=int_at_least(0))
     passives: int = field(validator=int_at_least(0))
@@ -186,8 +178,6 @@ class CsatResult:
         counts: How many answers gave each rating, for the ratings 1 to 5.
         satisfied_from: The lowest rating that counts as satisfied (4: "top-2-box").
     """
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     counts: tuple[int, int, int, int, int]
     satisfied_from: int = field(default=4, validator=int_between(2, 5))
@@ -303,8 +293,6 @@ class Attainment:
         met: How many met it.
         total: How many there were.
     """
-
-    __module__ = _PUBLIC  # public there; this module is private
 
     met: int = field(default=0, validator=int_at_least(0))
     total: int = field(default=0, validator=_check_attainment)

@@ -82,6 +82,8 @@ class Policy:
             ``grading.resolve_within`` (loading reports it at the path ``sla``).
     """
 
+    __propcrm_root_policy__ = True  # engines accept it by this mark (propcrm._slices)
+
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
     calendars: CalendarPolicy = field(factory=CalendarPolicy)
     customers: CustomerPolicy = field(factory=CustomerPolicy)

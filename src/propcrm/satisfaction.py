@@ -26,11 +26,14 @@ value. It unpacks as ``low, high`` and prints as ``[2.97, 24.62]`` (see
 (0.0, 6)
 >>> low, high = result.ci()
 >>> print(result.ci())
-[-58.39, 58.39]
+[-51.07, 51.07]
 """
 
 from __future__ import annotations
 
+# The classes' annotations are resolved here, in their public module (typing.get_type_hints,
+# attrs.resolve_types and the storage converter do so): it must know every name they use.
+from datetime import date  # noqa: F401
 from propcrm._satisfaction_compare import (
     Comparison,
     compare_csat,
@@ -63,6 +66,7 @@ from propcrm._satisfaction_scores import (
     csat,
     nps,
 )
+from propcrm.explain import Reason  # noqa: F401  (see the annotations note above)
 
 __all__ = [
     "Attainment",
@@ -96,19 +100,8 @@ __all__ = [
     "nps",
 ]
 
-# The functions are public here; their defining modules are private.
-for _function in (
-    compare_csat,
-    compare_csat_paired,
-    compare_event_rate,
-    compare_index,
-    compare_index_paired,
-    compare_kpi,
-    compare_nps,
-    compare_nps_paired,
-    compare_rate,
-    csat,
-    nps,
-):
-    _function.__module__ = __name__
-del _function
+# Everything above is defined in private modules and documented, stored and
+# pickled under this public one.
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name
