@@ -107,8 +107,9 @@ def test_paired_index_comparison_by_hand() -> None:
     before = {"a": {"security": 3}, "b": {"security": 3}, "c": {"security": 4}}
     after = {"a": {"security": 4}, "b": {"security": 5}, "c": {"security": 4}, "d": {}}
     result = compare_index_paired(before, after, policy=policy)
-    assert (result.before, result.after, result.difference) == (pytest.approx(175 / 3),
-                                                               pytest.approx(250 / 3), 25.0)  # fmt: skip
+    assert pytest.approx(175 / 3) == result.before
+    assert pytest.approx(250 / 3) == result.after
+    assert result.difference == 25.0
     assert pytest.approx(25 / math.sqrt(3)) == result.se
     assert pytest.approx(0.083264, abs=1e-5) == result.p_value
     assert result.reasons[0].facts["unpaired"] == 1

@@ -34,6 +34,7 @@ from __future__ import annotations
 # The classes' annotations are resolved here, in their public module (typing.get_type_hints,
 # attrs.resolve_types and the storage converter do so): it must know every name they use.
 from datetime import date  # noqa: F401
+
 from propcrm._satisfaction_compare import (
     Comparison,
     compare_csat,
