@@ -16,6 +16,7 @@ from propcrm.satisfaction import (
     SatisfactionIndex,
     SatisfactionPolicy,
     ServiceFigures,
+    SurveyResponse,
     compare_csat,
     compare_csat_paired,
     compare_event_rate,
@@ -243,3 +244,25 @@ def test_paired_index_false_positive_rate() -> None:
         return {h: {d: rng.choice((2, 3, 4, 4, 5)) for d in CORE[:4]} for h in homes}
 
     assert 0.025 <= _rejections(600, lambda: compare_index_paired(wave(), wave())) <= 0.08
+
+
+def test_kpi_comparison_of_nps_and_index() -> None:
+    """compare_kpi compares NPS with compare_nps and the index with the Welch test."""
+
+    def wave(day: date, promoters: int) -> list[SurveyResponse]:
+        return [
+            SurveyResponse(f"H-{i}", "Lakeside", day, recommend=10 if i < promoters else 3,
+                           ratings=dict.fromkeys(CORE, 5 if i < promoters else 2))
+            for i in range(20)
+        ]  # fmt: skip
+
+    card = KpiScorecard.build(wave(date(2025, 1, 5), 5) + wave(date(2025, 4, 5), 15),
+                              by=GroupBy.QUARTER)  # fmt: skip
+    first, second = card.group("2025-Q1"), card.group("2025-Q2")
+    # NPS: 5 - 15 of 20 = -50, then 15 - 5 = +50; index 5 x 100 + 15 x 25 over 20 = 43.75,
+    # then 15 x 100 + 5 x 25 over 20 = 81.25
+    nps_change = compare_kpi(first, second, Kpi.NPS)
+    assert (nps_change.before, nps_change.after, nps_change.method) == (-50.0, 50.0, "independent")
+    index_change = compare_kpi(first, second, Kpi.SATISFACTION_INDEX)
+    assert (index_change.before, index_change.after) == (43.75, 81.25)
+    assert index_change.method == "welch"
