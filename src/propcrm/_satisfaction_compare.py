@@ -1,7 +1,8 @@
 """Comparing two survey waves or two periods: is a change more than noise?
 
-Public through :mod:`propcrm.satisfaction`; this module is private. Each test is
-named in the result's ``method`` and its reason:
+Public through :mod:`propcrm.satisfaction`; this module is private (the index
+comparisons are in ``_satisfaction_compare_index``). Each test is named in the
+result's ``method`` and its reason:
 
 ==========================  =============================================  ========================
 function                    test                                           ``method``
@@ -12,8 +13,6 @@ function                    test                                           ``met
 ``compare_csat_paired``     McNemar (no continuity correction)             ``mcnemar``
 ``compare_rate``            two-proportion z (pooled)                      ``two-proportion``
 ``compare_event_rate``      z test of two Poisson rates (pooled)           ``poisson``
-``compare_index``           two-sample z on the means (Welch's variances)  ``welch``
-``compare_index_paired``    paired z on per-household index differences    ``paired-difference``
 ==========================  =============================================  ========================
 """
 
@@ -25,13 +24,6 @@ from typing import Literal
 
 from attrs import frozen
 
-from propcrm._satisfaction_index import (
-    SatisfactionIndex,
-    household_indices,
-    index_of,
-    ratings,
-)
-from propcrm._satisfaction_policy import SatisfactionPolicy
 from propcrm._satisfaction_scores import (
     Attainment,
     CsatResult,
@@ -41,7 +33,6 @@ from propcrm._satisfaction_scores import (
     csat,
     nps,
 )
-from propcrm._slices import policy_slice
 from propcrm._stats import bad_answer, band, fpc, is_count, valid_answer, z_quantile
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
@@ -51,11 +42,11 @@ __all__ = [
     "compare_csat",
     "compare_csat_paired",
     "compare_event_rate",
-    "compare_index",
-    "compare_index_paired",
     "compare_nps",
     "compare_nps_paired",
     "compare_rate",
+    "compare_two",
+    "paired_mean",
 ]
 
 _Scale = Literal["points", "rate"]
@@ -100,7 +91,7 @@ class Comparison:
         return self.p_value < 1 - self.interval.level
 
 
-def _comparison(
+def compare_two(
     measure: str,
     values: tuple[float, float, int, int],
     difference: float,
@@ -178,10 +169,10 @@ def compare_nps(
     raw = second.score - first.score
     values = (first.score, second.score, first.n, second.n)
     if se == 0:  # two censuses: the difference is exact
-        return _comparison("NPS", values, raw, 0.0, raw, (raw, raw), level, "independent", "points")
+        return compare_two("NPS", values, raw, 0.0, raw, (raw, raw), level, "independent", "points")
     centre = 100 * (centre2 - centre1)
     half = z_crit * se
-    return _comparison("NPS", values, raw, se, centre, (centre - half, centre + half), level,
+    return compare_two("NPS", values, raw, se, centre, (centre - half, centre + half), level,
                        "independent", "points")  # fmt: skip
 
 
@@ -199,7 +190,7 @@ def _households(name: str, wave: object, low: int, high: int, unpaired_hint: str
             raise bad_answer(f"{name}[{key!r}]", answer, low, high)
 
 
-def _paired_mean(
+def paired_mean(
     measure: str,
     diffs: list[float],
     values: tuple[float, float],
@@ -232,7 +223,7 @@ def _paired_mean(
         )
     se = sd / math.sqrt(m) * correction
     half = z_crit * se
-    return _comparison(measure, (*values, m, m), mean, se, mean, (mean - half, mean + half),
+    return compare_two(measure, (*values, m, m), mean, se, mean, (mean - half, mean + half),
                        level, method, "points", unpaired=unpaired)  # fmt: skip
 
 
@@ -272,7 +263,7 @@ def compare_nps_paired(
     score2 = 100 * math.fsum(band(after[h]) for h in common) / m
     moved = f"{diffs[0] / 100:+.0f} band(s)" if diffs else ""
     unpaired = len(before) + len(after) - 2 * len(common)
-    return _paired_mean("NPS", diffs, (score1, score2), level, population, "paired", unpaired,
+    return paired_mean("NPS", diffs, (score1, score2), level, population, "paired", unpaired,
                         moved)  # fmt: skip
 
 
@@ -290,7 +281,7 @@ def _two_proportion(measure: str, x1: int, n1: int, x2: int, n2: int, level: flo
     se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
     diff = p2 - p1
     half = z_crit * se
-    return _comparison(measure, (p1, p2, n1, n2), diff, se0, diff, (diff - half, diff + half),
+    return compare_two(measure, (p1, p2, n1, n2), diff, se0, diff, (diff - half, diff + half),
                        level, "two-proportion", "rate")  # fmt: skip
 
 
@@ -364,7 +355,7 @@ def compare_event_rate(
     se0 = math.sqrt((x1 + x2) / (n1 + n2) * (1 / n1 + 1 / n2))
     half = z_crit * math.sqrt(x1 / n1**2 + x2 / n2**2)
     diff = r2 - r1
-    return _comparison(measure, (r1, r2, n1, n2), diff, se0, diff, (diff - half, diff + half),
+    return compare_two(measure, (r1, r2, n1, n2), diff, se0, diff, (diff - half, diff + half),
                        level, "poisson", "rate")  # fmt: skip
 
 
@@ -431,105 +422,6 @@ def compare_csat_paired(
     se = math.sqrt(max((b + c) / m - diff**2, 0.0) / m)
     half = z_crit * se
     unpaired = len(before) + len(after) - 2 * m
-    return _comparison("CSAT", (sum(was) / m, sum(now) / m, m, m), diff, se0, diff,
+    return compare_two("CSAT", (sum(was) / m, sum(now) / m, m, m), diff, se0, diff,
                        (diff - half, diff + half), level, "mcnemar", "rate", unpaired=unpaired,
                        satisfied_to_not=b, not_to_satisfied=c)  # fmt: skip
-
-
-# --- the dimension index ------------------------------------------------------------------------
-
-
-def _index(value: object, name: str, policy: SatisfactionPolicy) -> SatisfactionIndex:
-    if isinstance(value, SatisfactionIndex):
-        return value
-    if not isinstance(value, Iterable) or isinstance(value, str | Mapping):
-        raise ValidationError.expected(
-            name, "a SatisfactionIndex or a list of rating mappings", type(value).__name__
-        )
-    return index_of([ratings(r, f"{name}[{i}]", policy) for i, r in enumerate(value)], policy)
-
-
-def compare_index(
-    before: SatisfactionIndex | Iterable[Mapping[str, int | None]],
-    after: SatisfactionIndex | Iterable[Mapping[str, int | None]],
-    *,
-    level: float = 0.95,
-    policy: object = None,
-) -> Comparison:
-    """Two-sample z test of a change in the overall index (Welch's variances).
-
-    ``se = sqrt(sd1² / n1 + sd2² / n2)`` from the respondents' indices of each wave;
-    a large-sample test, so read it as rough below about 30 respondents a wave.
-
-    Args:
-        before: The first wave: a :class:`SatisfactionIndex` or rating mappings.
-        after: The second wave.
-        level: Confidence level.
-        policy: The root policy, its ``satisfaction`` slice, or ``None``; used to
-            score rating mappings.
-
-    Raises:
-        NoDataError: a wave with fewer than 2 respondents in the index, or no
-            variation in either wave.
-    """
-    z_crit = z_quantile(level)
-    pol = policy_slice(policy, SatisfactionPolicy, "satisfaction")
-    first, second = _index(before, "before", pol), _index(after, "after", pol)
-    for name, idx in (("before", first), ("after", second)):
-        if idx.n < 2:
-            raise NoDataError(name, f"{name}: an index comparison needs 2+ respondents", idx.n)
-    se = math.sqrt(first.sd**2 / first.n + second.sd**2 / second.n)
-    if se == 0:
-        raise NoDataError(
-            "responses",
-            "the respondents' indices show no variation in either wave to test; "
-            "survey more households",
-        )
-    diff = second.overall - first.overall
-    half = z_crit * se
-    return _comparison("index", (first.overall, second.overall, first.n, second.n), diff, se,
-                       diff, (diff - half, diff + half), level, "welch", "points")  # fmt: skip
-
-
-def compare_index_paired(
-    before: Mapping[str, Mapping[str, int | None]],
-    after: Mapping[str, Mapping[str, int | None]],
-    *,
-    level: float = 0.95,
-    population: int | None = None,
-    policy: object = None,
-) -> Comparison:
-    """Paired z test of a change in the index for the same households.
-
-    Each household's index is scored in both waves; the test is on the mean of
-    the differences. Households missing from a wave, or rating too few weighted
-    dimensions in either, are left out (counted in the reasons).
-
-    Raises:
-        ValidationError: bad ratings, named by household.
-        NoDataError: fewer than two households in both waves, or no variation.
-    """
-    pol = policy_slice(policy, SatisfactionPolicy, "satisfaction")
-    z_quantile(level)
-    rows = {}
-    for name, wave in (("before", before), ("after", after)):
-        if not isinstance(wave, Mapping):
-            raise ValidationError.expected(
-                name, "a mapping of household id to rating mapping", type(wave).__name__
-            )
-        keys = list(wave)
-        checked = [ratings(wave[h], f"{name}[{h!r}]", pol) for h in keys]
-        rows[name] = dict(zip(keys, household_indices(checked, pol), strict=True))
-    pairs = [
-        (x, y)
-        for h, x in rows["before"].items()
-        if x is not None and (y := rows["after"].get(h)) is not None
-    ]
-    m = max(len(pairs), 1)
-    score1 = math.fsum(x for x, _ in pairs) / m
-    score2 = math.fsum(y for _, y in pairs) / m
-    diffs = [y - x for x, y in pairs]
-    moved = f"{diffs[0]:+.1f} points" if diffs else ""
-    unpaired = len(before) + len(after) - 2 * len(pairs)
-    return _paired_mean("index", diffs, (score1, score2), level, population, "paired-difference",
-                        unpaired, moved)  # fmt: skip

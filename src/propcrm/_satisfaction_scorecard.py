@@ -15,10 +15,10 @@ from attrs import field, frozen
 from propcrm._satisfaction_compare import (
     Comparison,
     compare_event_rate,
-    compare_index,
     compare_nps,
     compare_rate,
 )
+from propcrm._satisfaction_compare_index import compare_index
 from propcrm._satisfaction_index import SatisfactionIndex, index_of, ratings
 from propcrm._satisfaction_policy import (
     LOWER_IS_BETTER,

@@ -40,12 +40,11 @@ from propcrm._satisfaction_compare import (
     compare_csat,
     compare_csat_paired,
     compare_event_rate,
-    compare_index,
-    compare_index_paired,
     compare_nps,
     compare_nps_paired,
     compare_rate,
 )
+from propcrm._satisfaction_compare_index import compare_index, compare_index_paired
 from propcrm._satisfaction_index import DimensionScore, SatisfactionIndex
 from propcrm._satisfaction_policy import Kpi, SatisfactionPolicy, SurveyDimension
 from propcrm._satisfaction_scorecard import (
