@@ -11,11 +11,11 @@ import pytest
 
 from propcrm.satisfaction import (
     Attainment,
-    Dimension,
     GroupBy,
     Interval,
     KpiScorecard,
     NpsResult,
+    SatisfactionPolicy,
     ServiceFigures,
     SurveyResponse,
     nps,
@@ -25,7 +25,7 @@ RNG = random.Random(2025)
 ANSWERS = RNG.choices(range(11), weights=(2, 1, 1, 1, 2, 3, 4, 8, 14, 24, 40), k=1_000_000)
 COMMUNITIES = [f"Community {i:02d}" for i in range(20)]
 TIERS = ("A", "B", "C", "D")
-DIMENSIONS = list(Dimension)
+DIMENSIONS = SatisfactionPolicy().enabled
 
 
 def _naive_nps(answers: list[int]) -> Interval:

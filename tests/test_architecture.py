@@ -27,7 +27,10 @@ FOUNDATION = {
 
 #: The layers above the engines, bottom up, with the modules (or packages) each holds.
 UPPER_LAYERS = [
-    ("policy", ("propcrm.policy", "propcrm._policy_keys", "propcrm._policy_file", "propcrm._policy_load")),
+    (
+        "policy",
+        ("propcrm.policy", "propcrm._policy_keys", "propcrm._policy_file", "propcrm._policy_load"),
+    ),
     ("storage", ("propcrm.storage",)),
     ("services", ("propcrm.services",)),
     ("testing", ("propcrm.testing",)),

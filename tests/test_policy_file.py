@@ -4,13 +4,14 @@ import tomllib
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from propcrm import Policy, PolicyError, ValidationError
 from propcrm._policy_file import Change, changes, inline, merge
 from propcrm._policy_keys import KEYS, describe, key_paths, matches
 from propcrm._slices import policy_slice
-from propcrm.satisfaction import Dimension, SatisfactionPolicy
+from propcrm.satisfaction import SatisfactionPolicy
 from propcrm.sla import SlaPolicy
 
 H = timedelta(hours=1)
@@ -127,10 +128,15 @@ def test_the_dump_states_the_merge_rule() -> None:
 
 def test_whole_numbers_are_written_without_a_fraction() -> None:
     """Numbers as written: 90.0 is 90, 0.5 is 0.5, a weight of 0.0 is 0."""
-    weights = {d.value: 0.0 for d in Dimension} | {"security": 0.5, "cleaning": 0.5}
-    policy = Policy(satisfaction=SatisfactionPolicy(weights=weights, min_answered_dimensions=2))
+    defaults = SatisfactionPolicy().dimensions
+    dimensions = {
+        **defaults,
+        "security": attrs.evolve(defaults["security"], weight=0.5),
+        "greening": attrs.evolve(defaults["greening"], weight=0.0),
+    }
+    policy = Policy(satisfaction=SatisfactionPolicy(dimensions=dimensions))
     lines = policy.to_toml().splitlines()
-    assert {"loyal_min_satisfaction = 90", "security = 0.5", "greening = 0"} <= set(lines)
+    assert {"loyal_min_satisfaction = 90", "weight = 0.5", "weight = 0"} <= set(lines)
     assert Policy.from_toml(policy.to_toml()) == policy
 
 

@@ -12,7 +12,6 @@ from propcrm import Policy, PolicyError, ValidationError
 from propcrm.satisfaction import (
     Attainment,
     CsatResult,
-    Dimension,
     GroupBy,
     Interval,
     Kpi,
@@ -23,6 +22,7 @@ from propcrm.satisfaction import (
     SatisfactionIndex,
     SatisfactionPolicy,
     ServiceFigures,
+    SurveyDimension,
     SurveyResponse,
     compare_nps,
     compare_nps_paired,
@@ -38,6 +38,15 @@ from propcrm.testing.strategies import (
 )
 
 DAY = date(2025, 3, 15)
+CORE = (
+    "security",
+    "cleaning",
+    "greening",
+    "engineering",
+    "service_centre",
+    "community_culture",
+    "value_added",
+)
 
 # --- NPS: worked examples -----------------------------------------------------------------------
 
@@ -307,12 +316,29 @@ def test_wilson_covers_the_true_rate() -> None:
 
 
 def test_interval_helpers() -> None:
-    """Width, membership and a readable form."""
+    """Width, membership and unpacking as (low, high)."""
     interval = Interval(-10.0, 30.0, 0.95, "wald")
     assert interval.width == 40.0
     assert 0 in interval
     assert 31 not in interval
-    assert str(interval) == "[-10, 30] (95% wald)"
+    low, high = interval
+    assert (low, high) == (-10.0, 30.0)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "shown"),
+    [
+        (2.9712, 24.6153, "[2.97, 24.62]"),  # largest 24.6: 4 significant digits, 2 decimals
+        (-30.326, 61.0952, "[-30.33, 61.10]"),
+        (0.39676, 0.89224, "[0.3968, 0.8922]"),  # a rate: 4 decimals
+        (0.004742, 0.017016, "[0.00474, 0.01702]"),  # largest 0.017: 5 decimals
+        (100.0, 100.0, "[100.0, 100.0]"),
+        (0.0, 0.0, "[0.00, 0.00]"),
+    ],
+)
+def test_interval_prints_one_way(low: float, high: float, shown: str) -> None:
+    """Four significant digits of the larger bound, the same decimals for both bounds."""
+    assert str(Interval(low, high, 0.95, "wilson")) == shown
 
 
 # --- comparing waves --------------------------------------------------------------------------
@@ -475,14 +501,19 @@ def test_index_by_hand() -> None:
     index = SatisfactionIndex.compute(
         [
             {"security": 5, "cleaning": 4, "greening": 4, "engineering": 3},
-            {Dimension.SECURITY: 4, "cleaning": 4, "greening": 3, "engineering": 2},
+            {"security": 4, "cleaning": 4, "greening": 3, "engineering": 2},
         ]
     )
     assert (index.overall, index.n, index.excluded) == (65.625, 2, 0)
     assert pytest.approx(9.375) == index.se
-    security = index.score(Dimension.SECURITY)
+    security = index.score("security")
     assert (security.score, security.n, security.satisfied) == (87.5, 2, 2)
-    assert [d.dimension for d in index.dimensions] == list(Dimension)[:4]
+    assert [d.dimension for d in index.dimensions] == [
+        "security",
+        "cleaning",
+        "greening",
+        "engineering",
+    ]
     # 65.625 ± 1.959964 * 9.375 = [47.25, 84.00]
     interval = index.ci()
     assert pytest.approx(47.2497, abs=1e-3) == interval.low
@@ -490,8 +521,14 @@ def test_index_by_hand() -> None:
 
 def test_skipped_dimensions_renormalise_the_weights() -> None:
     """A skipped dimension is left out of that respondent's index, not scored as 0."""
-    weights = {"security": 0.5, "cleaning": 0.3, "greening": 0.2}
-    policy = SatisfactionPolicy(weights=weights, min_answered_dimensions=2)
+    dimensions = {
+        "security": SurveyDimension("安保", 5),
+        "cleaning": SurveyDimension("清洁", 3),
+        "greening": SurveyDimension("绿化", 2),
+        "value_added": SurveyDimension("增值服务", 0),
+    }
+    policy = SatisfactionPolicy(dimensions=dimensions, min_answered_dimensions=2)
+    # relative weights 5, 3, 2, 0 are 0.5, 0.3, 0.2, 0 of 10;
     # security 5 (100) and cleaning 3 (50), greening skipped, value-added weighs 0:
     # (0.5*100 + 0.3*50) / 0.8 = 81.25
     index = SatisfactionIndex.compute(
@@ -509,11 +546,11 @@ def test_too_few_dimensions_excludes_a_respondent() -> None:
     ]
     index = SatisfactionIndex.compute(rows)
     assert (index.overall, index.n, index.excluded) == (100.0, 1, 1)
-    assert index.score(Dimension.SECURITY).score == 50.0  # still counts for its dimension
+    assert index.score("security").score == 50.0  # still counts for its dimension
     with pytest.raises(NoDataError, match="at least 2 respondents"):
         index.ci()
     with pytest.raises(NoDataError, match="nobody rated value_added"):
-        index.score(Dimension.VALUE_ADDED)
+        index.score("value_added")
 
 
 def test_an_index_with_nobody_qualifying_is_no_data() -> None:
@@ -527,7 +564,8 @@ def test_an_index_with_nobody_qualifying_is_no_data() -> None:
     [
         ({"cleaning": 6}, r"responses\[0\]\.cleaning: expected an integer answer from 1 to 5"),
         ({"cleaning": 4.5}, r"responses\[0\]\.cleaning: .*got 4\.5"),
-        ({"parking": 4}, r"responses\[0\]: expected dimensions from security"),
+        ({"parking": 4}, r"responses\[0\]: expected a survey dimension from security, cleaning"),
+        ({"light": 4}, r"responses\[0\]: .*switch it on with satisfaction\.dimensions\.light"),
         ([4, 5], r"responses\[0\]: expected a mapping"),
     ],
 )
@@ -539,12 +577,12 @@ def test_index_bad_input_is_named(row: object, message: str) -> None:
 
 @given(
     st.lists(
-        st.dictionaries(st.sampled_from(list(Dimension)), st.integers(1, 5), min_size=4),
+        st.dictionaries(st.sampled_from(CORE), st.integers(1, 5), min_size=4),
         min_size=1,
         max_size=30,
     )
 )
-def test_index_stays_on_the_scale(rows: list[dict[Dimension, int]]) -> None:
+def test_index_stays_on_the_scale(rows: list[dict[str, int]]) -> None:
     """Every score and the overall index lie in [0, 100]; n + excluded = respondents."""
     index = SatisfactionIndex.compute(rows)
     assert 0 <= index.overall <= 100
@@ -556,7 +594,7 @@ def test_index_stays_on_the_scale(rows: list[dict[Dimension, int]]) -> None:
 
 
 def test_default_policy_follows_the_rules() -> None:
-    """Targets of RULES §7: 85 %, 85 %, 90 %, 95 %, 100 % and a complaint rate below 1 %."""
+    """Targets of RULES §7: 85 %, 85 %, 90 %, 95 %, 100 %, callbacks 100 %, complaints < 1 %."""
     policy = SatisfactionPolicy()
     assert policy.targets == {
         "overall_satisfaction": 0.85,
@@ -564,31 +602,26 @@ def test_default_policy_follows_the_rules() -> None:
         "complaint_resolution_satisfaction": 0.90,
         "response_timeliness": 0.95,
         "complaint_handling_timeliness": 1.0,
+        "callback_handling_rate": 1.0,
         "complaint_rate": 0.01,
     }
-    assert pytest.approx(1.0) == math.fsum(policy.weights.values())
     assert policy.confidence == 0.95
 
 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
+        ({"dimensions": {}}, "dimensions: expected a table"),
         (
-            {"weights": {"security": 0.5, "cleaning": 0.4}},
-            "weights: expected weights that sum to 1",
-        ),
-        ({"weights": {"parking": 1.0}}, "weights: expected dimension names"),
-        ({"weights": {"security": 1.5, "cleaning": -0.5}}, "weights.security: expected a weight"),
-        ({"weights": {"security": True}}, "weights.security: expected a number"),
-        ({"weights": {}}, "weights: expected a table"),
-        (
-            {"weights": {"security": 0.5, "cleaning": 0.5}},
+            {
+                "dimensions": {
+                    "security": SurveyDimension("安保", 1),
+                    "cleaning": SurveyDimension("清洁", 1),
+                }
+            },
             "min_answered_dimensions: expected at most 2",
         ),
-        (
-            {"min_answered_dimensions": 0},
-            "min_answered_dimensions: expected an integer from 1 to 7",
-        ),
+        ({"min_answered_dimensions": 0}, "min_answered_dimensions: expected an integer >= 1"),
         ({"targets": {"nps": 120}}, "targets.nps: expected a target from -100 to 100"),
         ({"targets": {"loyalty": 85}}, "targets.loyalty: .*write 0.85 for 85 %"),
         ({"targets": {"loyalty": False}}, "targets.loyalty: expected a target"),
@@ -607,27 +640,28 @@ def test_policy_constructed_directly_refuses_bad_values(
         SatisfactionPolicy(**kwargs)  # type: ignore[arg-type]
 
 
-def test_policy_file_with_bad_weights_names_the_path() -> None:
-    """Weights that do not sum to 1 are a PolicyError at satisfaction.weights."""
-    text = "[satisfaction.weights]\nsecurity = 0.6\ncleaning = 0.6\n"
+def test_policy_file_with_a_negative_weight_names_the_path() -> None:
+    """A negative weight is a PolicyError at satisfaction.dimensions.<name>.weight."""
+    text = '[satisfaction.dimensions.parking]\ntitle = "停车 parking"\nweight = -1\n'
     with pytest.raises(PolicyError) as info:
         Policy.from_toml(text)
     (problem,) = info.value.problems
-    assert problem.path == "satisfaction.weights"
-    assert problem.message.startswith("expected weights that sum to 1")
+    assert problem.path == "satisfaction.dimensions.parking.weight"
+    assert problem.message.startswith("expected a relative weight >= 0")
 
 
-def test_policy_file_sets_targets_and_weights() -> None:
-    """A company's file loads; dimensions it sets to 0 weigh 0, the default targets stay."""
-    zero = "".join(f"{d.value} = 0\n" for d in Dimension)
+def test_policy_file_sets_targets_and_dimensions() -> None:
+    """A file changes only what it names: security weighs 3 beside six 1s and a new 1.
+
+    The seven 001 §2.1 dimensions stay switched on at weight 1 except security
+    (3); the company's own parking dimension weighs 1 by default. The sum is
+    3 + 6 + 1 = 10, so security weighs 0.3 and every other dimension 0.1.
+    """
     text = (
-        (
-            "[satisfaction]\nconfidence = 0.9\nmin_answered_dimensions = 1\n"
-            f"[satisfaction.weights]\n{zero}security = 0.6\ncleaning = 0.4\n"
-            "[satisfaction.targets]\nnps = 30\n"
-        )
-        .replace("security = 0\n", "")
-        .replace("cleaning = 0\n", "")
+        "[satisfaction]\nconfidence = 0.9\nmin_answered_dimensions = 1\n"
+        '[satisfaction.dimensions.security]\ntitle = "安保"\nweight = 3\n'
+        '[satisfaction.dimensions.parking]\ntitle = "停车"\n'
+        "[satisfaction.targets]\nnps = 30\n"
     )
     policy = Policy.from_toml(text).satisfaction
     assert (policy.confidence, policy.targets["nps"], policy.targets["loyalty"]) == (
@@ -635,7 +669,10 @@ def test_policy_file_sets_targets_and_weights() -> None:
         30.0,
         0.85,
     )
-    assert policy.weight(Dimension.GREENING) == 0.0
+    assert policy.weight("security") == pytest.approx(0.3)
+    assert policy.weight("parking") == pytest.approx(0.1)
+    assert policy.weight("greening") == pytest.approx(0.1)
+    assert policy.weight("light") == 0.0  # 002 §45's dimensions stay switched off
 
 
 @given(satisfaction_policies())
@@ -654,7 +691,7 @@ def test_satisfaction_policy_round_trips(policy: SatisfactionPolicy) -> None:
         ({"recommend": float("nan")}, "recommend: .*NaN"),
         ({"overall": 0}, "overall: expected an integer answer from 1 to 5"),
         ({"ratings": {"cleaning": 7}}, r"ratings\.cleaning: expected an integer answer"),
-        ({"ratings": {"lift": 3}}, "ratings: expected dimensions from"),
+        ({"ratings": {"": 3}}, "ratings: expected dimension names such as 'cleaning'"),
         ({"tier": None}, "tier: expected a tier label"),
         ({"household_id": " "}, "household_id: expected a non-empty string"),
         ({"answered_on": datetime(2025, 3, 1)}, "answered_on: expected a datetime.date"),
@@ -670,7 +707,7 @@ def test_survey_response_refuses_bad_values(kwargs: dict[str, object], message: 
 def test_survey_response_drops_skipped_ratings() -> None:
     """A None rating is a skipped dimension; values name dimensions."""
     response = SurveyResponse("H-1", "Lakeside", DAY, ratings={"cleaning": 4, "greening": None})
-    assert response.ratings == {Dimension.CLEANING: 4}
+    assert response.ratings == {"cleaning": 4}
 
 
 def test_figures_and_attainments_refuse_inconsistent_counts() -> None:
@@ -697,7 +734,7 @@ def _responses(community: str, n: int, *, satisfied: int, loyal: int) -> list[Su
             tier="A" if i % 2 else "C",
             recommend=9 if i < loyal else 5,
             overall=5 if i < satisfied else 2,
-            ratings=dict.fromkeys(Dimension, 4),
+            ratings=dict.fromkeys(CORE, 4),
         )
         for i in range(n)
     ]
@@ -717,6 +754,8 @@ def test_scorecard_targets_follow_the_rules() -> None:
         response_timeliness=Attainment(19, 20),  # 95 %: meets >= 95 %
         complaint_handling_timeliness=Attainment(9, 10),  # 90 %: misses 100 %
         complaint_resolution_satisfaction=Attainment(9, 10),  # 90 %: meets >= 90 %
+        problem_resolution=Attainment(48, 50),  # no target by default
+        callback_handling=Attainment(29, 30),  # 96.7 %: misses 100 %
     )
     responses = _responses("Lakeside", 20, satisfied=17, loyal=16)  # 85 % and 80 %
     group = KpiScorecard.build(responses, [figures]).group()
@@ -728,17 +767,24 @@ def test_scorecard_targets_follow_the_rules() -> None:
         Kpi.LOYALTY: KpiStatus.MISSED,
         Kpi.COMPLAINT_RESOLUTION_SATISFACTION: KpiStatus.MET,
         Kpi.RESPONSE_TIMELINESS: KpiStatus.MET,
+        Kpi.PROBLEM_RESOLUTION_RATE: KpiStatus.NO_TARGET,
+        Kpi.PROBLEM_RESOLUTION_TIMELINESS: KpiStatus.NO_DATA,
         Kpi.COMPLAINT_HANDLING_TIMELINESS: KpiStatus.MISSED,
+        Kpi.CALLBACK_HANDLING_RATE: KpiStatus.MISSED,
         Kpi.COMPLAINT_RATE: KpiStatus.MISSED,  # 10 / 1000 = 1 %, not below 1 %
         Kpi.REPEAT_COMPLAINT_RATE: KpiStatus.NO_TARGET,
     }
-    assert {Kpi.LOYALTY, Kpi.COMPLAINT_HANDLING_TIMELINESS, Kpi.COMPLAINT_RATE} == {
-        i.kpi for i in group.missed
+    missed = {i.kpi for i in group.missed}
+    assert missed == {
+        Kpi.LOYALTY,
+        Kpi.COMPLAINT_HANDLING_TIMELINESS,
+        Kpi.CALLBACK_HANDLING_RATE,
+        Kpi.COMPLAINT_RATE,
     }
 
 
 def test_scorecard_indicator_values_and_intervals() -> None:
-    """Survey rates carry a Wilson interval; operational counts carry none."""
+    """Every rate carries its count and a Wilson interval, NPS an adjusted-Wald one."""
     figures = _figures("Lakeside", households=1000, complaints=9, repeat_complaints=3)
     group = KpiScorecard.build(
         _responses("Lakeside", 20, satisfied=17, loyal=16), [figures]
@@ -750,7 +796,15 @@ def test_scorecard_indicator_values_and_intervals() -> None:
     assert overall.reason.source == "002 Dongke KPI"
     assert "meets the target >= 85.0%" in overall.reason.message
     rate = group[Kpi.COMPLAINT_RATE]
-    assert (rate.value, rate.n, rate.interval, rate.status) == (0.009, 1000, None, KpiStatus.MET)
+    assert (rate.value, rate.n, rate.count, rate.status) == (0.009, 1000, 9, KpiStatus.MET)
+    # Poisson score, x = 9 complaints per n = 1000 households, z² = 3.841459:
+    # centre = (9 + 1.920730) / 1000 = 0.010921; half = 1.959964 * sqrt(9.960365) / 1000
+    # = 0.006186 -> [0.004735, 0.017106]
+    assert rate.interval is not None
+    assert rate.interval.method == "poisson-score"
+    assert pytest.approx(0.004735, abs=1e-5) == rate.interval.low
+    assert pytest.approx(0.017106, abs=1e-5) == rate.interval.high
+    assert "(9 of 1000, 95% CI [0.00474, 0.01711])" in rate.reason.message
     repeat = group[Kpi.REPEAT_COMPLAINT_RATE]
     assert (pytest.approx(1 / 3), 9, None) == (repeat.value, repeat.n, repeat.passed)
     # 16 promoters (9), 4 detractors (5): NPS = 60

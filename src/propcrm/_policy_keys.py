@@ -70,9 +70,7 @@ KEYS: Mapping[str, KeyInfo] = {
     # --- calendars -------------------------------------------------------------------------
     "calendars": _k("the named business calendars other rules run on", "营业日历", "Decision"),
     "calendars.*": _k("a named business calendar", "营业日历", "Decision"),
-    "calendars.24x7": _k(
-        "always open: answering calls, emergency repairs", "全天候", "Decision"
-    ),
+    "calendars.24x7": _k("always open: answering calls, emergency repairs", "全天候", "Decision"),
     "calendars.desk": _k(
         "the service desk's day shift, every day of the year",
         "服务中心白班",
@@ -84,9 +82,7 @@ KEYS: Mapping[str, KeyInfo] = {
         "回访时间",
         "Decision",
     ),
-    "calendars.*.week": _k(
-        "the working week", "工作时间", "Decision", "e.g. mon-fri 08:30-18:00"
-    ),
+    "calendars.*.week": _k("the working week", "工作时间", "Decision", "e.g. mon-fri 08:30-18:00"),
     "calendars.*.holidays": _k(
         "public holidays and make-up days: CN for China's, none for none",
         "法定节假日及调休",

@@ -63,7 +63,7 @@ from propcrm.errors import StorageError, ValidationError
 from propcrm.explain import Reason
 from propcrm.privacy import Confidentiality, PersonalData, PersonalKind, WithheldError
 from propcrm.roles import Role
-from propcrm.satisfaction import Dimension, Kpi, KpiStatus
+from propcrm.satisfaction import Kpi, KpiStatus
 from propcrm.sla import AllowanceKind, EventKind, SlaState
 from propcrm.vip import BenefitFamily, CardNumber, CardStatus, RevocationGround, VipLevel
 from propcrm.work_orders import WorkOrderState
@@ -91,7 +91,6 @@ STORED_TYPES: tuple[type, ...] = (
     CardNumber,
     CardStatus,
     Confidentiality,
-    Dimension,
     EventKind,
     Grade,
     Kpi,
@@ -222,7 +221,7 @@ def format_datetime(value: datetime) -> str:
             "datetime", "a timezone-aware datetime", value, "attach a ZoneInfo zone"
         )
     if isinstance(zone, timezone):
-        if zone.utcoffset(None).microseconds:  # type: ignore[union-attr]
+        if zone.utcoffset(None).microseconds:
             # Python 3.11 reads "+00:00:00.000001" back as "+00:00": refuse, never corrupt.
             raise ValidationError.expected(
                 "datetime", "a zone offset of whole seconds", zone.utcoffset(None)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import attrs
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
@@ -53,10 +54,10 @@ from propcrm.policy import Policy
 from propcrm.privacy import Confidentiality, PersonalData, PersonalKind
 from propcrm.satisfaction import (
     Attainment,
-    Dimension,
     Kpi,
     SatisfactionPolicy,
     ServiceFigures,
+    SurveyDimension,
     SurveyResponse,
 )
 from propcrm.sla import (
@@ -481,19 +482,23 @@ _RATE_KPIS = tuple(k.value for k in Kpi if k not in (Kpi.NPS, Kpi.SATISFACTION_I
 
 
 @st.composite
-def _weights(draw: st.DrawFn) -> dict[str, float]:
-    chosen = draw(st.lists(st.sampled_from(list(Dimension)), min_size=1, max_size=7, unique=True))
-    raw = [draw(st.integers(min_value=1, max_value=20)) for _ in chosen]
-    # every dimension is named, those left out at weight 0: a policy file names them
-    # all, since a dimension it leaves out keeps its default weight
-    weights = {d.value: 0.0 for d in Dimension}
-    weights.update({d.value: r / sum(raw) for d, r in zip(chosen, raw, strict=True)})
-    return weights
+def _dimensions(draw: st.DrawFn) -> dict[str, SurveyDimension]:
+    # a policy file keeps the default dimensions it does not name, so every policy has them
+    defaults = SatisfactionPolicy().dimensions
+    names = draw(st.lists(st.sampled_from(sorted(defaults)), min_size=1, max_size=9, unique=True))
+    chosen = dict(defaults)
+    chosen.update({n: attrs.evolve(defaults[n], weight=draw(st.integers(0, 20))) for n in names})
+    first = chosen[names[0]]
+    chosen[names[0]] = attrs.evolve(first, enabled=True, weight=max(1, int(first.weight)))
+    if draw(st.booleans()):
+        chosen["parking"] = SurveyDimension("停车 parking", draw(st.integers(1, 5)))
+    return chosen
 
 
 @st.composite
 def _satisfaction_policy(draw: st.DrawFn) -> SatisfactionPolicy:
-    weights = draw(_weights())
+    dimensions = draw(_dimensions())
+    weighted = sum(1 for d in dimensions.values() if d.enabled and d.weight > 0)
     # a policy file keeps the default targets it does not name, so every policy has them
     targets = {**SatisfactionPolicy().targets}
     targets |= draw(
@@ -505,10 +510,8 @@ def _satisfaction_policy(draw: st.DrawFn) -> SatisfactionPolicy:
         targets["nps"] = draw(st.floats(min_value=-100, max_value=100))
     return SatisfactionPolicy(
         confidence=draw(st.sampled_from([0.8, 0.9, 0.95, 0.99])),
-        weights=weights,
-        min_answered_dimensions=draw(
-            st.integers(min_value=1, max_value=sum(1 for w in weights.values() if w > 0))
-        ),
+        dimensions=dimensions,
+        min_answered_dimensions=draw(st.integers(min_value=1, max_value=weighted)),
         satisfied_from=draw(st.integers(min_value=2, max_value=5)),
         loyal_from=draw(st.integers(min_value=1, max_value=10)),
         targets=targets,
@@ -516,9 +519,10 @@ def _satisfaction_policy(draw: st.DrawFn) -> SatisfactionPolicy:
 
 
 def satisfaction_policies() -> st.SearchStrategy[SatisfactionPolicy]:
-    """Valid :class:`~propcrm.satisfaction.SatisfactionPolicy` values: weights over a
-    random subset of dimensions summing to 1 (the others named at 0), the default
-    targets and others for a random subset of KPIs."""
+    """Valid :class:`~propcrm.satisfaction.SatisfactionPolicy` values: the default
+    dimensions with a random subset reweighted (some switched on), sometimes a
+    company's own dimension, and the default targets with others for a random
+    subset of KPIs."""
     return _satisfaction_policy()
 
 
@@ -541,6 +545,7 @@ def attainments(*, max_total: int = 1000) -> st.SearchStrategy[Attainment]:
 
 
 _COMMUNITIES = ("Garden Court", "Lakeside", "翠湖花园")
+_CORE_DIMENSIONS = SatisfactionPolicy().enabled
 _TIERS = ("A", "B", "C", "D", "")
 _DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31))
 
@@ -560,7 +565,7 @@ def survey_responses(
         tier=st.sampled_from(_TIERS),
         recommend=st.none() | st.integers(min_value=0, max_value=10),
         overall=st.none() | rating,
-        ratings=st.dictionaries(st.sampled_from(list(Dimension)), rating),
+        ratings=st.dictionaries(st.sampled_from(_CORE_DIMENSIONS), rating),
     )
 
 
