@@ -82,6 +82,9 @@ class Policy:
             ``grading.resolve_within`` (loading reports it at the path ``sla``).
     """
 
+    #: Marks the root policy for ``propcrm._slices.policy_slice`` (engines cannot import it).
+    __propcrm_root_policy__ = True
+
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
     calendars: CalendarPolicy = field(factory=CalendarPolicy)
     customers: CustomerPolicy = field(factory=CustomerPolicy)

@@ -14,12 +14,12 @@ naturally; an unknown role is an error that lists the known ones.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Role"]
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     """A role in the property company, with its Chinese title.
 
     The titles follow the seeds: 002 § 41 (complaint responsibility), 002
@@ -48,9 +48,6 @@ class Role(str, Enum):
     def label(self) -> str:
         """The role's Chinese title."""
         return _LABELS[self]
-
-    def __str__(self) -> str:
-        return self.value
 
 
 _LABELS: dict[Role, str] = {
