@@ -1031,3 +1031,43 @@ def test_a_decision_refers_to_its_complaint_and_owner_by_id() -> None:
         "staff-3",
         {"repeat_of_id": "C-1"},
     )
+
+
+# --- corners of the streaming history ---------------------------------------------------------
+
+
+def test_a_first_complaint_naming_three_people_repeats_on_a_streaming_history() -> None:
+    """Three named complainants on a new key: HOT by repeat, window start one month back."""
+    history = ComplaintHistory(streaming=True)
+    first = _complaint(who=("a", "b", "c"))
+    history.add(first)
+    decision = grade(first, at=T0, history=history)
+    assert _rules(decision) == ["complaint.hot.repeated", "complaint.hot.collective"]
+    assert decision.reasons[0].facts["window_start"] == datetime(2025, 2, 3, 9, 0, tzinfo=SH)
+
+
+def test_streaming_history_counts_a_complaint_it_was_not_given() -> None:
+    """Asked about a later complaint on an unseen key, it counts the complaint's own people."""
+    history = ComplaintHistory(streaming=True)
+    history.add(_complaint("C1", who=("a",)))
+    other = _complaint("C2", who=("b", "c"), subject="gate", at=T0 + timedelta(hours=1))
+    assert history.complainants_within(other) == 2
+
+
+def test_streaming_history_skips_entries_older_than_the_window() -> None:
+    """An entry a month and an hour old, not yet evicted, is outside the window."""
+    history = ComplaintHistory(streaming=True)
+    history.add(_complaint("C1", who=("a",)))
+    later = _complaint("C2", who=("b",), at=datetime(2025, 4, 3, 10, 0, tzinfo=SH))
+    assert history.complainants_within(later) == 1
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [({}, False), ({"second_after_handling": True}, True), ({"repeat_of_id": "C0"}, True)],
+)
+def test_a_second_complaint_is_flagged_or_names_the_one_it_repeats(
+    flags: dict[str, object], expected: bool
+) -> None:
+    """is_second_complaint: second_after_handling or a repeat_of_id."""
+    assert _complaint(**flags).is_second_complaint is expected
