@@ -409,6 +409,13 @@ def test_clock_hours_are_elapsed_hours_across_daylight_saving() -> None:
     assert decision.resolve_by.isoformat() == "2025-03-09T13:00:00-04:00"
 
 
+def test_a_deadline_in_the_next_year_is_in_clock_hours() -> None:
+    """GENERAL received 2025-12-31 20:00 in Shanghai: due 2026-01-01 20:00."""
+    received = datetime(2025, 12, 31, 20, 0, tzinfo=SH)
+    decision = grade(_complaint(at=received), at=received)
+    assert decision.resolve_by.isoformat() == "2026-01-01T20:00:00+08:00"
+
+
 def test_a_fixed_offset_deadline_keeps_its_offset() -> None:
     """Received 2025-03-03 09:00 at UTC+8 (a fixed offset): due 2025-03-04 09:00 at UTC+8."""
     received = datetime(2025, 3, 3, 9, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -1071,3 +1078,23 @@ def test_a_second_complaint_is_flagged_or_names_the_one_it_repeats(
 ) -> None:
     """is_second_complaint: second_after_handling or a repeat_of_id."""
     assert _complaint(**flags).is_second_complaint is expected
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        # 2025-03-08 02:30 EST is 07:30 UTC; 24 h on, 07:30 UTC is 03:30 EDT (02:30 is skipped).
+        (datetime(2025, 3, 8, 2, 30), "2025-03-09T03:30:00-04:00"),
+        # 2025-11-01 01:30 EDT is 05:30 UTC; 24 h on, 05:30 UTC is the first 01:30 (EDT).
+        (datetime(2025, 11, 1, 1, 30), "2025-11-02T01:30:00-04:00"),
+        # 2025-11-01 02:30 EDT is 06:30 UTC; 24 h on, 06:30 UTC is the second 01:30 (EST).
+        (datetime(2025, 11, 1, 2, 30), "2025-11-02T01:30:00-05:00"),
+    ],
+    ids=["skipped-hour", "first-of-repeated-hour", "second-of-repeated-hour"],
+)
+def test_deadlines_that_land_in_a_changed_hour_are_real_wall_times(
+    received: datetime, due: str
+) -> None:
+    """New York GENERAL complaints, 24 h: the deadline is a wall time that exists, at its offset."""
+    start = received.replace(tzinfo=ZoneInfo("America/New_York"))
+    assert grade(_complaint(at=start), at=start).resolve_by.isoformat() == due

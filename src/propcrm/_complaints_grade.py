@@ -4,7 +4,8 @@ Public in :mod:`propcrm.complaints`; this module is private.
 """
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 from attrs import frozen
 
@@ -238,13 +239,32 @@ def _clock_hours_after(start: datetime, allowance: timedelta) -> datetime:
     """The instant ``allowance`` of real time after ``start``, on ``start``'s clock.
 
     Python adds a duration to an aware datetime on its wall clock; across a
-    daylight-saving change that is an hour more or less than the allowance. The
-    24x7 clock counts elapsed time, so the sum is taken in UTC.
+    daylight-saving change that is an hour more or less than the allowance, and
+    it may land on a wall time that is skipped. So the sum is taken in UTC,
+    unless the offset cannot change in between: a fixed-offset zone, or a year
+    in which the zone keeps one offset (China's since 1992), where the wall-clock
+    sum is the same instant at a fraction of the cost.
     """
+    due = start + allowance
     zone = start.tzinfo
     if type(zone) is timezone:  # a fixed offset, UTC included: wall time is elapsed time
-        return start + allowance
+        return due
+    if due.year == start.year and _steady_offset(zone, start.year) is not None:
+        return due
     return (start.astimezone(UTC) + allowance).astimezone(zone)
+
+
+@lru_cache(maxsize=64)
+def _steady_offset(zone: tzinfo | None, year: int) -> timedelta | None:
+    """``zone``'s UTC offset if it keeps that one offset all through ``year``, else ``None``.
+
+    Sampled every hour from 31 December of the year before to 2 January of the
+    year after (in UTC, so the local year is covered at both ends); no zone
+    changes its offset and back again within one hour.
+    """
+    first = datetime(year - 1, 12, 31, tzinfo=UTC)
+    offsets = {(first + timedelta(hours=h)).astimezone(zone).utcoffset() for h in range(24 * 368)}
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 def sweep(
