@@ -38,10 +38,10 @@ def _complaint(i: int) -> Complaint:
         community=f"community-{key // 50:03d}",
         category=("noise", "repair", "parking", "cleaning", "security")[key // 10 % 5],
         subject=f"subject-{key % 10}",
-        complainants=(f"cust-{i % 300_000}",),
+        complainant_ids=(f"cust-{i % 300_000}",),
         received_at=received,
         channel="phone",
-        first_receiver="客服-01",
+        first_receiver_id="客服-01",
         resolved_at=received + timedelta(hours=20) if i % 4 else None,
     )
 

@@ -10,7 +10,7 @@ from propcrm import Complaint, ComplaintHistory, Grade, Policy, grade, sweep
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = datetime(2025, 3, 28, 9, 0, tzinfo=SHANGHAI)
-policy = Policy().grading
+policy = Policy()  # the root policy; policy.grading would do as well
 
 
 def complaint(cid: str, who: str, hours: float, **flags: bool) -> Complaint:
@@ -19,9 +19,9 @@ def complaint(cid: str, who: str, hours: float, **flags: bool) -> Complaint:
         community="Garden",
         category="noise",
         subject="pump room",
-        complainants=(who,),
+        complainant_ids=(who,),
         received_at=MORNING + timedelta(hours=hours),
-        first_receiver="desk-1",
+        first_receiver_id="desk-1",
         **flags,
     )
 
@@ -32,7 +32,7 @@ stream = [
     complaint("C-3", "cust-2", 2, needs_other_departments=True),
     complaint("C-4", "cust-3", 3),  # the third different complainant: HOT
 ]
-history = ComplaintHistory(policy, streaming=True)
+history = ComplaintHistory(policy=policy, streaming=True)
 grades = {}
 print("on receipt:")
 for c in stream:
@@ -40,7 +40,8 @@ for c in stream:
     d = grade(c, at=c.received_at, history=history, policy=policy)
     grades[c.id] = d.grade
     due = f"{d.resolve_by:%m-%d %H:%M}"
-    print(f"  {c.id} {d.grade.label} ({d.grade.name}) -> {d.handler_role}, by {due}")
+    who = f"{d.handler_role} ({d.handler_role.label})"
+    print(f"  {c.id} {d.grade.label} ({d.grade.name}) -> {who}, by {due}")
     for reason in d.reasons:
         print(f"      {reason}")
 

@@ -1,6 +1,7 @@
 """Complaint grading (002 §§40-43): grades, reasons, escalation, the sliding-month history."""
 
-from datetime import datetime, timedelta
+import inspect
+from datetime import UTC, datetime, timedelta, timezone
 from itertools import groupby
 from operator import attrgetter
 from zoneinfo import ZoneInfo
@@ -11,7 +12,8 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from propcrm import Policy, Reason, ValidationError
+from propcrm import Policy, PolicyError, Reason, ValidationError
+from propcrm._months import add_months
 from propcrm.complaints import (
     Complaint,
     ComplaintHistory,
@@ -19,10 +21,11 @@ from propcrm.complaints import (
     GradeDurations,
     GradeRoles,
     GradingPolicy,
-    _add_months,
     grade,
     sweep,
 )
+from propcrm.roles import Role
+from propcrm.sla import SlaPolicy
 from propcrm.testing.strategies import complaints, grading_policies
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -42,7 +45,7 @@ def _complaint(
         community="Garden",
         category="noise",
         subject=subject,
-        complainants=who,
+        complainant_ids=who,
         received_at=at,
         **kw,  # type: ignore[arg-type]
     )
@@ -50,13 +53,6 @@ def _complaint(
 
 def _rules(decision: object) -> list[str]:
     return [r.rule for r in decision.reasons]  # type: ignore[attr-defined]
-
-
-class DoubleTime:
-    """A stand-in calendar whose business time runs at half speed."""
-
-    def add(self, start: datetime, duration: timedelta) -> datetime:
-        return start + 2 * duration
 
 
 # --- grades -----------------------------------------------------------------------------------
@@ -80,7 +76,7 @@ def test_grades_are_ordered_and_have_chinese_labels() -> None:
         ({"litigation_risk": True}, Grade.HOT, "complaint.hot.litigation_risk"),
         ({"media_risk": True}, Grade.HOT, "complaint.hot.media_risk"),
         ({"second_after_handling": True}, Grade.IMPORTANT, "complaint.important.second_complaint"),
-        ({"repeat_of": "C0"}, Grade.IMPORTANT, "complaint.important.second_complaint"),
+        ({"repeat_of_id": "C0"}, Grade.IMPORTANT, "complaint.important.second_complaint"),
         (
             {"needs_other_departments": True},
             Grade.IMPORTANT,
@@ -232,7 +228,7 @@ def test_the_most_severe_wins_and_every_reason_is_listed() -> None:
         litigation_filed=True,
         media_risk=True,
         needs_other_departments=True,
-        repeat_of="C0",
+        repeat_of_id="C0",
     )
     decision = grade(complaint, at=T0 + timedelta(days=8))
     assert decision.grade == Grade.MAJOR
@@ -344,29 +340,29 @@ def test_a_future_resolution_leaves_the_complaint_open_until_then() -> None:
 @pytest.mark.parametrize(
     ("flags", "handler", "supervisor", "within"),
     [
-        ({}, "customer_supervisor", "customer_supervisor", timedelta(hours=24)),
+        ({}, Role.CUSTOMER_SUPERVISOR, Role.CUSTOMER_SUPERVISOR, timedelta(hours=24)),
         (
             {"needs_other_departments": True},
-            "project_manager",
-            "customer_supervisor",
+            Role.PROJECT_MANAGER,
+            Role.CUSTOMER_SUPERVISOR,
             timedelta(hours=48),
         ),
         (
             {"media_risk": True},
-            "assistant_general_manager",
-            "general_affairs_manager",
+            Role.ASSISTANT_GENERAL_MANAGER,
+            Role.GENERAL_AFFAIRS_MANAGER,
             timedelta(hours=48),
         ),
         (
             {"media_exposed": True},
-            "general_manager",
-            "general_affairs_manager",
+            Role.GENERAL_MANAGER,
+            Role.GENERAL_AFFAIRS_MANAGER,
             timedelta(hours=72),
         ),
     ],
 )
 def test_roles_and_allowances_by_grade(
-    flags: dict[str, object], handler: str, supervisor: str, within: timedelta
+    flags: dict[str, object], handler: Role, supervisor: Role, within: timedelta
 ) -> None:
     """002 §41 roles; 000 §3.2 allowances (HOT 48 h is propcrm's decision)."""
     decision = grade(_complaint(**flags), at=T0)
@@ -376,22 +372,80 @@ def test_roles_and_allowances_by_grade(
         decision.resolve_within,
         decision.resolve_by,
     )
+    assert type(decision.handler_role) is Role
 
 
-def test_resolve_by_uses_the_calendar() -> None:
-    """With a calendar, the deadline is the calendar's, from receipt."""
-    decision = grade(_complaint(), at=T0, calendar=DoubleTime())
-    assert T0 + timedelta(hours=48) == decision.resolve_by
+# --- resolution deadlines on the 24x7 clock (RULES §4, turn 2) ---------------------------------
+
+
+def test_general_received_monday_morning_is_due_tuesday_morning() -> None:
+    """GENERAL received Mon 2025-03-03 09:00: 24 clock hours later is Tue 09:00."""
+    decision = grade(_complaint(), at=T0)
+    assert decision.resolve_by == datetime(2025, 3, 4, 9, 0, tzinfo=SH)
+
+
+def test_general_received_friday_evening_is_due_saturday_evening() -> None:
+    """The desk never closes: Fri 2025-03-07 20:00 + 24 h is Sat 20:00, not Monday."""
+    received = datetime(2025, 3, 7, 20, 0, tzinfo=SH)
+    decision = grade(_complaint(at=received), at=received)
+    assert decision.resolve_by == datetime(2025, 3, 8, 20, 0, tzinfo=SH)
+
+
+def test_major_over_national_day_is_due_three_days_later() -> None:
+    """MAJOR received 2025-09-30 10:00: 72 clock hours is 10-03 10:00, holidays or not."""
+    received = datetime(2025, 9, 30, 10, 0, tzinfo=SH)
+    decision = grade(_complaint(at=received, litigation_filed=True), at=received)
+    assert (decision.grade, decision.resolve_by) == (
+        Grade.MAJOR,
+        datetime(2025, 10, 3, 10, 0, tzinfo=SH),
+    )
+
+
+def test_clock_hours_are_elapsed_hours_across_daylight_saving() -> None:
+    """New York 2025-03-08 12:00 EST + 24 h: the clocks jump at 02:00, so 13:00 EDT."""
+    new_york = ZoneInfo("America/New_York")
+    received = datetime(2025, 3, 8, 12, 0, tzinfo=new_york)
+    decision = grade(_complaint(at=received), at=received)
+    assert decision.resolve_by.isoformat() == "2025-03-09T13:00:00-04:00"
+
+
+def test_a_deadline_in_the_next_year_is_in_clock_hours() -> None:
+    """GENERAL received 2025-12-31 20:00 in Shanghai: due 2026-01-01 20:00."""
+    received = datetime(2025, 12, 31, 20, 0, tzinfo=SH)
+    decision = grade(_complaint(at=received), at=received)
+    assert decision.resolve_by.isoformat() == "2026-01-01T20:00:00+08:00"
+
+
+def test_a_fixed_offset_deadline_keeps_its_offset() -> None:
+    """Received 2025-03-03 09:00 at UTC+8 (a fixed offset): due 2025-03-04 09:00 at UTC+8."""
+    received = datetime(2025, 3, 3, 9, 0, tzinfo=timezone(timedelta(hours=8)))
+    decision = grade(_complaint(at=received), at=received)
+    assert decision.resolve_by.isoformat() == "2025-03-04T09:00:00+08:00"
+
+
+def test_grade_takes_no_calendar() -> None:
+    """Complaint deadlines follow no business calendar: grade() has no calendar argument."""
+    assert "calendar" not in inspect.signature(grade).parameters
+    assert "calendar" not in inspect.signature(sweep).parameters
+
+
+@given(complaints(), grading_policies())
+def test_resolve_by_is_the_allowance_in_elapsed_time(c: Complaint, policy: GradingPolicy) -> None:
+    """Under any policy, resolve_by - received_at is the grade's allowance of real time."""
+    policy = evolve(policy, categories=())  # any category: this test is about the deadline
+    decision = grade(c, at=c.received_at, policy=policy)
+    elapsed = decision.resolve_by.astimezone(UTC) - c.received_at.astimezone(UTC)
+    assert elapsed == policy.resolve_within[decision.grade]
 
 
 def test_task_force_callback_and_owner() -> None:
     """000 §3.2 task force for MAJOR; 002 §42 callback after handling; first receiver owns it."""
-    major = grade(_complaint(litigation_filed=True, first_receiver="staff-7"), at=T0)
+    major = grade(_complaint(litigation_filed=True, first_receiver_id="staff-7"), at=T0)
     general = grade(_complaint(), at=T0)
     assert (
         major.task_force,
         major.callback_due_after_handling,
-        major.owner,
+        major.owner_id,
     ) == (True, True, "staff-7")
     assert False is general.task_force
 
@@ -402,14 +456,14 @@ def test_the_policy_changes_thresholds_roles_and_allowances() -> None:
         collective_hot_people=5,
         collective_major_people=20,
         hot_after=timedelta(days=3),
-        handler_roles=GradeRoles(hot="duty_manager"),
+        handler_roles=GradeRoles(hot="service_centre_manager"),
         resolve_within=GradeDurations(hot=timedelta(hours=12)),
         task_force_from=Grade.HOT,
         callback_after_handling=False,
     )
     assert grade(_complaint(headcount=4), at=T0, policy=policy).grade == Grade.GENERAL
     decision = grade(_complaint(), at=T0 + timedelta(days=3), policy=policy)
-    assert (Grade.HOT, "duty_manager", timedelta(hours=12), True, False) == (
+    assert (Grade.HOT, Role.SERVICE_CENTRE_MANAGER, timedelta(hours=12), True, False) == (
         decision.grade,
         decision.handler_role,
         decision.resolve_within,
@@ -422,7 +476,7 @@ def test_the_policy_changes_thresholds_roles_and_allowances() -> None:
 def test_same_complaint_key_is_configurable() -> None:
     """RULES §4: a key of community + category ignores the subject."""
     policy = GradingPolicy(same_complaint_key=("community", "category"))
-    history = ComplaintHistory(policy)
+    history = ComplaintHistory(policy=policy)
     history.add(_complaint("C1", who=("a",), subject="lift"))
     history.add(_complaint("C2", who=("b",), subject="gate"))
     third = _complaint("C3", who=("c",), subject="pump room")
@@ -453,7 +507,7 @@ def test_policy_round_trips_through_the_root_policy() -> None:
         ({"at": datetime(2025, 3, 3, 9)}, "received_at"),
         ({"resolved_at": datetime(2025, 3, 4)}, "resolved_at"),
         ({"resolved_at": T0 - timedelta(hours=1)}, "resolved_at"),
-        ({"who": ("a", "")}, "complainants"),
+        ({"who": ("a", "")}, "complainant_ids"),
         ({"litigation_filed": "yes"}, "litigation_filed"),
         ({"channel": 3}, "channel"),
         ({"version": -1}, "version"),
@@ -476,10 +530,10 @@ def test_headcount_below_named_complainants_says_how_to_fix() -> None:
 
 def test_duplicate_complainants_count_once() -> None:
     """The same customer named twice is one complainant."""
-    assert _complaint(who=("a", "b", "a")).complainants == ("a", "b")
+    assert _complaint(who=("a", "b", "a")).complainant_ids == ("a", "b")
     assert Complaint(
-        "C", community="x", category="y", subject="z", complainants="a", received_at=T0
-    ).complainants == ("a",)  # type: ignore[arg-type]
+        "C", community="x", category="y", subject="z", complainant_ids="a", received_at=T0
+    ).complainant_ids == ("a",)  # type: ignore[arg-type]
 
 
 def test_naive_or_early_at_is_refused() -> None:
@@ -520,16 +574,14 @@ def test_bad_policies_are_refused(settings: dict[str, object], message: str) -> 
 
 def test_history_with_another_key_is_refused() -> None:
     """A history built for another key or window cannot answer for this policy."""
-    history = ComplaintHistory(GradingPolicy(repeat_window_months=2))
+    history = ComplaintHistory(policy=GradingPolicy(repeat_window_months=2))
     with pytest.raises(ValidationError, match="history: expected a ComplaintHistory"):
         grade(_complaint(), at=T0, history=history)
-    with pytest.raises(ValidationError, match="policy: expected a GradingPolicy"):
-        ComplaintHistory("default")  # type: ignore[arg-type]
 
 
 def test_equal_policies_share_a_history() -> None:
     """An equal policy (another instance) may use the history."""
-    history = ComplaintHistory(GradingPolicy())
+    history = ComplaintHistory(policy=GradingPolicy())
     assert grade(_complaint(), at=T0, history=history).grade == Grade.GENERAL
 
 
@@ -688,7 +740,7 @@ _near_month_ends = st.integers(min_value=0, max_value=400 * 24).map(
     st.lists(
         complaints(
             received_at=_near_month_ends,
-            complainants=st.sampled_from(["a", "b", "c", "d", "e"]),
+            complainant_ids=st.sampled_from(["a", "b", "c", "d", "e"]),
         ),
         max_size=40,
     ),
@@ -698,9 +750,9 @@ def test_streaming_and_unordered_history_agree(
     batch: list[Complaint], policy: GradingPolicy
 ) -> None:
     """Streaming (in time order, by instant) and unordered histories count the same."""
-    unordered = ComplaintHistory(policy)
+    unordered = ComplaintHistory(policy=policy)
     unordered.extend(reversed(batch))
-    streaming = ComplaintHistory(policy, streaming=True)
+    streaming = ComplaintHistory(policy=policy, streaming=True)
     ordered = sorted(batch, key=attrgetter("received_at"))
     for _, same_instant in groupby(ordered, key=attrgetter("received_at")):
         group = list(same_instant)
@@ -719,7 +771,7 @@ def test_streaming_and_unordered_history_agree(
 )
 def test_add_months_is_relativedelta(moment: datetime, months: int) -> None:
     """Our fast month arithmetic equals dateutil's (Jan 31 + 1 month = Feb 28)."""
-    assert moment + relativedelta(months=months) == _add_months(moment, months)
+    assert moment + relativedelta(months=months) == add_months(moment, months)
 
 
 @given(grading_policies())
@@ -738,16 +790,16 @@ def test_evolved_complaint_is_revalidated() -> None:
 def test_naming_more_complainants_than_the_headcount_is_refused() -> None:
     """Assigning three complainants to a complaint of headcount 1 raises and changes nothing."""
     complaint = _complaint(headcount=1)
-    with pytest.raises(ValidationError, match="complainants: expected at most the headcount"):
-        complaint.complainants = ("cust-1", "cust-2", "cust-3")
-    assert (complaint.complainants, complaint.people) == (("cust-1",), 1)
+    with pytest.raises(ValidationError, match="complainant_ids: expected at most the headcount"):
+        complaint.complainant_ids = ("cust-1", "cust-2", "cust-3")
+    assert (complaint.complainant_ids, complaint.people) == (("cust-1",), 1)
 
 
 def test_raising_the_headcount_first_allows_more_complainants() -> None:
     """With the headcount raised, the new complainants are accepted and counted."""
     complaint = _complaint(headcount=1)
     complaint.headcount = 3
-    complaint.complainants = ("cust-1", "cust-2", "cust-3")
+    complaint.complainant_ids = ("cust-1", "cust-2", "cust-3")
     assert grade(complaint, at=T0).grade == Grade.HOT
 
 
@@ -769,18 +821,18 @@ def test_assigned_resolution_before_receipt_is_refused() -> None:
     assert complaint.resolved_at is None
 
 
-@pytest.mark.parametrize("complainants", [None, 7, [["cust-1"]]])
-def test_complainants_that_are_not_a_list_of_ids_are_refused(complainants: object) -> None:
+@pytest.mark.parametrize("ids", [None, 7, [["cust-1"]]])
+def test_complainant_ids_that_are_not_a_list_of_ids_are_refused(ids: object) -> None:
     """None, a number or a list inside the list is a ValidationError, not a TypeError."""
-    with pytest.raises(ValidationError, match="^complainants: expected a list of customer ids"):
-        _complaint(who=complainants)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="^complainant_ids: expected a list of customer ids"):
+        _complaint(who=ids)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
         ({"policy": {}}, "policy"),
-        ({"policy": Policy()}, "policy"),
+        ({"policy": SlaPolicy()}, "policy"),
         ({"history": []}, "history"),
     ],
 )
@@ -835,9 +887,7 @@ def test_one_month_shortcuts_are_relativedelta_on_every_day(months: int) -> None
         for year in (2000, 2024, 2025, 2100)
         for n in range(366)
     ]
-    assert [d + relativedelta(months=months) for d in days] == [
-        _add_months(d, months) for d in days
-    ]
+    assert [d + relativedelta(months=months) for d in days] == [add_months(d, months) for d in days]
 
 
 def test_streaming_counts_a_busy_key_like_a_rescan() -> None:
@@ -850,7 +900,7 @@ def test_streaming_counts_a_busy_key_like_a_rescan() -> None:
     for i, c in enumerate(stream):
         history.add(c)
         start = c.received_at - relativedelta(months=1)
-        names = {who for e in stream[: i + 1] if e.received_at > start for who in e.complainants}
+        names = {who for e in stream[: i + 1] if e.received_at > start for who in e.complainant_ids}
         assert len(names) == history.complainants_within(c)
 
 
@@ -872,3 +922,179 @@ def test_major_deadline_is_a_calendar_month_on_every_date() -> None:
     assert [m + relativedelta(months=1) for m in moments] == [
         d.next_escalation_at for d in decisions
     ]
+
+
+# --- one policy convention (policy=: the root Policy, the slice, or None) ----------------------
+
+
+def test_grade_takes_the_root_policy_or_its_grading_slice() -> None:
+    """policy=Policy() and policy=Policy().grading grade alike; collective_hot_people 5 applies."""
+    root = Policy(grading=GradingPolicy(collective_hot_people=5))
+    four = _complaint(headcount=4)
+    graded = [
+        grade(four, at=T0, policy=root).grade,
+        grade(four, at=T0, policy=root.grading).grade,
+        grade(four, at=T0).grade,
+    ]
+    assert graded == [Grade.GENERAL, Grade.GENERAL, Grade.HOT]
+
+
+def test_sweep_takes_the_root_policy() -> None:
+    """A root policy with hot_after 3 days makes a day-3 sweep report HOT."""
+    root = Policy(grading=GradingPolicy(hot_after=timedelta(days=3)))
+    found = sweep([(_complaint(), Grade.GENERAL)], at=T0 + timedelta(days=3), policy=root)
+    assert [e.grade for e in found] == [Grade.HOT]
+
+
+def test_history_takes_the_root_policy_by_keyword() -> None:
+    """ComplaintHistory(policy=Policy()) counts by the grading slice of the root."""
+    root = Policy(grading=GradingPolicy(repeat_window_months=2))
+    history = ComplaintHistory(policy=root)
+    assert history.policy is root.grading
+    assert grade(_complaint(), at=T0, history=history, policy=root).grade == Grade.GENERAL
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: grade(_complaint(), at=T0, policy=SlaPolicy()),  # type: ignore[arg-type]
+        lambda: sweep([], at=T0, policy=SlaPolicy()),  # type: ignore[arg-type]
+        lambda: ComplaintHistory(policy=SlaPolicy()),  # type: ignore[arg-type]
+    ],
+    ids=["grade", "sweep", "ComplaintHistory"],
+)
+def test_a_wrong_policy_is_one_short_line_naming_policy_grading(call: object) -> None:
+    """The error names the expected type and where to find it, in under 300 characters."""
+    with pytest.raises(ValidationError) as info:
+        call()  # type: ignore[operator]
+    message = str(info.value)
+    assert message == (
+        "policy: expected a GradingPolicy, got a SlaPolicy; pass policy.grading or the whole Policy"
+    )
+    assert len(message) < 300
+    assert "\n" not in message
+
+
+def test_complaint_history_takes_its_policy_only_by_keyword() -> None:
+    """ComplaintHistory(GradingPolicy()) is a TypeError: policy= is keyword-only."""
+    with pytest.raises(TypeError):
+        ComplaintHistory(GradingPolicy())  # type: ignore[misc]
+
+
+# --- one role vocabulary (propcrm.roles.Role) --------------------------------------------------
+
+
+def test_role_tables_store_the_role_value_string() -> None:
+    """A Role given to GradeRoles is stored as its value; indexing gives the Role back."""
+    roles = GradeRoles(general=Role.PROPERTY_OFFICER)
+    assert (roles.general, type(roles.general), roles[Grade.GENERAL]) == (
+        "property_officer",
+        str,
+        Role.PROPERTY_OFFICER,
+    )
+
+
+def test_an_unknown_role_is_refused_listing_the_known_ones() -> None:
+    """An unknown role ('duty_manager'): the message names the field and lists every role."""
+    with pytest.raises(ValidationError) as info:
+        GradeRoles(hot="duty_manager")
+    message = str(info.value)
+    assert message.startswith("hot: expected a role, one of general_manager, ")
+    assert all(role.value in message for role in Role)
+
+
+def test_a_policy_file_names_roles_by_their_value() -> None:
+    """[grading.handler_roles] general = "property_officer" loads; "物管员" is refused."""
+    policy = Policy.from_toml('[grading.handler_roles]\ngeneral = "property_officer"\n')
+    assert grade(_complaint(), at=T0, policy=policy).handler_role is Role.PROPERTY_OFFICER
+    with pytest.raises(PolicyError, match="grading.handler_roles.general"):
+        Policy.from_toml('[grading.handler_roles]\ngeneral = "物管员"\n')
+
+
+def test_the_default_roles_follow_002_s41() -> None:
+    """002 §41, MAJOR down: handlers 总经理 … 客户主管; supervisors 综合部经理 or 客户主管."""
+    policy = GradingPolicy()
+    by_grade = [
+        (policy.handler_roles[g].label, policy.supervisor_roles[g].label)
+        for g in sorted(Grade, reverse=True)
+    ]
+    assert by_grade == [
+        ("总经理", "综合部经理"),
+        ("总经理助理", "综合部经理"),
+        ("项目经理", "客户主管"),
+        ("客户主管", "客户主管"),
+    ]
+
+
+# --- ids: an entity's own id is id, a reference is <thing>_id ---------------------------------
+
+
+def test_a_decision_refers_to_its_complaint_and_owner_by_id() -> None:
+    """The decision carries complaint_id and owner_id; the second-complaint fact repeat_of_id."""
+    complaint = _complaint("C-7", first_receiver_id="staff-3", repeat_of_id="C-1")
+    decision = grade(complaint, at=T0)
+    assert (decision.complaint_id, decision.owner_id, decision.reasons[0].facts) == (
+        "C-7",
+        "staff-3",
+        {"repeat_of_id": "C-1"},
+    )
+
+
+# --- corners of the streaming history ---------------------------------------------------------
+
+
+def test_a_first_complaint_naming_three_people_repeats_on_a_streaming_history() -> None:
+    """Three named complainants on a new key: HOT by repeat, window start one month back."""
+    history = ComplaintHistory(streaming=True)
+    first = _complaint(who=("a", "b", "c"))
+    history.add(first)
+    decision = grade(first, at=T0, history=history)
+    assert _rules(decision) == ["complaint.hot.repeated", "complaint.hot.collective"]
+    assert decision.reasons[0].facts["window_start"] == datetime(2025, 2, 3, 9, 0, tzinfo=SH)
+
+
+def test_streaming_history_counts_a_complaint_it_was_not_given() -> None:
+    """Asked about a later complaint on an unseen key, it counts the complaint's own people."""
+    history = ComplaintHistory(streaming=True)
+    history.add(_complaint("C1", who=("a",)))
+    other = _complaint("C2", who=("b", "c"), subject="gate", at=T0 + timedelta(hours=1))
+    assert history.complainants_within(other) == 2
+
+
+def test_streaming_history_skips_entries_older_than_the_window() -> None:
+    """An entry a month and an hour old, not yet evicted, is outside the window."""
+    history = ComplaintHistory(streaming=True)
+    history.add(_complaint("C1", who=("a",)))
+    later = _complaint("C2", who=("b",), at=datetime(2025, 4, 3, 10, 0, tzinfo=SH))
+    assert history.complainants_within(later) == 1
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [({}, False), ({"second_after_handling": True}, True), ({"repeat_of_id": "C0"}, True)],
+)
+def test_a_second_complaint_is_flagged_or_names_the_one_it_repeats(
+    flags: dict[str, object], expected: bool
+) -> None:
+    """is_second_complaint: second_after_handling or a repeat_of_id."""
+    assert _complaint(**flags).is_second_complaint is expected
+
+
+@pytest.mark.parametrize(
+    ("received", "due"),
+    [
+        # 2025-03-08 02:30 EST is 07:30 UTC; 24 h on, 07:30 UTC is 03:30 EDT (02:30 is skipped).
+        (datetime(2025, 3, 8, 2, 30), "2025-03-09T03:30:00-04:00"),
+        # 2025-11-01 01:30 EDT is 05:30 UTC; 24 h on, 05:30 UTC is the first 01:30 (EDT).
+        (datetime(2025, 11, 1, 1, 30), "2025-11-02T01:30:00-04:00"),
+        # 2025-11-01 02:30 EDT is 06:30 UTC; 24 h on, 06:30 UTC is the second 01:30 (EST).
+        (datetime(2025, 11, 1, 2, 30), "2025-11-02T01:30:00-05:00"),
+    ],
+    ids=["skipped-hour", "first-of-repeated-hour", "second-of-repeated-hour"],
+)
+def test_deadlines_that_land_in_a_changed_hour_are_real_wall_times(
+    received: datetime, due: str
+) -> None:
+    """New York GENERAL complaints, 24 h: the deadline is a wall time that exists, at its offset."""
+    start = received.replace(tzinfo=ZoneInfo("America/New_York"))
+    assert grade(_complaint(at=start), at=start).resolve_by.isoformat() == due

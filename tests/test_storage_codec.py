@@ -288,10 +288,10 @@ def test_a_record_written_with_every_attribute_still_reads_the_same() -> None:
     """Rows stored before defaults were left out (every attribute written) read unchanged."""
     text = (
         '{"id":"C-1","community":"东区","category":"noise","subject":"pump room",'
-        '"complainants":["cust-1"],"received_at":"2025-10-09T08:30:00+08:00[Asia/Shanghai]",'
-        '"headcount":null,"channel":"phone","first_receiver":"","litigation_filed":false,'
+        '"complainant_ids":["cust-1"],"received_at":"2025-10-09T08:30:00+08:00[Asia/Shanghai]",'
+        '"headcount":null,"channel":"phone","first_receiver_id":"","litigation_filed":false,'
         '"media_exposed":false,"litigation_risk":false,"media_risk":false,'
-        '"needs_other_departments":false,"second_after_handling":false,"repeat_of":null,'
+        '"needs_other_departments":false,"second_after_handling":false,"repeat_of_id":null,'
         '"resolved_at":null,"delay_attributable_to_company":true,"version":3}'
     )
     expected = Complaint(
@@ -299,7 +299,7 @@ def test_a_record_written_with_every_attribute_still_reads_the_same() -> None:
         community="东区",
         category="noise",
         subject="pump room",
-        complainants=("cust-1",),
+        complainant_ids=("cust-1",),
         received_at=datetime(2025, 10, 9, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
         version=3,
     )

@@ -37,9 +37,9 @@ def _complaint(id: str, receiver: str = "desk") -> Complaint:
         community="东区",
         category="noise",
         subject="pump room",
-        complainants=("cust-1",),
+        complainant_ids=("cust-1",),
         received_at=RECEIVED,
-        first_receiver=receiver,
+        first_receiver_id=receiver,
     )
 
 
@@ -47,14 +47,14 @@ def _update_after_both_read(path: str, both_read: Any, results: Any, worker: int
     with SqliteStore(path, timeout=WAIT) as store:
         complaint = store.complaints.get("C-1")
         both_read.wait(WAIT)
-        complaint.first_receiver += f"|{worker}"
+        complaint.first_receiver_id += f"|{worker}"
         try:
             store.complaints.update(complaint)
             first = "saved"
         except ConflictError:
             first = "conflict"
             again = store.complaints.get("C-1")  # read again and reapply, as the error says
-            again.first_receiver += f"|{worker}"
+            again.first_receiver_id += f"|{worker}"
             store.complaints.update(again)
         results.put(first)
 
@@ -72,14 +72,14 @@ def test_two_processes_updating_one_complaint_lose_nothing(tmp_path: Path) -> No
     with SqliteStore(path) as store:
         final = store.complaints.get("C-1")
     assert outcomes == ["conflict", "saved"]
-    assert (final.version, sorted(final.first_receiver.split("|"))) == (3, ["0", "1", "desk"])
+    assert (final.version, sorted(final.first_receiver_id.split("|"))) == (3, ["0", "1", "desk"])
 
 
 def _write_until_killed(path: str, started: Any, worker: int) -> None:
     store = SqliteStore(path, timeout=WAIT)
     with store.transaction():
         kept = store.complaints.get("kept")
-        kept.first_receiver = "half-written"
+        kept.first_receiver_id = "half-written"
         store.complaints.update(kept)
         n = 0
         while True:
@@ -102,7 +102,7 @@ def test_a_writer_killed_mid_transaction_leaves_no_trace(tmp_path: Path) -> None
     with SqliteStore(path) as store:
         assert store.integrity_check() == "ok"
         kept = store.complaints.get("kept")
-        assert (len(store.complaints), kept.first_receiver, kept.version) == (1, "desk", 1)
+        assert (len(store.complaints), kept.first_receiver_id, kept.version) == (1, "desk", 1)
     assert writer.exitcode == -signal.SIGKILL
 
 

@@ -28,7 +28,7 @@ def _complaint(n: int) -> Complaint:
         community="东区",
         category="noise",
         subject="pump room",
-        complainants=("c-1",),
+        complainant_ids=("c-1",),
         received_at=T0 + timedelta(minutes=n),
         first_receiver="desk " * 40,
     )

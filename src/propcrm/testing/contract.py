@@ -122,15 +122,15 @@ def _complaint(n: int, text: str) -> Complaint:
         community="东区",
         category="noise",
         subject=f"pump room {n % 2}",
-        complainants=(f"cust-{n % 3}",),
+        complainant_ids=(f"cust-{n % 3}",),
         received_at=received,
-        first_receiver=text,
+        first_receiver_id=text,
         resolved_at=None if n % 3 else received + timedelta(hours=2),
     )
 
 
 def _set_receiver(complaint: Complaint, text: str) -> Complaint:
-    complaint.first_receiver = text
+    complaint.first_receiver_id = text
     return complaint
 
 
@@ -235,7 +235,7 @@ SAMPLES: tuple[Sample[Any], ...] = (
     Sample(
         "complaints",
         _complaint,
-        lambda c: c.first_receiver,
+        lambda c: c.first_receiver_id,
         _set_receiver,
         _any_zone_complaints,
         lambda repo: [

@@ -52,6 +52,7 @@ from propcrm.customers import (
 from propcrm.errors import ValidationError
 from propcrm.policy import Policy
 from propcrm.privacy import Confidentiality, PersonalData, PersonalKind
+from propcrm.roles import Role
 from propcrm.satisfaction import (
     Attainment,
     Kpi,
@@ -129,17 +130,7 @@ def time_zones() -> st.SearchStrategy[str]:
     return st.sampled_from(_ZONES)
 
 
-_ROLES = st.sampled_from(
-    [
-        "general_manager",
-        "assistant_general_manager",
-        "project_manager",
-        "customer_supervisor",
-        "property_officer",
-        "general_affairs_manager",
-        "客户主管",
-    ]
-)
+_ROLES = st.sampled_from([role.value for role in Role])
 _KEY_FIELDS = ("community", "category", "subject", "channel")
 _HOURS = st.integers(min_value=1, max_value=240).map(lambda h: timedelta(hours=h))
 
@@ -601,34 +592,34 @@ _RARELY = st.integers(min_value=0, max_value=5).map(lambda n: n == 0)
 def _complaint(
     draw: st.DrawFn,
     received: st.SearchStrategy[datetime],
-    complainants: st.SearchStrategy[str],
+    complainant_ids: st.SearchStrategy[str],
     open_only: bool,
 ) -> Complaint:
     received_at = draw(received)
-    named = draw(st.lists(complainants, min_size=1, max_size=4, unique=True))
+    named = draw(st.lists(complainant_ids, min_size=1, max_size=4, unique=True))
     extra = draw(st.none() | st.integers(min_value=0, max_value=12))
     resolved = None
     if not open_only:
         after = draw(st.none() | st.integers(min_value=0, max_value=60 * 24 * 3600))
         resolved = None if after is None else received_at + timedelta(seconds=after)
-    repeat_of = "C-earlier" if draw(_RARELY) else None
+    repeat_of_id = "C-earlier" if draw(_RARELY) else None
     return Complaint(
         draw(st.uuids()).hex,
         community=draw(st.sampled_from(_COMMUNITIES)),
         category=draw(st.sampled_from(_CATEGORIES)),
         subject=draw(st.sampled_from(_SUBJECTS)),
-        complainants=tuple(named),
+        complainant_ids=tuple(named),
         headcount=None if extra is None else len(named) + extra,
         received_at=received_at,
         channel=draw(st.sampled_from(["phone", "desk", "wechat"])),
-        first_receiver=draw(st.sampled_from(["", "staff-1", "staff-2"])),
+        first_receiver_id=draw(st.sampled_from(["", "staff-1", "staff-2"])),
         litigation_filed=draw(_RARELY),
         media_exposed=draw(_RARELY),
         litigation_risk=draw(_RARELY),
         media_risk=draw(_RARELY),
         needs_other_departments=draw(_RARELY),
         second_after_handling=draw(_RARELY),
-        repeat_of=repeat_of,
+        repeat_of_id=repeat_of_id,
         resolved_at=resolved,
         delay_attributable_to_company=draw(st.booleans()),
     )
@@ -637,7 +628,7 @@ def _complaint(
 def complaints(
     *,
     received_at: st.SearchStrategy[datetime] | None = None,
-    complainants: st.SearchStrategy[str] | None = None,
+    complainant_ids: st.SearchStrategy[str] | None = None,
     open_only: bool = False,
 ) -> st.SearchStrategy[Complaint]:
     """Valid :class:`~propcrm.complaints.Complaint` values.
@@ -645,14 +636,14 @@ def complaints(
     Args:
         received_at: Moments of receipt (aware); by default whole minutes in
             2024-2026, Asia/Shanghai, which cross month ends and a leap day.
-        complainants: Customer ids; by default a handful, so that the same
+        complainant_ids: Customer ids; by default a handful, so that the same
             person and the same complaint recur.
         open_only: Only unresolved complaints.
 
     Raises:
         ValidationError: an argument is not a strategy.
     """
-    for name, value in (("received_at", received_at), ("complainants", complainants)):
+    for name, value in (("received_at", received_at), ("complainant_ids", complainant_ids)):
         if value is not None and not isinstance(value, st.SearchStrategy):
             raise ValidationError.expected(name, "a hypothesis strategy", value)
     if received_at is None:
@@ -660,9 +651,9 @@ def complaints(
         received_at = st.integers(min_value=0, max_value=3 * 366 * 24 * 60).map(
             lambda m: datetime(2024, 1, 1, tzinfo=shanghai) + timedelta(minutes=m)
         )
-    if complainants is None:
-        complainants = st.sampled_from([f"cust-{i}" for i in range(8)])
-    return _complaint(received_at, complainants, open_only)
+    if complainant_ids is None:
+        complainant_ids = st.sampled_from([f"cust-{i}" for i in range(8)])
+    return _complaint(received_at, complainant_ids, open_only)
 
 
 def _text(hours: Hours) -> str:

@@ -1,0 +1,308 @@
+"""Grading a complaint at a moment, and sweeping open complaints for escalations.
+
+Public in :mod:`propcrm.complaints`; this module is private.
+"""
+
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+
+from attrs import frozen
+
+from propcrm._complaints_history import ComplaintHistory
+from propcrm._complaints_policy import GradingPolicy, HasGrading, grading_of, plan_of
+from propcrm._complaints_types import GRADES, Complaint, Grade
+from propcrm._months import add_months
+from propcrm._time import require_aware
+from propcrm.errors import ValidationError
+from propcrm.explain import Reason
+from propcrm.roles import Role
+
+__all__ = ["Escalation", "GradeDecision", "grade", "sweep"]
+
+_GENERAL, _IMPORTANT, _HOT, _MAJOR = 0, 1, 2, 3
+
+
+# Without slots, attrs fills the instance dict directly: half the cost of building one.
+@frozen(slots=False)
+class GradeDecision:
+    """The grade of a complaint at a moment, and everything that follows from it.
+
+    Attributes:
+        complaint_id: The graded complaint.
+        grade: The most severe grade whose criteria apply.
+        reasons: Every rule that fired, most severe first (a GENERAL decision has one).
+        at: The moment of evaluation.
+        next_escalation_at: When the grade rises if nothing changes; ``None`` if it
+            cannot rise by time (resolved, delay not the company's, or already MAJOR).
+        next_grade: The grade it rises to then, or ``None``.
+        handler_role: Who handles it (002 §41).
+        supervisor_role: Who supervises the outcome.
+        resolve_within: The resolution allowance of the grade.
+        resolve_by: ``received_at`` plus the allowance in clock hours on a 24x7
+            clock: the instant the allowance has elapsed (RULES §4).
+        task_force: Whether a dedicated task force handles it (000 §3.2).
+        callback_due_after_handling: The complainant is to be called back after
+            handling (002 §42).
+        owner_id: The first receiver (首问负责人), who owns it until it is closed.
+    """
+
+    __module__ = "propcrm.complaints"  # public there; this module is private
+
+    complaint_id: str
+    grade: Grade
+    reasons: tuple[Reason, ...]
+    at: datetime
+    next_escalation_at: datetime | None
+    next_grade: Grade | None
+    handler_role: Role
+    supervisor_role: Role
+    resolve_within: timedelta
+    resolve_by: datetime
+    task_force: bool
+    callback_due_after_handling: bool
+    owner_id: str
+
+
+@frozen
+class Escalation:
+    """A complaint whose grade rose in a :func:`sweep`.
+
+    Attributes:
+        complaint_id: The complaint.
+        previous: The grade it had.
+        decision: Its new grading; ``decision.grade`` is above ``previous``.
+    """
+
+    __module__ = "propcrm.complaints"  # public there; this module is private
+
+    complaint_id: str
+    previous: Grade
+    decision: GradeDecision
+
+    @property
+    def grade(self) -> Grade:
+        """The new grade."""
+        return self.decision.grade
+
+
+def grade(
+    complaint: Complaint,
+    *,
+    at: datetime,
+    history: ComplaintHistory | None = None,
+    policy: GradingPolicy | HasGrading | None = None,
+) -> GradeDecision:
+    """Grade ``complaint`` as of ``at`` (002 §40) and say who handles it and by when.
+
+    ``resolve_by`` is ``received_at`` plus the grade's allowance in clock hours
+    on a 24x7 clock (RULES §4): the service desk is staffed around the clock,
+    so a GENERAL complaint received Monday 09:00 is due Tuesday 09:00.
+
+    Args:
+        complaint: The complaint to grade.
+        at: The moment of evaluation (aware), not before ``received_at``.
+        history: Earlier complaints, for the repeat criterion; without it the
+            complaint's own complainants are all that count.
+        policy: The root policy or its grading slice (``policy.grading``);
+            ``None`` for the defaults.
+
+    Returns:
+        The decision, with every reason.
+
+    Raises:
+        ValidationError: ``at`` is naive or before ``received_at``, the category is
+            not allowed by the policy, ``policy`` is neither the root policy nor a
+            :class:`GradingPolicy`, or ``history`` is not a :class:`ComplaintHistory`
+            or uses another key or window.
+    """
+    grading = grading_of(policy)
+    plan = plan_of(grading)
+    if type(at) is not datetime or at.tzinfo is None:
+        require_aware(at, "at")
+    received = complaint.received_at
+    if received > at:
+        raise ValidationError.expected(
+            "at", f"a moment at or after the complaint's received_at ({received})", at
+        )
+    if plan.categories and complaint.category not in plan.categories:
+        raise ValidationError.expected(
+            "category",
+            f"one of the policy's categories ({', '.join(plan.category_names)})",
+            complaint.category,
+            "add it to grading.categories or correct the complaint",
+        )
+    rank = _GENERAL
+    reasons: list[Reason] = []
+    people = complaint.headcount
+    if people is None:
+        people = len(complaint.complainant_ids)
+
+    # Escalation by time (only while unresolved, and only for the company's delay): a
+    # deadline counts if it passed by ``at`` and before the complaint was resolved.
+    delayed = complaint.delay_attributable_to_company
+    resolved = complaint.resolved_at
+    still_open = resolved is None or resolved > at
+    week_at = received + plan.hot_after
+    month_at: datetime | None = None
+    month_passed = week_passed = False
+    if delayed and week_at <= at and (still_open or week_at < resolved):  # type: ignore[operator]
+        week_passed = True
+        if received + plan.month_floor <= at:
+            month_at = plan.major_at(received)
+            month_passed = month_at <= at and (still_open or month_at < resolved)  # type: ignore[operator]
+
+    # MAJOR (重大投诉)
+    if complaint.litigation_filed:
+        rank = _MAJOR
+        reasons.append(plan.litigation_filed)
+    if complaint.media_exposed:
+        rank = _MAJOR
+        reasons.append(plan.media_exposed)
+    if people >= plan.major_people:
+        rank = _MAJOR
+        reasons.append(plan.collective(people, plan.major_people, _MAJOR))
+    if month_passed:
+        rank = _MAJOR
+        reasons.append(plan.unresolved(received, month_at, _MAJOR))  # type: ignore[arg-type]
+    # HOT (热点投诉)
+    if complaint.litigation_risk:
+        rank = rank if rank > _HOT else _HOT
+        reasons.append(plan.litigation_risk)
+    if complaint.media_risk:
+        rank = rank if rank > _HOT else _HOT
+        reasons.append(plan.media_risk)
+    if history is not None:
+        if not isinstance(history, ComplaintHistory):
+            raise ValidationError.expected(
+                "history",
+                "a ComplaintHistory or None",
+                history,
+                "e.g. ComplaintHistory(policy=policy)",
+            )
+        if history.policy is not grading and not plan.same_index(history.policy):
+            raise ValidationError.expected(
+                "history",
+                "a ComplaintHistory built with the same key and window as the policy",
+                history.policy.same_complaint_key,
+            )
+        count, start = history._tally(complaint)
+        if count >= plan.repeat:
+            rank = rank if rank > _HOT else _HOT
+            if start is None:
+                start = add_months(received, -plan.window_months)
+            reasons.append(plan.repeated(count, start))
+    if plan.hot_people <= people < plan.major_people:
+        rank = rank if rank > _HOT else _HOT
+        reasons.append(plan.collective(people, plan.hot_people, _HOT))
+    if week_passed and not month_passed:
+        rank = rank if rank > _HOT else _HOT
+        reasons.append(plan.unresolved(received, week_at, _HOT))
+    # IMPORTANT (重要投诉)
+    if complaint.second_after_handling or complaint.repeat_of_id is not None:
+        rank = rank if rank > _IMPORTANT else _IMPORTANT
+        reasons.append(plan.second(complaint.repeat_of_id))
+    if complaint.needs_other_departments:
+        rank = rank if rank > _IMPORTANT else _IMPORTANT
+        reasons.append(plan.other_departments)
+
+    next_at: datetime | None = None
+    next_grade: Grade | None = None
+    if delayed and still_open and rank < _MAJOR:
+        # A resolution already recorded for later stops the clock: promise an
+        # escalation only if the complaint is still unresolved at that moment.
+        if rank < _HOT:
+            candidate, rises_to = week_at, Grade.HOT
+        else:
+            candidate, rises_to = month_at or plan.major_at(received), Grade.MAJOR
+        if resolved is None or resolved > candidate:
+            next_at, next_grade = candidate, rises_to
+    allowance = plan.allowances[rank]
+    return GradeDecision(
+        complaint.id,
+        GRADES[rank],
+        tuple(reasons) if reasons else plan.general,
+        at,
+        next_at,
+        next_grade,
+        plan.handlers[rank],
+        plan.supervisors[rank],
+        allowance,
+        _clock_hours_after(received, allowance),
+        rank >= plan.task_force,
+        plan.callback,
+        complaint.first_receiver_id,
+    )
+
+
+def _clock_hours_after(start: datetime, allowance: timedelta) -> datetime:
+    """The instant ``allowance`` of real time after ``start``, on ``start``'s clock.
+
+    Python adds a duration to an aware datetime on its wall clock; across a
+    daylight-saving change that is an hour more or less than the allowance, and
+    it may land on a wall time that is skipped. So the sum is taken in UTC,
+    unless the offset cannot change in between: a fixed-offset zone, or a year
+    in which the zone keeps one offset (China's since 1992), where the wall-clock
+    sum is the same instant at a fraction of the cost.
+    """
+    due = start + allowance
+    zone = start.tzinfo
+    if type(zone) is timezone:  # a fixed offset, UTC included: wall time is elapsed time
+        return due
+    if due.year == start.year and _steady_offset(zone, start.year) is not None:
+        return due
+    return (start.astimezone(UTC) + allowance).astimezone(zone)
+
+
+@lru_cache(maxsize=64)
+def _steady_offset(zone: tzinfo | None, year: int) -> timedelta | None:
+    """``zone``'s UTC offset if it keeps that one offset all through ``year``, else ``None``.
+
+    Sampled every hour from 31 December of the year before to 2 January of the
+    year after (in UTC, so the local year is covered at both ends); no zone
+    changes its offset and back again within one hour.
+    """
+    first = datetime(year - 1, 12, 31, tzinfo=UTC)
+    offsets = {(first + timedelta(hours=h)).astimezone(zone).utcoffset() for h in range(24 * 368)}
+    return offsets.pop() if len(offsets) == 1 else None
+
+
+def sweep(
+    open_complaints: Iterable[tuple[Complaint, Grade]],
+    *,
+    at: datetime,
+    policy: GradingPolicy | HasGrading | None = None,
+) -> list[Escalation]:
+    """Regrade open complaints at ``at`` and return those whose grade rose, with why.
+
+    Each complaint comes with the grade it holds. Time and the complaint's own
+    flags are re-evaluated; the repeat criterion was settled when it was graded
+    on receipt, so the held grade is kept as a floor.
+
+    Args:
+        open_complaints: ``(complaint, grade held)`` pairs.
+        at: The moment of the sweep (aware).
+        policy: The root policy or its grading slice; ``None`` for the defaults.
+
+    Returns:
+        One :class:`Escalation` per complaint whose grade rose, in input order.
+
+    Raises:
+        ValidationError: ``at`` is naive, a held grade is not a :class:`Grade`, or
+            ``policy`` is neither the root policy nor a :class:`GradingPolicy`.
+    """
+    require_aware(at, "at")
+    grading = grading_of(policy)
+    found: list[Escalation] = []
+    for complaint, held in open_complaints:
+        if not isinstance(held, Grade):
+            raise ValidationError.expected(
+                "grade", "a Grade", held, f"for complaint {complaint.id}"
+            )
+        decision = grade(complaint, at=at, policy=grading)
+        if decision.grade > held:
+            found.append(Escalation(complaint.id, held, decision))
+    return found
+
+
+grade.__module__ = sweep.__module__ = "propcrm.complaints"  # public there
