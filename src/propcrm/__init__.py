@@ -74,6 +74,7 @@ from propcrm.sla import (
     Allowance,
     Event,
     EventKind,
+    Overlay,
     SlaEvaluator,
     SlaPolicy,
     SlaState,
@@ -81,6 +82,8 @@ from propcrm.sla import (
     TargetSet,
     TargetStatus,
     Timeline,
+    attainment,
+    evaluate,
 )
 from propcrm.storage.memory import MemoryStore
 from propcrm.storage.sqlite import SqliteStore
@@ -142,6 +145,7 @@ __all__ = [
     "NotEligibleError",
     "NotFoundError",
     "NpsResult",
+    "Overlay",
     "PersonalData",
     "PersonalKind",
     "Policy",
@@ -182,10 +186,12 @@ __all__ = [
     "WorkOrderState",
     "WorkWeek",
     "__version__",
+    "attainment",
     "classify_tier",
     "compare_nps",
     "compare_nps_paired",
     "csat",
+    "evaluate",
     "format_duration",
     "grade",
     "nps",

@@ -82,6 +82,8 @@ class Policy:
             ``grading.resolve_within`` (loading reports it at the path ``sla``).
     """
 
+    __propcrm_root_policy__ = True  # engines take the root policy via propcrm._slices
+
     timezone: str = field(default="Asia/Shanghai", validator=_valid_zone)
     calendars: CalendarPolicy = field(factory=CalendarPolicy)
     customers: CustomerPolicy = field(factory=CustomerPolicy)
@@ -168,6 +170,8 @@ def _check_resolution(grading: GradingPolicy, sla: SlaPolicy) -> None:
     """The SLA target ``resolution`` a complaint of each grade gets allows ``resolve_within``."""
     problems = []
     for grade in Grade:
+        if "complaint" not in sla.kinds:  # no complaint targets: nothing to disagree with
+            break
         chosen = sla.select("complaint", grade.value)
         want = grading.resolve_within[grade]
         for j, target in enumerate(chosen.targets):
