@@ -19,7 +19,7 @@ from propcrm.errors import ValidationError
 __all__ = ["SlaPolicy"]
 
 
-def _strs(value: Iterable[str]) -> tuple[str, ...]:
+def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(value)
 
 
@@ -55,10 +55,10 @@ class SlaPolicy:
             residential, commercial, office).
     """
 
-    sets: tuple[TargetSet, ...] = field(factory=default_sets, converter=_strs)
-    overlays: tuple[Overlay, ...] = field(factory=lambda: DEFAULT_OVERLAYS, converter=_strs)
+    sets: tuple[TargetSet, ...] = field(factory=default_sets, converter=_tuple)
+    overlays: tuple[Overlay, ...] = field(factory=lambda: DEFAULT_OVERLAYS, converter=_tuple)
     property_types: tuple[str, ...] = field(
-        default=PROPERTY_TYPES, converter=_strs, validator=_types
+        default=PROPERTY_TYPES, converter=_tuple, validator=_types
     )
 
     @classmethod
@@ -138,7 +138,7 @@ class SlaPolicy:
 
     def select(
         self, kind: str, grade: object = "", tier: object = "", property_type: str = ""
-    ) -> TargetSet:
+    ) -> TargetSet:  # grade and tier: a Grade or Tier, or its value
         """The targets for an item: the first set that applies, adjusted by the overlays.
 
         >>> SlaPolicy().select("complaint", "major").name
@@ -158,7 +158,7 @@ class SlaPolicy:
             ValidationError: an unknown kind or property type, or a grade or tier
                 that no set for the kind accepts, listing the known ones.
         """
-        grade, tier = label(grade), label(tier)
+        grade, tier = str(label(grade)), str(label(tier))
         if property_type and property_type not in self.property_types:
             raise ValidationError(
                 "property_type",

@@ -108,7 +108,8 @@ def _calendars_of(
         return calendars
     if getattr(type(policy), ROOT_MARKER, False):
         named = policy_slice(policy, CalendarPolicy, "calendars")
-        return named.build_all(policy.timezone)
+        zone: str = getattr(policy, "timezone", "Asia/Shanghai")  # the root, not imported here
+        return named.build_all(zone)
     return _default_calendars()
 
 

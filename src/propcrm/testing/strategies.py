@@ -844,9 +844,9 @@ def _target_sets() -> st.SearchStrategy[TargetSet]:
         TargetSet,
         name=st.sampled_from(("request", "repair", "complaint", "vip")),
         targets=st.lists(sla_targets(), max_size=3, unique_by=lambda t: t.name).map(tuple),
-        kinds=st.lists(
-            st.sampled_from(("repair.in_home", "complaint")), min_size=1, unique=True
-        ).map(tuple),
+        kinds=st.lists(st.sampled_from(("repair.in_home", "request")), min_size=1, unique=True).map(
+            tuple
+        ),
         grades=st.lists(st.sampled_from(GRADES), unique=True).map(tuple),
         tiers=st.lists(st.sampled_from(TIERS), unique=True).map(tuple),
     )
