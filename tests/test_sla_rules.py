@@ -455,3 +455,52 @@ def test_every_default_cites_a_seed_article_or_a_decision() -> None:
         "Decision (RULES §4)",
         "Decision (RULES §5)",
     }
+
+
+_HOUR = Allowance.business(timedelta(hours=1))
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: Overlay("x", [_HOUR], tiers=["A"]), "targets: expected a table of allowances"),  # type: ignore[arg-type]
+        (lambda: Overlay("x", {}, tiers=["A"]), "targets: expected at least one target"),
+        (lambda: Overlay("x", {" ": _HOUR}, tiers=["A"]), "targets: expected non-empty target"),
+        (
+            lambda: Overlay("x", {"dispatch": "1h"}, tiers=["A"]),
+            "targets.dispatch: expected an All",
+        ),  # type: ignore[dict-item]
+        (lambda: Overlay("x", {"dispatch": _HOUR}, tiers=["Z"]), r"tiers\[0\]: expected one of"),
+        (
+            lambda: SlaPolicy(property_types=["office", "office"]),
+            "property_types: expected distinct",
+        ),
+        (lambda: SlaPolicy(sets=["request"]), r"sets\[0\]: expected a TargetSet"),  # type: ignore[list-item]
+        (lambda: SlaPolicy(overlays=["tier_a"]), r"overlays\[0\]: expected an Overlay"),  # type: ignore[list-item]
+        (
+            lambda: SlaPolicy(overlays=SlaPolicy().overlays[:1] * 2),
+            "overlays: expected overlays with",
+        ),
+    ],
+)
+def test_invalid_overlays_and_policies_name_the_field(build, message: str) -> None:  # type: ignore[no-untyped-def]
+    """Every invalid overlay or policy value raises a ValidationError naming the field."""
+    with pytest.raises(ValidationError, match=message):
+        build()
+
+
+def test_the_policy_lists_its_pause_reasons() -> None:
+    """The default targets pause on the customer and on an agreed appointment."""
+    assert SlaPolicy().pause_reasons == {"waiting_on_customer", "appointment"}
+
+
+def test_evaluate_refuses_a_work_order_for_its_timeline() -> None:
+    """evaluate wants the timeline; the message says where a work order keeps it."""
+    with pytest.raises(ValidationError, match="a work order's is order.timeline"):
+        evaluate("WO-1", at=at(10, 9))  # type: ignore[arg-type]
+
+
+def test_calendars_must_be_a_mapping() -> None:
+    """calendars= is a table of calendars by name."""
+    with pytest.raises(ValidationError, match="calendars: expected business calendars by name"):
+        SlaEvaluator(calendars=["desk"])  # type: ignore[arg-type]
