@@ -305,7 +305,7 @@ def test_a_resolution_target_of_another_shape_disagrees() -> None:
 
 def test_sla_sets_without_a_resolution_target_need_not_agree() -> None:
     """Nothing to compare when the SLA has no complaint resolution target."""
-    sla = SlaPolicy(sets=(TargetSet("all"),), default="all")
+    sla = SlaPolicy(sets=(TargetSet("all", kinds=["complaint"]),), overlays=())
     grading = GradingPolicy(resolve_within=GradeDurations(major=96 * H))
     assert sla == Policy(grading=grading, sla=sla).sla
 

@@ -105,6 +105,7 @@ from propcrm.sla import (
     Allowance,
     Event,
     EventKind,
+    Overlay,
     SlaEvaluator,
     SlaPolicy,
     SlaState,
@@ -112,6 +113,8 @@ from propcrm.sla import (
     TargetSet,
     TargetStatus,
     Timeline,
+    attainment,
+    evaluate,
 )
 from propcrm.storage.memory import MemoryStore
 from propcrm.storage.sqlite import SqliteStore
@@ -184,6 +187,7 @@ __all__ = [
     "NotFoundError",
     "NpsResult",
     "Outcome",
+    "Overlay",
     "PersonalData",
     "PersonalKind",
     "Policy",
@@ -227,6 +231,7 @@ __all__ = [
     "WorkOrderState",
     "WorkWeek",
     "__version__",
+    "attainment",
     "balance",
     "classify_tier",
     "compare_csat",
@@ -240,6 +245,7 @@ __all__ = [
     "compare_rate",
     "coverage",
     "csat",
+    "evaluate",
     "format_duration",
     "grade",
     "nps",

@@ -1,180 +1,18 @@
-"""Private machinery of :mod:`propcrm.sla`: a timeline's event index and clock arithmetic.
+"""Clock arithmetic of :mod:`propcrm.sla`: deadlines, counted time and breaches.
 
-Kept apart only to keep :mod:`propcrm.sla` short. Event and allowance kinds are
-compared by value here, so this module needs nothing of :mod:`propcrm.sla` at run time.
+Allowance kinds are compared by value here. Imports only the lower SLA modules.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
 
-from propcrm.errors import ValidationError
+from propcrm._sla_targets import Allowance, SlaCalendar
 
-if TYPE_CHECKING:
-    from propcrm.sla import Allowance, Event, EventKind, SlaCalendar
+__all__ = ["Gap", "breach", "counted", "deadline", "walk"]
 
 Gap = tuple[datetime, datetime]
 _ZERO = timedelta(0)
-#: The pause reason of the wait for an agreed appointment (see :class:`TimelineIndex`).
-APPOINTMENT = "appointment"
-_NEVER = datetime.max.replace(tzinfo=UTC)  # the end of a pause not yet resumed
-_REOPENABLE = frozenset({"resolved", "closed"})
-
-
-def check_sequence(events: tuple[Event, ...]) -> None:
-    """Raise a ValidationError naming the first event that cannot happen where it is."""
-    if not events:
-        raise ValidationError.expected("events", "at least the received event", events)
-    paused = resolved = appointed = dispatched = False
-    previous = None
-    for i, event in enumerate(events):
-        kind = event.kind.value
-        problem = ""
-        if i == 0 and kind != "received":
-            problem = "the first event must be received"
-        elif i and kind == "received":
-            problem = "received can only be the first event"
-        elif previous is not None and event.at < previous:
-            problem = f"it is earlier than the event before it ({previous.isoformat()})"
-        elif kind == "arrived" and not dispatched:
-            problem = "arrived before any dispatched"
-        elif kind == "appointment_changed" and not appointed:
-            problem = "an appointment changed before one was set"
-        elif kind == "paused" and (paused or resolved):
-            problem = "paused while already paused" if paused else "paused after resolved"
-        elif kind == "resumed" and not paused:
-            problem = "resumed without a pause"
-        elif kind == "resolved" and resolved:
-            problem = "resolved twice without a reopen"
-        elif kind == "closed" and not resolved:
-            problem = "closed before resolved"
-        elif kind == "reopened" and not resolved:
-            problem = "reopened without being resolved"
-        if problem:
-            raise ValidationError(
-                f"events[{i}]",
-                f"events[{i}] ({kind} at {event.at.isoformat()}): {problem}; "
-                "fix the order or the kind of the events",
-                event,
-            )
-        previous = event.at
-        dispatched = dispatched or kind == "dispatched"
-        appointed = appointed or kind == "appointment_set"
-        if kind == "paused" or kind == "resumed":
-            paused = kind == "paused"
-        elif kind == "resolved" or kind == "reopened":
-            resolved = kind == "resolved"
-
-
-class TimelineIndex:
-    """A timeline's events arranged for evaluation, built once with the timeline."""
-
-    __slots__ = ("changes", "first", "kinds", "pauses", "reopened", "resolutions", "times")
-
-    def __init__(self, events: tuple[Event, ...]) -> None:
-        self.times = [event.at for event in events]
-        self.kinds = [event.kind for event in events]
-        self.first: dict[EventKind, int] = {}
-        self.changes: list[tuple[int, str, datetime | None]] = []  # regrades and appointments
-        #: (paused, resumed or never, reason), by the time they begin
-        self.pauses: list[tuple[datetime, datetime, str]] = []
-        self.resolutions: list[int] = []  # resolved, closed and reopened events
-        appointed: list[tuple[int, datetime, datetime]] = []
-        for i, event in enumerate(events):
-            self.first.setdefault(event.kind, i)
-            kind = event.kind.value
-            if kind == "regraded" or kind.startswith("appointment"):
-                self.changes.append((i, event.grade, event.appointment))
-                if event.appointment is not None:
-                    appointed.append((i, event.at, event.appointment))
-            elif kind == "paused":
-                self.pauses.append((event.at, _NEVER, event.reason))
-            elif kind == "resumed":
-                self.pauses[-1] = (self.pauses[-1][0], event.at, self.pauses[-1][2])
-            elif kind in _REOPENABLE or kind == "reopened":
-                self.resolutions.append(i)
-        if appointed:
-            self._wait_for_appointments(appointed)
-        #: Whether the item was ever reopened; if not, a stop is simply its first occurrence.
-        self.reopened = any(event.kind.value == "reopened" for event in events)
-
-    def _wait_for_appointments(self, appointed: list[tuple[int, datetime, datetime]]) -> None:
-        """Add the waits for agreed appointments to the pauses, with the reason ``appointment``.
-
-        The wait runs from the appointment being set (or changed) until the
-        agreed time, the next change of it, or an arrival, whichever comes first.
-        """
-        times = self.times
-        arrivals = [j for j, kind in enumerate(self.kinds) if kind.value == "arrived"]
-        for n, (i, set_at, agreed) in enumerate(appointed):
-            end = agreed
-            if n + 1 < len(appointed):
-                end = min(end, appointed[n + 1][1])
-            arrived = next((j for j in arrivals if j > i), None)
-            if arrived is not None:
-                end = min(end, times[arrived])
-            if end > set_at:
-                self.pauses.append((set_at, end, APPOINTMENT))
-        self.pauses.sort(key=lambda pause: pause[0])
-
-    def stops(
-        self, stop: EventKind, reopenable: bool, first: int, cut: int
-    ) -> tuple[list[Gap], datetime | None]:
-        """Stopped intervals [stop, reopen) before ``cut``, and the final stop, if any.
-
-        A target stopped by a milestone that cannot be reopened (dispatched,
-        arrived, answered) also stops at the item's resolution if its own stop
-        event has not happened by then.
-        """
-        kinds, times = self.kinds, self.times
-        gaps: list[Gap] = []
-        if not reopenable:
-            # A clock whose stop event has not happened stops when the item is resolved
-            # (or closed) and runs again if it is reopened.
-            ended: datetime | None = None
-            for i in range(first + 1, cut):
-                value = kinds[i]._value_
-                if ended is None:
-                    if kinds[i] is stop:
-                        return gaps, times[i]
-                    if value in _REOPENABLE:
-                        ended = times[i]
-                elif value == "reopened":
-                    gaps.append((ended, times[i]))
-                    ended = None
-            return gaps, ended
-        stopped: datetime | None = None
-        for i in self.resolutions:
-            if i >= cut:
-                break
-            if kinds[i] is stop and stopped is None:
-                stopped = times[i]
-            elif stopped is not None and kinds[i]._value_ == "reopened":
-                gaps.append((stopped, times[i]))
-                stopped = None
-        return gaps, stopped
-
-    def paused(
-        self, reasons: tuple[str, ...], first: int, until: datetime
-    ) -> tuple[list[Gap], bool]:
-        """Pauses for ``reasons`` once the clock runs, and whether one is open at ``until``.
-
-        ``until`` is the evaluation instant, or the clock's stop if it has
-        stopped: a pause still open then ends there, and later ones do not count.
-        """
-        gaps: list[Gap] = []
-        begin = self.times[first]
-        for paused, resumed, reason in self.pauses:
-            if paused > until:  # (events after the evaluation instant are later still)
-                break
-            if reason in reasons:
-                if resumed > until:
-                    gaps.append((max(paused, begin), until))
-                    return gaps, True
-                if resumed > begin:
-                    gaps.append((max(paused, begin), resumed))
-        return gaps, False
 
 
 def deadline(
@@ -200,6 +38,10 @@ def deadline(
         nominal = cal.close_of_day(started)
         for _ in range(allowance.days):
             nominal = cal.close_of_day(nominal)
+        if allowance.lead:
+            # Less than the minimum lead left before that close: the start plus the lead
+            # (RULES.md §5, "not overnight"); max() is exactly that rule.
+            nominal = max(nominal, cal.add(started, allowance.lead))
     elif kind == "appointment" and appointment is not None:
         # An agreed time is kept or missed as such: never moved to the clock's start (the
         # next opening after the start event) nor by pauses, so a visit agreed outside

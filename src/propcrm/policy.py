@@ -250,6 +250,8 @@ def _check_resolution(grading: GradingPolicy, sla: SlaPolicy) -> None:
     """The SLA target ``resolution`` a complaint of each grade gets allows ``resolve_within``."""
     problems = []
     for grade in Grade:
+        if "complaint" not in sla.kinds:  # no complaint targets: nothing to disagree with
+            break
         chosen = sla.select("complaint", grade.value)
         want = grading.resolve_within[grade]
         for j, target in enumerate(chosen.targets):

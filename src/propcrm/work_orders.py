@@ -3,18 +3,24 @@
 :class:`~propcrm.sla.Timeline` says what happened to a request; a
 :class:`WorkOrder` gives it an identity and a version so that it can be
 stored and updated safely, and names its lifecycle state, read off the
-timeline:
+timeline. It carries two kinds, neither derived from the other: the SLA kind
+(``timeline.kind``, e.g. ``"repair.public.minor"``) chooses the service levels,
+the callback kind (``callback_kind``, e.g. ``"leak"``) the repair callback
+window — a leak can be in-home or public.
 
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from propcrm.sla import Event, EventKind, Timeline
 >>> at = datetime(2025, 10, 9, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
->>> order = WorkOrder("WO-1", Timeline([Event(EventKind.RECEIVED, at)], kind="repair.in_home"))
->>> order.state
-<WorkOrderState.OPEN: 'open'>
->>> order.timeline = Timeline([*order.timeline.events, Event(EventKind.DISPATCHED, at)])
->>> order.state
-<WorkOrderState.DISPATCHED: 'dispatched'>
+>>> received = Timeline(
+...     [Event(EventKind.RECEIVED, at)], kind="repair.in_home", property_type="residential"
+... )
+>>> order = WorkOrder("WO-1", received, callback_kind="leak", customer_id="C-7")
+>>> order.state, order.sla_kind, order.callback_kind
+(<WorkOrderState.OPEN: 'open'>, 'repair.in_home', 'leak')
+>>> order.timeline = order.timeline.with_event(Event(EventKind.DISPATCHED, at))
+>>> order.state, order.sla_kind
+(<WorkOrderState.DISPATCHED: 'dispatched'>, 'repair.in_home')
 """
 
 from __future__ import annotations
@@ -45,23 +51,47 @@ class WorkOrderState(Enum):
 def _timeline(instance: object, attribute: Any, value: Any) -> None:
     if not isinstance(value, Timeline):
         raise ValidationError.expected(attribute.name, "a propcrm.sla.Timeline", value)
+    if not value.kind:
+        raise ValidationError.expected(
+            "timeline.kind",
+            "the work order's SLA kind",
+            value.kind,
+            "pass Timeline(..., kind='repair.in_home') or another kind of policy.sla",
+        )
 
 
 @define
 class WorkOrder:
-    """A work order: identity, the community it concerns, and its timeline.
+    """A work order: identity, its kinds, the community it concerns, and its timeline.
 
     Attributes:
         id: The work order's id, e.g. ``"WO-2025-0001"``.
-        timeline: What happened to it, first event ``RECEIVED``.
+        timeline: What happened to it, first event ``RECEIVED``. Its ``kind`` is
+            the SLA kind (required here) and its ``property_type`` the
+            community's property type (residential, commercial, office, ...).
+        callback_kind: The repair callback kind, e.g. ``"ordinary"``, ``"safety"``
+            or ``"leak"`` (policy data of the callbacks; RULES.md §6).
         community: The community (小区) it concerns; empty if unknown.
+        customer_id: The customer who asked for it; empty if unknown.
         version: Optimistic-concurrency version for stores.
     """
 
     id: str = field(validator=non_empty_str)
     timeline: Timeline = field(validator=_timeline)
+    callback_kind: str = field(default="ordinary", validator=non_empty_str)
     community: str = ""
+    customer_id: str = ""
     version: int = field(default=0, validator=int_at_least(0))
+
+    @property
+    def sla_kind(self) -> str:
+        """The kind the service levels select by: ``timeline.kind``."""
+        return self.timeline.kind
+
+    @property
+    def property_type(self) -> str:
+        """The community's property type: ``timeline.property_type`` (empty if unknown)."""
+        return self.timeline.property_type
 
     @property
     def received_at(self) -> datetime:

@@ -21,6 +21,7 @@ import attrs
 from dateutil.relativedelta import relativedelta
 from hypothesis import strategies as st
 
+from propcrm._sla_timeline import GRADES, TIERS
 from propcrm.calendar import BusinessCalendar, CalendarPolicy, CalendarSpec, WorkWeek
 from propcrm.callbacks import (
     CallbackKind,
@@ -62,8 +63,6 @@ from propcrm.satisfaction import (
     SurveyResponse,
 )
 from propcrm.sla import (
-    GRADES,
-    TIERS,
     Allowance,
     Event,
     EventKind,
@@ -826,6 +825,7 @@ def allowances() -> st.SearchStrategy[Allowance]:
         _minutes(1, 7 * 24 * 60).map(Allowance.business),
         _minutes(1, 7 * 24 * 60).map(Allowance.wall),
         st.integers(0, 10).map(Allowance.working_days),
+        _minutes(0, 12 * 60).map(Allowance.same_day),
         st.builds(Allowance.appointment, _minutes(1, 600), _minutes(0, 120)),
     )
 
@@ -869,7 +869,9 @@ def _target_sets() -> st.SearchStrategy[TargetSet]:
         TargetSet,
         name=st.sampled_from(("request", "repair", "complaint", "vip")),
         targets=st.lists(sla_targets(), max_size=3, unique_by=lambda t: t.name).map(tuple),
-        kinds=st.lists(st.sampled_from(("repair.in_home", "complaint")), unique=True).map(tuple),
+        kinds=st.lists(st.sampled_from(("repair.in_home", "request")), min_size=1, unique=True).map(
+            tuple
+        ),
         grades=st.lists(st.sampled_from(GRADES), unique=True).map(tuple),
         tiers=st.lists(st.sampled_from(TIERS), unique=True).map(tuple),
     )
@@ -887,13 +889,7 @@ def sla_policies(*, resolve_within: GradeDurations | None = None) -> st.SearchSt
     default = SlaPolicy() if resolve_within is None else SlaPolicy.default_for(resolve_within)
     return st.one_of(
         st.just(default),
-        sets.flatmap(
-            lambda found: st.builds(
-                SlaPolicy,
-                sets=st.just(tuple(found)),
-                default=st.sampled_from([s.name for s in found]),
-            )
-        ),
+        sets.map(lambda found: SlaPolicy(sets=tuple(found), overlays=())),
     )
 
 
@@ -907,6 +903,8 @@ def _timeline(
     kinds: Sequence[str],
     max_events: int,
     step: timedelta,
+    reasons: Sequence[str],
+    property_types: Sequence[str],
 ) -> Timeline:
     at = draw(starts)
     events = [Event(EventKind.RECEIVED, at)]
@@ -918,12 +916,13 @@ def _timeline(
         choices += [EventKind.REGRADED]
         choices += [EventKind.ARRIVED] if dispatched else []
         choices += [EventKind.APPOINTMENT_CHANGED] if appointed else []
-        choices += [EventKind.RESUMED] if paused else [] if resolved else [EventKind.PAUSED]
+        pausing = [EventKind.PAUSED] if reasons and not resolved else []
+        choices += [EventKind.RESUMED] if paused else pausing
         choices += [EventKind.REOPENED, EventKind.CLOSED] if resolved else [EventKind.RESOLVED]
         kind = draw(st.sampled_from(choices))
         extra: dict[str, object] = {}
         if kind is EventKind.PAUSED:
-            extra["reason"] = draw(st.sampled_from(_REASONS))
+            extra["reason"] = draw(st.sampled_from(tuple(reasons)))
         elif kind is EventKind.REGRADED:
             extra["grade"] = draw(st.sampled_from(GRADES))
         elif kind is EventKind.APPOINTMENT_SET or kind is EventKind.APPOINTMENT_CHANGED:
@@ -937,7 +936,13 @@ def _timeline(
             resolved = kind is EventKind.RESOLVED
     grade = draw(st.sampled_from(("", *GRADES)))
     tier = draw(st.sampled_from(("", *TIERS)))
-    return Timeline(tuple(events), kind=draw(st.sampled_from(tuple(kinds))), grade=grade, tier=tier)
+    return Timeline(
+        tuple(events),
+        kind=draw(st.sampled_from(tuple(kinds))),
+        grade=grade,
+        tier=tier,
+        property_type=draw(st.sampled_from(("", *property_types))),
+    )
 
 
 def timelines(
@@ -946,14 +951,18 @@ def timelines(
     max_events: int = 8,
     starts: st.SearchStrategy[datetime] | None = None,
     step: timedelta = timedelta(hours=30),
+    reasons: Sequence[str] = _REASONS,
+    property_types: Sequence[str] = ("residential", "commercial", "office"),
 ) -> st.SearchStrategy[Timeline]:
     """Valid :class:`~propcrm.sla.Timeline` values: possible event sequences only.
 
     Args:
-        kinds: Request kinds to draw from.
+        kinds: Work-order kinds to draw from.
         max_events: At most this many events (the first is always ``received``).
         starts: When items are received; default whole minutes of 2025-2026 in Shanghai.
         step: The longest gap between two events (and from an event to an appointment).
+        reasons: Pause reasons to draw from; empty for timelines that never pause.
+        property_types: Property types to draw from (besides none).
     """
     if max_events < 1:
         raise ValidationError.expected("max_events", "an integer >= 1", max_events)
@@ -962,7 +971,7 @@ def timelines(
     if starts is None:
         base = datetime(2025, 1, 1, tzinfo=_SHANGHAI)
         starts = st.integers(0, 700 * 24 * 60).map(lambda m: base + timedelta(minutes=m))
-    return _timeline(starts, kinds, max_events, step)
+    return _timeline(starts, kinds, max_events, step, tuple(reasons), tuple(property_types))
 
 
 def work_orders(
@@ -984,6 +993,8 @@ def work_orders(
         WorkOrder,
         id=st.from_regex(r"WO-[0-9]{1,6}", fullmatch=True),
         timeline=timeline,
+        callback_kind=st.sampled_from(["ordinary", "safety", "leak"]),
         community=st.sampled_from(["", "东区", "西区", "Block 7"]),
+        customer_id=st.sampled_from(["", "C-1", "C-42"]),
         version=st.integers(0, 5),
     )
