@@ -30,7 +30,7 @@ def _complaint(n: int) -> Complaint:
         subject="pump room",
         complainant_ids=("c-1",),
         received_at=T0 + timedelta(minutes=n),
-        first_receiver="desk " * 40,
+        first_receiver_id="desk " * 40,
     )
 
 
