@@ -77,7 +77,7 @@ print(report.reasons[0])
 
 counts = allocator.counts
 n = len(repairs)
-if not all(counts[r] >= share * n - 1 for r, share in policy.callbacks.role_shares.items()):
+if not all(counts[r] >= share * n - 1 for r, share in policy.role_shares.items()):
     raise SystemExit(f"role shares broken: {counts}")
 if leak.earliest != datetime(2025, 3, 6, 9, tzinfo=SH):
     raise SystemExit(f"a night repair's callback must start the next morning, got {leak.earliest}")
