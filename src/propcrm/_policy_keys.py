@@ -298,9 +298,9 @@ KEYS: Mapping[str, KeyInfo] = {
     "satisfaction.targets": _k("the target of each KPI", "关键业绩指标", "001 §2.2"),
     "satisfaction.targets.*": _k("the target of another KPI", "指标目标", "Decision", _RATE),
     "satisfaction.targets.overall_satisfaction": _k(
-        "overall satisfaction, at least", "客户总体满意率", f"{_DONGKE} 1.3", _RATE
+        "overall satisfaction, at least", "客户总体满意率", "002 Dongke KPI", _RATE
     ),
-    "satisfaction.targets.loyalty": _k("loyalty, at least", "客户忠诚度", f"{_DONGKE} 1.3", _RATE),
+    "satisfaction.targets.loyalty": _k("loyalty, at least", "客户忠诚度", "002 Dongke KPI", _RATE),
     "satisfaction.targets.complaint_resolution_satisfaction": _k(
         "complaint-resolution satisfaction, at least", "投诉解决满意度", "000 §3.2", _RATE
     ),
@@ -308,7 +308,7 @@ KEYS: Mapping[str, KeyInfo] = {
         "response timeliness, at least", "需求响应及时率", "000 §3.2", _RATE
     ),
     "satisfaction.targets.complaint_handling_timeliness": _k(
-        "complaint handling timeliness, at least", "客户投诉处理及时率", f"{_DONGKE} 1.3", _RATE
+        "complaint handling timeliness, at least", "客户投诉处理及时率", "002 Dongke KPI", _RATE
     ),
     "satisfaction.targets.callback_handling_rate": _k(
         "callback issues handled, at least", "回访处理率", _HOUSEHOLDS, _RATE
