@@ -99,8 +99,13 @@ def defaults_table(capability: str) -> list[str]:
         known = ", ".join(data)
         raise ValueError(f"unknown capability {capability!r}; the policy's tables are: {known}")
     rows = [
-        [f"``{path}``", _literal(value), _text(f"{i.meaning}{f' ({i.unit})' if i.unit else ''}"),
-         _text(i.zh), _text(source)]  # fmt: skip
+        [
+            f"``{path}``",
+            _literal(value),
+            _text(f"{i.meaning}{f' ({i.unit})' if i.unit else ''}"),
+            _text(i.zh),
+            _text(source),
+        ]
         for path, value, i, source in _rows({capability: data[capability]}, "")
     ]
     lines = _table(["key", "default", "meaning (unit)", "中文", "source"], rows, "22 22 32 10 14")
@@ -126,9 +131,14 @@ def _sla_sets() -> list[str]:
             applies += f" (grade {', '.join(s['grades'])})"
         for t in s["targets"]:
             rows.append(
-                [f"``{s['name']}``", _text(applies), f"``{t['name']}``",
-                 _text(f"{t['start']} to {t['stop']}: {_allowance(t['allowance'])}"),
-                 f"``{t['calendar']}``", _text(t["source"])]  # fmt: skip
+                [
+                    f"``{s['name']}``",
+                    _text(applies),
+                    f"``{t['name']}``",
+                    _text(f"{t['start']} to {t['stop']}: {_allowance(t['allowance'])}"),
+                    f"``{t['calendar']}``",
+                    _text(t["source"]),
+                ]
             )
     header = ["set", "kinds", "target", "clock and allowance", "calendar", "source"]
     lines += _table(header, rows, "16 16 10 32 8 18")
@@ -139,9 +149,15 @@ def _sla_sets() -> list[str]:
     ]
     rows = []
     for o in converter.unstructure(policy.sla.overlays):
-        applies = [f"{what} {', '.join(o[key])}" for what, key in
-                   (("tier", "tiers"), ("property type", "property_types"), ("kinds", "kinds"))
-                   if o[key]]  # fmt: skip
+        applies = [
+            f"{what} {', '.join(o[key])}"
+            for what, key in (
+                ("tier", "tiers"),
+                ("property type", "property_types"),
+                ("kinds", "kinds"),
+            )
+            if o[key]
+        ]
         adjusts = "; ".join(f"{name}: {_allowance(a)}" for name, a in o["targets"].items())
         rows.append([f"``{o['name']}``", _text(", ".join(applies) or "every item"),
                      _text(adjusts), _text(o["source"])])  # fmt: skip
@@ -156,7 +172,9 @@ class PolicyDefaults(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         lines = defaults_table(self.arguments[0])
         container = nodes.container(classes=["policy-defaults"])
-        self.state.nested_parse(StringList(lines, "<policy-defaults>"), self.content_offset, container)
+        self.state.nested_parse(
+            StringList(lines, "<policy-defaults>"), self.content_offset, container
+        )
         return [container]
 
 
