@@ -23,6 +23,7 @@ from propcrm import (
     ValidationError,
     plan_after_repair,
 )
+from propcrm._policy_keys import KEYS
 from propcrm.callbacks import (
     CallbackKind,
     CallbackPlan,
@@ -73,7 +74,8 @@ def repair(kind: str = "ordinary", done: datetime | None = None) -> CompletedRep
 
 
 def sources() -> dict[str, str]:
-    return {f.name: f.metadata["source"] for f in attrs.fields(CallbackPolicy)}
+    """The source of each callback setting, as the policy-key descriptions give it."""
+    return {f.name: KEYS[f"callbacks.{f.name}"].source for f in attrs.fields(CallbackPolicy)}
 
 
 # --- the policy ----------------------------------------------------------------------------
@@ -132,6 +134,9 @@ def test_every_default_cites_a_stated_source_or_decision() -> None:
     assert cited["complaint_callback_within"] == "000 §3.2"
     assert cited["coverage_target"] == "002 东科物业客户关系管理维护方案 职责"
     assert cited["role_shares"] == "002 回访工作制度 一"
+    assert cited["repair_within"] == "002 回访工作制度 二"
+    assert cited["rectification_within"] == "002 回访工作制度 四"
+    assert cited["forums_per_year"] == "002 回访制度 2(3)"
 
 
 def test_wrong_policy_object_is_a_short_error_naming_the_path() -> None:

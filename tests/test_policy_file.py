@@ -54,7 +54,16 @@ def _changed(text: str) -> list[tuple[str, object, object]]:
             '[callbacks.repair_within]\nleak = "48h"',
             [("callbacks.repair_within.leak", "72h", "48h")],
         ),
-        ('[sla]\ndefault = "call"', [("sla.default", "request", "call")]),
+        (
+            '[sla]\nproperty_types = ["residential", "office"]',
+            [
+                (
+                    "sla.property_types",
+                    ["residential", "commercial", "office"],
+                    ["residential", "office"],
+                )
+            ],
+        ),
     ],
 )
 def test_a_one_key_override_changes_that_key_only(
@@ -79,15 +88,25 @@ def test_a_list_replaces_the_whole_default_list() -> None:
 
 
 def test_sla_sets_given_replace_every_default_set() -> None:
-    """[[sla.sets]] written by a company is the whole list of sets."""
+    """[[sla.sets]] written by a company is the whole list of sets, and its kinds the kinds."""
     text = (
-        '[sla]\ndefault = "all"\n[[sla.sets]]\nname = "all"\n'
+        '[sla]\noverlays = []\n[[sla.sets]]\nname = "all"\nkinds = ["call"]\n'
         '[[sla.sets.targets]]\nname = "answer"\nstart = "received"\nstop = "answered"\n'
         '[sla.sets.targets.allowance]\nkind = "business"\nduration = "5m"\n'
     )
     policy = Policy.from_toml(text)
     assert [s.name for s in policy.sla.sets] == ["all"]
+    assert policy.sla.kinds == frozenset({"call"})
     assert policy.sla.sets[0].targets[0].allowance.duration == timedelta(minutes=5)
+
+
+def test_sla_sets_without_the_default_overlays_targets_say_to_fix_the_overlays() -> None:
+    """The default tier-A overlays name dispatch and on_site: sets without them are refused."""
+    text = '[sla]\n[[sla.sets]]\nname = "all"\nkinds = ["call"]\n'
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml(text)
+    assert [p.path for p in info.value.problems] == ["sla.overlays[0].targets.dispatch"]
+    assert "(or write overlays = [])" in info.value.problems[0].message
 
 
 def test_a_merged_value_that_breaks_a_rule_is_reported_at_its_table() -> None:
@@ -141,9 +160,12 @@ def test_whole_numbers_are_written_without_a_fraction() -> None:
 
 
 def test_the_sla_sets_that_follow_grading_are_comments_only() -> None:
-    """Derived values are not data: the dump's [sla] holds only default."""
+    """Derived values are not data: the dump's [sla] holds the property types and overlays."""
     text = Policy().to_toml()
-    assert tomllib.loads(text)["sla"] == {"default": "request"}
+    sla = tomllib.loads(text)["sla"]
+    assert sorted(sla) == ["overlays", "property_types"]
+    assert sla["property_types"] == ["residential", "commercial", "office"]
+    assert [o["name"] for o in sla["overlays"]] == ["tier_a.dispatch", "tier_a.on_site"]
     assert "# [[sla.sets]]" in text
 
 
@@ -157,9 +179,11 @@ def test_a_dump_is_edited_in_one_place() -> None:
 
 def test_sla_sets_written_by_the_company_are_dumped_as_data() -> None:
     """A company's own sets are not derived: they are written out, and reload."""
-    policy = Policy.from_toml('[sla]\ndefault = "all"\n[[sla.sets]]\nname = "all"\n')
+    policy = Policy.from_toml(
+        '[sla]\noverlays = []\n[[sla.sets]]\nname = "all"\nkinds = ["call"]\n'
+    )
     assert tomllib.loads(policy.to_toml())["sla"]["sets"] == [
-        {"name": "all", "kinds": [], "grades": [], "tiers": [], "targets": []}
+        {"name": "all", "kinds": ["call"], "grades": [], "tiers": [], "targets": []}
     ]
     assert Policy.from_toml(policy.to_toml()) == policy
 

@@ -98,66 +98,55 @@ def _festivals(instance: object, attribute: Any, value: Any) -> None:
             )
 
 
-def _source(text: str) -> dict[str, str]:
-    return {"source": text}
-
-
 @frozen
 class CallbackPolicy:
     """Every number and role of the callback rules (RULES § 6), with documented defaults.
 
     Durations are elapsed time (``"24h"``, ``"7d"``); a month is 30 days.
-    Roles are value strings of :class:`~propcrm.roles.Role`. Each attribute's
-    source is in its ``metadata["source"]``: the seed article whose text
-    states the default, or "Decision" (RULES § 6).
+    Roles are value strings of :class:`~propcrm.roles.Role`. The source of
+    each default (the seed article whose text states it, or "Decision") is in
+    the rules reference (``propcrm policy show`` prints it too).
 
     Attributes:
-        service_phone_within: Phone callback after a service: 24 h (000 § 3.2).
-        service_visit_within: Visit after a service: a week (000 § 3.2).
-        service_questionnaire_within: Questionnaire after a service: a month, 30 days
-            (000 § 3.2).
+        service_phone_within: Phone callback after a service: 24 h.
+        service_visit_within: Visit after a service: a week.
+        service_questionnaire_within: Questionnaire after a service: a month, 30 days.
         repair_within: Repair callback by repair kind, the known repair kinds:
-            ordinary 7 days, safety 2, leak 3 (002 回访工作制度 二). A company adds kinds.
-        rectification_within: A problem found becomes a written notice within
-            24 h (002 回访工作制度 四).
+            ordinary 7 days, safety 2, leak 3. A company adds kinds.
+        rectification_within: A problem found becomes a written notice within 24 h.
         complaint_callback_within: Callback after a complaint is handled: 24 h, the
-            phone callback of 000 § 3.2 (002 § 42 says a callback follows, not when).
+            phone callback after a service.
         role_shares: Minimum share of repair callbacks per owner role:
             ``service_centre_manager`` 10 %, ``engineering_supervisor`` 30 %,
-            ``repair_lead`` 60 % (002 回访工作制度 一: 经理/主管/维修负责人).
-        service_role: Role owning the three-step callback: ``desk_staff`` (Decision).
+            ``repair_lead`` 60 % (经理/主管/维修负责人).
+        service_role: Role owning the three-step callback: ``desk_staff``.
         complaint_role: Role owning complaint callbacks, the customer-service office:
-            ``desk_staff`` (Decision, RULES § 6).
-        director_role: The office director, ``office_director`` (002 回访制度 2(1)).
-        officer_role: The property officers, ``property_officer`` (002 回访制度 2(2)).
-        vip_role: The VIP assistant, ``vip_assistant`` (002 § 19, § 35).
-        director_visits_per_year: Director's visits to each household: once (002
-            回访制度 2(1) says 1-2).
-        officer_rounds_per_year: Officers' calls to each household of their area: 4
-            (002 回访制度 2(2), each quarter).
-        forums_per_year: Residents' forums (住户座谈会) per community: 4 (002 回访制度 2(3)).
+            ``desk_staff``.
+        director_role: The office director, ``office_director``.
+        officer_role: The property officers, ``property_officer``.
+        vip_role: The VIP assistant, ``vip_assistant``.
+        director_visits_per_year: Director's visits to each household: once (the
+            rule says 1-2).
+        officer_rounds_per_year: Officers' calls to each household of their area: 4,
+            each quarter.
+        forums_per_year: Residents' forums (住户座谈会) per community: 4.
         visits_per_year_by_tier: Relationship visits per customer by tier (0: none):
-            A 12, B 4, C 1, D 4 (Decision; 002 § 10 is a heading only).
-        festivals: China's festivals that get a VIP greeting, by holiday name
-            (Decision; 002 § 33 says "major festivals").
+            A 12, B 4, C 1, D 4.
+        festivals: China's festivals that get a VIP greeting, by holiday name.
         card_expiry_reminder_lead: How long before a VIP card expires the reminder
-            starts: 30 days (Decision).
-        daily_capacity: Callbacks one person can do in a day, unless set per person: 40
-            (Decision).
-        coverage_target: Share of customers to reach each month: 85 % (002, Dongke
-            plan, 职责: "每月组织回访85%的客户").
+            starts: 30 days.
+        daily_capacity: Callbacks one person can do in a day, unless set per person: 40.
+        coverage_target: Share of customers to reach each month: 85 %.
         contact_calendar: Name of the calling-hours calendar in the policy's calendars:
-            ``"contact"`` (Decision, RULES § 6); build it with ``policy.calendar(name)``.
+            ``"contact"``; build it with ``policy.calendar(name)``.
     """
 
     service_phone_within: timedelta = field(
-        default=timedelta(hours=24), validator=positive_duration, metadata=_source("000 §3.2")
+        default=timedelta(hours=24), validator=positive_duration
     )
-    service_visit_within: timedelta = field(
-        default=timedelta(days=7), validator=positive_duration, metadata=_source("000 §3.2")
-    )
+    service_visit_within: timedelta = field(default=timedelta(days=7), validator=positive_duration)
     service_questionnaire_within: timedelta = field(
-        default=timedelta(days=30), validator=positive_duration, metadata=_source("000 §3.2")
+        default=timedelta(days=30), validator=positive_duration
     )
     repair_within: dict[str, timedelta] = field(
         factory=lambda: {
@@ -166,15 +155,12 @@ class CallbackPolicy:
             "leak": timedelta(days=3),
         },
         validator=_durations_by_kind,
-        metadata=_source(f"{REPAIR_RULES} 二"),
     )
     rectification_within: timedelta = field(
-        default=timedelta(hours=24),
-        validator=positive_duration,
-        metadata=_source(f"{REPAIR_RULES} 四"),
+        default=timedelta(hours=24), validator=positive_duration
     )
     complaint_callback_within: timedelta = field(
-        default=timedelta(hours=24), validator=positive_duration, metadata=_source("000 §3.2")
+        default=timedelta(hours=24), validator=positive_duration
     )
     role_shares: dict[str, float] = field(
         factory=lambda: {
@@ -184,68 +170,37 @@ class CallbackPolicy:
         },
         converter=_role_share_table,
         validator=_role_shares,
-        metadata=_source(f"{REPAIR_RULES} 一"),
     )
-    service_role: str = field(
-        default="desk_staff",
-        converter=_rounds.role_text,
-        validator=_role,
-        metadata=_source("Decision"),
-    )
-    complaint_role: str = field(
-        default="desk_staff",
-        converter=_rounds.role_text,
-        validator=_role,
-        metadata=_source("Decision"),
-    )
+    service_role: str = field(default="desk_staff", converter=_rounds.role_text, validator=_role)
+    complaint_role: str = field(default="desk_staff", converter=_rounds.role_text, validator=_role)
     director_role: str = field(
         default="office_director",
         converter=_rounds.role_text,
         validator=_role,
-        metadata=_source(f"{ROUNDS_RULES} 2(1)"),
     )
     officer_role: str = field(
         default="property_officer",
         converter=_rounds.role_text,
         validator=_role,
-        metadata=_source(f"{ROUNDS_RULES} 2(2)"),
     )
-    vip_role: str = field(
-        default="vip_assistant",
-        converter=_rounds.role_text,
-        validator=_role,
-        metadata=_source("002 §19, §35"),
-    )
-    director_visits_per_year: int = field(
-        default=1, validator=_per_year, metadata=_source(f"{ROUNDS_RULES} 2(1)")
-    )
-    officer_rounds_per_year: int = field(
-        default=4, validator=_per_year, metadata=_source(f"{ROUNDS_RULES} 2(2)")
-    )
-    forums_per_year: int = field(
-        default=4, validator=_per_year, metadata=_source(f"{ROUNDS_RULES} 2(3)")
-    )
+    vip_role: str = field(default="vip_assistant", converter=_rounds.role_text, validator=_role)
+    director_visits_per_year: int = field(default=1, validator=_per_year)
+    officer_rounds_per_year: int = field(default=4, validator=_per_year)
+    forums_per_year: int = field(default=4, validator=_per_year)
     visits_per_year_by_tier: dict[str, int] = field(
-        factory=lambda: {"A": 12, "B": 4, "C": 1, "D": 4},
-        validator=_tier_frequencies,
-        metadata=_source("Decision"),
+        factory=lambda: {"A": 12, "B": 4, "C": 1, "D": 4}, validator=_tier_frequencies
     )
     festivals: tuple[str, ...] = field(
         default=("Spring Festival", "Dragon Boat Festival", "Mid-Autumn Festival", "National Day"),
         converter=_festival_tuple,
         validator=_festivals,
-        metadata=_source("Decision"),
     )
     card_expiry_reminder_lead: timedelta = field(
-        default=timedelta(days=30), validator=positive_duration, metadata=_source("Decision")
+        default=timedelta(days=30), validator=positive_duration
     )
-    daily_capacity: int = field(default=40, validator=int_at_least(1), metadata=_source("Decision"))
-    coverage_target: float = field(
-        default=0.85, validator=number_between(0.0, 1.0), metadata=_source(f"{DONGKE} 职责")
-    )
-    contact_calendar: str = field(
-        default="contact", validator=non_empty_str, metadata=_source("Decision")
-    )
+    daily_capacity: int = field(default=40, validator=int_at_least(1))
+    coverage_target: float = field(default=0.85, validator=number_between(0.0, 1.0))
+    contact_calendar: str = field(default="contact", validator=non_empty_str)
 
     def repair_window(self, kind: str) -> timedelta:
         """The callback window of a repair ``kind``.

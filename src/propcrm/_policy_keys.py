@@ -56,12 +56,72 @@ _MONTHS = "calendar months"
 _ROLE = "role"
 _RATE = "fraction, 0.85 is 85 %"
 _PER_YEAR = "times a year"
+_WEIGHT = "relative weight"
 _RESOLVE = "000 §3.2"
 _ROLES_002 = "002 §41"
 _GRADES_002 = "002 §40"
+_DESK_DUTY = "002 物业服务中心管理制度 一"
 _REPAIRS = "002 回访工作制度"
-_ROUNDS = "002 回访制度"
-_DONGKE = "002 Dongke KPI"
+_ROUNDS = "002 回访制度 2"
+_HOUSEHOLDS = "002 住宅区回访制度 一.4"
+_DONGKE = "002 东科物业客户关系管理维护方案"
+_DIMENSIONS = "001 §2.1"
+_ENVIRONMENT = "002 §45"
+
+#: The survey dimensions of the default policy: name, Chinese term, source.
+_DEFAULT_DIMENSIONS = (
+    ("security", "安保", _DIMENSIONS),
+    ("cleaning", "清洁", _DIMENSIONS),
+    ("greening", "绿化", f"{_DIMENSIONS}; {_ENVIRONMENT}"),
+    ("engineering", "工程维修", _DIMENSIONS),
+    ("service_centre", "客户服务中心", _DIMENSIONS),
+    ("community_culture", "社区文化", _DIMENSIONS),
+    ("value_added", "增值服务", _DIMENSIONS),
+    ("neighbour_relations", "邻里关系", _ENVIRONMENT),
+    ("signage", "小区指牌", _ENVIRONMENT),
+    ("house_quality", "房屋质量", _ENVIRONMENT),
+    ("layout", "户型、功能布局", _ENVIRONMENT),
+    ("light", "采光", _ENVIRONMENT),
+    ("ventilation", "通风", _ENVIRONMENT),
+    ("orientation", "朝向", _ENVIRONMENT),
+)
+
+#: The grades, most severe last, with their Chinese terms.
+_GRADES = (
+    ("general", "一般投诉"),
+    ("important", "重要投诉"),
+    ("hot", "热点投诉"),
+    ("major", "重大投诉"),
+)
+
+
+def _allowance(prefix: str) -> dict[str, KeyInfo]:
+    """The keys of an allowance table at ``prefix`` (a target's, or an overlay's)."""
+    return {
+        prefix: _k("how long the target allows", "时限", "000 §3.2"),
+        f"{prefix}.kind": _k(
+            "how the allowance is measured: business, wall, close_of_day or appointment",
+            "计时方式",
+            "Decision",
+        ),
+        f"{prefix}.duration": _k("the time allowed", "时长", "000 §3.2", _DUR),
+        f"{prefix}.days": _k(
+            "close_of_day: working days after the day the clock starts",
+            "工作日",
+            "Decision",
+            "days",
+        ),
+        f"{prefix}.grace": _k(
+            "appointment: how late after the appointment still counts", "宽限", "Decision", _DUR
+        ),
+        f"{prefix}.lead": _k(
+            "close_of_day: the least working time allowed before the close",
+            "最短时限",
+            "Decision",
+            _DUR,
+        ),
+    }
+
 
 KEYS: Mapping[str, KeyInfo] = {
     "tz": _k(
@@ -70,11 +130,17 @@ KEYS: Mapping[str, KeyInfo] = {
     # --- calendars -------------------------------------------------------------------------
     "calendars": _k("the named business calendars other rules run on", "营业日历", "Decision"),
     "calendars.*": _k("a named business calendar", "营业日历", "Decision"),
-    "calendars.24x7": _k("always open: answering calls, emergency repairs", "全天候", "Decision"),
+    "calendars.24x7": _k(
+        "always open: the service desk's round-the-clock duty", "全天候值班", f"{_DESK_DUTY}.1"
+    ),
+    "calendars.24x7.week": _k(
+        "every hour of every day", "24小时值班", f"{_DESK_DUTY}.1", "e.g. mon-sun 00:00-24:00"
+    ),
     "calendars.desk": _k(
-        "the service desk's day shift, every day of the year",
-        "服务中心白班",
-        "002 物业服务中心管理制度",
+        "the service desk's day shift, every day of the year", "服务中心白班", f"{_DESK_DUTY}.2"
+    ),
+    "calendars.desk.week": _k(
+        "the day shift: 08:30-18:30", "白天值班时间", f"{_DESK_DUTY}.2", "e.g. mon-sun 08:30-18:30"
     ),
     "calendars.office": _k("office hours with China's holidays", "办公时间", "Decision"),
     "calendars.contact": _k(
@@ -188,32 +254,34 @@ KEYS: Mapping[str, KeyInfo] = {
     "satisfaction.confidence": _k(
         "confidence level of every interval a scorecard reports", "置信水平", "Decision", "fraction"
     ),
-    "satisfaction.weights": _k(
-        "weight of each survey dimension in the overall index", "满意度维度权重", "Decision"
+    "satisfaction.dimensions": _k(
+        "the survey dimensions; those switched on make up the overall index",
+        "满意度调研维度",
+        f"{_DIMENSIONS}; {_ENVIRONMENT}",
     ),
-    "satisfaction.weights.*": _k(
-        "weight of a survey dimension", "维度权重", "Decision", "relative weight"
+    "satisfaction.dimensions.*": _k("a survey dimension the company adds", "调研维度", "Decision"),
+    **{
+        f"satisfaction.dimensions.{name}": _k(f"the survey dimension {zh}", zh, source)
+        for name, zh, source in _DEFAULT_DIMENSIONS
+    },
+    "satisfaction.dimensions.*.title": _k(
+        "the dimension's title on reports, Chinese then English", "维度名称", "Decision", "text"
     ),
-    "satisfaction.weights.security": _k(
-        "weight of security", "安全管理", "Decision", "relative weight"
+    "satisfaction.dimensions.*.weight": _k(
+        "weight in the overall index, normalised over the dimensions switched on; "
+        "the sources give none, so every default weighs the same",
+        "维度权重",
+        "Decision",
+        _WEIGHT,
     ),
-    "satisfaction.weights.cleaning": _k(
-        "weight of cleaning", "保洁服务", "Decision", "relative weight"
+    "satisfaction.dimensions.*.enabled": _k(
+        "whether the survey asks it: 001 §2.1's seven are on, 002 §45's are off",
+        "是否调研",
+        "Decision",
+        "true or false",
     ),
-    "satisfaction.weights.greening": _k(
-        "weight of greening", "绿化养护", "Decision", "relative weight"
-    ),
-    "satisfaction.weights.engineering": _k(
-        "weight of engineering and repair", "工程维修", "Decision", "relative weight"
-    ),
-    "satisfaction.weights.service_centre": _k(
-        "weight of the customer-service centre", "客户服务中心", "Decision", "relative weight"
-    ),
-    "satisfaction.weights.community_culture": _k(
-        "weight of community culture", "社区文化", "Decision", "relative weight"
-    ),
-    "satisfaction.weights.value_added": _k(
-        "weight of value-added services", "增值服务", "Decision", "relative weight"
+    "satisfaction.dimensions.*.source": _k(
+        "the article the dimension comes from", "依据", "Decision", "text"
     ),
     "satisfaction.min_answered_dimensions": _k(
         "a respondent enters the overall index after rating this many dimensions",
@@ -228,11 +296,11 @@ KEYS: Mapping[str, KeyInfo] = {
         "the lowest recommendation answer that counts as loyal", "忠诚", "Decision", "answer 0-10"
     ),
     "satisfaction.targets": _k("the target of each KPI", "关键业绩指标", "001 §2.2"),
-    "satisfaction.targets.*": _k("the target of a KPI", "指标目标", "Decision"),
+    "satisfaction.targets.*": _k("the target of another KPI", "指标目标", "Decision", _RATE),
     "satisfaction.targets.overall_satisfaction": _k(
-        "overall satisfaction, at least", "总体满意率", _DONGKE, _RATE
+        "overall satisfaction, at least", "客户总体满意率", "002 Dongke KPI", _RATE
     ),
-    "satisfaction.targets.loyalty": _k("loyalty, at least", "客户忠诚度", _DONGKE, _RATE),
+    "satisfaction.targets.loyalty": _k("loyalty, at least", "客户忠诚度", "002 Dongke KPI", _RATE),
     "satisfaction.targets.complaint_resolution_satisfaction": _k(
         "complaint-resolution satisfaction, at least", "投诉解决满意度", "000 §3.2", _RATE
     ),
@@ -240,10 +308,13 @@ KEYS: Mapping[str, KeyInfo] = {
         "response timeliness, at least", "需求响应及时率", "000 §3.2", _RATE
     ),
     "satisfaction.targets.complaint_handling_timeliness": _k(
-        "complaint handling timeliness, at least", "投诉处理及时率", _DONGKE, _RATE
+        "complaint handling timeliness, at least", "客户投诉处理及时率", "002 Dongke KPI", _RATE
+    ),
+    "satisfaction.targets.callback_handling_rate": _k(
+        "callback issues handled, at least", "回访处理率", _HOUSEHOLDS, _RATE
     ),
     "satisfaction.targets.complaint_rate": _k(
-        "complaints per household served, below", "投诉率", _ROUNDS, _RATE
+        "complaints per household served, below", "投诉率", _HOUSEHOLDS, _RATE
     ),
     # --- grading ---------------------------------------------------------------------------
     "grading": _k(
@@ -298,27 +369,26 @@ KEYS: Mapping[str, KeyInfo] = {
         "the complainant is called back after handling", "投诉回访", "002 §42", "true or false"
     ),
     "grading.handler_roles": _k("who handles each grade", "投诉处理具体实施", _ROLES_002),
-    "grading.handler_roles.general": _k(
-        "handles a GENERAL complaint", "一般投诉", _ROLES_002, _ROLE
-    ),
-    "grading.handler_roles.important": _k(
-        "handles an IMPORTANT complaint", "重要投诉", _ROLES_002, _ROLE
-    ),
-    "grading.handler_roles.hot": _k("handles a HOT complaint", "热点投诉", _ROLES_002, _ROLE),
-    "grading.handler_roles.major": _k("handles a MAJOR complaint", "重大投诉", _ROLES_002, _ROLE),
+    **{
+        f"grading.handler_roles.{grade}": _k(
+            f"handles a {grade.upper()} complaint",
+            zh,
+            # 002 §41 names 客户主管/物管员 for GENERAL; choosing one role is ours
+            "Decision" if grade == "general" else _ROLES_002,
+            _ROLE,
+        )
+        for grade, zh in _GRADES
+    },
+    # 002 §41's supervision column is garbled: the supervisors are a Decision (RULES §4)
     "grading.supervisor_roles": _k(
-        "who supervises the outcome of each grade", "投诉处理效果监督", _ROLES_002
+        "who supervises the outcome of each grade", "投诉处理效果监督", "Decision"
     ),
-    "grading.supervisor_roles.general": _k(
-        "supervises a GENERAL complaint", "一般投诉", _ROLES_002, _ROLE
-    ),
-    "grading.supervisor_roles.important": _k(
-        "supervises an IMPORTANT complaint", "重要投诉", _ROLES_002, _ROLE
-    ),
-    "grading.supervisor_roles.hot": _k("supervises a HOT complaint", "热点投诉", _ROLES_002, _ROLE),
-    "grading.supervisor_roles.major": _k(
-        "supervises a MAJOR complaint", "重大投诉", _ROLES_002, _ROLE
-    ),
+    **{
+        f"grading.supervisor_roles.{grade}": _k(
+            f"supervises a {grade.upper()} complaint", zh, "Decision", _ROLE
+        )
+        for grade, zh in _GRADES
+    },
     "grading.resolve_within": _k(
         "the resolution allowance of each grade; the SLA's complaint targets follow it",
         "投诉处理时限",
@@ -337,7 +407,9 @@ KEYS: Mapping[str, KeyInfo] = {
         "resolve a MAJOR complaint within", "重大投诉", _RESOLVE, _DUR
     ),
     # --- callbacks -------------------------------------------------------------------------
-    "callbacks": _k("callbacks, visits and VIP care", "回访与拜访", "000 §3.2; 002 回访制度"),
+    "callbacks": _k(
+        "callbacks, visits and VIP care", "回访与拜访", f"000 §3.2; {_REPAIRS} 一-四; {_ROUNDS}"
+    ),
     "callbacks.service_phone_within": _k(
         "phone callback after a service within", "电话回访", "000 §3.2", _DUR
     ),
@@ -345,64 +417,81 @@ KEYS: Mapping[str, KeyInfo] = {
         "visit after a service within", "上门回访", "000 §3.2", _DUR
     ),
     "callbacks.service_questionnaire_within": _k(
-        "questionnaire after a service within", "问卷回访", "000 §3.2", _DUR
+        "questionnaire after a service within, a month of 30 days", "问卷回访", "000 §3.2", _DUR
     ),
-    "callbacks.repair_within": _k("repair callback by repair kind", "维修回访", _REPAIRS),
+    "callbacks.repair_within": _k("repair callback by repair kind", "维修回访", f"{_REPAIRS} 二"),
     "callbacks.repair_within.*": _k(
         "callback after a repair of this kind within", "维修回访", "Decision", _DUR
     ),
     "callbacks.repair_within.ordinary": _k(
-        "callback after an ordinary repair within", "维修回访", _REPAIRS, _DUR
+        "callback after an ordinary repair within", "维修后一星期之内", f"{_REPAIRS} 二", _DUR
     ),
     "callbacks.repair_within.safety": _k(
-        "callback after a safety-facility repair within", "安全设施维修回访", _REPAIRS, _DUR
+        "callback after a safety-facility repair within", "安全设施维修", f"{_REPAIRS} 二", _DUR
     ),
     "callbacks.repair_within.leak": _k(
-        "callback after a leak repair within", "漏水维修回访", _REPAIRS, _DUR
+        "callback after a leak repair within", "漏水项目维修", f"{_REPAIRS} 二", _DUR
     ),
     "callbacks.rectification_within": _k(
-        "a problem found on a callback becomes a written notice within", "整改通知", _REPAIRS, _DUR
+        "a problem found on a callback becomes a written notice within",
+        "书面通知整改",
+        f"{_REPAIRS} 四",
+        _DUR,
     ),
     "callbacks.complaint_callback_within": _k(
-        "callback after a complaint is handled within", "投诉回访", "Decision", _DUR
+        "callback after a complaint is handled within: the phone callback after a service",
+        "投诉回访",
+        "000 §3.2",
+        _DUR,
     ),
     "callbacks.role_shares": _k(
-        "minimum share of repair callbacks per owner role", "回访比例", _REPAIRS
+        "minimum share of repair callbacks per owner role", "回访率", f"{_REPAIRS} 一"
     ),
     "callbacks.role_shares.*": _k(
-        "minimum share of repair callbacks for this role", "回访比例", "Decision", _RATE
+        "minimum share of repair callbacks for this role", "回访率", "Decision", _RATE
     ),
     "callbacks.role_shares.service_centre_manager": _k(
-        "the service-centre manager's minimum share", "经理", _REPAIRS, _RATE
+        "the service-centre manager's minimum share", "经理回访率", f"{_REPAIRS} 一", _RATE
     ),
     "callbacks.role_shares.engineering_supervisor": _k(
-        "the engineering supervisor's minimum share", "主管", _REPAIRS, _RATE
+        "the engineering supervisor's minimum share", "主管回访率", f"{_REPAIRS} 一", _RATE
     ),
     "callbacks.role_shares.repair_lead": _k(
-        "the repair lead's minimum share", "维修负责人", _REPAIRS, _RATE
+        "the repair lead's minimum share", "维修负责人回访率", f"{_REPAIRS} 一", _RATE
     ),
     "callbacks.service_role": _k("who owns the three-step callback", "回访人", "Decision", _ROLE),
-    "callbacks.complaint_role": _k("who owns complaint callbacks", "投诉回访人", "002 §42", _ROLE),
-    "callbacks.director_role": _k("the office director", "办公室主任", _ROUNDS, _ROLE),
-    "callbacks.officer_role": _k("the property officers", "物管员", _ROUNDS, _ROLE),
-    "callbacks.vip_role": _k("the VIP assistant", "客户助理", "002 §19", _ROLE),
+    "callbacks.complaint_role": _k("who owns complaint callbacks", "投诉回访人", "Decision", _ROLE),
+    "callbacks.director_role": _k("the office director", "办公室主任", f"{_ROUNDS}(1)", _ROLE),
+    "callbacks.officer_role": _k("the property officers", "物管员", f"{_ROUNDS}(2)", _ROLE),
+    "callbacks.vip_role": _k("the VIP assistant", "客户助理", "002 §19, §35", _ROLE),
     "callbacks.director_visits_per_year": _k(
-        "the director's visits to each household", "主任回访", _ROUNDS, _PER_YEAR
+        "the director's visits to each household (the rule says 1-2)",
+        "主任登门回访",
+        f"{_ROUNDS}(1)",
+        _PER_YEAR,
     ),
     "callbacks.officer_rounds_per_year": _k(
-        "the officers' calls to each household of their area", "物管员回访", _ROUNDS, _PER_YEAR
+        "the officers' calls to each household of their area",
+        "物管员回访",
+        f"{_ROUNDS}(2)",
+        _PER_YEAR,
     ),
     "callbacks.forums_per_year": _k(
-        "residents' forums per community", "住户座谈会", _ROUNDS, _PER_YEAR
+        "residents' forums per community", "住户座谈会", f"{_ROUNDS}(3)", _PER_YEAR
     ),
     "callbacks.visits_per_year_by_tier": _k(
-        "relationship visits per customer by tier", "拜访频次", "Decision"
+        "relationship visits per customer by tier (002 §10 is a heading only)",
+        "拜访频次",
+        "Decision",
     ),
     "callbacks.visits_per_year_by_tier.*": _k(
         "visits a year to a customer of this tier; 0 for none", "拜访频次", "Decision", _PER_YEAR
     ),
     "callbacks.festivals": _k(
-        "festivals that get a VIP greeting", "节日问候", "002 §33", "list of holiday names"
+        "festivals that get a VIP greeting (002 §33 says major festivals)",
+        "节日问候",
+        "Decision",
+        "list of holiday names",
     ),
     "callbacks.card_expiry_reminder_lead": _k(
         "how long before a VIP card expires the reminder starts", "到期提醒", "Decision", _DUR
@@ -411,24 +500,27 @@ KEYS: Mapping[str, KeyInfo] = {
         "callbacks one person can do in a day", "每日回访量", "Decision", "callbacks"
     ),
     "callbacks.coverage_target": _k(
-        "share of customers reached each month", "回访覆盖率", "002 东科方案 5.1", _RATE
+        "share of customers reached each month", "每月回访85%的客户", f"{_DONGKE} 职责", _RATE
     ),
     "callbacks.contact_calendar": _k(
         "the calendar callbacks are made in", "回访时间", "Decision", "calendar name"
     ),
     # --- sla -------------------------------------------------------------------------------
     "sla": _k("service-level targets", "服务时限", "000 §3.2"),
-    "sla.default": _k(
-        "the set used when no set's conditions match", "默认时限", "Decision", "set name"
+    "sla.property_types": _k(
+        "the property types a community may have", "物业类型", "004 §2.1", "list of names"
     ),
     "sla.sets": _k(
-        "target sets in the order they are tried; the first that matches applies",
+        "target sets; an item gets the first that lists its kind and accepts its grade and tier",
         "服务时限",
         "000 §3.2",
     ),
     "sla.sets[].name": _k("the set's name", "名称", "Decision", "text"),
     "sla.sets[].kinds": _k(
-        "the work-order kinds it applies to; empty for any", "工单类型", "Decision", "list of kinds"
+        "the work-order kinds it applies to; the kinds the policy knows",
+        "工单类型",
+        "Decision",
+        "list of kinds",
     ),
     "sla.sets[].grades": _k(
         "the complaint grades it applies to; empty for any",
@@ -451,7 +543,10 @@ KEYS: Mapping[str, KeyInfo] = {
         "the calendar the clock runs on", "营业日历", "Decision", "calendar name"
     ),
     "sla.sets[].targets[].pause_on": _k(
-        "reasons that stop the clock while they last", "暂停原因", "Decision", "list of reasons"
+        "reasons that stop the clock while they last; the pause reasons the policy knows",
+        "暂停原因",
+        "Decision",
+        "list of reasons",
     ),
     "sla.sets[].targets[].warnings": _k(
         "warn when these shares of the allowance are used", "预警", "Decision", "list of fractions"
@@ -459,17 +554,30 @@ KEYS: Mapping[str, KeyInfo] = {
     "sla.sets[].targets[].source": _k(
         "the article the target comes from", "依据", "Decision", "text"
     ),
-    "sla.sets[].targets[].allowance": _k("how long the target allows", "时限", "000 §3.2"),
-    "sla.sets[].targets[].allowance.kind": _k(
-        "how the allowance is measured: business, wall, close_of_day or appointment",
-        "计时方式",
+    **_allowance("sla.sets[].targets[].allowance"),
+    "sla.overlays": _k(
+        "differentiated service: new allowances for named targets, by tier or property type",
+        "差异化服务",
         "Decision",
     ),
-    "sla.sets[].targets[].allowance.duration": _k("the time allowed", "时长", "000 §3.2", _DUR),
-    "sla.sets[].targets[].allowance.days": _k("working days allowed", "工作日", "Decision", "days"),
-    "sla.sets[].targets[].allowance.grace": _k(
-        "extra time after the allowance", "宽限", "Decision", _DUR
+    "sla.overlays[].name": _k("the overlay's name", "名称", "Decision", "text"),
+    "sla.overlays[].tiers": _k(
+        "the customer tiers it applies to; empty for any", "客户等级", "Decision", "list of tiers"
     ),
+    "sla.overlays[].property_types": _k(
+        "the property types it applies to; empty for any",
+        "物业类型",
+        "Decision",
+        "list of names",
+    ),
+    "sla.overlays[].kinds": _k(
+        "the work-order kinds it applies to; empty for any", "工单类型", "Decision", "list of kinds"
+    ),
+    "sla.overlays[].source": _k("the article the overlay comes from", "依据", "Decision", "text"),
+    "sla.overlays[].targets": _k(
+        "the targets it adjusts, by name, never a complaint resolution", "调整的时限", "Decision"
+    ),
+    **_allowance("sla.overlays[].targets.*"),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

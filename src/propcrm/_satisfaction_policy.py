@@ -107,18 +107,6 @@ def _default_targets() -> dict[str, float]:
     }
 
 
-#: Where each default target is stated (``RULES.md`` §7).
-TARGET_SOURCES: dict[Kpi, str] = {
-    Kpi.OVERALL_SATISFACTION: "002 Dongke KPI",
-    Kpi.LOYALTY: "002 Dongke KPI",
-    Kpi.COMPLAINT_RESOLUTION_SATISFACTION: "000 §3.2",
-    Kpi.RESPONSE_TIMELINESS: "000 §3.2",
-    Kpi.COMPLAINT_HANDLING_TIMELINESS: "002 Dongke KPI",
-    Kpi.CALLBACK_HANDLING_RATE: "002 住宅区回访制度 一.4",
-    Kpi.COMPLAINT_RATE: "002 住宅区回访制度 一.4",
-}
-
-
 def _check_dimensions(instance: object, attribute: Any, value: Any) -> None:
     if not isinstance(value, dict) or not value:
         raise ValidationError.expected(attribute.name, "a table of survey dimensions", value)

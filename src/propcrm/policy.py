@@ -217,7 +217,8 @@ _SLA_SETS_NOTE = (
     "Not written: the default target sets below apply, their complaint resolution",
     "allowances following grading.resolve_within, so that is the one place to change them.",
     "To set your own, write the sets without the '# ': the list replaces every default",
-    "set, and each complaint resolution target must then agree with grading.resolve_within.",
+    "set, every set lists its kinds, each complaint resolution target must then agree with",
+    "grading.resolve_within, and each overlay must name targets your sets still have.",
 )
 
 
