@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from propcrm import Policy, ValidationError
 from propcrm._policy_keys import describe
-from propcrm.callbacks import CallbackPolicy, plan_after_service, plan_rounds, plan_vip_care
+from propcrm.callbacks import plan_after_service, plan_rounds, plan_vip_care
 from propcrm.complaints import Complaint, Grade, GradeDurations, GradingPolicy, grade
 from propcrm.customers import Tier, TierFacts, classify_tier
 from propcrm.satisfaction import (
@@ -440,10 +440,6 @@ def test_two_proportion_comparison_by_hand() -> None:
 # --- citations (RULES: the citation rule) ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="no docs page names the five source documents by title (issue 14: a 'Sources' page)",
-)
 def test_a_docs_page_names_the_source_documents_by_title() -> None:
     """Some docs page names 000, 002 and 004 by their titles, so '002 §40' can be looked up."""
     titles = (
@@ -455,52 +451,25 @@ def test_a_docs_page_names_the_source_documents_by_title() -> None:
     assert any(all(t in page for t in titles) for page in pages)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="002 §42 names 人事行政部 for the complaint callback, not the desk staff; "
-    "CallbackPolicy says Decision, the policy key says 002 §42",
-)
-def test_complaint_callback_owner_is_a_decision_in_both_places() -> None:
-    """complaint_role = desk_staff is not stated by 002 §42: both sources say Decision."""
-    meta = attrs.fields(CallbackPolicy).complaint_role.metadata["source"]
-    key = describe("callbacks.complaint_role")
-    assert key is not None
-    assert (meta, key.source) == ("Decision", "Decision")
-
-
 @pytest.mark.parametrize(
     "field",
     [
-        pytest.param(
-            "complaint_callback_within",
-            marks=pytest.mark.xfail(
-                strict=True, reason="metadata and Reason cite 000 §3.2, the policy key Decision"
-            ),
-        ),
-        pytest.param(
-            "festivals",
-            marks=pytest.mark.xfail(
-                strict=True, reason="metadata says Decision, the policy key 002 §33"
-            ),
-        ),
+        "complaint_role",  # 002 §42 names 人事行政部, not the desk staff
+        "complaint_callback_within",  # 000 §3.2 states 24 h after a service, not a complaint
+        "festivals",  # 002 §33 says only 重要节日; the four are ours
         "service_role",
         "visits_per_year_by_tier",
         "card_expiry_reminder_lead",
         "daily_capacity",
     ],
 )
-def test_callback_defaults_agree_on_being_a_decision(field: str) -> None:
-    """A callback default is a Decision in its metadata exactly when its policy key says so."""
-    meta = attrs.fields_dict(CallbackPolicy)[field].metadata["source"]
+def test_callback_defaults_that_no_seed_states_are_decisions(field: str) -> None:
+    """A callback default whose value no seed text states cites Decision in its policy key."""
     key = describe(f"callbacks.{field}")
     assert key is not None
-    assert (meta == "Decision") == (key.source == "Decision")
+    assert key.source == "Decision"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="002 住宅区回访制度 一.4 states 回访处理率达100%, yet the policy key cites Decision",
-)
 def test_callback_handling_target_cites_the_seed() -> None:
     """The 100 % callback-handling target cites the article that states it, not Decision."""
     key = describe("satisfaction.targets.callback_handling_rate")
@@ -508,11 +477,6 @@ def test_callback_handling_target_cites_the_seed() -> None:
     assert key.source == "002 住宅区回访制度 一.4"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GradingPolicy calls the per-grade supervisors a Decision (002 §41 is garbled), "
-    "the policy key cites 002 §41",
-)
 def test_supervisor_roles_cite_decision() -> None:
     """The per-grade supervisors are a Decision (RULES §4), in the policy key too."""
     key = describe("grading.supervisor_roles.hot")

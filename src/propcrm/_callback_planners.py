@@ -192,7 +192,7 @@ def plan_after_complaint(
         f"complaint handled: call the complainant back (002 §42) within "
         f"{_rounds.human(within)} to hear their view of the handling",
         {"handled_at": start.isoformat(), "within": within},
-        "000 §3.2",
+        "002 §42",
     )
     subject = Subject(SubjectKind.COMPLAINT, complaint_id)
     task = make_task(

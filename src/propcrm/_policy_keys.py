@@ -441,7 +441,7 @@ KEYS: Mapping[str, KeyInfo] = {
     "callbacks.complaint_callback_within": _k(
         "callback after a complaint is handled within: the phone callback after a service",
         "投诉回访",
-        "000 §3.2",
+        "Decision",
         _DUR,
     ),
     "callbacks.role_shares": _k(
