@@ -36,22 +36,4 @@ napoleon_use_ivar = True
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 nitpicky = False
 
-# Docstrings shown by autodoc are doctested here as well as by pytest (--doctest-modules):
-# give them every name their own module exports, as they would have at home.
-doctest_global_setup = """
-import importlib as _importlib
-import pkgutil as _pkgutil
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
-
-import propcrm
-
-for _info in _pkgutil.walk_packages(propcrm.__path__, "propcrm."):
-    if _info.name.endswith("__main__"):
-        continue
-    _module = _importlib.import_module(_info.name)
-    globals().update({_n: getattr(_module, _n) for _n in getattr(_module, "__all__", ())})
-from propcrm import *
-"""
-
 exclude_patterns = ["_build"]

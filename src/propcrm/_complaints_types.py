@@ -29,6 +29,7 @@ __all__ = ["GRADES", "Complaint", "Grade"]
 class Grade(Enum):
     """The four complaint grades of 002 §40, ordered ``GENERAL < IMPORTANT < HOT < MAJOR``.
 
+    >>> from propcrm.complaints import Grade
     >>> Grade.HOT > Grade.IMPORTANT, Grade.MAJOR.label
     (True, '重大投诉')
     """

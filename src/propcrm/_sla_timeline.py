@@ -338,6 +338,7 @@ class Timeline:
     def with_event(self, event: Event) -> Self:
         """This timeline with ``event`` appended; kind, grade, tier and property type kept.
 
+        >>> from propcrm.sla import Event, EventKind, Timeline
         >>> from datetime import datetime, timezone
         >>> t = Timeline([Event(EventKind.RECEIVED, datetime(2025, 1, 6, tzinfo=timezone.utc))],
         ...              kind="repair.in_home")

@@ -183,6 +183,7 @@ class PersonalData(_Sealed):
     back from storage equals the one stored); comparing there is no more
     disclosure than :meth:`reveal`, which the same code could call.
 
+    >>> from propcrm.privacy import PersonalData, PersonalKind
     >>> phone = PersonalData(PersonalKind.PHONE, "13812345678")
     >>> phone
     PersonalData(phone='138****5678')

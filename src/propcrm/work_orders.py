@@ -8,6 +8,7 @@ timeline. It carries two kinds, neither derived from the other: the SLA kind
 the callback kind (``callback_kind``, e.g. ``"leak"``) the repair callback
 window — a leak can be in-home or public.
 
+>>> from propcrm.work_orders import WorkOrder
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from propcrm.sla import Event, EventKind, Timeline
