@@ -1,7 +1,12 @@
 """Sphinx configuration for propcrm's documentation."""
 
+import enum
 import sys
 from pathlib import Path
+
+import sphinx.application
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
@@ -19,7 +24,10 @@ extensions = [
     "sphinx.ext.doctest",
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
+    "myst_parser",  # the changelog is Markdown
+    "sphinx_copybutton",
 ]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 
 html_theme = "furo"
 html_title = f"propcrm {release}"
@@ -37,3 +45,36 @@ intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 nitpicky = False
 
 exclude_patterns = ["_build"]
+
+
+def _list_enum_members(
+    app: object, what: str, name: str, obj: object, skip: bool, options: object
+) -> bool | None:
+    """Show every member of an enum in the reference, documented or not."""
+    if isinstance(obj, enum.Enum) and what == "class":
+        return False
+    return None
+
+
+class _Migrations(SphinxDirective):
+    """``.. propcrm-migrations::``: each schema step by name, with its SQL, from the code."""
+
+    def run(self) -> list[nodes.Node]:
+        from propcrm.storage.sqlite import MIGRATIONS
+
+        steps = nodes.definition_list()
+        for migration in MIGRATIONS:
+            sql = ";\n".join(migration.statements) + ";"
+            block = nodes.literal_block(sql, sql, language="sql")
+            steps += nodes.definition_list_item(
+                "",
+                nodes.term("", "", nodes.literal(migration.name, migration.name)),
+                nodes.definition("", block),
+            )
+        return [steps]
+
+
+def setup(app: sphinx.application.Sphinx) -> None:
+    """Register the reference's own autodoc rules and directives."""
+    app.connect("autodoc-skip-member", _list_enum_members)
+    app.add_directive("propcrm-migrations", _Migrations)

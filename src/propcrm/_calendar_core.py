@@ -185,7 +185,7 @@ class BusinessCalendar:
 
     @property
     def holidays(self) -> HolidaysArg:
-        """The public holidays, as given: ``"none"``, a code, or a ``HolidayBase``."""
+        """The public holidays, as given — ``"none"``, a code, or a ``HolidayBase``."""
         return self._holidays
 
     @property

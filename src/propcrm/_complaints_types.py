@@ -200,7 +200,7 @@ class Complaint:
 
     @property
     def people(self) -> int:
-        """How many people complained: ``headcount``, or the named complainants."""
+        """How many people complained — ``headcount``, or the named complainants."""
         return len(self.complainant_ids) if self.headcount is None else self.headcount
 
     @property

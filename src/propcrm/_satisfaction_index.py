@@ -100,7 +100,7 @@ class SatisfactionIndex:
 
     @property
     def se(self) -> float:
-        """Standard error of :attr:`overall`: ``sd / sqrt(n)``."""
+        """Standard error of the overall index — ``sd / sqrt(n)``."""
         return self.sd / math.sqrt(self.n)
 
     def score(self, dimension: str) -> DimensionScore:

@@ -115,7 +115,7 @@ class NpsResult:
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
-        """Why the score is what it is: the bands and their counts."""
+        """Why the score is what it is — the bands and their counts."""
         return (
             Reason(
                 "satisfaction.nps",

@@ -130,7 +130,7 @@ class SlaPolicy:
 
     @property
     def kinds(self) -> frozenset[str]:
-        """The work-order kinds the policy knows: every kind a set lists."""
+        """The work-order kinds the policy knows — every kind a set lists."""
         return frozenset(kind for s in self.sets for kind in s.kinds)
 
     @property

@@ -50,7 +50,7 @@ class Confidentiality(Enum):
 
     @property
     def label(self) -> str:
-        """The level's Chinese name: 内部, 秘密 or 机密."""
+        """The level's Chinese name — 内部, 秘密 or 机密."""
         return {"internal": "内部", "confidential": "秘密", "secret": "机密"}[self.value]
 
 
