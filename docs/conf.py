@@ -1,7 +1,12 @@
 """Sphinx configuration for propcrm's documentation."""
 
+import enum
 import sys
 from pathlib import Path
+
+import sphinx.application
+from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 # The rules reference is generated at build time by a local extension (docs/_ext).
@@ -22,7 +27,10 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
     "rules_reference",
+    "myst_parser",  # the changelog is Markdown
+    "sphinx_copybutton",
 ]
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 
 html_theme = "furo"
 html_title = f"propcrm {release}"
@@ -39,22 +47,37 @@ napoleon_use_ivar = True
 intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
 nitpicky = False
 
-# Docstrings shown by autodoc are doctested here as well as by pytest (--doctest-modules):
-# give them every name their own module exports, as they would have at home.
-doctest_global_setup = """
-import importlib as _importlib
-import pkgutil as _pkgutil
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
-
-import propcrm
-
-for _info in _pkgutil.walk_packages(propcrm.__path__, "propcrm."):
-    if _info.name.endswith("__main__"):
-        continue
-    _module = _importlib.import_module(_info.name)
-    globals().update({_n: getattr(_module, _n) for _n in getattr(_module, "__all__", ())})
-from propcrm import *
-"""
-
 exclude_patterns = ["_build"]
+
+
+def _list_enum_members(
+    app: object, what: str, name: str, obj: object, skip: bool, options: object
+) -> bool | None:
+    """Show every member of an enum in the reference, documented or not."""
+    if isinstance(obj, enum.Enum) and what == "class":
+        return False
+    return None
+
+
+class _Migrations(SphinxDirective):
+    """``.. propcrm-migrations::``: each schema step by name, with its SQL, from the code."""
+
+    def run(self) -> list[nodes.Node]:
+        from propcrm.storage.sqlite import MIGRATIONS
+
+        steps = nodes.definition_list()
+        for migration in MIGRATIONS:
+            sql = ";\n".join(migration.statements) + ";"
+            block = nodes.literal_block(sql, sql, language="sql")
+            steps += nodes.definition_list_item(
+                "",
+                nodes.term("", "", nodes.literal(migration.name, migration.name)),
+                nodes.definition("", block),
+            )
+        return [steps]
+
+
+def setup(app: sphinx.application.Sphinx) -> None:
+    """Register the reference's own autodoc rules and directives."""
+    app.connect("autodoc-skip-member", _list_enum_members)
+    app.add_directive("propcrm-migrations", _Migrations)

@@ -140,6 +140,8 @@ class BusinessCalendar:
         schedule are provisional (:meth:`is_provisional`); the first time a
         calendar covers one it emits a :class:`ProvisionalCalendarWarning`.
 
+        >>> from datetime import date
+        >>> from propcrm.calendar import BusinessCalendar
         >>> cal = BusinessCalendar.china(years=[2026])
         >>> cal.is_working_day(date(2026, 2, 14)), cal.is_working_day(date(2026, 2, 23))
         (True, False)
@@ -159,6 +161,9 @@ class BusinessCalendar:
     def always_open(cls, tz: str | tzinfo = "Asia/Shanghai") -> BusinessCalendar:
         """A 24x7 calendar: business time is real time (answering calls, emergencies).
 
+        >>> from datetime import datetime
+        >>> from zoneinfo import ZoneInfo
+        >>> from propcrm.calendar import BusinessCalendar
         >>> utc = ZoneInfo("UTC")
         >>> cal = BusinessCalendar.always_open(utc)
         >>> cal.elapsed(datetime(2025, 1, 1, tzinfo=utc), datetime(2025, 1, 3, tzinfo=utc))
@@ -180,7 +185,7 @@ class BusinessCalendar:
 
     @property
     def holidays(self) -> HolidaysArg:
-        """The public holidays, as given: ``"none"``, a code, or a ``HolidayBase``."""
+        """The public holidays, as given — ``"none"``, a code, or a ``HolidayBase``."""
         return self._holidays
 
     @property
@@ -205,6 +210,8 @@ class BusinessCalendar:
         publishes China's schedule year by year and computes every other
         country's holidays by rule.
 
+        >>> from datetime import date
+        >>> from propcrm.calendar import BusinessCalendar
         >>> cal = BusinessCalendar.china()
         >>> cal.is_provisional(date(2026, 10, 1)), cal.is_provisional(date(2099, 1, 1))
         (False, True)
@@ -450,6 +457,8 @@ class BusinessCalendar:
         ``calendar.no_hours`` (an extra working day of a week without hours).
         A weekend day that is also a public holiday is closed by the holiday.
 
+        >>> from datetime import date
+        >>> from propcrm.calendar import BusinessCalendar
         >>> cal = BusinessCalendar.china(years=[2025])
         >>> str(cal.closed_reason(date(2025, 10, 1)))
         'National Day: a public holiday (CN)'

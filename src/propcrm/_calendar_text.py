@@ -176,6 +176,7 @@ class WorkWeek:
     intervals (``08:30-12:00,13:30-18:00``). Days not named do not work.
     ``24:00`` closes at midnight; a close before the open runs past midnight.
 
+    >>> from propcrm.calendar import WorkWeek
     >>> week = WorkWeek.parse("mon-fri 08:30-12:00,13:30-18:00; sat 09:00-12:00")
     >>> week.days[5]
     ((540, 720),)

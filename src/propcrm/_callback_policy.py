@@ -205,6 +205,7 @@ class CallbackPolicy:
     def repair_window(self, kind: str) -> timedelta:
         """The callback window of a repair ``kind``.
 
+        >>> from propcrm.callbacks import CallbackPolicy
         >>> CallbackPolicy().repair_window("leak")
         datetime.timedelta(days=3)
 

@@ -27,6 +27,7 @@ class RoleShareAllocator:
     resumes from stored counts. Shares summing to less than 1 are scaled up
     in proportion, so every minimum still holds.
 
+    >>> from propcrm.callbacks import RoleShareAllocator
     >>> allocator = RoleShareAllocator.from_policy()
     >>> [allocator.assign() for _ in range(10)].count("service_centre_manager")
     1

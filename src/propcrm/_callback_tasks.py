@@ -166,7 +166,7 @@ class CallbackTask:
 
     @property
     def on_closed_days(self) -> bool:
-        """Whether it may go out on closed days: greetings do (RULES § 6)."""
+        """Whether it may go out on closed days — greetings do (RULES § 6)."""
         return self.kind is CallbackKind.GREETING
 
 

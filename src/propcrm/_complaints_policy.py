@@ -74,6 +74,7 @@ class GradeRoles:
     IMPORTANT 项目经理 (``project_manager``). For GENERAL the table names 客户主管
     and 物管员; choosing ``customer_supervisor`` of the two is a Decision.
 
+    >>> from propcrm.complaints import Grade, GradeRoles
     >>> GradeRoles()[Grade.MAJOR]
     <Role.GENERAL_MANAGER: 'general_manager'>
     """

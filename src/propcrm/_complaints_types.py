@@ -29,6 +29,7 @@ __all__ = ["GRADES", "Complaint", "Grade"]
 class Grade(Enum):
     """The four complaint grades of 002 §40, ordered ``GENERAL < IMPORTANT < HOT < MAJOR``.
 
+    >>> from propcrm.complaints import Grade
     >>> Grade.HOT > Grade.IMPORTANT, Grade.MAJOR.label
     (True, '重大投诉')
     """
@@ -199,7 +200,7 @@ class Complaint:
 
     @property
     def people(self) -> int:
-        """How many people complained: ``headcount``, or the named complainants."""
+        """How many people complained — ``headcount``, or the named complainants."""
         return len(self.complainant_ids) if self.headcount is None else self.headcount
 
     @property

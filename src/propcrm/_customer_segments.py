@@ -83,6 +83,8 @@ class Member:
         working: Has paid work.
         resident: Lives in the household; a child who moved out is ``False``.
 
+    >>> from datetime import date
+    >>> from propcrm.customers import Member, Relation
     >>> Member("李明", date(2000, 2, 29), Relation.CHILD).age_on(date(2025, 2, 28))
     24
     """
@@ -216,6 +218,8 @@ def segment(household: Household, *, on: date, policy: object = None) -> Segment
         ValidationError: a household that is not a :class:`Household`, a day
             that is not a date, or a policy of another type.
 
+    >>> from datetime import date
+    >>> from propcrm.customers import Household, Member, Relation, segment
     >>> home = Household("h1", [Member("张伟", date(1950, 5, 1)),
     ...                         Member("张磊", date(1980, 3, 1), Relation.CHILD, resident=False)])
     >>> segment(home, on=date(2025, 6, 1)).segment.label

@@ -32,6 +32,7 @@ def add_months(moment: datetime, months: int) -> datetime:
 
     The same as ``moment + relativedelta(months=months)``:
 
+    >>> from propcrm._months import add_months
     >>> from datetime import datetime
     >>> add_months(datetime(2025, 1, 31, 10), 1)
     datetime.datetime(2025, 2, 28, 10, 0)

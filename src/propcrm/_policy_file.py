@@ -7,6 +7,7 @@ from :mod:`propcrm._policy_keys` (meaning, unit, 中文, source), numbers as
 written, and values derived from others as comments only, so that each value is
 edited in one place.
 
+>>> from propcrm._policy_file import as_written, merge
 >>> merge({"a": {"x": 1, "y": 2}, "l": [1, 2]}, {"a": {"y": 3}, "l": [4]})
 {'a': {'x': 1, 'y': 3}, 'l': [4]}
 >>> as_written({"weight": 1.0, "share": 0.1})

@@ -309,6 +309,7 @@ def compare_rate(
     Raises:
         NoDataError: a period with a total of 0.
 
+    >>> from propcrm.satisfaction import Attainment, compare_rate
     >>> change = compare_rate(Attainment(180, 200), Attainment(194, 200))
     >>> round(change.difference, 2), round(change.p_value, 4), change.significant
     (0.07, 0.0045, True)
@@ -338,6 +339,7 @@ def compare_event_rate(
         ValidationError: counts that are not integers >= 0.
         NoDataError: a period with no exposure.
 
+    >>> from propcrm.satisfaction import compare_event_rate
     >>> change = compare_event_rate((12, 800), (4, 800))
     >>> round(change.difference, 4), round(change.p_value, 4)
     (-0.01, 0.0455)

@@ -86,6 +86,7 @@ class SatisfactionIndex:
                 has switched off, named by position, e.g. ``responses[2].cleaning``.
             NoDataError: no respondent rated enough dimensions.
 
+        >>> from propcrm.satisfaction import SatisfactionIndex
         >>> idx = SatisfactionIndex.compute([
         ...     {"security": 5, "cleaning": 4, "greening": 4, "engineering": 3},
         ...     {"security": 4, "cleaning": 4, "greening": 3, "engineering": 2},
@@ -99,7 +100,7 @@ class SatisfactionIndex:
 
     @property
     def se(self) -> float:
-        """Standard error of :attr:`overall`: ``sd / sqrt(n)``."""
+        """Standard error of the overall index — ``sd / sqrt(n)``."""
         return self.sd / math.sqrt(self.n)
 
     def score(self, dimension: str) -> DimensionScore:

@@ -192,6 +192,7 @@ class SatisfactionPolicy:
             complaint and repeat-complaint rates (the rate must stay below the target),
             higher for every other KPI (at least the target).
 
+    >>> from propcrm.satisfaction import SatisfactionPolicy
     >>> len(SatisfactionPolicy().enabled), SatisfactionPolicy().dimensions["light"].enabled
     (7, False)
     >>> SatisfactionPolicy().switch_on("light").weights["light"]

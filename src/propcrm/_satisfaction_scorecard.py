@@ -305,6 +305,8 @@ def compare_kpi(before: KpiGroup, after: KpiGroup, kpi: Kpi, *, level: float = 0
     Raises:
         NoDataError: either group has no data for ``kpi``.
 
+    >>> from propcrm.satisfaction import (Attainment, GroupBy, Kpi, KpiScorecard,
+    ...                                   ServiceFigures, compare_kpi)
     >>> from datetime import date
     >>> q1 = ServiceFigures("Lakeside", date(2025, 1, 1), callback_handling=Attainment(45, 50))
     >>> q2 = ServiceFigures("Lakeside", date(2025, 4, 1), callback_handling=Attainment(50, 50))

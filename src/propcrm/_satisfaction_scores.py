@@ -50,6 +50,7 @@ class Interval:
     ``[2.97, 24.62]``, a rate ``[0.3968, 0.8922]``). The level and method are
     attributes, not part of the text.
 
+    >>> from propcrm.satisfaction import Interval
     >>> low, high = Interval(2.9712, 24.6153, 0.95, "adjusted-wald")
     >>> str(Interval(2.9712, 24.6153, 0.95, "adjusted-wald"))
     '[2.97, 24.62]'
@@ -114,7 +115,7 @@ class NpsResult:
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
-        """Why the score is what it is: the bands and their counts."""
+        """Why the score is what it is — the bands and their counts."""
         return (
             Reason(
                 "satisfaction.nps",
@@ -246,6 +247,7 @@ def nps(scores: Iterable[int]) -> NpsResult:
             included), named by its position, e.g. ``scores[3]``.
         NoDataError: no answers at all.
 
+    >>> from propcrm.satisfaction import nps
     >>> r = nps([10, 10, 9, 8, 6])
     >>> (r.promoters, r.passives, r.detractors, r.score)
     (3, 1, 1, 40.0)
@@ -269,6 +271,7 @@ def csat(ratings: Iterable[int], *, satisfied_from: int = 4) -> CsatResult:
         ValidationError: a rating that is not an integer from 1 to 5, named by position.
         NoDataError: no ratings at all.
 
+    >>> from propcrm.satisfaction import csat
     >>> r = csat([5, 4, 4, 3, 1])
     >>> r.satisfied, r.rate
     (3, 0.6)

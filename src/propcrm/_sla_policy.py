@@ -43,6 +43,7 @@ class SlaPolicy:
     with a set of its own). Overlays then adjust named targets of the set found
     for the item's tier and property type (RULES.md §5).
 
+    >>> from propcrm.sla import SlaPolicy
     >>> [t.allowance.duration for t in SlaPolicy().select("request", tier="A").targets]
     [datetime.timedelta(seconds=1800), datetime.timedelta(seconds=3600)]
 
@@ -68,6 +69,7 @@ class SlaPolicy:
         The root :class:`~propcrm.policy.Policy` builds its default ``sla`` this
         way from ``grading.resolve_within``, so the two never disagree.
 
+        >>> from propcrm.sla import SlaPolicy
         >>> from datetime import timedelta
         >>> from propcrm.complaints import GradeDurations
         >>> longer = SlaPolicy.default_for(GradeDurations(major=timedelta(hours=96)))
@@ -128,7 +130,7 @@ class SlaPolicy:
 
     @property
     def kinds(self) -> frozenset[str]:
-        """The work-order kinds the policy knows: every kind a set lists."""
+        """The work-order kinds the policy knows — every kind a set lists."""
         return frozenset(kind for s in self.sets for kind in s.kinds)
 
     @property
@@ -141,6 +143,7 @@ class SlaPolicy:
     ) -> TargetSet:  # grade and tier: a Grade or Tier, or its value
         """The targets for an item: the first set that applies, adjusted by the overlays.
 
+        >>> from propcrm.sla import SlaPolicy
         >>> SlaPolicy().select("complaint", "major").name
         'complaint.major'
         >>> SlaPolicy().select("repair.inhome")  # doctest: +ELLIPSIS

@@ -61,7 +61,7 @@ class EventKind(Enum):
     PAUSED = "paused"  #: the clock waits, for a ``reason`` such as ``"waiting_on_customer"``
     RESUMED = "resumed"  #: the wait is over
     RESOLVED = "resolved"  #: handled (处理完毕)
-    CLOSED = "closed"  #: closed loop (闭环): the customer was told the outcome
+    CLOSED = "closed"  #: closed loop (闭环) — the customer was told the outcome
     REOPENED = "reopened"  #: a resolved item is open again
     REGRADED = "regraded"  #: the complaint's ``grade`` changed
 
@@ -338,6 +338,7 @@ class Timeline:
     def with_event(self, event: Event) -> Self:
         """This timeline with ``event`` appended; kind, grade, tier and property type kept.
 
+        >>> from propcrm.sla import Event, EventKind, Timeline
         >>> from datetime import datetime, timezone
         >>> t = Timeline([Event(EventKind.RECEIVED, datetime(2025, 1, 6, tzinfo=timezone.utc))],
         ...              kind="repair.in_home")

@@ -28,6 +28,8 @@ __all__ = [
 def require_aware(value: object, field: str) -> datetime:
     """Return ``value`` if it is a timezone-aware datetime, else raise :class:`ValidationError`.
 
+    >>> from datetime import datetime
+    >>> from propcrm._time import require_aware
     >>> require_aware(datetime(2025, 1, 1, 8), "start")
     Traceback (most recent call last):
     ...
@@ -67,6 +69,7 @@ def zone(name: str | tzinfo, field: str = "tz") -> tzinfo:
     ``ZoneInfo`` of the same name; a pytz-style zone without a name is kept
     only if its offset never varies, else refused.
 
+    >>> from propcrm._time import zone
     >>> zone("Asia/Shanghai")
     zoneinfo.ZoneInfo(key='Asia/Shanghai')
     """
@@ -137,6 +140,7 @@ def parse_duration(text: str, field: str = "duration") -> timedelta:
     milliseconds and ``us`` microseconds. Each part is a whole number with its unit;
     parts may repeat, come in any order and be separated by spaces.
 
+    >>> from propcrm import parse_duration
     >>> parse_duration("1h30m")
     datetime.timedelta(seconds=5400)
     >>> parse_duration("1s500ms")
@@ -177,6 +181,8 @@ def format_duration(value: timedelta) -> str:
     working days; a week or more in days. ``d`` always means 24 hours. A fraction
     of a second is written in ``ms`` and ``us``, so every duration round-trips.
 
+    >>> from datetime import timedelta
+    >>> from propcrm import format_duration
     >>> format_duration(timedelta(hours=48))
     '48h'
     >>> format_duration(timedelta(minutes=90))
@@ -232,6 +238,8 @@ class SystemClock:
 class FixedClock:
     """A clock for tests: it shows ``at`` until you :meth:`advance` or :meth:`set` it.
 
+    >>> from datetime import datetime, timedelta
+    >>> from propcrm import FixedClock
     >>> from zoneinfo import ZoneInfo
     >>> clock = FixedClock(datetime(2025, 10, 9, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     >>> clock.advance(timedelta(hours=2)).hour

@@ -145,7 +145,7 @@ class VipCard:
 
     @property
     def id(self) -> str:
-        """The card's identity: its number as text, e.g. ``"JK1001"``."""
+        """The card's identity — its number as text, e.g. ``"JK1001"``."""
         return str(self.number)
 
     @property
@@ -155,12 +155,12 @@ class VipCard:
 
     @property
     def status(self) -> CardStatus:
-        """The recorded status: active until a change is recorded (see :meth:`status_on`)."""
+        """The recorded status — active until a change is recorded (see :meth:`status_on`)."""
         return CardStatus.ACTIVE if self.change is None else self.change.status
 
     @property
     def ends_on(self) -> date:
-        """The first day the card is not valid: its expiry, or an earlier recorded change."""
+        """The first day the card is not valid — its expiry, or an earlier recorded change."""
         if self.change is None:
             return self.expires_on
         return min(self.expires_on, self.change.on)

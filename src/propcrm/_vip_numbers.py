@@ -78,6 +78,7 @@ class CardNumber:
         level: The card's level.
         sequence: 1 to 999, written with three digits.
 
+    >>> from propcrm.vip import CardNumber
     >>> number = CardNumber.parse("JK1001", prefix="JK")
     >>> number.level, number.sequence, str(number)
     (<VipLevel.GOVERNMENT_OFFICIAL: 1>, 1, 'JK1001')
@@ -134,6 +135,7 @@ class MemorySequenceAllocator:
         last: The last number already handed out per (prefix, level), to resume
             from stored counts; missing pairs start at 1.
 
+    >>> from propcrm.vip import MemorySequenceAllocator, VipLevel
     >>> allocator = MemorySequenceAllocator({("JK", VipLevel.OTHER): 998})
     >>> allocator.allocate("JK", VipLevel.OTHER)
     999

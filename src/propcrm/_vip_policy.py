@@ -152,6 +152,8 @@ class VipPolicy:
             (限额内) but names none).
         benefits: The services of each benefit family (002 §§30-33).
 
+    >>> from datetime import date
+    >>> from propcrm.vip import VipPolicy
     >>> VipPolicy().expiry(date(2024, 2, 29))
     datetime.date(2027, 2, 28)
     """
@@ -178,6 +180,8 @@ class VipPolicy:
     def renewal_opens(self, expires_on: date) -> date:
         """The first day a card expiring on ``expires_on`` may be renewed (002 §26).
 
+        >>> from datetime import date
+        >>> from propcrm.vip import VipPolicy
         >>> VipPolicy().renewal_opens(date(2027, 2, 28))
         datetime.date(2027, 2, 28)
         >>> VipPolicy(renewal_window_days=30).renewal_opens(date(2027, 2, 28))

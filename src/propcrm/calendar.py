@@ -25,6 +25,8 @@ before the gap, a repeated time means its first occurrence. Counting
 backwards gives the **latest** instant, so a backward deadline and
 :meth:`~BusinessCalendar.previous_working_time` land on a close.
 
+>>> from datetime import datetime, timedelta
+>>> from propcrm.calendar import BusinessCalendar
 >>> from zoneinfo import ZoneInfo
 >>> cal = BusinessCalendar.china(years=[2025])
 >>> shanghai = ZoneInfo("Asia/Shanghai")
@@ -98,6 +100,8 @@ def _override_texts(instance: object, attribute: Any, value: object) -> None:
 class CalendarSpec:
     """A named calendar as written in a policy file.
 
+    >>> from datetime import date
+    >>> from propcrm.calendar import CalendarSpec
     >>> spec = CalendarSpec(week="mon-fri 09:00-17:00", holidays="HK", tz="Asia/Hong_Kong")
     >>> spec.build().is_working_day(date(2025, 7, 1))
     False
@@ -198,6 +202,8 @@ class CalendarPolicy(Mapping[str, CalendarSpec]):
         The callback window: every day 09:00-20:00, no lunch gap, closed on
         China's (``CN``) public holidays (RULES §6).
 
+    >>> from datetime import date
+    >>> from propcrm.calendar import CalendarPolicy
     >>> policy = CalendarPolicy()
     >>> sorted(policy)
     ['24x7', 'contact', 'desk', 'office']

@@ -19,6 +19,8 @@ that cannot be reached before it is due is reported in ``late``, never quietly
 moved past its due time. Routine callbacks avoid closed days; festival and
 birthday greetings go out on the day itself, holidays included (RULES § 6).
 
+>>> from propcrm.callbacks import (CallbackKind, CallbackTask, Outcome, Subject, SubjectKind,
+...                                record_outcome)
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> task = CallbackTask(

@@ -17,6 +17,8 @@ rules that use it:
   allowed to see it. Customers and households carry their confidentiality
   level (:class:`~propcrm.privacy.Confidentiality`, 密级).
 
+>>> from datetime import date
+>>> from propcrm.customers import TierFacts, classify_tier
 >>> from propcrm.customers import *
 >>> facts = TierFacts(government_official=True, months_in_arrears=7)
 >>> decision = classify_tier(facts, on=date(2025, 6, 1))
@@ -281,6 +283,7 @@ class Customer:
         confidentiality: The record's confidentiality level (密级).
         version: Bumped on every stored change.
 
+    >>> from propcrm.customers import Customer
     >>> Customer("c1", "王芳", phone="13812345678", id_number="110101199001011234")
     Customer(id='c1', name='王芳', phone=PersonalData(phone='138****5678'), \
 id_number=PersonalData(id_number='1****4'), address=None, facts=TierFacts(...), \
@@ -335,6 +338,8 @@ def classify_tier(facts: TierFacts | Customer, *, on: date, policy: object = Non
             :class:`Customer`, a day that is not a date, or a policy of another
             type.
 
+    >>> from datetime import date
+    >>> from propcrm.customers import TierFacts, classify_tier
     >>> facts = TierFacts(purchases_from_group=2)
     >>> d = classify_tier(facts, on=date(2025, 1, 1))
     >>> d.tier, [r.rule for r in d.reasons]

@@ -4,6 +4,7 @@ A reason is data a supervisor can show a customer: which rule fired, a
 sentence a person can read, the facts it used, and the article of the source
 regulation it comes from.
 
+>>> from propcrm.explain import Reason
 >>> r = Reason("complaint.collective_hot", "3 people complained together",
 ...            {"headcount": 3}, "002 §40")
 >>> str(r)

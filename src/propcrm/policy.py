@@ -11,6 +11,8 @@ Loading is strict and all-or-nothing: unknown keys, wrong types and values out
 of range are all reported together, each by its dotted path, in one
 :class:`~propcrm.errors.PolicyError`.
 
+>>> from datetime import date
+>>> from propcrm.policy import Policy
 >>> policy = Policy.from_toml('[calendars.office]\\nweek = "mon-sat 09:00-17:00"')
 >>> policy.calendars["office"].holidays    # kept: only week was named
 'CN'
@@ -99,6 +101,9 @@ class Policy:
         This is the one way to get a calendar from a policy; a calendar that names
         no zone of its own runs in :attr:`tz`.
 
+        >>> from datetime import datetime
+        >>> from zoneinfo import ZoneInfo
+        >>> from propcrm.policy import Policy
         >>> Policy().calendar("desk").next_working_time(
         ...     datetime(2025, 10, 1, 7, tzinfo=ZoneInfo("Asia/Shanghai")))
         datetime.datetime(2025, 10, 1, 8, 30, tzinfo=zoneinfo.ZoneInfo(key='Asia/Shanghai'))

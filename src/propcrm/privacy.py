@@ -50,7 +50,7 @@ class Confidentiality(Enum):
 
     @property
     def label(self) -> str:
-        """The level's Chinese name: 内部, 秘密 or 机密."""
+        """The level's Chinese name — 内部, 秘密 or 机密."""
         return {"internal": "内部", "confidential": "秘密", "secret": "机密"}[self.value]
 
 
@@ -183,6 +183,7 @@ class PersonalData(_Sealed):
     back from storage equals the one stored); comparing there is no more
     disclosure than :meth:`reveal`, which the same code could call.
 
+    >>> from propcrm.privacy import PersonalData, PersonalKind
     >>> phone = PersonalData(PersonalKind.PHONE, "13812345678")
     >>> phone
     PersonalData(phone='138****5678')

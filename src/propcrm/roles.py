@@ -6,6 +6,7 @@ shares), the workflow desks and, later, the access rules. A policy stores a
 role as its value string (``"vip_assistant"``), so a company's TOML reads
 naturally; an unknown role is an error that lists the known ones.
 
+>>> from propcrm.roles import Role
 >>> Role("vip_assistant").label
 '客户助理'
 >>> Role.ENGINEERING_SUPERVISOR.value

@@ -21,6 +21,7 @@ value. It unpacks as ``low, high`` and prints as ``[2.97, 24.62]`` (see
 :class:`Interval`). Only the standard library is used
 (:class:`statistics.NormalDist` for normal quantiles).
 
+>>> from propcrm.satisfaction import nps
 >>> result = nps([10, 9, 8, 7, 6, 3])
 >>> result.score, result.n
 (0.0, 6)

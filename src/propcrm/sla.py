@@ -21,6 +21,7 @@ Semantics (RULES.md §5):
 * An unknown work-order kind, property type or pause reason is an error that
   lists the known ones; the policy is the list.
 
+>>> from propcrm.sla import Event, EventKind, Timeline, evaluate
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> night = datetime(2025, 11, 10, 22, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -13,6 +13,8 @@ benefits (§§30-33), inside the company's own communities only (§34). The VIP
 assistant (:attr:`Role.VIP_ASSISTANT <propcrm.roles.Role.VIP_ASSISTANT>`,
 客户助理, §§19, 35) runs the programme.
 
+>>> from datetime import date
+>>> from propcrm.vip import MemorySequenceAllocator, VipLevel, VipProgramme
 >>> from propcrm.customers import Customer, TierFacts
 >>> from propcrm.vip import *
 >>> programme = VipProgramme(MemorySequenceAllocator())

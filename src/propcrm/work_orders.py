@@ -8,6 +8,7 @@ timeline. It carries two kinds, neither derived from the other: the SLA kind
 the callback kind (``callback_kind``, e.g. ``"leak"``) the repair callback
 window — a leak can be in-home or public.
 
+>>> from propcrm.work_orders import WorkOrder
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from propcrm.sla import Event, EventKind, Timeline
@@ -45,7 +46,7 @@ class WorkOrderState(Enum):
     DISPATCHED = "dispatched"  #: a technician was sent (派工)
     ON_SITE = "on_site"  #: the technician is on site (到场)
     RESOLVED = "resolved"  #: handled (处理完毕)
-    CLOSED = "closed"  #: closed loop (闭环): the customer was told the outcome
+    CLOSED = "closed"  #: closed loop (闭环) — the customer was told the outcome
 
 
 def _timeline(instance: object, attribute: Any, value: Any) -> None:
@@ -85,17 +86,17 @@ class WorkOrder:
 
     @property
     def sla_kind(self) -> str:
-        """The kind the service levels select by: ``timeline.kind``."""
+        """The kind the service levels select by — ``timeline.kind``."""
         return self.timeline.kind
 
     @property
     def property_type(self) -> str:
-        """The community's property type: ``timeline.property_type`` (empty if unknown)."""
+        """The community's property type — ``timeline.property_type`` (empty if unknown)."""
         return self.timeline.property_type
 
     @property
     def received_at(self) -> datetime:
-        """When the request was received: the timeline's first event."""
+        """When the request was received — the timeline's first event."""
         return self.timeline.events[0].at
 
     @property

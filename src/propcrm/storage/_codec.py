@@ -15,6 +15,7 @@ both the instant and the zone survive. A fixed offset given its own name
 RFC 9557-style suffix, ``[_name=IST]``, percent-encoded; an anonymous offset
 (``UTC+05:30``) is written as the offset alone:
 
+>>> from propcrm.storage._codec import epoch_micros, format_datetime, parse_datetime
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> moment = datetime(2025, 10, 9, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai"))

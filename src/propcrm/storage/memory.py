@@ -8,6 +8,7 @@ The contract suite (:mod:`propcrm.testing.contract`) holds both to it.
 
 One thread at a time: the store has no locks.
 
+>>> from propcrm.storage.memory import MemoryStore
 >>> store = MemoryStore()
 >>> with store.transaction():
 ...     pass

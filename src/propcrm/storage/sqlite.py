@@ -41,6 +41,7 @@ How it keeps its promises:
   placeholders, never the bound values, so personal data stays out of logs
   (RULES §8).
 
+>>> from propcrm.storage.sqlite import MIGRATIONS, SqliteStore
 >>> store = SqliteStore(":memory:")
 >>> store.schema_version() == len(MIGRATIONS)
 True
