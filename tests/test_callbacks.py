@@ -131,7 +131,9 @@ def test_every_default_cites_a_stated_source_or_decision() -> None:
     cited = sources()
     assert "002 §10" not in cited.values()
     assert cited["visits_per_year_by_tier"] == "Decision"
-    assert cited["complaint_callback_within"] == "000 §3.2"
+    assert (
+        cited["complaint_callback_within"] == "Decision"
+    )  # 000 §3.2 states 24 h after a service, not a complaint
     assert cited["coverage_target"] == "002 东科物业客户关系管理维护方案 职责"
     assert cited["role_shares"] == "002 回访工作制度 一"
     assert cited["repair_within"] == "002 回访工作制度 二"
@@ -269,7 +271,7 @@ def test_complaint_callback_after_handling() -> None:
     )
     assert (Subject(SubjectKind.COMPLAINT, "CP-3"), CallbackKind.PHONE) == (task.subject, task.kind)
     assert ("desk_staff", at(2025, 3, 4, 15)) == (task.owner_role, task.due)
-    assert task.reasons[0].source == "000 §3.2"
+    assert task.reasons[0].source == "002 §42"  # the callback duty; its 24 h is a Decision
 
 
 def test_service_finished_at_21_gets_its_phone_callback_by_20_next_day() -> None:

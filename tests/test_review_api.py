@@ -107,9 +107,6 @@ def test_an_unknown_event_kind_lists_the_known_ones() -> None:
         Event("recieved", at)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="docs/regions.rst builds calendars with policy.calendars.build"
-)
 def test_the_guides_build_named_calendars_one_way() -> None:
     """Every guide builds a policy's named calendar with ``policy.calendar(name)`` only."""
     offenders = [
