@@ -55,3 +55,14 @@ from propcrm import *
 """
 
 exclude_patterns = ["_build"]
+
+
+def _public_bases(app, name, obj, options, bases):
+    """Show only public base classes: private parts (mixins) are the module's business."""
+    public = [b for b in bases if not any(p.startswith("_") for p in b.__module__.split("."))]
+    bases[:] = public or [object]
+
+
+def setup(app):
+    """Hide the private mixins a public class is put together from."""
+    app.connect("autodoc-process-bases", _public_bases)
