@@ -77,7 +77,16 @@ class _Migrations(SphinxDirective):
         return [steps]
 
 
+def _public_bases(
+    app: object, name: str, obj: object, options: object, bases: list[type]
+) -> None:
+    """Show only public base classes: private parts (mixins) are the module's business."""
+    public = [b for b in bases if not any(p.startswith("_") for p in b.__module__.split("."))]
+    bases[:] = public or [object]
+
+
 def setup(app: sphinx.application.Sphinx) -> None:
     """Register the reference's own autodoc rules and directives."""
     app.connect("autodoc-skip-member", _list_enum_members)
+    app.connect("autodoc-process-bases", _public_bases)
     app.add_directive("propcrm-migrations", _Migrations)

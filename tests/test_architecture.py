@@ -1,4 +1,5 @@
-"""The house: no import cycles in ``src/propcrm`` and every layer imports only downwards.
+"""The house: no import cycles in ``src/propcrm``, every layer imports only downwards,
+and no module is longer than a few hundred lines.
 
 Imports are read from the source with :mod:`ast`, so a function-level import or
 one under ``if TYPE_CHECKING:`` counts exactly like a module-level one. The
@@ -14,6 +15,12 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parent.parent / "src"
+
+#: The most lines a module may have: a few hundred, readable top to bottom.
+MAX_LINES = 500
+
+#: Modules exempt from :data:`MAX_LINES`: data tables, not code to read through.
+LONG_DATA_TABLES = {"propcrm._policy_keys"}
 
 #: Modules at the very bottom: they import nothing of propcrm but each other.
 FOUNDATION = {
@@ -149,6 +156,17 @@ def upward_imports(graph: dict[str, set[str]]) -> list[str]:
     return bad
 
 
+def long_modules(root: Path, top: str = "propcrm") -> list[str]:
+    """Modules over :data:`MAX_LINES` lines (data tables aside), as ``name: lines``."""
+    found = []
+    for path in sorted((root / top).rglob("*.py")):
+        name = module_name(path, root)
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > MAX_LINES and name not in LONG_DATA_TABLES:
+            found.append(f"{name}: {lines}")
+    return found
+
+
 def _write(root: Path, files: Iterable[tuple[str, str]]) -> None:
     for rel, text in files:
         path = root / rel
@@ -164,6 +182,25 @@ def test_no_import_cycles() -> None:
 def test_layers_import_only_downwards() -> None:
     """Engines never import policy, storage, services, testing or the CLI; and so on up."""
     assert upward_imports(import_graph(SRC)) == []
+
+
+def test_no_module_is_longer_than_a_few_hundred_lines() -> None:
+    """Every module of src/propcrm but the policy-key table has at most 500 lines."""
+    assert long_modules(SRC) == []
+
+
+def test_a_module_of_501_lines_is_too_long(tmp_path: Path) -> None:
+    """501 lines are too many; 500 are not; the policy-key table may be longer."""
+    _write(
+        tmp_path,
+        [
+            ("propcrm/__init__.py", ""),
+            ("propcrm/fits.py", "x = 1\n" * 500),
+            ("propcrm/sub/long.py", "x = 1\n" * 501),
+            ("propcrm/_policy_keys.py", "x = 1\n" * 900),
+        ],
+    )
+    assert long_modules(tmp_path) == ["propcrm.sub.long: 501"]
 
 
 def test_a_function_level_import_counts_as_a_cycle(tmp_path: Path) -> None:
@@ -215,6 +252,10 @@ def test_an_engine_importing_the_policy_points_upwards(tmp_path: Path) -> None:
         ("propcrm.calendar", 1),
         ("propcrm.policy", 2),
         ("propcrm.storage.sqlite", 3),
+        ("propcrm._calendar_setup", 1),
+        ("propcrm.storage._engine", 3),
+        ("propcrm.testing.strategies._calendar", 5),
+        ("propcrm.testing.contract._versioned", 5),
         ("propcrm.cli", 6),
         ("propcrm", 6),
     ],

@@ -623,11 +623,11 @@ def test_work_week_values_are_validated() -> None:
 
 def test_strategies_check_their_arguments() -> None:
     """Strategy arguments are checked when the strategy is made."""
-    with pytest.raises(ValueError, match="grid_minutes must divide a day"):
+    with pytest.raises(ValidationError, match=r"^grid_minutes: expected .* divides a day"):
         work_weeks(grid_minutes=7)
-    with pytest.raises(ValueError, match="max_per_day must be an integer >= 1"):
+    with pytest.raises(ValidationError, match=r"^max_per_day: expected an integer >= 1"):
         work_weeks(max_per_day=0)
-    with pytest.raises(ValueError, match="days must be an integer >= 1"):
+    with pytest.raises(ValidationError, match=r"^days: expected an integer >= 1"):
         business_calendars(days=0)
 
 

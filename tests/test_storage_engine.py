@@ -15,8 +15,8 @@ import pytest
 from attrs import define
 
 from propcrm.errors import ConflictError, NotFoundError
-from propcrm.storage._catalog import Column, Query, Repo, Table, Where
 from propcrm.storage._codec import epoch_micros
+from propcrm.storage._engine import Column, Query, Repo, Table, Where
 from propcrm.storage.memory import MemoryStore
 from propcrm.storage.sqlite import SqliteStore
 

@@ -10,6 +10,13 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from propcrm._calendar_answers import (
+    add_slow,
+    close_of_day_slow,
+    closed_reason,
+    elapsed_slow,
+    next_working_time_slow,
+)
 from propcrm._calendar_build import EPOCH, HORIZON, HORIZON_US, US
 from propcrm._calendar_checks import (
     bad_arguments,
@@ -19,25 +26,11 @@ from propcrm._calendar_checks import (
     instant,
     zone_name,
 )
-from propcrm._calendar_holidays import (
-    HolidaysArg,
-    holiday_label,
-    provisional_warning,
-    schedule_for,
-)
-from propcrm._calendar_table import Engine
-from propcrm._calendar_text import (
-    WEEKDAYS,
-    WorkWeek,
-    check_date,
-    check_years,
-    dates,
-    day_hours,
-    hours_text,
-    to_us,
-)
+from propcrm._calendar_holidays import HolidaysArg, holiday_label
+from propcrm._calendar_setup import set_up
+from propcrm._calendar_text import WorkWeek, check_date
 from propcrm._time import zone
-from propcrm.errors import CalendarRangeError, ValidationError
+from propcrm.errors import CalendarRangeError
 from propcrm.explain import Reason
 
 __all__ = ["BusinessCalendar"]
@@ -90,34 +83,17 @@ class BusinessCalendar:
     ) -> None:
         self._week = week if isinstance(week, WorkWeek) else WorkWeek.parse(week)
         self._tz = zone(tz)
-        schedule = schedule_for(holidays)
-        closed_days = dates(closed, "closed")
-        extra_days = dates(extra_working, "extra_working")
-        override_text: dict[date, str] = {}
-        override_us: dict[int, tuple[tuple[int, int], ...]] = {}
-        for day, text in (overrides or {}).items():
-            check_date(day, "overrides")
-            hours = day_hours(text, f"overrides[{day.isoformat()}]")
-            override_text[day] = hours_text(hours)
-            override_us[day.toordinal()] = to_us(hours)
-        self._extra_from = self._extra_weekday(extra_hours_from)
-        week_us = tuple(to_us(hours) for hours in self._week.days)
-        extra_us = () if self._extra_from is None else week_us[self._extra_from]
-        wanted = None if years is None else check_years(years)
-        self._holidays = holidays
-        self._spec = (closed_days, extra_days, override_text)
-        self._engine = Engine(
+        self._extra_from, self._spec, self._engine = set_up(
+            self._week,
             self._tz,
-            week_us,
-            extra_us,
-            closed_days,
-            extra_days,
-            override_us,
-            schedule,
-            provisional_warning,
+            holidays,
+            closed=closed,
+            extra_working=extra_working,
+            overrides=overrides,
+            extra_hours_from=extra_hours_from,
+            years=years,
         )
-        if wanted is not None:
-            self._engine.cover(min(wanted), max(wanted))
+        self._holidays = holidays
 
     @classmethod
     def china(
@@ -255,15 +231,15 @@ class BusinessCalendar:
         elif 1 < j < tab.n:
             b = tab.cum[j - 1] + d
         else:
-            return self._add_slow(start, d)
+            return add_slow(self._engine, start, d)
         if d > 0:
             k = bisect_left(tab.cum, b)
             if k == tab.n:
-                return self._add_slow(start, d)
+                return add_slow(self._engine, start, d)
         elif d < 0:
             k = bisect_right(tab.cum, b)
             if k == 0:
-                return self._add_slow(start, d)
+                return add_slow(self._engine, start, d)
         else:
             return start.astimezone(self._tz)
         r = tab.shift[k] + b
@@ -295,14 +271,14 @@ class BusinessCalendar:
         elif 1 < j < tab.n:
             s = tab.cum[j - 1]
         else:
-            return self._elapsed_slow(start, end)
+            return elapsed_slow(self._engine, start, end)
         j = bisect_right(bounds, e)
         if j & 1:
             e -= tab.shift[j - 1]
         elif 1 < j < tab.n:
             e = tab.cum[j - 1]
         else:
-            return self._elapsed_slow(start, end)
+            return elapsed_slow(self._engine, start, end)
         return (e - s) * US
 
     # --- questions about instants and days ----------------------------------------------
@@ -330,11 +306,11 @@ class BusinessCalendar:
             # The same fast path as add(): one bisect on the current table.
             t = (at - tab.epoch) // US if at.tzinfo is tab.zone else (at - EPOCH) // US
         except (TypeError, AttributeError):
-            return self._next_working_time_slow(at)
+            return next_working_time_slow(self._engine, at)
         j = bisect_right(tab.bounds, t)
         if not j & 1:  # closed: the next opening, if this table holds it
             if not 1 < j < tab.n - 2 or tab.bounds[j] - t > HORIZON_US:
-                return self._next_working_time_slow(at)
+                return next_working_time_slow(self._engine, at)
             t = tab.bounds[j]
         if tab.fixed is not None:
             return tab.epoch + t * US
@@ -354,10 +330,10 @@ class BusinessCalendar:
         try:
             t = (at - tab.epoch) // US if at.tzinfo is tab.zone else (at - EPOCH) // US
         except (TypeError, AttributeError):
-            return self._close_of_day_slow(at)
+            return close_of_day_slow(self._engine, at)
         i = bisect_right(tab.close_reach, t)
         if not tab.lo <= t < tab.hi or i == len(tab.days) or tab.day_closes[i] - t > HORIZON_US:
-            return self._close_of_day_slow(at)
+            return close_of_day_slow(self._engine, at)
         close = tab.day_closes[i]
         if tab.fixed is not None:
             return tab.epoch + close * US
@@ -467,69 +443,10 @@ class BusinessCalendar:
         """
         if self.is_working_day(on):
             return None
-        layer, name = self._engine.layer(on)
-        facts: dict[str, object] = {"on": on}
-        if layer == "holiday":
-            facts.update(holiday=name, holidays=holiday_label(self._holidays))
-            message = f"{name}: a public holiday ({holiday_label(self._holidays)})"
-            return Reason("calendar.holiday", message, facts)
-        if layer == "company":
-            return Reason("calendar.company_closure", "a company closure", facts)
-        if layer == "override" and not self.overrides[on]:
-            return Reason("calendar.override", "an override closes the date", facts)
-        weekday = WEEKDAYS[on.weekday()]
-        facts["weekday"] = weekday
-        if layer == "week" and not self._week.days[on.weekday()]:
-            message = f"the working week has no hours on {weekday}"
-            return Reason("calendar.weekend", message, facts)
-        if layer in ("extra", "makeup") and self._extra_from is None:
-            message = "extra working days have no hours: the working week has none"
-            return Reason("calendar.no_hours", message, facts)
-        # The date has hours, but they fall in a spring-forward gap.
-        message = "its working hours fall in a clock change"
-        return Reason("calendar.clock_change", message, facts)
-
-    # --- slow paths: tables to grow ----------------------------------------------------------
-
-    def _add_slow(self, start: datetime, d: int) -> datetime:
-        s = instant(start, "start")
-        if d == 0:
-            return self._engine.moment(s)
-        found = self._engine.add(s, d)
-        if found is None:
-            raise beyond_horizon(start, d * US)
-        return self._engine.moment(found)
-
-    def _next_working_time_slow(self, at: datetime) -> datetime:
-        found = self._engine.next_open(instant(at, "at"))
-        if found is None:
-            raise CalendarRangeError(f"no working time within {HORIZON.days} days of {at}")
-        return self._engine.moment(found)
-
-    def _close_of_day_slow(self, at: datetime) -> datetime:
-        found = self._engine.close_after(instant(at, "at"))
-        if found is None:
-            raise CalendarRangeError(f"no working day closes within {HORIZON.days} days of {at}")
-        return self._engine.moment(found)
-
-    def _elapsed_slow(self, start: datetime, end: datetime) -> timedelta:
-        return self._engine.elapsed(instant(start, "start"), instant(end, "end")) * US
-
-    def _extra_weekday(self, name: str | None) -> int | None:
-        if name is None:
-            return next((i for i, hours in enumerate(self._week.days) if hours), None)
-        if name not in WEEKDAYS:
-            raise ValidationError.expected(
-                "extra_hours_from", "one of " + ", ".join(WEEKDAYS), name
-            )
-        if not self._week.days[WEEKDAYS.index(name)]:
-            raise ValidationError.expected(
-                "extra_hours_from",
-                "a weekday that has working hours",
-                name,
-                f"the week is {str(self._week)!r}",
-            )
-        return WEEKDAYS.index(name)
+        overrides = self._spec[2]
+        return closed_reason(
+            self._engine, on, self._holidays, self._week, self._extra_from, overrides
+        )
 
 
 class _AlwaysOpen(BusinessCalendar):

@@ -36,16 +36,12 @@ from propcrm.storage._catalog import (
     ComplaintRepo,
     CustomerRepo,
     HouseholdRepo,
-    Query,
-    Scalar,
     SurveyResponseRepo,
-    Table,
     VipCardRepo,
     WorkOrderRepo,
-    sequence_id,
-    stale,
 )
 from propcrm.storage._codec import decode, encode, make_converter
+from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
 
 if TYPE_CHECKING:
     from propcrm.storage import Store

@@ -78,16 +78,12 @@ from propcrm.storage._catalog import (
     ComplaintRepo,
     CustomerRepo,
     HouseholdRepo,
-    Query,
-    Scalar,
     SurveyResponseRepo,
-    Table,
     VipCardRepo,
     WorkOrderRepo,
-    sequence_id,
-    stale,
 )
 from propcrm.storage._codec import decode, encode, make_converter
+from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
 from propcrm.storage._sqlite_schema import (
     APPLICATION_ID,
     MEMORY,

@@ -1,0 +1,166 @@
+"""The contract of the queries each aggregate's repository answers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+from propcrm.errors import ValidationError
+from propcrm.sla import Event, EventKind, Timeline
+from propcrm.testing.contract._samples import (
+    DAY,
+    T0,
+    ids_of,
+    sample_card,
+    sample_complaint,
+    sample_customer,
+    sample_task,
+    sample_work_order,
+)
+from propcrm.testing.contract._support import SURROGATE, refused, revocation
+from propcrm.vip import VipLevel
+from propcrm.work_orders import WorkOrderState
+
+
+class QueryContract:
+    """What each repository's own queries promise, and how they check their arguments."""
+
+    def test_complaints_by_key_in_a_half_open_window(self, store: Any) -> None:
+        """in_window() takes start, not end, only that key, oldest first (002 §40)."""
+        store.complaints.add_all(sample_complaint(n, "") for n in range(1, 9))
+        start, end = T0 + timedelta(hours=3), T0 + timedelta(hours=7)
+        found = store.complaints.in_window("东区", "noise", "pump room 1", start=start, end=end)
+        assert ids_of(found) == ["cmp-3", "cmp-5"]
+        assert store.complaints.in_window("东区", "noise", "pump room %", start=T0, end=end) == []
+
+    def test_window_bounds_are_instants_whatever_their_zone(self, store: Any) -> None:
+        """The same instant written in another zone bounds the window identically."""
+        store.complaints.add(sample_complaint(1, ""))
+        start = (T0 + timedelta(hours=1)).astimezone(ZoneInfo("America/New_York"))
+        end = start + timedelta(microseconds=1)
+        assert ids_of(
+            store.complaints.in_window("东区", "noise", "pump room 1", start=start, end=end)
+        ) == ["cmp-1"]
+
+    def test_open_complaints_due_before_a_moment(self, store: Any) -> None:
+        """open_due_before() skips resolved complaints and those not yet due."""
+        store.complaints.add_all(sample_complaint(n, "") for n in range(1, 8))
+        due = store.complaints.open_due_before(T0 + timedelta(hours=7), within=timedelta(hours=2))
+        assert ids_of(due) == ["cmp-1", "cmp-2", "cmp-4"]
+
+    def test_complaint_queries_refuse_naive_moments(self, store: Any) -> None:
+        """A naive datetime is refused with the argument's name."""
+        with pytest.raises(ValidationError, match="moment"):
+            store.complaints.open_due_before(datetime(2025, 1, 1), within=DAY)  # noqa: DTZ001
+        with pytest.raises(ValidationError, match="within"):
+            store.complaints.open_due_before(T0, within=2)
+
+    def test_callback_tasks_due_on_a_day_per_staff_member(self, store: Any) -> None:
+        """due_on(day, staff=) takes the tasks due from midnight to midnight in the zone."""
+        store.callback_tasks.add_all(sample_task(n, "") for n in range(1, 13))
+        day = T0.date() + DAY  # tasks 1-5 fall due on 10 October in Shanghai
+        found = store.callback_tasks.due_on(day, zone="Asia/Shanghai", staff="staff-1")
+        assert ids_of(found) == ["task-1", "task-4"]
+        by_role = store.callback_tasks.due_on(day, zone="Asia/Shanghai", role="repair_lead")
+        assert ids_of(by_role) == ["task-2", "task-4"]
+
+    def test_the_day_of_a_callback_depends_on_the_zone(self, store: Any) -> None:
+        """The same tasks fall on other days when the day is taken in another zone."""
+        store.callback_tasks.add_all(sample_task(n, "") for n in range(1, 13))
+        day = T0.date() + DAY
+        in_berlin = store.callback_tasks.due_on(day, zone="Europe/Berlin", staff="staff-1")
+        assert ids_of(in_berlin) == ["task-1", "task-4", "task-7"]
+
+    def test_due_on_needs_exactly_one_owner(self, store: Any) -> None:
+        """Neither or both of staff= and role= is refused."""
+        with pytest.raises(ValidationError, match="exactly one"):
+            store.callback_tasks.due_on(T0.date(), zone="UTC")
+        with pytest.raises(ValidationError, match="exactly one"):
+            store.callback_tasks.due_on(T0.date(), zone="UTC", staff="a", role="b")
+
+    def test_work_orders_by_state(self, store: Any) -> None:
+        """in_state() follows each timeline, oldest first, and moves with updates."""
+        store.work_orders.add_all(sample_work_order(n, "东区") for n in range(1, 9))
+        assert ids_of(store.work_orders.in_state(WorkOrderState.ON_SITE)) == ["WO-2", "WO-6"]
+        order = store.work_orders.get("WO-2")
+        order.timeline = Timeline(
+            [*order.timeline.events, Event(EventKind.RESOLVED, order.received_at + DAY)],
+            kind=order.timeline.kind,
+        )
+        store.work_orders.update(order)
+        assert ids_of(store.work_orders.in_state(WorkOrderState.ON_SITE)) == ["WO-6"]
+        resolved = store.work_orders.in_state(WorkOrderState.RESOLVED)
+        assert ids_of(resolved) == ["WO-2", "WO-3", "WO-7"]
+
+    def test_work_order_states_are_checked(self, store: Any) -> None:
+        """An unknown state is refused, not answered with nothing."""
+        with pytest.raises(ValidationError, match="WorkOrderState"):
+            store.work_orders.in_state("lost")
+
+    def test_customers_are_found_by_household(self, store: Any) -> None:
+        """in_household() returns exactly that household's customers, by id."""
+        store.customers.add_all(sample_customer(n, "王芳") for n in range(1, 6))
+        assert ids_of(store.customers.in_household("hh-1")) == ["cust-1", "cust-3", "cust-5"]
+        assert store.customers.in_household("hh-%") == []
+
+    def test_cards_are_found_by_holder(self, store: Any) -> None:
+        """held_by() returns a holder's cards, earliest expiry first."""
+        store.vip_cards.add_all(sample_card(n, "客户助理") for n in (1, 4, 7))
+        assert ids_of(store.vip_cards.held_by("cust-1")) == ["JK2004", "JK2007", "JK2001"]
+
+    def test_expiring_cards_are_half_open_and_skip_ended_cards(self, store: Any) -> None:
+        """expiring_between(start, end) takes start, not end, and ignores ended cards."""
+        first = sample_card(1, "客户助理")
+        store.vip_cards.add(first)
+        start = first.expires_on
+        on_end = sample_card(2, "客户助理")
+        on_end.expires_on = start + timedelta(days=10)
+        store.vip_cards.add(on_end)
+        ended = sample_card(3, "客户助理")
+        ended.expires_on = start
+        store.vip_cards.add(attrs.evolve(ended, change=revocation(ended.issued_on)))
+        expiring = store.vip_cards.expiring_between(start, start + timedelta(days=10))
+        assert ids_of(expiring) == ["JK2001"]
+
+    def test_query_arguments_are_checked(self, store: Any) -> None:
+        """A datetime where a date is expected is refused, not silently compared."""
+        with pytest.raises(ValidationError, match="start"):
+            store.vip_cards.expiring_between(datetime(2025, 1, 1, tzinfo=UTC), date(2026, 1, 1))
+
+    def test_query_texts_that_cannot_be_utf8_are_refused(self, store: Any) -> None:
+        """A lone surrogate in a query's text is a ValidationError naming the argument."""
+        bad, day = SURROGATE, T0.date()
+        calls: dict[str, Callable[[], object]] = {
+            "household_id": lambda: store.customers.in_household(bad),
+            "community": lambda: store.complaints.in_window(bad, "n", "s", start=T0, end=T0),
+            "category": lambda: store.complaints.in_window("c", bad, "s", start=T0, end=T0),
+            "subject": lambda: store.complaints.in_window("c", "n", bad, start=T0, end=T0),
+            "staff": lambda: store.callback_tasks.due_on(day, zone="UTC", staff=bad),
+            "role": lambda: store.callback_tasks.due_on(day, zone="UTC", role=bad),
+            "holder_id": lambda: store.vip_cards.held_by(bad),
+            "prefix": lambda: store.card_numbers.allocate(bad, VipLevel.OTHER),
+            "id": lambda: store.survey_responses.get(bad),
+            "community ": lambda: store.survey_responses.for_community(bad, day, day),
+        }
+        assert [name.strip() for name in calls] == [refused(call) for call in calls.values()]
+
+    def test_query_arguments_that_are_not_text_are_refused(self, store: Any) -> None:
+        """None where text is expected is a ValidationError naming the argument."""
+        day = T0.date()
+        calls: dict[str, Callable[[], object]] = {
+            "household_id": lambda: store.customers.in_household(None),
+            "community": lambda: store.complaints.in_window(None, "n", "s", start=T0, end=T0),
+            "staff": lambda: store.callback_tasks.due_on(day, zone="UTC", staff=3),
+            "holder_id": lambda: store.vip_cards.held_by(None),
+            "prefix": lambda: store.card_numbers.allocate(None, VipLevel.OTHER),
+            "response": lambda: store.survey_responses.add(None),
+            "responses": lambda: store.survey_responses.add_all(None),
+            "responses[0]": lambda: store.survey_responses.add_all([None]),
+        }
+        assert list(calls) == [refused(call) for call in calls.values()]
+        assert len(store.survey_responses) == 0
