@@ -77,9 +77,7 @@ class _Migrations(SphinxDirective):
         return [steps]
 
 
-def _public_bases(
-    app: object, name: str, obj: object, options: object, bases: list[type]
-) -> None:
+def _public_bases(app: object, name: str, obj: object, options: object, bases: list[type]) -> None:
     """Show only public base classes: private parts (mixins) are the module's business."""
     public = [b for b in bases if not any(p.startswith("_") for p in b.__module__.split("."))]
     bases[:] = public or [object]
