@@ -18,6 +18,7 @@ SRC = Path(__file__).resolve().parent.parent / "src"
 #: Modules at the very bottom: they import nothing of propcrm but each other.
 FOUNDATION = {
     "propcrm.errors",
+    "propcrm._checks",
     "propcrm._time",
     "propcrm._validators",
     "propcrm._slices",

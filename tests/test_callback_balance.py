@@ -327,10 +327,10 @@ def test_balancer_takes_the_root_policy_capacity() -> None:
     assert (len(plan.assignments), len(plan.late)) == (1, 1)
 
 
-@pytest.mark.parametrize("days", [0, 1.5, "7", True])
+@pytest.mark.parametrize("days", [0, 3654, 1.5, "7", True])
 def test_balancer_refuses_a_bad_horizon(days: Any) -> None:
-    """The horizon needs a date and a whole number of days, at least one."""
-    with pytest.raises(ValidationError, match="days: expected an integer >= 1"):
+    """The horizon needs a date and a whole number of days, from one to ten years (3653)."""
+    with pytest.raises(ValidationError, match="days: expected an integer from 1 to 3653"):
         balance([], [], start=date(2025, 3, 3), days=days, policy=POLICY, calendar=CONTACT)
     with pytest.raises(ValidationError, match="start: expected a datetime.date"):
         balance([], [], start=at(2025, 3, 3), days=1, policy=POLICY, calendar=CONTACT)

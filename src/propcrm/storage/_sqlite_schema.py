@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from propcrm.errors import SchemaVersionError, StorageError, ValidationError
+from propcrm.errors import SchemaVersionError, StorageError, ValidationError, shown
 
 __all__ = [
     "APPLICATION_ID",
@@ -264,14 +264,23 @@ def checked_path(path: object) -> str:
             path,
         )
     where = os.fspath(path)
-    if not isinstance(where, str) or not where or "\0" in where:
+    if not isinstance(where, str) or not where or "\0" in where or not _encodable(where):
         raise ValidationError(
             "path",
-            "path: expected a non-empty text path without NUL characters; "
+            "path: expected a non-empty text path without NUL characters or lone surrogates; "
             "give the database file's name, or ':memory:'",
             where,
         )
     return where
+
+
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is valid Unicode (no lone surrogate), as a file name must be."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_options(
@@ -285,9 +294,8 @@ def check_options(
     ):
         raise ValidationError(
             "timeout",
-            f"timeout: expected a number of seconds from 0 to {_LONGEST_WAIT:,}, got {timeout!r}"[
-                :200
-            ],
+            f"timeout: expected a number of seconds from 0 to {_LONGEST_WAIT:,}, "
+            f"got {shown(timeout)}",
             timeout,
         )
     for name, flag in (("durable", durable), ("read_only", read_only), ("adopt", adopt)):
