@@ -164,13 +164,15 @@ def plan_vip_care(
     settings = policy_slice(policy, CallbackPolicy, "callbacks")
     _rounds.require_year(year)
     require_date(card_expires, "card_expires")
+    require_instance(calendar, BusinessCalendar, "calendar", "a BusinessCalendar")
+    people = require_mapping(birthdays, "birthdays", "a mapping of person -> date of birth")
     tz = calendar.tz
     every_day = greeting_hours(calendar)
     subject = Subject(SubjectKind.VIP_CARD, card_id)
     tasks: list[CallbackTask] = []
     found, missing = _rounds.festival_days(settings.festivals, year)
     occasions = [(f"festival:{name}", day, name) for name, day in found]
-    for person, born in sorted(birthdays.items()):
+    for person, born in sorted(people.items(), key=lambda item: str(item[0])):
         if require_date(born, f"birthdays.{person}").year > year:
             continue  # not born yet in the planned year
         occasions.append((f"birthday:{person}", _rounds.birthday_in(born, year), person))

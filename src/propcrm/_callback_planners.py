@@ -228,6 +228,8 @@ def record_outcome(task: CallbackTask, outcome: Outcome, *, policy: object = Non
         ValidationError: the task already has an outcome.
     """
     settings = policy_slice(policy, CallbackPolicy, "callbacks")
+    require_instance(task, CallbackTask, "task", "a CallbackTask")
+    require_instance(outcome, Outcome, "outcome", "an Outcome")
     if task.outcome is not None:
         raise ValidationError.expected(
             "task", "a task without an outcome", task.id, "a callback's outcome is recorded once"

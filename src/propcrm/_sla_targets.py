@@ -223,13 +223,18 @@ class SlaTarget:
 
     @start.validator
     def _check_start(self, attribute: Any, value: object) -> None:
-        if value not in MILESTONES or value in REOPENABLE:
+        if not isinstance(value, EventKind) or value not in MILESTONES or value in REOPENABLE:
             allowed = sorted(k.value for k in MILESTONES - REOPENABLE)
             raise ValidationError.expected("start", f"one of {allowed}", value)
 
     @stop.validator
     def _check_stop(self, attribute: Any, value: object) -> None:
-        if value not in MILESTONES or value is EventKind.RECEIVED or value is self.start:
+        if (
+            not isinstance(value, EventKind)
+            or value not in MILESTONES
+            or value is EventKind.RECEIVED
+            or value is self.start
+        ):
             raise ValidationError.expected("stop", "a milestone event after the start event", value)
 
     @allowance.validator

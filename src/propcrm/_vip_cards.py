@@ -29,7 +29,6 @@ __all__ = [
     "StatusChange",
     "VipCard",
     "ended",
-    "require_date",
 ]
 
 

@@ -206,6 +206,8 @@ def _as_prefix(value: object) -> str:
 
 
 def _parse(text: object, prefix: str | None) -> CardNumber:
+    if prefix is not None:
+        _as_prefix(prefix)
     if not isinstance(text, str):
         raise ValidationError.expected("card_number", "a string such as 'JK1001'", text)
     if len(text) != 6:

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from propcrm.errors import SchemaVersionError, StorageError, ValidationError, shown
+from propcrm.errors import SHOWN_LENGTH, SchemaVersionError, StorageError, ValidationError, shown
 
 __all__ = [
     "APPLICATION_ID",
@@ -283,6 +283,14 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def _cannot_open(where: str, error: Exception) -> StorageError:
+    """The error for a database that cannot be opened; a long path or message is cut."""
+    reason = str(error)
+    if len(reason) > SHOWN_LENGTH:
+        reason = reason[: SHOWN_LENGTH - 3] + "..."
+    return StorageError(f"cannot open the database {shown(where)}: {reason}")
+
+
 def check_options(
     timeout: object, *, durable: object, trace: object, read_only: object, adopt: object
 ) -> None:
@@ -323,9 +331,9 @@ def create_private(where: str) -> bool:
         try:
             return Path(where).stat().st_size == 0
         except OSError as e:
-            raise StorageError(f"cannot open the database {where!r}: {e}") from e
+            raise _cannot_open(where, e) from e
     except OSError as e:
-        raise StorageError(f"cannot open the database {where!r}: {e}") from e
+        raise _cannot_open(where, e) from e
     os.close(descriptor)
     return True
 
@@ -341,4 +349,4 @@ def connect(where: str, timeout: float, *, read_only: bool) -> sqlite3.Connectio
             uri=read_only,
         )
     except (sqlite3.Error, UnicodeEncodeError) as e:
-        raise StorageError(f"cannot open the database {where!r}: {e}") from e
+        raise _cannot_open(where, e) from e
