@@ -25,6 +25,7 @@ LONG_DATA_TABLES = {"propcrm._policy_keys"}
 #: Modules at the very bottom: they import nothing of propcrm but each other.
 FOUNDATION = {
     "propcrm.errors",
+    "propcrm._checks",
     "propcrm._time",
     "propcrm._validators",
     "propcrm._slices",

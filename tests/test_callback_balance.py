@@ -63,6 +63,22 @@ def test_role_shares_of_the_first_ten_repairs() -> None:
     assert expected == {r: roles.count(r) for r in roles}
 
 
+def test_a_tie_goes_to_the_larger_share() -> None:
+    """Shares 3/4 and 1/4: the second repair ties at a deficit of 1/2 each and goes to 3/4."""
+    allocator = RoleShareAllocator({"service_centre_manager": 0.75, "engineering_supervisor": 0.25})
+    roles = [allocator.assign() for _ in range(4)]
+    manager, supervisor = "service_centre_manager", "engineering_supervisor"
+    assert roles == [manager, manager, supervisor, manager]
+
+
+def test_a_tie_between_equal_shares_goes_by_role_name() -> None:
+    """Equal shares tie on the first repair; "engineering..." sorts before "service..."."""
+    allocator = RoleShareAllocator({"service_centre_manager": 0.5, "engineering_supervisor": 0.5})
+    roles = [allocator.assign() for _ in range(4)]
+    manager, supervisor = "service_centre_manager", "engineering_supervisor"
+    assert roles == [supervisor, manager, supervisor, manager]
+
+
 @given(role_shares(), st.integers(1, 300))
 def test_each_share_holds_at_every_prefix_within_one_item(
     shares: dict[str, float], items: int
@@ -327,10 +343,10 @@ def test_balancer_takes_the_root_policy_capacity() -> None:
     assert (len(plan.assignments), len(plan.late)) == (1, 1)
 
 
-@pytest.mark.parametrize("days", [0, 1.5, "7", True])
+@pytest.mark.parametrize("days", [0, 3654, 1.5, "7", True])
 def test_balancer_refuses_a_bad_horizon(days: Any) -> None:
-    """The horizon needs a date and a whole number of days, at least one."""
-    with pytest.raises(ValidationError, match="days: expected an integer >= 1"):
+    """The horizon needs a date and a whole number of days, from one to ten years (3653)."""
+    with pytest.raises(ValidationError, match="days: expected an integer from 1 to 3653"):
         balance([], [], start=date(2025, 3, 3), days=days, policy=POLICY, calendar=CONTACT)
     with pytest.raises(ValidationError, match="start: expected a datetime.date"):
         balance([], [], start=at(2025, 3, 3), days=1, policy=POLICY, calendar=CONTACT)

@@ -1,5 +1,6 @@
-"""The README's code runs: a snippet readers copy must not be stale."""
+"""The README's code runs and shows what it states: a snippet readers copy must not be stale."""
 
+import doctest
 import re
 from pathlib import Path
 
@@ -14,10 +15,22 @@ def test_readme_has_a_code_example() -> None:
     assert SNIPPETS
 
 
+def test_readme_snippets_state_their_results() -> None:
+    """Each python block is a session (``>>>``) whose results are written out, not comments."""
+    for code in SNIPPETS:
+        assert code.startswith(">>> "), code[:60]
+        assert "# ->" not in code
+
+
 @pytest.mark.parametrize("code", SNIPPETS)
-def test_readme_snippet_runs(code: str) -> None:
-    """Each python block of the README executes without error."""
-    exec(compile(code, str(README), "exec"), {"__name__": "readme"})
+def test_readme_snippet_shows_its_real_results(code: str) -> None:
+    """Each python block runs as a doctest: every result it shows is the one it gets."""
+    test = doctest.DocTestParser().get_doctest(
+        code, {"__name__": "readme"}, "README", str(README), 0
+    )
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0
 
 
 def _quick_start_commands() -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from propcrm import Policy, PolicyError, ValidationError
+from propcrm import NotFoundError, Policy, PolicyError, ValidationError
 from propcrm.satisfaction import (
     Attainment,
     CsatResult,
@@ -549,7 +549,7 @@ def test_too_few_dimensions_excludes_a_respondent() -> None:
     assert index.score("security").score == 50.0  # still counts for its dimension
     with pytest.raises(NoDataError, match="at least 2 respondents"):
         index.ci()
-    with pytest.raises(NoDataError, match="nobody rated value_added"):
+    with pytest.raises(NoDataError, match="nobody rated 'value_added'"):
         index.score("value_added")
 
 
@@ -848,11 +848,13 @@ def test_scorecard_groups_by_community_tier_month_and_quarter() -> None:
 
 
 def test_scorecard_lookups_and_bad_grouping() -> None:
-    """An unknown group or KPI is a KeyError; a bad 'by' is a ValidationError."""
+    """An unknown group is a NotFoundError; a KPI given as text or a bad 'by' a ValidationError."""
     card = KpiScorecard.build(_responses("Lakeside", 2, satisfied=1, loyal=1), by=GroupBy.COMMUNITY)
-    with pytest.raises(KeyError):
+    with pytest.raises(
+        NotFoundError, match=r"no group \('Atlantis',\); the groups are \('Lakeside',\)"
+    ):
         card.group("Atlantis")
-    with pytest.raises(KeyError):
+    with pytest.raises(ValidationError, match="kpi: expected a Kpi, got 'nps'"):
         card.group("Lakeside")["nps"]  # type: ignore[index]
     with pytest.raises(ValidationError, match="by: expected GroupBy members"):
         KpiScorecard.build([], by=("community",))  # type: ignore[arg-type]

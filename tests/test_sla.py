@@ -565,6 +565,14 @@ def test_warnings_passed_at_50_75_90_percent() -> None:
     assert (status.warnings_passed, status.fraction) == ((0.5, 0.75), 0.8)
 
 
+def test_a_warning_passes_at_exactly_its_threshold() -> None:
+    """30 of the 60 dispatch minutes consumed passes the 50 % warning; 1 µs less does not."""
+    order = line(Event(E.RECEIVED, at(10, 9)))
+    assert status_of("dispatch", order, at(10, 9, 30)).warnings_passed == (0.5,)
+    just_before = at(10, 9, 30) - timedelta(microseconds=1)
+    assert status_of("dispatch", order, just_before).warnings_passed == ()
+
+
 def test_due_in_a_year_without_an_official_schedule_is_provisional() -> None:
     """A deadline past the known holiday schedules is flagged provisional."""
     clock = target(Allowance.business(timedelta(hours=1)), "office")

@@ -1,6 +1,6 @@
 """Time at the boundary: the naive-datetime guard, durations and clocks."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -161,3 +161,23 @@ def test_fixed_clock_rejects_naive_times_and_bad_steps() -> None:
 def test_format_duration_writes_hours_under_a_week(value: timedelta, text: str) -> None:
     """Allowances are quoted in hours (48h, not 2d) until they reach a week."""
     assert format_duration(value) == text
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo whose ``utcoffset()`` is None: naive in disguise."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+def test_a_tzinfo_without_an_offset_is_not_aware() -> None:
+    """A datetime whose tzinfo gives no UTC offset is refused like a naive one."""
+    moment = datetime(2025, 1, 1, 8, tzinfo=_NoOffset())
+    with pytest.raises(ValidationError, match="^start must be timezone-aware"):
+        require_aware(moment, "start")

@@ -22,12 +22,15 @@ from propcrm._calendar_text import (
     hours_text,
     to_us,
 )
+from propcrm._checks import require_mapping
 from propcrm.errors import ValidationError
 
 __all__ = ["Spec", "set_up"]
 
 Spec = tuple[frozenset[int], frozenset[int], dict[date, str]]
 """The company's own dates as given: closed and extra ordinals, overrides as text."""
+
+_OVERRIDES = "a mapping of date -> hours text, e.g. {date(2025, 10, 9): '09:00-12:00'}"
 
 
 def set_up(
@@ -52,7 +55,8 @@ def set_up(
     extra_days = dates(extra_working, "extra_working")
     override_text: dict[date, str] = {}
     override_us: dict[int, tuple[tuple[int, int], ...]] = {}
-    for day, text in (overrides or {}).items():
+    given = {} if overrides is None else require_mapping(overrides, "overrides", _OVERRIDES)
+    for day, text in given.items():
         check_date(day, "overrides")
         hours = day_hours(text, f"overrides[{day.isoformat()}]")
         override_text[day] = hours_text(hours)

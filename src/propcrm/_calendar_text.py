@@ -14,7 +14,8 @@ from datetime import date, datetime
 from attrs import field, frozen
 
 from propcrm._calendar_build import FIRST_YEAR, LAST_YEAR
-from propcrm.errors import ValidationError
+from propcrm._checks import require_text
+from propcrm.errors import ValidationError, shown
 
 __all__ = [
     "WEEKDAYS",
@@ -40,7 +41,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 #: ``close < open`` runs past midnight into the next day.
 Hours = tuple[tuple[int, int], ...]
 
-_INTERVAL = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
+_INTERVAL = re.compile(r"([0-9]{1,2}):([0-9]{2})\s*-\s*([0-9]{1,2}):([0-9]{2})")
 _MINUTE_US = 60_000_000
 
 
@@ -142,7 +143,7 @@ def text_error(field: str, whole: str, part: str, problem: str) -> ValidationErr
     where = f" at column {column}" if column > 0 else ""
     prefix = f"{field}: " if field else ""
     return ValidationError(
-        field, f"{prefix}cannot read {whole!r}: {problem} ({part!r}{where})", whole
+        field, f"{prefix}cannot read {shown(whole)}: {problem} ({shown(part)}{where})", whole
     )
 
 
@@ -217,6 +218,8 @@ class WorkWeek:
         Raises:
             ValidationError: saying which clause and which part could not be read.
         """
+        if not isinstance(field, str):
+            require_text(field, "field", "the name of the argument read, e.g. 'week'")
         if not isinstance(text, str):
             raise ValidationError.expected(field, "a work week such as 'mon-fri 08:30-18:00'", text)
         days: list[list[tuple[int, int]]] = [[] for _ in WEEKDAYS]

@@ -15,8 +15,16 @@ import attrs
 from attrs import field, frozen
 
 from propcrm import _callback_rounds as _rounds
+from propcrm._calendar_build import HORIZON
 from propcrm._callback_policy import DONGKE, CallbackPolicy
 from propcrm._callback_tasks import DECISION, CallbackTask, greeting_hours
+from propcrm._checks import (
+    date_limits,
+    require_date,
+    require_instance,
+    require_int,
+    require_items,
+)
 from propcrm._slices import policy_slice
 from propcrm._time import zone
 from propcrm._validators import int_at_least, non_empty_str, optional
@@ -142,12 +150,20 @@ def balance(
             ``daily_capacity`` applies to people without their own.
     """
     settings = policy_slice(policy, CallbackPolicy, "callbacks")
-    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
-        raise ValidationError.expected("days", "an integer >= 1", days)
-    _rounds.require_date(start, "start")
-    placed, refused, deferred = _balance_core(
-        tasks, staff, start=start, days=days, capacity=settings.daily_capacity, calendar=calendar
-    )
+    require_int(days, "days", low=1, high=HORIZON.days)
+    require_date(start, "start")
+    tasks = require_items(tasks, "tasks", CallbackTask, "a list of CallbackTask")
+    staff = require_items(staff, "staff", StaffMember, "a list of StaffMember")
+    require_instance(calendar, BusinessCalendar, "calendar", "a BusinessCalendar")
+    with date_limits("start"):
+        placed, refused, deferred = _balance_core(
+            tasks,
+            staff,
+            start=start,
+            days=days,
+            capacity=settings.daily_capacity,
+            calendar=calendar,
+        )
     late = tuple(
         attrs.evolve(
             task,
@@ -187,11 +203,13 @@ def coverage(
     """
     settings = policy_slice(policy, CallbackPolicy, "callbacks")
     zone_ = zone(tz)
-    everyone = set(customer_ids)
+    everyone = set(require_items(customer_ids, "customer_ids", str, "a list of customer ids"))
     if not everyone:
         raise ValidationError.expected("customer_ids", "at least one customer id", [])
-    first = _rounds.require_date(month, "month").replace(day=1)
-    after = (first + timedelta(days=32)).replace(day=1)
+    tasks = require_items(tasks, "tasks", CallbackTask, "a list of CallbackTask")
+    first = require_date(month, "month").replace(day=1)
+    with date_limits("month"):
+        after = (first + timedelta(days=32)).replace(day=1)
     reached = {
         t.customer_id
         for t in tasks

@@ -20,12 +20,16 @@ from propcrm._callback_tasks import (
     greeting_hours,
     make_task,
 )
+from propcrm._checks import require_date, require_instance, require_items, require_mapping
 from propcrm._slices import policy_slice
 from propcrm.calendar import BusinessCalendar
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
 
 __all__ = ["plan_rounds", "plan_tier_visits", "plan_vip_care"]
+
+
+_IDS = "a list of household (customer) ids"
 
 
 def plan_rounds(
@@ -55,7 +59,13 @@ def plan_rounds(
     """
     settings = policy_slice(policy, CallbackPolicy, "callbacks")
     _rounds.require_year(year)
-    officers = [h for hs in (areas or {}).values() for h in hs]
+    require_instance(calendar, BusinessCalendar, "calendar", "a BusinessCalendar")
+    households = require_items(households, "households", str, _IDS)
+    communities = require_items(communities, "communities", str, "a list of community names")
+    by_area = {} if areas is None else require_mapping(areas, "areas", "a mapping of area -> ids")
+    officers = [
+        h for area, hs in by_area.items() for h in require_items(hs, f"areas[{area!r}]", str, _IDS)
+    ]
     rounds = (
         ("director", "the office director visits each household",
          settings.director_visits_per_year, CallbackKind.VISIT, settings.director_role, "2(1)",
@@ -100,7 +110,8 @@ def plan_tier_visits(
     settings = policy_slice(policy, CallbackPolicy, "callbacks")
     _rounds.require_year(year)
     tasks: list[CallbackTask] = []
-    for customer_id, tier in tiers.items():
+    given = require_mapping(tiers, "tiers", "a mapping of customer id -> tier 'A'..'D'")
+    for customer_id, tier in given.items():
         if tier not in ("A", "B", "C", "D"):
             raise ValidationError.expected(f"tiers.{customer_id}", "a tier 'A'..'D'", tier)
         per_year = settings.visits_per_year_by_tier.get(tier, 0)
@@ -152,15 +163,17 @@ def plan_vip_care(
     """
     settings = policy_slice(policy, CallbackPolicy, "callbacks")
     _rounds.require_year(year)
-    _rounds.require_date(card_expires, "card_expires")
+    require_date(card_expires, "card_expires")
+    require_instance(calendar, BusinessCalendar, "calendar", "a BusinessCalendar")
+    people = require_mapping(birthdays, "birthdays", "a mapping of person -> date of birth")
     tz = calendar.tz
     every_day = greeting_hours(calendar)
     subject = Subject(SubjectKind.VIP_CARD, card_id)
     tasks: list[CallbackTask] = []
     found, missing = _rounds.festival_days(settings.festivals, year)
     occasions = [(f"festival:{name}", day, name) for name, day in found]
-    for person, born in sorted(birthdays.items()):
-        if _rounds.require_date(born, f"birthdays.{person}").year > year:
+    for person, born in sorted(people.items(), key=lambda item: str(item[0])):
+        if require_date(born, f"birthdays.{person}").year > year:
             continue  # not born yet in the planned year
         occasions.append((f"birthday:{person}", _rounds.birthday_in(born, year), person))
     for label, day, what in occasions:

@@ -26,6 +26,7 @@ from propcrm._callback_tasks import (
     TaskStatus,
     make_task,
 )
+from propcrm._checks import require_instance, require_items
 from propcrm._slices import policy_slice
 from propcrm._time import require_aware
 from propcrm.calendar import BusinessCalendar
@@ -39,6 +40,9 @@ __all__ = [
     "plan_repair_callbacks",
     "record_outcome",
 ]
+
+
+_ALLOCATOR = "a RoleShareAllocator or None"
 
 
 def plan_after_service(
@@ -130,9 +134,11 @@ def plan_after_repair(
             (owner_role, allocator),
             "pass allocator=RoleShareAllocator.from_policy(policy) to draw owners by share",
         )
+    require_instance(repair, CompletedRepair, "repair", "a CompletedRepair")
     if owner_role is not None:
         role = _rounds.role_value(owner_role, "owner_role")
     else:
+        require_instance(allocator, RoleShareAllocator, "allocator", _ALLOCATOR)
         settings.repair_window(repair.kind)  # refuse an unknown kind before drawing an owner
         role = allocator.assign()  # type: ignore[union-attr]
     return CallbackPlan((_repair_task(repair, role, settings, calendar, {}),))
@@ -154,9 +160,11 @@ def plan_repair_callbacks(
         ValidationError: a repair's kind is not a known repair kind; nothing is planned.
     """
     settings = policy_slice(policy, CallbackPolicy, "callbacks")
-    items = list(repairs)
+    items = require_items(repairs, "repairs", CompletedRepair, "a list of CompletedRepair")
     for repair in items:
         settings.repair_window(repair.kind)
+    if allocator is not None:
+        require_instance(allocator, RoleShareAllocator, "allocator", _ALLOCATOR)
     shares = allocator if allocator is not None else RoleShareAllocator(settings.role_shares)
     rules: dict[tuple[str, str], Reason] = {}
     return CallbackPlan(
@@ -220,6 +228,8 @@ def record_outcome(task: CallbackTask, outcome: Outcome, *, policy: object = Non
         ValidationError: the task already has an outcome.
     """
     settings = policy_slice(policy, CallbackPolicy, "callbacks")
+    require_instance(task, CallbackTask, "task", "a CallbackTask")
+    require_instance(outcome, Outcome, "outcome", "an Outcome")
     if task.outcome is not None:
         raise ValidationError.expected(
             "task", "a task without an outcome", task.id, "a callback's outcome is recorded once"

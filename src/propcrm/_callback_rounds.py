@@ -17,6 +17,7 @@ from dateutil.rrule import MONTHLY, rrule
 from holidays import country_holidays
 
 from propcrm._calendar_table import FIRST_YEAR, LAST_YEAR
+from propcrm._checks import beyond_dates
 from propcrm.errors import ValidationError
 from propcrm.roles import Role
 
@@ -122,7 +123,10 @@ def share_weights(shares: object, name: str) -> dict[str, int]:
 
 def plus(moment: datetime, delta: timedelta) -> datetime:
     """Elapsed-time arithmetic, correct across daylight-saving changes."""
-    return (moment.astimezone(UTC) + delta).astimezone(moment.tzinfo)
+    try:
+        return (moment.astimezone(UTC) + delta).astimezone(moment.tzinfo)
+    except OverflowError as e:
+        raise beyond_dates("at", moment) from e
 
 
 def midnight(day: date, tz: tzinfo) -> datetime:
@@ -150,11 +154,4 @@ def require_year(value: object, name: str = "year") -> int:
             value,
             "business calendars cover those years; pass e.g. year=2025",
         )
-    return value
-
-
-def require_date(value: object, name: str) -> date:
-    """Return ``value`` if it is a date (not a datetime), else raise ValidationError."""
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError.expected(name, "a datetime.date", value)
     return value

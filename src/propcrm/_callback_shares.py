@@ -9,10 +9,13 @@ from collections.abc import Mapping
 
 from propcrm._callback_policy import CallbackPolicy
 from propcrm._callback_rounds import share_weights
+from propcrm._checks import require_mapping
 from propcrm._slices import policy_slice
 from propcrm.errors import ValidationError
 
 __all__ = ["RoleShareAllocator"]
+
+_COUNTS = "a mapping of role -> items given so far, e.g. allocator.counts"
 
 
 class RoleShareAllocator:
@@ -41,7 +44,7 @@ class RoleShareAllocator:
         self, shares: Mapping[str, float], counts: Mapping[str, int] | None = None
     ) -> None:
         weights = share_weights(shares, "shares")
-        stored = dict(counts or {})
+        stored = {} if counts is None else dict(require_mapping(counts, "counts", _COUNTS))
         for role, count in stored.items():
             if getattr(role, "value", role) not in weights:
                 raise ValidationError.expected(
@@ -55,7 +58,7 @@ class RoleShareAllocator:
         self._whole = sum(self._weights)
         stored = {getattr(role, "value", role): count for role, count in stored.items()}
         self._counts = [stored.get(r, 0) for r in self._roles]
-        self._total = sum(self._counts)
+        self._total: int = sum(self._counts)
         self._order = range(len(self._roles))
 
     @classmethod

@@ -13,6 +13,7 @@ from enum import Enum
 from attrs import define, field, frozen
 
 from propcrm import _callback_rounds as _rounds
+from propcrm._checks import as_items, require_instance
 from propcrm._validators import aware_datetime, int_at_least, non_empty_str
 from propcrm.calendar import BusinessCalendar
 from propcrm.errors import ValidationError
@@ -113,7 +114,7 @@ class Outcome:
 
 
 def _reasons(value: Iterable[Reason]) -> tuple[Reason, ...]:
-    return tuple(value)
+    return as_items(value, "reasons", "a list of Reason")
 
 
 def _owner_role(instance: object, attribute: object, value: str) -> None:
@@ -267,6 +268,7 @@ def make_task(
     with ``callback.contact_window.past_due``. The id is
     ``{subject}:{family}:{kind}[:{suffix}]``.
     """
+    require_instance(calendar, BusinessCalendar, "calendar", "a BusinessCalendar")
     tz = calendar.tz
     opens = opens.astimezone(tz)
     due = due.astimezone(tz)

@@ -9,11 +9,11 @@ from functools import lru_cache
 
 from attrs import frozen
 
+from propcrm._checks import beyond_dates, require_aware, require_instance, require_items
 from propcrm._complaints_history import ComplaintHistory
-from propcrm._complaints_policy import GradingPolicy, HasGrading, grading_of, plan_of
+from propcrm._complaints_policy import GradingPolicy, HasGrading, Plan, grading_of, plan_of
 from propcrm._complaints_types import GRADES, Complaint, Grade
 from propcrm._months import add_months
-from propcrm._time import require_aware
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
 from propcrm.roles import Role
@@ -86,6 +86,9 @@ class Escalation:
         return self.decision.grade
 
 
+_PAIRS = "(complaint, grade held) pairs"
+
+
 def grade(
     complaint: Complaint,
     *,
@@ -116,10 +119,29 @@ def grade(
             :class:`GradingPolicy`, or ``history`` is not a :class:`ComplaintHistory`
             or uses another key or window.
     """
+    if not isinstance(complaint, Complaint):
+        require_instance(complaint, Complaint, "complaint", "a Complaint")
     grading = grading_of(policy)
     plan = plan_of(grading)
     if type(at) is not datetime or at.tzinfo is None:
         require_aware(at, "at")
+    try:
+        return _decide(complaint, at, history, grading, plan)
+    except TypeError:  # ``at`` compares with nothing: its tzinfo gives no offset
+        require_aware(at, "at")
+        raise
+    except OverflowError as e:
+        raise beyond_dates("received_at", complaint.received_at) from e
+
+
+def _decide(
+    complaint: Complaint,
+    at: datetime,
+    history: ComplaintHistory | None,
+    grading: GradingPolicy,
+    plan: Plan,
+) -> GradeDecision:
+    """The body of :func:`grade`, once the arguments are checked."""
     received = complaint.received_at
     if received > at:
         raise ValidationError.expected(
@@ -293,8 +315,12 @@ def sweep(
     """
     require_aware(at, "at")
     grading = grading_of(policy)
+    pairs = require_items(open_complaints, "open_complaints", tuple, _PAIRS)
     found: list[Escalation] = []
-    for complaint, held in open_complaints:
+    for pair in pairs:
+        if len(pair) != 2 or not isinstance(pair[0], Complaint):
+            raise ValidationError.expected("open_complaints", _PAIRS, pair)
+        complaint, held = pair
         if not isinstance(held, Grade):
             raise ValidationError.expected(
                 "grade", "a Grade", held, f"for complaint {complaint.id}"

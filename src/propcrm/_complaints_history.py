@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
+from propcrm._checks import require_instance, require_iterable
 from propcrm._complaints_policy import GradingPolicy, HasGrading, grading_of, plan_of
 from propcrm._complaints_types import Complaint
 from propcrm._months import add_months
@@ -107,6 +108,8 @@ class ComplaintHistory:
         Raises:
             ValidationError: in streaming mode, ``complaint`` is older than the newest one.
         """
+        if not isinstance(complaint, Complaint):
+            require_instance(complaint, Complaint, "complaint", "a Complaint")
         t = complaint.received_at
         key = self._key(complaint)
         named = complaint.complainant_ids
@@ -166,7 +169,7 @@ class ComplaintHistory:
 
     def extend(self, complaints: Iterable[Complaint]) -> None:
         """Record several complaints (in time order in streaming mode)."""
-        for complaint in complaints:
+        for complaint in require_iterable(complaints, "complaints", "complaints"):
             self.add(complaint)
 
     def complainants_within(self, complaint: Complaint) -> int:
@@ -175,6 +178,7 @@ class ComplaintHistory:
         Raises:
             ValidationError: in streaming mode, ``complaint`` is older than the newest one.
         """
+        require_instance(complaint, Complaint, "complaint", "a Complaint")
         return self._tally(complaint)[0]
 
     def _tally(self, complaint: Complaint) -> tuple[int, datetime | None]:

@@ -5,12 +5,13 @@ The public home of these names is :mod:`propcrm.customers`; this module is priva
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
 from attrs import define, field, frozen
 
+from propcrm._checks import require_date
 from propcrm._slices import policy_slice
 from propcrm._validators import int_at_least, int_between, is_bool, is_date, non_empty_str
 from propcrm.errors import ValidationError
@@ -101,7 +102,7 @@ class Member:
         Raises:
             ValidationError: ``day`` is before the birth date.
         """
-        if day < self.birth_date:
+        if require_date(day, "day") < self.birth_date:
             raise ValidationError.expected(
                 "day", f"a day on or after the birth date {self.birth_date}", day
             )
@@ -227,7 +228,7 @@ def segment(household: Household, *, on: date, policy: object = None) -> Segment
     """
     if not isinstance(household, Household):
         raise ValidationError.expected("household", "a Household", household)
-    _require_date(on, "on")
+    require_date(on, "on")
     thresholds = policy_slice(policy, SegmentPolicy, "customers.segments")
     head = household.head
     spouse = next((m for m in household.members if m.relation is Relation.SPOUSE), None)
@@ -292,11 +293,6 @@ def segment(household: Household, *, on: date, policy: object = None) -> Segment
     return decide(
         Segment.UNCLASSIFIED, "no segment rule fits this household", "segment.unclassified"
     )
-
-
-def _require_date(value: object, name: str) -> None:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError.expected(name, "a datetime.date", value)
 
 
 # Public in propcrm.customers: set after each class is built, so that attrs compiles their

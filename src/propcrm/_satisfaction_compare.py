@@ -24,6 +24,7 @@ from typing import Literal
 
 from attrs import frozen
 
+from propcrm._checks import require_int, require_text
 from propcrm._satisfaction_scores import (
     Attainment,
     CsatResult,
@@ -89,6 +90,9 @@ class Comparison:
     def significant(self) -> bool:
         """Whether the change is significant at the interval's level."""
         return self.p_value < 1 - self.interval.level
+
+
+_MEASURE = "the name of the measure, e.g. 'complaint_rate'"
 
 
 def compare_two(
@@ -317,6 +321,7 @@ def compare_rate(
     for name, value in (("before", before), ("after", after)):
         if not isinstance(value, Attainment):
             raise ValidationError.expected(name, "an Attainment(met, total)", value)
+    require_text(measure, "measure", _MEASURE)
     return _two_proportion(measure, before.met, before.total, after.met, after.total, level)
 
 
@@ -344,6 +349,7 @@ def compare_event_rate(
     >>> round(change.difference, 4), round(change.p_value, 4)
     (-0.01, 0.0455)
     """
+    require_text(measure, "measure", _MEASURE)
     z_crit = z_quantile(level)
     for name, pair in (("before", before), ("after", after)):
         if not (isinstance(pair, tuple) and len(pair) == 2 and all(map(is_count, pair))):
@@ -407,6 +413,7 @@ def compare_csat_paired(
         NoDataError: fewer than two households answered both waves.
     """
     z_crit = z_quantile(level)
+    require_int(satisfied_from, "satisfied_from", low=1, high=5)
     _households("before", before, 1, 5, "compare_csat")
     _households("after", after, 1, 5, "compare_csat")
     common = [h for h in before if h in after]

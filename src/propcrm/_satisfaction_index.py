@@ -12,11 +12,12 @@ from itertools import chain
 
 from attrs import frozen
 
+from propcrm._checks import require_iterable
 from propcrm._satisfaction_policy import SatisfactionPolicy
 from propcrm._satisfaction_scores import Interval, NoDataError
 from propcrm._slices import policy_slice
 from propcrm._stats import bad_answer, fpc, valid_answer, z_quantile
-from propcrm.errors import ValidationError
+from propcrm.errors import ValidationError, shown
 
 __all__ = ["DimensionScore", "SatisfactionIndex", "household_indices", "ratings"]
 
@@ -95,7 +96,8 @@ class SatisfactionIndex:
         (65.625, 2)
         """
         pol = policy_slice(policy, SatisfactionPolicy, "satisfaction")
-        rows = [ratings(row, f"responses[{i}]", pol) for i, row in enumerate(responses)]
+        given = require_iterable(responses, "responses", "a list of mappings dimension -> rating")
+        rows = [ratings(row, f"responses[{i}]", pol) for i, row in enumerate(given)]
         return index_of(rows, pol)
 
     @property
@@ -112,7 +114,7 @@ class SatisfactionIndex:
         for found in self.dimensions:
             if found.dimension == dimension:
                 return found
-        raise NoDataError("dimension", f"nobody rated {dimension}", dimension)
+        raise NoDataError("dimension", f"nobody rated {shown(dimension)}", dimension)
 
     def ci(self, level: float = 0.95, *, population: int | None = None) -> Interval:
         """Normal interval of the overall index, clipped to [0, 100].

@@ -14,6 +14,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
+from propcrm._checks import require_text
 from propcrm._validators import int_at_least, int_between, is_bool, non_empty_str, number_between
 from propcrm.errors import ValidationError
 
@@ -221,7 +222,7 @@ class SatisfactionPolicy:
 
     def weight(self, dimension: str) -> float:
         """The normalised weight of ``dimension`` (0 when switched off or unknown)."""
-        return self.weights.get(dimension, 0.0)
+        return self.weights.get(require_text(dimension, "dimension", "a dimension name"), 0.0)
 
     def switch_on(self, *names: str) -> SatisfactionPolicy:
         """This policy with the named (optional) dimensions switched on.
@@ -238,6 +239,8 @@ class SatisfactionPolicy:
 
     def check_dimension(self, where: str, name: object) -> str:
         """``name`` if it is a dimension switched on, else the error listing the known ones."""
+        if not isinstance(where, str):
+            require_text(where, "where", "the name of the field checked, e.g. 'ratings'")
         found = self.dimensions.get(name) if isinstance(name, str) else None
         if found is None or not found.enabled:
             raise unknown_dimension(where, name, self.dimensions)

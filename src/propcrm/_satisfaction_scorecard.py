@@ -12,6 +12,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from propcrm._checks import as_items, require_instance, require_items
 from propcrm._satisfaction_compare import (
     Comparison,
     compare_event_rate,
@@ -36,7 +37,7 @@ from propcrm._satisfaction_scores import (
 from propcrm._slices import policy_slice
 from propcrm._stats import bad_answer, tally, valid_answer
 from propcrm._validators import int_at_least, is_date, non_empty_str
-from propcrm.errors import ValidationError
+from propcrm.errors import NotFoundError, ValidationError, shown
 from propcrm.explain import Reason
 
 __all__ = [
@@ -195,6 +196,9 @@ class Indicator:
         return False if self.status is KpiStatus.MISSED else None
 
 
+_RESPONSES = "a list of SurveyResponse"
+
+
 @frozen
 class KpiGroup:
     """The indicators of one group (one community, tier, month or quarter, or all).
@@ -212,10 +216,17 @@ class KpiGroup:
     nps: NpsResult | None = None
 
     def __getitem__(self, kpi: Kpi) -> Indicator:
+        """The indicator of ``kpi``.
+
+        Raises:
+            ValidationError: ``kpi`` is not a :class:`Kpi`.
+            NotFoundError: the group holds no indicator of ``kpi``.
+        """
+        require_instance(kpi, Kpi, "kpi", "a Kpi", "e.g. Kpi.NPS")
         for indicator in self.indicators:
             if indicator.kpi is kpi:
                 return indicator
-        raise KeyError(kpi)
+        raise NotFoundError(f"kpi: group {self.key!r} holds no indicator of {kpi.value}")
 
     @property
     def missed(self) -> tuple[Indicator, ...]:
@@ -264,7 +275,9 @@ class KpiScorecard:
                 the policy does not know or has switched off.
         """
         pol = policy_slice(policy, SatisfactionPolicy, "satisfaction")
-        keys = (by,) if isinstance(by, GroupBy) else tuple(by)
+        responses = require_items(responses, "responses", SurveyResponse, _RESPONSES)
+        figures = require_items(figures, "figures", ServiceFigures, "a list of ServiceFigures")
+        keys = (by,) if isinstance(by, GroupBy) else as_items(by, "by", "GroupBy members")
         for g in keys:
             if not isinstance(g, GroupBy):
                 raise ValidationError.expected("by", "GroupBy members", g)
@@ -286,12 +299,13 @@ class KpiScorecard:
         """The group with this key, e.g. ``scorecard.group("Garden Court", "2025-Q1")``.
 
         Raises:
-            KeyError: no record fell into that group.
+            NotFoundError: no record fell into that group (the message lists the groups).
         """
         for found in self.groups:
             if found.key == key:
                 return found
-        raise KeyError(key)
+        known = ", ".join(repr(g.key) for g in self.groups[:20]) or "none"
+        raise NotFoundError(f"key: no group {shown(key)}; the groups are {known}")
 
 
 def compare_kpi(before: KpiGroup, after: KpiGroup, kpi: Kpi, *, level: float = 0.95) -> Comparison:
@@ -316,10 +330,15 @@ def compare_kpi(before: KpiGroup, after: KpiGroup, kpi: Kpi, *, level: float = 0
     >>> change.method, round(change.p_value, 4)
     ('two-proportion', 0.0218)
     """
-    first, second = before[kpi], after[kpi]
-    for name, found in (("before", first), ("after", second)):
-        if found.status is KpiStatus.NO_DATA:
-            raise NoDataError(name, f"{name}: no data for {kpi.value} in this group")
+    require_instance(kpi, Kpi, "kpi", "a Kpi", "e.g. Kpi.NPS")
+    require_instance(before, KpiGroup, "before", "a KpiGroup", "e.g. scorecard.group('2025-Q1')")
+    require_instance(after, KpiGroup, "after", "a KpiGroup", "e.g. scorecard.group('2025-Q2')")
+    first = _indicator(before, kpi)
+    second = _indicator(after, kpi)
+    if first is None or first.status is KpiStatus.NO_DATA:
+        raise NoDataError("before", f"before: no data for {kpi.value} in this group")
+    if second is None or second.status is KpiStatus.NO_DATA:
+        raise NoDataError("after", f"after: no data for {kpi.value} in this group")
     if kpi is Kpi.NPS:
         assert before.nps is not None  # data implies a result
         assert after.nps is not None
@@ -337,6 +356,11 @@ def compare_kpi(before: KpiGroup, after: KpiGroup, kpi: Kpi, *, level: float = 0
 
 
 # --- private helpers ------------------------------------------------------------------------------
+
+
+def _indicator(group: KpiGroup, kpi: Kpi) -> Indicator | None:
+    return next((i for i in group.indicators if i.kpi is kpi), None)
+
 
 _KPI_TEXT: dict[Kpi, tuple[str, str]] = {
     Kpi.OVERALL_SATISFACTION: ("overall satisfaction (总体满意率)", "002 Dongke KPI"),

@@ -184,7 +184,11 @@ class CsatResult:
     satisfied_from: int = field(default=4, validator=int_between(2, 5))
 
     def __attrs_post_init__(self) -> None:
-        if len(self.counts) != 5 or not all(is_count(c) for c in self.counts):
+        if (
+            not isinstance(self.counts, tuple | list)
+            or len(self.counts) != 5
+            or not all(is_count(c) for c in self.counts)
+        ):
             raise ValidationError.expected("counts", "five counts >= 0", self.counts)
         if self.n == 0:
             raise NoDataError("ratings", "no answers: a CSAT needs at least one 1-5 rating")

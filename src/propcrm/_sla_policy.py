@@ -10,6 +10,7 @@ from typing import Any, Self
 import attrs
 from attrs import field, frozen
 
+from propcrm._checks import as_tuple, is_items, require_instance, require_text
 from propcrm._sla_defaults import DEFAULT_OVERLAYS, PROPERTY_TYPES, default_sets
 from propcrm._sla_targets import Overlay, TargetSet
 from propcrm._sla_timeline import label
@@ -17,10 +18,6 @@ from propcrm.complaints import GradeDurations
 from propcrm.errors import ValidationError
 
 __all__ = ["SlaPolicy"]
-
-
-def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(value)
 
 
 def _types(instance: object, attribute: Any, value: tuple[str, ...]) -> None:
@@ -56,10 +53,16 @@ class SlaPolicy:
             residential, commercial, office).
     """
 
-    sets: tuple[TargetSet, ...] = field(factory=default_sets, converter=_tuple)
-    overlays: tuple[Overlay, ...] = field(factory=lambda: DEFAULT_OVERLAYS, converter=_tuple)
+    sets: tuple[TargetSet, ...] = field(
+        factory=default_sets, converter=as_tuple, validator=is_items
+    )
+    overlays: tuple[Overlay, ...] = field(
+        factory=lambda: DEFAULT_OVERLAYS, converter=as_tuple, validator=is_items
+    )
     property_types: tuple[str, ...] = field(
-        default=PROPERTY_TYPES, converter=_tuple, validator=_types
+        default=PROPERTY_TYPES,
+        converter=as_tuple,
+        validator=[is_items, _types],
     )
 
     @classmethod
@@ -76,6 +79,7 @@ class SlaPolicy:
         >>> [t.allowance.duration for t in longer.select("complaint", "major").targets]
         [datetime.timedelta(days=2), datetime.timedelta(days=4)]
         """
+        require_instance(resolve_within, GradeDurations, "resolve_within", "a GradeDurations")
         return cls(sets=default_sets(resolve_within))
 
     def __attrs_post_init__(self) -> None:
@@ -161,7 +165,10 @@ class SlaPolicy:
             ValidationError: an unknown kind or property type, or a grade or tier
                 that no set for the kind accepts, listing the known ones.
         """
-        grade, tier = str(label(grade)), str(label(tier))
+        require_text(kind, "kind", "a work-order kind, e.g. 'repair.in_home'")
+        require_text(property_type, "property_type", "a property type, or ''")
+        grade = require_text(label(grade), "grade", "a Grade, its value or ''")
+        tier = require_text(label(tier), "tier", "a Tier, its value or ''")
         if property_type and property_type not in self.property_types:
             raise ValidationError(
                 "property_type",

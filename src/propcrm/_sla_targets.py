@@ -12,6 +12,7 @@ from typing import Any, Protocol, Self
 
 from attrs import field, frozen
 
+from propcrm._checks import as_items, as_tuple, is_items, require_duration
 from propcrm._sla_timeline import GRADES, TIERS, EventKind, label
 from propcrm._validators import int_at_least, non_empty_str
 from propcrm.errors import ValidationError
@@ -108,6 +109,8 @@ class Allowance:
         kind = self.kind
         if not isinstance(kind, AllowanceKind):
             raise ValidationError.expected("kind", "an AllowanceKind", kind)
+        for name in ("duration", "grace", "lead"):
+            require_duration(getattr(self, name), name)
         timed = kind is not AllowanceKind.CLOSE_OF_DAY
         if timed != (self.duration > _ZERO) or self.duration < _ZERO:
             what = "a positive duration" if timed else "no duration (0s)"
@@ -156,7 +159,7 @@ class Allowance:
 
 
 def _warnings(value: Iterable[float]) -> tuple[float, ...]:
-    return tuple(value)
+    return as_items(value, "warnings", "a list of fractions")
 
 
 def _check_warnings(instance: object, attribute: Any, value: tuple[float, ...]) -> None:
@@ -170,12 +173,9 @@ def _check_warnings(instance: object, attribute: Any, value: tuple[float, ...]) 
         )
 
 
-def _strs(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
-def _labels(values: Iterable[object]) -> tuple[str, ...]:
-    return tuple(label(value) for value in values)
+def _labels(values: object) -> tuple[str, ...]:
+    items = as_tuple(values)
+    return tuple(label(v) for v in items) if isinstance(items, tuple) else items
 
 
 def _names(instance: object, attribute: Any, value: tuple[str, ...]) -> None:
@@ -215,7 +215,7 @@ class SlaTarget:
     stop: EventKind = field()
     allowance: Allowance = field()
     calendar: str = field(default="desk", validator=non_empty_str)
-    pause_on: tuple[str, ...] = field(default=(), converter=_strs, validator=_names)
+    pause_on: tuple[str, ...] = field(default=(), converter=as_tuple, validator=[is_items, _names])
     warnings: tuple[float, ...] = field(
         default=(0.5, 0.75, 0.9), converter=_warnings, validator=_check_warnings
     )
@@ -223,13 +223,18 @@ class SlaTarget:
 
     @start.validator
     def _check_start(self, attribute: Any, value: object) -> None:
-        if value not in MILESTONES or value in REOPENABLE:
+        if not isinstance(value, EventKind) or value not in MILESTONES or value in REOPENABLE:
             allowed = sorted(k.value for k in MILESTONES - REOPENABLE)
             raise ValidationError.expected("start", f"one of {allowed}", value)
 
     @stop.validator
     def _check_stop(self, attribute: Any, value: object) -> None:
-        if value not in MILESTONES or value is EventKind.RECEIVED or value is self.start:
+        if (
+            not isinstance(value, EventKind)
+            or value not in MILESTONES
+            or value is EventKind.RECEIVED
+            or value is self.start
+        ):
             raise ValidationError.expected("stop", "a milestone event after the start event", value)
 
     @allowance.validator
@@ -260,10 +265,14 @@ class TargetSet:
     """
 
     name: str = field(validator=non_empty_str)
-    targets: tuple[SlaTarget, ...] = field(default=())
-    kinds: tuple[str, ...] = field(default=(), converter=_strs, validator=_non_empty_names)
-    grades: tuple[str, ...] = field(default=(), converter=_labels)
-    tiers: tuple[str, ...] = field(default=(), converter=_labels)
+    targets: tuple[SlaTarget, ...] = field(default=(), converter=as_tuple, validator=is_items)
+    kinds: tuple[str, ...] = field(
+        default=(),
+        converter=as_tuple,
+        validator=[is_items, _non_empty_names],
+    )
+    grades: tuple[str, ...] = field(default=(), converter=_labels, validator=is_items)
+    tiers: tuple[str, ...] = field(default=(), converter=_labels, validator=is_items)
 
     @targets.validator
     def _check_targets(self, attribute: Any, value: tuple[SlaTarget, ...]) -> None:
@@ -341,9 +350,13 @@ class Overlay:
 
     name: str = field(validator=non_empty_str)
     targets: dict[str, Allowance] = field(converter=_allowances, validator=_check_allowances)
-    tiers: tuple[str, ...] = field(default=(), converter=_labels)
-    property_types: tuple[str, ...] = field(default=(), converter=_strs, validator=_names)
-    kinds: tuple[str, ...] = field(default=(), converter=_strs, validator=_names)
+    tiers: tuple[str, ...] = field(default=(), converter=_labels, validator=is_items)
+    property_types: tuple[str, ...] = field(
+        default=(),
+        converter=as_tuple,
+        validator=[is_items, _names],
+    )
+    kinds: tuple[str, ...] = field(default=(), converter=as_tuple, validator=[is_items, _names])
     source: str = ""
 
     @tiers.validator

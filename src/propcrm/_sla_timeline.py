@@ -13,6 +13,7 @@ from typing import Any, Self
 import attrs
 from attrs import field, frozen
 
+from propcrm._checks import as_items
 from propcrm._time import require_aware
 from propcrm.complaints import Grade
 from propcrm.customers import Tier
@@ -280,7 +281,7 @@ class TimelineIndex:
 
 
 def _events(value: Iterable[Event]) -> tuple[Event, ...]:
-    events = tuple(value)
+    events = as_items(value, "events", "a list of Event")
     for i, event in enumerate(events):
         if not isinstance(event, Event):
             raise ValidationError.expected(f"events[{i}]", "an Event", event)

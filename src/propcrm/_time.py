@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from propcrm.errors import ValidationError
+from propcrm.errors import CalendarRangeError, ValidationError
 
 __all__ = [
     "Clock",
@@ -83,7 +83,7 @@ def zone(name: str | tzinfo, field: str = "tz") -> tzinfo:
         )
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as e:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as e:
         raise ValidationError.expected(
             field, "an IANA time-zone name", name, "e.g. 'Asia/Shanghai' or 'UTC'"
         ) from e
@@ -100,7 +100,7 @@ def _checked_tzinfo(value: tzinfo, field: str) -> tzinfo:
     if isinstance(key, str) and key:
         try:
             return ZoneInfo(key)
-        except (ZoneInfoNotFoundError, ValueError) as e:
+        except (ZoneInfoNotFoundError, ValueError, OSError) as e:
             raise _not_a_zone(field, value) from e
     if not hasattr(value, "localize"):
         return value  # a standard tzinfo (dateutil and the like) reads wall times correctly
@@ -121,7 +121,7 @@ def _not_a_zone(field: str, value: tzinfo) -> ValidationError:
 
 
 # Longer unit names first, and no letter may follow a unit: "1ms" is never "1m" + "s".
-_DURATION_PART = re.compile(r"\s*(\d+)\s*(d|h|min|ms|us|m|s)(?![A-Za-z])")
+_DURATION_PART = re.compile(r"\s*([0-9]{1,18})\s*(d|h|min|ms|us|m|s)(?![A-Za-z])")
 _UNIT_MICROSECONDS = {
     "d": 86_400_000_000,
     "h": 3_600_000_000,
@@ -192,9 +192,9 @@ def format_duration(value: timedelta) -> str:
     >>> format_duration(timedelta(seconds=2, microseconds=500250))
     '2s500ms250us'
     """
-    if value < timedelta(0):
+    if require_duration(value, "value") < timedelta(0):
         raise ValidationError.expected(
-            "duration", "a non-negative duration", value, "durations are spans, never negative"
+            "value", "a non-negative duration", value, "durations are spans, never negative"
         )
     total = value // timedelta(microseconds=1)
     if total == 0:
@@ -255,7 +255,12 @@ class FixedClock:
 
     def advance(self, delta: timedelta) -> datetime:
         """Move the clock forward (or back, for a negative ``delta``) and return the new time."""
-        self._at = self._at + require_duration(delta, "delta")
+        try:
+            self._at = self._at + require_duration(delta, "delta")
+        except OverflowError as e:
+            raise CalendarRangeError(
+                f"delta: {self._at} + {delta} is past the years 1 to 9999; advance by less"
+            ) from e
         return self._at
 
     def set(self, at: datetime) -> None:

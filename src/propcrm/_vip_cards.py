@@ -10,12 +10,13 @@ The public home of these names is :mod:`propcrm.vip`; this module is private.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
 from attrs import define, evolve, field, frozen, setters
 
+from propcrm._checks import require_date
 from propcrm._validators import int_at_least, is_date, non_empty_str
 from propcrm._validators import optional as optional_
 from propcrm._vip_numbers import CardNumber, VipLevel, is_instance
@@ -28,7 +29,6 @@ __all__ = [
     "StatusChange",
     "VipCard",
     "ended",
-    "require_date",
 ]
 
 
@@ -177,12 +177,6 @@ class VipCard:
         if self.change is not None and on >= self.change.on:
             return self.change.status
         return CardStatus.EXPIRED if on >= self.expires_on else CardStatus.ACTIVE
-
-
-def require_date(value: object, name: str) -> None:
-    """Refuse anything but a :class:`~datetime.date` (a datetime too), naming the argument."""
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError.expected(name, "a datetime.date", value)
 
 
 def ended(card: VipCard, change: StatusChange) -> VipCard:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from attrs import field, frozen
 
+from propcrm._checks import require_mapping
 from propcrm._validators import int_between
 from propcrm.errors import PropcrmError, ValidationError
 
@@ -128,6 +129,9 @@ class CardSequenceAllocator(Protocol):
         ...
 
 
+_LAST = "a mapping of (prefix, level) -> last number given, e.g. {('JK', VipLevel.OTHER): 12}"
+
+
 class MemorySequenceAllocator:
     """A :class:`CardSequenceAllocator` in memory, counting up from 1 per (prefix, level).
 
@@ -149,7 +153,11 @@ card prefix (vip.card_prefix)
 
     def __init__(self, last: Mapping[tuple[str, VipLevel], int] | None = None) -> None:
         self._last: dict[tuple[str, VipLevel], int] = {}
-        for (prefix, level), count in (last or {}).items():
+        given = {} if last is None else require_mapping(last, "last", _LAST)
+        for key, count in given.items():
+            if not isinstance(key, tuple) or len(key) != 2:
+                raise ValidationError.expected("last", _LAST, key)
+            prefix, level = key
             if isinstance(count, bool) or not isinstance(count, int):
                 raise ValidationError.expected("last", "integer counts", count)
             if not 0 <= count <= MAX_SEQUENCE:
@@ -200,6 +208,8 @@ def _as_prefix(value: object) -> str:
 
 
 def _parse(text: object, prefix: str | None) -> CardNumber:
+    if prefix is not None:
+        _as_prefix(prefix)
     if not isinstance(text, str):
         raise ValidationError.expected("card_number", "a string such as 'JK1001'", text)
     if len(text) != 6:

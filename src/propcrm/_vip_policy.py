@@ -12,8 +12,9 @@ from typing import Any
 from attrs import field, frozen
 from dateutil.relativedelta import relativedelta
 
+from propcrm._checks import beyond_dates, require_date, require_instance
 from propcrm._validators import int_at_least, int_between
-from propcrm._vip_cards import CardStatus, VipCard, require_date
+from propcrm._vip_cards import CardStatus, VipCard
 from propcrm._vip_numbers import check_prefix, is_instance
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
@@ -122,6 +123,7 @@ class VipBenefits:
 
     def of(self, family: BenefitFamily) -> tuple[str, ...]:
         """The services of one family."""
+        require_instance(family, BenefitFamily, "family", "a BenefitFamily")
         items: tuple[str, ...] = getattr(self, family.value)
         return items
 
@@ -174,7 +176,10 @@ class VipPolicy:
             ValidationError: ``on`` is not a date.
         """
         require_date(on, "on")
-        expires: date = on + relativedelta(years=self.validity_years)
+        try:
+            expires: date = on + relativedelta(years=self.validity_years)
+        except (ValueError, OverflowError) as e:  # past year 9999
+            raise beyond_dates("on", on) from e
         return expires
 
     def renewal_opens(self, expires_on: date) -> date:
@@ -191,7 +196,10 @@ class VipPolicy:
             ValidationError: ``expires_on`` is not a date.
         """
         require_date(expires_on, "expires_on")
-        opens: date = expires_on - relativedelta(days=self.renewal_window_days)
+        try:
+            opens: date = expires_on - relativedelta(days=self.renewal_window_days)
+        except (ValueError, OverflowError) as e:  # before year 1
+            raise beyond_dates("expires_on", expires_on) from e
         return opens
 
 

@@ -47,7 +47,7 @@ from propcrm._calendar_core import BusinessCalendar
 from propcrm._calendar_holidays import ProvisionalCalendarWarning, check_code
 from propcrm._calendar_text import WorkWeek, dates, day_hours
 from propcrm._time import zone
-from propcrm.errors import ValidationError
+from propcrm.errors import ValidationError, shown
 
 __all__ = [
     "BusinessCalendar",
@@ -221,6 +221,8 @@ class CalendarPolicy(Mapping[str, CalendarSpec]):
     )
 
     def __getitem__(self, name: str) -> CalendarSpec:
+        if not isinstance(name, str):
+            raise KeyError(name)  # a list or dict key is simply not a calendar's name
         return self.specs[name]
 
     def __iter__(self) -> Iterator[str]:
@@ -240,10 +242,11 @@ class CalendarPolicy(Mapping[str, CalendarSpec]):
         spec = self.specs.get(name) if isinstance(name, str) else None
         if spec is None:
             known = ", ".join(sorted(self.specs))
+            add = f"[calendars.{name}]" if isinstance(name, str) else "[calendars.NAME]"
             raise ValidationError(
                 "name",
-                f"name: no calendar is named {name!r}; the policy's calendars are: {known} "
-                f"(add one as [calendars.{name}] in the policy file)",
+                f"name: no calendar is named {shown(name)}; the policy's calendars are: {known} "
+                f"(add one as {shown(add)[1:-1]} in the policy file)",
                 name,
             )
         return spec.build(tz, years=years)

@@ -31,13 +31,14 @@ policy (from 6 months), not a finding of malice
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
 from attrs import define, field, frozen
 from dateutil.relativedelta import relativedelta
 
+from propcrm._checks import require_date
 from propcrm._customer_segments import (
     Household,
     Member,
@@ -349,7 +350,7 @@ def classify_tier(facts: TierFacts | Customer, *, on: date, policy: object = Non
         facts = facts.facts
     if not isinstance(facts, TierFacts):
         raise ValidationError.expected("facts", "TierFacts or a Customer", facts)
-    _require_date(on, "on")
+    require_date(on, "on")
     thresholds = policy_slice(policy, TierPolicy, "customers.tiers")
     fired = _criteria(facts, on, thresholds)
     matched = tuple(t for t in thresholds.precedence if fired.get(t))
@@ -369,11 +370,6 @@ def classify_tier(facts: TierFacts | Customer, *, on: date, policy: object = Non
 
 
 # --- private helpers --------------------------------------------------------------------------
-
-
-def _require_date(value: object, name: str) -> None:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise ValidationError.expected(name, "a datetime.date", value)
 
 
 def _criteria(f: TierFacts, on: date, p: TierPolicy) -> dict[Tier, tuple[Reason, ...]]:

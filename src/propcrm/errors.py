@@ -12,6 +12,7 @@ propcrm.errors.ValidationError: headcount: expected an integer >= 0, got -3
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Iterable
 
 __all__ = [
@@ -25,6 +26,34 @@ __all__ = [
     "StorageError",
     "ValidationError",
 ]
+
+
+#: The longest text an error message shows of one offending value.
+SHOWN_LENGTH = 200
+
+_shortener = reprlib.Repr()
+_shortener.maxlevel = 3
+_shortener.maxstring = SHOWN_LENGTH
+_shortener.maxother = SHOWN_LENGTH
+_shortener.maxlong = 60
+
+
+def shown(value: object) -> str:
+    """The ``repr`` of ``value`` for an error message: short, and safe for any value.
+
+    A huge value is cut with ``...``, a deeply nested one stops at three levels, and a
+    value whose ``repr`` fails is named by its type.
+
+    >>> shown("x" * 10_000)[:12], len(shown("x" * 10_000)) <= SHOWN_LENGTH
+    ("'xxxxxxxxxxx", True)
+    """
+    try:
+        text = _shortener.repr(value)
+    except Exception:
+        text = f"<{type(value).__name__} object>"
+    if len(text) > SHOWN_LENGTH:
+        text = text[: SHOWN_LENGTH - 3] + "..."
+    return text
 
 
 class PropcrmError(Exception):
@@ -49,7 +78,9 @@ class ValidationError(PropcrmError, ValueError):
         cls, field: str, expected: str, value: object, hint: str | None = None
     ) -> ValidationError:
         """Build the standard message ``"<field>: expected <what>, got <value>[; <hint>]"``."""
-        message = f"expected {expected}, got {value!r}"
+        message = f"expected {expected}, got {shown(value)}"
+        if not isinstance(field, str):
+            field = shown(field)
         if field:
             message = f"{field}: {message}"
         if hint:
@@ -91,7 +122,9 @@ class PolicyError(PropcrmError, ValueError):
     def __init__(self, problems: Iterable[PolicyProblem], source: str | None = None) -> None:
         self.problems = tuple(problems)
         self.source = source
-        where = f" in {source}" if source else ""
+        where = f" in {source if isinstance(source, str) else shown(source)}" if source else ""
+        if len(where) > SHOWN_LENGTH:
+            where = f" in {shown(source)}"
         count = len(self.problems)
         head = f"invalid policy{where}: {count} problem{'s' if count != 1 else ''}"
         super().__init__("\n".join([head, *(f"  {p}" for p in self.problems)]))

@@ -31,11 +31,12 @@ import json
 import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, ClassVar
 
 from attrs import Factory, field, frozen
 
+from propcrm._checks import require_instance
 from propcrm._policy_file import Derived, as_written, dumps, merge
 from propcrm._policy_load import converter, structure, too_deep
 from propcrm._time import format_duration, zone
@@ -43,7 +44,7 @@ from propcrm.calendar import BusinessCalendar, CalendarPolicy
 from propcrm.callbacks import CallbackPolicy
 from propcrm.complaints import Grade, GradingPolicy
 from propcrm.customers import CustomerPolicy
-from propcrm.errors import PolicyError, PolicyProblem, ValidationError
+from propcrm.errors import PolicyError, PolicyProblem, ValidationError, shown
 from propcrm.satisfaction import SatisfactionPolicy
 from propcrm.sla import AllowanceKind, SlaPolicy
 from propcrm.vip import VipPolicy
@@ -87,9 +88,7 @@ class Policy:
     satisfaction: SatisfactionPolicy = field(factory=SatisfactionPolicy)
     grading: GradingPolicy = field(factory=GradingPolicy)
     callbacks: CallbackPolicy = field(factory=CallbackPolicy)
-    sla: SlaPolicy = field(
-        default=Factory(lambda self: SlaPolicy.default_for(self.grading.resolve_within), True)
-    )
+    sla: SlaPolicy = field(default=Factory(lambda self: _default_sla(self.grading), True))
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.grading, GradingPolicy) and isinstance(self.sla, SlaPolicy):
@@ -134,6 +133,7 @@ class Policy:
     @classmethod
     def from_toml(cls, text: str, *, source: str | None = None) -> Policy:
         """Parse a TOML document into a policy (see :meth:`from_mapping`)."""
+        require_instance(text, str, "text", "the text of a TOML document", _READ_FILE)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
@@ -145,6 +145,7 @@ class Policy:
     @classmethod
     def from_json(cls, text: str, *, source: str | None = None) -> Policy:
         """Parse a JSON document into a policy (see :meth:`from_mapping`)."""
+        require_instance(text, str, "text", "the text of a JSON document", _READ_FILE)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as e:
@@ -160,16 +161,20 @@ class Policy:
         Raises:
             PolicyError: the file cannot be read, has another suffix, or is invalid.
         """
-        path = Path(path)
+        path = Path(require_instance(path, (str, PurePath), "path", "a file path (str or Path)"))
         suffix = path.suffix.lower()
         if suffix not in (".toml", ".json"):
             raise PolicyError(
-                [PolicyProblem("", f"unknown policy format {suffix!r}; use a .toml or .json file")],
+                [
+                    PolicyProblem(
+                        "", f"unknown policy format {shown(suffix)}; use a .toml or .json file"
+                    )
+                ],
                 str(path),
             )
         try:
             text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
+        except (OSError, ValueError) as e:  # ValueError: a NUL in the path, or not UTF-8
             raise PolicyError([PolicyProblem("", f"cannot read the file: {e}")], str(path)) from e
         if suffix == ".toml":
             return cls.from_toml(text, source=str(path))
@@ -218,6 +223,8 @@ class Policy:
         return self.sla.sets == SlaPolicy.default_for(self.grading.resolve_within).sets
 
 
+_READ_FILE = "to read a file use Policy.load(path)"
+
 _SLA_SETS_NOTE = (
     "Not written: the default target sets below apply, their complaint resolution",
     "allowances following grading.resolve_within, so that is the one place to change them.",
@@ -250,6 +257,12 @@ def _over_defaults(data: Mapping[Any, object]) -> dict[str, Any]:
             base = SlaPolicy()
         merged["sla"] = merge(converter.unstructure(base), data["sla"])
     return merged
+
+
+def _default_sla(grading: object) -> SlaPolicy:
+    """The SLA policy whose complaint targets follow ``grading``."""
+    require_instance(grading, GradingPolicy, "grading", "a GradingPolicy")
+    return SlaPolicy.default_for(grading.resolve_within)  # type: ignore[attr-defined]
 
 
 def _check_resolution(grading: GradingPolicy, sla: SlaPolicy) -> None:

@@ -42,6 +42,7 @@ from functools import cache
 from types import MappingProxyType
 from typing import Any
 
+from propcrm._checks import require_iterable
 from propcrm._sla_clock import breach, counted, deadline
 from propcrm._sla_policy import SlaPolicy
 from propcrm._sla_status import SlaState, TargetStatus
@@ -182,14 +183,15 @@ class SlaEvaluator:
     ) -> list[tuple[TargetStatus, ...]]:
         """:meth:`evaluate` for each timeline, in order."""
         require_aware(at, "at")
-        return [self._evaluate(_timeline(timeline), at) for timeline in timelines]
+        given = require_iterable(timelines, "timelines", _TIMELINES)
+        return [self._evaluate(_timeline(timeline), at) for timeline in given]
 
     def attainment(self, timelines: Iterable[Timeline], *, at: datetime) -> dict[str, Attainment]:
         """Per target, how many ``timelines`` decided by ``at`` met it (see :func:`attainment`)."""
         require_aware(at, "at")
         met: dict[str, int] = {}
         total: dict[str, int] = {}
-        for timeline in timelines:
+        for timeline in require_iterable(timelines, "timelines", _TIMELINES):
             for status in self._evaluate(_timeline(timeline), at):
                 if status.state is SlaState.MET or status.state is SlaState.BREACHED:
                     total[status.target] = total.get(status.target, 0) + 1
@@ -374,6 +376,8 @@ def attainment(
 
 
 # --- private helpers ---------------------------------------------------------------------------
+
+_TIMELINES = "a list of Timeline"
 
 
 def _timeline(value: object) -> Timeline:

@@ -33,6 +33,7 @@ from datetime import date, timedelta
 
 from attrs import evolve, frozen
 
+from propcrm._checks import as_items, require_date, require_instance
 from propcrm._slices import policy_slice
 from propcrm._vip_cards import (
     CardStateError,
@@ -41,7 +42,6 @@ from propcrm._vip_cards import (
     StatusChange,
     VipCard,
     ended,
-    require_date,
 )
 from propcrm._vip_numbers import (
     MAX_SEQUENCE,
@@ -54,7 +54,7 @@ from propcrm._vip_numbers import (
 )
 from propcrm._vip_policy import BenefitFamily, Benefits, VipBenefits, VipPolicy, card_benefits
 from propcrm.customers import Customer, Tier, TierDecision, TierFacts, TierPolicy, classify_tier
-from propcrm.errors import NotFoundError, PropcrmError, ValidationError
+from propcrm.errors import NotFoundError, PropcrmError, ValidationError, shown
 from propcrm.explain import Reason
 
 __all__ = [
@@ -194,9 +194,10 @@ class VipProgramme:
         Raises:
             NotFoundError: the programme has no such card.
         """
+        require_instance(card_id, (CardNumber, str), "card_id", "a card number, e.g. 'JK1001'")
         key = str(card_id)
         if key not in self._cards:
-            raise NotFoundError(f"no VIP card {key!r} in this programme")
+            raise NotFoundError(f"no VIP card {shown(key)} in this programme")
         return self._cards[key]
 
     def take_number(self, level: VipLevel) -> CardNumber:
@@ -413,7 +414,10 @@ class VipProgramme:
 
     def expiring(self, between: tuple[date, date]) -> tuple[VipCard, ...]:
         """Active cards that expire on a day in ``[start, end)``, for reminders; soonest first."""
-        start, end = between
+        pair = as_items(between, "between", "a pair (start, end) of dates")
+        if len(pair) != 2:
+            raise ValidationError.expected("between", "a pair (start, end) of dates", between)
+        start, end = pair
         require_date(start, "between[0]")
         require_date(end, "between[1]")
         found = (

@@ -32,6 +32,7 @@ from typing import Any
 
 from attrs import define, field
 
+from propcrm._checks import require_instance
 from propcrm._validators import int_at_least, non_empty_str
 from propcrm.errors import ValidationError
 from propcrm.sla import EventKind, Timeline
@@ -120,6 +121,9 @@ def state_of(timeline: Timeline) -> WorkOrderState:
     Answers, pauses, appointments and regradings leave the state as it was; a
     reopening makes the order open again.
     """
+    require_instance(
+        timeline, Timeline, "timeline", "a Timeline", "a work order's is order.timeline"
+    )
     state = WorkOrderState.OPEN
     for event in timeline.events:
         state = _STATE_AFTER.get(event.kind, state)

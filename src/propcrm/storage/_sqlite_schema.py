@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from propcrm.errors import SchemaVersionError, StorageError, ValidationError
+from propcrm.errors import SHOWN_LENGTH, SchemaVersionError, StorageError, ValidationError, shown
 
 __all__ = [
     "APPLICATION_ID",
@@ -264,14 +264,31 @@ def checked_path(path: object) -> str:
             path,
         )
     where = os.fspath(path)
-    if not isinstance(where, str) or not where or "\0" in where:
+    if not isinstance(where, str) or not where or "\0" in where or not _encodable(where):
         raise ValidationError(
             "path",
-            "path: expected a non-empty text path without NUL characters; "
+            "path: expected a non-empty text path without NUL characters or lone surrogates; "
             "give the database file's name, or ':memory:'",
             where,
         )
     return where
+
+
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is valid Unicode (no lone surrogate), as a file name must be."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _cannot_open(where: str, error: Exception) -> StorageError:
+    """The error for a database that cannot be opened; a long path or message is cut."""
+    reason = str(error)
+    if len(reason) > SHOWN_LENGTH:
+        reason = reason[: SHOWN_LENGTH - 3] + "..."
+    return StorageError(f"cannot open the database {shown(where)}: {reason}")
 
 
 def check_options(
@@ -285,9 +302,8 @@ def check_options(
     ):
         raise ValidationError(
             "timeout",
-            f"timeout: expected a number of seconds from 0 to {_LONGEST_WAIT:,}, got {timeout!r}"[
-                :200
-            ],
+            f"timeout: expected a number of seconds from 0 to {_LONGEST_WAIT:,}, "
+            f"got {shown(timeout)}",
             timeout,
         )
     for name, flag in (("durable", durable), ("read_only", read_only), ("adopt", adopt)):
@@ -315,9 +331,9 @@ def create_private(where: str) -> bool:
         try:
             return Path(where).stat().st_size == 0
         except OSError as e:
-            raise StorageError(f"cannot open the database {where!r}: {e}") from e
+            raise _cannot_open(where, e) from e
     except OSError as e:
-        raise StorageError(f"cannot open the database {where!r}: {e}") from e
+        raise _cannot_open(where, e) from e
     os.close(descriptor)
     return True
 
@@ -333,4 +349,4 @@ def connect(where: str, timeout: float, *, read_only: bool) -> sqlite3.Connectio
             uri=read_only,
         )
     except (sqlite3.Error, UnicodeEncodeError) as e:
-        raise StorageError(f"cannot open the database {where!r}: {e}") from e
+        raise _cannot_open(where, e) from e

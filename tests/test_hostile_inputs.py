@@ -1,0 +1,565 @@
+"""Hostile inputs: every public callable answers a bad argument with a propcrm error.
+
+The public API is enumerated from ``propcrm.__all__`` and each public module's
+``__all__``, so a new public name is covered without touching this file. Each
+callable (and each public method of each public class) is first called with
+valid baseline arguments built from its type hints; then each parameter in
+turn gets every hostile value while the others keep their baseline. Any
+exception that is not a :class:`~propcrm.errors.PropcrmError`, and any call
+that runs longer than its time limit, fails the test.
+"""
+
+from __future__ import annotations
+
+import enum
+import importlib
+import inspect
+import itertools
+import math
+import pkgutil
+import signal
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import attrs
+import pytest
+
+import propcrm
+import propcrm.sla
+import propcrm.vip
+from propcrm.errors import PropcrmError
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+#: Seconds one call may take before it counts as a hang.
+TIME_LIMIT = 2.0
+
+#: Every public module: no part of its dotted name starts with "_". Test support
+#: (``propcrm.testing``: hypothesis strategies and the storage contract suite) and the
+#: command line (``propcrm.cli``: argparse answers a bad argv with SystemExit and exit
+#: status 2, which tests/test_cli.py covers) are not library entry points.
+PUBLIC_MODULES = [
+    "propcrm",
+    *sorted(
+        info.name
+        for info in pkgutil.walk_packages(propcrm.__path__, "propcrm.")
+        if not any(part.startswith("_") for part in info.name.split("."))
+        and not info.name.startswith(("propcrm.testing", "propcrm.cli"))
+    ),
+]
+
+
+class _NoOffset(tzinfo):
+    """A tzinfo whose ``utcoffset()`` is None: naive in disguise."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+def _deep(depth: int) -> list[object]:
+    value: list[object] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+HUGE = "x" * 10_000_000
+HOSTILE: list[tuple[str, object]] = [
+    ("None", None),
+    ("True", True),
+    ("nan", math.nan),
+    ("inf", math.inf),
+    ("-inf", -math.inf),
+    ("10**100", 10**100),
+    ("-1", -1),
+    ("0", 0),
+    ("1e308", 1e308),
+    ("empty str", ""),
+    ("NUL", "a\0b"),
+    ("lone surrogate", "\ud800"),
+    ("sql", "'; DROP TABLE complaints; --"),
+    ("non-ascii digits", "٣"),
+    ("10 MB str", HUGE),
+    ("bytes", b"abc"),
+    ("object", object()),
+    ("empty list", []),
+    ("deep list", _deep(100_000)),
+    ("dict", {"a": 1}),
+    ("date.max", date.max),
+    ("date.min", date.min),
+    ("naive datetime", datetime(2025, 1, 1, 8, 0)),
+    ("aware datetime.max", datetime.max.replace(tzinfo=UTC)),
+    ("aware datetime.min", datetime.min.replace(tzinfo=UTC)),
+    ("no-offset tzinfo", datetime(2025, 1, 1, 8, 0, tzinfo=_NoOffset())),
+    ("timedelta.max", timedelta.max),
+    ("negative timedelta", timedelta(days=-1)),
+    ("odd zone", "x" * 256),
+]
+
+
+def public_callables() -> list[tuple[str, Callable[..., object]]]:
+    """Every public function and class, once, by its first public name."""
+    seen: set[int] = set()
+    found = []
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if id(obj) in seen or not callable(obj):
+                continue
+            if isinstance(obj, type) and issubclass(obj, BaseException | enum.Enum):
+                continue
+            if isinstance(obj, type) and getattr(obj, "_is_protocol", False):
+                continue
+            seen.add(id(obj))
+            found.append((f"{module_name}.{name}", obj))
+    return found
+
+
+class _UnbuildableError(Exception):
+    """No baseline value could be made for a type."""
+
+
+def baseline(hint: object, depth: int = 0) -> object:
+    """A valid value for a type hint."""
+    if depth > 6:
+        raise _UnbuildableError(hint)
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        arms = [a for a in args if a is not type(None)]
+        for arm in arms:
+            try:
+                return baseline(arm, depth + 1)
+            except _UnbuildableError:
+                continue
+        raise _UnbuildableError(hint)
+    if origin is typing.Literal:
+        return args[0]
+    if origin in (list, Sequence, Iterable, Iterator) or origin is tuple:
+        return []
+    if origin in (dict, Mapping):
+        return {}
+    if origin is type:
+        return args[0] if args else object
+    if hint is typing.Any or hint is object:
+        return "x"
+    simple: dict[object, object] = {
+        datetime: datetime(2025, 10, 9, 9, 0, tzinfo=SHANGHAI),
+        date: date(2025, 10, 9),
+        time: time(9, 0),
+        timedelta: timedelta(hours=1),
+        tzinfo: SHANGHAI,
+        str: "x",
+        int: 1,
+        float: 1.0,
+        bool: True,
+        bytes: b"x",
+        Path: Path("hostile.toml"),
+    }
+    if hint in simple:
+        return simple[hint]
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return next(iter(hint))
+    if isinstance(hint, type):
+        factory = FACTORIES.get(hint.__name__)
+        if factory is not None:
+            return factory()
+        if attrs.has(hint):
+            return build(hint, depth + 1)
+        try:
+            return hint()
+        except Exception as exc:
+            raise _UnbuildableError(hint) from exc
+    raise _UnbuildableError(hint)
+
+
+SHANGHAI_T = datetime(2025, 10, 9, 9, 0, tzinfo=SHANGHAI)
+RECEIVED = propcrm.Event(propcrm.EventKind.RECEIVED, SHANGHAI_T)
+
+
+def _timeline() -> object:
+    return propcrm.Timeline([RECEIVED], kind="repair.in_home")
+
+
+OFFICIAL = propcrm.Customer("c1", "Wang Fang", facts=propcrm.TierFacts(government_official=True))
+
+
+def _programme() -> propcrm.VipProgramme:
+    """A programme holding one active card, ``JK1001``."""
+    programme = propcrm.VipProgramme(propcrm.MemorySequenceAllocator())
+    programme.issue(OFFICIAL, level=propcrm.VipLevel.OTHER, on=date(2025, 10, 9), by="s1")
+    return programme
+
+
+def _card() -> object:
+    return _programme().card("JK2001")
+
+
+def _ratings() -> list[dict[str, int]]:
+    """Three respondents who rate every default dimension."""
+    names = propcrm.SatisfactionPolicy().enabled
+    return [dict.fromkeys(names, score) for score in (3, 4, 5)]
+
+
+def _responses() -> list[object]:
+    return [
+        propcrm.SurveyResponse(f"h{i}", "Lakeside", date(2025, 3, 1), recommend=9, overall=4)
+        for i in range(3)
+    ]
+
+
+def _policy_file() -> dict[str, object]:
+    Path("policy.toml").write_text("", encoding="utf-8")
+    return {"path": "policy.toml"}
+
+
+def _task() -> object:
+    plan = propcrm.plan_after_complaint(
+        "k1", customer_id="c1", handled_at=SHANGHAI_T, calendar=_contact()
+    )
+    return plan.tasks[0]
+
+
+def _contact() -> object:
+    return propcrm.Policy().calendar("contact", years=[2025])
+
+
+def _complaint() -> object:
+    return propcrm.Complaint(
+        "k1",
+        community="Lakeside",
+        category="service",
+        subject="noise",
+        complainant_ids=["c1"],
+        received_at=SHANGHAI_T,
+    )
+
+
+#: A valid value per type name, where the type hint alone cannot make one.
+FACTORIES: dict[str, Callable[[], object]] = {
+    "Allowance": lambda: propcrm.Allowance.business(timedelta(hours=8)),
+    "BusinessCalendar": _contact,
+    "CallbackTask": _task,
+    "CardSequenceAllocator": propcrm.MemorySequenceAllocator,
+    "Clock": lambda: propcrm.FixedClock(SHANGHAI_T),
+    "Complaint": _complaint,
+    "CsatResult": lambda: propcrm.CsatResult((1, 2, 3, 4, 5)),
+    "Event": lambda: RECEIVED,
+    "Household": lambda: propcrm.Household("h1", [propcrm.Member("Li", date(1960, 5, 1))]),
+    "Outcome": lambda: propcrm.Outcome(SHANGHAI_T + timedelta(hours=1), reached=True),
+    "Overlay": lambda: propcrm.Overlay(
+        "vip", {"dispatch": propcrm.Allowance.wall(timedelta(hours=1))}, tiers=["A"]
+    ),
+    "RoleShareAllocator": propcrm.RoleShareAllocator.from_policy,
+    "SlaTarget": lambda: propcrm.SlaPolicy().select("repair.in_home").targets[0],
+    "Store": propcrm.MemoryStore,
+    "TargetSet": lambda: propcrm.SlaPolicy().select("repair.in_home"),
+    "Timeline": _timeline,
+    "VipCard": _card,
+    "WorkWeek": lambda: propcrm.WorkWeek.parse("mon-fri 09:00-18:00"),
+}
+
+#: Baseline keyword arguments per callable (its ``__qualname__``) where the built ones
+#: would be refused: the hostile values must meet a call that otherwise succeeds.
+ARGUMENTS: dict[str, Callable[[], dict[str, object]]] = {
+    "CsatResult": lambda: {"counts": (1, 2, 3, 4, 5)},
+    "Overlay": lambda: {
+        "targets": {"dispatch": propcrm.Allowance.wall(timedelta(hours=1))},
+        "tiers": ["A"],
+    },
+    "RoleShareAllocator": lambda: {"shares": {"repair_lead": 1.0}},
+    "SlaTarget": lambda: {
+        "start": propcrm.EventKind.RECEIVED,
+        "stop": propcrm.EventKind.DISPATCHED,
+        "allowance": FACTORIES["Allowance"](),
+    },
+    "TargetSet": lambda: {"kinds": ["repair.in_home"]},
+    "Timeline": lambda: {"events": [RECEIVED], "kind": "repair.in_home"},
+    "WorkOrder": lambda: {"timeline": _timeline()},
+    "VipCard": lambda: attrs.asdict(_card(), recurse=False),
+    "Reissue": lambda: {"old": _card(), "new": _card()},
+    "record_outcome": lambda: {"task": _task(), "outcome": FACTORIES["Outcome"]()},
+    "OutcomeResult": lambda: {"task": _task(), "notice": None, "reasons": ()},
+    "CallbackTask": lambda: attrs.asdict(_task(), recurse=False),
+    "StaffMember": lambda: {"role": "repair_lead"},
+    "Allowance": lambda: {
+        "kind": propcrm.sla.AllowanceKind.BUSINESS,
+        "duration": timedelta(hours=8),
+    },
+    "CalendarPolicy.build": lambda: {"name": "desk"},
+    "Policy.calendar": lambda: {"name": "desk"},
+    "CallbackPolicy.repair_window": lambda: {"kind": "ordinary"},
+    "CardNumber": lambda: {"prefix": "JK", "level": propcrm.VipLevel.OTHER, "sequence": 1},
+    "CardNumber.parse": lambda: {"text": "JK2001"},
+    "Household": lambda: {"members": [propcrm.Member("Li", date(1960, 5, 1))]},
+    "KpiScorecard.group": dict,
+    "MemorySequenceAllocator.allocate": lambda: {"prefix": "JK"},
+    "MemorySequenceAllocator.last": lambda: {"prefix": "JK"},
+    "Policy.from_json": lambda: {"text": "{}"},
+    "Policy.from_mapping": lambda: {"data": {}},
+    "Policy.from_toml": lambda: {"text": ""},
+    "Policy.load": _policy_file,
+    "SatisfactionIndex.compute": lambda: {"responses": _ratings()},
+    "SatisfactionIndex.score": lambda: {"dimension": "security"},
+    "SatisfactionPolicy.check_dimension": lambda: {"where": "ratings", "name": "security"},
+    "SlaPolicy.select": lambda: {"kind": "repair.in_home"},
+    "Timeline.with_event": lambda: {
+        "event": propcrm.Event(propcrm.EventKind.DISPATCHED, SHANGHAI_T + timedelta(hours=1))
+    },
+    "VipProgramme.expiring": lambda: {"between": (date(2025, 1, 1), date(2030, 1, 1))},
+    "VipProgramme.issue": lambda: {"customer": attrs.evolve(OFFICIAL, id="c2")},
+    "VipProgramme.card": lambda: {"card_id": "JK2001"},
+    "VipProgramme.renew": lambda: {"customer": OFFICIAL, "on": date(2028, 10, 9)},
+    "WorkWeek.parse": lambda: {"text": "mon-fri 09:00-18:00"},
+    "compare_csat_paired": lambda: {"before": {"h1": 3, "h2": 4}, "after": {"h1": 4, "h2": 5}},
+    "compare_nps_paired": lambda: {"before": {"h1": 3, "h2": 9}, "after": {"h1": 7, "h2": 10}},
+    "compare_event_rate": lambda: {"before": (6, 800), "after": (3, 820)},
+    "compare_index": lambda: {"before": _ratings(), "after": _ratings()},
+    "compare_index_paired": lambda: {
+        "before": dict(zip(("h1", "h2", "h3"), _ratings(), strict=True)),
+        "after": dict(zip(("h1", "h2", "h3"), reversed(_ratings()), strict=True)),
+    },
+    "compare_kpi": lambda: {
+        "before": propcrm.KpiScorecard.build(_responses()).group(),
+        "after": propcrm.KpiScorecard.build(_responses()).group(),
+        "kpi": propcrm.Kpi.NPS,
+    },
+    "compare_rate": lambda: {
+        "before": propcrm.Attainment(45, 50),
+        "after": propcrm.Attainment(40, 50),
+    },
+    "coverage": lambda: {"customer_ids": ["c1"], "tz": "Asia/Shanghai"},
+    "csat": lambda: {"ratings": [3, 4, 5]},
+    "nps": lambda: {"scores": [3, 9, 10]},
+    "parse_duration": lambda: {"text": "48h"},
+    "plan_after_repair": lambda: {"owner_role": "repair_lead"},
+    "plan_rounds": lambda: {"year": 2025},
+    "plan_tier_visits": lambda: {"year": 2025},
+    "plan_vip_care": lambda: {"year": 2025},
+    "StatusChange": lambda: {"status": propcrm.vip.CardStatus.REVOKED, "ground": None},
+}
+
+FACTORIES |= {
+    "KpiScorecard": lambda: propcrm.KpiScorecard.build(_responses()),
+    "SatisfactionIndex": lambda: propcrm.SatisfactionIndex.compute(_ratings()),
+    "VipProgramme": _programme,
+}
+
+
+def signature_hints(func: Callable[..., object]) -> tuple[inspect.Signature, dict[str, object]]:
+    """The signature and resolved type hints of a callable (for a class, its constructor)."""
+    target = func
+    if isinstance(func, type):
+        target = func.__init__ if "__init__" in vars(func) or attrs.has(func) else func
+    signature = inspect.signature(func)
+    try:
+        hints = typing.get_type_hints(target)
+    except Exception:
+        hints = {}
+    return signature, hints
+
+
+def baseline_arguments(func: Callable[..., object]) -> dict[str, object]:
+    """Keyword arguments that make a valid call: defaults kept, required ones built."""
+    signature, hints = signature_hints(func)
+    arguments: dict[str, object] = {}
+    for name, parameter in signature.parameters.items():
+        if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+            continue
+        if parameter.default is not parameter.empty:
+            continue
+        arguments[name] = baseline(hints.get(name, typing.Any))
+    overrides = ARGUMENTS.get(getattr(func, "__qualname__", ""))
+    return {**arguments, **(overrides() if overrides else {})}
+
+
+def build(cls: type, depth: int = 0) -> object:
+    """A valid instance of ``cls``: from :data:`FACTORIES`, else from its constructor."""
+    factory = FACTORIES.get(cls.__name__)
+    if factory is not None:
+        return factory()
+    return cls(**baseline_arguments(cls))
+
+
+class _HangError(Exception):
+    """A call ran past its time limit."""
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise _HangError
+
+
+def call(func: Callable[..., object], arguments: dict[str, object]) -> None:
+    """Call within the time limit, draining a returned iterator a little."""
+    previous = signal.signal(signal.SIGALRM, _alarm)
+    signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT)
+    try:
+        result = _positional_call(func, arguments)
+        if isinstance(result, Iterator):
+            for _ in itertools.islice(result, 1_000):
+                pass
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _positional_call(func: Callable[..., object], arguments: dict[str, object]) -> object:
+    signature = inspect.signature(func)
+    args = []
+    kwargs = {}
+    for name, value in arguments.items():
+        kind = signature.parameters[name].kind
+        if kind is inspect.Parameter.POSITIONAL_ONLY:
+            args.append(value)
+        else:
+            kwargs[name] = value
+    return func(*args, **kwargs)
+
+
+def entry_points() -> list[
+    tuple[str, Callable[[], tuple[Callable[..., object], dict[str, object]]]]
+]:
+    """Each public callable and each public method of a public class, lazily built."""
+    points = []
+    for qualname, obj in public_callables():
+        points.append((qualname, lambda obj=obj: (obj, baseline_arguments(obj))))
+        if not isinstance(obj, type):
+            continue
+        for name, member in inspect.getmembers(obj):
+            if name.startswith("_") or not callable(member) or isinstance(member, type):
+                continue
+
+            def method(
+                obj: type = obj, name: str = name
+            ) -> tuple[Callable[..., object], dict[str, object]]:
+                bound = getattr(build(obj) if not _is_static(obj, name) else obj, name)
+                return bound, baseline_arguments(bound)
+
+            points.append((f"{qualname}.{name}", method))
+    return points
+
+
+def _is_static(cls: type, name: str) -> bool:
+    raw = inspect.getattr_static(cls, name)
+    return isinstance(raw, staticmethod | classmethod)
+
+
+ENTRY_POINTS = entry_points()
+
+#: Entry points whose hostile-value run is skipped, each with why. Keep this short.
+SKIPS: dict[str, str] = {}
+
+#: The longest message a propcrm error may have, whatever the value it reports.
+LONGEST_MESSAGE = 2_000
+
+
+def _describe(exc: BaseException) -> str:
+    """``Type: message`` of an exception, short, even if its ``str()`` fails."""
+    try:
+        text = str(exc)
+    except Exception:
+        text = "<the message cannot be formatted>"
+    return f"{type(exc).__name__}: {text[:120]}"
+
+
+# Hostile dates run calendars into years whose holidays are estimated: that warning is
+# expected here, and pytest would otherwise turn it into an error.
+@pytest.mark.filterwarnings("ignore::propcrm.ProvisionalCalendarWarning")
+@pytest.mark.parametrize(("qualname", "make"), ENTRY_POINTS, ids=[q for q, _ in ENTRY_POINTS])
+def test_hostile_values_raise_only_propcrm_errors(
+    qualname: str,
+    make: Callable[[], tuple[Callable[..., object], dict[str, object]]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each parameter, given each hostile value, gives a result or a short propcrm error."""
+    if qualname in SKIPS:
+        pytest.skip(SKIPS[qualname])
+    monkeypatch.chdir(tmp_path)  # a store or policy path named by a hostile string lands here
+    func, arguments = make()
+    call(func, arguments)  # the baseline itself must succeed, or the run proves nothing
+    parameters = [
+        name
+        for name, p in inspect.signature(func).parameters.items()
+        if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+    leaks = []
+    for name, (label, value) in itertools.product(parameters, HOSTILE):
+        try:
+            call(func, {**arguments, name: value})
+        except PropcrmError as exc:
+            if len(str(exc)) > LONGEST_MESSAGE:
+                leaks.append(f"{name}={label}: a message of {len(str(exc)):,} characters")
+        except _HangError:
+            leaks.append(f"{name}={label}: no answer within {TIME_LIMIT} s")
+        except Exception as exc:
+            leaks.append(f"{name}={label}: {_describe(exc)}")
+    assert leaks == []
+
+
+def _deep_complaint_year_9999() -> object:
+    at = datetime(9999, 12, 31, 12, tzinfo=SHANGHAI)
+    return propcrm.grade(attrs.evolve(_complaint(), received_at=at), at=at)  # type: ignore[type-var]
+
+
+#: Inputs the one-parameter run above cannot build (a bad value inside a valid one), each
+#: with the propcrm error it must raise.
+NESTED: list[tuple[str, Callable[[], object], type[PropcrmError]]] = [
+    ("grade, received in year 9999", _deep_complaint_year_9999, propcrm.CalendarRangeError),
+    (
+        "a string taken for a list of households",
+        lambda: propcrm.plan_rounds(year=2025, households="h1", calendar=_contact()),
+        propcrm.ValidationError,
+    ),
+    (
+        "a 5,000-digit duration",
+        lambda: propcrm.parse_duration("9" * 5000 + "d"),
+        propcrm.ValidationError,
+    ),
+    (
+        "Arabic-Indic digits in a duration",
+        lambda: propcrm.parse_duration("٣d"),
+        propcrm.ValidationError,
+    ),
+    (
+        "Arabic-Indic digits in a work week",
+        lambda: propcrm.WorkWeek.parse("mon ٠٩:00-10:00"),
+        propcrm.ValidationError,
+    ),
+    (
+        "overrides given as text",
+        lambda: propcrm.BusinessCalendar("mon 09:00-10:00", overrides="x"),  # type: ignore[arg-type]
+        propcrm.ValidationError,
+    ),
+    (
+        "a sweep pair that is not a pair",
+        lambda: propcrm.sweep([(_complaint(),)], at=SHANGHAI_T),  # type: ignore[list-item]
+        propcrm.ValidationError,
+    ),
+]
+
+
+@pytest.mark.parametrize(("what", "run", "error"), NESTED, ids=[w for w, _, _ in NESTED])
+def test_bad_values_inside_good_ones_raise_propcrm_errors(
+    what: str, run: Callable[[], object], error: type[PropcrmError]
+) -> None:
+    """A bad value nested in an argument is refused with the stated propcrm error."""
+    with pytest.raises(error):
+        run()
+
+
+def test_a_deeply_nested_value_is_shown_short() -> None:
+    """Formatting a 100,000-deep value in an error never recurses past Python's limit."""
+    with pytest.raises(propcrm.ValidationError) as info:
+        propcrm.grade(_deep(100_000), at=SHANGHAI_T)  # type: ignore[arg-type]
+    assert str(info.value) == "complaint: expected a Complaint, got [[[[...]]]]"
