@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -74,7 +74,6 @@ from propcrm.storage._catalog import (
     WORK_ORDERS,
     CallbackTaskRepo,
     CardNumbers,
-    ComplaintRepo,
     CustomerRepo,
     HouseholdRepo,
     Query,
@@ -87,6 +86,22 @@ from propcrm.storage._catalog import (
     stale,
 )
 from propcrm.storage._codec import decode, encode, make_converter
+from propcrm.storage._listing import Condition
+from propcrm.storage._records import (
+    CASE_EVENTS,
+    COMMANDS,
+    COMPLAINT_CASES,
+    GRADE_RECORDS,
+    NOTIFICATIONS,
+    PROMISED_REPLIES,
+    CaseEventRepo,
+    CommandRepo,
+    ComplaintCaseRepo,
+    ComplaintRepo,
+    GradeRecordRepo,
+    NotificationRepo,
+    PromisedReplyRepo,
+)
 from propcrm.storage._sqlite_schema import (
     APPLICATION_ID,
     MEMORY,
@@ -200,6 +215,12 @@ class SqliteStore:
         self.complaints = ComplaintRepo(_SqliteTable(self, COMPLAINTS))
         self.callback_tasks = CallbackTaskRepo(_SqliteTable(self, CALLBACK_TASKS))
         self.work_orders = WorkOrderRepo(_SqliteTable(self, WORK_ORDERS))
+        self.complaint_cases = ComplaintCaseRepo(_SqliteTable(self, COMPLAINT_CASES))
+        self.case_events = CaseEventRepo(_SqliteTable(self, CASE_EVENTS))
+        self.grade_records = GradeRecordRepo(_SqliteTable(self, GRADE_RECORDS))
+        self.notifications = NotificationRepo(_SqliteTable(self, NOTIFICATIONS))
+        self.promised_replies = PromisedReplyRepo(_SqliteTable(self, PROMISED_REPLIES))
+        self.commands = CommandRepo(_SqliteTable(self, COMMANDS))
 
     @property
     def read_only(self) -> bool:
@@ -444,6 +465,30 @@ class _SqliteTable(Generic[T]):
 
     def count(self) -> int:
         return int(self._store._query(self._count)[0][0])
+
+    def page(
+        self,
+        conditions: Sequence[Condition],
+        order: str,
+        limit: int,
+        after: tuple[Scalar, str] | None,
+    ) -> list[tuple[Scalar, T]]:
+        # Columns and operators come from the table's declared listing, never from callers.
+        tests = [f"{column} {op} ?" for column, op, _ in conditions]
+        params: list[Scalar] = [value for _, _, value in conditions]
+        if after is not None:
+            if order == "id":
+                tests.append("id > ?")
+                params.append(after[1])
+            else:
+                tests.append(f"({order} > ? OR ({order} = ? AND id > ?))")
+                params.extend((after[0], after[0], after[1]))
+        where = " AND ".join(tests) or "1"
+        keys = "id" if order == "id" else f"{order}, id"
+        sql = f"SELECT {order}, body FROM {self._table.name} WHERE {where} ORDER BY {keys} LIMIT ?"
+        rows = self._store._query(sql, (*params, limit))
+        converter, cls = self._store._converter, self._table.entity
+        return [(value, decode(converter, body, cls)) for value, body in rows]
 
     def _new_id(self) -> str:
         return sequence_id(self._store._next_in_sequence(self._table.name) or 0)

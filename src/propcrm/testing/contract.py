@@ -44,6 +44,7 @@ from propcrm.explain import Reason
 from propcrm.satisfaction import SurveyResponse
 from propcrm.sla import Event, EventKind, Timeline
 from propcrm.storage import Repository, Store
+from propcrm.testing._contract_records import RECORD_SAMPLES, RecordContract
 from propcrm.testing.strategies import (
     callback_tasks,
     complaints,
@@ -294,6 +295,7 @@ SAMPLES: tuple[Sample[Any], ...] = (
             _ids(repo.expiring_between(date(2027, 6, 1), date(2028, 1, 5))),
         ],
     ),
+    *(Sample(*attrs.astuple(sample, recurse=False)) for sample in RECORD_SAMPLES),
 )
 """One :class:`Sample` per versioned aggregate of :class:`~propcrm.storage.Store`."""
 
@@ -303,7 +305,7 @@ SAMPLES: tuple[Sample[Any], ...] = (
 _SHARED_SUITE = [HealthCheck.function_scoped_fixture, HealthCheck.differing_executors]
 
 
-class StoreContract:
+class StoreContract(RecordContract):
     """The contract suite. Subclass it and implement :meth:`make_store`."""
 
     def make_store(self, directory: Path) -> Store:
