@@ -39,7 +39,10 @@ def _roles(value: Iterable[str]) -> frozenset[Role]:
 
 
 def _communities(value: Iterable[str]) -> frozenset[str]:
-    found = frozenset((value,) if isinstance(value, str) else value)
+    try:
+        found = frozenset((value,) if isinstance(value, str) else value)
+    except TypeError:
+        found = frozenset()
     if not found or not all(isinstance(item, str) and item.strip() for item in found):
         raise ValidationError.expected(
             "communities",
@@ -125,7 +128,8 @@ class CommandRunner:
     """
 
     def __init__(self, store: Store, *, clock: Clock, policy: Policy | None = None) -> None:
-        if not isinstance(clock, Clock):
+        # A datetime has a now() too: it is the time of a clock, not a clock.
+        if isinstance(clock, datetime | type) or not isinstance(clock, Clock):
             raise ValidationError.expected(
                 "clock", "a Clock (an object with now())", type(clock).__name__,
                 "e.g. SystemClock('Asia/Shanghai') or FixedClock(moment)",
