@@ -356,3 +356,103 @@ def test_an_unknown_complaint_is_not_found(desk: ComplaintDesk) -> None:
     """A command about a complaint that does not exist raises NotFoundError."""
     with pytest.raises(NotFoundError):
         desk.mark_handled(command_id="h", actor=CLERK, complaint_id="C-404", result="x")
+
+
+def test_the_history_and_the_sweep_read_every_page(
+    desk: ComplaintDesk, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With pages of one, the third complainant is still counted and all three escalate."""
+    from propcrm.services import _complaint_desk, _sweeps
+
+    monkeypatch.setattr(_complaint_desk, "_HISTORY_PAGE", 1)
+    monkeypatch.setattr(_sweeps, "_PAGE", 1)
+    for n in (1, 2, 3):
+        case = _register(desk, n, subject="lift")
+    clock.set(MON + timedelta(days=31))
+    report = desk.sweep(command_id="sw", actor=CLERK)
+    assert (case.grade, [e.complaint_id for e in report.escalations]) == (
+        Grade.HOT,
+        ["C-1", "C-2", "C-3"],
+    )
+
+
+def test_a_sweep_tells_only_about_the_actors_communities(
+    desk: ComplaintDesk, clock: FixedClock, store: Any
+) -> None:
+    """A 西区 sweep leaves a 东区 overdue reply for the 东区 desk."""
+    desk.promise_reply(
+        command_id="p", actor=CLERK, reply_id="R-1", community="东区", customer_id="c",
+        question="when?", due=MON.replace(hour=17),
+    )  # fmt: skip
+    clock.set(MON.replace(hour=18))
+    assert (
+        desk.sweep(command_id="w", actor=OTHER).overdue_reply_ids,
+        len(store.notifications),
+    ) == (
+        (),
+        0,
+    )
+
+
+def test_a_reply_is_given_once_and_in_words(desk: ComplaintDesk) -> None:
+    """A blank answer is refused; a second answer names the reply as answered."""
+    desk.promise_reply(
+        command_id="p", actor=CLERK, reply_id="R-1", community="东区", customer_id="c",
+        question="when?", due=MON.replace(hour=17),
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="answer"):
+        desk.give_reply(command_id="g0", actor=CLERK, reply_id="R-1", answer=" ")
+    desk.give_reply(command_id="g1", actor=CLERK, reply_id="R-1", answer="Friday")
+    with pytest.raises(ValidationError, match="answered already"):
+        desk.give_reply(command_id="g2", actor=CLERK, reply_id="R-1", answer="Monday")
+
+
+def test_a_second_liaison_slip_keeps_the_grade(desk: ComplaintDesk, store: Any) -> None:
+    """Another department on an IMPORTANT complaint adds a slip, not a grade decision."""
+    _register(desk, 1, departments=["engineering"])
+    case = desk.send_liaison_slip(
+        command_id="l", actor=CLERK, complaint_id="C-1", department="security"
+    )
+    assert (case.grade, case.departments, len(store.grade_records.history("C-1"))) == (
+        Grade.IMPORTANT,
+        ("engineering", "security"),
+        1,
+    )
+
+
+def test_commands_refuse_blank_or_unknown_arguments(desk: ComplaintDesk) -> None:
+    """A blank department or result, or a step that is not a handling step, is refused."""
+    _register(desk, 1)
+    with pytest.raises(ValidationError, match="department"):
+        desk.send_liaison_slip(command_id="a", actor=CLERK, complaint_id="C-1", department="")
+    with pytest.raises(ValidationError, match="kind"):
+        desk.record_step(
+            command_id="b", actor=CLERK, complaint_id="C-1",
+            kind=CaseEventKind.HANDLED, note="x",
+        )  # fmt: skip
+    with pytest.raises(ValidationError, match="result"):
+        desk.mark_handled(command_id="c", actor=CLERK, complaint_id="C-1", result="")
+
+
+def test_satisfaction_needs_a_handled_complaint(desk: ComplaintDesk) -> None:
+    """An open complaint has no callback to answer yet."""
+    _register(desk, 1)
+    with pytest.raises(ValidationError, match="awaiting its callback"):
+        desk.record_satisfaction(command_id="s", actor=CLERK, complaint_id="C-1", reached=True)
+
+
+def test_two_connections_to_one_file_cannot_both_update_a_case(tmp_path: Path) -> None:
+    """Desks on two SQLite connections acting on the same read: one ConflictError."""
+    with SqliteStore(tmp_path / "crm.db") as one, SqliteStore(tmp_path / "crm.db") as two:
+        first, second = (ComplaintDesk(s, clock=FixedClock(MON)) for s in (one, two))
+        read = _register(first, 1).version
+        second.record_step(
+            command_id="b", actor=CLERK, complaint_id="C-1",
+            kind=CaseEventKind.RESPONDED, note="second desk first", version=read,
+        )  # fmt: skip
+        with pytest.raises(ConflictError):
+            first.record_step(
+                command_id="a", actor=CLERK, complaint_id="C-1",
+                kind=CaseEventKind.RESPONDED, note="first desk late", version=read,
+            )  # fmt: skip
+        assert [e.note for e in one.case_events.of_complaint("C-1")][-1] == "second desk first"

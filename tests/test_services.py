@@ -141,3 +141,8 @@ def test_the_desk_stamps_decisions_with_its_policy() -> None:
     )  # fmt: skip
     [record] = store.grade_records.history("C-1")
     assert record.policy_fingerprint == policy_fingerprint(policy)
+
+
+def test_an_actor_may_hold_one_role_given_as_text() -> None:
+    """roles="desk_staff" is the one role DESK_STAFF."""
+    assert Actor("p", roles="desk_staff", communities="东区").roles == frozenset({Role.DESK_STAFF})

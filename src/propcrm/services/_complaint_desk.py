@@ -33,6 +33,7 @@ _STEPS = frozenset(
     }
 )
 _MICROSECOND = timedelta(microseconds=1)
+_HISTORY_PAGE = 1000  # complaints read per page when building a history
 
 
 class DeskCommands:
@@ -171,7 +172,7 @@ class DeskCommands:
             page = self.store.complaints.list(
                 received_from=add_months(at, -grading.repeat_window_months),
                 received_before=at + _MICROSECOND,
-                limit=1000,
+                limit=_HISTORY_PAGE,
                 after=after,
                 **key,
             )

@@ -16,7 +16,6 @@ come from the declaration, never from the caller.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from enum import Enum
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -210,8 +209,3 @@ def as_value_of(kind: type[Enum]) -> Callable[[object, str], Scalar]:
         return result
 
     return convert
-
-
-def instant(value: datetime) -> int:
-    """The column value of an instant."""
-    return epoch_micros(value)
