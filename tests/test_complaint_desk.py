@@ -6,15 +6,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 from propcrm._time import FixedClock
 from propcrm.callbacks import CallbackKind, CallbackTask, Subject, SubjectKind
-from propcrm.complaints import Grade
+from propcrm.complaints import Grade, GradingPolicy
 from propcrm.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from propcrm.policy import Policy
 from propcrm.records import CaseEventKind, CaseState, NotificationKind
 from propcrm.roles import Role
-from propcrm.services import Actor, ComplaintDesk
+from propcrm.services import Actor, ComplaintDesk, deliver_pending
 from propcrm.storage.memory import MemoryStore
 from propcrm.storage.sqlite import SqliteStore
 from propcrm.vip import CardNumber, VipCard, VipLevel
@@ -456,3 +458,83 @@ def test_two_connections_to_one_file_cannot_both_update_a_case(tmp_path: Path) -
                 kind=CaseEventKind.RESPONDED, note="first desk late", version=read,
             )  # fmt: skip
         assert [e.note for e in one.case_events.of_complaint("C-1")][-1] == "second desk first"
+
+
+def test_a_stored_complaint_can_be_regraded_under_another_policy(
+    desk: ComplaintDesk, clock: FixedClock, store: Any
+) -> None:
+    """HOT after 5 days instead of 7: on day 5 it would be HOT; nothing is written."""
+    _register(desk, 1)
+    clock.set(MON + timedelta(days=5))
+    stricter = attrs.evolve(Policy(), grading=GradingPolicy(hot_after=timedelta(days=5)))
+    assert (
+        desk.regrade("C-1", policy=stricter).grade,
+        desk.regrade("C-1", policy=Policy()).grade,
+        len(store.grade_records),
+    ) == (Grade.HOT, Grade.GENERAL, 1)
+
+
+def test_regrading_needs_a_policy(desk: ComplaintDesk) -> None:
+    """regrade() refuses a grading slice: it takes the whole Policy."""
+    _register(desk, 1)
+    with pytest.raises(ValidationError, match="policy"):
+        desk.regrade("C-1", policy=GradingPolicy(), at=MON)  # type: ignore[arg-type]
+
+
+class _Channel:
+    """A host's delivery channel that fails for the first ``failures`` calls."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.sent: list[str] = []
+
+    def __call__(self, notification: Any) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("gateway down")
+        self.sent.append(notification.id)
+
+
+def test_delivery_retries_a_failed_notification_on_the_next_run(
+    desk: ComplaintDesk, clock: FixedClock, store: Any
+) -> None:
+    """A failed delivery is counted and kept; the next run delivers it and marks it."""
+    _register(desk, 1)
+    clock.set(MON + timedelta(days=7))
+    desk.sweep(command_id="sw", actor=CLERK)
+    channel = _Channel(failures=1)
+    first = deliver_pending(store, channel, clock=clock)
+    second = deliver_pending(store, channel, clock=clock)
+    note = store.notifications.get("escalation:C-1:hot")
+    assert (first.failed, second.delivered, note.attempts, note.delivered_at) == (
+        ("escalation:C-1:hot",),
+        ("escalation:C-1:hot",),
+        1,
+        MON + timedelta(days=7),
+    )
+
+
+def test_delivery_gives_up_after_the_maximum_attempts(
+    desk: ComplaintDesk, clock: FixedClock, store: Any
+) -> None:
+    """After max_attempts failures a notification is left pending for a person."""
+    _register(desk, 1)
+    clock.set(MON + timedelta(days=7))
+    desk.sweep(command_id="sw", actor=CLERK)
+    channel = _Channel(failures=5)
+    for _ in range(3):
+        deliver_pending(store, channel, clock=clock, max_attempts=2)
+    note = store.notifications.get("escalation:C-1:hot")
+    assert (note.attempts, note.last_error, note.pending) == (
+        2,
+        "ConnectionError: gateway down",
+        True,
+    )
+
+
+def test_delivery_checks_its_arguments(store: Any, clock: FixedClock) -> None:
+    """A hook that cannot be called or a max_attempts below 1 is refused."""
+    with pytest.raises(ValidationError, match="hook"):
+        deliver_pending(store, None, clock=clock)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="max_attempts"):
+        deliver_pending(store, print, clock=clock, max_attempts=0)

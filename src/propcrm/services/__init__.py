@@ -16,7 +16,8 @@ keep every decision:
   carries the :func:`policy_fingerprint` of the policy that made it;
 * who is to be told (escalations, overdue promised replies) is written to the
   store's outbox (``store.notifications``) in the same transaction; a host
-  system delivers from it.
+  system delivers from it with :func:`deliver_pending` and its own
+  :class:`DeliveryHook`.
 
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
@@ -37,14 +38,18 @@ from __future__ import annotations
 import attrs
 
 from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
+from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
 from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
 
 __all__ = [
     "Actor",
     "CommandRunner",
     "ComplaintDesk",
+    "DeliveryHook",
+    "DeliveryReport",
     "EscalationRecord",
     "SweepReport",
+    "deliver_pending",
     "policy_fingerprint",
 ]
 

@@ -161,9 +161,34 @@ class DeskCommands:
         case = self._graded(case, decision, at, actor, command_id)
         return store.complaint_cases.add(case)
 
-    def _history(self, complaint: Complaint) -> ComplaintHistory:
+    def regrade(
+        self, complaint_id: str, *, policy: Policy, at: datetime | None = None
+    ) -> GradeDecision:
+        """Grade a stored complaint again under ``policy``, writing nothing.
+
+        What another set of rules would have decided, from the stored complaint
+        and its stored neighbours: compare it with the stored
+        :class:`~propcrm.records.GradeRecord` history.
+
+        Args:
+            complaint_id: The complaint.
+            policy: The rules to grade by.
+            at: The moment of evaluation; the clock's time by default.
+
+        Raises:
+            NotFoundError: There is no such complaint.
+            ValidationError: ``policy`` is not a Policy or ``at`` is naive.
+        """
+        if not isinstance(policy, Policy):
+            raise ValidationError.expected("policy", "a Policy", type(policy).__name__)
+        complaint = self.store.complaints.get(complaint_id)
+        moment = self._runner.clock.now() if at is None else at
+        history = self._history(complaint, policy)
+        return grade(complaint, at=moment, history=history, policy=policy)
+
+    def _history(self, complaint: Complaint, policy: Policy | None = None) -> ComplaintHistory:
         """The complaints of the same key in the repeat window ending at ``complaint``."""
-        grading = self.policy.grading
+        grading = (policy or self.policy).grading
         at = complaint.received_at
         key = {f: getattr(complaint, f) for f in grading.same_complaint_key if f != "channel"}
         history = ComplaintHistory(policy=grading)
