@@ -12,25 +12,20 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from propcrm._time import FixedClock
+from propcrm import FixedClock
 from propcrm.complaints import Grade
-from propcrm.records import CaseEventKind, CaseState
-from propcrm.services import Actor, ComplaintDesk
+from propcrm.records import CaseEventKind, CaseState, Notification
+from propcrm.services import Actor, ComplaintDesk, deliver_pending
 from propcrm.storage.sqlite import SqliteStore
 
 SH = ZoneInfo("Asia/Shanghai")
 MONDAY = datetime(2025, 3, 3, 9, 0, tzinfo=SH)
 
 
-def deliver(store: SqliteStore, at: datetime) -> int:
-    """The host's delivery hook: print each pending notification, then mark it delivered."""
-    count = 0
-    for note in store.notifications.pending():
-        who = ", ".join([*(role.label for role in note.to_roles), *note.to_ids])
-        print(f"  -> to {who}: {note.message}")
-        store.notifications.mark_delivered(note.id, at=at)
-        count += 1
-    return count
+def send(note: Notification) -> None:
+    """The host's delivery hook: here it prints; a real host sends an SMS or a message."""
+    who = ", ".join([*(role.label for role in note.to_roles), *note.to_ids])
+    print(f"  -> to {who}: {note.message}")
 
 
 def main() -> int:
@@ -83,9 +78,11 @@ def main() -> int:
             clock.set(moment)
             report = desk.sweep(command_id=command_id, actor=clerk)
             print(f"sweep {moment:%Y-%m-%d %H:%M}: {len(report.escalations)} escalation(s)")
-            deliver(store, moment)
+            deliver_pending(store, send, clock=clock)
         if store.complaint_cases.get("TS-001").grade is not Grade.MAJOR:
             problems.append("a month unresolved should be MAJOR")
+        if store.notifications.pending():
+            problems.append("every notification should have been delivered")
 
         clock.set(datetime(2025, 4, 3, 16, 0, tzinfo=SH))
         handled = desk.mark_handled(

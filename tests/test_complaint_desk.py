@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from propcrm._time import FixedClock
+from propcrm import FixedClock
 from propcrm.callbacks import CallbackKind, CallbackTask, Subject, SubjectKind
 from propcrm.complaints import Grade, GradingPolicy
 from propcrm.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
@@ -538,3 +538,13 @@ def test_delivery_checks_its_arguments(store: Any, clock: FixedClock) -> None:
         deliver_pending(store, None, clock=clock)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="max_attempts"):
         deliver_pending(store, print, clock=clock, max_attempts=0)
+
+
+def test_the_register_keeps_the_customer_and_departments_given(desk: ComplaintDesk) -> None:
+    """Departments given as a generator are all kept; the customer is the one named."""
+    case = _register(desk, 1, departments=(d for d in ["engineering", "security"]))
+    assert (case.customer_id, case.departments, case.grade) == (
+        "cust-1",
+        ("engineering", "security"),
+        Grade.IMPORTANT,
+    )

@@ -9,7 +9,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from propcrm._time import FixedClock
+from propcrm import FixedClock
 from propcrm.complaints import Grade
 from propcrm.errors import PropcrmError
 from propcrm.records import CaseEventKind

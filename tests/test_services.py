@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
-from propcrm._time import FixedClock
+from propcrm import FixedClock
 from propcrm.complaints import GradingPolicy
 from propcrm.errors import PermissionDeniedError, PropcrmError, ValidationError
 from propcrm.policy import Policy

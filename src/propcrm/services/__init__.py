@@ -11,7 +11,7 @@ keep every decision:
 * every command is done by an :class:`Actor` — a person, their roles and the
   communities they act for — and a record of another community is refused
   with :class:`~propcrm.errors.PermissionDeniedError`;
-* the time comes from the injected :class:`~propcrm._time.Clock`, the rules
+* the time comes from the injected :class:`~propcrm.Clock`, the rules
   from the injected :class:`~propcrm.policy.Policy`; each stored decision
   carries the :func:`policy_fingerprint` of the policy that made it;
 * who is to be told (escalations, overdue promised replies) is written to the
@@ -21,7 +21,7 @@ keep every decision:
 
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
->>> from propcrm._time import FixedClock
+>>> from propcrm import FixedClock
 >>> from propcrm.storage.memory import MemoryStore
 >>> clock = FixedClock(datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
 >>> desk = ComplaintDesk(MemoryStore(), clock=clock)

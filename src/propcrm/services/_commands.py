@@ -120,7 +120,7 @@ class CommandRunner:
 
     Args:
         store: The store the commands change.
-        clock: Tells the time of each command (:class:`~propcrm._time.Clock`).
+        clock: Tells the time of each command (:class:`~propcrm.Clock`).
         policy: The rules; ``None`` for the defaults.
 
     Raises:

@@ -102,6 +102,7 @@ class DeskCommands:
             ValidationError: A field is invalid (named in the message).
         """
         actor.require(community)
+        involved = tuple(departments)
 
         def work(at: datetime) -> ComplaintCase:
             complaint = Complaint(
@@ -118,9 +119,9 @@ class DeskCommands:
                 media_risk=media_risk,
                 litigation_filed=litigation_filed,
                 media_exposed=media_exposed,
-                needs_other_departments=bool(tuple(departments)),
+                needs_other_departments=bool(involved),
             )
-            return self._open_case(complaint, actor, at, command_id, summary, departments)
+            return self._open_case(complaint, actor, at, command_id, customer_id, summary, involved)
 
         return self._runner.run(
             "complaints.register",
@@ -136,8 +137,9 @@ class DeskCommands:
         actor: Actor,
         at: datetime,
         command_id: str,
+        customer_id: str,
         summary: str,
-        departments: Iterable[str],
+        departments: tuple[str, ...],
         *,
         repeat_of_id: str | None = None,
     ) -> ComplaintCase:
@@ -147,13 +149,13 @@ class DeskCommands:
         case = ComplaintCase(
             complaint.id,
             community=complaint.community,
-            customer_id=complaint.complainant_ids[0] if complaint.complainant_ids else actor.id,
+            customer_id=customer_id,
             summary=summary,
             received_at=complaint.received_at,
             owner_id=actor.id,
-            departments=tuple(departments),
+            departments=departments,
             grade=decision.grade,
-            vip=self._is_vip(complaint.complainant_ids, at),
+            vip=self._is_vip(customer_id, at),
             repeat_of_id=repeat_of_id,
         )
         kind = CaseEventKind.REOPENED if repeat_of_id else CaseEventKind.REGISTERED
@@ -206,13 +208,10 @@ class DeskCommands:
                 return history
             after = page.next
 
-    def _is_vip(self, customer_ids: Iterable[str], at: datetime) -> bool:
+    def _is_vip(self, customer_id: str, at: datetime) -> bool:
+        """Whether the customer holds a card valid on the day of ``at`` (policy's zone)."""
         on = at.astimezone(zone(self.policy.tz)).date()
-        return any(
-            card.is_valid_on(on)
-            for customer_id in customer_ids
-            for card in self.store.vip_cards.held_by(customer_id)
-        )
+        return any(card.is_valid_on(on) for card in self.store.vip_cards.held_by(customer_id))
 
     # --- handling -----------------------------------------------------------------------
 
@@ -440,7 +439,7 @@ class DeskCommands:
             )
             store.complaint_cases.update(linked)
             return self._open_case(
-                second, actor, at, command_id, summary, first.departments,
+                second, actor, at, command_id, first.customer_id, summary, first.departments,
                 repeat_of_id=complaint_id,
             )  # fmt: skip
 

@@ -79,7 +79,7 @@ class ComplaintDesk(DeskCommands):
     Args:
         store: The store.
         clock: Tells the time of each command
-            (:class:`~propcrm._time.SystemClock`, or ``FixedClock`` in tests).
+            (:class:`~propcrm.SystemClock`, or :class:`~propcrm.FixedClock` in tests).
         policy: The rules; ``None`` for the defaults.
 
     Raises:
@@ -162,8 +162,8 @@ def _sweep(desk: ComplaintDesk, *, command_id: str, actor: Actor) -> SweepReport
                         to_ids=(case.owner_id,),
                         message=(
                             f"complaint {case.id} rose from {found.previous.label} to "
-                            f"{decision.grade.label}: {decision.handler_role.label} handles it, "
-                            f"to be resolved by {decision.resolve_by.isoformat()}"
+                            f"{decision.grade.label}: {decision.handler_role.label} handles it; "
+                            f"its resolution target was {decision.resolve_by.isoformat()}"
                         ),
                         created_at=at,
                         reasons=decision.reasons,
