@@ -21,7 +21,8 @@ from propcrm.records import (
     PromisedReply,
 )
 from propcrm.services._commands import Actor
-from propcrm.services._complaint_desk import DeskCommands, record_grade
+from propcrm.services._complaint_desk import record_grade
+from propcrm.services._complaint_handling import HandlingCommands
 
 __all__ = ["ComplaintDesk", "EscalationRecord", "SweepReport"]
 
@@ -60,7 +61,7 @@ class SweepReport:
     overdue_reply_ids: tuple[str, ...] = ()
 
 
-class ComplaintDesk(DeskCommands):
+class ComplaintDesk(HandlingCommands):
     """The complaint desk (投诉处理): complaint commands and sweeps over a store.
 
     Every command takes ``command_id=`` (the caller's id for this request: a

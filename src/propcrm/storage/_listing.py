@@ -37,6 +37,7 @@ __all__ = [
     "as_instant",
     "as_text",
     "as_value_of",
+    "keyset_sql",
 ]
 
 T = TypeVar("T")
@@ -209,3 +210,29 @@ def as_value_of(kind: type[Enum]) -> Callable[[object, str], Scalar]:
         return result
 
     return convert
+
+
+def keyset_sql(
+    table: str,
+    conditions: Sequence[Condition],
+    order: str,
+    after: tuple[Scalar, str] | None,
+) -> tuple[str, tuple[Scalar, ...]]:
+    """The SQL of one keyset page and its parameters, the page size (``LIMIT ?``) last.
+
+    Columns and operators come from the table's declared listing, never from
+    callers; values are bound.
+    """
+    tests = [f"{column} {op} ?" for column, op, _ in conditions]
+    params: list[Scalar] = [value for _, _, value in conditions]
+    if after is not None:
+        if order == "id":
+            tests.append("id > ?")
+            params.append(after[1])
+        else:
+            tests.append(f"({order} > ? OR ({order} = ? AND id > ?))")
+            params.extend((after[0], after[0], after[1]))
+    where = " AND ".join(tests) or "1"
+    keys = "id" if order == "id" else f"{order}, id"
+    sql = f"SELECT {order}, body FROM {table} WHERE {where} ORDER BY {keys} LIMIT ?"
+    return sql, tuple(params)

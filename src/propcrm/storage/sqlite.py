@@ -86,7 +86,7 @@ from propcrm.storage._catalog import (
     stale,
 )
 from propcrm.storage._codec import decode, encode, make_converter
-from propcrm.storage._listing import Condition
+from propcrm.storage._listing import Condition, keyset_sql
 from propcrm.storage._records import (
     CASE_EVENTS,
     COMMANDS,
@@ -473,19 +473,7 @@ class _SqliteTable(Generic[T]):
         limit: int,
         after: tuple[Scalar, str] | None,
     ) -> list[tuple[Scalar, T]]:
-        # Columns and operators come from the table's declared listing, never from callers.
-        tests = [f"{column} {op} ?" for column, op, _ in conditions]
-        params: list[Scalar] = [value for _, _, value in conditions]
-        if after is not None:
-            if order == "id":
-                tests.append("id > ?")
-                params.append(after[1])
-            else:
-                tests.append(f"({order} > ? OR ({order} = ? AND id > ?))")
-                params.extend((after[0], after[0], after[1]))
-        where = " AND ".join(tests) or "1"
-        keys = "id" if order == "id" else f"{order}, id"
-        sql = f"SELECT {order}, body FROM {self._table.name} WHERE {where} ORDER BY {keys} LIMIT ?"
+        sql, params = keyset_sql(self._table.name, conditions, order, after)
         rows = self._store._query(sql, (*params, limit))
         converter, cls = self._store._converter, self._table.entity
         return [(value, decode(converter, body, cls)) for value, body in rows]
