@@ -19,6 +19,7 @@ __all__ = [
     "CalendarRangeError",
     "ConflictError",
     "NotFoundError",
+    "PermissionDeniedError",
     "PolicyError",
     "PolicyProblem",
     "PropcrmError",
@@ -136,6 +137,20 @@ class NotFoundError(PropcrmError, LookupError):
 
 class ConflictError(PropcrmError):
     """A write lost a race or breaks a uniqueness rule (for example a stale ``version``)."""
+
+
+class PermissionDeniedError(PropcrmError):
+    """An actor asked for something outside what they act for (another community's record).
+
+    Attributes:
+        actor_id: The person who asked.
+        community: The community they do not act for.
+    """
+
+    def __init__(self, message: str, *, actor_id: str, community: str) -> None:
+        super().__init__(message)
+        self.actor_id = actor_id
+        self.community = community
 
 
 class StorageError(PropcrmError):

@@ -36,6 +36,11 @@ The promises every adapter keeps:
   block that fails is undone alone (a savepoint) and the outer block may go
   on; nothing is committed until the outermost block ends. Outside a
   transaction each repository call is atomic on its own.
+* **Listing.** The complaints and the desks' records are listed with
+  ``list(order_by=..., limit=..., after=..., **filters)``: a :class:`Page`
+  whose ``next`` :class:`Cursor` gives the next page (keyset paging: each page
+  costs its size, however deep). Each repository documents its filters and
+  orders; an unknown one is a :class:`~propcrm.errors.ValidationError`.
 * **Time.** Aware datetimes come back exactly: the same instant, wall time and
   zone. Naive datetimes are refused.
 """
@@ -50,15 +55,33 @@ from typing import Protocol, TypeVar
 from propcrm.callbacks import CallbackTask
 from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household
+from propcrm.records import (
+    CaseEvent,
+    CommandRecord,
+    ComplaintCase,
+    GradeRecord,
+    Notification,
+    PromisedReply,
+)
 from propcrm.satisfaction import SurveyResponse
+from propcrm.storage._listing import Cursor, Page
 from propcrm.vip import CardSequenceAllocator, VipCard
 from propcrm.work_orders import WorkOrder, WorkOrderState
 
 __all__ = [
     "CallbackTaskRepository",
+    "CaseEventRepository",
+    "CommandRepository",
+    "ComplaintCaseRepository",
     "ComplaintRepository",
+    "Cursor",
     "CustomerRepository",
+    "GradeRecordRepository",
     "HouseholdRepository",
+    "ListableRepository",
+    "NotificationRepository",
+    "Page",
+    "PromisedReplyRepository",
     "Repository",
     "Store",
     "SurveyResponseRepository",
@@ -122,6 +145,32 @@ class Repository(Protocol[T]):
         ...
 
 
+class ListableRepository(Repository[T], Protocol):
+    """A repository whose entities can be listed with filters, one order and keyset pages."""
+
+    def list(
+        self,
+        *,
+        order_by: str = "id",
+        limit: int = 100,
+        after: Cursor | None = None,
+        **where: object,
+    ) -> Page[T]:
+        """Return one page of the entities that pass every filter named in ``where``.
+
+        Args:
+            order_by: One of the repository's orders (``"id"`` by default).
+            limit: The page size, 1 to 10,000.
+            after: The previous page's ``next``; ``None`` for the first page.
+            **where: Filters by name, as the repository documents them.
+
+        Raises:
+            ValidationError: An unknown filter or order, a value of the wrong
+                type, a limit out of range, or a cursor of another order.
+        """
+        ...
+
+
 class CallbackTaskRepository(Repository[CallbackTask], Protocol):
     """Callback tasks (回访任务)."""
 
@@ -146,8 +195,13 @@ class CallbackTaskRepository(Repository[CallbackTask], Protocol):
         ...
 
 
-class ComplaintRepository(Repository[Complaint], Protocol):
-    """Complaints (投诉)."""
+class ComplaintRepository(ListableRepository[Complaint], Protocol):
+    """Complaints (投诉).
+
+    ``list()`` filters: ``community``, ``category``, ``subject`` (text),
+    ``open`` (bool), ``received_from`` / ``received_before`` (aware
+    datetimes, ``[from, before)``); orders: ``"id"``, ``"received_at"``.
+    """
 
     def in_window(
         self, community: str, category: str, subject: str, *, start: datetime, end: datetime
@@ -245,6 +299,90 @@ class WorkOrderRepository(Repository[WorkOrder], Protocol):
         ...
 
 
+class ComplaintCaseRepository(ListableRepository[ComplaintCase], Protocol):
+    """The complaint register: one :class:`~propcrm.records.ComplaintCase` per complaint.
+
+    ``list()`` filters: ``community``, ``owner_id`` (text), ``state``
+    (:class:`~propcrm.records.CaseState`), ``grade``
+    (:class:`~propcrm.complaints.Grade`), ``received_from`` /
+    ``received_before``; orders: ``"id"``, ``"received_at"``.
+    """
+
+
+class CaseEventRepository(ListableRepository[CaseEvent], Protocol):
+    """The events of every complaint.
+
+    ``list()`` filters: ``complaint_id``, ``kind``
+    (:class:`~propcrm.records.CaseEventKind`), ``at_from`` / ``at_before``;
+    orders: ``"id"``, ``"at"``.
+    """
+
+    def of_complaint(self, complaint_id: str) -> list[CaseEvent]:
+        """Return every event of ``complaint_id``, first first."""
+        ...
+
+
+class GradeRecordRepository(ListableRepository[GradeRecord], Protocol):
+    """Stored grade decisions, each with its reasons and policy fingerprint.
+
+    ``list()`` filters: ``complaint_id``, ``policy_fingerprint``, ``grade``;
+    orders: ``"id"``, ``"at"``.
+    """
+
+    def history(self, complaint_id: str) -> list[GradeRecord]:
+        """Return the grade decisions of ``complaint_id``, first first."""
+        ...
+
+
+class NotificationRepository(ListableRepository[Notification], Protocol):
+    """The outbox: who is to be told; a host system delivers from it.
+
+    ``list()`` filters: ``kind`` (:class:`~propcrm.records.NotificationKind`),
+    ``community``, ``pending`` (bool); orders: ``"id"``, ``"created_at"``.
+    """
+
+    def pending(self) -> list[Notification]:
+        """Return the notifications not yet delivered, oldest first."""
+        ...
+
+    def mark_delivered(self, id: str, *, at: datetime) -> Notification:
+        """Record the delivery of ``id`` at ``at`` (again: no change) and return it.
+
+        Raises:
+            NotFoundError: There is no notification with that id.
+        """
+        ...
+
+    def record_failure(self, id: str, *, error: str) -> Notification:
+        """Count a failed delivery of ``id`` (it stays pending) and return it.
+
+        Raises:
+            NotFoundError: There is no notification with that id.
+            ValidationError: It was delivered already.
+        """
+        ...
+
+
+class PromisedReplyRepository(ListableRepository[PromisedReply], Protocol):
+    """Promised replies and their deadlines.
+
+    ``list()`` filters: ``community``, ``due_from`` / ``due_before``; orders:
+    ``"id"``, ``"due"``.
+    """
+
+    def overdue(self, at: datetime) -> list[PromisedReply]:
+        """Return the unanswered replies due before ``at`` and not yet notified."""
+        ...
+
+
+class CommandRepository(Repository[CommandRecord], Protocol):
+    """The command log, keyed by the caller-supplied command id."""
+
+    def find(self, id: str) -> CommandRecord | None:
+        """Return the record of command ``id``, or ``None`` if it was never done."""
+        ...
+
+
 class Store(Protocol):
     """A unit of storage: the repositories plus transactions over all of them."""
 
@@ -256,6 +394,36 @@ class Store(Protocol):
     @property
     def complaints(self) -> ComplaintRepository:
         """The complaints."""
+        ...
+
+    @property
+    def complaint_cases(self) -> ComplaintCaseRepository:
+        """The complaint register."""
+        ...
+
+    @property
+    def case_events(self) -> CaseEventRepository:
+        """The events of every complaint."""
+        ...
+
+    @property
+    def grade_records(self) -> GradeRecordRepository:
+        """The stored grade decisions."""
+        ...
+
+    @property
+    def notifications(self) -> NotificationRepository:
+        """The outbox of notifications."""
+        ...
+
+    @property
+    def promised_replies(self) -> PromisedReplyRepository:
+        """The promised replies."""
+        ...
+
+    @property
+    def commands(self) -> CommandRepository:
+        """The command log."""
         ...
 
     @property

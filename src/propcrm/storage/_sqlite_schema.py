@@ -117,6 +117,35 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX work_orders_by_state ON work_orders (state, received_us)",
         ),
     ),
+    Migration(
+        "0008_desks",
+        (
+            "CREATE TABLE complaint_cases (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " community TEXT NOT NULL, state TEXT NOT NULL, owner TEXT NOT NULL,"
+            " grade TEXT NOT NULL, received_us INTEGER NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX complaint_cases_by_community"
+            " ON complaint_cases (community, state, received_us)",
+            "CREATE INDEX complaint_cases_by_state ON complaint_cases (state, received_us)",
+            "CREATE TABLE case_events (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " complaint_id TEXT NOT NULL, kind TEXT NOT NULL, at_us INTEGER NOT NULL,"
+            " body TEXT NOT NULL)",
+            "CREATE INDEX case_events_by_complaint ON case_events (complaint_id, id)",
+            "CREATE TABLE grade_records (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " complaint_id TEXT NOT NULL, grade TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+            " at_us INTEGER NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX grade_records_by_complaint ON grade_records (complaint_id, id)",
+            "CREATE TABLE notifications (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " kind TEXT NOT NULL, community TEXT NOT NULL, pending INTEGER NOT NULL,"
+            " created_us INTEGER NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX notifications_pending ON notifications (pending, created_us)",
+            "CREATE TABLE promised_replies (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " community TEXT NOT NULL, waiting INTEGER NOT NULL, due_us INTEGER NOT NULL,"
+            " body TEXT NOT NULL)",
+            "CREATE INDEX promised_replies_waiting ON promised_replies (waiting, due_us)",
+            "CREATE TABLE commands (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " name TEXT NOT NULL, at_us INTEGER NOT NULL, body TEXT NOT NULL)",
+        ),
+    ),
 )
 """Every schema step, oldest first. Append only: never edit a released step.
 

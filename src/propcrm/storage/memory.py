@@ -33,7 +33,6 @@ from propcrm.storage._catalog import (
     WORK_ORDERS,
     CallbackTaskRepo,
     CardNumbers,
-    ComplaintRepo,
     CustomerRepo,
     HouseholdRepo,
     SurveyResponseRepo,
@@ -42,6 +41,22 @@ from propcrm.storage._catalog import (
 )
 from propcrm.storage._codec import decode, encode, make_converter
 from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
+from propcrm.storage._listing import Condition
+from propcrm.storage._records import (
+    CASE_EVENTS,
+    COMMANDS,
+    COMPLAINT_CASES,
+    GRADE_RECORDS,
+    NOTIFICATIONS,
+    PROMISED_REPLIES,
+    CaseEventRepo,
+    CommandRepo,
+    ComplaintCaseRepo,
+    ComplaintRepo,
+    GradeRecordRepo,
+    NotificationRepo,
+    PromisedReplyRepo,
+)
 
 if TYPE_CHECKING:
     from propcrm.storage import Store
@@ -75,6 +90,12 @@ class MemoryStore:
         self.complaints = ComplaintRepo(_MemoryTable(self, COMPLAINTS))
         self.callback_tasks = CallbackTaskRepo(_MemoryTable(self, CALLBACK_TASKS))
         self.work_orders = WorkOrderRepo(_MemoryTable(self, WORK_ORDERS))
+        self.complaint_cases = ComplaintCaseRepo(_MemoryTable(self, COMPLAINT_CASES))
+        self.case_events = CaseEventRepo(_MemoryTable(self, CASE_EVENTS))
+        self.grade_records = GradeRecordRepo(_MemoryTable(self, GRADE_RECORDS))
+        self.notifications = NotificationRepo(_MemoryTable(self, NOTIFICATIONS))
+        self.promised_replies = PromisedReplyRepo(_MemoryTable(self, PROMISED_REPLIES))
+        self.commands = CommandRepo(_MemoryTable(self, COMMANDS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -224,6 +245,26 @@ class _MemoryTable(Generic[T]):
 
     def count(self) -> int:
         return len(self._rows)
+
+    def page(
+        self,
+        conditions: Sequence[Condition],
+        order: str,
+        limit: int,
+        after: tuple[Scalar, str] | None,
+    ) -> list[tuple[Scalar, T]]:
+        tests = [(self._positions[column], op, value) for column, op, value in conditions]
+        position = None if order == "id" else self._positions[order]
+        hits = []
+        for id, row in self._rows.items():
+            if _matches(row[1], tests):
+                value: Scalar = id if position is None else row[1][position]
+                hits.append((_sort_key(value), id, value, row))
+        if after is not None:
+            mark = (_sort_key(after[1] if position is None else after[0]), after[1])
+            hits = [hit for hit in hits if (hit[0], hit[1]) > mark]
+        hits.sort(key=lambda hit: (hit[0], hit[1]))
+        return [(value, self._entity(row)) for _, _, value, row in hits[:limit]]
 
     def _new_id(self) -> str:
         return sequence_id(self._store._next_in_sequence(self._table.name) or 0)

@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -75,7 +75,6 @@ from propcrm.storage._catalog import (
     WORK_ORDERS,
     CallbackTaskRepo,
     CardNumbers,
-    ComplaintRepo,
     CustomerRepo,
     HouseholdRepo,
     SurveyResponseRepo,
@@ -84,6 +83,22 @@ from propcrm.storage._catalog import (
 )
 from propcrm.storage._codec import decode, encode, make_converter
 from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
+from propcrm.storage._listing import Condition, keyset_sql
+from propcrm.storage._records import (
+    CASE_EVENTS,
+    COMMANDS,
+    COMPLAINT_CASES,
+    GRADE_RECORDS,
+    NOTIFICATIONS,
+    PROMISED_REPLIES,
+    CaseEventRepo,
+    CommandRepo,
+    ComplaintCaseRepo,
+    ComplaintRepo,
+    GradeRecordRepo,
+    NotificationRepo,
+    PromisedReplyRepo,
+)
 from propcrm.storage._sqlite_schema import (
     APPLICATION_ID,
     MEMORY,
@@ -197,6 +212,12 @@ class SqliteStore:
         self.complaints = ComplaintRepo(_SqliteTable(self, COMPLAINTS))
         self.callback_tasks = CallbackTaskRepo(_SqliteTable(self, CALLBACK_TASKS))
         self.work_orders = WorkOrderRepo(_SqliteTable(self, WORK_ORDERS))
+        self.complaint_cases = ComplaintCaseRepo(_SqliteTable(self, COMPLAINT_CASES))
+        self.case_events = CaseEventRepo(_SqliteTable(self, CASE_EVENTS))
+        self.grade_records = GradeRecordRepo(_SqliteTable(self, GRADE_RECORDS))
+        self.notifications = NotificationRepo(_SqliteTable(self, NOTIFICATIONS))
+        self.promised_replies = PromisedReplyRepo(_SqliteTable(self, PROMISED_REPLIES))
+        self.commands = CommandRepo(_SqliteTable(self, COMMANDS))
 
     @property
     def read_only(self) -> bool:
@@ -441,6 +462,18 @@ class _SqliteTable(Generic[T]):
 
     def count(self) -> int:
         return int(self._store._query(self._count)[0][0])
+
+    def page(
+        self,
+        conditions: Sequence[Condition],
+        order: str,
+        limit: int,
+        after: tuple[Scalar, str] | None,
+    ) -> list[tuple[Scalar, T]]:
+        sql, params = keyset_sql(self._table.name, conditions, order, after)
+        rows = self._store._query(sql, (*params, limit))
+        converter, cls = self._store._converter, self._table.entity
+        return [(value, decode(converter, body, cls)) for value, body in rows]
 
     def _new_id(self) -> str:
         return sequence_id(self._store._next_in_sequence(self._table.name) or 0)

@@ -15,6 +15,7 @@ from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household, Member
 from propcrm.explain import Reason
 from propcrm.sla import Event, EventKind, Timeline
+from propcrm.testing.contract._records import RECORD_SAMPLES
 from propcrm.testing.strategies import (
     callback_tasks,
     complaints,
@@ -253,5 +254,6 @@ SAMPLES: tuple[Sample[Any], ...] = (
             ids_of(repo.expiring_between(date(2027, 6, 1), date(2028, 1, 5))),
         ],
     ),
+    *(Sample(*attrs.astuple(sample, recurse=False)) for sample in RECORD_SAMPLES),
 )
 """One :class:`Sample` per versioned aggregate of :class:`~propcrm.storage.Store`."""

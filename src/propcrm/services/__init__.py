@@ -1,0 +1,62 @@
+"""Application services: the desks a property company runs, as commands over a store.
+
+The engines decide; the services run the company's processes (RULES § 9)
+over a :class:`~propcrm.storage.Store`, with an injected clock and policy, and
+keep every decision:
+
+* every command runs in **one store transaction**: it commits whole or not
+  at all;
+* every command takes a caller-supplied ``command_id``, recorded in the same
+  transaction: a retried command changes nothing and returns the first result;
+* every command is done by an :class:`Actor` — a person, their roles and the
+  communities they act for — and a record of another community is refused
+  with :class:`~propcrm.errors.PermissionDeniedError`;
+* the time comes from the injected :class:`~propcrm.Clock`, the rules
+  from the injected :class:`~propcrm.policy.Policy`; each stored decision
+  carries the :func:`policy_fingerprint` of the policy that made it;
+* who is to be told (escalations, overdue promised replies) is written to the
+  store's outbox (``store.notifications``) in the same transaction; a host
+  system delivers from it with :func:`deliver_pending` and its own
+  :class:`DeliveryHook`.
+
+>>> from datetime import datetime
+>>> from zoneinfo import ZoneInfo
+>>> from propcrm import FixedClock
+>>> from propcrm.storage.memory import MemoryStore
+>>> clock = FixedClock(datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
+>>> desk = ComplaintDesk(MemoryStore(), clock=clock)
+>>> clerk = Actor("desk-1", roles=["desk_staff"], communities=["东区"])
+>>> case = desk.register(command_id="r-1", actor=clerk, complaint_id="C-1", community="东区",
+...                      customer_id="cust-1", summary="pump room hums at night",
+...                      category="noise", subject="pump room")
+>>> case.grade.label, case.owner_id
+('一般投诉', 'desk-1')
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
+from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
+from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
+
+__all__ = [
+    "Actor",
+    "CommandRunner",
+    "ComplaintDesk",
+    "DeliveryHook",
+    "DeliveryReport",
+    "EscalationRecord",
+    "SweepReport",
+    "deliver_pending",
+    "policy_fingerprint",
+]
+
+# Each name is documented and shown as ``propcrm.services.<name>``; the type hints of
+# the values are resolved first, in the module that defines them.
+for _name in __all__:
+    if attrs.has(globals()[_name]):
+        attrs.resolve_types(globals()[_name])
+    globals()[_name].__module__ = __name__
+del _name

@@ -1,0 +1,196 @@
+"""Who acts, and how a command runs: the :class:`Actor` and the :class:`CommandRunner`.
+
+Public in :mod:`propcrm.services`; this module is private.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TypeVar
+
+from attrs import field, frozen
+
+from propcrm._time import Clock, require_aware
+from propcrm._validators import non_empty_str
+from propcrm.errors import ConflictError, PermissionDeniedError, ValidationError
+from propcrm.policy import Policy
+from propcrm.records import CommandRecord
+from propcrm.roles import Role
+from propcrm.storage import Store
+from propcrm.storage._codec import decode, encode, make_converter
+
+__all__ = ["Actor", "CommandRunner", "policy_fingerprint"]
+
+R = TypeVar("R")
+
+
+def _roles(value: Iterable[str]) -> frozenset[Role]:
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        return frozenset(Role(item) for item in value)
+    except (TypeError, ValueError):
+        raise ValidationError.expected(
+            "roles", "a list of roles", value, f"known roles: {', '.join(Role)}"
+        ) from None
+
+
+def _communities(value: Iterable[str]) -> frozenset[str]:
+    try:
+        found = frozenset((value,) if isinstance(value, str) else value)
+    except TypeError:
+        found = frozenset()
+    if not found or not all(isinstance(item, str) and item.strip() for item in found):
+        raise ValidationError.expected(
+            "communities",
+            "at least one community name as a non-empty string",
+            value,
+            "name every community (小区) the person acts for",
+        )
+    return found
+
+
+@frozen
+class Actor:
+    """A person doing a command: who, in which roles, for which communities.
+
+    A desk in one community cannot touch another community's complaints: a
+    command about a record of a community not in ``communities`` raises
+    :class:`~propcrm.errors.PermissionDeniedError`.
+
+    >>> from propcrm.roles import Role
+    >>> desk = Actor("desk-1", roles=["desk_staff"], communities=["东区"])
+    >>> desk.acts_for("东区"), desk.acts_for("西区"), Role.DESK_STAFF in desk.roles
+    (True, False, True)
+
+    Attributes:
+        id: The person's id.
+        roles: Their roles, from the one vocabulary (:class:`~propcrm.roles.Role`
+            or its value text).
+        communities: The communities (小区) or offices they act for; at least one.
+    """
+
+    id: str = field(validator=non_empty_str)
+    roles: frozenset[Role] = field(kw_only=True, converter=_roles)
+    communities: frozenset[str] = field(kw_only=True, converter=_communities)
+
+    def acts_for(self, community: str) -> bool:
+        """Whether the person acts for ``community``."""
+        return community in self.communities
+
+    def require(self, community: str) -> None:
+        """Refuse unless the person acts for ``community``.
+
+        Raises:
+            PermissionDeniedError: They do not.
+        """
+        if community not in self.communities:
+            raise PermissionDeniedError(
+                f"{self.id} acts for {', '.join(sorted(self.communities))}, not {community}: "
+                f"a desk of {community} must do this",
+                actor_id=self.id,
+                community=community,
+            )
+
+
+def policy_fingerprint(policy: Policy) -> str:
+    """A stable hash of the policy's canonical dump: equal policies, equal fingerprints.
+
+    The dump is the policy's :meth:`~propcrm.policy.Policy.to_mapping` written
+    as JSON with sorted keys; the fingerprint is the first 16 hex digits of its
+    SHA-256, enough to tell policy versions apart in stored decisions.
+
+    >>> from propcrm.policy import Policy
+    >>> policy_fingerprint(Policy()) == policy_fingerprint(Policy())
+    True
+    """
+    if not isinstance(policy, Policy):
+        raise ValidationError.expected("policy", "a Policy", type(policy).__name__)
+    text = json.dumps(
+        policy.to_mapping(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+class CommandRunner:
+    """Runs commands: one transaction each, idempotent by command id, timed by the clock.
+
+    Args:
+        store: The store the commands change.
+        clock: Tells the time of each command (:class:`~propcrm.Clock`).
+        policy: The rules; ``None`` for the defaults.
+
+    Raises:
+        ValidationError: ``clock`` has no ``now()`` or ``policy`` is not a Policy.
+    """
+
+    def __init__(self, store: Store, *, clock: Clock, policy: Policy | None = None) -> None:
+        # A datetime has a now() too: it is the time of a clock, not a clock.
+        if isinstance(clock, datetime | type) or not isinstance(clock, Clock):
+            raise ValidationError.expected(
+                "clock", "a Clock (an object with now())", type(clock).__name__,
+                "e.g. SystemClock('Asia/Shanghai') or FixedClock(moment)",
+            )  # fmt: skip
+        if policy is None:
+            policy = Policy()
+        if not isinstance(policy, Policy):
+            raise ValidationError.expected("policy", "a Policy or None", type(policy).__name__)
+        self.store = store
+        self.clock = clock
+        self.policy = policy
+        self.fingerprint = policy_fingerprint(policy)
+        self._converter = make_converter()
+
+    def run(
+        self,
+        name: str,
+        *,
+        command_id: str,
+        actor: Actor,
+        result_type: type[R],
+        work: Callable[[datetime], R],
+    ) -> R:
+        """Run ``work(at)`` in one transaction and record ``command_id`` with its result.
+
+        If ``command_id`` was done before, nothing runs: the first result is
+        returned again. Everything ``work`` writes, and the record of the
+        command, commit together or not at all.
+
+        Raises:
+            ValidationError: ``command_id`` is not a non-empty string, or
+                ``actor`` is not an :class:`Actor`.
+            ConflictError: ``command_id`` was used for another command, or
+                another desk changed a record first (reread and retry).
+        """
+        if not isinstance(command_id, str) or not command_id.strip():
+            raise ValidationError.expected(
+                "command_id", "a non-empty string", command_id, "give each command a unique id"
+            )
+        if not isinstance(actor, Actor):
+            raise ValidationError.expected("actor", "an Actor", type(actor).__name__)
+        store = self.store
+        with store.transaction():
+            done = store.commands.find(command_id)
+            if done is not None:
+                if done.name != name:
+                    raise ConflictError(
+                        f"command id {command_id!r} was used for {done.name!r}, not {name!r}; "
+                        "give each command its own id"
+                    )
+                return decode(self._converter, done.result, result_type)
+            at = require_aware(self.clock.now(), "clock.now()")
+            result = work(at)
+            store.commands.add(
+                CommandRecord(
+                    command_id,
+                    name=name,
+                    actor_id=actor.id,
+                    at=at,
+                    result_type=result_type.__name__,
+                    result=encode(self._converter, result),
+                )
+            )
+        return result

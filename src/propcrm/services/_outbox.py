@@ -1,0 +1,76 @@
+"""Delivering the outbox through a hook the host system implements.
+
+Public in :mod:`propcrm.services`; this module is private.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from attrs import frozen
+
+from propcrm._time import Clock, require_aware
+from propcrm.errors import ValidationError
+from propcrm.records import Notification
+from propcrm.storage import Store
+
+__all__ = ["DeliveryHook", "DeliveryReport", "deliver_pending"]
+
+
+class DeliveryHook(Protocol):
+    """What a host implements to deliver notifications (SMS, mail, its own messaging).
+
+    Return normally when the notification was delivered; raise any exception
+    when it was not, and it is tried again on the next delivery run.
+    """
+
+    def __call__(self, notification: Notification) -> None:
+        """Deliver ``notification`` or raise."""
+        ...
+
+
+@frozen
+class DeliveryReport:
+    """What one delivery run did.
+
+    Attributes:
+        delivered: The ids delivered, oldest first.
+        failed: The ids whose delivery raised; they stay pending.
+    """
+
+    delivered: tuple[str, ...]
+    failed: tuple[str, ...]
+
+
+def deliver_pending(
+    store: Store, hook: DeliveryHook, *, clock: Clock, max_attempts: int = 5
+) -> DeliveryReport:
+    """Deliver every pending notification through ``hook``, each marked as it goes.
+
+    A delivered notification is marked delivered at the clock's time; one
+    whose delivery raised has the attempt counted with the error's text and
+    stays pending. A notification that already failed ``max_attempts`` times
+    is left for a person to look at (``store.notifications.list(pending=True)``).
+
+    Raises:
+        ValidationError: ``hook`` is not callable or ``max_attempts`` is not a
+            positive integer.
+    """
+    if not callable(hook):
+        raise ValidationError.expected("hook", "a callable taking a Notification", hook)
+    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
+        raise ValidationError.expected("max_attempts", "an integer >= 1", max_attempts)
+    delivered: list[str] = []
+    failed: list[str] = []
+    for note in store.notifications.pending():
+        if note.attempts >= max_attempts:
+            continue
+        try:
+            hook(note)
+        except Exception as e:  # any failure of the host's channel is retried later
+            store.notifications.record_failure(note.id, error=f"{type(e).__name__}: {e}")
+            failed.append(note.id)
+            continue
+        store.notifications.mark_delivered(note.id, at=require_aware(clock.now(), "clock.now()"))
+        delivered.append(note.id)
+    return DeliveryReport(tuple(delivered), tuple(failed))

@@ -1,0 +1,276 @@
+"""The escalation sweep and promised replies: deadlines watched, who is to be told written down.
+
+Public in :mod:`propcrm.services`; this module is private.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+from attrs import frozen
+
+from propcrm.complaints import Grade, sweep
+from propcrm.errors import ValidationError
+from propcrm.records import (
+    CaseEventKind,
+    CaseState,
+    ComplaintCase,
+    Notification,
+    NotificationKind,
+    PromisedReply,
+)
+from propcrm.services._commands import Actor
+from propcrm.services._complaint_desk import record_grade
+from propcrm.services._complaint_handling import HandlingCommands
+
+__all__ = ["ComplaintDesk", "EscalationRecord", "SweepReport"]
+
+_PAGE = 500
+
+
+@frozen
+class EscalationRecord:
+    """One complaint whose grade rose in a sweep.
+
+    Attributes:
+        complaint_id: The complaint.
+        previous: The grade it held.
+        grade: The grade it holds now.
+        notification_id: The outbox entry telling its handler and supervisor.
+    """
+
+    complaint_id: str
+    previous: Grade
+    grade: Grade
+    notification_id: str
+
+
+@frozen
+class SweepReport:
+    """What one sweep found and wrote.
+
+    Attributes:
+        at: The moment of the sweep (the clock's time).
+        escalations: The complaints whose grade rose, oldest received first.
+        overdue_reply_ids: The promised replies found overdue (each notified once).
+    """
+
+    at: datetime
+    escalations: tuple[EscalationRecord, ...] = ()
+    overdue_reply_ids: tuple[str, ...] = ()
+
+
+class ComplaintDesk(HandlingCommands):
+    """The complaint desk (投诉处理): complaint commands and sweeps over a store.
+
+    Every command takes ``command_id=`` (the caller's id for this request: a
+    retry with the same id changes nothing and returns the first result) and
+    ``actor=`` (who does it; they must act for the record's community,
+    otherwise :class:`~propcrm.errors.PermissionDeniedError`). It runs in one
+    store transaction — a failure leaves nothing half-done — at the injected
+    clock's time, under the injected policy.
+
+    Commands that change a complaint return its
+    :class:`~propcrm.records.ComplaintCase` as it stands afterwards, and take
+    ``version=``: the case version the caller read. When another desk changed
+    the case since, the command raises :class:`~propcrm.errors.ConflictError`
+    and changes nothing; read it again and retry.
+
+    Args:
+        store: The store.
+        clock: Tells the time of each command
+            (:class:`~propcrm.SystemClock`, or :class:`~propcrm.FixedClock` in tests).
+        policy: The rules; ``None`` for the defaults.
+
+    Raises:
+        ValidationError: ``clock`` has no ``now()`` or ``policy`` is not a Policy.
+    """
+
+    def sweep(self, *, command_id: str, actor: Actor) -> SweepReport:
+        """Re-grade the open complaints of the actor's communities at the clock's time.
+
+        Each complaint whose grade rose (one week unresolved: HOT; one
+        calendar month: MAJOR, 002 §40) gets a stored grade decision, an
+        ``escalated`` event and a notification to its new handler and
+        supervisor and its owner. Promised replies past due get a notification
+        to whoever promised them. Running it twice at one moment changes
+        nothing the second time: the grades are held, the replies marked.
+        """
+        return _sweep(self, command_id=command_id, actor=actor)
+
+    def promise_reply(
+        self,
+        *,
+        command_id: str,
+        actor: Actor,
+        reply_id: str,
+        community: str,
+        customer_id: str,
+        question: str,
+        due: datetime,
+        complaint_id: str | None = None,
+    ) -> PromisedReply:
+        """Promise a reply to a question not answered on the spot (回访制度 一.3).
+
+        The sweep tells the actor when ``due`` passes without a reply.
+
+        Raises:
+            PermissionDeniedError: The actor does not act for ``community``.
+            ValidationError: ``due`` is not after now, or a field is invalid.
+        """
+        return _promise_reply(
+            self, command_id=command_id, actor=actor, reply_id=reply_id,
+            community=community, customer_id=customer_id, question=question,
+            due=due, complaint_id=complaint_id,
+        )  # fmt: skip
+
+    def give_reply(
+        self, *, command_id: str, actor: Actor, reply_id: str, answer: str
+    ) -> PromisedReply:
+        """Record the reply given to a promised question.
+
+        Raises:
+            PermissionDeniedError: The actor does not act for the reply's community.
+            ValidationError: ``answer`` is empty or the reply was given already.
+        """
+        return _give_reply(
+            self, command_id=command_id, actor=actor, reply_id=reply_id, answer=answer
+        )
+
+
+def _sweep(desk: ComplaintDesk, *, command_id: str, actor: Actor) -> SweepReport:
+
+    def work(at: datetime) -> SweepReport:
+        store, runner = desk.store, desk.runner
+        escalations: list[EscalationRecord] = []
+        for community in sorted(actor.communities):
+            for case in _open_cases(desk, community):
+                complaint = store.complaints.get(case.id)
+                for found in sweep([(complaint, case.grade)], at=at, policy=desk.policy.grading):
+                    decision = found.decision
+                    raised = record_grade(
+                        store, runner, case, decision, at, actor, command_id,
+                        CaseEventKind.ESCALATED,
+                    )  # fmt: skip
+                    store.complaint_cases.update(raised)
+                    note = Notification(
+                        f"escalation:{case.id}:{decision.grade.value}",
+                        kind=NotificationKind.ESCALATION,
+                        subject_id=case.id,
+                        community=case.community,
+                        to_roles=(decision.handler_role, decision.supervisor_role),
+                        to_ids=(case.owner_id,),
+                        message=(
+                            f"complaint {case.id} rose from {found.previous.label} to "
+                            f"{decision.grade.label}: {decision.handler_role.label} handles it; "
+                            f"its resolution target was {decision.resolve_by.isoformat()}"
+                        ),
+                        created_at=at,
+                        reasons=decision.reasons,
+                    )
+                    store.notifications.add(note)
+                    escalations.append(
+                        EscalationRecord(case.id, found.previous, decision.grade, note.id)
+                    )
+        overdue = []
+        for reply in store.promised_replies.overdue(at):
+            if not actor.acts_for(reply.community):
+                continue
+            store.notifications.add(
+                Notification(
+                    f"reply_overdue:{reply.id}",
+                    kind=NotificationKind.REPLY_OVERDUE,
+                    subject_id=reply.id,
+                    community=reply.community,
+                    to_roles=(),
+                    to_ids=(reply.promised_by,),
+                    message=(
+                        f"the reply promised to {reply.customer_id} by "
+                        f"{reply.due.isoformat()} is overdue: {reply.question}"
+                    ),
+                    created_at=at,
+                )
+            )
+            store.promised_replies.update(attrs.evolve(reply, overdue_notified=True))
+            overdue.append(reply.id)
+        return SweepReport(at, tuple(escalations), tuple(overdue))
+
+    return desk.runner.run(
+        "complaints.sweep",
+        command_id=command_id,
+        actor=actor,
+        result_type=SweepReport,
+        work=work,
+    )
+
+
+def _open_cases(desk: ComplaintDesk, community: str) -> list[ComplaintCase]:
+    cases: list[ComplaintCase] = []
+    after = None
+    while True:
+        page = desk.store.complaint_cases.list(
+            community=community,
+            state=CaseState.OPEN,
+            order_by="received_at",
+            limit=_PAGE,
+            after=after,
+        )
+        cases.extend(page.items)
+        if page.next is None:
+            return cases
+        after = page.next
+
+
+def _promise_reply(
+    desk: ComplaintDesk,
+    *,
+    command_id: str,
+    actor: Actor,
+    reply_id: str,
+    community: str,
+    customer_id: str,
+    question: str,
+    due: datetime,
+    complaint_id: str | None = None,
+) -> PromisedReply:
+    actor.require(community)
+
+    def work(at: datetime) -> PromisedReply:
+        reply = PromisedReply(
+            reply_id,
+            community=community,
+            customer_id=customer_id,
+            question=question,
+            promised_by=actor.id,
+            promised_at=at,
+            due=due,
+            complaint_id=complaint_id,
+        )
+        return desk.store.promised_replies.add(reply)
+
+    return desk.runner.run(
+        "replies.promise", command_id=command_id, actor=actor, result_type=PromisedReply, work=work
+    )
+
+
+def _give_reply(
+    desk: ComplaintDesk, *, command_id: str, actor: Actor, reply_id: str, answer: str
+) -> PromisedReply:
+    if not isinstance(answer, str) or not answer.strip():
+        raise ValidationError.expected("answer", "the reply given, as text", answer)
+
+    def work(at: datetime) -> PromisedReply:
+        reply = desk.store.promised_replies.get(reply_id)
+        actor.require(reply.community)
+        if not reply.is_open:
+            raise ValidationError.expected(
+                "reply_id", "a reply still owed", reply_id, "it was answered already"
+            )
+        return desk.store.promised_replies.update(
+            attrs.evolve(reply, answered_at=at, answer=answer)
+        )
+
+    return desk.runner.run(
+        "replies.give", command_id=command_id, actor=actor, result_type=PromisedReply, work=work
+    )

@@ -1,0 +1,238 @@
+"""Listing a repository: filters by name, one order, keyset pages.
+
+``repo.list(community="东区", open=True, order_by="received_at", limit=50)``
+returns a :class:`Page`; pass its ``next`` cursor as ``after=`` for the next
+page. Keyset paging (``WHERE (order, id) > (last order, last id)``) reads each
+page in the time of its size, however deep it is, and never skips nor repeats
+an entity that stays put while you page.
+
+Each listable table declares its :class:`Listing`: which filters exist (each a
+column, a comparison and how to turn the caller's value into the column's),
+and which orders. Adapters run the resulting conditions with
+``Engine.page``; the values are always bound as parameters, and the columns
+come from the declaration, never from the caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from enum import Enum
+from typing import Any, Generic, Protocol, TypeVar
+
+from attrs import frozen
+
+from propcrm._time import require_aware
+from propcrm.errors import ValidationError
+from propcrm.storage._codec import epoch_micros
+from propcrm.storage._engine import Operator, Repo, Scalar, storable_text
+
+__all__ = [
+    "Condition",
+    "Cursor",
+    "Filter",
+    "Listing",
+    "ListingRepo",
+    "Page",
+    "as_flag",
+    "as_instant",
+    "as_text",
+    "as_value_of",
+    "keyset_sql",
+]
+
+T = TypeVar("T")
+
+Condition = tuple[str, Operator, Scalar]
+"""One condition on a column: ``(column, operator, value)``."""
+
+_DEFAULT_LIMIT = 100
+_LARGEST_LIMIT = 10_000
+
+
+@frozen
+class Filter:
+    """A filter callers name: the column it tests, how, and how to read the value."""
+
+    column: str
+    op: Operator
+    convert: Callable[[object, str], Scalar]
+
+
+@frozen
+class Listing:
+    """What ``list()`` offers on one table: filters and orders, by name.
+
+    Attributes:
+        filters: The filters, by keyword name.
+        orders: The orders, by name, each a column (``"id"`` is always offered).
+    """
+
+    filters: Mapping[str, Filter]
+    orders: Mapping[str, str]
+
+
+@frozen
+class Cursor:
+    """Where a page ended: pass it as ``after=`` to get the next page.
+
+    Attributes:
+        order_by: The order the page was listed in (a cursor fits only that order).
+        value: The order column's value of the last entity.
+        id: The id of the last entity.
+    """
+
+    order_by: str
+    value: Scalar
+    id: str
+
+
+@frozen
+class Page(Generic[T]):
+    """One page of a listing.
+
+    Attributes:
+        items: The entities, in the listing's order.
+        next: The cursor for the next page, ``None`` when this page is the last.
+    """
+
+    items: tuple[T, ...]
+    next: Cursor | None
+
+
+class PagingEngine(Protocol[T]):
+    """What an adapter provides to list one table."""
+
+    def page(
+        self,
+        conditions: Sequence[Condition],
+        order: str,
+        limit: int,
+        after: tuple[Scalar, str] | None,
+    ) -> list[tuple[Scalar, T]]:
+        """Up to ``limit`` entities meeting every condition, ordered by ``order`` then id,
+        after ``after`` (an order value and id), each with its order value."""
+        ...
+
+
+class ListingRepo(Repo[T]):
+    """A repository whose entities can be listed with filters and keyset pages."""
+
+    __slots__ = ()
+    LISTING: Listing
+
+    def list(
+        self,
+        *,
+        order_by: str = "id",
+        limit: int = _DEFAULT_LIMIT,
+        after: Cursor | None = None,
+        **where: object,
+    ) -> Page[T]:
+        """Return one page of the entities that pass every filter in ``where``.
+
+        Args:
+            order_by: The order, one of the repository's orders (``"id"`` by default).
+            limit: The page size, 1 to 10,000.
+            after: The ``next`` cursor of the previous page; ``None`` for the first.
+            **where: Filters by name (see the repository's documentation).
+
+        Raises:
+            ValidationError: An unknown filter or order, a value of the wrong
+                type, a limit out of range, or a cursor of another order.
+        """
+        listing = self.LISTING
+        conditions: list[Condition] = []
+        for name, value in where.items():
+            spec = listing.filters.get(name)
+            if spec is None:
+                raise ValidationError.expected(
+                    name, f"one of the filters {sorted(listing.filters)}", value
+                )
+            conditions.append((spec.column, spec.op, spec.convert(value, name)))
+        column = "id" if order_by == "id" else listing.orders.get(order_by)
+        if column is None:
+            raise ValidationError.expected(
+                "order_by", f"one of {sorted(['id', *listing.orders])}", order_by
+            )
+        if (
+            isinstance(limit, bool)
+            or not isinstance(limit, int)
+            or not 1 <= limit <= _LARGEST_LIMIT
+        ):
+            raise ValidationError.expected("limit", f"an integer from 1 to {_LARGEST_LIMIT}", limit)
+        start: tuple[Scalar, str] | None = None
+        if after is not None:
+            if not isinstance(after, Cursor) or after.order_by != order_by:
+                raise ValidationError.expected(
+                    "after",
+                    f"the next cursor of a page listed by {order_by!r}",
+                    after,
+                    "page on in the order you started with",
+                )
+            start = (after.value, after.id)
+        engine: Any = self._engine
+        rows: list[tuple[Scalar, T]] = engine.page(conditions, column, limit + 1, start)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = None
+        if more:
+            value, last = rows[-1]
+            cursor = Cursor(order_by, value, last.id)  # type: ignore[attr-defined]
+        return Page(tuple(entity for _, entity in rows), cursor)
+
+
+def as_text(value: object, name: str) -> Scalar:
+    """A text filter value."""
+    return storable_text(value, name)
+
+
+def as_flag(value: object, name: str) -> Scalar:
+    """A yes/no filter value, stored as 1 or 0."""
+    if not isinstance(value, bool):
+        raise ValidationError.expected(name, "True or False", value)
+    return int(value)
+
+
+def as_instant(value: object, name: str) -> Scalar:
+    """An aware datetime filter value, stored as microseconds since the epoch."""
+    return epoch_micros(require_aware(value, name))
+
+
+def as_value_of(kind: type[Enum]) -> Callable[[object, str], Scalar]:
+    """A filter value that is a member of the enum ``kind``, stored as its value."""
+
+    def convert(value: object, name: str) -> Scalar:
+        if not isinstance(value, kind):
+            raise ValidationError.expected(
+                name, f"a {kind.__name__}", value, f"one of {[m.name for m in kind]}"
+            )
+        result: Scalar = value.value
+        return result
+
+    return convert
+
+
+def keyset_sql(
+    table: str,
+    conditions: Sequence[Condition],
+    order: str,
+    after: tuple[Scalar, str] | None,
+) -> tuple[str, tuple[Scalar, ...]]:
+    """The SQL of one keyset page and its parameters, the page size (``LIMIT ?``) last.
+
+    Columns and operators come from the table's declared listing, never from
+    callers; values are bound.
+    """
+    tests = [f"{column} {op} ?" for column, op, _ in conditions]
+    params: list[Scalar] = [value for _, _, value in conditions]
+    if after is not None:
+        if order == "id":
+            tests.append("id > ?")
+            params.append(after[1])
+        else:
+            tests.append(f"({order} > ? OR ({order} = ? AND id > ?))")
+            params.extend((after[0], after[0], after[1]))
+    where = " AND ".join(tests) or "1"
+    keys = "id" if order == "id" else f"{order}, id"
+    sql = f"SELECT {order}, body FROM {table} WHERE {where} ORDER BY {keys} LIMIT ?"
+    return sql, tuple(params)
