@@ -99,14 +99,21 @@ def test_every_default_dimension_has_its_own_description() -> None:
 
 
 def test_kpi_reasons_cite_what_the_target_descriptions_cite() -> None:
-    """A scorecard's reason for a targeted KPI cites the source of its default target."""
+    """A targeted KPI's reason cites its target's source: alone, or after the KPI's article."""
     targeted = SatisfactionPolicy().targets
     disagree = {
         kpi: (_KPI_TEXT[Kpi(kpi)][1], KEYS[f"satisfaction.targets.{kpi}"].source)
         for kpi in targeted
-        if _KPI_TEXT[Kpi(kpi)][1] != KEYS[f"satisfaction.targets.{kpi}"].source
+        if _KPI_TEXT[Kpi(kpi)][1].split("; ")[-1] != KEYS[f"satisfaction.targets.{kpi}"].source
     }
     assert disagree == {}
+
+
+def test_the_decided_kpi_targets_cite_the_kpi_article_and_decision() -> None:
+    """001 §2.2 names the KPI; the number is ours: reason and key say so."""
+    decided = ("problem_resolution_rate", "problem_resolution_timeliness", "repeat_complaint_rate")
+    assert [KEYS[f"satisfaction.targets.{k}"].source for k in decided] == ["Decision"] * 3
+    assert [_KPI_TEXT[Kpi(k)][1] for k in decided] == ["001 §2.2; Decision"] * 3
 
 
 def test_vip_benefit_reasons_cite_what_the_benefit_descriptions_cite() -> None:
