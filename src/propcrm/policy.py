@@ -74,8 +74,10 @@ class Policy:
             they must agree with it.
 
     Raises:
-        ValidationError: ``sla``'s complaint resolution targets disagree with
-            ``grading.resolve_within`` (loading reports it at the path ``sla``).
+        ValidationError: an ``sla`` complaint resolution target (any set, grade
+            or tier) would give another due moment than ``grade()``: it must start
+            at ``received``, run on ``24x7`` and allow ``grading.resolve_within``
+            as business time (loading reports it at the path ``sla``).
     """
 
     #: Marks the root policy for :func:`propcrm._slices.policy_slice`.
