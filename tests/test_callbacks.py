@@ -289,6 +289,24 @@ def test_service_finished_at_21_gets_its_phone_callback_by_20_next_day() -> None
     assert plan.late == ()
 
 
+def test_service_finished_before_national_day_is_called_by_20_on_the_first_calling_day() -> None:
+    """Done 2025-09-30 21:00, calling closed 10-01..10-08: phone and visit due 10-09 20:00."""
+    plan = plan_after_service(
+        "WO-9", customer_id="C-1", completed_at=at(2025, 9, 30, 21), calendar=CONTACT
+    )
+    expected = [
+        # 24 h -> 10-01 21:00, a closed day: by the close of the first calling day, 10-09
+        (CallbackKind.PHONE, at(2025, 10, 9, 9), at(2025, 10, 9, 20)),
+        # 7 days -> 10-07 21:00, still closed: the same
+        (CallbackKind.VISIT, at(2025, 10, 9, 9), at(2025, 10, 9, 20)),
+        # 30 days -> 10-30 21:00, after calling hours: back to 20:00 that day
+        (CallbackKind.QUESTIONNAIRE, at(2025, 10, 9, 9), at(2025, 10, 30, 20)),
+    ]
+    assert expected == [(t.kind, t.earliest, t.due) for t in plan.tasks]
+    assert "callback.contact_window.next_calling_day" in [r.rule for r in plan.tasks[0].reasons]
+    assert plan.late == ()
+
+
 def test_due_moment_inside_calling_hours_is_kept() -> None:
     """A phone callback due at 15:00 stays due at 15:00 and gives no extra reason."""
     plan = plan_after_service(
@@ -645,21 +663,20 @@ def test_task_opening_at_night_moves_into_the_morning_window() -> None:
     assert "callback.contact_window.moved" in [r.rule for r in task.reasons]
 
 
-def test_task_due_before_the_next_contact_time_is_reported() -> None:
-    """A window wholly at night is never quietly moved past its due time (RULES §6)."""
+def test_callback_window_wholly_at_night_is_due_by_the_next_close() -> None:
+    """Handled Mon 21:00 with 4 h (rule due 01:00): due Tue 20:00, saying why (RULES §6)."""
     policy = CallbackPolicy(complaint_callback_within=timedelta(hours=4))
     plan = plan_after_complaint(
         "CP-1", customer_id="C-1", handled_at=at(2025, 3, 3, 21), policy=policy, calendar=CONTACT
     )
-    assert plan.tasks == plan.late
-    assert "callback.contact_window.past_due" in [r.rule for r in plan.late[0].reasons]
+    task = only(plan)
+    assert (task.earliest, task.due, plan.late) == (at(2025, 3, 4, 9), at(2025, 3, 4, 20), ())
+    assert "callback.contact_window.next_calling_day" in [r.rule for r in task.reasons]
 
 
 @given(completed_repairs(), st.integers(1, 24 * 8))
-def test_task_times_fall_in_the_contact_window_or_are_reported(
-    done: CompletedRepair, hours: int
-) -> None:
-    """Earliest and due lie in calling hours, due no later than the rule; else it is reported."""
+def test_task_times_fall_in_the_contact_window(done: CompletedRepair, hours: int) -> None:
+    """Earliest and due lie in calling hours: by the rule, else by the first calling close."""
     within = timedelta(hours=hours)
     policy = CallbackPolicy(repair_within={done.kind: within})
     plan = plan_after_repair(
@@ -668,11 +685,12 @@ def test_task_times_fall_in_the_contact_window_or_are_reported(
     task = only(plan)
     assert CONTACT.next_working_time(task.earliest) == task.earliest
     assert task.earliest >= done.completed_at
-    if task.earliest >= task.due:
-        assert (task,) == plan.late
-        assert "callback.contact_window.past_due" in [r.rule for r in task.reasons]
+    assert plan.late == ()
+    rule_due = done.completed_at + within
+    if CONTACT.elapsed(done.completed_at, rule_due) == timedelta(0):
+        assert task.due == CONTACT.close_of_day(task.earliest)
+        assert "callback.contact_window.next_calling_day" in [r.rule for r in task.reasons]
     else:
-        rule_due = done.completed_at + within
         assert task.due <= rule_due
         assert CONTACT.is_working_time(task.due - timedelta(microseconds=1))
         assert CONTACT.elapsed(task.due, rule_due) == timedelta(0)

@@ -126,6 +126,29 @@ def test_facts_after_the_day_do_not_count() -> None:
     assert tier(TierFacts(invalid_complaints=days)) == Tier.C
 
 
+@pytest.mark.parametrize(
+    ("facts", "rule"),
+    [
+        (TierFacts(satisfaction_score=90), "tier.b.high_satisfaction"),
+        (TierFacts(months_in_arrears=6), "tier.d.long_arrears"),
+        (TierFacts(invalid_complaints=(ON, ON, ON)), "tier.d.invalid_complaints"),
+        (TierFacts(group_complaints_led=(ON,)), "tier.d.group_complaints_led"),
+    ],
+)
+def test_a_threshold_of_ours_cites_the_article_and_the_decision(
+    facts: TierFacts, rule: str
+) -> None:
+    """002 §7 states the criterion in words; the number is a Decision (RULES §1), cited so."""
+    [reason] = classify_tier(facts, on=ON).reasons
+    assert (reason.rule, reason.source) == (rule, "002 §7; Decision (RULES §1)")
+
+
+def test_a_criterion_with_the_seed_number_cites_the_article_alone() -> None:
+    """Two purchases is 002 §7's own number (购买两次以上): the article alone."""
+    [reason] = classify_tier(TierFacts(purchases_from_group=2), on=ON).reasons
+    assert reason.source == "002 §7"
+
+
 def test_malicious_arrears_finding_is_d() -> None:
     """002 §7 恶意欠缴 — an explicit malicious finding is D at any length."""
     assert rules(TierFacts(malicious_arrears=True)) == ["tier.d.malicious_arrears"]
@@ -141,7 +164,8 @@ def test_long_arrears_are_reported_as_long_arrears_never_as_malice() -> None:
     """RULES § 1 turn 2: 7 months overdue without a finding reads as long arrears, not malice."""
     reason = classify_tier(TierFacts(months_in_arrears=7), on=ON).reasons[0]
     assert str(reason) == (
-        "[002 §7] 7 months of property fees overdue: long arrears, treated as malicious by "
+        "[002 §7; Decision (RULES §1)] 7 months of property fees overdue: long arrears, "
+        "treated as malicious by "
         "policy (from 6 months), not a finding of malice"
     )
     assert reason.facts["malicious_arrears"] is False

@@ -310,6 +310,123 @@ def test_sla_sets_without_a_resolution_target_need_not_agree() -> None:
     assert sla == Policy(grading=grading, sla=sla).sla
 
 
+def _complaint_target(data: dict[str, Any], grade: str) -> dict[str, Any]:
+    """The dumped SLA resolution target of set ``complaint.<grade>``."""
+    chosen = next(s for s in data["sla"]["sets"] if s["name"] == f"complaint.{grade}")
+    target: dict[str, Any] = next(t for t in chosen["targets"] if t["name"] == "resolution")
+    return target
+
+
+def _only_problem(data: dict[str, Any]) -> str:
+    with pytest.raises(PolicyError) as caught:
+        Policy.from_mapping(data)
+    [problem] = caught.value.problems
+    assert problem.path == "sla"
+    return problem.message
+
+
+def test_a_resolution_target_on_the_desk_calendar_is_refused() -> None:
+    """RULES §4: resolution runs on the 24x7 clock; the desk calendar is named with the fix."""
+    data = Policy().to_mapping()
+    _complaint_target(data, "general")["calendar"] = "desk"
+    assert (
+        "sla.sets[9].targets[1].calendar (complaint.general) is 'desk'; write calendar = '24x7'"
+    ) in _only_problem(data)
+
+
+def test_a_wall_clock_resolution_allowance_is_refused() -> None:
+    """24 h of wall-clock time is 23 real hours across a clock change: refused, fix named."""
+    data = Policy().to_mapping()
+    _complaint_target(data, "general")["allowance"]["kind"] = "wall"
+    assert (
+        "sla.sets[9].targets[1].allowance (complaint.general) allows 24h of wall-clock time "
+        "but grading.resolve_within.general is 24h; "
+        "write allowance = { kind = 'business', duration = '24h' }"
+    ) in _only_problem(data)
+
+
+def test_a_resolution_clock_started_on_answering_is_refused() -> None:
+    """grade() counts from receipt, so a resolution clock must start at received."""
+    data = Policy().to_mapping()
+    _complaint_target(data, "hot")["start"] = "answered"
+    assert (
+        "sla.sets[7].targets[1].start (complaint.hot) is 'answered'; write start = 'received'"
+    ) in _only_problem(data)
+
+
+def test_a_tier_only_complaint_set_is_checked_for_its_tier() -> None:
+    """A tier-A set for GENERAL allowing 12 h is refused though no tier-less item reaches it."""
+    data = Policy().to_mapping()
+    vip = {
+        "name": "complaint.vip",
+        "kinds": ["complaint"],
+        "grades": ["general"],
+        "tiers": ["A"],
+        "targets": [
+            {
+                "name": "resolution",
+                "start": "received",
+                "stop": "resolved",
+                "calendar": "24x7",
+                "allowance": {"kind": "business", "duration": "12h"},
+            }
+        ],
+    }
+    data["sla"]["sets"].insert(0, vip)
+    assert (
+        "sla.sets[0].targets[0].allowance (complaint.vip) allows 12h but "
+        "grading.resolve_within.general is 24h; write the same duration in both places"
+    ) in _only_problem(data)
+    vip["targets"][0]["allowance"]["duration"] = "24h"  # type: ignore[index]
+    assert Policy.from_mapping(data).sla.sets[0].name == "complaint.vip"
+
+
+def test_a_set_for_every_grade_must_allow_each_grade_its_duration() -> None:
+    """One tier-less set for all four grades, 24 h: IMPORTANT, HOT and MAJOR are each named."""
+    data = Policy().to_mapping()
+    data["sla"]["sets"] = [s for s in data["sla"]["sets"] if s["name"] != "complaint.general"]
+    for s in data["sla"]["sets"]:
+        if s["name"].startswith("complaint."):
+            s["kinds"] = ["complaint.old"]
+    data["sla"]["sets"].append(
+        {
+            "name": "complaints",
+            "kinds": ["complaint"],
+            "targets": [
+                {
+                    "name": "resolution",
+                    "start": "received",
+                    "stop": "resolved",
+                    "calendar": "24x7",
+                    "allowance": {"kind": "business", "duration": "24h"},
+                }
+            ],
+        }
+    )
+    message = _only_problem(data)
+    wrong = [
+        g for g in ("general", "important", "hot", "major") if f"resolve_within.{g} " in message
+    ]
+    assert wrong == ["important", "hot", "major"]
+
+
+def test_the_24x7_calendar_cannot_be_given_holidays() -> None:
+    """[calendars.24x7] holidays = CN is refused at its path, saying to keep it always open."""
+    with pytest.raises(PolicyError) as caught:
+        Policy.from_toml('[calendars."24x7"]\nholidays = "CN"\n')
+    [problem] = caught.value.problems
+    assert problem.path == "calendars.24x7"
+    assert "holidays = 'CN'; keep week = 'mon-sun 00:00-24:00', holidays = 'none'" in (
+        problem.message
+    )
+
+
+def test_the_24x7_calendar_may_change_its_zone() -> None:
+    """Its zone does not change real hours: [calendars.24x7] tz = UTC loads."""
+    policy = Policy.from_toml('[calendars."24x7"]\ntz = "UTC"\n')
+    assert policy.calendars["24x7"].tz == "UTC"
+
+
 # --- lists are lists -----------------------------------------------------------------------
 
 

@@ -1,11 +1,13 @@
 """The policy-key descriptions are the one place for sources: honest citations, no disagreement."""
 
 import re
+from datetime import date
 
 from propcrm import Policy
 from propcrm._policy_keys import KEYS, describe, key_paths
 from propcrm._satisfaction_scorecard import _KPI_TEXT
 from propcrm._vip_policy import FAMILY_SOURCES
+from propcrm.customers import TierFacts, classify_tier
 from propcrm.satisfaction import Kpi, SatisfactionPolicy
 from propcrm.sla import SlaPolicy
 
@@ -18,7 +20,7 @@ _CITATION = re.compile(
     rf"Decision( \(RULES §\d+\))?"
     rf"|00[0-4] ({_SECTION})(, {_SECTION})*"
     rf"|002 (Dongke KPI|[\u4e00-\u9fff]+ ({_ITEM}))"
-    r"|002 [\u4e00-\u9fff]+ (" + _ITEM + r"); lead: Decision \(RULES §\d+\)"
+    rf"|(00[0-4] ({_SECTION})|002 [\u4e00-\u9fff]+ ({_ITEM})); lead: Decision \(RULES §\d+\)"
 )
 
 #: Articles that are headings only in the seeds (RULES.md, "Citations").
@@ -43,6 +45,8 @@ def test_the_citation_rule_accepts_articles_and_refuses_headings_and_bare_docume
         "Decision",
         "Decision (RULES §5)",
         "001 §2.1; 002 §45",
+        "001 §3.1; lead: Decision (RULES §5)",
+        "002 §7; Decision (RULES §1)",
         "002 Dongke KPI",
         "002 东科物业客户关系管理维护方案 职责",
     ]
@@ -95,14 +99,21 @@ def test_every_default_dimension_has_its_own_description() -> None:
 
 
 def test_kpi_reasons_cite_what_the_target_descriptions_cite() -> None:
-    """A scorecard's reason for a targeted KPI cites the source of its default target."""
+    """A targeted KPI's reason cites its target's source: alone, or after the KPI's article."""
     targeted = SatisfactionPolicy().targets
     disagree = {
         kpi: (_KPI_TEXT[Kpi(kpi)][1], KEYS[f"satisfaction.targets.{kpi}"].source)
         for kpi in targeted
-        if _KPI_TEXT[Kpi(kpi)][1] != KEYS[f"satisfaction.targets.{kpi}"].source
+        if _KPI_TEXT[Kpi(kpi)][1].split("; ")[-1] != KEYS[f"satisfaction.targets.{kpi}"].source
     }
     assert disagree == {}
+
+
+def test_the_decided_kpi_targets_cite_the_kpi_article_and_decision() -> None:
+    """001 §2.2 names the KPI; the number is ours: reason and key say so."""
+    decided = ("problem_resolution_rate", "problem_resolution_timeliness", "repeat_complaint_rate")
+    assert [KEYS[f"satisfaction.targets.{k}"].source for k in decided] == ["Decision"] * 3
+    assert [_KPI_TEXT[Kpi(k)][1] for k in decided] == ["001 §2.2; Decision"] * 3
 
 
 def test_vip_benefit_reasons_cite_what_the_benefit_descriptions_cite() -> None:
@@ -141,3 +152,19 @@ def test_every_key_of_a_company_file_with_its_own_names_is_described() -> None:
     )
     paths = key_paths(Policy.from_toml(text).to_mapping())
     assert [p for p in paths if describe(p) is None] == []
+
+
+def test_tier_threshold_reasons_cite_what_their_keys_cite() -> None:
+    """A tier reason fired by a Decision threshold cites 002 §7 and that Decision."""
+    on = date(2025, 6, 1)
+    cases = {
+        "customers.tiers.difficult_min_arrears_months": TierFacts(months_in_arrears=6),
+        "customers.tiers.loyal_min_satisfaction": TierFacts(satisfaction_score=95),
+    }
+    disagree = {}
+    for path, facts in cases.items():
+        source = classify_tier(facts, on=on).reasons[0].source
+        key = KEYS[path].source
+        if source.split("; ") != ["002 §7", f"{key} (RULES §1)"]:
+            disagree[path] = (source, key)
+    assert disagree == {}

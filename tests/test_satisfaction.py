@@ -594,7 +594,7 @@ def test_index_stays_on_the_scale(rows: list[dict[str, int]]) -> None:
 
 
 def test_default_policy_follows_the_rules() -> None:
-    """Targets of RULES §7: 85 %, 85 %, 90 %, 95 %, 100 %, callbacks 100 %, complaints < 1 %."""
+    """RULES §7 and Decisions: problems resolved 95 %, in time 95 %, repeats < 10 %."""
     policy = SatisfactionPolicy()
     assert policy.targets == {
         "overall_satisfaction": 0.85,
@@ -604,6 +604,9 @@ def test_default_policy_follows_the_rules() -> None:
         "complaint_handling_timeliness": 1.0,
         "callback_handling_rate": 1.0,
         "complaint_rate": 0.01,
+        "problem_resolution_rate": 0.95,
+        "problem_resolution_timeliness": 0.95,
+        "repeat_complaint_rate": 0.10,
     }
     assert policy.confidence == 0.95
 
@@ -754,7 +757,7 @@ def test_scorecard_targets_follow_the_rules() -> None:
         response_timeliness=Attainment(19, 20),  # 95 %: meets >= 95 %
         complaint_handling_timeliness=Attainment(9, 10),  # 90 %: misses 100 %
         complaint_resolution_satisfaction=Attainment(9, 10),  # 90 %: meets >= 90 %
-        problem_resolution=Attainment(48, 50),  # no target by default
+        problem_resolution=Attainment(48, 50),  # 96 %: meets >= 95 % (Decision)
         callback_handling=Attainment(29, 30),  # 96.7 %: misses 100 %
     )
     responses = _responses("Lakeside", 20, satisfied=17, loyal=16)  # 85 % and 80 %
@@ -767,12 +770,12 @@ def test_scorecard_targets_follow_the_rules() -> None:
         Kpi.LOYALTY: KpiStatus.MISSED,
         Kpi.COMPLAINT_RESOLUTION_SATISFACTION: KpiStatus.MET,
         Kpi.RESPONSE_TIMELINESS: KpiStatus.MET,
-        Kpi.PROBLEM_RESOLUTION_RATE: KpiStatus.NO_TARGET,
+        Kpi.PROBLEM_RESOLUTION_RATE: KpiStatus.MET,
         Kpi.PROBLEM_RESOLUTION_TIMELINESS: KpiStatus.NO_DATA,
         Kpi.COMPLAINT_HANDLING_TIMELINESS: KpiStatus.MISSED,
         Kpi.CALLBACK_HANDLING_RATE: KpiStatus.MISSED,
         Kpi.COMPLAINT_RATE: KpiStatus.MISSED,  # 10 / 1000 = 1 %, not below 1 %
-        Kpi.REPEAT_COMPLAINT_RATE: KpiStatus.NO_TARGET,
+        Kpi.REPEAT_COMPLAINT_RATE: KpiStatus.MISSED,  # 2 / 10 = 20 %, not below 10 %
     }
     missed = {i.kpi for i in group.missed}
     assert missed == {
@@ -780,7 +783,37 @@ def test_scorecard_targets_follow_the_rules() -> None:
         Kpi.COMPLAINT_HANDLING_TIMELINESS,
         Kpi.CALLBACK_HANDLING_RATE,
         Kpi.COMPLAINT_RATE,
+        Kpi.REPEAT_COMPLAINT_RATE,
     }
+
+
+@pytest.mark.parametrize(("resolved", "status"), [(19, KpiStatus.MET), (18, KpiStatus.MISSED)])
+def test_problem_resolution_rate_must_reach_95_percent(resolved: int, status: KpiStatus) -> None:
+    """Decision: 19 of 20 problems resolved (95 %) meets >= 95 %; 18 of 20 (90 %) misses."""
+    figures = _figures("Lakeside", problem_resolution=Attainment(resolved, 20))
+    found = KpiScorecard.build([], [figures]).group()[Kpi.PROBLEM_RESOLUTION_RATE]
+    assert (found.n, found.target, found.status) == (20, 0.95, status)
+    assert found.reason.source == "001 §2.2; Decision"
+
+
+@pytest.mark.parametrize(("in_time", "status"), [(38, KpiStatus.MET), (37, KpiStatus.MISSED)])
+def test_problem_resolution_timeliness_must_reach_95_percent(
+    in_time: int, status: KpiStatus
+) -> None:
+    """Decision: 38 of 40 resolved in time (95 %) meets >= 95 %; 37 of 40 (92.5 %) misses."""
+    figures = _figures("Lakeside", problem_resolution_timeliness=Attainment(in_time, 40))
+    found = KpiScorecard.build([], [figures]).group()[Kpi.PROBLEM_RESOLUTION_TIMELINESS]
+    assert (found.n, found.target, found.status) == (40, 0.95, status)
+    assert found.interval is not None
+
+
+@pytest.mark.parametrize(("repeats", "status"), [(4, KpiStatus.MET), (5, KpiStatus.MISSED)])
+def test_repeat_complaint_rate_must_stay_below_10_percent(repeats: int, status: KpiStatus) -> None:
+    """Decision: 4 repeats of 50 complaints (8 %) meets < 10 %; 5 of 50 (exactly 10 %) misses."""
+    figures = _figures("Lakeside", households=1000, complaints=50, repeat_complaints=repeats)
+    found = KpiScorecard.build([], [figures]).group()[Kpi.REPEAT_COMPLAINT_RATE]
+    assert (found.n, found.target, found.status) == (50, 0.10, status)
+    assert found.reason.source == "001 §2.2; Decision"
 
 
 def test_scorecard_indicator_values_and_intervals() -> None:
@@ -806,7 +839,8 @@ def test_scorecard_indicator_values_and_intervals() -> None:
     assert pytest.approx(0.017106, abs=1e-5) == rate.interval.high
     assert "(9 of 1000, 95% CI [0.00474, 0.01711])" in rate.reason.message
     repeat = group[Kpi.REPEAT_COMPLAINT_RATE]
-    assert (pytest.approx(1 / 3), 9, None) == (repeat.value, repeat.n, repeat.passed)
+    # 3 of 9 complaints repeat (33 %): misses the Decision target < 10 %
+    assert (pytest.approx(1 / 3), 9, False) == (repeat.value, repeat.n, repeat.passed)
     # 16 promoters (9), 4 detractors (5): NPS = 60
     assert group[Kpi.NPS].value == 60.0
     assert group[Kpi.SATISFACTION_INDEX].value == 75.0  # every dimension rated 4

@@ -177,7 +177,12 @@ def test_every_default_cites_a_seed_article_or_decision() -> None:
     policy = SatisfactionPolicy()
     sources = [part for d in policy.dimensions.values() for part in d.source.split("; ")]
     group = KpiScorecard.build([SurveyResponse("H-1", "L", DAY)]).group()
-    sources += [i.reason.source for i in group.indicators if i.target is not None]
+    sources += [
+        part
+        for i in group.indicators
+        if i.target is not None
+        for part in i.reason.source.split("; ")
+    ]
     assert {s for s in sources if not _CITABLE.fullmatch(s) or s in _HEADING_ONLY} == set()
     targeted = {i.kpi.value: i.reason.source for i in group.indicators if i.target is not None}
     assert targeted == {
@@ -188,4 +193,7 @@ def test_every_default_cites_a_seed_article_or_decision() -> None:
         "complaint_handling_timeliness": "002 Dongke KPI",
         "callback_handling_rate": "002 住宅区回访制度 一.4",
         "complaint_rate": "002 住宅区回访制度 一.4",
+        "problem_resolution_rate": "001 §2.2; Decision",
+        "problem_resolution_timeliness": "001 §2.2; Decision",
+        "repeat_complaint_rate": "001 §2.2; Decision",
     }

@@ -449,6 +449,7 @@ def test_every_default_cites_a_seed_article_or_a_decision() -> None:
     assert sources == {
         "000 §3.1",
         "000 §3.2",
+        "001 §3.1; lead: Decision (RULES §5)",
         "002 入户维修 4.2.1",
         "002 入户维修 4.2.2",
         "002 入户维修 4.2.2; lead: Decision (RULES §5)",

@@ -58,7 +58,9 @@ def plan_after_service(
 
     A phone call within 24 h, a visit within a week and a questionnaire within
     a month, each counted from ``completed_at``; a due moment outside calling
-    hours comes back to the end of the last calling period before it.
+    hours comes back to the end of the last calling period before it, and a
+    window with no calling time at all (a service finished at 21:00 before a
+    week of holidays) is due by the close of the first calling day (RULES §6).
 
     Args:
         work_order_id: The work order of the service.
@@ -93,6 +95,7 @@ def plan_after_service(
             ),
             family="service",
             technician_id=technician_id,
+            carry_over=True,
         )
         for kind, within in steps
     )
@@ -213,6 +216,7 @@ def plan_after_complaint(
         calendar,
         reason,
         family="complaint",
+        carry_over=True,
     )
     return CallbackPlan((task,))
 
@@ -284,4 +288,4 @@ def _repair_task(
     due = _rounds.plus(start, within)
     return make_task(subject, CallbackKind.VISIT, repair.customer_id, owner_role, start, due,
                      calendar, reason, family="repair",
-                     technician_id=repair.technician_id)  # fmt: skip
+                     technician_id=repair.technician_id, carry_over=True)  # fmt: skip

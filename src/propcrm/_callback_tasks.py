@@ -258,14 +258,20 @@ def make_task(
     family: str,
     technician_id: str = "",
     suffix: str = "",
+    carry_over: bool = False,
 ) -> CallbackTask:
     """Build a task whose window ``[earliest, due)`` lies in ``calendar``'s calling hours.
 
     ``earliest`` is the first calling instant at or after ``opens``. A rule's
     due moment outside calling hours comes back to the close of the last
-    calling period before it (a phone callback due at 21:00 is due by 20:00);
-    a window with no calling time keeps the rule's due moment and is reported
-    with ``callback.contact_window.past_due``. The id is
+    calling period before it (a phone callback due at 21:00 is due by 20:00).
+    A window with no calling time: with ``carry_over`` (a callback due within
+    a time of a service, repair or complaint) the task is due by the close of
+    the first calling day, reported with ``callback.contact_window.next_calling_day``
+    (RULES §6: a service finished at 21:00 before a week of holidays is called
+    back by 20:00 on the first calling day after them); without it (a greeting
+    on its day, a round in its period) the rule's due moment stays and the task
+    is reported with ``callback.contact_window.past_due``. The id is
     ``{subject}:{family}:{kind}[:{suffix}]``.
     """
     require_instance(calendar, BusinessCalendar, "calendar", "a BusinessCalendar")
@@ -297,7 +303,19 @@ def make_task(
                 )
             )
             due = last
-    if earliest >= due:
+    if earliest >= due and carry_over:
+        last = calendar.close_of_day(earliest)
+        reasons.append(
+            Reason(
+                "callback.contact_window.next_calling_day",
+                f"no calling time before the due time {due:%Y-%m-%d %H:%M}; due by the close "
+                f"of the next calling day, {last:%Y-%m-%d %H:%M}",
+                {"rule_due": due.isoformat(), "due": last.isoformat()},
+                DECISION,
+            )
+        )
+        due = last
+    elif earliest >= due:
         reasons.append(
             Reason(
                 "callback.contact_window.past_due",

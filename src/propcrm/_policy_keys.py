@@ -316,6 +316,16 @@ KEYS: Mapping[str, KeyInfo] = {
     "satisfaction.targets.complaint_rate": _k(
         "complaints per household served, below", "投诉率", _HOUSEHOLDS, _RATE
     ),
+    # 001 §2.2 names these KPIs without a number (docs: satisfaction, "Decisions").
+    "satisfaction.targets.problem_resolution_rate": _k(
+        "problems resolved, at least", "问题解决率", "Decision", _RATE
+    ),
+    "satisfaction.targets.problem_resolution_timeliness": _k(
+        "problems resolved within their target, at least", "问题解决及时率", "Decision", _RATE
+    ),
+    "satisfaction.targets.repeat_complaint_rate": _k(
+        "repeat complaints per complaint, below", "重复投诉率", "Decision", _RATE
+    ),
     # --- grading ---------------------------------------------------------------------------
     "grading": _k(
         "complaint grading: thresholds, roles and resolution allowances", "投诉分级", "002 §§40-41"

@@ -105,6 +105,13 @@ def _default_targets() -> dict[str, float]:
         Kpi.COMPLAINT_HANDLING_TIMELINESS.value: 1.0,  # 002 Dongke KPI: 投诉处理及时率 100 %
         Kpi.CALLBACK_HANDLING_RATE.value: 1.0,  # 002 住宅区回访制度 一.4: 回访处理率达100%
         Kpi.COMPLAINT_RATE.value: 0.01,  # 002 住宅区回访制度 一.4: 投诉率控制在1%以下
+        # 001 §2.2 names the next three and gives no number: Decisions (docs: satisfaction).
+        # Resolved and resolved in time, the 95 % bar of response timeliness (000 §3.2).
+        Kpi.PROBLEM_RESOLUTION_RATE.value: 0.95,
+        Kpi.PROBLEM_RESOLUTION_TIMELINESS.value: 0.95,
+        # Below 10 %: at most the share a complaint-resolution satisfaction of 90 %
+        # (000 §3.2) leaves dissatisfied may complain again.
+        Kpi.REPEAT_COMPLAINT_RATE.value: 0.10,
     }
 
 
@@ -189,7 +196,10 @@ class SatisfactionPolicy:
         loyal_from: The lowest 0-10 recommendation answer that counts as loyal
             (Decision: 7, everyone who is not a detractor).
         targets: Target per :class:`Kpi` (by value); rates as fractions. A KPI without a
-            target is reported with :attr:`KpiStatus.NO_TARGET`. Lower is better for the
+            target is reported with :attr:`KpiStatus.NO_TARGET` (by default the index
+            and NPS). The problem-resolution rate and timeliness (at least 95 %) and
+            the repeat-complaint rate (below 10 %) are Decisions: 001 §2.2 names
+            them without a number. Lower is better for the
             complaint and repeat-complaint rates (the rate must stay below the target),
             higher for every other KPI (at least the target).
 

@@ -372,15 +372,19 @@ _KPI_TEXT: dict[Kpi, tuple[str, str]] = {
         "000 §3.2",
     ),
     Kpi.RESPONSE_TIMELINESS: ("response timeliness (需求响应及时率)", "000 §3.2"),
-    Kpi.PROBLEM_RESOLUTION_RATE: ("problem-resolution rate (问题解决率)", "001 §2.2"),
-    Kpi.PROBLEM_RESOLUTION_TIMELINESS: ("problem-resolution timeliness (及时率)", "001 §2.2"),
+    # 001 §2.2 names these three KPIs; their default targets are Decisions.
+    Kpi.PROBLEM_RESOLUTION_RATE: ("problem-resolution rate (问题解决率)", "001 §2.2; Decision"),
+    Kpi.PROBLEM_RESOLUTION_TIMELINESS: (
+        "problem-resolution timeliness (及时率)",
+        "001 §2.2; Decision",
+    ),
     Kpi.COMPLAINT_HANDLING_TIMELINESS: (
         "complaint handling timeliness (投诉处理及时率)",
         "002 Dongke KPI",
     ),
     Kpi.CALLBACK_HANDLING_RATE: ("callback handling rate (回访处理率)", "002 住宅区回访制度 一.4"),
     Kpi.COMPLAINT_RATE: ("complaint rate (投诉率)", "002 住宅区回访制度 一.4"),
-    Kpi.REPEAT_COMPLAINT_RATE: ("repeat-complaint rate (重复投诉率)", "001 §2.2"),
+    Kpi.REPEAT_COMPLAINT_RATE: ("repeat-complaint rate (重复投诉率)", "001 §2.2; Decision"),
 }
 
 

@@ -85,14 +85,14 @@ def _build(resolve_within: GradeDurations) -> tuple[TargetSet, ...]:
         ),
         TargetSet(
             "repair.emergency",
-            # Not overnight with at least 8 h (RULES.md §5, Decision turn 2): received 23:50,
-            # due 07:50; received 02:00, due midnight.
+            # 急修不过夜 (001 §3.1) with at least 8 h (Decision, RULES.md §5 turn 2): received
+            # 23:50, due 07:50; received 02:00, due midnight.
             (
                 target(
                     "fixed",
                     Allowance.same_day(lead=timedelta(hours=8)),
                     "24x7",
-                    source="Decision (RULES §5)",
+                    source="001 §3.1; lead: Decision (RULES §5)",
                 ),
             ),
             kinds=("repair.emergency",),

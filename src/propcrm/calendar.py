@@ -147,11 +147,15 @@ class CalendarSpec:
         )
 
 
+#: The name of the always-open calendar; a policy may not give it other hours.
+_ALWAYS_OPEN = "24x7"
+
+
 @cache
 def _defaults() -> tuple[tuple[str, CalendarSpec], ...]:
     return (
         # Answering calls and emergency repairs run on the clock (RULES §5).
-        ("24x7", CalendarSpec(week="mon-sun 00:00-24:00", holidays="none")),
+        (_ALWAYS_OPEN, CalendarSpec(week="mon-sun 00:00-24:00", holidays="none")),
         # The service desk's day shift works every day of the year (RULES §5, duty rules).
         ("desk", CalendarSpec(week="mon-sun 08:30-18:30", holidays="none")),
         ("office", CalendarSpec(week="mon-fri 08:30-12:00,13:30-18:00", holidays="CN")),
@@ -177,6 +181,30 @@ def _calendar_names(instance: object, attribute: Any, value: dict[str, Any]) -> 
             raise ValidationError.expected(attribute.name, "non-empty calendar names", name)
         if not isinstance(spec, CalendarSpec):
             raise ValidationError.expected(f"{attribute.name}.{name}", "a CalendarSpec", spec)
+    always = value.get(_ALWAYS_OPEN)
+    if always is not None and not _is_always_open(always):
+        raise ValidationError(
+            _ALWAYS_OPEN,
+            f"{_ALWAYS_OPEN}: the 24x7 calendar is always open, and complaint and emergency "
+            "clocks count real hours on it (RULES §§4-5); got "
+            f"{_describe(always)}; keep week = 'mon-sun 00:00-24:00', holidays = 'none' and "
+            "no closed, extra_working or overrides, and give other hours a calendar of "
+            "their own name",
+            always,
+        )
+
+
+def _is_always_open(spec: CalendarSpec) -> bool:
+    plain = not (spec.closed or spec.extra_working or spec.overrides)
+    return spec.week.is_always() and spec.holidays == "none" and plain
+
+
+def _describe(spec: CalendarSpec) -> str:
+    parts = [f"week = {str(spec.week)!r}", f"holidays = {spec.holidays!r}"]
+    parts += [
+        f"{name} = ..." for name in ("closed", "extra_working", "overrides") if getattr(spec, name)
+    ]
+    return ", ".join(parts)
 
 
 @frozen
@@ -190,7 +218,10 @@ class CalendarPolicy(Mapping[str, CalendarSpec]):
     :meth:`Policy.calendar(name) <propcrm.policy.Policy.calendar>`.
 
     ``24x7``
-        Always open, no holidays: answering calls, emergency repairs.
+        Always open, no holidays: answering calls, emergency repairs, complaint
+        clocks. It cannot be given other hours, holidays or dates (a policy that
+        tries is refused), so complaint deadlines count real clock hours (RULES
+        §4); its ``tz`` may change.
     ``desk``
         The service desk's day shift, 08:30-18:30 every day, no holidays —
         the service centre is staffed all year round; night requests wait for

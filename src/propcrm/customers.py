@@ -25,8 +25,8 @@ rules that use it:
 >>> decision.tier, decision.tier.label
 (<Tier.D: 'D'>, '刁蛮客户')
 >>> print(decision.reasons[0])
-[002 §7] 7 months of property fees overdue: long arrears, treated as malicious by \
-policy (from 6 months), not a finding of malice
+[002 §7; Decision (RULES §1)] 7 months of property fees overdue: long arrears, \
+treated as malicious by policy (from 6 months), not a finding of malice
 """
 
 from __future__ import annotations
@@ -80,6 +80,8 @@ __all__ = [
 ]
 
 _TIERS_SOURCE = "002 §7"
+#: A criterion 002 §7 states in words, with a threshold of ours (RULES §1).
+_TIERS_DECIDED = "002 §7; Decision (RULES §1)"
 
 
 # --- tiers ----------------------------------------------------------------------------------
@@ -175,7 +177,8 @@ class TierPolicy:
     """Thresholds of the tier rules of 002 §7 (``[customers.tiers]`` in a policy file).
 
     002 §7 states the criteria in words; only the two purchases of tier B are
-    a number it gives. Every other default is a Decision (RULES § 1).
+    a number it gives. Every other default is a Decision (RULES § 1), so a
+    reason fired by such a threshold cites ``"002 §7; Decision (RULES §1)"``.
     Windows are calendar months: a fact of day *d* counts on every day *x*
     with ``d <= x < d + window``.
 
@@ -376,11 +379,11 @@ def _criteria(f: TierFacts, on: date, p: TierPolicy) -> dict[Tier, tuple[Reason,
     """The reasons of every criterion of tiers A, B and D that the facts meet on ``on``."""
     fired: dict[Tier, list[Reason]] = {Tier.A: [], Tier.B: [], Tier.D: []}
 
-    def when(met: bool, tier: Tier, rule: str, message: str, **facts: object) -> None:
+    def when(
+        met: bool, tier: Tier, rule: str, message: str, source: str = _TIERS_SOURCE, **facts: object
+    ) -> None:
         if met:
-            fired[tier].append(
-                Reason(f"tier.{tier.value.lower()}.{rule}", message, facts, _TIERS_SOURCE)
-            )
+            fired[tier].append(Reason(f"tier.{tier.value.lower()}.{rule}", message, facts, source))
 
     when(
         f.government_official,
@@ -422,6 +425,7 @@ def _criteria(f: TierFacts, on: date, p: TierPolicy) -> dict[Tier, tuple[Reason,
         else "",
         satisfaction_score=score,
         threshold=p.loyal_min_satisfaction,
+        source=_TIERS_DECIDED,
     )
     when(
         f.endorses_management,
@@ -447,6 +451,7 @@ def _criteria(f: TierFacts, on: date, p: TierPolicy) -> dict[Tier, tuple[Reason,
         f"months (D from {p.difficult_min_invalid_complaints})",
         invalid_complaints=invalid,
         threshold=p.difficult_min_invalid_complaints,
+        source=_TIERS_DECIDED,
     )
     when(
         f.malicious_arrears,
@@ -466,6 +471,7 @@ def _criteria(f: TierFacts, on: date, p: TierPolicy) -> dict[Tier, tuple[Reason,
         months_in_arrears=f.months_in_arrears,
         malicious_arrears=False,
         threshold=p.difficult_min_arrears_months,
+        source=_TIERS_DECIDED,
     )
     led = _within(f.group_complaints_led, on, p.group_complaints_window_months)
     when(
@@ -475,6 +481,7 @@ def _criteria(f: TierFacts, on: date, p: TierPolicy) -> dict[Tier, tuple[Reason,
         f"led {len(led)} group complaint(s) within {p.group_complaints_window_months} months",
         group_complaints_led=led,
         threshold=p.difficult_min_group_complaints_led,
+        source=_TIERS_DECIDED,
     )
     return {tier: tuple(reasons) for tier, reasons in fired.items()}
 
@@ -487,6 +494,6 @@ def _c_reasons(f: TierFacts, on: date, p: TierPolicy) -> tuple[Reason, ...]:
     signed = f.signed_on
     if signed is not None and signed <= on < signed + relativedelta(months=p.newly_signed_months):
         message = f"a newly signed customer (signed {signed.isoformat()})"
-        return (Reason("tier.c.newly_signed", message, {"signed_on": signed}, _TIERS_SOURCE),)
+        return (Reason("tier.c.newly_signed", message, {"signed_on": signed}, _TIERS_DECIDED),)
     message = "meets none of the criteria of tiers A, B or D"
     return (Reason("tier.c.default", message, {}, _TIERS_SOURCE),)

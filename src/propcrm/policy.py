@@ -39,14 +39,15 @@ from attrs import Factory, field, frozen
 from propcrm._checks import require_instance
 from propcrm._policy_file import Derived, as_written, dumps, merge
 from propcrm._policy_load import converter, structure, too_deep
+from propcrm._sla_targets import RESOLUTION
 from propcrm._time import format_duration, zone
 from propcrm.calendar import BusinessCalendar, CalendarPolicy
 from propcrm.callbacks import CallbackPolicy
 from propcrm.complaints import Grade, GradingPolicy
-from propcrm.customers import CustomerPolicy
+from propcrm.customers import CustomerPolicy, Tier
 from propcrm.errors import PolicyError, PolicyProblem, ValidationError, shown
 from propcrm.satisfaction import SatisfactionPolicy
-from propcrm.sla import AllowanceKind, SlaPolicy
+from propcrm.sla import AllowanceKind, EventKind, SlaPolicy, SlaTarget
 from propcrm.vip import VipPolicy
 
 __all__ = ["Policy"]
@@ -74,8 +75,10 @@ class Policy:
             they must agree with it.
 
     Raises:
-        ValidationError: ``sla``'s complaint resolution targets disagree with
-            ``grading.resolve_within`` (loading reports it at the path ``sla``).
+        ValidationError: an ``sla`` complaint resolution target (any set, grade
+            or tier) would give another due moment than ``grade()``: it must start
+            at ``received``, run on ``24x7`` and allow ``grading.resolve_within``
+            as business time (loading reports it at the path ``sla``).
     """
 
     #: Marks the root policy for :func:`propcrm._slices.policy_slice`.
@@ -266,30 +269,82 @@ def _default_sla(grading: object) -> SlaPolicy:
 
 
 def _check_resolution(grading: GradingPolicy, sla: SlaPolicy) -> None:
-    """The SLA target ``resolution`` a complaint of each grade gets allows ``resolve_within``."""
-    problems = []
-    for grade in Grade:
-        if "complaint" not in sla.kinds:  # no complaint targets: nothing to disagree with
-            break
-        chosen = sla.select("complaint", grade.value)
-        want = grading.resolve_within[grade]
-        for j, target in enumerate(chosen.targets):
-            allowance = target.allowance
-            timed = allowance.kind in (AllowanceKind.BUSINESS, AllowanceKind.WALL)
-            if target.name != "resolution" or (timed and allowance.duration == want):
-                continue
-            have = format_duration(allowance.duration) if timed else allowance.kind.value
-            problems.append(
-                f"sla.sets[{sla.sets.index(chosen)}].targets[{j}].allowance ({chosen.name}) "
-                f"allows {have} but grading.resolve_within.{grade.value} is "
-                f"{format_duration(want)}"
-            )
+    """Every SLA ``resolution`` target a complaint can get gives ``grade()``'s ``resolve_by``.
+
+    ``grade()`` says ``received_at`` plus ``grading.resolve_within`` of the grade
+    in real clock hours (RULES §4). So each complaint set's ``resolution`` target
+    must start when the complaint is received, count business time on the
+    ``24x7`` calendar (always open: business time is real time) and allow the
+    grading duration of every grade it can be selected for, with every tier
+    (overlays never touch it).
+    """
+    problems: list[str] = []
+    for i, target_set in enumerate(sla.sets):
+        if "complaint" not in target_set.kinds:
+            continue
+        reached = _grades_reached(sla, i)
+        for j, target in enumerate(target_set.targets):
+            if target.name == RESOLUTION and reached:
+                where = f"sla.sets[{i}].targets[{j}]"
+                problems += _resolution_problems(where, target_set.name, target, grading, reached)
     if problems:
         raise ValidationError(
             "sla",
-            "sla: complaint resolution allowances disagree with grading: "
+            "sla: complaint resolution targets disagree with grading: "
             + "; ".join(problems)
-            + "; write the same duration in both places, or leave out sla so that its "
-            "complaint sets follow grading.resolve_within",
+            + " (a complaint is resolved by its receipt plus grading.resolve_within of its "
+            "grade in clock hours on the 24x7 calendar, as grade() says, RULES §4); or leave "
+            "out sla so that its complaint sets follow grading.resolve_within",
             sla,
         )
+
+
+def _grades_reached(sla: SlaPolicy, index: int) -> list[Grade]:
+    """The grades for which set ``index`` is the first complaint set, for some tier."""
+    found = []
+    for grade in Grade:
+        for tier in ("", *(t.value for t in Tier)):
+            first = next(
+                (k for k, s in enumerate(sla.sets) if s.applies_to("complaint", grade.value, tier)),
+                None,
+            )
+            if first == index:
+                found.append(grade)
+                break
+    return found
+
+
+def _resolution_problems(
+    where: str, set_name: str, target: SlaTarget, grading: GradingPolicy, grades: list[Grade]
+) -> list[str]:
+    """What keeps one complaint ``resolution`` target from agreeing with ``grade()``."""
+    problems = []
+    if target.start is not EventKind.RECEIVED:
+        problems.append(
+            f"{where}.start ({set_name}) is {target.start.value!r}; write start = 'received'"
+        )
+    if target.calendar != "24x7":
+        problems.append(
+            f"{where}.calendar ({set_name}) is {target.calendar!r}; write calendar = '24x7'"
+        )
+    allowance = target.allowance
+    business = allowance.kind is AllowanceKind.BUSINESS
+    have = allowance.kind.value
+    if allowance.kind is AllowanceKind.WALL:  # a wall-clock day across a clock change is 23 h
+        have = f"{format_duration(allowance.duration)} of wall-clock time"
+    for grade in grades:
+        want = format_duration(grading.resolve_within[grade])
+        if business and allowance.duration == grading.resolve_within[grade]:
+            continue
+        if business:
+            fix = "write the same duration in both places"
+            have = format_duration(allowance.duration)
+        else:
+            fix = f"write allowance = {{ kind = 'business', duration = '{want}' }}"
+        problems.append(
+            f"{where}.allowance ({set_name}) allows {have} but grading.resolve_within."
+            f"{grade.value} is {want}; {fix}"
+        )
+        if not business:
+            break
+    return problems
