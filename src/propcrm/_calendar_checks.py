@@ -10,6 +10,7 @@ from propcrm.errors import CalendarRangeError, ValidationError
 
 __all__ = [
     "bad_arguments",
+    "beyond_days",
     "beyond_horizon",
     "check_count",
     "check_order",
@@ -59,6 +60,11 @@ def beyond_horizon(start: datetime, duration: timedelta) -> CalendarRangeError:
         f"{duration} of business time from {start} ends more than {HORIZON.days} days away "
         "(or never): check the duration and that the calendar has working time"
     )
+
+
+def beyond_days(start: date, n: int) -> CalendarRangeError:
+    """The error for a working day more than ten years away."""
+    return CalendarRangeError(f"working day {n:+d} from {start} is beyond {HORIZON.days} days")
 
 
 def zone_name(tz: tzinfo) -> str:

@@ -15,14 +15,19 @@ from propcrm._calendar_answers import (
     close_of_day_slow,
     closed_reason,
     elapsed_slow,
+    interval_end,
     next_working_time_slow,
+    nth_working_day,
+    previous_working_time,
+    working_days,
+    working_intervals,
 )
 from propcrm._calendar_build import EPOCH, HORIZON, HORIZON_US, US
 from propcrm._calendar_checks import (
     bad_arguments,
+    beyond_days,
     beyond_horizon,
     check_count,
-    check_order,
     instant,
     zone_name,
 )
@@ -63,7 +68,9 @@ class BusinessCalendar:
     Searches (:meth:`add`, :meth:`next_working_time`, ...) look at most ten
     years (3,653 days) from where they start, and one calculation spans at
     most 50 years; beyond that, and for calendars without working time, they
-    raise :class:`~propcrm.errors.CalendarRangeError` instead of looping.
+    raise :class:`~propcrm.errors.CalendarRangeError` instead of looping. So
+    does a year outside the rules the ``holidays`` package has for the source
+    (most countries' end in 2100): such a year is never silently open.
     """
 
     __module__ = "propcrm.calendar"  # public there; this module is private
@@ -348,14 +355,7 @@ class BusinessCalendar:
         Raises:
             CalendarRangeError: the answer lies more than ten years away.
         """
-        check_date(start, "start")
-        check_count(n)
-        found = self._engine.nth_working_day(start, n)
-        if found is None:
-            raise CalendarRangeError(
-                f"working day {n:+d} from {start} is beyond {HORIZON.days} days"
-            )
-        return date.fromordinal(found)
+        return nth_working_day(self._engine, start, n)
 
     # --- the peers' one-call queries -------------------------------------------------------
 
@@ -369,12 +369,7 @@ class BusinessCalendar:
         Raises:
             CalendarRangeError: no interval closes within ten years.
         """
-        found = self._engine.interval_end(instant(at, "at"))
-        if found is None:
-            raise CalendarRangeError(
-                f"no working interval closes within {HORIZON.days} days of {at}"
-            )
-        return self._engine.moment(found)
+        return interval_end(self._engine, at)
 
     def previous_working_time(self, at: datetime) -> datetime:
         """The latest working instant at or before ``at``: ``at`` itself, or the last close.
@@ -386,10 +381,7 @@ class BusinessCalendar:
         Raises:
             CalendarRangeError: nothing closes within ten years before ``at``.
         """
-        found = self._engine.previous_working(instant(at, "at"))
-        if found is None:
-            raise CalendarRangeError(f"no working time within {HORIZON.days} days before {at}")
-        return self._engine.moment(found)
+        return previous_working_time(self._engine, at)
 
     def working_days(self, start: date, end: date) -> Iterator[date]:
         """The working days ``start <= day < end``, in order.
@@ -398,10 +390,7 @@ class BusinessCalendar:
             ValidationError: ``end`` is before ``start``.
             CalendarRangeError: the dates lie more than 50 years apart.
         """
-        check_date(start, "start")
-        check_date(end, "end")
-        check_order(start, end)
-        return map(date.fromordinal, self._engine.days_between(start, end))
+        return working_days(self._engine, start, end)
 
     def working_intervals(
         self, start: datetime, end: datetime
@@ -415,11 +404,7 @@ class BusinessCalendar:
             ValidationError: a naive datetime, or ``end`` before ``start``.
             CalendarRangeError: the instants lie more than 50 years apart.
         """
-        s, e = instant(start, "start"), instant(end, "end")
-        check_order(start, end)
-        moment = self._engine.moment
-        pairs = self._engine.intervals(s, e)
-        return ((moment(a), moment(b)) for a, b in pairs)
+        return working_intervals(self._engine, start, end)
 
     def closed_reason(self, on: date) -> Reason | None:
         """Why ``on`` has no working time, or None when it is a working day.
@@ -489,9 +474,7 @@ class _AlwaysOpen(BusinessCalendar):
         check_date(start, "start")
         check_count(n)
         if abs(n) > HORIZON.days:
-            raise CalendarRangeError(
-                f"working day {n:+d} from {start} is beyond {HORIZON.days} days"
-            )
+            raise beyond_days(start, n)
         return start + timedelta(days=n)
 
     def end_of_working_interval(self, at: datetime) -> datetime:

@@ -81,17 +81,22 @@ class HolidaySchedule:
         rest_periods: Close the weekend days joined to a holiday (China).
         official_until: The last year with an official published schedule, or
             None when the source's rules are computed for every year.
+        label: The source's name in error messages.
+        rules: The first and last year the source has rules for; a calculation
+            needing a year outside them is refused, never silently open.
     """
 
     __slots__ = (
         "_closed",
         "_holidays",
+        "_label",
         "_load",
         "_loaded",
         "_makeup",
         "_makeup_ordinals",
         "_names",
         "_rest_periods",
+        "_rules",
         "official_until",
     )
 
@@ -99,10 +104,13 @@ class HolidaySchedule:
         self,
         load: Callable[[list[int], set[int]], HolidayBase],
         *,
+        label: str,
+        rules: tuple[int, int],
         rest_periods: bool = False,
         official_until: int | None = None,
     ) -> None:
         self._load = load
+        self._label, self._rules = label, rules
         self._rest_periods = rest_periods
         self.official_until = official_until
         self._loaded: set[int] = set()
@@ -116,10 +124,19 @@ class HolidaySchedule:
         """Make sure the given years and their neighbours are loaded.
 
         Raises:
-            CalendarRangeError: a fixed holiday source lacks one of ``years``.
+            CalendarRangeError: one of ``years`` is outside the years the source
+                has rules for, or a fixed holiday source lacks it.
         """
         required = set(years)
-        wanted = {y for year in required for y in (year - 1, year, year + 1) if 1 <= y <= 9999}
+        first, last = self._rules
+        outside = sorted(y for y in required if not first <= y <= last)
+        if outside:
+            raise CalendarRangeError(
+                f"holidays={self._label!r} has rules for the years {first}..{last} only, "
+                f"not {outside[0]} (last supported year: {last}); keep calculations within "
+                "them, or use holidays='none' with the company's own closed dates"
+            )
+        wanted = {y for year in required for y in (year - 1, year, year + 1) if first <= y <= last}
         missing = sorted(wanted - self._loaded)
         if not missing:
             return
@@ -168,18 +185,23 @@ def schedule_for(holidays: object) -> HolidaySchedule | None:
         def load(years: list[int], _: set[int]) -> HolidayBase:
             return holidays_package.country_holidays(country, subdiv=subdiv, years=years)
 
-        return _schedule(load, china=china)
+        return _schedule(load, china=china, label=holidays, rules=load([], set()))
     if isinstance(holidays, type) and issubclass(holidays, HolidayBase):
         source_class = holidays
 
         def load_class(years: list[int], _: set[int]) -> HolidayBase:
             return source_class(years=years)
 
-        return _schedule(load_class, china=issubclass(holidays, China))
+        return _schedule(
+            load_class, china=issubclass(holidays, China), label=holidays.__name__, rules=holidays
+        )
     if isinstance(holidays, HolidayBase):
         # A private copy: loading more years must not change the company's object.
         return _schedule(
-            _instance_loader(copy.deepcopy(holidays)), china=isinstance(holidays, China)
+            _instance_loader(copy.deepcopy(holidays)),
+            china=isinstance(holidays, China),
+            label=holiday_label(holidays),
+            rules=holidays,
         )
     raise ValidationError.expected(
         "holidays", _EXPECTED + ", or a holidays.HolidayBase subclass or instance", holidays
@@ -197,7 +219,11 @@ def check_code(code: object, field: str) -> tuple[str, str | None]:
     country, dash, subdiv = code.partition("-")
     known = holidays_package.list_supported_countries()
     if country not in known:
-        raise ValidationError.expected(field, _EXPECTED, code)
+        upper = code.upper()
+        if upper != code and upper.partition("-")[0] in known:
+            raise ValidationError.expected(field, _EXPECTED, code, f"write {upper!r}")
+        hint = "holidays.list_supported_countries() lists the known codes"
+        raise ValidationError.expected(field, _EXPECTED, code, hint)
     if not dash:
         return country, None
     subdivisions = known[country]
@@ -221,10 +247,18 @@ def holiday_label(holidays: object) -> str:
 
 
 def _schedule(
-    load: Callable[[list[int], set[int]], HolidayBase], *, china: bool
+    load: Callable[[list[int], set[int]], HolidayBase],
+    *,
+    china: bool,
+    label: str,
+    rules: HolidayBase | type[HolidayBase],
 ) -> HolidaySchedule:
+    """The schedule of a source; ``rules`` says which years the package has rules for."""
     official = _official_until() if china else None
-    return HolidaySchedule(load, rest_periods=china, official_until=official)
+    span = (int(rules.start_year), int(rules.end_year))
+    return HolidaySchedule(
+        load, rest_periods=china, official_until=official, label=label, rules=span
+    )
 
 
 def _instance_loader(source: HolidayBase) -> Callable[[list[int], set[int]], HolidayBase]:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import warnings
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator, Mapping
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 
 from propcrm._calendar_build import (
+    DAY_US,
     EPOCH,
     FIRST_YEAR,
     HORIZON,
@@ -33,6 +34,10 @@ from propcrm.errors import CalendarRangeError
 # FIRST_YEAR and LAST_YEAR are re-exported for the callback planners.
 __all__ = ["FIRST_YEAR", "LAST_YEAR", "Engine"]
 
+#: The most dates one year of a table can add: 366, and the night before it.
+_YEAR_DATES = 367
+_ONE_DAY = timedelta(days=1)
+
 
 class Engine:
     """The tables of one calendar, grown (or rebuilt) as calculations need them.
@@ -44,6 +49,7 @@ class Engine:
 
     __slots__ = (
         "_closed",
+        "_day_max",
         "_extra",
         "_extra_us",
         "_on_provisional",
@@ -75,6 +81,12 @@ class Engine:
         self.warned = False
         #: No date can ever work: searches give up at once instead of at the horizon.
         self.never = not any(week) and not any(overrides.values())
+        #: The most business µs one date can add (its intervals' lengths): how a
+        #: search bounds the years it still needs from below.
+        self._day_max = max(
+            (sum(b - a for a, b in hours) for hours in (*week, extra_us, *overrides.values())),
+            default=0,
+        )
         #: The current table; starts empty so every lookup takes the slow path.
         self.table = Table()
 
@@ -179,35 +191,41 @@ class Engine:
                     break
                 if tab.hi - s > HORIZON_US:
                     return None
-                tab = self.cover(year, tab.last + self._years_for(tab, b - tab.cum[-1]))
+                tab = self.cover(year, tab.last + self._years_for(b - tab.cum[-1]))
             else:
                 k = bisect_right(tab.cum, b)
                 if k > 0:
                     break
                 if s - tab.lo > HORIZON_US:
                     return None
-                tab = self.cover(tab.first - self._years_for(tab, -b), year)
+                tab = self.cover(tab.first - self._years_for(-b), year)
         r = tab.shift[k] + b
         return r if abs(r - s) <= HORIZON_US else None
 
-    @staticmethod
-    def _years_for(tab: Table, missing: int) -> int:
-        """How many more years to build for ``missing`` business µs, judged by this table.
+    def _years_for(self, missing: int) -> int:
+        """The fewest more years that can hold ``missing`` business µs (at least one).
 
-        Growing a year at a time would rebuild a sparse calendar's table ten
-        times; this jumps once by the table's own rate of business time,
-        plus a year's margin (the horizon still bounds the search).
+        A search must never build a year past its answer: that year may be
+        provisional (and warn) or absent from a fixed holiday source. So it
+        grows by a bound from below — every date of the years (and the one
+        before them) working its longest day, plus a day for clock changes
+        that lengthen a night — and again if that falls short.
         """
-        total = tab.cum[-1]
-        years = tab.last - tab.first + 1
-        if total <= 0:
-            return HORIZON_YEARS
-        return min(HORIZON_YEARS, 1 + missing * years // total)
+        per_year = _YEAR_DATES * self._day_max + DAY_US
+        return min(HORIZON_YEARS, max(1, -(-missing // per_year)))
+
+    def span(self, s: int, e: int) -> Table:
+        """A table covering the instants ``[s, e)`` (``s <= e``), and not ``e``'s year.
+
+        The range is half-open: an ``e`` at local midnight of 1 January needs
+        none of its year, so no provisional year warns and no year past the
+        calendar's last is refused.
+        """
+        return self.cover(self.year(s), self.year(e - 1) if e > s else self.year(s))
 
     def elapsed(self, s: int, e: int) -> int:
         """Business µs from ``s`` to ``e``."""
-        first, last = sorted((self.year(s), self.year(e)))
-        tab = self.cover(first, last)
+        tab = self.span(*sorted((s, e)))
         return tab.business(e) - tab.business(s)
 
     def next_open(self, t: int) -> int | None:
@@ -224,7 +242,7 @@ class Engine:
                 return tab.bounds[j] if tab.bounds[j] - t <= HORIZON_US else None
             if tab.hi - t > HORIZON_US:
                 return None
-            tab = self.cover(year, min(year + HORIZON_YEARS, 2 * tab.last - year + 1))
+            tab = self.cover(year, tab.last + 1)
 
     def close_after(self, t: int) -> int | None:
         """The first close of a working day after ``t``; None beyond the horizon."""
@@ -239,7 +257,7 @@ class Engine:
                 return close if close - t <= HORIZON_US else None
             if tab.hi - t > HORIZON_US:
                 return None
-            tab = self.cover(year, min(year + HORIZON_YEARS, 2 * tab.last - year + 1))
+            tab = self.cover(year, tab.last + 1)
 
     def interval_end(self, t: int) -> int | None:
         """The close of the working interval holding ``t``, or else of the next one.
@@ -258,7 +276,7 @@ class Engine:
                 return close if close - t <= HORIZON_US else None
             if tab.hi - t > HORIZON_US:
                 return None
-            tab = self.cover(year, min(year + HORIZON_YEARS, 2 * tab.last - year + 1))
+            tab = self.cover(year, tab.last + 1)
 
     def previous_working(self, t: int) -> int | None:
         """``t`` if it is working time or a close, else the latest close before it.
@@ -278,26 +296,19 @@ class Engine:
                 return close if t - close <= HORIZON_US else None
             if t - tab.lo > HORIZON_US:
                 return None
-            tab = self.cover(max(year - HORIZON_YEARS, 2 * tab.first - year - 1), year)
+            tab = self.cover(tab.first - 1, year)
 
     def intervals(self, s: int, e: int) -> Iterator[tuple[int, int]]:
-        """The working intervals between ``s`` and ``e``, clipped to ``[s, e)``, in order."""
-        first, last = sorted((self.year(s), self.year(e)))
-        tab = self.cover(first, last)
-        bounds = tab.bounds
-        j = bisect_right(bounds, s)
-        k = j - 1 if j & 1 else j  # the open of the holding, or else the next, interval
-        for i in range(k, tab.n - 2, 2):
-            if bounds[i] >= e:
-                return
-            a, b = max(bounds[i], s), min(bounds[i + 1], e)
-            if b > a:
-                yield a, b
+        """The working intervals between ``s`` and ``e`` (``s <= e``), clipped to ``[s, e)``.
+
+        The table is built (or the range refused) now, not at the first ``next()``.
+        """
+        return _clipped(self.span(s, e), s, e)
 
     def days_between(self, start: date, end: date) -> list[int]:
-        """Ordinals of the working days ``start <= day < end``."""
-        tab = self.cover(start.year, end.year)
-        days = tab.days
+        """Ordinals of the working days ``start <= day < end`` (``start <= end``)."""
+        last = (end - _ONE_DAY).year if end > start else start.year
+        days = self.cover(start.year, last).days
         return days[bisect_left(days, start.toordinal()) : bisect_left(days, end.toordinal())]
 
     def working_days(self, year: int) -> list[int]:
@@ -315,8 +326,8 @@ class Engine:
             i = bisect_right(days, ordinal) + n - 1 if n > 0 else bisect_left(days, ordinal) + n
             if 0 <= i < len(days):
                 return days[i] if abs(days[i] - ordinal) <= HORIZON.days else None
-            years = tab.last - tab.first + 1
-            more = 1 + abs(n) * years // len(days) if days else HORIZON_YEARS
+            # At most every date of a year works (and the one before it): never past the answer.
+            more = -(-(i - len(days) + 1 if i >= 0 else -i) // _YEAR_DATES)
             if i >= 0:
                 if tab.last >= day.year + HORIZON_YEARS:
                     return None
@@ -325,3 +336,16 @@ class Engine:
                 if tab.first <= day.year - HORIZON_YEARS:
                     return None
                 tab = self.cover(max(day.year - HORIZON_YEARS, tab.first - more), day.year)
+
+
+def _clipped(tab: Table, s: int, e: int) -> Iterator[tuple[int, int]]:
+    """The working intervals of ``tab`` between ``s`` and ``e``, clipped to ``[s, e)``."""
+    bounds = tab.bounds
+    j = bisect_right(bounds, s)
+    k = j - 1 if j & 1 else j  # the open of the holding, or else the next, interval
+    for i in range(k, tab.n - 2, 2):
+        if bounds[i] >= e:
+            return
+        a, b = max(bounds[i], s), min(bounds[i + 1], e)
+        if b > a:
+            yield a, b
