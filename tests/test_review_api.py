@@ -52,26 +52,22 @@ def test_a_policy_with_other_owner_roles_reloads_from_its_dump() -> None:
     assert Policy.from_toml(policy.to_toml()).callbacks.role_shares == shares
 
 
-@pytest.mark.xfail(strict=True, reason="CallbackTaskRepository.due_on still says day= and zone=")
 def test_due_on_takes_on_and_tz() -> None:
     """The callback-task query names its date ``on`` and its zone ``tz`` (docs/naming.rst)."""
     names = list(inspect.signature(CallbackTaskRepository.due_on).parameters)
     assert names[1:3] == ["on", "tz"]
 
 
-@pytest.mark.xfail(strict=True, reason="VipCardRepository.held_by still says holder_id")
 def test_held_by_takes_a_customer_id() -> None:
     """The card query refers to its customer as ``customer_id``, the card's own field name."""
     assert list(inspect.signature(VipCardRepository.held_by).parameters)[1] == "customer_id"
 
 
-@pytest.mark.xfail(strict=True, reason="ComplaintRepository.open_due_before still says moment")
 def test_open_due_before_takes_at() -> None:
     """The open-complaints query names its instant ``at``."""
     assert list(inspect.signature(ComplaintRepository.open_due_before).parameters)[1] == "at"
 
 
-@pytest.mark.xfail(strict=True, reason="the SlaCalendar protocol still says moment and day")
 def test_the_sla_calendar_protocol_says_at_and_on() -> None:
     """A custom SLA calendar implements ``at`` and ``on`` arguments, like BusinessCalendar."""
     assert list(inspect.signature(SlaCalendar.next_working_time).parameters)[1] == "at"
@@ -79,17 +75,15 @@ def test_the_sla_calendar_protocol_says_at_and_on() -> None:
     assert list(inspect.signature(SlaCalendar.is_provisional).parameters)[1] == "on"
 
 
-@pytest.mark.xfail(strict=True, reason="Member.age_on still says day")
 def test_age_on_takes_on() -> None:
     """A member's age is asked ``on`` a date."""
     assert list(inspect.signature(Member.age_on).parameters)[1] == "on"
 
 
-@pytest.mark.xfail(strict=True, reason="due_on accepts any role text and silently finds nothing")
 def test_due_on_refuses_a_role_outside_the_vocabulary() -> None:
     """Asking for the tasks of role 'manager' is an error naming the argument, not an empty list."""
     with pytest.raises(ValidationError, match="role"):
-        MemoryStore().callback_tasks.due_on(date(2025, 3, 3), zone="UTC", role="manager")
+        MemoryStore().callback_tasks.due_on(date(2025, 3, 3), tz="UTC", role="manager")
 
 
 @pytest.mark.xfail(strict=True, reason="csat takes satisfied_from= instead of the policy")
