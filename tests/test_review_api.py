@@ -86,11 +86,10 @@ def test_due_on_refuses_a_role_outside_the_vocabulary() -> None:
         MemoryStore().callback_tasks.due_on(date(2025, 3, 3), tz="UTC", role="manager")
 
 
-@pytest.mark.xfail(strict=True, reason="csat takes satisfied_from= instead of the policy")
 def test_csat_follows_the_policys_satisfied_from() -> None:
     """With satisfaction.satisfied_from = 5, ratings 5, 4, 4, 3 have one satisfied answer."""
     policy = Policy.from_toml("[satisfaction]\nsatisfied_from = 5\n")
-    assert csat([5, 4, 4, 3], policy=policy).satisfied == 1  # type: ignore[call-arg]
+    assert csat([5, 4, 4, 3], policy=policy).satisfied == 1
 
 
 def test_an_unknown_event_kind_lists_the_known_ones() -> None:
