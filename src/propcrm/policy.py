@@ -114,7 +114,7 @@ class Policy:
         Raises:
             ValidationError: no calendar has that name; the message lists the known names.
         """
-        return self.calendars.build(name, self.tz, years=years)
+        return self.calendars.spec(name).build(self.tz, years=years)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:
