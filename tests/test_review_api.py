@@ -25,10 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SH = ZoneInfo("Asia/Shanghai")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a keyed table merges into the defaults on load, so keys a policy left out come back",
-)
 def test_a_policy_with_fewer_repair_kinds_reloads_from_its_dump() -> None:
     """A policy whose repair kinds are only 'ordinary' reads back from its TOML unchanged."""
     default = Policy()
@@ -39,11 +35,6 @@ def test_a_policy_with_fewer_repair_kinds_reloads_from_its_dump() -> None:
     assert Policy.from_toml(policy.to_toml()) == policy
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="role shares merge with the default roles and a share of 0 is refused, "
-    "so a file cannot name other owner roles",
-)
 def test_a_policy_with_other_owner_roles_reloads_from_its_dump() -> None:
     """Repair callback shares over department_head instead of engineering_supervisor round-trip."""
     default = Policy()
