@@ -11,7 +11,7 @@ The dump writes every key with a comment from :mod:`propcrm._policy_keys`
 (meaning, unit, 中文, source), numbers as written, and values derived from
 others as comments only, so that each value is edited in one place.
 
->>> from propcrm._policy_file import as_written, merge
+>>> from propcrm._policy_file import as_written, merge, replaced
 >>> merge({"a": {"x": 1, "y": 2}, "l": [1, 2]}, {"a": {"y": 3}, "l": [4]})
 {'a': {'x': 1, 'y': 3}, 'l': [4]}
 >>> merge({"a": {"x": 1, "y": 2}}, {"a": {"y": 3}}, frozenset({"a"}))
