@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from propcrm import Policy, PolicyError, ValidationError
 from propcrm._policy_file import Change, changes, inline, merge
@@ -13,6 +15,7 @@ from propcrm._policy_keys import KEYS, describe, key_paths, matches
 from propcrm._slices import policy_slice
 from propcrm.satisfaction import SatisfactionPolicy
 from propcrm.sla import SlaPolicy
+from propcrm.testing.strategies import role_shares
 
 H = timedelta(hours=1)
 SH = ZoneInfo("Asia/Shanghai")
@@ -350,3 +353,26 @@ def test_the_root_policy_is_recognised_by_policy_slice() -> None:
     """The marker lets an engine take the whole Policy and find its slice."""
     policy = Policy()
     assert policy_slice(policy, SlaPolicy, "sla") is policy.sla
+
+
+@given(
+    st.sets(st.sampled_from(["ordinary", "safety", "leak"]), min_size=1),
+    role_shares(),
+    st.sets(st.sampled_from(["A", "B", "C", "D"])),
+    st.sets(st.sampled_from(sorted(SatisfactionPolicy().targets))),
+)
+def test_every_subset_of_the_keyed_tables_reloads_from_its_dump(
+    kinds: set[str], shares: dict[str, float], tiers: set[str], kpis: set[str]
+) -> None:
+    """Any repair kinds, owner roles, tiers and KPI targets kept: the dump reads back equal."""
+    default = Policy()
+    callbacks = attrs.evolve(
+        default.callbacks,
+        repair_within={k: default.callbacks.repair_within[k] for k in sorted(kinds)},
+        role_shares=shares,
+        visits_per_year_by_tier={t: default.callbacks.visits_per_year_by_tier[t] for t in tiers},
+    )
+    targets = {k: default.satisfaction.targets[k] for k in sorted(kpis)}
+    satisfaction = attrs.evolve(default.satisfaction, targets=targets)
+    policy = attrs.evolve(default, callbacks=callbacks, satisfaction=satisfaction)
+    assert Policy.from_toml(policy.to_toml()) == policy
