@@ -65,7 +65,7 @@ for task in schedule.late:
 done = []
 for a in schedule.assignments:
     task = next(t for t in plan.tasks if t.id == a.task_id)
-    when = contact.next_working_time(datetime.combine(a.day, time(0), tzinfo=SH))
+    when = contact.next_working_time(datetime.combine(a.on, time(0), tzinfo=SH))
     problem = "joint still damp" if task.subject.record_id == "WO-leak" else ""
     result = record_outcome(task, Outcome(at=when, reached=True, problem=problem), policy=policy)
     done.append(result.task)

@@ -248,7 +248,7 @@ def test_company_closure_beats_china_make_up_days() -> None:
     spec = CalendarSpec(
         week="mon-fri 08:30-12:00,13:30-18:00", holidays="CN", closed=(date(2025, 10, 11),)
     )
-    assert not spec.build(years=[2025]).is_working_day(date(2025, 10, 11))
+    assert not spec.build("Asia/Shanghai", years=[2025]).is_working_day(date(2025, 10, 11))
 
 
 def test_company_extra_working_day_beats_a_china_holiday() -> None:
@@ -690,12 +690,26 @@ def test_named_calendars_say_their_country() -> None:
     }
 
 
-def test_a_named_calendar_is_built_by_name() -> None:
-    """CalendarPolicy.build(name) builds one calendar; an unknown name lists the known ones."""
-    desk = CalendarPolicy().build("desk", "Asia/Hong_Kong")
+def test_a_named_calendar_is_built_by_name_in_the_policys_zone() -> None:
+    """Policy.calendar(name) builds one calendar in Policy.tz; an unknown name lists the known."""
+    desk = Policy(tz="Asia/Hong_Kong").calendar("desk")
     assert ZoneInfo("Asia/Hong_Kong") == desk.tz
     with pytest.raises(ValidationError, match=r"calendars are: 24x7, contact, desk, office \(add"):
-        CalendarPolicy().build("frontdesk")
+        Policy().calendar("frontdesk")
+
+
+def test_calendar_policy_has_no_builder_that_skips_the_zone() -> None:
+    """Only Policy.calendar builds a named calendar: CalendarPolicy gives specs, not calendars."""
+    assert not hasattr(CalendarPolicy, "build")
+    assert CalendarPolicy().spec("office").holidays == "CN"
+
+
+def test_a_spec_needs_the_zone_it_falls_back_to() -> None:
+    """CalendarSpec.build has no default zone: a spec without tz runs in the zone passed."""
+    spec = CalendarSpec(week="mon-fri 09:00-17:00", holidays="none")
+    assert ZoneInfo("Europe/Berlin") == spec.build("Europe/Berlin").tz
+    with pytest.raises(TypeError):
+        spec.build()  # type: ignore[call-arg]
 
 
 def test_policy_entries_replace_or_add_to_the_defaults() -> None:

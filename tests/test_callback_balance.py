@@ -169,7 +169,7 @@ def test_balancer_reports_what_capacity_cannot_fit_in_time() -> None:
         calendar=CONTACT,
     )
     assert [("t0", date(2025, 3, 3)), ("t1", date(2025, 3, 3))] == [
-        (a.task_id, a.day) for a in plan.assignments
+        (a.task_id, a.on) for a in plan.assignments
     ]
     assert [t.reasons[-1].rule for t in plan.late] == ["callback.balance.no_capacity"] * 3
 
@@ -185,7 +185,7 @@ def test_balancer_fills_the_earliest_days_first() -> None:
         policy=POLICY,
         calendar=CONTACT,
     )
-    assert [(a.task_id, a.day.day) for a in plan.assignments] == [
+    assert [(a.task_id, a.on.day) for a in plan.assignments] == [
         ("t0", 3),
         ("t1", 4),
         ("t2", 5),
@@ -247,7 +247,7 @@ def test_balancer_moves_on_when_a_fixed_task_took_the_last_place() -> None:
     tasks[0].staff_id = "S-2"
     staff = [StaffMember("S-1", "repair_lead", 1), StaffMember("S-2", "repair_lead", 1)]
     plan = balance(tasks, staff, start=date(2025, 3, 3), days=2, policy=POLICY, calendar=CONTACT)
-    assert [(a.task_id, a.staff_id, a.day.day) for a in plan.assignments] == [
+    assert [(a.task_id, a.staff_id, a.on.day) for a in plan.assignments] == [
         ("t1", "S-2", 3),
         ("t2", "S-1", 3),
         ("t3", "S-1", 4),
@@ -314,7 +314,7 @@ def test_a_greeting_is_given_out_on_a_public_holiday() -> None:
         calendar=CONTACT,
     )
     assert [("g1", "A-1", date(2026, 2, 17))] == [
-        (a.task_id, a.staff_id, a.day) for a in plan.assignments
+        (a.task_id, a.staff_id, a.on) for a in plan.assignments
     ]
     assert [(t.id, t.reasons[-1].rule) for t in plan.late] == [
         ("t2", "callback.balance.no_contact_time")
@@ -329,7 +329,7 @@ def test_a_routine_task_tied_to_a_person_skips_closed_days() -> None:
         [task], [StaffMember("S-1", "repair_lead")], start=date(2025, 9, 30), days=14,
         calendar=CONTACT,
     )  # fmt: skip
-    assert [date(2025, 10, 9)] == [a.day for a in plan.assignments]
+    assert [date(2025, 10, 9)] == [a.on for a in plan.assignments]
 
 
 def test_balancer_takes_the_root_policy_capacity() -> None:
@@ -383,11 +383,11 @@ def test_balancer_never_exceeds_capacity_nor_hides_a_task(
     for a in plan.assignments:
         task = by_id[a.task_id]
         hours = GREETING_HOURS if task.on_closed_days else CONTACT
-        midnight = datetime.combine(a.day, time(0), tzinfo=SH)
+        midnight = datetime.combine(a.on, time(0), tzinfo=SH)
         contact = hours.next_working_time(max(task.earliest, midnight))
-        assert contact.date() == a.day
+        assert contact.date() == a.on
         assert contact < task.due
-        assert start <= a.day < start + timedelta(days=days)
+        assert start <= a.on < start + timedelta(days=days)
         assert roles[a.staff_id] == task.owner_role
 
 

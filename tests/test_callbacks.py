@@ -126,6 +126,28 @@ def test_role_shares_with_an_unknown_role_are_refused() -> None:
         CallbackPolicy(role_shares={"manager": 0.1, "repair_lead": 0.6})
 
 
+def test_a_file_gives_a_default_roles_share_to_another_role() -> None:
+    """engineering_supervisor = 0 and department_head = 0.3: the department head takes 30 %."""
+    policy = Policy.from_toml(
+        "[callbacks.role_shares]\ndepartment_head = 0.3\nengineering_supervisor = 0\n"
+    )
+    allocator = RoleShareAllocator.from_policy(policy)
+    owners = [allocator.assign() for _ in range(10)]
+    counts = {role: owners.count(role) for role in policy.callbacks.role_shares}
+    assert counts == {
+        "service_centre_manager": 1,
+        "engineering_supervisor": 0,
+        "repair_lead": 6,
+        "department_head": 3,
+    }
+
+
+def test_naming_another_role_without_zeroing_a_default_says_how() -> None:
+    """The merged shares sum to 1.3; the message says to set a role's share to 0."""
+    with pytest.raises(PolicyError, match="set a role's share to 0 to leave it out"):
+        Policy.from_toml("[callbacks.role_shares]\ndepartment_head = 0.3\n")
+
+
 def test_every_default_cites_a_stated_source_or_decision() -> None:
     """Tier frequencies are a Decision (002 §10 is a heading); coverage cites the Dongke plan."""
     cited = sources()
@@ -195,8 +217,17 @@ def test_policy_is_on_the_root_and_loads_from_toml() -> None:
             "callbacks.role_shares: expected shares",
         ),
         (
-            "role_shares = {repair_lead = 0.0}",
-            "callbacks.role_shares.repair_lead: expected a share",
+            "role_shares = {repair_lead = -0.1}",
+            "callbacks.role_shares.repair_lead: expected a share from 0 to 1",
+        ),
+        (
+            "role_shares = {service_centre_manager = 0, engineering_supervisor = 0, "
+            "repair_lead = 0}",
+            "callbacks.role_shares: expected at least one share above 0",
+        ),
+        (
+            "role_shares = {department_head = 0.3}",
+            "callbacks.role_shares: expected shares summing to at most 1",
         ),
         ("forums_per_year = 5", "callbacks.forums_per_year: expected 1, 2, 3, 4, 6 or 12"),
         ("visits_per_year_by_tier = {E = 1}", "callbacks.visits_per_year_by_tier: expected"),

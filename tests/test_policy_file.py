@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from propcrm import Policy, PolicyError, ValidationError
 from propcrm._policy_file import Change, changes, inline, merge
@@ -13,6 +15,7 @@ from propcrm._policy_keys import KEYS, describe, key_paths, matches
 from propcrm._slices import policy_slice
 from propcrm.satisfaction import SatisfactionPolicy
 from propcrm.sla import SlaPolicy
+from propcrm.testing.strategies import role_shares
 
 H = timedelta(hours=1)
 SH = ZoneInfo("Asia/Shanghai")
@@ -123,7 +126,86 @@ def test_merge_replaces_values_and_merges_tables() -> None:
     assert merge(base, over) == {"a": {"b": {"c": 1, "d": 3}, "l": [9], "n": {"m": 1}}, "x": 1}
 
 
+def test_a_keyed_table_named_in_replace_is_taken_whole() -> None:
+    """replace = ["callbacks.repair_within"] keeps only the kind the file writes."""
+    policy = Policy.from_toml(
+        'replace = ["callbacks.repair_within"]\n[callbacks.repair_within]\nordinary = "5d"\n'
+    )
+    assert policy.callbacks.repair_within == {"ordinary": timedelta(days=5)}
+
+
+def test_a_keyed_table_not_named_in_replace_merges() -> None:
+    """Without replace the default kinds stay beside the one the file writes."""
+    policy = Policy.from_toml('[callbacks.repair_within]\nordinary = "5d"\n')
+    assert sorted(policy.callbacks.repair_within) == ["leak", "ordinary", "safety"]
+
+
+def test_replace_merges_the_other_tables_as_usual() -> None:
+    """Only the table named is taken whole; the dimensions table next to it merges."""
+    policy = Policy.from_toml(
+        'replace = ["satisfaction.targets"]\n'
+        "[satisfaction.targets]\nloyalty = 0.9\n"
+        '[satisfaction.dimensions.parking]\ntitle = "停车 parking"\n'
+    )
+    assert policy.satisfaction.targets == {"loyalty": 0.9}
+    assert {"security", "parking"} <= set(policy.satisfaction.dimensions)
+
+
+@pytest.mark.parametrize(
+    ("toml", "problem"),
+    [
+        ('replace = ["callbacks"]\n[callbacks]\ndaily_capacity = 3', "replace[0]: 'callbacks' is"),
+        ('replace = ["callbacks.role_shares"]', "replace[0]: callbacks.role_shares is not written"),
+        ('replace = ["satisfaction.dimensions.light"]', "replace[0]: 'satisfaction.dimensions.l"),
+        ('replace = "callbacks.repair_within"', "replace: expected a list of table paths"),
+    ],
+)
+def test_replace_names_keyed_tables_the_file_writes(toml: str, problem: str) -> None:
+    """A path that is not a keyed table, or a table the file does not write, is refused."""
+    with pytest.raises(PolicyError) as info:
+        Policy.from_toml(toml)
+    assert str(info.value.problems[0]).startswith(problem)
+
+
 # --- the dump --------------------------------------------------------------------------------
+
+
+def test_the_default_dump_lists_no_table_in_replace() -> None:
+    """The defaults have every default key, so replace is empty (and described)."""
+    lines = Policy().to_toml().splitlines()
+    assert "replace = []" in lines
+    assert lines[lines.index("replace = []") - 1].startswith("# keyed tables given whole")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"callbacks.repair_within": {"ordinary": timedelta(days=7)}},
+        {"callbacks.visits_per_year_by_tier": {"A": 12}},
+        {"satisfaction.targets": {"nps": 50.0}},
+        {"satisfaction.targets": {}},
+    ],
+)
+def test_a_table_with_fewer_keys_than_the_defaults_reloads_from_its_dump(
+    change: dict[str, object],
+) -> None:
+    """The dump names the table in replace, so the left-out default keys stay out."""
+    ((path, value),) = change.items()
+    part, name = path.split(".")
+    default = Policy()
+    policy = attrs.evolve(default, **{part: attrs.evolve(getattr(default, part), **{name: value})})
+    assert tomllib.loads(policy.to_toml())["replace"] == [path]
+    assert Policy.from_toml(policy.to_toml()) == policy
+    assert Policy.from_json(policy.to_json()) == policy
+    assert Policy.from_mapping(policy.to_mapping()) == policy
+
+
+def test_fewer_survey_dimensions_reload_from_the_dump() -> None:
+    """Three dimensions instead of the default twelve read back as those three."""
+    dimensions = {name: SatisfactionPolicy().dimensions[name] for name in ("security", "cleaning")}
+    satisfaction = SatisfactionPolicy(dimensions=dimensions, min_answered_dimensions=2)
+    policy = Policy(satisfaction=satisfaction)
+    assert Policy.from_toml(policy.to_toml()).satisfaction.dimensions == dimensions
 
 
 def test_the_dump_comments_every_key_with_meaning_unit_chinese_and_source() -> None:
@@ -271,3 +353,26 @@ def test_the_root_policy_is_recognised_by_policy_slice() -> None:
     """The marker lets an engine take the whole Policy and find its slice."""
     policy = Policy()
     assert policy_slice(policy, SlaPolicy, "sla") is policy.sla
+
+
+@given(
+    st.sets(st.sampled_from(["ordinary", "safety", "leak"]), min_size=1),
+    role_shares(),
+    st.sets(st.sampled_from(["A", "B", "C", "D"])),
+    st.sets(st.sampled_from(sorted(SatisfactionPolicy().targets))),
+)
+def test_every_subset_of_the_keyed_tables_reloads_from_its_dump(
+    kinds: set[str], shares: dict[str, float], tiers: set[str], kpis: set[str]
+) -> None:
+    """Any repair kinds, owner roles, tiers and KPI targets kept: the dump reads back equal."""
+    default = Policy()
+    callbacks = attrs.evolve(
+        default.callbacks,
+        repair_within={k: default.callbacks.repair_within[k] for k in sorted(kinds)},
+        role_shares=shares,
+        visits_per_year_by_tier={t: default.callbacks.visits_per_year_by_tier[t] for t in tiers},
+    )
+    targets = {k: default.satisfaction.targets[k] for k in sorted(kpis)}
+    satisfaction = attrs.evolve(default.satisfaction, targets=targets)
+    policy = attrs.evolve(default, callbacks=callbacks, satisfaction=satisfaction)
+    assert Policy.from_toml(policy.to_toml()) == policy

@@ -263,9 +263,23 @@ def test_agresti_coull_interval_by_hand() -> None:
     assert pytest.approx(0.884012, abs=1e-5) == interval.high
 
 
-def test_csat_threshold_is_configurable() -> None:
-    """Top-box only when satisfied_from is 5."""
-    assert csat([5, 4, 4, 3, 1], satisfied_from=5).rate == 0.2
+def test_csat_threshold_comes_from_the_policy() -> None:
+    """Top-box only when the satisfaction slice's satisfied_from is 5: one 5 of five ratings."""
+    assert csat([5, 4, 4, 3, 1], policy=SatisfactionPolicy(satisfied_from=5)).rate == 0.2
+
+
+def test_csat_takes_the_root_policy() -> None:
+    """A company file's satisfaction.satisfied_from = 5 reaches csat through the root policy."""
+    policy = Policy.from_toml("[satisfaction]\nsatisfied_from = 5\n")
+    assert csat([5, 5, 4, 3], policy=policy).satisfied == 2
+
+
+def test_csat_refuses_another_slice() -> None:
+    """A slice of another capability is a one-line error naming policy.satisfaction."""
+    with pytest.raises(
+        ValidationError, match=r"expected a SatisfactionPolicy.*policy\.satisfaction"
+    ):
+        csat([5, 4], policy=Policy().grading)
 
 
 def test_csat_census_and_bad_input() -> None:

@@ -67,6 +67,24 @@ def test_csat_comparison_by_hand() -> None:
     assert not result.significant
 
 
+def test_csat_comparison_follows_the_policys_satisfied_from() -> None:
+    """With satisfied_from = 5 only the 5s count: 2 of 10 before, 3 of 10 after."""
+    before = [5, 5, 4, 4, 4, 4, 3, 2, 2, 1]
+    after = [5, 5, 5, 4, 4, 4, 4, 4, 4, 2]
+    policy = Policy.from_toml("[satisfaction]\nsatisfied_from = 5\n")
+    result = compare_csat(before, after, policy=policy)
+    assert (result.before, result.after) == (0.2, 0.3)
+
+
+def test_mcnemar_follows_the_policys_satisfied_from() -> None:
+    """With satisfied_from = 5 two households rating 4 then 5 move to satisfied."""
+    before = {"a": 4, "b": 4, "c": 5}
+    after = {"a": 5, "b": 5, "c": 5}
+    result = compare_csat_paired(before, after, policy=SatisfactionPolicy(satisfied_from=5))
+    facts = result.reasons[0].facts
+    assert (facts["satisfied_to_not"], facts["not_to_satisfied"]) == (0, 2)
+
+
 def test_mcnemar_by_hand() -> None:
     """Same households: only those that changed side count, z = (c - b) / sqrt(b + c)."""
     # b = 1 (H3 satisfied -> not), c = 5 (H4-H8 not -> satisfied), m = 10

@@ -680,6 +680,11 @@ def test_impossible_sequences_name_the_event(events: list[Event], message: str) 
         Timeline(events)
 
 
+def test_an_event_kind_may_be_given_as_its_value_text() -> None:
+    """Event("received", at) is the received event, as Role and Grade accept their text."""
+    assert Event("received", at(10, 9)) == Event(E.RECEIVED, at(10, 9))
+
+
 @pytest.mark.parametrize(
     ("build", "message"),
     [
@@ -693,7 +698,7 @@ def test_impossible_sequences_name_the_event(events: list[Event], message: str) 
             "appointment must be timezone-aware",
         ),
         (lambda: Event(E.RECEIVED, datetime(2025, 11, 10, 9)), "at must be timezone-aware"),
-        (lambda: Event("received", at(10, 9)), "kind: expected an EventKind"),  # type: ignore[arg-type]
+        (lambda: Event("recieved", at(10, 9)), "kind: expected an EventKind"),
         (lambda: Timeline([Event(E.RECEIVED, at(10, 9))], tier="E"), "tier: expected one of"),
         (lambda: Allowance.business(timedelta(0)), "duration: expected a positive duration"),
         (lambda: Allowance(AllowanceKind.CLOSE_OF_DAY, timedelta(1)), "duration: expected no"),

@@ -2,6 +2,7 @@
 "not overnight" with a minimum lead, complaint clocks in clock hours, tier overlays."""
 
 import ast
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 import propcrm
 from propcrm import Policy, ValidationError
+from propcrm.calendar import BusinessCalendar
 from propcrm.complaints import Grade, GradeDurations, GradingPolicy
 from propcrm.sla import (
     Allowance,
@@ -83,13 +85,46 @@ def test_the_sla_modules_are_a_few_hundred_lines() -> None:
 # --- one policy convention
 
 
-@pytest.mark.parametrize("policy", [POLICY, POLICY.sla, None])
-def test_every_entry_point_takes_the_root_policy_its_slice_or_none(policy: object) -> None:
-    """evaluate, attainment and SlaEvaluator accept Policy, SlaPolicy or None alike."""
+@pytest.mark.parametrize(
+    ("policy", "calendars"), [(POLICY, None), (POLICY.sla, CALENDARS), (None, None)]
+)
+def test_every_entry_point_takes_the_root_policy_its_slice_or_none(
+    policy: object, calendars: dict[str, BusinessCalendar] | None
+) -> None:
+    """evaluate, attainment and SlaEvaluator accept Policy, SlaPolicy (with calendars) or None."""
     item = received(at(10, 10), "request")
-    assert at(10, 11) == evaluate(item, at=at(10, 10), policy=policy)[0].due_at
-    assert propcrm.attainment([item], at=at(10, 10), policy=policy) == {}
-    assert at(10, 11) == SlaEvaluator(policy=policy).evaluate(item, at=at(10, 10))[0].due_at
+    got = evaluate(item, at=at(10, 10), policy=policy, calendars=calendars)
+    assert at(10, 11) == got[0].due_at
+    assert propcrm.attainment([item], at=at(10, 10), policy=policy, calendars=calendars) == {}
+    evaluator = SlaEvaluator(policy=policy, calendars=calendars)
+    assert at(10, 11) == evaluator.evaluate(item, at=at(10, 10))[0].due_at
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda p, item: evaluate(item, at=at(10, 10), policy=p.sla),
+        lambda p, item: propcrm.attainment([item], at=at(10, 10), policy=p.sla),
+        lambda p, item: SlaEvaluator(policy=p.sla),
+    ],
+)
+def test_a_bare_sla_slice_needs_its_calendars(call: Callable[[Policy, Timeline], object]) -> None:
+    """The sla slice alone would lose the company's calendars: refused, naming both fixes."""
+    shorter = Policy.from_toml('[calendars.desk]\nweek = "mon-sun 08:30-17:00"')
+    with pytest.raises(ValidationError) as caught:
+        call(shorter, received(at(10, 16, 30), "request"))
+    assert caught.value.field == "calendars"
+    assert "whole Policy" in str(caught.value)
+    assert "calendars={name: policy.calendar(name)" in str(caught.value)
+
+
+def test_the_sla_slice_with_the_policys_calendars_agrees_with_the_root() -> None:
+    """policy.sla plus the company's calendars gives the root policy's answer (due Tue 09:00)."""
+    shorter = Policy.from_toml('[calendars.desk]\nweek = "mon-sun 08:30-17:00"')
+    calendars = {name: shorter.calendar(name) for name in shorter.calendars}
+    item = received(at(10, 16, 30), "request")
+    by_slice = evaluate(item, at=at(10, 16, 30), policy=shorter.sla, calendars=calendars)
+    assert at(11, 9) == by_slice[0].due_at
 
 
 def test_a_wrong_policy_object_is_one_short_line_naming_the_path() -> None:

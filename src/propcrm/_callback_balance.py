@@ -61,12 +61,12 @@ class Assignment:
     Attributes:
         task_id: The task.
         staff_id: The person.
-        day: The calling day it is planned for.
+        on: The calling day it is planned for.
     """
 
     task_id: str
     staff_id: str
-    day: date
+    on: date
 
 
 @frozen
@@ -90,7 +90,7 @@ class BalancePlan:
         """Count the tasks given to each (person, day)."""
         out: dict[tuple[str, date], int] = {}
         for a in self.assignments:
-            out[a.staff_id, a.day] = out.get((a.staff_id, a.day), 0) + 1
+            out[a.staff_id, a.on] = out.get((a.staff_id, a.on), 0) + 1
         return out
 
 

@@ -118,7 +118,10 @@ class CallbackPolicy:
             phone callback after a service.
         role_shares: Minimum share of repair callbacks per owner role:
             ``service_centre_manager`` 10 %, ``engineering_supervisor`` 30 %,
-            ``repair_lead`` 60 % (经理/主管/维修负责人).
+            ``repair_lead`` 60 % (经理/主管/维修负责人). Other roles of
+            :class:`~propcrm.roles.Role` may own them; a share of ``0`` leaves a
+            role out (a policy file merges with the default roles, so it writes
+            ``engineering_supervisor = 0`` to give that share to another role).
         service_role: Role owning the three-step callback: ``desk_staff``.
         complaint_role: Role owning complaint callbacks, the customer-service office:
             ``desk_staff``.

@@ -103,20 +103,33 @@ def role_text(value: str) -> str:
 
 
 def share_weights(shares: object, name: str) -> dict[str, int]:
-    """Validate role shares (each in (0, 1], summing to at most 1) as integer weights."""
+    """Validate role shares as integer weights.
+
+    Each share is in [0, 1] and they sum to at most 1, at least one above 0. A
+    share of 0 means the role takes no minimum share (and, as a share is the
+    only way to be given repair callbacks, none at all): that is how a policy
+    file, which merges with the default roles, leaves a default role out.
+    """
     if not isinstance(shares, Mapping) or not shares:
         raise ValidationError.expected(name, "a non-empty table of role -> share", shares)
     exact: dict[str, Fraction] = {}
     for role, share in shares.items():
         key = role_value(role, f"{name}.{role}")
         ok = isinstance(share, int | float) and not isinstance(share, bool)
-        if not ok or not 0 < share <= 1:
-            raise ValidationError.expected(f"{name}.{key}", "a share in (0, 1]", share)
+        if not ok or not 0 <= share <= 1:
+            raise ValidationError.expected(
+                f"{name}.{key}", "a share from 0 to 1", share, "0: the role takes no share"
+            )
         exact[key] = Fraction(repr(float(share)))
     if sum(exact.values()) > 1:
         raise ValidationError.expected(
-            name, "shares summing to at most 1", dict(shares), "each share is a minimum"
+            name,
+            "shares summing to at most 1",
+            dict(shares),
+            "each share is a minimum; set a role's share to 0 to leave it out",
         )
+    if not any(exact.values()):
+        raise ValidationError.expected(name, "at least one share above 0", dict(shares))
     scale = lcm(*(value.denominator for value in exact.values()))
     return {role: int(value * scale) for role, value in exact.items()}
 

@@ -96,18 +96,18 @@ class Member:
     working: bool = field(default=False, validator=is_bool)
     resident: bool = field(default=True, validator=is_bool)
 
-    def age_on(self, day: date) -> int:
-        """Full years of age on ``day``; born on 29 February, one ages on 1 March in other years.
+    def age_on(self, on: date) -> int:
+        """Full years of age on ``on``; born on 29 February, one ages on 1 March in other years.
 
         Raises:
-            ValidationError: ``day`` is before the birth date.
+            ValidationError: ``on`` is before the birth date.
         """
-        if require_date(day, "day") < self.birth_date:
+        if require_date(on, "on") < self.birth_date:
             raise ValidationError.expected(
-                "day", f"a day on or after the birth date {self.birth_date}", day
+                "on", f"a day on or after the birth date {self.birth_date}", on
             )
-        before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - before_birthday
+        before_birthday = (on.month, on.day) < (self.birth_date.month, self.birth_date.day)
+        return on.year - self.birth_date.year - before_birthday
 
 
 def _members(value: object) -> tuple[Member, ...]:

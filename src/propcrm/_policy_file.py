@@ -2,14 +2,22 @@
 
 A company's file is merged over the defaults by one rule, for every table at any
 depth: a key the file names replaces the default; a table merges key by key; a
-list replaces the whole default list. The dump writes every key with a comment
-from :mod:`propcrm._policy_keys` (meaning, unit, 中文, source), numbers as
-written, and values derived from others as comments only, so that each value is
-edited in one place.
+list replaces the whole default list. A keyed table (one whose keys are names a
+company chooses, such as the repair kinds) that the top-level ``replace`` list
+names is taken whole instead, so a company can leave out default entries; a
+dump lists there every keyed table that has fewer keys than its defaults.
 
->>> from propcrm._policy_file import as_written, merge
+The dump writes every key with a comment from :mod:`propcrm._policy_keys`
+(meaning, unit, 中文, source), numbers as written, and values derived from
+others as comments only, so that each value is edited in one place.
+
+>>> from propcrm._policy_file import as_written, merge, replaced
 >>> merge({"a": {"x": 1, "y": 2}, "l": [1, 2]}, {"a": {"y": 3}, "l": [4]})
 {'a': {'x': 1, 'y': 3}, 'l': [4]}
+>>> merge({"a": {"x": 1, "y": 2}}, {"a": {"y": 3}}, frozenset({"a"}))
+{'a': {'y': 3}}
+>>> replaced({"a": {"x": 1, "y": 2}, "b": {"z": 1}}, {"a": {"y": 3}, "b": {"z": 2}})
+['a']
 >>> as_written({"weight": 1.0, "share": 0.1})
 {'weight': 1, 'share': 0.1}
 """
@@ -24,14 +32,28 @@ from tomlkit.items import Table
 
 from propcrm._policy_keys import KEYS, describe, entry
 
-__all__ = ["Change", "Derived", "as_written", "changes", "dumps", "inline", "merge"]
+__all__ = [
+    "REPLACE",
+    "Change",
+    "Derived",
+    "as_written",
+    "changes",
+    "dumps",
+    "inline",
+    "merge",
+    "replaced",
+]
+
+#: The top-level key listing the keyed tables a file gives whole.
+REPLACE = "replace"
 
 HEADER = (
     "propcrm policy. Above each key: its meaning (unit) · Chinese term · the source",
     "article of its default, or Decision where propcrm chose one the sources do not state.",
     "One merge rule: a company file overrides only the keys it names, at any depth, and",
     "keeps the default of every key it leaves out. A table merges key by key; a list",
-    "replaces the whole default list. Keep only what you change.",
+    "replaces the whole default list; a keyed table named in 'replace' is taken whole,",
+    "without the default entries it leaves out. Keep only what you change.",
 )
 
 
@@ -62,14 +84,38 @@ class Change:
     company: object
 
 
-def merge(base: object, over: object) -> object:
-    """``over`` merged onto ``base`` by the one rule: tables merge, everything else replaces."""
-    if not (isinstance(base, Mapping) and isinstance(over, Mapping)):
+def merge(
+    base: object, over: object, whole: frozenset[str] = frozenset(), path: str = ""
+) -> object:
+    """``over`` merged onto ``base`` by the one rule: tables merge, everything else replaces.
+
+    A table whose dotted path is in ``whole`` replaces its default too (see
+    :data:`REPLACE`); ``path`` is the dotted path of ``base`` itself.
+    """
+    if not (isinstance(base, Mapping) and isinstance(over, Mapping)) or path in whole:
         return over
     merged = dict(base)
     for key, value in over.items():
-        merged[key] = merge(base[key], value) if key in base else value
+        sub = f"{path}.{key}" if path else str(key)
+        merged[key] = merge(base[key], value, whole, sub) if key in base else value
     return merged
+
+
+def replaced(base: object, data: object, path: str = "") -> list[str]:
+    """The dotted paths of the tables of ``data`` that leave out keys ``base`` has.
+
+    Merged over ``base``, such a table would get those keys back; a dump names
+    it in :data:`REPLACE` so that it reloads as it is.
+    """
+    if not (isinstance(base, Mapping) and isinstance(data, Mapping)):
+        return []
+    if path and any(key not in data for key in base):
+        return [path]
+    found: list[str] = []
+    for key, value in data.items():
+        if key in base:
+            found += replaced(base[key], value, f"{path}.{key}" if path else str(key))
+    return found
 
 
 def as_written(value: object) -> object:

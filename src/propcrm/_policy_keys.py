@@ -127,6 +127,12 @@ KEYS: Mapping[str, KeyInfo] = {
     "tz": _k(
         "the company's time zone; calendars that name none use it", "时区", "Decision", "IANA name"
     ),
+    "replace": _k(
+        "keyed tables given whole, without the default entries they leave out",
+        "整表替换",
+        "Decision",
+        "table paths",
+    ),
     # --- calendars -------------------------------------------------------------------------
     "calendars": _k("the named business calendars other rules run on", "营业日历", "Decision"),
     "calendars.*": _k("a named business calendar", "营业日历", "Decision"),
@@ -455,7 +461,9 @@ KEYS: Mapping[str, KeyInfo] = {
         _DUR,
     ),
     "callbacks.role_shares": _k(
-        "minimum share of repair callbacks per owner role", "回访率", f"{_REPAIRS} 一"
+        "minimum share of repair callbacks per owner role; 0 leaves a role out",
+        "回访率",
+        f"{_REPAIRS} 一",
     ),
     "callbacks.role_shares.*": _k(
         "minimum share of repair callbacks for this role", "回访率", "Decision", _RATE

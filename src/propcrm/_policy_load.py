@@ -26,9 +26,9 @@ from cattrs.errors import ForbiddenExtraKeysError, IterableValidationNote
 
 from propcrm._time import format_duration, parse_duration
 from propcrm.calendar import CalendarPolicy, CalendarSpec, WorkWeek
-from propcrm.errors import PolicyError, PolicyProblem, ValidationError
+from propcrm.errors import PolicyError, PolicyProblem, ValidationError, shown
 
-__all__ = ["converter", "structure", "too_deep"]
+__all__ = ["converter", "structure", "too_deep", "whole_tables"]
 
 T = TypeVar("T")
 
@@ -198,6 +198,57 @@ def structure(data: object, cls: type[T], source: str | None, *, written: object
         problems += [p for p in _validator_problems(data, cls, ()) if p.path not in seen]
         order = data if written is None else written
         raise PolicyError(_in_document_order(problems, order), source) from e
+
+
+def whole_tables(
+    listed: object, data: Mapping[Any, object], cls: type, source: str | None
+) -> frozenset[str]:
+    """The keyed tables a file's top-level ``replace`` list gives whole, checked.
+
+    Each item must be the dotted path of a keyed table of ``cls`` (a table
+    whose keys are names, such as ``callbacks.repair_within``) that ``data``
+    writes; anything else is a :class:`PolicyError` naming the item.
+    """
+    if not isinstance(listed, list) or not all(isinstance(item, str) for item in listed):
+        problem = "expected a list of table paths, e.g. ['callbacks.repair_within']"
+        raise PolicyError([PolicyProblem("replace", problem)], source)
+    problems: list[PolicyProblem] = []
+    for i, path in enumerate(listed):
+        if not _is_keyed(cls, path):
+            problem = (
+                f"{shown(path)} is not a keyed table (a table of names such as kinds or roles)"
+            )
+        elif not isinstance(_written(data, path), Mapping):
+            problem = f"{path} is not written in this file; write the whole table, or drop it here"
+        else:
+            continue
+        problems.append(PolicyProblem(f"replace[{i}]", problem))
+    if problems:
+        raise PolicyError(problems, source)
+    return frozenset(listed)
+
+
+def _is_keyed(cls: type, path: str) -> bool:
+    """Whether ``path`` leads from ``cls`` through its fields to a ``dict`` of names."""
+    t: Any = cls
+    for part in path.split("."):
+        if t is CalendarPolicy:  # its keys are calendar names
+            t = CalendarSpec
+        elif get_origin(t) is dict:
+            t = get_args(t)[1]
+        elif attrs.has(t) and part in (hints := get_type_hints(t)):
+            t = hints[part]
+        else:
+            return False
+    return get_origin(t) is dict
+
+
+def _written(data: object, path: str) -> object:
+    for part in path.split("."):
+        if not isinstance(data, Mapping) or part not in data:
+            return None
+        data = data[part]
+    return data
 
 
 def too_deep(source: str | None) -> PolicyError:

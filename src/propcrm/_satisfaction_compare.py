@@ -24,7 +24,8 @@ from typing import Literal
 
 from attrs import frozen
 
-from propcrm._checks import require_int, require_text
+from propcrm._checks import require_text
+from propcrm._satisfaction_policy import SatisfactionPolicy
 from propcrm._satisfaction_scores import (
     Attainment,
     CsatResult,
@@ -34,6 +35,7 @@ from propcrm._satisfaction_scores import (
     csat,
     nps,
 )
+from propcrm._slices import policy_slice
 from propcrm._stats import bad_answer, band, fpc, is_count, valid_answer, z_quantile
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
@@ -372,7 +374,7 @@ def compare_csat(
     after: CsatResult | Iterable[int],
     *,
     level: float = 0.95,
-    satisfied_from: int = 4,
+    policy: object = None,
 ) -> Comparison:
     """Two-proportion z test of a CSAT (top-2-box) change between independent samples.
 
@@ -380,16 +382,16 @@ def compare_csat(
         before: The first wave (1-5 ratings or a :class:`CsatResult`).
         after: The second wave.
         level: Confidence level.
-        satisfied_from: The lowest satisfied rating, for ratings given as a list.
+        policy: The root :class:`~propcrm.policy.Policy`, its ``satisfaction``
+            slice, or ``None`` for the defaults: its ``satisfied_from`` scores
+            ratings given as a list (a :class:`CsatResult` keeps its own).
 
     Raises:
-        ValidationError: bad ratings or level.
+        ValidationError: bad ratings, level or policy.
         NoDataError: a wave without ratings.
     """
-    first = (
-        before if isinstance(before, CsatResult) else csat(before, satisfied_from=satisfied_from)
-    )
-    second = after if isinstance(after, CsatResult) else csat(after, satisfied_from=satisfied_from)
+    first = before if isinstance(before, CsatResult) else csat(before, policy=policy)
+    second = after if isinstance(after, CsatResult) else csat(after, policy=policy)
     return _two_proportion("CSAT", first.satisfied, first.n, second.satisfied, second.n, level)
 
 
@@ -398,9 +400,13 @@ def compare_csat_paired(
     after: Mapping[str, int],
     *,
     level: float = 0.95,
-    satisfied_from: int = 4,
+    policy: object = None,
 ) -> Comparison:
     """McNemar's test of a CSAT change for the same households.
+
+    A household is satisfied from the policy's ``satisfaction.satisfied_from``
+    (``policy`` is the root :class:`~propcrm.policy.Policy`, its
+    ``satisfaction`` slice, or ``None`` for the defaults).
 
     Only the households whose answer changed side count: ``b`` were satisfied
     before and not after, ``c`` the reverse; ``z = (c - b) / sqrt(b + c)`` (no
@@ -409,11 +415,12 @@ def compare_csat_paired(
     paired Wald one. No household changing side is no evidence of change (p = 1).
 
     Raises:
-        ValidationError: a bad rating, named by household.
+        ValidationError: a bad rating, named by household, or a policy of
+            another type.
         NoDataError: fewer than two households answered both waves.
     """
     z_crit = z_quantile(level)
-    require_int(satisfied_from, "satisfied_from", low=1, high=5)
+    satisfied_from = policy_slice(policy, SatisfactionPolicy, "satisfaction").satisfied_from
     _households("before", before, 1, 5, "compare_csat")
     _households("after", after, 1, 5, "compare_csat")
     common = [h for h in before if h in after]

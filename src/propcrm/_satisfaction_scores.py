@@ -11,6 +11,8 @@ from typing import Any, Literal
 
 from attrs import field, frozen
 
+from propcrm._satisfaction_policy import SatisfactionPolicy
+from propcrm._slices import policy_slice
 from propcrm._stats import fpc, is_count, proportion_bounds, tally, z_quantile
 from propcrm._validators import int_at_least, int_between
 from propcrm.errors import ValidationError
@@ -264,22 +266,30 @@ def nps(scores: Iterable[int]) -> NpsResult:
     return NpsResult(sum(counts[9:]), sum(counts[7:9]), sum(counts[:7]))
 
 
-def csat(ratings: Iterable[int], *, satisfied_from: int = 4) -> CsatResult:
-    """Score 1-5 satisfaction ratings top-2-box (4 and 5 are satisfied).
+def csat(ratings: Iterable[int], *, policy: object = None) -> CsatResult:
+    """Score 1-5 satisfaction ratings; satisfied from the policy's ``satisfied_from``.
+
+    By default 4 and 5 are satisfied (top-2-box); a company that sets
+    ``satisfaction.satisfied_from = 5`` counts only the 5s.
 
     Args:
         ratings: The ratings; integers from 1 (very dissatisfied) to 5 (very satisfied).
-        satisfied_from: The lowest rating that counts as satisfied.
+        policy: The root :class:`~propcrm.policy.Policy`, its ``satisfaction``
+            slice, or ``None`` for the defaults.
 
     Raises:
-        ValidationError: a rating that is not an integer from 1 to 5, named by position.
+        ValidationError: a rating that is not an integer from 1 to 5, named by
+            position, or a policy of another type.
         NoDataError: no ratings at all.
 
-    >>> from propcrm.satisfaction import csat
+    >>> from propcrm.satisfaction import SatisfactionPolicy, csat
     >>> r = csat([5, 4, 4, 3, 1])
     >>> r.satisfied, r.rate
     (3, 0.6)
+    >>> csat([5, 4, 4, 3, 1], policy=SatisfactionPolicy(satisfied_from=5)).satisfied
+    1
     """
+    satisfied_from = policy_slice(policy, SatisfactionPolicy, "satisfaction").satisfied_from
     c1, c2, c3, c4, c5 = tally(ratings, "ratings", 1, 5)
     return CsatResult((c1, c2, c3, c4, c5), satisfied_from)
 

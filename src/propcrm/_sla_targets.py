@@ -61,16 +61,16 @@ class SlaCalendar(Protocol):
         """Business time between two instants."""
         ...
 
-    def next_working_time(self, moment: datetime) -> datetime:
-        """``moment`` if it is working time, else the next working instant."""
+    def next_working_time(self, at: datetime) -> datetime:
+        """``at`` if it is working time, else the next working instant."""
         ...
 
-    def close_of_day(self, moment: datetime) -> datetime:
-        """Close of the working day containing ``moment``, or of the next one."""
+    def close_of_day(self, at: datetime) -> datetime:
+        """Close of the working day containing ``at``, or of the next one."""
         ...
 
-    def is_provisional(self, day: date) -> bool:
-        """Whether ``day`` lies past the last official holiday schedule."""
+    def is_provisional(self, on: date) -> bool:
+        """Whether ``on`` lies past the last official holiday schedule."""
         ...
 
 

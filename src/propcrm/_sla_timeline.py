@@ -70,6 +70,18 @@ class EventKind(Enum):
 
 
 _APPOINTMENTS = frozenset({EventKind.APPOINTMENT_SET, EventKind.APPOINTMENT_CHANGED})
+_KINDS = {kind.value: kind for kind in EventKind}
+
+
+def _event_kind(value: EventKind | str) -> EventKind:
+    """An :class:`EventKind` or its value text, else the error listing the known kinds."""
+    if isinstance(value, EventKind):
+        return value
+    if isinstance(value, str) and value in _KINDS:
+        return _KINDS[value]
+    raise ValidationError.expected(
+        "kind", "an EventKind or its value", value, f"known kinds: {', '.join(_KINDS)}"
+    )
 
 
 @frozen
@@ -77,7 +89,8 @@ class Event:
     """One event of a timeline.
 
     Attributes:
-        kind: What happened.
+        kind: What happened: an :class:`EventKind` or its value text
+            (``"received"``); another value is an error listing the known kinds.
         at: When, timezone-aware.
         reason: Why the clock pauses (``PAUSED`` only), e.g. ``"waiting_on_customer"``;
             one of the pause reasons the item's targets list (policy data).
@@ -86,15 +99,13 @@ class Event:
         appointment: The agreed visit time (``APPOINTMENT_SET``/``_CHANGED`` only).
     """
 
-    kind: EventKind
+    kind: EventKind = field(converter=_event_kind)
     at: datetime = field(validator=lambda i, a, v: require_aware(v, a.name))
     reason: str = ""
     grade: str = field(default="", converter=label)
     appointment: datetime | None = None
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.kind, EventKind):
-            raise ValidationError.expected("kind", "an EventKind", self.kind)
         needs_reason = self.kind is EventKind.PAUSED
         if needs_reason != bool(self.reason):
             what = "a non-empty reason" if needs_reason else "no reason"

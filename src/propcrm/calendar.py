@@ -103,7 +103,9 @@ class CalendarSpec:
     >>> from datetime import date
     >>> from propcrm.calendar import CalendarSpec
     >>> spec = CalendarSpec(week="mon-fri 09:00-17:00", holidays="HK", tz="Asia/Hong_Kong")
-    >>> spec.build().is_working_day(date(2025, 7, 1))
+    >>> spec.build("Asia/Shanghai").tz  # the spec's own zone wins
+    zoneinfo.ZoneInfo(key='Asia/Hong_Kong')
+    >>> spec.build("Asia/Shanghai").is_working_day(date(2025, 7, 1))
     False
 
     Attributes:
@@ -125,12 +127,14 @@ class CalendarSpec:
     extra_working: tuple[date, ...] = field(default=(), validator=_date_tuple)
     overrides: dict[str, str] = field(factory=dict, validator=_override_texts)
 
-    def build(
-        self, tz: str | tzinfo = "Asia/Shanghai", *, years: Iterable[int] | None = None
-    ) -> BusinessCalendar:
+    def build(self, tz: str | tzinfo, *, years: Iterable[int] | None = None) -> BusinessCalendar:
         """Make the :class:`BusinessCalendar`; ``tz`` is the zone when the spec names none.
 
-        A 24x7 spec without holidays or dates gets the fast always-open calendar.
+        A policy's named calendar is built with :meth:`Policy.calendar(name)
+        <propcrm.policy.Policy.calendar>`, which passes the policy's ``tz``;
+        ``tz`` has no default here, so no calendar silently runs in a zone
+        nobody chose. A 24x7 spec without holidays or dates gets the fast
+        always-open calendar.
         """
         zone_ = self.tz or tz
         plain = not (self.closed or self.extra_working or self.overrides)
@@ -240,8 +244,8 @@ class CalendarPolicy(Mapping[str, CalendarSpec]):
     ['24x7', 'contact', 'desk', 'office']
     >>> policy["office"].holidays
     'CN'
-    >>> policy.build("desk").is_working_day(date(2025, 10, 1))
-    True
+    >>> policy.spec("desk").week.is_always()
+    False
 
     Attributes:
         specs: Calendar specs by name (the mapping itself reads them).
@@ -262,16 +266,17 @@ class CalendarPolicy(Mapping[str, CalendarSpec]):
     def __len__(self) -> int:
         return len(self.specs)
 
-    def build(
-        self, name: str, tz: str | tzinfo = "Asia/Shanghai", *, years: Iterable[int] | None = None
-    ) -> BusinessCalendar:
-        """Build the calendar called ``name``; ``tz`` is the zone when its spec names none.
+    def spec(self, name: str) -> CalendarSpec:
+        """The spec of the calendar called ``name``.
+
+        Build the calendar itself with :meth:`Policy.calendar(name)
+        <propcrm.policy.Policy.calendar>`, which gives it the policy's zone.
 
         Raises:
             ValidationError: no calendar has that name; the message lists the names.
         """
-        spec = self.specs.get(name) if isinstance(name, str) else None
-        if spec is None:
+        found = self.specs.get(name) if isinstance(name, str) else None
+        if found is None:
             known = ", ".join(sorted(self.specs))
             add = f"[calendars.{name}]" if isinstance(name, str) else "[calendars.NAME]"
             raise ValidationError(
@@ -280,4 +285,4 @@ class CalendarPolicy(Mapping[str, CalendarSpec]):
                 f"(add one as {shown(add)[1:-1]} in the policy file)",
                 name,
             )
-        return spec.build(tz, years=years)
+        return found

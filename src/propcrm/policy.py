@@ -37,8 +37,8 @@ from typing import Any, ClassVar
 from attrs import Factory, field, frozen
 
 from propcrm._checks import require_instance
-from propcrm._policy_file import Derived, as_written, dumps, merge
-from propcrm._policy_load import converter, structure, too_deep
+from propcrm._policy_file import REPLACE, Derived, as_written, dumps, merge, replaced
+from propcrm._policy_load import converter, structure, too_deep, whole_tables
 from propcrm._sla_targets import RESOLUTION
 from propcrm._time import format_duration, zone
 from propcrm.calendar import BusinessCalendar, CalendarPolicy
@@ -117,21 +117,24 @@ class Policy:
         Raises:
             ValidationError: no calendar has that name; the message lists the known names.
         """
-        return self.calendars.build(name, self.tz, years=years)
+        return self.calendars.spec(name).build(self.tz, years=years)
 
     @classmethod
     def from_mapping(cls, data: object, *, source: str | None = None) -> Policy:
         """Build a policy from plain data (as parsed from TOML or JSON).
 
         ``data`` overrides only the keys it names, at any depth; every other key
-        keeps its default (a list replaces the whole default list).
+        keeps its default (a list replaces the whole default list). A keyed
+        table that the top-level ``replace`` list names is taken whole, without
+        the default entries it leaves out.
 
         Raises:
             PolicyError: listing every problem by dotted path.
         """
         if not isinstance(data, Mapping):
             return structure(data, cls, source)
-        return structure(_over_defaults(data), cls, source, written=data)
+        whole = whole_tables(data.get(REPLACE, []), data, cls, source)
+        return structure(_over_defaults(data, whole), cls, source, written=data)
 
     @classmethod
     def from_toml(cls, text: str, *, source: str | None = None) -> Policy:
@@ -186,10 +189,12 @@ class Policy:
     def to_mapping(self) -> dict[str, Any]:
         """Return the policy as plain data, every value written out, derived ones too.
 
-        ``Policy.from_mapping(p.to_mapping()) == p``.
+        Its ``replace`` lists the keyed tables that have fewer keys than their
+        defaults, so that ``Policy.from_mapping(p.to_mapping()) == p``.
         """
         data: dict[str, Any] = converter.unstructure(self)
-        return data
+        defaults = {**_defaults(), "sla": converter.unstructure(_default_sla(self.grading))}
+        return {"tz": data["tz"], REPLACE: replaced(defaults, data)} | data
 
     def to_file_mapping(self) -> dict[str, Any]:
         """Return the policy as a policy file holds it: each value in one place.
@@ -240,25 +245,26 @@ _SLA_SETS_NOTE = (
 @cache
 def _defaults() -> dict[str, Any]:
     """The default policy as plain data, without ``sla``: it follows the grading given."""
-    data = Policy().to_mapping()
+    data: dict[str, Any] = converter.unstructure(Policy())
     del data["sla"]
     return data
 
 
-def _over_defaults(data: Mapping[Any, object]) -> dict[str, Any]:
-    """``data`` merged over the default policy by the one rule.
+def _over_defaults(data: Mapping[Any, object], whole: frozenset[str]) -> dict[str, Any]:
+    """``data`` merged over the default policy by the one rule, ``whole`` tables taken whole.
 
     The default ``sla`` is the one that follows the merged ``grading``; a file's
     ``[sla]`` table is merged over that.
     """
-    merged: dict[str, Any] = merge(_defaults(), {k: v for k, v in data.items() if k != "sla"})  # type: ignore[assignment]
+    given = {k: v for k, v in data.items() if k not in ("sla", REPLACE)}
+    merged: dict[str, Any] = merge(_defaults(), given, whole)  # type: ignore[assignment]
     if "sla" in data:
         try:
             grading = converter.structure(merged["grading"], GradingPolicy)
             base = SlaPolicy.default_for(grading.resolve_within)
         except Exception:  # the grading's own problems are reported when the whole loads
             base = SlaPolicy()
-        merged["sla"] = merge(converter.unstructure(base), data["sla"])
+        merged["sla"] = merge(converter.unstructure(base), data["sla"], whole, "sla")
     return merged
 
 

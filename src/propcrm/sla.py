@@ -94,15 +94,23 @@ _NONE: tuple[list[tuple[datetime, datetime]], bool] = ([], False)
 
 @cache
 def _default_calendars() -> Mapping[str, SlaCalendar]:
-    """The default named calendars, in the default zone, built once."""
+    """The default named calendars, in the default policy's zone, built once."""
     named = CalendarPolicy()
-    return MappingProxyType({name: named.build(name) for name in named})
+    return MappingProxyType({name: named[name].build(_DEFAULT_TZ) for name in named})
+
+
+_DEFAULT_TZ = "Asia/Shanghai"  # the default Policy.tz (the engine does not import the policy)
 
 
 def _calendars_of(
     policy: object, calendars: Mapping[str, SlaCalendar] | None
 ) -> Mapping[str, SlaCalendar]:
-    """``calendars`` if given; else the root policy's named calendars, or the defaults."""
+    """``calendars`` if given; else the root policy's named calendars, or the defaults.
+
+    A bare :class:`SlaPolicy` carries no calendars: given one without
+    ``calendars=``, this refuses rather than quietly use the default calendars
+    where the company's were meant.
+    """
     if calendars is not None:
         if not isinstance(calendars, Mapping):
             raise ValidationError.expected(
@@ -112,7 +120,14 @@ def _calendars_of(
     if getattr(type(policy), ROOT_MARKER, False):
         root: Any = policy  # the root Policy, which this engine does not import
         return {name: root.calendar(name) for name in root.calendars}
-    return _default_calendars()
+    if policy is None:
+        return _default_calendars()
+    raise ValidationError(
+        "calendars",
+        "calendars: an SlaPolicy carries no business calendars; pass the whole Policy, "
+        "or add calendars={name: policy.calendar(name) for name in policy.calendars}",
+        None,
+    )
 
 
 class SlaEvaluator:
@@ -123,13 +138,14 @@ class SlaEvaluator:
             ``None`` for the defaults.
         calendars: Business calendars by name; every target's calendar must be
             present. By default the root policy's calendars (``policy.calendar(name)``
-            for each name), else the default calendars.
+            for each name), or the default calendars when ``policy`` is ``None``.
+            Required with a bare ``sla`` slice, which carries no calendars.
         targets: A fixed list of targets for every item, instead of the policy's
             sets (any kind; no overlays).
 
     Raises:
-        ValidationError: ``policy`` is another object, or a target names a
-            calendar that is not given.
+        ValidationError: ``policy`` is another object, an ``sla`` slice comes
+            without ``calendars=``, or a target names a calendar that is not given.
     """
 
     def __init__(
@@ -343,14 +359,17 @@ def evaluate(
         policy: The root :class:`~propcrm.policy.Policy`, its ``sla`` slice, or
             ``None`` for the defaults. Targets are chosen by kind, grade in
             force and tier, then adjusted by the overlays.
-        calendars: Business calendars by the names targets use (see
-            :class:`SlaEvaluator`).
+        calendars: Business calendars by the names targets use. By default
+            the root policy's (``policy.calendar(name)``), or the default
+            calendars when ``policy`` is ``None``; required with a bare ``sla``
+            slice, which carries no calendars (see :class:`SlaEvaluator`).
         targets: A fixed list of targets instead of the policy's sets.
 
     Raises:
-        ValidationError: ``at`` is naive, ``policy`` is another object, a
-            target's calendar is missing, or the timeline's kind, property type
-            or a pause reason is unknown to the policy.
+        ValidationError: ``at`` is naive, ``policy`` is another object, an
+            ``sla`` slice comes without ``calendars=``, a target's calendar is
+            missing, or the timeline's kind, property type or a pause reason is
+            unknown to the policy.
     """
     evaluator = SlaEvaluator(policy=policy, calendars=calendars, targets=targets)
     return evaluator.evaluate(timeline, at=at)

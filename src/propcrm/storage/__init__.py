@@ -63,6 +63,7 @@ from propcrm.records import (
     Notification,
     PromisedReply,
 )
+from propcrm.roles import Role
 from propcrm.satisfaction import SurveyResponse
 from propcrm.storage._listing import Cursor, Page
 from propcrm.vip import CardSequenceAllocator, VipCard
@@ -176,21 +177,23 @@ class CallbackTaskRepository(Repository[CallbackTask], Protocol):
 
     def due_on(
         self,
-        day: date,
+        on: date,
         *,
-        zone: str | tzinfo,
-        staff: str | None = None,
-        role: str | None = None,
+        tz: str | tzinfo,
+        staff_id: str | None = None,
+        role: Role | str | None = None,
     ) -> list[CallbackTask]:
-        """Return the tasks of one owner due on ``day``, soonest first.
+        """Return the tasks of one owner due on ``on``, soonest first.
 
-        The day runs from midnight to midnight in ``zone`` (``[start, end)``);
-        give exactly one owner: a staff member (``staff=``) or an owner role
-        (``role=``). Every status is included.
+        The day runs from midnight to midnight in ``tz`` (``[start, end)``);
+        give exactly one owner: a staff member (``staff_id=``) or an owner
+        role (``role=``, a :class:`~propcrm.roles.Role` or its value text).
+        Every status is included.
 
         Raises:
-            ValidationError: neither or both owners given, ``day`` is not a
-                date, or ``zone`` is not a time zone.
+            ValidationError: neither or both owners given, ``on`` is not a
+                date, ``tz`` is not a time zone, or ``role`` is not a
+                :class:`~propcrm.roles.Role` (the message lists the known ones).
         """
         ...
 
@@ -216,14 +219,14 @@ class ComplaintRepository(ListableRepository[Complaint], Protocol):
         """
         ...
 
-    def open_due_before(self, moment: datetime, *, within: timedelta) -> list[Complaint]:
-        """Return the unresolved complaints received before ``moment - within``, oldest first.
+    def open_due_before(self, at: datetime, *, within: timedelta) -> list[Complaint]:
+        """Return the unresolved complaints received before ``at - within``, oldest first.
 
         With ``within`` the time a complaint has to be resolved (e.g. the 48-hour
-        closed loop), these are the complaints overdue at ``moment``.
+        closed loop), these are the complaints overdue at ``at``.
 
         Raises:
-            ValidationError: ``moment`` is naive or ``within`` is not a timedelta.
+            ValidationError: ``at`` is naive or ``within`` is not a timedelta.
         """
         ...
 
@@ -243,8 +246,8 @@ class HouseholdRepository(Repository[Household], Protocol):
 class VipCardRepository(Repository[VipCard], Protocol):
     """VIP cards, keyed by their number as text (``"JK1001"``)."""
 
-    def held_by(self, holder_id: str) -> list[VipCard]:
-        """Return every card of ``holder_id``, earliest expiry first (then by number)."""
+    def held_by(self, customer_id: str) -> list[VipCard]:
+        """Return every card of ``customer_id``, earliest expiry first (then by number)."""
         ...
 
     def expiring_between(self, start: date, end: date) -> list[VipCard]:

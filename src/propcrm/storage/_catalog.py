@@ -18,6 +18,7 @@ from propcrm.callbacks import CallbackTask
 from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household
 from propcrm.errors import ValidationError
+from propcrm.roles import Role
 from propcrm.satisfaction import SurveyResponse
 from propcrm.storage._codec import epoch_micros
 from propcrm.storage._engine import (
@@ -94,14 +95,14 @@ class ComplaintRepo(Repo[Complaint]):
         }
         return self._engine.select(_IN_WINDOW, params)
 
-    def open_due_before(self, moment: datetime, *, within: timedelta) -> list[Complaint]:
-        """Unresolved complaints due before ``moment`` if each had ``within`` to be resolved.
+    def open_due_before(self, at: datetime, *, within: timedelta) -> list[Complaint]:
+        """Unresolved complaints due before ``at`` if each had ``within`` to be resolved.
 
-        That is, open complaints received before ``moment - within``, oldest first.
+        That is, open complaints received before ``at - within``, oldest first.
         """
         if not isinstance(within, timedelta):
             raise ValidationError.expected("within", "a datetime.timedelta", within)
-        before = _micros(moment, "moment") - within // _MICROSECOND
+        before = _micros(at, "at") - within // _MICROSECOND
         return self._engine.select(_OPEN_BEFORE, {"open": 1, "before": before})
 
 
@@ -151,22 +152,23 @@ class CallbackTaskRepo(Repo[CallbackTask]):
 
     def due_on(
         self,
-        day: date,
+        on: date,
         *,
-        zone: str | tzinfo,
-        staff: str | None = None,
-        role: str | None = None,
+        tz: str | tzinfo,
+        staff_id: str | None = None,
+        role: Role | str | None = None,
     ) -> list[CallbackTask]:
-        """Tasks of one staff member (or owner role) due on ``day`` in ``zone``, soonest first."""
-        if (staff is None) == (role is None):
+        """Tasks of one staff member (or owner role) due on ``on`` in ``tz``, soonest first."""
+        if (staff_id is None) == (role is None):
             raise ValidationError.expected(
-                "staff/role", "exactly one of staff= or role=", (staff, role)
+                "staff_id/role", "exactly one of staff_id= or role=", (staff_id, role)
             )
-        tz = _zone(zone, "zone")
-        start = datetime.combine(_as_date(day, "day"), time(0), tzinfo=tz)
-        end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
+        zone = _zone(tz, "tz")
+        start = datetime.combine(_as_date(on, "on"), time(0), tzinfo=zone)
+        end = datetime.combine(on + timedelta(days=1), time(0), tzinfo=zone)
+        owner = storable_text(staff_id, "staff_id") if role is None else _role(role)
         params: dict[str, Scalar] = {
-            "owner": storable_text(staff, "staff") if role is None else storable_text(role, "role"),
+            "owner": owner,
             "start": epoch_micros(start),
             "end": epoch_micros(end),
         }
@@ -250,7 +252,7 @@ VIP_CARDS = Table(
     ),
     lambda c: (c.customer_id, c.expires_on.isoformat(), int(c.change is None)),
     (
-        Query("held_by", (Where("holder_id", "=", "holder_id"),), ("expires_on",)),
+        Query("held_by", (Where("holder_id", "=", "customer_id"),), ("expires_on",)),
         Query(
             "expiring_between",
             (
@@ -269,9 +271,10 @@ class VipCardRepo(Repo[VipCard]):
 
     __slots__ = ()
 
-    def held_by(self, holder_id: str) -> list[VipCard]:
-        """Every card of ``holder_id``, earliest expiry first."""
-        return self._engine.select(_HELD_BY, {"holder_id": storable_text(holder_id, "holder_id")})
+    def held_by(self, customer_id: str) -> list[VipCard]:
+        """Every card of ``customer_id``, earliest expiry first."""
+        customer_id = storable_text(customer_id, "customer_id")
+        return self._engine.select(_HELD_BY, {"customer_id": customer_id})
 
     def expiring_between(self, start: date, end: date) -> list[VipCard]:
         """Cards with no recorded end whose expiry day is in ``[start, end)``, soonest first."""
@@ -397,6 +400,19 @@ def _micros(value: object, name: str) -> int:
 
 def _day(value: object, name: str) -> str:
     return _as_date(value, name).isoformat()
+
+
+def _role(value: object) -> str:
+    if isinstance(value, Role):
+        return value.value
+    if isinstance(value, str) and value in _ROLE_VALUES:
+        return value
+    raise ValidationError.expected(
+        "role", "a role of propcrm.roles.Role", value, f"use one of {', '.join(_ROLE_VALUES)}"
+    )
+
+
+_ROLE_VALUES = tuple(role.value for role in Role)
 
 
 def _as_date(value: object, name: str) -> date:

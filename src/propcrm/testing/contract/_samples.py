@@ -211,8 +211,8 @@ SAMPLES: tuple[Sample[Any], ...] = (
         _set_technician,
         callback_tasks,
         lambda repo: [
-            ids_of(repo.due_on(T0.date() + DAY, zone="Asia/Shanghai", staff="staff-1")),
-            ids_of(repo.due_on(T0.date() + DAY, zone="UTC", role="repair_lead")),
+            ids_of(repo.due_on(T0.date() + DAY, tz="Asia/Shanghai", staff_id="staff-1")),
+            ids_of(repo.due_on(T0.date() + DAY, tz="UTC", role="repair_lead")),
         ],
         lambda t, id: attrs.evolve(t, id=id),
     ),
