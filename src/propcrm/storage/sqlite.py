@@ -64,6 +64,7 @@ from propcrm.errors import (
     PropcrmError,
     StorageError,
     ValidationError,
+    shown,
 )
 from propcrm.storage._catalog import (
     CALLBACK_TASKS,
@@ -373,7 +374,7 @@ class _SqliteTable(Generic[T]):
     def get(self, id: str) -> T:
         rows = self._store._query(self._get, (id,))
         if not rows:
-            raise NotFoundError(f"no {self._name} with id {id!r}")
+            raise NotFoundError(f"no {self._name} with id {shown(id)}")
         return decode(self._store._converter, rows[0][1], self._table.entity)
 
     def add(self, entity: T) -> T:
@@ -436,7 +437,7 @@ class _SqliteTable(Generic[T]):
             return entity
         current = self._exists(id)
         if current is None:
-            raise NotFoundError(f"no {self._name} with id {id!r} to update")
+            raise NotFoundError(f"no {self._name} with id {shown(id)} to update")
         raise stale(self._name, id, given, current)
 
     def remove(self, id: str, version: int | None) -> None:
@@ -451,7 +452,7 @@ class _SqliteTable(Generic[T]):
             return
         current = self._exists(id)
         if current is None:
-            raise NotFoundError(f"no {self._name} with id {id!r} to remove")
+            raise NotFoundError(f"no {self._name} with id {shown(id)} to remove")
         raise stale(self._name, id, version, current)  # type: ignore[arg-type]
 
     def select(self, query: Query, params: Mapping[str, Scalar]) -> list[T]:
