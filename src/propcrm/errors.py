@@ -45,6 +45,7 @@ def shown(value: object) -> str:
     A huge value is cut with ``...``, a deeply nested one stops at three levels, and a
     value whose ``repr`` fails is named by its type.
 
+    >>> from propcrm.errors import SHOWN_LENGTH, shown
     >>> shown("x" * 10_000)[:12], len(shown("x" * 10_000)) <= SHOWN_LENGTH
     ("'xxxxxxxxxxx", True)
     """

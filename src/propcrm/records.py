@@ -22,6 +22,7 @@ Every value is frozen and validated; a store keeps them like any other entity.
 
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
+>>> from propcrm.records import CaseEvent, CaseEventKind
 >>> at = datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 >>> event = CaseEvent("C-1:0001", complaint_id="C-1", seq=1, kind=CaseEventKind.REGISTERED,
 ...                   at=at, actor_id="desk-1", command_id="cmd-1")

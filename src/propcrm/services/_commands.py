@@ -66,6 +66,7 @@ class Actor:
     :class:`~propcrm.errors.PermissionDeniedError`.
 
     >>> from propcrm.roles import Role
+    >>> from propcrm.services import Actor
     >>> desk = Actor("desk-1", roles=["desk_staff"], communities=["东区"])
     >>> desk.acts_for("东区"), desk.acts_for("西区"), Role.DESK_STAFF in desk.roles
     (True, False, True)
@@ -159,6 +160,7 @@ def policy_fingerprint(policy: Policy) -> str:
     SHA-256, enough to tell policy versions apart in stored decisions.
 
     >>> from propcrm.policy import Policy
+    >>> from propcrm.services import policy_fingerprint
     >>> policy_fingerprint(Policy()) == policy_fingerprint(Policy())
     True
     """
