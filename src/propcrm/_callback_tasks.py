@@ -7,7 +7,7 @@ Private module: import these names from :mod:`propcrm.callbacks`.
 # propcrm.callbacks.<name>, so their type hints must resolve without this module.
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from attrs import define, field, frozen
@@ -245,6 +245,9 @@ def greeting_hours(calendar: BusinessCalendar) -> BusinessCalendar:
     return BusinessCalendar(calendar.week, tz=calendar.tz)
 
 
+_INSTANT = timedelta(microseconds=1)  # the calendar's resolution
+
+
 def make_task(
     subject: Subject,
     kind: CallbackKind,
@@ -262,7 +265,8 @@ def make_task(
     """Build a task whose window ``[earliest, due)`` lies in ``calendar``'s calling hours.
 
     ``earliest`` is the first calling instant at or after ``opens``. A rule's
-    due moment outside calling hours comes back to the close of the last
+    due moment outside calling hours (or at the very opening of a calling
+    period, which no calling time precedes) comes back to the close of the last
     calling period before it (a phone callback due at 21:00 is due by 20:00);
     a window with no calling time keeps the rule's due moment and is reported
     with ``callback.contact_window.past_due``. The id is
@@ -284,7 +288,9 @@ def make_task(
                 DECISION,
             )
         )
-    if earliest < due and not calendar.is_working_time(due):
+    # The window [earliest, due) ends at ``due``: it ends in calling hours only when the
+    # instant before ``due`` is calling time (a due at 09:00 opening ends a night, not a call).
+    if earliest < due and not calendar.is_working_time(due - _INSTANT):
         last = calendar.add(opens, calendar.elapsed(opens, due))
         if last != due:
             reasons.append(
