@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from propcrm import (
@@ -694,6 +694,23 @@ def test_task_opening_at_night_moves_into_the_morning_window() -> None:
     assert "callback.contact_window.moved" in [r.rule for r in task.reasons]
 
 
+def test_a_due_time_at_the_opening_of_calling_hours_comes_back_to_the_close_before() -> None:
+    """A rule due at 09:00 sharp is due by 20:00 the evening before (RULES §6, [open, close))."""
+    done = CompletedRepair(
+        "WO-1", customer_id="C-1", completed_at=at(2025, 3, 3, 7), kind="ordinary"
+    )
+    policy = CallbackPolicy(repair_within={"ordinary": timedelta(hours=26)})
+    task = only(
+        plan_after_repair(
+            done, owner_role="service_centre_manager", policy=policy, calendar=CONTACT
+        )
+    )
+    # 07:00 + 26 h = 2025-03-04 09:00, the opening; the last calling time before it closes
+    # at 2025-03-03 20:00.
+    assert (at(2025, 3, 3, 9), at(2025, 3, 3, 20)) == (task.earliest, task.due)
+    assert "callback.contact_window.due_in_hours" in [r.rule for r in task.reasons]
+
+
 def test_callback_window_wholly_at_night_is_due_by_the_next_close() -> None:
     """Handled Mon 21:00 with 4 h (rule due 01:00): due Tue 20:00, saying why (RULES §6)."""
     policy = CallbackPolicy(complaint_callback_within=timedelta(hours=4))
@@ -706,6 +723,18 @@ def test_callback_window_wholly_at_night_is_due_by_the_next_close() -> None:
 
 
 @given(completed_repairs(), st.integers(1, 24 * 8))
+# The rule's due moment, 2025-01-27 09:00, is the opening of a calling day: no calling
+# time precedes it, so the task must be due by the close before it, 2025-01-26 20:00.
+@example(
+    done=CompletedRepair(
+        "WO-1",
+        customer_id="C-1",
+        completed_at=datetime(2025, 1, 22, 7, tzinfo=SH),
+        kind="ordinary",
+        technician_id="T-1",
+    ),
+    hours=122,
+)
 def test_task_times_fall_in_the_contact_window(done: CompletedRepair, hours: int) -> None:
     """Earliest and due lie in calling hours: by the rule, else by the first calling close."""
     within = timedelta(hours=hours)

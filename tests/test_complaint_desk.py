@@ -171,7 +171,7 @@ def test_two_desks_updating_one_complaint_one_conflict_nothing_lost(
 
 def test_an_actor_of_another_community_is_refused(desk: ComplaintDesk, store: Any) -> None:
     """A 西区 desk can neither register nor touch a 东区 complaint."""
-    with pytest.raises(PermissionDeniedError, match="西区, not 东区"):
+    with pytest.raises(PermissionDeniedError, match="西区, not '东区'"):
         _register(desk, 1, actor=OTHER)
     _register(desk, 2)
     with pytest.raises(PermissionDeniedError):

@@ -29,6 +29,8 @@ import attrs
 import pytest
 
 import propcrm
+import propcrm.records
+import propcrm.services
 import propcrm.sla
 import propcrm.vip
 from propcrm.errors import PropcrmError
@@ -357,11 +359,76 @@ FACTORIES |= {
 }
 
 
+def _clerk() -> propcrm.services.Actor:
+    return propcrm.services.Actor("desk-1", roles=["desk_staff"], communities=["x"])
+
+
+def _desk() -> propcrm.services.ComplaintDesk:
+    """A desk holding the open complaint ``x``, the handled ``handled`` and the owed reply ``x``.
+
+    The commands act on stored records: type hints cannot say which records a store holds.
+    """
+    desk = propcrm.services.ComplaintDesk(
+        propcrm.MemoryStore(), clock=propcrm.FixedClock(SHANGHAI_T)
+    )
+    for complaint_id in ("x", "handled"):
+        desk.register(
+            command_id=f"register-{complaint_id}",
+            actor=_clerk(),
+            complaint_id=complaint_id,
+            community="x",
+            customer_id="c1",
+            summary="pump room hums at night",
+            category="noise",
+            subject="pump room",
+        )
+    desk.mark_handled(
+        command_id="handle", actor=_clerk(), complaint_id="handled", result="pump mounts fixed"
+    )
+    desk.promise_reply(
+        command_id="promise",
+        actor=_clerk(),
+        reply_id="x",
+        community="x",
+        customer_id="c1",
+        question="when is the pump serviced?",
+        due=SHANGHAI_T + timedelta(days=1),
+    )
+    return desk
+
+
+FACTORIES |= {
+    "ComplaintDesk": _desk,
+    # A Protocol has no constructor: a host's hook is any callable taking a Notification.
+    "DeliveryHook": lambda: lambda notification: None,
+}
+
+# The desk's commands act on the records of ``_desk()``; ``__qualname__`` names the class
+# that defines each command (the desk is assembled from private command classes).
+ARGUMENTS |= {
+    # The baseline string "x" names the community of every baseline record: the actor
+    # must act for it, and an actor acts for at least one named community.
+    "Actor": lambda: {"communities": ["x"]},
+    "PromisedReply": lambda: {"due": SHANGHAI_T + timedelta(days=1)},  # due after promised_at
+    "CommandRunner.run": lambda: {"result_type": str, "work": lambda at: "done"},
+    "DeskCommands.register": lambda: {"complaint_id": "new"},  # "x" is taken
+    "HandlingCommands.record_step": lambda: {"kind": propcrm.records.CaseEventKind.INVESTIGATED},
+    "HandlingCommands.record_satisfaction": lambda: {"complaint_id": "handled", "reached": True},
+    "HandlingCommands.reopen": lambda: {"complaint_id": "handled", "new_complaint_id": "new"},
+    "ComplaintDesk.promise_reply": lambda: {
+        "reply_id": "new",
+        "due": SHANGHAI_T + timedelta(days=1),
+    },
+}
+
+
 def signature_hints(func: Callable[..., object]) -> tuple[inspect.Signature, dict[str, object]]:
     """The signature and resolved type hints of a callable (for a class, its constructor)."""
     target = func
     if isinstance(func, type):
-        target = func.__init__ if "__init__" in vars(func) or attrs.has(func) else func
+        # The constructor whose signature Python reports: the class's own or one it inherits.
+        init = getattr(func, "__init__", object.__init__)
+        target = init if init is not object.__init__ else func
     signature = inspect.signature(func)
     try:
         hints = typing.get_type_hints(target)
@@ -373,15 +440,16 @@ def signature_hints(func: Callable[..., object]) -> tuple[inspect.Signature, dic
 def baseline_arguments(func: Callable[..., object]) -> dict[str, object]:
     """Keyword arguments that make a valid call: defaults kept, required ones built."""
     signature, hints = signature_hints(func)
+    make_overrides = ARGUMENTS.get(getattr(func, "__qualname__", ""))
+    overrides = make_overrides() if make_overrides else {}
     arguments: dict[str, object] = {}
     for name, parameter in signature.parameters.items():
         if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
             continue
-        if parameter.default is not parameter.empty:
+        if parameter.default is not parameter.empty or name in overrides:
             continue
         arguments[name] = baseline(hints.get(name, typing.Any))
-    overrides = ARGUMENTS.get(getattr(func, "__qualname__", ""))
-    return {**arguments, **(overrides() if overrides else {})}
+    return {**arguments, **overrides}
 
 
 def build(cls: type, depth: int = 0) -> object:

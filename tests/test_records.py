@@ -91,3 +91,15 @@ def test_every_event_kind_has_a_chinese_label() -> None:
         "二次投诉",
     )
     assert all(kind.label for kind in CaseEventKind)
+
+
+def test_a_notification_refuses_reasons_that_are_not_a_list() -> None:
+    """Reasons given as a number are a ValidationError naming ``reasons``."""
+    with pytest.raises(ValidationError, match="^reasons: "):
+        _note(reasons=1)
+
+
+def test_a_notification_refuses_an_unknown_kind() -> None:
+    """A kind that is not a NotificationKind is refused, naming ``kind``."""
+    with pytest.raises(ValidationError, match="^kind: expected a NotificationKind"):
+        _note(kind="escalation")

@@ -146,3 +146,46 @@ def test_the_desk_stamps_decisions_with_its_policy() -> None:
 def test_an_actor_may_hold_one_role_given_as_text() -> None:
     """roles="desk_staff" is the one role DESK_STAFF."""
     assert Actor("p", roles="desk_staff", communities="东区").roles == frozenset({Role.DESK_STAFF})
+
+
+def test_the_runner_needs_a_store() -> None:
+    """A value without the store's repositories is refused at construction, naming ``store``."""
+    with pytest.raises(ValidationError, match="^store: expected a Store"):
+        CommandRunner({}, clock=FixedClock(AT))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("name", ""), ("result_type", "ComplaintCase"), ("work", "not callable")],
+)
+def test_a_command_checks_its_name_result_type_and_work(name: str, value: object) -> None:
+    """A blank name, a result type that is no class or work that cannot be called is refused."""
+    runner = CommandRunner(MemoryStore(), clock=FixedClock(AT))
+    arguments: dict[str, Any] = {"command_id": "c", "actor": CLERK, "result_type": str, "work": str}
+    with pytest.raises(ValidationError, match=f"^{name}: "):
+        runner.run(**{"name": "x", **arguments, name: value})
+
+
+def test_a_retried_command_id_still_checks_the_actor() -> None:
+    """A command id done before does not let an argument that is not an Actor through."""
+    desk = ComplaintDesk(MemoryStore(), clock=FixedClock(AT))
+    reply = {"reply_id": "R-1", "community": "东区", "customer_id": "c1", "question": "when?"}
+    desk.promise_reply(command_id="p", actor=CLERK, due=AT + timedelta(days=1), **reply)
+    with pytest.raises(ValidationError, match="^actor: expected an Actor"):
+        desk.promise_reply(command_id="p", actor="desk-1", due=AT + timedelta(days=1), **reply)  # type: ignore[arg-type]
+
+
+def test_acts_for_refuses_a_community_that_is_not_text() -> None:
+    """A list given for a community is a ValidationError naming ``community``."""
+    with pytest.raises(ValidationError, match="^community: "):
+        CLERK.acts_for(["东区"])  # type: ignore[arg-type]
+
+
+def test_departments_given_as_one_string_are_refused() -> None:
+    """Departments must be a list: a string would be read one character at a time."""
+    desk = ComplaintDesk(MemoryStore(), clock=FixedClock(AT))
+    with pytest.raises(ValidationError, match="^departments: "):
+        desk.register(
+            command_id="r", actor=CLERK, complaint_id="C-1", community="东区", customer_id="c1",
+            summary="noise", category="noise", subject="pump", departments="engineering",
+        )  # type: ignore[arg-type]  # fmt: skip

@@ -8,6 +8,7 @@ from attrs import define, field
 from propcrm import ValidationError
 from propcrm._validators import (
     aware_datetime,
+    instance_of,
     int_at_least,
     int_between,
     is_bool,
@@ -34,6 +35,7 @@ class Sample:
     o: object = field(default=None, validator=optional(int_at_least(0)))
     flag: object = field(default=False, validator=is_bool)
     text: object = field(default="", validator=is_str)
+    kind: object = field(default=date(2025, 1, 1), validator=instance_of(date, "a date"))
 
 
 def test_defaults_are_valid() -> None:
@@ -58,6 +60,7 @@ def test_defaults_are_valid() -> None:
         ("o", -1, "o: expected an integer >= 0, got -1"),
         ("flag", 1, "flag: expected True or False, got 1"),
         ("text", None, "text: expected a string, got None"),
+        ("kind", "2025-01-01", "kind: expected a date, got '2025-01-01'"),
     ],
 )
 def test_bad_values_name_their_field(name: str, value: object, expected: str) -> None:

@@ -7,7 +7,7 @@ Private module: import these names from :mod:`propcrm.callbacks`.
 # propcrm.callbacks.<name>, so their type hints must resolve without this module.
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from attrs import define, field, frozen
@@ -245,6 +245,9 @@ def greeting_hours(calendar: BusinessCalendar) -> BusinessCalendar:
     return BusinessCalendar(calendar.week, tz=calendar.tz)
 
 
+_INSTANT = timedelta(microseconds=1)  # the calendar's resolution
+
+
 def make_task(
     subject: Subject,
     kind: CallbackKind,
@@ -263,7 +266,8 @@ def make_task(
     """Build a task whose window ``[earliest, due)`` lies in ``calendar``'s calling hours.
 
     ``earliest`` is the first calling instant at or after ``opens``. A rule's
-    due moment outside calling hours comes back to the close of the last
+    due moment outside calling hours (or at the very opening of a calling
+    period, which no calling time precedes) comes back to the close of the last
     calling period before it (a phone callback due at 21:00 is due by 20:00).
     A window with no calling time: with ``carry_over`` (a callback due within
     a time of a service, repair or complaint) the task is due by the close of
@@ -290,7 +294,9 @@ def make_task(
                 DECISION,
             )
         )
-    if earliest < due and not calendar.is_working_time(due):
+    # The window [earliest, due) ends at ``due``: it ends in calling hours only when the
+    # instant before ``due`` is calling time (a due at 09:00 opening ends a night, not a call).
+    if earliest < due and not calendar.is_working_time(due - _INSTANT):
         last = calendar.add(opens, calendar.elapsed(opens, due))
         if last != due:
             reasons.append(

@@ -28,6 +28,7 @@ __all__ = [
     "is_items",
     "require_aware",
     "require_bool",
+    "require_callable",
     "require_date",
     "require_duration",
     "require_instance",
@@ -60,6 +61,13 @@ def require_bool(value: object, name: str) -> bool:
     """Return ``value`` if it is ``True`` or ``False`` (not 0 or 1)."""
     if not isinstance(value, bool):
         raise ValidationError.expected(name, "True or False", value)
+    return value
+
+
+def require_callable(value: object, name: str, what: str) -> Callable[..., Any]:
+    """Return ``value`` if it can be called, else raise :class:`ValidationError`."""
+    if not callable(value):
+        raise ValidationError.expected(name, what, value)
     return value
 
 

@@ -15,6 +15,7 @@ from propcrm.errors import ValidationError
 
 __all__ = [
     "aware_datetime",
+    "instance_of",
     "int_at_least",
     "int_between",
     "is_bool",
@@ -32,6 +33,16 @@ Validator = Callable[[Any, Any, Any], None]
 
 def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def instance_of(kind: type, what: str, hint: str | None = None) -> Validator:
+    """Accept an instance of ``kind`` (an enumeration's member, a value type)."""
+
+    def check(instance: object, attribute: Any, value: Any) -> None:
+        if not isinstance(value, kind):
+            raise ValidationError.expected(attribute.name, what, value, hint)
+
+    return check
 
 
 def int_at_least(minimum: int) -> Validator:

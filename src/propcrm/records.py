@@ -22,6 +22,7 @@ Every value is frozen and validated; a store keeps them like any other entity.
 
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
+>>> from propcrm.records import CaseEvent, CaseEventKind
 >>> at = datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 >>> event = CaseEvent("C-1:0001", complaint_id="C-1", seq=1, kind=CaseEventKind.REGISTERED,
 ...                   at=at, actor_id="desk-1", command_id="cmd-1")
@@ -37,8 +38,11 @@ from enum import Enum
 
 from attrs import field, frozen
 
+from propcrm._callback_rounds import role_value
+from propcrm._checks import as_items, require_items
 from propcrm._validators import (
     aware_datetime,
+    instance_of,
     int_at_least,
     is_bool,
     is_str,
@@ -183,8 +187,12 @@ class ComplaintCase:
     departments: tuple[str, ...] = field(
         default=(), kw_only=True, converter=_texts, validator=_non_empty_items
     )
-    grade: Grade = field(default=Grade.GENERAL, kw_only=True)
-    state: CaseState = field(default=CaseState.OPEN, kw_only=True)
+    grade: Grade = field(
+        default=Grade.GENERAL, kw_only=True, validator=instance_of(Grade, "a Grade")
+    )
+    state: CaseState = field(
+        default=CaseState.OPEN, kw_only=True, validator=instance_of(CaseState, "a CaseState")
+    )
     vip: bool = field(default=False, kw_only=True, validator=is_bool)
     result: str = field(default="", kw_only=True, validator=is_str)
     handled_at: datetime | None = field(
@@ -227,7 +235,9 @@ class CaseEvent:
     id: str = field(validator=non_empty_str)
     complaint_id: str = field(kw_only=True, validator=non_empty_str)
     seq: int = field(kw_only=True, validator=int_at_least(1))
-    kind: CaseEventKind = field(kw_only=True)
+    kind: CaseEventKind = field(
+        kw_only=True, validator=instance_of(CaseEventKind, "a CaseEventKind")
+    )
     at: datetime = field(kw_only=True, validator=aware_datetime)
     actor_id: str = field(kw_only=True, validator=non_empty_str)
     command_id: str = field(kw_only=True, validator=non_empty_str)
@@ -254,7 +264,9 @@ class GradeRecord:
     id: str = field(validator=non_empty_str)
     complaint_id: str = field(kw_only=True, validator=non_empty_str)
     seq: int = field(kw_only=True, validator=int_at_least(1))
-    decision: GradeDecision = field(kw_only=True)
+    decision: GradeDecision = field(
+        kw_only=True, validator=instance_of(GradeDecision, "a GradeDecision")
+    )
     policy_fingerprint: str = field(kw_only=True, validator=non_empty_str)
     command_id: str = field(kw_only=True, validator=non_empty_str)
     version: int = field(default=0, kw_only=True, validator=int_at_least(0))
@@ -265,27 +277,22 @@ class GradeRecord:
         return self.decision.grade
 
 
-def _roles(value: Iterable[str]) -> tuple[Role, ...]:
-    try:
-        return tuple(Role(item) for item in value)
-    except (TypeError, ValueError):
-        raise ValidationError.expected(
-            "to_roles", "a list of roles", value, f"known roles: {', '.join(Role)}"
-        ) from None
+def _roles(value: Iterable[Role | str]) -> tuple[Role, ...]:
+    items = as_items(value, "to_roles", "a list of roles")
+    return tuple(Role(role_value(item, "to_roles")) for item in items)
 
 
-def _people(value: Iterable[str]) -> tuple[str, ...]:
-    found = tuple(value) if not isinstance(value, str) else (value,)
+def _people(value: Iterable[str] | str) -> tuple[str, ...]:
+    found = (
+        (value,) if isinstance(value, str) else as_items(value, "to_ids", "a list of person ids")
+    )
     if not all(isinstance(item, str) and item.strip() for item in found):
         raise ValidationError.expected("to_ids", "person ids as non-empty strings", value)
     return found
 
 
 def _reasons(value: Iterable[Reason]) -> tuple[Reason, ...]:
-    found = tuple(value)
-    if not all(isinstance(item, Reason) for item in found):
-        raise ValidationError.expected("reasons", "a list of Reason values", value)
-    return found
+    return require_items(value, "reasons", Reason, "a list of Reason values")
 
 
 @frozen
@@ -313,7 +320,9 @@ class Notification:
     """
 
     id: str = field(validator=non_empty_str)
-    kind: NotificationKind = field(kw_only=True)
+    kind: NotificationKind = field(
+        kw_only=True, validator=instance_of(NotificationKind, "a NotificationKind")
+    )
     subject_id: str = field(kw_only=True, validator=non_empty_str)
     community: str = field(kw_only=True, validator=non_empty_str)
     to_roles: tuple[Role, ...] = field(kw_only=True, converter=_roles)

@@ -46,6 +46,7 @@ from propcrm._satisfaction_compare import (
     compare_rate,
 )
 from propcrm._satisfaction_compare_index import compare_index, compare_index_paired
+from propcrm._satisfaction_compare_kpi import compare_kpi
 from propcrm._satisfaction_index import DimensionScore, SatisfactionIndex
 from propcrm._satisfaction_policy import Kpi, SatisfactionPolicy, SurveyDimension
 from propcrm._satisfaction_scorecard import (
@@ -56,7 +57,6 @@ from propcrm._satisfaction_scorecard import (
     KpiStatus,
     ServiceFigures,
     SurveyResponse,
-    compare_kpi,
 )
 from propcrm._satisfaction_scores import (
     Attainment,

@@ -22,6 +22,7 @@ keep every decision:
 >>> from datetime import datetime
 >>> from zoneinfo import ZoneInfo
 >>> from propcrm import FixedClock
+>>> from propcrm.services import Actor, ComplaintDesk
 >>> from propcrm.storage.memory import MemoryStore
 >>> clock = FixedClock(datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai")))
 >>> desk = ComplaintDesk(MemoryStore(), clock=clock)

@@ -13,29 +13,33 @@ from typing import TypeVar
 
 from attrs import field, frozen
 
+from propcrm._callback_rounds import role_value
+from propcrm._checks import as_items, require_callable, require_instance, require_text
 from propcrm._time import Clock, require_aware
 from propcrm._validators import non_empty_str
-from propcrm.errors import ConflictError, PermissionDeniedError, ValidationError
+from propcrm.errors import ConflictError, PermissionDeniedError, ValidationError, shown
 from propcrm.policy import Policy
 from propcrm.records import CommandRecord
 from propcrm.roles import Role
 from propcrm.storage import Store
 from propcrm.storage._codec import decode, encode, make_converter
 
-__all__ = ["Actor", "CommandRunner", "policy_fingerprint"]
+__all__ = [
+    "Actor",
+    "CommandRunner",
+    "policy_fingerprint",
+    "require_actor",
+    "require_clock",
+    "require_command_id",
+    "require_store",
+]
 
 R = TypeVar("R")
 
 
-def _roles(value: Iterable[str]) -> frozenset[Role]:
-    if isinstance(value, str):
-        value = (value,)
-    try:
-        return frozenset(Role(item) for item in value)
-    except (TypeError, ValueError):
-        raise ValidationError.expected(
-            "roles", "a list of roles", value, f"known roles: {', '.join(Role)}"
-        ) from None
+def _roles(value: Iterable[Role | str] | Role | str) -> frozenset[Role]:
+    items = (value,) if isinstance(value, str) else as_items(value, "roles", "a list of roles")
+    return frozenset(Role(role_value(item, "roles")) for item in items)
 
 
 def _communities(value: Iterable[str]) -> frozenset[str]:
@@ -62,6 +66,7 @@ class Actor:
     :class:`~propcrm.errors.PermissionDeniedError`.
 
     >>> from propcrm.roles import Role
+    >>> from propcrm.services import Actor
     >>> desk = Actor("desk-1", roles=["desk_staff"], communities=["东区"])
     >>> desk.acts_for("东区"), desk.acts_for("西区"), Role.DESK_STAFF in desk.roles
     (True, False, True)
@@ -78,22 +83,73 @@ class Actor:
     communities: frozenset[str] = field(kw_only=True, converter=_communities)
 
     def acts_for(self, community: str) -> bool:
-        """Whether the person acts for ``community``."""
-        return community in self.communities
+        """Whether the person acts for ``community``.
+
+        Raises:
+            ValidationError: ``community`` is not a string.
+        """
+        return require_text(community, "community", "a community name") in self.communities
 
     def require(self, community: str) -> None:
         """Refuse unless the person acts for ``community``.
 
         Raises:
             PermissionDeniedError: They do not.
+            ValidationError: ``community`` is not a string.
         """
-        if community not in self.communities:
+        if not self.acts_for(community):
             raise PermissionDeniedError(
-                f"{self.id} acts for {', '.join(sorted(self.communities))}, not {community}: "
-                f"a desk of {community} must do this",
+                f"{self.id} acts for {', '.join(sorted(self.communities))}, "
+                f"not {shown(community)}: a desk of that community must do this",
                 actor_id=self.id,
                 community=community,
             )
+
+
+def require_actor(actor: object, community: str | None = None) -> Actor:
+    """Return ``actor`` if it is an :class:`Actor` (acting for ``community``, when given).
+
+    Raises:
+        ValidationError: ``actor`` is not an Actor.
+        PermissionDeniedError: The actor does not act for ``community``.
+    """
+    checked: Actor = require_instance(
+        actor, Actor, "actor", "an Actor", "e.g. Actor('desk-1', ...)"
+    )
+    if community is not None:
+        checked.require(community)
+    return checked
+
+
+def require_store(store: object) -> Store:
+    """Return ``store`` if it has every repository of a :class:`~propcrm.storage.Store`."""
+    checked: Store = require_instance(
+        store, Store, "store", "a Store", "e.g. MemoryStore() or SqliteStore(path)"
+    )
+    return checked
+
+
+def require_clock(clock: object) -> Clock:
+    """Return ``clock`` if it is a :class:`~propcrm.Clock`, else raise :class:`ValidationError`."""
+    # A datetime has a now() too: it is the time of a clock, not a clock.
+    if isinstance(clock, datetime | type) or not isinstance(clock, Clock):
+        raise ValidationError.expected(
+            "clock", "a Clock (an object with now())", type(clock).__name__,
+            "e.g. SystemClock('Asia/Shanghai') or FixedClock(moment)",
+        )  # fmt: skip
+    return clock
+
+
+def require_command_id(command_id: object) -> str:
+    """Return ``command_id`` if it is a non-empty string, else raise :class:`ValidationError`."""
+    return _non_empty(command_id, "command_id", "give each command a unique id")
+
+
+def _non_empty(value: object, name: str, hint: str) -> str:
+    text = require_text(value, name, "a non-empty string", hint)
+    if not text.strip():
+        raise ValidationError.expected(name, "a non-empty string", value, hint)
+    return text
 
 
 def policy_fingerprint(policy: Policy) -> str:
@@ -104,6 +160,7 @@ def policy_fingerprint(policy: Policy) -> str:
     SHA-256, enough to tell policy versions apart in stored decisions.
 
     >>> from propcrm.policy import Policy
+    >>> from propcrm.services import policy_fingerprint
     >>> policy_fingerprint(Policy()) == policy_fingerprint(Policy())
     True
     """
@@ -128,17 +185,12 @@ class CommandRunner:
     """
 
     def __init__(self, store: Store, *, clock: Clock, policy: Policy | None = None) -> None:
-        # A datetime has a now() too: it is the time of a clock, not a clock.
-        if isinstance(clock, datetime | type) or not isinstance(clock, Clock):
-            raise ValidationError.expected(
-                "clock", "a Clock (an object with now())", type(clock).__name__,
-                "e.g. SystemClock('Asia/Shanghai') or FixedClock(moment)",
-            )  # fmt: skip
+        require_clock(clock)
         if policy is None:
             policy = Policy()
         if not isinstance(policy, Policy):
             raise ValidationError.expected("policy", "a Policy or None", type(policy).__name__)
-        self.store = store
+        self.store = require_store(store)
         self.clock = clock
         self.policy = policy
         self.fingerprint = policy_fingerprint(policy)
@@ -160,24 +212,25 @@ class CommandRunner:
         command, commit together or not at all.
 
         Raises:
-            ValidationError: ``command_id`` is not a non-empty string, or
-                ``actor`` is not an :class:`Actor`.
+            ValidationError: ``name`` or ``command_id`` is not a non-empty string,
+                ``actor`` is not an :class:`Actor`, ``result_type`` is not a class
+                or ``work`` cannot be called.
             ConflictError: ``command_id`` was used for another command, or
                 another desk changed a record first (reread and retry).
         """
-        if not isinstance(command_id, str) or not command_id.strip():
-            raise ValidationError.expected(
-                "command_id", "a non-empty string", command_id, "give each command a unique id"
-            )
-        if not isinstance(actor, Actor):
-            raise ValidationError.expected("actor", "an Actor", type(actor).__name__)
+        require_command_id(command_id)
+        _non_empty(name, "name", "name the command, e.g. 'complaints.register'")
+        require_actor(actor)
+        require_instance(result_type, type, "result_type", "a class", "e.g. ComplaintCase")
+        require_callable(work, "work", "a function taking the command's time")
         store = self.store
         with store.transaction():
             done = store.commands.find(command_id)
             if done is not None:
                 if done.name != name:
                     raise ConflictError(
-                        f"command id {command_id!r} was used for {done.name!r}, not {name!r}; "
+                        f"command id {shown(command_id)} was used for {done.name!r}, "
+                        f"not {shown(name)}; "
                         "give each command its own id"
                     )
                 return decode(self._converter, done.result, result_type)

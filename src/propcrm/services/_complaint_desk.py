@@ -12,13 +12,14 @@ from datetime import datetime, timedelta
 
 import attrs
 
+from propcrm._checks import require_items
 from propcrm._months import add_months
 from propcrm._time import Clock, zone
 from propcrm.complaints import Complaint, ComplaintHistory, GradeDecision, grade
 from propcrm.errors import ValidationError
 from propcrm.policy import Policy
 from propcrm.records import CaseEvent, CaseEventKind, ComplaintCase, GradeRecord
-from propcrm.services._commands import Actor, CommandRunner
+from propcrm.services._commands import Actor, CommandRunner, require_actor
 from propcrm.storage import Store
 
 __all__ = ["DeskCommands", "record_grade"]
@@ -92,8 +93,8 @@ class DeskCommands:
             ConflictError: ``complaint_id`` is taken.
             ValidationError: A field is invalid (named in the message).
         """
-        actor.require(community)
-        involved = tuple(departments)
+        require_actor(actor, community)
+        involved = require_items(departments, "departments", str, "a list of department names")
 
         def work(at: datetime) -> ComplaintCase:
             complaint = Complaint(

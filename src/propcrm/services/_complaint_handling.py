@@ -10,6 +10,7 @@ from datetime import datetime
 
 import attrs
 
+from propcrm._checks import require_instance
 from propcrm._time import zone
 from propcrm.callbacks import Outcome, plan_after_complaint, record_outcome
 from propcrm.complaints import grade
@@ -93,6 +94,7 @@ class HandlingCommands(DeskCommands):
             PermissionDeniedError: The actor does not act for the complaint's community.
             ValidationError: ``kind`` is not a handling step, or the complaint is not open.
         """
+        require_instance(kind, CaseEventKind, "kind", "a CaseEventKind")
         if kind not in _STEPS:
             raise ValidationError.expected("kind", f"one of {sorted(k.name for k in _STEPS)}", kind)
 

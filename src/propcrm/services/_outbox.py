@@ -9,9 +9,10 @@ from typing import Protocol
 
 from attrs import frozen
 
+from propcrm._checks import require_callable, require_int
 from propcrm._time import Clock, require_aware
-from propcrm.errors import ValidationError
 from propcrm.records import Notification
+from propcrm.services._commands import require_clock, require_store
 from propcrm.storage import Store
 
 __all__ = ["DeliveryHook", "DeliveryReport", "deliver_pending"]
@@ -53,13 +54,13 @@ def deliver_pending(
     is left for a person to look at (``store.notifications.list(pending=True)``).
 
     Raises:
-        ValidationError: ``hook`` is not callable or ``max_attempts`` is not a
-            positive integer.
+        ValidationError: ``store`` is not a Store, ``hook`` is not callable,
+            ``clock`` is not a Clock or ``max_attempts`` is not a positive integer.
     """
-    if not callable(hook):
-        raise ValidationError.expected("hook", "a callable taking a Notification", hook)
-    if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
-        raise ValidationError.expected("max_attempts", "an integer >= 1", max_attempts)
+    require_store(store)
+    require_callable(hook, "hook", "a callable taking a Notification")
+    require_clock(clock)
+    require_int(max_attempts, "max_attempts", low=1)
     delivered: list[str] = []
     failed: list[str] = []
     for note in store.notifications.pending():

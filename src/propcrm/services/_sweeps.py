@@ -20,7 +20,7 @@ from propcrm.records import (
     NotificationKind,
     PromisedReply,
 )
-from propcrm.services._commands import Actor
+from propcrm.services._commands import Actor, require_actor
 from propcrm.services._complaint_desk import record_grade
 from propcrm.services._complaint_handling import HandlingCommands
 
@@ -234,7 +234,7 @@ def _promise_reply(
     due: datetime,
     complaint_id: str | None = None,
 ) -> PromisedReply:
-    actor.require(community)
+    require_actor(actor, community)
 
     def work(at: datetime) -> PromisedReply:
         reply = PromisedReply(

@@ -50,7 +50,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Protocol, TypeVar
+from typing import Protocol, TypeVar, runtime_checkable
 
 from propcrm.callbacks import CallbackTask
 from propcrm.complaints import Complaint
@@ -386,8 +386,12 @@ class CommandRepository(Repository[CommandRecord], Protocol):
         ...
 
 
+@runtime_checkable
 class Store(Protocol):
-    """A unit of storage: the repositories plus transactions over all of them."""
+    """A unit of storage: the repositories plus transactions over all of them.
+
+    ``isinstance(value, Store)`` tells whether a value has every repository and method.
+    """
 
     @property
     def callback_tasks(self) -> CallbackTaskRepository:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
-from propcrm.errors import ConflictError, NotFoundError
+from propcrm.errors import ConflictError, NotFoundError, shown
 from propcrm.storage._catalog import (
     CALLBACK_TASKS,
     COMPLAINTS,
@@ -170,7 +170,7 @@ class _MemoryTable(Generic[T]):
     def get(self, id: str) -> T:
         row = self._rows.get(id)
         if row is None:
-            raise NotFoundError(f"no {self._table.entity.__name__} with id {id!r}")
+            raise NotFoundError(f"no {self._table.entity.__name__} with id {shown(id)}")
         return self._entity(row)
 
     def add(self, entity: T) -> T:
@@ -210,7 +210,7 @@ class _MemoryTable(Generic[T]):
         id = _id(entity)
         row = self._rows.get(id)
         if row is None:
-            raise NotFoundError(f"no {self._table.entity.__name__} with id {id!r} to update")
+            raise NotFoundError(f"no {self._table.entity.__name__} with id {shown(id)} to update")
         given = entity.version  # type: ignore[attr-defined]
         if row[0] != given:
             raise stale(self._table.entity.__name__, id, given, row[0])
@@ -222,7 +222,7 @@ class _MemoryTable(Generic[T]):
     def remove(self, id: str, version: int | None) -> None:
         row = self._rows.get(id)
         if row is None:
-            raise NotFoundError(f"no {self._table.entity.__name__} with id {id!r} to remove")
+            raise NotFoundError(f"no {self._table.entity.__name__} with id {shown(id)} to remove")
         if version is not None and row[0] != version:
             raise stale(self._table.entity.__name__, id, version, row[0])
         self._put(id, None)

@@ -52,15 +52,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
-
-import attrs
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from propcrm.errors import (
     ConflictError,
-    NotFoundError,
     PropcrmError,
     StorageError,
     ValidationError,
@@ -81,9 +78,8 @@ from propcrm.storage._catalog import (
     VipCardRepo,
     WorkOrderRepo,
 )
-from propcrm.storage._codec import decode, encode, make_converter
-from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
-from propcrm.storage._listing import Condition, keyset_sql
+from propcrm.storage._codec import make_converter
+from propcrm.storage._engine import Table
 from propcrm.storage._records import (
     CASE_EVENTS,
     COMMANDS,
@@ -110,6 +106,7 @@ from propcrm.storage._sqlite_schema import (
     create_private,
     prepare,
 )
+from propcrm.storage._sqlite_table import SqliteTable
 
 if TYPE_CHECKING:
     from propcrm.storage import Store
@@ -120,7 +117,6 @@ T = TypeVar("T")
 
 _OLDEST_SQLITE = (3, 35, 0)
 _NO_LIMIT = 2**62
-_SMALLEST_INTEGER, _LARGEST_INTEGER = -(2**63), 2**63 - 1
 
 
 class SqliteStore:
@@ -204,20 +200,20 @@ class SqliteStore:
         except BaseException:
             self._connection.close()
             raise
-        self.customers = CustomerRepo(_SqliteTable(self, CUSTOMERS))
-        self.households = HouseholdRepo(_SqliteTable(self, HOUSEHOLDS))
-        self.vip_cards = VipCardRepo(_SqliteTable(self, VIP_CARDS))
+        self.customers = CustomerRepo(SqliteTable(self, CUSTOMERS))
+        self.households = HouseholdRepo(SqliteTable(self, HOUSEHOLDS))
+        self.vip_cards = VipCardRepo(SqliteTable(self, VIP_CARDS))
         self.card_numbers = CardNumbers(self)
-        self.survey_responses = SurveyResponseRepo(_SqliteTable(self, SURVEY_RESPONSES))
-        self.complaints = ComplaintRepo(_SqliteTable(self, COMPLAINTS))
-        self.callback_tasks = CallbackTaskRepo(_SqliteTable(self, CALLBACK_TASKS))
-        self.work_orders = WorkOrderRepo(_SqliteTable(self, WORK_ORDERS))
-        self.complaint_cases = ComplaintCaseRepo(_SqliteTable(self, COMPLAINT_CASES))
-        self.case_events = CaseEventRepo(_SqliteTable(self, CASE_EVENTS))
-        self.grade_records = GradeRecordRepo(_SqliteTable(self, GRADE_RECORDS))
-        self.notifications = NotificationRepo(_SqliteTable(self, NOTIFICATIONS))
-        self.promised_replies = PromisedReplyRepo(_SqliteTable(self, PROMISED_REPLIES))
-        self.commands = CommandRepo(_SqliteTable(self, COMMANDS))
+        self.survey_responses = SurveyResponseRepo(SqliteTable(self, SURVEY_RESPONSES))
+        self.complaints = ComplaintRepo(SqliteTable(self, COMPLAINTS))
+        self.callback_tasks = CallbackTaskRepo(SqliteTable(self, CALLBACK_TASKS))
+        self.work_orders = WorkOrderRepo(SqliteTable(self, WORK_ORDERS))
+        self.complaint_cases = ComplaintCaseRepo(SqliteTable(self, COMPLAINT_CASES))
+        self.case_events = CaseEventRepo(SqliteTable(self, CASE_EVENTS))
+        self.grade_records = GradeRecordRepo(SqliteTable(self, GRADE_RECORDS))
+        self.notifications = NotificationRepo(SqliteTable(self, NOTIFICATIONS))
+        self.promised_replies = PromisedReplyRepo(SqliteTable(self, PROMISED_REPLIES))
+        self.commands = CommandRepo(SqliteTable(self, COMMANDS))
 
     @property
     def read_only(self) -> bool:
@@ -287,8 +283,8 @@ class SqliteStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _table(self, table: Table[T]) -> _SqliteTable[T]:
-        return _SqliteTable(self, table)
+    def _table(self, table: Table[T]) -> SqliteTable[T]:
+        return SqliteTable(self, table)
 
     def _next_in_sequence(self, name: str, limit: int | None = None) -> int | None:
         # One statement: atomic across connections, and no number is drawn past the limit.
@@ -341,157 +337,6 @@ class SqliteStore:
             f"{self._where!r} is open read-only (read_only=True) and never writes; "
             "open a writable SqliteStore to change it"
         )
-
-
-class _SqliteTable(Generic[T]):
-    """One table: ``id``, ``version``, the query columns and the encoded entity (``body``)."""
-
-    def __init__(self, store: SqliteStore, table: Table[T]) -> None:
-        self._store = store
-        self._table = table
-        self._name = table.entity.__name__
-        names = [column.name for column in table.columns]
-        t = table.name
-        self._get = f"SELECT version, body FROM {t} WHERE id = ?"
-        self._insert = (
-            f"INSERT INTO {t} (id, version, {', '.join([*names, 'body'])}) "
-            f"VALUES ({', '.join('?' * (len(names) + 3))})"
-        )
-        self._update = (
-            f"UPDATE {t} SET version = ?, "
-            f"{', '.join(f'{n} = ?' for n in [*names, 'body'])} WHERE id = ? AND version = ?"
-        )
-        self._version = f"SELECT version FROM {t} WHERE id = ?"
-        self._delete = f"DELETE FROM {t} WHERE id = ?"
-        self._count = f"SELECT count(*) FROM {t}"
-        self._selects = {query.name: _select_sql(t, query) for query in table.queries}
-
-    @property
-    def table(self) -> Table[T]:
-        return self._table
-
-    def get(self, id: str) -> T:
-        rows = self._store._query(self._get, (id,))
-        if not rows:
-            raise NotFoundError(f"no {self._name} with id {id!r}")
-        return decode(self._store._converter, rows[0][1], self._table.entity)
-
-    def add(self, entity: T) -> T:
-        if self._table.versioned:
-            entity = attrs.evolve(entity, version=1)  # type: ignore[misc]
-        id = entity.id  # type: ignore[attr-defined]
-        body = encode(self._store._converter, entity)
-        try:
-            self._store._execute(self._insert, (id, 1, *self._table.values(entity), body))
-        except ConflictError as e:
-            if self._exists(id) is None:
-                raise
-            raise ConflictError(
-                f"a {self._name} with id {id!r} already exists; use update() to change it"
-            ) from e.__cause__
-        return entity
-
-    def append(self, entity: T) -> str:
-        body = encode(self._store._converter, entity)
-        with self._store.transaction():
-            id = self._new_id()
-            self._store._execute(self._insert, (id, 1, *self._table.values(entity), body))
-        return id
-
-    def add_all(self, entities: Iterable[T]) -> int:
-        converter, values, versioned = (
-            self._store._converter,
-            self._table.values,
-            self._table.versioned,
-        )
-        count = 0
-
-        def rows() -> Iterator[tuple[Any, ...]]:
-            nonlocal count
-            for entity in entities:
-                count += 1
-                if versioned:
-                    id = entity.id  # type: ignore[attr-defined]
-                    yield (id, 1, *values(entity), encode(converter, entity, 1))
-                else:
-                    yield (self._new_id(), 1, *values(entity), encode(converter, entity))
-
-        with self._store.transaction():
-            try:
-                self._store._executemany(self._insert, rows())
-            except ConflictError as e:
-                raise ConflictError(
-                    f"a {self._name} with one of the ids given already exists; nothing was added"
-                ) from e.__cause__
-        return count
-
-    def update(self, entity: T) -> T:
-        id = entity.id  # type: ignore[attr-defined]
-        given = entity.version  # type: ignore[attr-defined]
-        entity = attrs.evolve(entity, version=given + 1)  # type: ignore[misc]
-        body = encode(self._store._converter, entity)
-        params = (given + 1, *self._table.values(entity), body, id, given)
-        # A version SQLite cannot hold matches no stored row: a conflict, found below.
-        if _fits(given + 1) and self._store._execute(self._update, params).rowcount == 1:
-            return entity
-        current = self._exists(id)
-        if current is None:
-            raise NotFoundError(f"no {self._name} with id {id!r} to update")
-        raise stale(self._name, id, given, current)
-
-    def remove(self, id: str, version: int | None) -> None:
-        if version is None:
-            removed = self._store._execute(self._delete, (id,)).rowcount
-        elif _fits(version):
-            sql = self._delete + " AND version = ?"
-            removed = self._store._execute(sql, (id, version)).rowcount
-        else:
-            removed = 0  # no stored version is that large: a conflict, found below
-        if removed:
-            return
-        current = self._exists(id)
-        if current is None:
-            raise NotFoundError(f"no {self._name} with id {id!r} to remove")
-        raise stale(self._name, id, version, current)  # type: ignore[arg-type]
-
-    def select(self, query: Query, params: Mapping[str, Scalar]) -> list[T]:
-        sql = self._selects[query.name]
-        rows = self._store._query(sql, tuple(params[w.param] for w in query.where))
-        converter, cls = self._store._converter, self._table.entity
-        return [decode(converter, body, cls) for (body,) in rows]
-
-    def count(self) -> int:
-        return int(self._store._query(self._count)[0][0])
-
-    def page(
-        self,
-        conditions: Sequence[Condition],
-        order: str,
-        limit: int,
-        after: tuple[Scalar, str] | None,
-    ) -> list[tuple[Scalar, T]]:
-        sql, params = keyset_sql(self._table.name, conditions, order, after)
-        rows = self._store._query(sql, (*params, limit))
-        converter, cls = self._store._converter, self._table.entity
-        return [(value, decode(converter, body, cls)) for value, body in rows]
-
-    def _new_id(self) -> str:
-        return sequence_id(self._store._next_in_sequence(self._table.name) or 0)
-
-    def _exists(self, id: str) -> int | None:
-        rows = self._store._query(self._version, (id,))
-        return int(rows[0][0]) if rows else None
-
-
-def _fits(version: int) -> bool:
-    """Whether ``version`` fits SQLite's 64-bit INTEGER."""
-    return _SMALLEST_INTEGER <= version <= _LARGEST_INTEGER
-
-
-def _select_sql(table: str, query: Query) -> str:
-    where = " AND ".join(f"{w.column} {w.op} ?" for w in query.where) or "1"
-    order = ", ".join([*query.order_by, "id"])
-    return f"SELECT body FROM {table} WHERE {where} ORDER BY {order}"
 
 
 def _unbindable(error: UnicodeEncodeError | OverflowError) -> ValidationError:
