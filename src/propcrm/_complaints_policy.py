@@ -16,7 +16,7 @@ from propcrm._complaints_types import GRADES, Grade
 from propcrm._months import add_months
 from propcrm._slices import policy_slice
 from propcrm._time import format_duration
-from propcrm._validators import int_at_least, int_between, is_bool, positive_duration
+from propcrm._validators import instance_of, int_at_least, int_between, is_bool, positive_duration
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
 from propcrm.roles import Role
@@ -125,14 +125,6 @@ class GradeDurations:
         return value
 
 
-def _instance_of(kind: type, hint: str) -> Any:
-    def check(instance: object, attribute: Any, value: object) -> None:
-        if not isinstance(value, kind):
-            raise ValidationError.expected(attribute.name, f"a {kind.__name__}", value, hint)
-
-    return check
-
-
 def _key_fields(instance: object, attribute: Any, value: object) -> None:
     ok = (
         isinstance(value, tuple)
@@ -226,17 +218,19 @@ class GradingPolicy:
     )
     categories: tuple[str, ...] = field(default=(), validator=_categories)
     handler_roles: GradeRoles = field(
-        factory=GradeRoles, validator=_instance_of(GradeRoles, _ROLES_HINT)
+        factory=GradeRoles, validator=instance_of(GradeRoles, "a GradeRoles", _ROLES_HINT)
     )
     supervisor_roles: GradeRoles = field(
-        factory=_supervisors, validator=_instance_of(GradeRoles, _ROLES_HINT)
+        factory=_supervisors, validator=instance_of(GradeRoles, "a GradeRoles", _ROLES_HINT)
     )
     resolve_within: GradeDurations = field(
         factory=GradeDurations,
-        validator=_instance_of(GradeDurations, "e.g. GradeDurations(general=timedelta(hours=24))"),
+        validator=instance_of(
+            GradeDurations, "a GradeDurations", "e.g. GradeDurations(general=timedelta(hours=24))"
+        ),
     )
     task_force_from: Grade = field(
-        default=Grade.MAJOR, validator=_instance_of(Grade, "e.g. Grade.MAJOR")
+        default=Grade.MAJOR, validator=instance_of(Grade, "a Grade", "e.g. Grade.MAJOR")
     )
     callback_after_handling: bool = field(default=True, validator=is_bool)
 
