@@ -66,7 +66,9 @@ class MutationError(Exception):
 
 def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("module", help="path of the module to mutate, e.g. src/propcrm/_sla_clock.py")
+    parser.add_argument(
+        "module", help="path of the module to mutate, e.g. src/propcrm/_sla_clock.py"
+    )
     parser.add_argument(
         "--tests",
         nargs="+",
@@ -157,8 +159,8 @@ def _triage_notes() -> list[dict[str, str]]:
 
 def triage_note(mutant: str, diff: str, notes: list[dict[str, str]]) -> str | None:
     """The note explaining a survivor, if one names the mutant and its changed line."""
-    added = {line[1:].strip() for line in diff.splitlines() if line.startswith("+ ")}
-    added |= {line[1:].strip() for line in diff.splitlines() if line.startswith("+")}
+    lines = diff.splitlines()
+    added = {line[1:].strip() for line in lines if line.startswith("+") and line[:3] != "+++"}
     for note in notes:
         if note["mutant"] == mutant and note["changed_to"].strip() in added:
             return note["why"]
@@ -187,7 +189,12 @@ def _summarise(
             counts[kind] += 1
             diff = _diff(work, mutant)
             survivors.append(
-                {"id": mutant, "status": kind, "diff": diff, "triage": triage_note(mutant, diff, notes)}
+                {
+                    "id": mutant,
+                    "status": kind,
+                    "diff": diff,
+                    "triage": triage_note(mutant, diff, notes),
+                }
             )
     total = len(codes)
     caught = counts["killed"] + counts["timeout"]
