@@ -6,7 +6,7 @@ so it is not part of the test suite or CI)::
     python tools/mutation.py src/propcrm/_callback_shares.py
     python tools/mutation.py src/propcrm/_sla_clock.py --jobs 2
 
-The script copies ``src/``, ``tests/`` and ``pyproject.toml`` into a temporary
+The script copies ``src/``, ``tests/``, ``docs/`` and ``pyproject.toml`` into a temporary
 directory, narrows the ``[tool.mutmut]`` table of the copy to the one module and the
 test files that exercise it (``ENGINE_TESTS`` below, or ``--tests``), runs
 ``mutmut run`` there and removes the copy: the work tree is never mutated. It then
@@ -109,12 +109,12 @@ def _test_files(module: Path, given: list[str] | None) -> list[str]:
 
 def _prepare_copy(work: Path, module: Path, tests: list[str]) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis")
-    for folder in ("src", "tests"):
+    for folder in ("src", "tests", "docs"):  # some rule tests read the docs pages
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore)
     document = tomlkit.parse((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    mutmut = document["tool"]["mutmut"]  # type: ignore[index]
-    mutmut["only_mutate"] = [module.as_posix()]  # type: ignore[index]
-    mutmut["pytest_add_cli_args_test_selection"] = tests  # type: ignore[index]
+    mutmut = document["tool"]["mutmut"]
+    mutmut["only_mutate"] = [module.as_posix()]
+    mutmut["pytest_add_cli_args_test_selection"] = tests
     (work / "pyproject.toml").write_text(tomlkit.dumps(document), encoding="utf-8")
 
 
@@ -138,7 +138,8 @@ def _run_mutmut(work: Path, jobs: int) -> None:
         text=True,
     )
     if done.returncode != 0:
-        raise MutationError(f"mutmut run failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+        tail = "\n".join(f"{done.stdout}\n{done.stderr}".strip().splitlines()[-40:])
+        raise MutationError(f"mutmut run failed (exit status {done.returncode}):\n{tail}")
 
 
 def _diff(work: Path, mutant: str) -> str:
