@@ -27,6 +27,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "sphinx.ext.viewcode",
     "rules_reference",
+    "mutation_results",
     "myst_parser",  # the changelog is Markdown
     "sphinx_copybutton",
 ]

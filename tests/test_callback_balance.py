@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -32,6 +33,7 @@ from propcrm.callbacks import (
     SubjectKind,
     plan_repair_callbacks,
 )
+from propcrm.roles import Role
 from propcrm.testing.strategies import (
     callback_tasks,
     completed_repairs,
@@ -135,6 +137,41 @@ def test_allocator_refuses_bad_counts() -> None:
         RoleShareAllocator(POLICY.role_shares, counts={"boss": 1})
     with pytest.raises(ValidationError, match="counts.repair_lead: expected an integer >= 0"):
         RoleShareAllocator(POLICY.role_shares, counts={"repair_lead": -1})
+
+
+def test_allocator_messages_name_the_argument_and_the_value() -> None:
+    """Each refusal names the argument (or the role in it), what it expects and the value."""
+    shares = {"repair_lead": 1.0}
+    cases = [
+        ({}, None, "shares: expected a non-empty table of role -> share, got {}"),
+        (
+            shares,
+            "x",
+            "counts: expected a mapping of role -> items given so far, e.g. allocator.counts,"
+            " got 'x'; pass a dict",
+        ),
+        (shares, {"boss": 1}, "counts.boss: expected one of the roles ['repair_lead'], got 'boss'"),
+        (shares, {"repair_lead": "3"}, "counts.repair_lead: expected an integer >= 0, got '3'"),
+    ]
+    for bad_shares, counts, message in cases:
+        with pytest.raises(ValidationError) as raised:
+            RoleShareAllocator(bad_shares, counts=counts)  # type: ignore[arg-type]
+        assert str(raised.value) == message
+
+
+def test_allocator_keyed_by_role_members_reports_plain_role_names() -> None:
+    """Shares keyed by Role members show as plain role names in shares and repr."""
+    allocator = RoleShareAllocator({Role.REPAIR_LEAD: 1.0}, counts={Role.REPAIR_LEAD: 2})
+    assert repr(allocator) == "RoleShareAllocator({'repair_lead': 1.0}, counts={'repair_lead': 2})"
+
+
+def test_allocator_from_the_root_policy_takes_its_role_shares() -> None:
+    """A root Policy with a 50/50 lead/manager split: the tie goes by name, lead first."""
+    shares = {"service_centre_manager": 0.5, "repair_lead": 0.5}
+    policy = attrs.evolve(Policy(), callbacks=CallbackPolicy(role_shares=shares))
+    allocator = RoleShareAllocator.from_policy(policy)
+    assert allocator.shares == shares
+    assert [allocator.assign() for _ in range(2)] == ["repair_lead", "service_centre_manager"]
 
 
 def test_batch_repair_callbacks_draw_owners_from_the_allocator() -> None:
