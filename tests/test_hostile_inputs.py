@@ -37,7 +37,7 @@ from propcrm.errors import PropcrmError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Seconds one call may take before it counts as a hang.
-TIME_LIMIT = 2.0
+TIME_LIMIT = 5.0
 
 #: Every public module: no part of its dotted name starts with "_". Test support
 #: (``propcrm.testing``: hypothesis strategies and the storage contract suite) and the

@@ -5,12 +5,16 @@ keyword-only arguments, checked when the strategy is built: a bad argument
 raises :class:`~propcrm.errors.ValidationError` naming it, not an error deep
 inside a test run.
 
->>> from hypothesis import given
+>>> from hypothesis import HealthCheck, given, settings
 >>> from propcrm.testing.strategies import policies
->>> @given(policies())
+>>> @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+... @given(policies())
 ... def test_round_trip(policy):
 ...     assert type(policy).from_toml(policy.to_toml()) == policy
 >>> test_round_trip()
+
+A whole policy is a large value to generate: on a busy machine, relax
+Hypothesis's speed check for it as above, or in your settings profile.
 
 This module is the one to import from. The strategies live in private modules,
 one per capability: calendars; complaints; customers, households and VIP
