@@ -14,7 +14,8 @@ NAME is the benchmark file without ``bench_`` and ``.py``. The table gets a head
 end of the run, the timer) and one row per benchmark: median, min and max of the rounds,
 divided by the calls a round makes when the benchmark says so (``extra_info["calls"]``).
 A benchmark that names the row it is a baseline for (``extra_info["baseline_for"]``, a
-label of the same group) gets the ratio of the two medians of the same run. Notes a
+label of the same group) gets the ratio of its median to that row's, both from the same
+run. Notes a
 benchmark leaves in ``extra_info["note"]`` are listed under the table.
 """
 
@@ -95,14 +96,17 @@ def render(run: dict[str, Any], name: str) -> str:
     benches = [
         b for b in run["benchmarks"] if b["fullname"].split("::")[0].endswith(f"bench_{name}.py")
     ]
+    groups = list(dict.fromkeys(b["group"] for b in benches))
+    benches.sort(key=lambda b: groups.index(b["group"]))  # stable: run order within a group
     if not benches:
         raise ValueError(f"the run has no benchmark of bench_{name}.py: run that file first")
     medians = {(b["group"], _label(b)): _per_call(b, "median") for b in benches}
     lines = [
         header(run),
         "",
-        "| group | benchmark | calls a round | rounds | median | min | max | baseline / subject |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| group | benchmark | calls a round | rounds | median | min | max | calls/s (median) "
+        "| median / subject's |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     notes = []
     for b in benches:
@@ -115,12 +119,12 @@ def render(run: dict[str, Any], name: str) -> str:
                     f"{b['name']} is a baseline for {subject!r}, which did not run in group "
                     f"{b['group']!r}: run the whole file"
                 )
-            ratio = f"×{_per_call(b, 'median') / medians[b['group'], subject]:,.1f}"
-            ratio += f" ({subject})"
+            times_over = _per_call(b, "median") / medians[b["group"], subject]
+            ratio = f"×{times_over:,.{2 if times_over < 10 else 1}f} {subject}"
         times = [format_time(_per_call(b, key)) for key in ("median", "min", "max")]
         lines.append(
             f"| {b['group']} | {_label(b)} | {extra.get('calls', 1):,} | {b['stats']['rounds']} "
-            f"| {' | '.join(times)} | {ratio} |"
+            f"| {' | '.join(times)} | {1 / _per_call(b, 'median'):,.0f} | {ratio} |"
         )
         if extra.get("note"):
             notes.append(f"- {_label(b)}: {extra['note']}")
@@ -174,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--save", type=Path, help="also keep each run's JSON in this directory")
     parser.add_argument("--readme", type=Path, default=README)
     args, extra = parser.parse_known_args(argv)
-    text = args.readme.read_text(encoding="utf-8")
+    tables: dict[str, str] = {}
     for name in args.names:
         if args.json is not None:
             run = json.loads(args.json.read_text(encoding="utf-8"))
@@ -183,7 +187,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.save is not None:
                 args.save.mkdir(parents=True, exist_ok=True)
                 (args.save / f"{name}.json").write_text(json.dumps(run, indent=1), "utf-8")
-        text = replace_table(text, name, render(run, name))
+        tables[name] = render(run, name)
+    # Read the README only now: the runs take minutes, and it may have been edited meanwhile.
+    text = args.readme.read_text(encoding="utf-8")
+    for name, table in tables.items():
+        text = replace_table(text, name, table)
     args.readme.write_text(text, encoding="utf-8")
     return 0
 

@@ -51,6 +51,7 @@ def _run(**changes: Any) -> dict[str, Any]:
         "timer": "time.process_time",
         "benchmarks": [
             _bench("demo", "add", "test_ours", (0.002, 0.0019, 0.0031), label="ours", calls=1000),
+            _bench("demo", "build", "test_build", (0.0425, 0.04, 0.05)),
             _bench(
                 "demo",
                 "add",
@@ -61,7 +62,6 @@ def _run(**changes: Any) -> dict[str, Any]:
                 baseline_for="ours",
                 note="differs on 3 of 1000",
             ),
-            _bench("demo", "build", "test_build", (0.0425, 0.04, 0.05)),
             _bench("other", "add", "test_elsewhere", (9.0, 9.0, 9.0)),
         ],
     }
@@ -74,18 +74,19 @@ Measured 2026-12-06 13:31 UTC, CPython 3.11.7, Linux x86_64, AMD EPYC 7B13, 2 CP
 load average 1.50 / 2.00 / 2.50 at the start, 3.25 / 2.75 / 2.50 at the end (1 / 5 / 15 min); \
 timer time.process_time.
 
-| group | benchmark | calls a round | rounds | median | min | max | baseline / subject |
-|---|---|---:|---:|---:|---:|---:|---:|
-| add | ours | 1,000 | 5 | 2.00 µs | 1.90 µs | 3.10 µs |  |
-| add | theirs | 1,000 | 5 | 500 µs | 450 µs | 600 µs | ×250.0 (ours) |
-| build | test_build | 1 | 5 | 42.5 ms | 40.0 ms | 50.0 ms |  |
+| group | benchmark | calls a round | rounds | median | min | max | calls/s (median) \
+| median / subject's |
+|---|---|---:|---:|---:|---:|---:|---:|---:|
+| add | ours | 1,000 | 5 | 2.00 µs | 1.90 µs | 3.10 µs | 500,000 |  |
+| add | theirs | 1,000 | 5 | 500 µs | 450 µs | 600 µs | 2,000 | ×250.0 ours |
+| build | test_build | 1 | 5 | 42.5 ms | 40.0 ms | 50.0 ms | 24 |  |
 
 - theirs: differs on 3 of 1000
 """
 
 
 def test_render_writes_rows_per_call_with_same_run_ratio() -> None:
-    """Rows are per call, a baseline's ratio is of the two medians, other files left out."""
+    """Rows per call, grouped in run order, a baseline's ratio of medians, other files out."""
     assert record.render(_run(), "demo") == EXPECTED
 
 
