@@ -73,8 +73,10 @@ def header(run: dict[str, Any]) -> str:
         )
     else:
         load_text = "load average not recorded"
+    stamp = run.get("datetime")  # pytest-benchmark writes UTC in ISO 8601
+    when = f"{stamp[:16].replace('T', ' ')} UTC" if stamp else "at an unrecorded time"
     return (
-        f"Measured {run.get('datetime', 'at an unrecorded time')[:16].replace('T', ' ')} UTC, "
+        f"Measured {when}, "
         f"{machine.get('python_implementation', 'Python')} "
         f"{machine.get('python_version', '?')}, {machine.get('system', '?')} "
         f"{machine.get('machine', '?')}, {processor}, {cpu.get('count', '?')} CPUs; "

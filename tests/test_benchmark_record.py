@@ -98,6 +98,13 @@ def test_render_says_when_the_load_was_not_recorded() -> None:
     assert "load average not recorded;" in first
 
 
+def test_render_says_when_the_date_was_not_recorded() -> None:
+    """A run without its date is headed as measured at an unrecorded time."""
+    run = _run()
+    del run["datetime"]
+    assert record.render(run, "demo").startswith("Measured at an unrecorded time, CPython")
+
+
 def test_render_refuses_a_baseline_without_its_subject() -> None:
     """A baseline whose subject did not run cannot give a ratio: the error says to run the file."""
     run = _run()
