@@ -109,6 +109,7 @@ def tasks(repairs: list[CompletedRepair]) -> tuple[CallbackTask, ...]:
 @pytest.mark.benchmark(group="plan 100k repair callbacks")
 def test_plan_repair_callbacks(benchmark, repairs) -> None:  # type: ignore[no-untyped-def]
     """Plan one callback per repair, owners by role share, windows on the contact calendar."""
+    benchmark.extra_info.update(label="`plan_repair_callbacks`", calls=REPAIRS)
     planned = benchmark.pedantic(_plan, args=(repairs,), rounds=3, iterations=1)
     benchmark.extra_info["items_per_s"] = round(REPAIRS / benchmark.stats.stats.mean)
     assert len(planned) == REPAIRS
@@ -122,6 +123,7 @@ def test_balance(benchmark, tasks) -> None:  # type: ignore[no-untyped-def]
         plan = balance(tasks, STAFF, start=START, days=DAYS, policy=POLICY, calendar=CALENDAR)
         return len(plan.assignments)
 
+    benchmark.extra_info.update(label="`balance`", calls=REPAIRS)
     placed = benchmark.pedantic(run, rounds=3, iterations=1)
     benchmark.extra_info["items_per_s"] = round(REPAIRS / benchmark.stats.stats.mean)
     benchmark.extra_info["assigned"] = placed
@@ -131,7 +133,10 @@ def test_balance(benchmark, tasks) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.benchmark(group="balance 100k over 50 staff x 31 days")
 def test_balance_naive_baseline(benchmark, tasks) -> None:  # type: ignore[no-untyped-def]
     """Baseline for comparison: a linear scan of days and people for every task."""
-    placed = benchmark.pedantic(_naive_balance, args=(tasks,), rounds=1, iterations=1)
+    benchmark.extra_info.update(
+        label="naive: scan days and people for each task", calls=REPAIRS, baseline_for="`balance`"
+    )
+    placed = benchmark.pedantic(_naive_balance, args=(tasks,), rounds=3, iterations=1)
     benchmark.extra_info["items_per_s"] = round(REPAIRS / benchmark.stats.stats.mean)
     assert placed > REPAIRS // 2
 
@@ -146,6 +151,7 @@ def test_plan_and_balance(benchmark, repairs) -> None:  # type: ignore[no-untype
         )
         return len(plan.assignments) + len(plan.late) + len(plan.deferred)
 
+    benchmark.extra_info.update(label="plan, then balance", calls=REPAIRS)
     handled = benchmark.pedantic(run, rounds=2, iterations=1)
     benchmark.extra_info["items_per_s"] = round(REPAIRS / benchmark.stats.stats.mean)
     assert handled == REPAIRS

@@ -121,6 +121,14 @@ def report(request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
 FIGURES: dict[str, float] = {}  # µs per complaint by group member, for the ratio
 
 
+def _label(benchmark: object, label: str, calls: int, baseline_for: str | None = None) -> None:
+    """What benchmarks/record.py shows: the row's label, complaints a round, its subject."""
+    info = benchmark.extra_info  # type: ignore[attr-defined]
+    info.update({"label": label, "calls": calls})
+    if baseline_for is not None:
+        info["baseline_for"] = baseline_for
+
+
 def _per_complaint(benchmark: object, count: int) -> float:
     stats = benchmark.stats.stats  # type: ignore[attr-defined]
     return float(stats.min) / count * 1e6
@@ -139,6 +147,7 @@ def test_stateless_stream(
         for c in stream:
             grade(c, at=c.received_at)
 
+    _label(benchmark, "stateless `grade()`", len(stream))
     benchmark.pedantic(run, rounds=3, iterations=1)  # type: ignore[attr-defined]
     us = _per_complaint(benchmark, len(stream))
     benchmark.extra_info["us_per_complaint"] = us  # type: ignore[attr-defined]
@@ -161,9 +170,13 @@ def test_streaming_stream(
                 count += 1
         hot.append(count)
 
+    _label(benchmark, "streaming: `history.add()` + `grade(history=...)`", len(stream))
     benchmark.pedantic(run, rounds=3, iterations=1)  # type: ignore[attr-defined]
     us = _per_complaint(benchmark, len(stream))
     benchmark.extra_info["us_per_complaint"] = us  # type: ignore[attr-defined]
+    benchmark.extra_info["note"] = (  # type: ignore[attr-defined]
+        f"{hot[0]:,} of {len(stream):,} complaints graded above GENERAL"
+    )
     report["streaming with history"] = (
         f"{us:6.2f} µs/complaint  ({1e6 / us:,.0f}/s; {hot[0]:,} graded above GENERAL)"
     )
@@ -201,6 +214,7 @@ def test_tail_stateless(benchmark: object, stream: list[Complaint], report: dict
         for c in tail:
             grade(c, at=c.received_at)
 
+    _label(benchmark, "stateless `grade()`", TAIL)
     benchmark.pedantic(run, rounds=20, iterations=1)  # type: ignore[attr-defined]
 
 
@@ -216,6 +230,7 @@ def test_tail_streaming(
     def setup() -> tuple[tuple[list[Complaint], ComplaintHistory], dict[str, object]]:
         return (stream, copy.deepcopy(warm_history)), {}
 
+    _label(benchmark, "streaming (history copied per round)", TAIL)
     benchmark.pedantic(_streaming_tail, setup=setup, rounds=10, iterations=1)  # type: ignore[attr-defined]
     us = FIGURES["streaming, tail"] = _per_complaint(benchmark, TAIL)
     report["streaming, tail"] = f"{us:6.2f} µs/complaint"
@@ -233,6 +248,10 @@ def test_tail_naive_rescan(
     def run() -> list[GradeDecision]:
         return [_naive_grade(stream, i) for i in _tail(stream)]
 
+    _label(
+        benchmark, "naive rescan of every earlier complaint + `grade()`", TAIL,
+        baseline_for="streaming (history copied per round)",
+    )  # fmt: skip
     naive = benchmark.pedantic(run, rounds=2, iterations=1)  # type: ignore[attr-defined]
     assert naive == _streaming_tail(stream, copy.deepcopy(warm_history))
     us = FIGURES["naive rescan, tail"] = _per_complaint(benchmark, TAIL)
@@ -265,12 +284,17 @@ def test_streaming_index_memory(
         history.extend(stream)
         return history
 
+    _label(benchmark, "build the streaming index over the whole stream (tracemalloc on)", 1)
     current, peak, history = benchmark.pedantic(  # type: ignore[attr-defined]
         lambda: _measure(build), rounds=1, iterations=1
     )
     live = len(history)
     benchmark.extra_info.update(  # type: ignore[attr-defined]
         {"peak_bytes": peak, "current_bytes": current, "live_complaints": live}
+    )
+    benchmark.extra_info["note"] = (  # type: ignore[attr-defined]
+        f"tracemalloc peak {peak / 2**20:.1f} MiB, final {current / 2**20:.1f} MiB for "
+        f"{live:,} live complaints ({current / live / 1024:.2f} KiB each)"
     )
     report["streaming index memory"] = (
         f"peak {peak / 2**20:6.1f} MiB, final {current / 2**20:.1f} MiB for {live:,} live "

@@ -46,6 +46,7 @@ def _naive_nps(answers: list[int]) -> Interval:
 @pytest.mark.benchmark(group="nps: 1,000,000 answers with a 95 % interval")
 def test_nps_propcrm(benchmark) -> None:  # type: ignore[no-untyped-def]
     """propcrm: bulk validation (type set + bytes) and bytes.count per value."""
+    benchmark.extra_info["label"] = "`nps(answers).ci()`, answers as `list`"
     interval = benchmark(lambda: nps(ANSWERS).ci())
     assert -100 <= interval.low <= interval.high <= 100
 
@@ -55,12 +56,16 @@ def test_nps_propcrm_from_bytes(benchmark) -> None:  # type: ignore[no-untyped-d
     """propcrm, answers already held as a compact bytes vector."""
     data = bytes(ANSWERS)
     assert nps(data) == nps(ANSWERS)
+    benchmark.extra_info["label"] = "`nps(answers).ci()`, answers as `bytes`"
     benchmark(lambda: nps(data).ci())
 
 
 @pytest.mark.benchmark(group="nps: 1,000,000 answers with a 95 % interval")
 def test_nps_naive_loop(benchmark) -> None:  # type: ignore[no-untyped-def]
     """Baseline: one Python-level branch per answer."""
+    benchmark.extra_info.update(
+        label="naive Python loop", baseline_for="`nps(answers).ci()`, answers as `list`"
+    )
     assert benchmark(_naive_nps, ANSWERS) == nps(ANSWERS).ci()
 
 
@@ -105,6 +110,7 @@ RESPONSES, FIGURES = _households(100_000)
 @pytest.mark.benchmark(group="scorecard: 100,000 households")
 def test_scorecard_whole_company(benchmark) -> None:  # type: ignore[no-untyped-def]
     """Every indicator once, over all households."""
+    benchmark.extra_info["label"] = "whole company (1 group)"
     card = benchmark(KpiScorecard.build, RESPONSES, FIGURES)
     assert len(card.groups) == 1
 
@@ -113,5 +119,6 @@ def test_scorecard_whole_company(benchmark) -> None:  # type: ignore[no-untyped-
 def test_scorecard_by_community_and_quarter(benchmark) -> None:  # type: ignore[no-untyped-def]
     """20 communities x 4 quarters = 80 groups."""
     by = (GroupBy.COMMUNITY, GroupBy.QUARTER)
+    benchmark.extra_info["label"] = "community × quarter (80 groups)"
     card = benchmark(KpiScorecard.build, RESPONSES, FIGURES, by=by)
     assert len(card.groups) == 80

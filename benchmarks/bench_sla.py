@@ -99,6 +99,7 @@ def test_evaluate_one_by_one(benchmark, pool, calendars) -> None:  # type: ignor
             len(evaluate(item, at=AT, policy=policy, calendars=calendars)) for item in take()
         )
 
+    benchmark.extra_info.update(label="`evaluate()` one item at a time", calls=BATCH)
     benchmark.pedantic(run, rounds=ROUNDS, warmup_rounds=1)
     benchmark.extra_info["items/s"] = round(BATCH / benchmark.stats.stats.median)
 
@@ -112,5 +113,6 @@ def test_evaluate_many_batch(benchmark, pool, calendars) -> None:  # type: ignor
     def run() -> int:
         return len(evaluator.evaluate_many(take(), at=AT))
 
+    benchmark.extra_info.update(label="`SlaEvaluator.evaluate_many()`", calls=BATCH)
     benchmark.pedantic(run, rounds=ROUNDS, warmup_rounds=1)
     benchmark.extra_info["items/s"] = round(BATCH / benchmark.stats.stats.median)

@@ -78,6 +78,7 @@ def test_bulk_insert_100k(
         with store.transaction():  # the commit (and its fsync) is part of the measure
             store.complaints.add_all(bulk)
 
+    benchmark.extra_info.update(label=f"{adapter}: `add_all()` in one transaction", calls=BULK)
     benchmark.pedantic(insert, setup=fresh, rounds=3, iterations=1)
     benchmark.extra_info["inserts_per_second"] = round(BULK / benchmark.stats.stats.mean)
     for store in opened:
@@ -98,6 +99,7 @@ def test_point_reads(
         for id in ids:
             store.complaints.get(id)
 
+    benchmark.extra_info.update(label=f"{adapter}: `get()`", calls=READS)
     benchmark.pedantic(read, rounds=10, iterations=1, warmup_rounds=1)
     benchmark.extra_info["reads_per_second"] = round(READS / benchmark.stats.stats.mean)
     store.close()
@@ -125,6 +127,8 @@ def test_window_query_on_1m(benchmark: Any, adapter: str, million: dict[str, Any
             "community-123", "parking", "subject-7", start=start, end=start + timedelta(days=31)
         )
 
+    benchmark.extra_info["label"] = f"{adapter}: `in_window()`"
     found = benchmark.pedantic(query, rounds=50, iterations=1, warmup_rounds=2)
     benchmark.extra_info["complaints_found"] = len(found)
+    benchmark.extra_info["note"] = f"{len(found)} complaints found"
     assert found
