@@ -142,7 +142,7 @@ class Policy:
         require_instance(text, str, "text", "the text of a TOML document", _READ_FILE)
         try:
             data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as e:
+        except ValueError as e:  # TOMLDecodeError, or an integer of more than 4,300 digits
             raise PolicyError([PolicyProblem("", f"malformed TOML: {e}")], source) from e
         except RecursionError:
             raise too_deep(source) from None
@@ -154,7 +154,7 @@ class Policy:
         require_instance(text, str, "text", "the text of a JSON document", _READ_FILE)
         try:
             data = json.loads(text)
-        except json.JSONDecodeError as e:
+        except ValueError as e:  # JSONDecodeError, or an integer of more than 4,300 digits
             raise PolicyError([PolicyProblem("", f"malformed JSON: {e}")], source) from e
         except RecursionError:
             raise too_deep(source) from None
