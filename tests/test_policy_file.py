@@ -2,6 +2,7 @@
 
 import tomllib
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -376,3 +377,29 @@ def test_every_subset_of_the_keyed_tables_reloads_from_its_dump(
     satisfaction = attrs.evolve(default.satisfaction, targets=targets)
     policy = attrs.evolve(default, callbacks=callbacks, satisfaction=satisfaction)
     assert Policy.from_toml(policy.to_toml()) == policy
+
+
+def test_a_policy_file_that_is_a_pipe_is_refused_without_blocking(tmp_path: Path) -> None:
+    """A FIFO named like a policy file is refused before it is opened (opening would block)."""
+    import os
+
+    fifo = tmp_path / "company.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(PolicyError, match="cannot read the file: not a regular file"):
+        Policy.load(fifo)
+
+
+def test_a_policy_file_larger_than_a_mebibyte_is_refused(tmp_path: Path) -> None:
+    """A huge file is refused after reading at most one byte past the limit."""
+    big = tmp_path / "company.toml"
+    big.write_text("# " + "x" * (1024 * 1024), encoding="utf-8")
+    with pytest.raises(PolicyError, match="larger than 1048576 bytes"):
+        Policy.load(big)
+
+
+def test_a_policy_file_just_under_the_limit_loads(tmp_path: Path) -> None:
+    """A comment-padded file of exactly the limit still loads."""
+    text = 'tz = "UTC"\n'
+    padded = tmp_path / "company.toml"
+    padded.write_text(text + "#" * (1024 * 1024 - len(text) - 1) + "\n", encoding="utf-8")
+    assert Policy.load(padded).tz == "UTC"

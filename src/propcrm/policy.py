@@ -28,6 +28,7 @@ propcrm.errors.PolicyError: invalid policy: 1 problem
 from __future__ import annotations
 
 import json
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from functools import cache
@@ -179,7 +180,7 @@ class Policy:
                 str(path),
             )
         try:
-            text = path.read_text(encoding="utf-8")
+            text = _read_policy_file(path)
         except (OSError, ValueError) as e:  # ValueError: a NUL in the path, or not UTF-8
             raise PolicyError([PolicyProblem("", f"cannot read the file: {e}")], str(path)) from e
         if suffix == ".toml":
@@ -266,6 +267,25 @@ def _over_defaults(data: Mapping[Any, object], whole: frozenset[str]) -> dict[st
             base = SlaPolicy()
         merged["sla"] = merge(converter.unstructure(base), data["sla"], whole, "sla")
     return merged
+
+
+#: The largest policy file read: a company's policy is a few kilobytes.
+MAX_POLICY_BYTES = 1024 * 1024
+
+
+def _read_policy_file(path: Path) -> str:
+    """Read a regular file of at most :data:`MAX_POLICY_BYTES` as UTF-8 text.
+
+    A device, a pipe or a huge file is refused before it is read, so loading a
+    policy can neither block nor exhaust memory.
+    """
+    if not stat.S_ISREG(path.stat().st_mode):  # before opening: a pipe blocks on open
+        raise ValueError("not a regular file")
+    with path.open("rb") as handle:
+        data = handle.read(MAX_POLICY_BYTES + 1)
+    if len(data) > MAX_POLICY_BYTES:
+        raise ValueError(f"larger than {MAX_POLICY_BYTES} bytes; a policy file is a few kilobytes")
+    return data.decode("utf-8")
 
 
 def _default_sla(grading: object) -> SlaPolicy:
