@@ -207,8 +207,8 @@ class WorkOrderDesk(WorkOrderCommands):
             if not slip.charge_approved:
                 raise ValidationError.expected(
                     "work_order_id", "an order whose charge is approved", work_order_id,
-                    f"the charge awaits {slip.charge.state.value}"  # type: ignore[union-attr]
-                    " (charge over/under the limit: confirm_charge)",
+                    f"its charge is {slip.charge.state.value}"  # type: ignore[union-attr]
+                    ": approve it first (record_agreement, confirm_charge)",
                 )  # fmt: skip
             self._step(work_order_id, Event(EventKind.RESOLVED, at))
             return slip
