@@ -22,6 +22,7 @@ import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -418,6 +419,89 @@ ARGUMENTS |= {
     "ComplaintDesk.promise_reply": lambda: {
         "reply_id": "new",
         "due": SHANGHAI_T + timedelta(days=1),
+    },
+}
+
+
+def _engineer() -> propcrm.services.Actor:
+    roles = ["desk_staff", "engineering_supervisor", "service_centre_manager"]
+    return propcrm.services.Actor("eng-1", roles=roles, communities=["x"])
+
+
+def _work_order_desk() -> propcrm.services.WorkOrderDesk:
+    """A desk holding one order per stage: ``x`` registered, ``dispatched``, ``paused``,
+    ``under`` / ``over`` (charges awaiting the supervisor / the manager, agreement
+    signed), ``fixed`` and ``signed`` (signed off, its callback planned)."""
+    desk = propcrm.services.WorkOrderDesk(
+        propcrm.MemoryStore(), clock=propcrm.FixedClock(SHANGHAI_T)
+    )
+    actor = _engineer()
+    stages = {
+        "x": (),
+        "dispatched": ("dispatch",),
+        "paused": ("pause",),
+        "under": ("charge_50",),
+        "over": ("charge_500", "record_agreement"),
+        "fixed": ("dispatch", "fix"),
+        "signed": ("dispatch", "fix", "sign_off"),
+    }
+    for order, steps in stages.items():
+        desk.register(
+            command_id=f"register-{order}", actor=actor, work_order_id=order, community="x",
+            customer_id="c1", address="上海市浦东新区东区3号楼", contact="13812345678",
+            content="tap drips", category="house",
+        )  # fmt: skip
+        for step in steps:
+            ids = {"command_id": f"{step}-{order}", "actor": actor, "work_order_id": order}
+            if step == "dispatch":
+                desk.dispatch(**ids, technician_id="t1")
+            elif step == "pause":
+                desk.pause(**ids, reason="waiting_on_customer")
+            elif step.startswith("charge_"):
+                desk.charge(**ids, item="valve", amount=step.removeprefix("charge_"))
+            else:
+                getattr(desk, step)(**ids)
+    return desk
+
+
+FACTORIES |= {"WorkOrderDesk": _work_order_desk}
+
+ARGUMENTS |= {
+    "RepairSlip": lambda: {
+        "address": propcrm.PersonalData(propcrm.PersonalKind.ADDRESS, "上海市浦东新区东区3号楼"),
+        "contact": propcrm.PersonalData(propcrm.PersonalKind.PHONE, "13812345678"),
+    },
+    "Charge": lambda: {"amount": Decimal("50")},
+    "WorkOrderDesk": lambda: {"price_list": {"washer": "15"}, "supervisor_limit": "100"},
+    "WorkOrderCommands.register": lambda: {
+        "actor": _engineer(),
+        "work_order_id": "new",
+        "address": "上海市浦东新区东区3号楼",
+        "contact": "13812345678",
+        "category": "house",
+        "sla_kind": None,
+        "callback_kind": "ordinary",
+        "property_type": "residential",
+    },
+    "WorkOrderCommands.accept": lambda: {"actor": _engineer()},
+    "WorkOrderCommands.dispatch": lambda: {"actor": _engineer()},
+    "WorkOrderCommands.arrive": lambda: {"actor": _engineer(), "work_order_id": "dispatched"},
+    "WorkOrderCommands.appoint": lambda: {
+        "actor": _engineer(),
+        "appointment": SHANGHAI_T + timedelta(days=1),
+    },
+    "WorkOrderCommands.pause": lambda: {"actor": _engineer(), "reason": "waiting_on_customer"},
+    "WorkOrderCommands.resume": lambda: {"actor": _engineer(), "work_order_id": "paused"},
+    "WorkOrderCommands.sla_status": lambda: {"at": SHANGHAI_T + timedelta(hours=1)},
+    "WorkOrderDesk.charge": lambda: {"actor": _engineer(), "amount": "50"},
+    "WorkOrderDesk.record_agreement": lambda: {"actor": _engineer(), "work_order_id": "over"},
+    "WorkOrderDesk.confirm_charge": lambda: {"actor": _engineer(), "work_order_id": "under"},
+    "WorkOrderDesk.fix": lambda: {"actor": _engineer(), "work_order_id": "dispatched"},
+    "WorkOrderDesk.sign_off": lambda: {"actor": _engineer(), "work_order_id": "fixed"},
+    "WorkOrderDesk.record_callback": lambda: {
+        "actor": _engineer(),
+        "work_order_id": "signed",
+        "reached": True,
     },
 }
 

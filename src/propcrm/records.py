@@ -15,6 +15,8 @@ so that a store holds the whole story of every complaint (RULES § 9):
   promised reply): the outbox a host delivers from.
 * :class:`PromisedReply` — a question not answered on the spot, with the
   reply's deadline (回访制度 一.3).
+* :class:`RepairSlip` — the dispatch slip (派工单) of a work order, with its
+  :class:`Charge`; :class:`AllocatorState` — a role-share allocator's counts.
 * :class:`CommandRecord` — a command done, by its caller-supplied id, with its
   result, so a retried command changes nothing twice.
 
@@ -34,12 +36,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal  # noqa: F401  # resolves the hints of Charge, presented here
 from enum import Enum
 
 from attrs import field, frozen
 
 from propcrm._callback_rounds import role_value
 from propcrm._checks import as_items, require_items
+from propcrm._repair_records import AllocatorState, Charge, ChargeState, RepairCategory, RepairSlip
 from propcrm._validators import (
     aware_datetime,
     instance_of,
@@ -52,19 +56,28 @@ from propcrm._validators import (
 from propcrm.complaints import Grade, GradeDecision
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
+from propcrm.privacy import PersonalData  # noqa: F401  # resolves the hints of RepairSlip
 from propcrm.roles import Role
 
 __all__ = [
+    "AllocatorState",
     "CaseEvent",
     "CaseEventKind",
     "CaseState",
+    "Charge",
+    "ChargeState",
     "CommandRecord",
     "ComplaintCase",
     "GradeRecord",
     "Notification",
     "NotificationKind",
     "PromisedReply",
+    "RepairCategory",
+    "RepairSlip",
 ]
+
+for _public in (AllocatorState, Charge, ChargeState, RepairCategory, RepairSlip):
+    _public.__module__ = __name__  # documented and stored as propcrm.records' own
 
 
 class CaseState(Enum):
@@ -129,6 +142,8 @@ class NotificationKind(Enum):
     """A complaint's grade rose: its new handler and supervisor are told."""
     REPLY_OVERDUE = "reply_overdue"
     """A promised reply passed its deadline unanswered: the one who promised is told."""
+    RECTIFICATION = "rectification"
+    """A repair callback found a problem: the technician gets a rectification notice."""
 
 
 def _texts(value: object) -> tuple[str, ...]:

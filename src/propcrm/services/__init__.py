@@ -41,8 +41,12 @@ import attrs
 from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
 from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
 from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
+from propcrm.services._work_order_charges import SUPERVISOR_LIMIT, WorkOrderDesk
+from propcrm.services._work_order_desk import SLA_KIND_BY_CATEGORY
 
 __all__ = [
+    "SLA_KIND_BY_CATEGORY",
+    "SUPERVISOR_LIMIT",
     "Actor",
     "CommandRunner",
     "ComplaintDesk",
@@ -50,6 +54,7 @@ __all__ = [
     "DeliveryReport",
     "EscalationRecord",
     "SweepReport",
+    "WorkOrderDesk",
     "deliver_pending",
     "policy_fingerprint",
 ]
@@ -57,6 +62,8 @@ __all__ = [
 # Each name is documented and shown as ``propcrm.services.<name>``; the type hints of
 # the values are resolved first, in the module that defines them.
 for _name in __all__:
+    if not isinstance(globals()[_name], type):
+        continue
     if attrs.has(globals()[_name]):
         attrs.resolve_types(globals()[_name])
     globals()[_name].__module__ = __name__

@@ -56,12 +56,14 @@ from propcrm.callbacks import CallbackTask
 from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household
 from propcrm.records import (
+    AllocatorState,
     CaseEvent,
     CommandRecord,
     ComplaintCase,
     GradeRecord,
     Notification,
     PromisedReply,
+    RepairSlip,
 )
 from propcrm.roles import Role
 from propcrm.satisfaction import SurveyResponse
@@ -431,6 +433,16 @@ class Store(Protocol):
     @property
     def commands(self) -> CommandRepository:
         """The command log."""
+        ...
+
+    @property
+    def repair_slips(self) -> ListableRepository[RepairSlip]:
+        """The work orders' repair slips (派工单)."""
+        ...
+
+    @property
+    def allocator_states(self) -> Repository[AllocatorState]:
+        """The stored counts of role-share allocators."""
         ...
 
     @property

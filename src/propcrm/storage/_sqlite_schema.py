@@ -146,6 +146,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             " name TEXT NOT NULL, at_us INTEGER NOT NULL, body TEXT NOT NULL)",
         ),
     ),
+    Migration(
+        "0009_work_order_desk",
+        (
+            "CREATE TABLE repair_slips (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " community TEXT NOT NULL, category TEXT NOT NULL, signed INTEGER NOT NULL,"
+            " received_us INTEGER NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX repair_slips_by_community ON repair_slips (community, received_us)",
+            "CREATE TABLE allocator_states (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " body TEXT NOT NULL)",
+        ),
+    ),
 )
 """Every schema step, oldest first. Append only: never edit a released step.
 

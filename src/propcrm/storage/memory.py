@@ -57,6 +57,12 @@ from propcrm.storage._records import (
     NotificationRepo,
     PromisedReplyRepo,
 )
+from propcrm.storage._repair_tables import (
+    ALLOCATOR_STATES,
+    REPAIR_SLIPS,
+    AllocatorStateRepo,
+    RepairSlipRepo,
+)
 
 if TYPE_CHECKING:
     from propcrm.storage import Store
@@ -96,6 +102,8 @@ class MemoryStore:
         self.notifications = NotificationRepo(_MemoryTable(self, NOTIFICATIONS))
         self.promised_replies = PromisedReplyRepo(_MemoryTable(self, PROMISED_REPLIES))
         self.commands = CommandRepo(_MemoryTable(self, COMMANDS))
+        self.repair_slips = RepairSlipRepo(_MemoryTable(self, REPAIR_SLIPS))
+        self.allocator_states = AllocatorStateRepo(_MemoryTable(self, ALLOCATOR_STATES))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

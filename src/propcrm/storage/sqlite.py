@@ -95,6 +95,12 @@ from propcrm.storage._records import (
     NotificationRepo,
     PromisedReplyRepo,
 )
+from propcrm.storage._repair_tables import (
+    ALLOCATOR_STATES,
+    REPAIR_SLIPS,
+    AllocatorStateRepo,
+    RepairSlipRepo,
+)
 from propcrm.storage._sqlite_schema import (
     APPLICATION_ID,
     MEMORY,
@@ -214,6 +220,8 @@ class SqliteStore:
         self.notifications = NotificationRepo(SqliteTable(self, NOTIFICATIONS))
         self.promised_replies = PromisedReplyRepo(SqliteTable(self, PROMISED_REPLIES))
         self.commands = CommandRepo(SqliteTable(self, COMMANDS))
+        self.repair_slips = RepairSlipRepo(SqliteTable(self, REPAIR_SLIPS))
+        self.allocator_states = AllocatorStateRepo(SqliteTable(self, ALLOCATOR_STATES))
 
     @property
     def read_only(self) -> bool:

@@ -41,6 +41,7 @@ from propcrm.storage import Store
 from propcrm.testing.contract._append_only import CardNumberContract, SurveyResponseContract
 from propcrm.testing.contract._queries import QueryContract
 from propcrm.testing.contract._records import RecordContract
+from propcrm.testing.contract._repair import RepairContract
 from propcrm.testing.contract._samples import HOSTILE_IDS, HOSTILE_TEXTS, SAMPLES, Sample
 from propcrm.testing.contract._transactions import TransactionContract
 from propcrm.testing.contract._versioned import VersionedRepositoryContract
@@ -50,6 +51,7 @@ __all__ = ["HOSTILE_IDS", "HOSTILE_TEXTS", "SAMPLES", "Sample", "StoreContract"]
 
 class StoreContract(
     RecordContract,
+    RepairContract,
     VersionedRepositoryContract,
     TransactionContract,
     QueryContract,

@@ -16,6 +16,7 @@ from propcrm.customers import Customer, Household, Member
 from propcrm.explain import Reason
 from propcrm.sla import Event, EventKind, Timeline
 from propcrm.testing.contract._records import RECORD_SAMPLES
+from propcrm.testing.contract._repair import REPAIR_SAMPLES
 from propcrm.testing.strategies import (
     callback_tasks,
     complaints,
@@ -255,5 +256,6 @@ SAMPLES: tuple[Sample[Any], ...] = (
         ],
     ),
     *(Sample(*attrs.astuple(sample, recurse=False)) for sample in RECORD_SAMPLES),
+    *(Sample(*attrs.astuple(sample, recurse=False)) for sample in REPAIR_SAMPLES),
 )
 """One :class:`Sample` per versioned aggregate of :class:`~propcrm.storage.Store`."""

@@ -1,0 +1,266 @@
+"""The work-order desk's slip and progress: register, accept, dispatch, arrive, appoint, pause.
+
+RULES § 9 (物业报修管理制度 4-6; 入户维修 4.1). :class:`~propcrm.services.WorkOrderDesk`
+(in ``_work_order_charges``) adds the charge, the fix, the sign-off and the
+callback; this module is private.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import attrs
+
+from propcrm._checks import require_text
+from propcrm._time import Clock, require_aware
+from propcrm.errors import ValidationError
+from propcrm.policy import Policy
+from propcrm.privacy import PersonalData, PersonalKind
+from propcrm.records import RepairCategory, RepairSlip
+from propcrm.services._commands import Actor, CommandRunner, require_actor
+from propcrm.sla import Event, EventKind, TargetStatus, Timeline, evaluate
+from propcrm.storage import Store
+from propcrm.work_orders import WorkOrder
+
+__all__ = ["SLA_KIND_BY_CATEGORY", "WorkOrderCommands"]
+
+SLA_KIND_BY_CATEGORY: dict[RepairCategory, str] = {
+    RepairCategory.HOUSE: "repair.in_home",
+    RepairCategory.BUILDING_SYSTEMS: "repair.public.minor",
+    RepairCategory.PUBLIC_FACILITY: "repair.public.minor",
+    RepairCategory.SPECIAL_REQUEST: "repair.in_home",
+}
+"""The SLA kind a slip's category selects unless the desk names one (Decision)."""
+
+
+def _personal(value: object, kind: PersonalKind, name: str) -> PersonalData:
+    if isinstance(value, PersonalData):
+        if value.kind is not kind:
+            raise ValidationError.expected(name, f"PersonalData of kind {kind.value}", value.kind)
+        return value
+    text = require_text(value, name, "text or PersonalData")
+    if not text.strip():
+        raise ValidationError.expected(name, "non-empty text", value)
+    return PersonalData(kind, text)
+
+
+def _category(value: object) -> RepairCategory:
+    if isinstance(value, RepairCategory):
+        return value
+    try:
+        return RepairCategory(value if isinstance(value, str) else None)
+    except ValueError:
+        raise ValidationError.expected(
+            "category", "a RepairCategory or its value", value,
+            f"one of {[c.value for c in RepairCategory]}",
+        ) from None  # fmt: skip
+
+
+class WorkOrderCommands:
+    """The slip and progress commands (see :class:`~propcrm.services.WorkOrderDesk`).
+
+    Args:
+        store: The store.
+        clock: Tells the time of each command.
+        policy: The rules; ``None`` for the defaults.
+    """
+
+    def __init__(self, store: Store, *, clock: Clock, policy: Policy | None = None) -> None:
+        self._runner = CommandRunner(store, clock=clock, policy=policy)
+        self.store = store
+        self.policy = self._runner.policy
+
+    def register(
+        self,
+        *,
+        command_id: str,
+        actor: Actor,
+        work_order_id: str,
+        community: str,
+        customer_id: str,
+        address: str | PersonalData,
+        contact: str | PersonalData,
+        content: str,
+        category: RepairCategory | str,
+        sla_kind: str | None = None,
+        callback_kind: str = "ordinary",
+        property_type: str = "residential",
+    ) -> RepairSlip:
+        """Register a repair request and open its work order, received at the clock's time.
+
+        The slip holds the customer, the address and phone (as
+        :class:`~propcrm.privacy.PersonalData`), the content and the category;
+        the work order's timeline starts ``RECEIVED``. ``sla_kind`` chooses the
+        service levels (e.g. ``"repair.emergency"`` for an emergency); by
+        default :data:`SLA_KIND_BY_CATEGORY`. ``callback_kind`` chooses the
+        repair callback's window (``"ordinary"``, ``"safety"``, ``"leak"``).
+
+        Raises:
+            PermissionDeniedError: The actor does not act for ``community``.
+            ConflictError: ``work_order_id`` is taken.
+            ValidationError: A field is invalid (named in the message).
+        """
+        require_actor(actor, community)
+        kind = _category(category)
+        where = _personal(address, PersonalKind.ADDRESS, "address")
+        phone = _personal(contact, PersonalKind.PHONE, "contact")
+        chosen = SLA_KIND_BY_CATEGORY[kind] if sla_kind is None else sla_kind
+
+        def work(at: datetime) -> RepairSlip:
+            received = Timeline(
+                [Event(EventKind.RECEIVED, at)], kind=chosen, property_type=property_type
+            )
+            self.store.work_orders.add(
+                WorkOrder(work_order_id, received, callback_kind, community, customer_id)
+            )
+            slip = RepairSlip(
+                work_order_id, community=community, customer_id=customer_id, address=where,
+                contact=phone, content=content, category=kind, received_at=at,
+                received_by=actor.id,
+            )  # fmt: skip
+            return self.store.repair_slips.add(slip)
+
+        return self._command("work_orders.register", command_id, actor, work)
+
+    def accept(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
+        """Record that engineering accepted the order (接单), at the clock's time.
+
+        Raises:
+            PermissionDeniedError: The actor does not act for the order's community.
+            ValidationError: It was accepted already.
+        """
+
+        def work(at: datetime) -> RepairSlip:
+            slip = self._slip(work_order_id, actor)
+            if slip.accepted_at is not None:
+                raise ValidationError.expected(
+                    "work_order_id", "an order not yet accepted", work_order_id
+                )
+            return self.store.repair_slips.update(attrs.evolve(slip, accepted_at=at))
+
+        return self._command("work_orders.accept", command_id, actor, work)
+
+    def dispatch(
+        self, *, command_id: str, actor: Actor, work_order_id: str, technician_id: str
+    ) -> RepairSlip:
+        """Dispatch a technician (派工): the slip names them, the timeline records it.
+
+        Raises:
+            PermissionDeniedError: The actor does not act for the order's community.
+            ValidationError: ``technician_id`` is empty, or the order cannot be dispatched now.
+        """
+        technician = require_text(technician_id, "technician_id", "a person id")
+        if not technician.strip():
+            raise ValidationError.expected("technician_id", "a person id", technician_id)
+
+        def work(at: datetime) -> RepairSlip:
+            slip = self._slip(work_order_id, actor)
+            self._step(work_order_id, Event(EventKind.DISPATCHED, at))
+            return self.store.repair_slips.update(attrs.evolve(slip, technician_id=technician))
+
+        return self._command("work_orders.dispatch", command_id, actor, work)
+
+    def arrive(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
+        """Record the technician's arrival on site (到场).
+
+        Raises:
+            PermissionDeniedError: The actor does not act for the order's community.
+            ValidationError: The order was not dispatched.
+        """
+        return self._event_command("arrive", command_id, actor, work_order_id, EventKind.ARRIVED)
+
+    def appoint(
+        self, *, command_id: str, actor: Actor, work_order_id: str, appointment: datetime
+    ) -> RepairSlip:
+        """Record an agreed visit time (预约); a second one changes it.
+
+        Raises:
+            PermissionDeniedError: The actor does not act for the order's community.
+            ValidationError: ``appointment`` is naive.
+        """
+        require_aware(appointment, "appointment")
+
+        def work(at: datetime) -> RepairSlip:
+            slip = self._slip(work_order_id, actor)
+            events = self.store.work_orders.get(work_order_id).timeline.events
+            set_before = any(e.kind is EventKind.APPOINTMENT_SET for e in events)
+            kind = EventKind.APPOINTMENT_CHANGED if set_before else EventKind.APPOINTMENT_SET
+            self._step(work_order_id, Event(kind, at, appointment=appointment))
+            return slip
+
+        return self._command("work_orders.appoint", command_id, actor, work)
+
+    def pause(
+        self, *, command_id: str, actor: Actor, work_order_id: str, reason: str
+    ) -> RepairSlip:
+        """Pause the SLA clock for ``reason`` (a pause reason the order's targets list).
+
+        Raises:
+            PermissionDeniedError: The actor does not act for the order's community.
+            ValidationError: ``reason`` is empty, or the order is paused already.
+        """
+        text = require_text(reason, "reason", "a pause reason, e.g. 'waiting_on_customer'")
+        return self._event_command(
+            "pause", command_id, actor, work_order_id, EventKind.PAUSED, reason=text
+        )
+
+    def resume(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
+        """End a pause.
+
+        Raises:
+            PermissionDeniedError: The actor does not act for the order's community.
+            ValidationError: The order is not paused.
+        """
+        return self._event_command("resume", command_id, actor, work_order_id, EventKind.RESUMED)
+
+    def sla_status(
+        self, work_order_id: str, *, at: datetime | None = None
+    ) -> tuple[TargetStatus, ...]:
+        """The SLA status of each target of the order at ``at`` (the clock's time by default).
+
+        Recomputed from the stored timeline under the desk's policy.
+
+        Raises:
+            NotFoundError: There is no such work order.
+            ValidationError: ``at`` is naive.
+        """
+        moment = self._runner.clock.now() if at is None else at
+        order = self.store.work_orders.get(work_order_id)
+        return evaluate(order.timeline, at=require_aware(moment, "at"), policy=self.policy)
+
+    # --- shared steps -------------------------------------------------------------------
+
+    def _command(
+        self, name: str, command_id: str, actor: Actor, work: Callable[[datetime], RepairSlip]
+    ) -> RepairSlip:
+        return self._runner.run(
+            name, command_id=command_id, actor=actor, result_type=RepairSlip, work=work
+        )
+
+    def _event_command(
+        self,
+        name: str,
+        command_id: str,
+        actor: Actor,
+        work_order_id: str,
+        kind: EventKind,
+        reason: str = "",
+    ) -> RepairSlip:
+        def work(at: datetime) -> RepairSlip:
+            slip = self._slip(work_order_id, actor)
+            self._step(work_order_id, Event(kind, at, reason=reason))
+            return slip
+
+        return self._command(f"work_orders.{name}", command_id, actor, work)
+
+    def _slip(self, work_order_id: str, actor: Actor) -> RepairSlip:
+        slip = self.store.repair_slips.get(work_order_id)
+        actor.require(slip.community)
+        return slip
+
+    def _step(self, work_order_id: str, event: Event) -> WorkOrder:
+        """Append ``event`` to the order's timeline (refused where it cannot happen)."""
+        order = self.store.work_orders.get(work_order_id)
+        order.timeline = order.timeline.with_event(event)
+        return self.store.work_orders.update(order)
