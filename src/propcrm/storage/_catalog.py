@@ -197,14 +197,19 @@ class WorkOrderRepo(Repo[WorkOrder]):
 
     def in_state(self, state: WorkOrderState) -> list[WorkOrder]:
         """Work orders whose timeline leaves them in ``state``, oldest first."""
-        try:
-            value = WorkOrderState(state).value
-        except ValueError as e:
-            raise ValidationError.expected("state", "a WorkOrderState", state) from e
+        if isinstance(state, WorkOrderState):
+            value = state.value
+        elif isinstance(state, str) and state in _STATE_VALUES:
+            value = state
+        else:
+            raise ValidationError.expected(
+                "state", f"a WorkOrderState, one of {sorted(_STATE_VALUES)}", state
+            )
         return self._engine.select(_IN_STATE, {"state": value})
 
 
 _IN_STATE = WORK_ORDERS.query("in_state")
+_STATE_VALUES = frozenset(state.value for state in WorkOrderState)
 
 
 # --- customers and households ------------------------------------------------------------
