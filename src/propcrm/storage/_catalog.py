@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from propcrm._checks import date_limits
 from propcrm._time import require_aware
 from propcrm._time import zone as _zone
 from propcrm.callbacks import CallbackTask
@@ -165,7 +166,8 @@ class CallbackTaskRepo(Repo[CallbackTask]):
             )
         zone = _zone(tz, "tz")
         start = datetime.combine(_as_date(on, "on"), time(0), tzinfo=zone)
-        end = datetime.combine(on + timedelta(days=1), time(0), tzinfo=zone)
+        with date_limits("on"):  # the day after 9999-12-31 is past the calendar
+            end = datetime.combine(on + timedelta(days=1), time(0), tzinfo=zone)
         owner = storable_text(staff_id, "staff_id") if role is None else _role(role)
         params: dict[str, Scalar] = {
             "owner": owner,
