@@ -35,6 +35,8 @@ import propcrm.services
 import propcrm.sla
 import propcrm.vip
 from propcrm.errors import PropcrmError
+from propcrm.storage import Store
+from propcrm.storage.sqlite import SqliteStore
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Seconds one call may take before it counts as a hang.
@@ -372,6 +374,12 @@ def _desk() -> propcrm.services.ComplaintDesk:
     desk = propcrm.services.ComplaintDesk(
         propcrm.MemoryStore(), clock=propcrm.FixedClock(SHANGHAI_T)
     )
+    _seed_desk(desk)
+    return desk
+
+
+def _seed_desk(desk: propcrm.services.ComplaintDesk) -> None:
+    """Register ``x`` and ``handled``, handle ``handled``, promise the reply ``x``."""
     for complaint_id in ("x", "handled"):
         desk.register(
             command_id=f"register-{complaint_id}",
@@ -395,7 +403,6 @@ def _desk() -> propcrm.services.ComplaintDesk:
         question="when is the pump serviced?",
         due=SHANGHAI_T + timedelta(days=1),
     )
-    return desk
 
 
 FACTORIES |= {
@@ -607,7 +614,144 @@ def _is_static(cls: type, name: str) -> bool:
     return isinstance(raw, staticmethod | classmethod)
 
 
-ENTRY_POINTS = entry_points()
+def _seeded(store: Store) -> Store:
+    """``store`` holding a record with id ``x`` in each repository that takes ids from outside.
+
+    The complaint records come from the desk of ``_desk()``; survey responses get their ids
+    from the store, so the one stored is found through :func:`_repository_arguments`.
+    """
+    desk = propcrm.services.ComplaintDesk(store, clock=propcrm.FixedClock(SHANGHAI_T))
+    _seed_desk(desk)
+    store.customers.add(attrs.evolve(OFFICIAL, id="x", household_id="x"))
+    store.households.add(FACTORIES["Household"]())  # type: ignore[arg-type]
+    store.households.add(attrs.evolve(store.households.get("h1"), id="x"))
+    store.work_orders.add(propcrm.WorkOrder("x", _timeline()))  # type: ignore[arg-type]
+    store.callback_tasks.add(attrs.evolve(_task(), id="x"))  # type: ignore[misc]
+    store.vip_cards.add(_card())  # type: ignore[arg-type]
+    store.notifications.add(
+        propcrm.records.Notification(
+            "x",
+            kind=next(iter(propcrm.records.NotificationKind)),
+            subject_id="x",
+            community="x",
+            to_roles=[],
+            to_ids=["c1"],
+            message="the pump room is fixed",
+            created_at=SHANGHAI_T,
+        )
+    )
+    _SURVEY_ID.append(store.survey_responses.add(_responses()[0]))  # type: ignore[arg-type]
+    return store
+
+
+#: The id the last seeded store gave its survey response.
+_SURVEY_ID: list[str] = []
+
+
+#: Stores opened for the run, closed by the test that opened them.
+_OPEN: list[Store] = []
+
+
+def _store(kind: str) -> Store:
+    if kind == "MemoryStore":
+        return _seeded(propcrm.MemoryStore())
+    opened = SqliteStore("repositories.db")  # the test runs in its own temporary directory
+    _OPEN.append(opened)
+    return _seeded(opened)
+
+
+def _stored(repository: typing.Any) -> typing.Any:
+    """A record the repository holds, one the baseline call may change or remove."""
+    if hasattr(repository, "allocate"):
+        return None
+    if hasattr(repository, "pending"):
+        return repository.pending()[0]
+    if hasattr(repository, "list"):
+        return repository.list().items[0]
+    if hasattr(repository, "for_community"):
+        return None
+    if hasattr(repository, "held_by"):
+        return repository.get("JK2001")
+    if hasattr(repository, "find"):
+        return repository.get("register-x")
+    return repository.get("x")
+
+
+def _fresh(stored: typing.Any) -> object:
+    """A record like ``stored`` that the repository does not hold yet."""
+    if stored is None:
+        return _responses()[1]
+    if isinstance(stored, propcrm.VipCard):
+        programme = _programme()
+        return programme.issue(
+            attrs.evolve(OFFICIAL, id="c2"),
+            level=propcrm.VipLevel.OTHER,
+            on=date(2025, 10, 9),
+            by="s1",
+        )
+    return attrs.evolve(stored, id="new", version=1)
+
+
+def _baseline_for(
+    repository: typing.Any, protocol: type, name: str, bound: Callable[..., object]
+) -> dict[str, object]:
+    """Baseline arguments for a repository method, built around a record it holds."""
+    hints = typing.get_type_hints(getattr(protocol, name))
+    stored = _stored(repository)
+    fresh = _fresh(stored)
+    arguments: dict[str, object] = {}
+    for parameter, spec in inspect.signature(bound).parameters.items():
+        if spec.kind in (spec.VAR_POSITIONAL, spec.VAR_KEYWORD) or spec.default is not spec.empty:
+            continue
+        if parameter == "id":
+            arguments[parameter] = _SURVEY_ID[-1] if stored is None else stored.id
+        elif parameter in ("entity", "response"):
+            arguments[parameter] = stored if name == "update" else fresh
+        elif parameter in ("entities", "responses"):
+            arguments[parameter] = [fresh]
+        elif parameter == "prefix":
+            arguments[parameter] = "JK"
+        elif parameter == "tz":
+            arguments[parameter] = "Asia/Shanghai"
+        else:
+            arguments[parameter] = baseline(hints.get(parameter, typing.Any))
+    if name == "due_on":  # exactly one of staff_id= or role= names whose tasks are due
+        arguments["role"] = "customer_supervisor"
+    return arguments
+
+
+def repository_entry_points() -> list[
+    tuple[str, Callable[[], tuple[Callable[..., object], dict[str, object]]]]
+]:
+    """Each public method of each repository of the Store protocol, on each store."""
+    points = []
+    repositories = {
+        attribute: typing.get_type_hints(value.fget)["return"]
+        for attribute, value in vars(Store).items()
+        if isinstance(value, property)
+    }
+    for kind, (attribute, protocol) in itertools.product(
+        ("MemoryStore", "SqliteStore"), repositories.items()
+    ):
+        for name, member in inspect.getmembers(protocol):
+            if name.startswith("_") or not callable(member):
+                continue
+
+            def method(
+                kind: str = kind,
+                attribute: str = attribute,
+                name: str = name,
+                protocol: type = protocol,
+            ) -> tuple[Callable[..., object], dict[str, object]]:
+                repository = getattr(_store(kind), attribute)
+                bound = getattr(repository, name)
+                return bound, _baseline_for(repository, protocol, name, bound)
+
+            points.append((f"{kind}.{attribute}:{protocol.__name__}.{name}", method))
+    return points
+
+
+ENTRY_POINTS = entry_points() + repository_entry_points()
 
 #: Entry points whose hostile-value run is skipped, each with why. Keep this short.
 SKIPS: dict[str, str] = {}
@@ -639,6 +783,15 @@ def test_hostile_values_raise_only_propcrm_errors(
     if qualname in SKIPS:
         pytest.skip(SKIPS[qualname])
     monkeypatch.chdir(tmp_path)  # a store or policy path named by a hostile string lands here
+    try:
+        _run_hostile(make)
+    finally:
+        while _OPEN:
+            _OPEN.pop().close()
+
+
+def _run_hostile(make: Callable[[], tuple[Callable[..., object], dict[str, object]]]) -> None:
+    """Run one entry point's baseline, then each parameter with each hostile value."""
     func, arguments = make()
     call(func, arguments)  # the baseline itself must succeed, or the run proves nothing
     parameters = [

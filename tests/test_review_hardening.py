@@ -54,11 +54,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 # --- the boundary test's reach ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="repository classes are Protocols, which the hostile-input test skips: "
-    "store.<repo>.add/get/list/... are never tried with hostile values",
-)
 def test_the_hostile_input_test_reaches_repository_methods() -> None:
     """The enumerated entry points include the methods of the stores' repositories."""
     import test_hostile_inputs
@@ -67,9 +62,6 @@ def test_the_hostile_input_test_reaches_repository_methods() -> None:
     assert any(name.endswith("ComplaintRepository.list") for name in names)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="ListingRepo.list looks order_by up in a dict: unhashable → TypeError"
-)
 @pytest.mark.parametrize("order_by", [[], {}, {"received"}])
 def test_listing_by_an_unhashable_order_is_a_validation_error(
     store: Store, order_by: object
@@ -79,10 +71,6 @@ def test_listing_by_an_unhashable_order_is_a_validation_error(
         store.complaints.list(order_by=order_by)  # type: ignore[arg-type]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="WorkOrderState(value) formats the value with repr: a deep list → RecursionError",
-)
 def test_work_orders_in_a_deeply_nested_state_is_a_validation_error(
     store: Store,
 ) -> None:
@@ -191,11 +179,6 @@ def test_a_crafted_fact_reads_as_a_storage_error(tmp_path: Path, fact: str) -> N
         store.callback_tasks.get("t-1")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="decode() catches ValueError/TypeError/KeyError only: json.loads of a "
-    "deeply nested row raises RecursionError (storage/_codec.py decode)",
-)
 def test_a_deeply_nested_stored_row_reads_as_a_storage_error(tmp_path: Path) -> None:
     """A row whose fact is a 100,000-deep JSON array is a StorageError, not RecursionError."""
     path = tmp_path / "crm.db"

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from propcrm._checks import date_limits
 from propcrm._time import require_aware
 from propcrm._time import zone as _zone
 from propcrm.callbacks import CallbackTask
@@ -165,7 +166,8 @@ class CallbackTaskRepo(Repo[CallbackTask]):
             )
         zone = _zone(tz, "tz")
         start = datetime.combine(_as_date(on, "on"), time(0), tzinfo=zone)
-        end = datetime.combine(on + timedelta(days=1), time(0), tzinfo=zone)
+        with date_limits("on"):  # the day after 9999-12-31 is past the calendar
+            end = datetime.combine(on + timedelta(days=1), time(0), tzinfo=zone)
         owner = storable_text(staff_id, "staff_id") if role is None else _role(role)
         params: dict[str, Scalar] = {
             "owner": owner,
@@ -197,14 +199,19 @@ class WorkOrderRepo(Repo[WorkOrder]):
 
     def in_state(self, state: WorkOrderState) -> list[WorkOrder]:
         """Work orders whose timeline leaves them in ``state``, oldest first."""
-        try:
-            value = WorkOrderState(state).value
-        except ValueError as e:
-            raise ValidationError.expected("state", "a WorkOrderState", state) from e
+        if isinstance(state, WorkOrderState):
+            value = state.value
+        elif isinstance(state, str) and state in _STATE_VALUES:
+            value = state
+        else:
+            raise ValidationError.expected(
+                "state", f"a WorkOrderState, one of {sorted(_STATE_VALUES)}", state
+            )
         return self._engine.select(_IN_STATE, {"state": value})
 
 
 _IN_STATE = WORK_ORDERS.query("in_state")
+_STATE_VALUES = frozenset(state.value for state in WorkOrderState)
 
 
 # --- customers and households ------------------------------------------------------------

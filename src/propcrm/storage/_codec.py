@@ -187,6 +187,11 @@ def decode(converter: cattrs.Converter, text: str, cls: type[T]) -> T:
     """Rebuild an entity of type ``cls`` from text written by :func:`encode`."""
     try:
         return converter.structure(json.loads(text), cls)
+    except RecursionError as e:
+        raise StorageError(
+            f"a stored {cls.__name__} cannot be read back (it is nested too deeply); "
+            "the record was edited by hand or written by another program"
+        ) from e
     except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as e:
         why = _why(e)
         raise StorageError(

@@ -149,7 +149,13 @@ class ListingRepo(Repo[T]):
                     name, f"one of the filters {sorted(listing.filters)}", value
                 )
             conditions.append((spec.column, spec.op, spec.convert(value, name)))
-        column = "id" if order_by == "id" else listing.orders.get(order_by)
+        column = (
+            None
+            if not isinstance(order_by, str)
+            else "id"
+            if order_by == "id"
+            else listing.orders.get(order_by)
+        )
         if column is None:
             raise ValidationError.expected(
                 "order_by", f"one of {sorted(['id', *listing.orders])}", order_by
