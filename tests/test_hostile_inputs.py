@@ -640,6 +640,9 @@ def _seeded(store: Store) -> Store:
             created_at=SHANGHAI_T,
         )
     )
+    slip = _work_order_desk().store.repair_slips.get("x")
+    store.repair_slips.add(attrs.evolve(slip, version=0))
+    store.allocator_states.add(propcrm.records.AllocatorState("x", counts={"repair_lead": 1}))
     _SURVEY_ID.append(store.survey_responses.add(_responses()[0]))  # type: ignore[arg-type]
     return store
 
@@ -725,10 +728,12 @@ def repository_entry_points() -> list[
 ]:
     """Each public method of each repository of the Store protocol, on each store."""
     points = []
+    # a generic protocol such as Repository[AllocatorState] is listed by its class
     repositories = {
-        attribute: typing.get_type_hints(value.fget)["return"]
+        attribute: typing.get_origin(hint) or hint
         for attribute, value in vars(Store).items()
         if isinstance(value, property)
+        for hint in [typing.get_type_hints(value.fget)["return"]]
     }
     for kind, (attribute, protocol) in itertools.product(
         ("MemoryStore", "SqliteStore"), repositories.items()
