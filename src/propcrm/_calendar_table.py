@@ -230,50 +230,51 @@ class Engine:
 
     def next_open(self, t: int) -> int | None:
         """``t`` if it is working time, else the next opening; None beyond the horizon."""
-        if self.never:
-            return None
-        tab = self.covering(t)
-        year = self.year(t)
-        while True:
+
+        def look(tab: Table, t: int) -> int | None:
             j = bisect_right(tab.bounds, t)
             if j & 1:
                 return t
-            if j < tab.n - 2:
-                return tab.bounds[j] if tab.bounds[j] - t <= HORIZON_US else None
-            if tab.hi - t > HORIZON_US:
-                return None
-            tab = self.cover(year, tab.last + 1)
+            return tab.bounds[j] if j < tab.n - 2 else None
+
+        return self._forward(t, look)
 
     def close_after(self, t: int) -> int | None:
         """The first close of a working day after ``t``; None beyond the horizon."""
-        if self.never:
-            return None
-        tab = self.covering(t)
-        year = self.year(t)
-        while True:
+
+        def look(tab: Table, t: int) -> int | None:
             i = bisect_right(tab.close_reach, t)
-            if i < len(tab.days):
-                close = tab.day_closes[i]
-                return close if close - t <= HORIZON_US else None
-            if tab.hi - t > HORIZON_US:
-                return None
-            tab = self.cover(year, tab.last + 1)
+            return tab.day_closes[i] if i < len(tab.days) else None
+
+        return self._forward(t, look)
 
     def interval_end(self, t: int) -> int | None:
         """The close of the working interval holding ``t``, or else of the next one.
 
         Intervals that touch are one interval. None beyond the horizon.
         """
+
+        def look(tab: Table, t: int) -> int | None:
+            j = bisect_right(tab.bounds, t)
+            k = j if j & 1 else j + 1  # the close of the holding, or else the next, interval
+            return tab.bounds[k] if k < tab.n - 2 and tab.bounds[k] < tab.hi else None
+
+        return self._forward(t, look)
+
+    def _forward(self, t: int, look: Callable[[Table, int], int | None]) -> int | None:
+        """The first instant ``look`` finds at or after ``t``, growing the table forwards.
+
+        ``look`` answers within one table, or None when the answer lies beyond it.
+        None beyond the horizon (or for a calendar with no working time).
+        """
         if self.never:
             return None
         tab = self.covering(t)
         year = self.year(t)
         while True:
-            j = bisect_right(tab.bounds, t)
-            k = j if j & 1 else j + 1  # the close of the holding, or else the next, interval
-            if k < tab.n - 2 and tab.bounds[k] < tab.hi:
-                close = tab.bounds[k]
-                return close if close - t <= HORIZON_US else None
+            found = look(tab, t)
+            if found is not None:
+                return found if found - t <= HORIZON_US else None
             if tab.hi - t > HORIZON_US:
                 return None
             tab = self.cover(year, tab.last + 1)
