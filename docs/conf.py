@@ -44,9 +44,30 @@ napoleon_google_docstring = True
 napoleon_numpy_docstring = False
 napoleon_use_ivar = True
 
-# The reference documents types from the standard library and attrs by name only.
-intersphinx_mapping: dict[str, tuple[str, str | None]] = {}
-nitpicky = False
+# Links to Python's and attrs' documentation resolve against inventories read from
+# Debian's documentation packages (python3.11-doc, python-attr-doc,
+# python-hypothesis-doc, python-pytest-doc), so a build needs
+# no network; `.ci/run` installs them. Without them the links stay plain text.
+_INVENTORIES = {
+    "python": ("https://docs.python.org/3", Path("/usr/share/doc/python3.11/html/objects.inv")),
+    "attrs": (
+        "https://www.attrs.org/en/stable",
+        Path("/usr/share/doc/python-attr-doc/html/objects.inv"),
+    ),
+    "hypothesis": (
+        "https://hypothesis.readthedocs.io/en/latest",
+        Path("/usr/share/doc/python-hypothesis-doc/html/objects.inv"),
+    ),
+    "pytest": (
+        "https://docs.pytest.org/en/stable",
+        Path("/usr/share/doc/python-pytest-doc/html/objects.inv"),
+    ),
+}
+intersphinx_mapping: dict[str, tuple[str, str | None]] = {
+    name: (url, str(inventory))
+    for name, (url, inventory) in _INVENTORIES.items()
+    if inventory.exists()
+}
 
 exclude_patterns = ["_build"]
 
@@ -84,8 +105,45 @@ def _public_bases(app: object, name: str, obj: object, options: object, bases: l
     bases[:] = public or [object]
 
 
+# Names the reference shows but that have no page of their own: type variables, private
+# protocols and aliases behind public signatures, and classes of libraries with no
+# inventory on an offline machine (holidays).
+nitpick_ignore_regex = [
+    (r"py:(class|obj)", r"(.*\.)?[TR]"),
+    (r"py:class", r"(propcrm\._complaints_policy\.)?HasGrading"),
+    (r"py:class", r"HolidaysArg"),
+    (r"py:class", r"propcrm\.privacy\._Sealed"),
+    (r"py:class", r"holidays\..*"),
+]
+
+# Signatures written with ``from datetime import datetime`` show the bare name; resolve
+# it as the standard library's class.
+_STDLIB_SHORT_NAMES = {
+    "date": "datetime.date",
+    "datetime": "datetime.datetime",
+    "time": "datetime.time",
+    "timedelta": "datetime.timedelta",
+    "tzinfo": "datetime.tzinfo",
+    "Decimal": "decimal.Decimal",
+}
+
+
+def _stdlib_short_names(
+    app: sphinx.application.Sphinx, env: object, node: nodes.Element, contnode: nodes.Element
+) -> nodes.Element | None:
+    """Resolve a bare ``datetime``/``date``/``Decimal`` annotation through intersphinx."""
+    target = node.get("reftarget")
+    if node.get("refdomain") != "py" or target not in _STDLIB_SHORT_NAMES:
+        return None
+    from sphinx.ext import intersphinx
+
+    node["reftarget"] = _STDLIB_SHORT_NAMES[target]
+    return intersphinx.missing_reference(app, env, node, contnode)  # type: ignore[arg-type]
+
+
 def setup(app: sphinx.application.Sphinx) -> None:
     """Register the reference's own autodoc rules and directives."""
+    app.connect("missing-reference", _stdlib_short_names)
     app.connect("autodoc-skip-member", _list_enum_members)
     app.connect("autodoc-process-bases", _public_bases)
     app.add_directive("propcrm-migrations", _Migrations)

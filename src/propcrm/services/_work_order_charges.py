@@ -71,7 +71,7 @@ class WorkOrderDesk(WorkOrderCommands):
         policy: The rules; ``None`` for the defaults.
         price_list: The published price list (收费标准): item → yuan. Empty by default.
         supervisor_limit: The off-list limit the engineering supervisor may
-            confirm, inclusive: :data:`SUPERVISOR_LIMIT` (¥100) by default.
+            confirm, inclusive: :data:`~propcrm.services.SUPERVISOR_LIMIT` (¥100) by default.
 
     Raises:
         ValidationError: An argument is invalid (named in the message).

@@ -93,7 +93,7 @@ class WorkOrderCommands:
         :class:`~propcrm.privacy.PersonalData`), the content and the category;
         the work order's timeline starts ``RECEIVED``. ``sla_kind`` chooses the
         service levels (e.g. ``"repair.emergency"`` for an emergency); by
-        default :data:`SLA_KIND_BY_CATEGORY`. ``callback_kind`` chooses the
+        default :data:`~propcrm.services.SLA_KIND_BY_CATEGORY`. ``callback_kind`` chooses the
         repair callback's window (``"ordinary"``, ``"safety"``, ``"leak"``).
 
         Raises:
