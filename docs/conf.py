@@ -30,7 +30,9 @@ extensions = [
     "mutation_results",
     "myst_parser",  # the changelog is Markdown
     "sphinx_copybutton",
+    "pictures",  # charts and diagrams drawn from the code at build time
 ]
+graphviz_output_format = "svg"
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 
 html_theme = "furo"
@@ -116,34 +118,35 @@ nitpick_ignore_regex = [
     (r"py:class", r"holidays\..*"),
 ]
 
-# Signatures written with ``from datetime import datetime`` show the bare name; resolve
-# it as the standard library's class.
-_STDLIB_SHORT_NAMES = {
+# Signatures written with ``from datetime import datetime`` (or ``st.`` for hypothesis'
+# strategies) show a short name; resolve it as the library's class.
+_SHORT_NAMES = {
     "date": "datetime.date",
     "datetime": "datetime.datetime",
     "time": "datetime.time",
     "timedelta": "datetime.timedelta",
     "tzinfo": "datetime.tzinfo",
     "Decimal": "decimal.Decimal",
+    "st.SearchStrategy": "hypothesis.strategies.SearchStrategy",
 }
 
 
-def _stdlib_short_names(
+def _short_names(
     app: sphinx.application.Sphinx, env: object, node: nodes.Element, contnode: nodes.Element
 ) -> nodes.Element | None:
-    """Resolve a bare ``datetime``/``date``/``Decimal`` annotation through intersphinx."""
+    """Resolve a short ``datetime``/``Decimal``/``st.SearchStrategy`` name through intersphinx."""
     target = node.get("reftarget")
-    if node.get("refdomain") != "py" or target not in _STDLIB_SHORT_NAMES:
+    if node.get("refdomain") != "py" or target not in _SHORT_NAMES:
         return None
     from sphinx.ext import intersphinx
 
-    node["reftarget"] = _STDLIB_SHORT_NAMES[target]
+    node["reftarget"] = _SHORT_NAMES[target]
     return intersphinx.missing_reference(app, env, node, contnode)  # type: ignore[arg-type]
 
 
 def setup(app: sphinx.application.Sphinx) -> None:
     """Register the reference's own autodoc rules and directives."""
-    app.connect("missing-reference", _stdlib_short_names)
+    app.connect("missing-reference", _short_names)
     app.connect("autodoc-skip-member", _list_enum_members)
     app.connect("autodoc-process-bases", _public_bases)
     app.add_directive("propcrm-migrations", _Migrations)

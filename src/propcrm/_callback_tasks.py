@@ -162,7 +162,7 @@ class CallbackTask:
 
     @property
     def fits_window(self) -> bool:
-        """Whether calling time exists before :attr:`due` (else it is reported late)."""
+        """Whether calling time exists before ``due`` (else it is reported late)."""
         return self.earliest < self.due
 
     @property

@@ -48,7 +48,7 @@ class SatisfactionIndex:
     policy's relative weights normalised over those dimensions (a skipped dimension
     neither counts as 0 nor as average: it is left out of that respondent's index). A
     respondent who rated fewer than ``min_answered_dimensions`` weighted dimensions
-    is left out of the overall index (counted in :attr:`excluded`) but still counts
+    is left out of the overall index (counted in ``excluded``) but still counts
     in the dimensions they rated. The overall index is the mean of the respondents'
     indices, and its standard error comes from their spread.
 

@@ -121,7 +121,7 @@ class CardSequenceAllocator(Protocol):
     """
 
     def allocate(self, prefix: str, level: VipLevel) -> int:
-        """Return the next unused sequence number, from 1 to :data:`MAX_SEQUENCE`.
+        """Return the next unused sequence number, from 1 to ``MAX_SEQUENCE`` (999).
 
         Raises:
             CardNumbersExhaustedError: all of 1-999 were handed out.

@@ -169,7 +169,7 @@ class VipPolicy:
     def expiry(self, on: date) -> date:
         """The first invalid day of a card issued on ``on`` (002 §26, RULES § 3).
 
-        ``on`` plus :attr:`validity_years` calendar years; a card issued on
+        ``on`` plus ``validity_years`` calendar years; a card issued on
         29 February expires on 28 February.
 
         Raises:

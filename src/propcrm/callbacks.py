@@ -6,7 +6,7 @@ the callback comes within a week, sooner for safety facilities and leaks, and
 is owned by the service-centre manager, the engineering supervisor or the
 repair lead in fixed shares (002 回访工作制度); after a complaint is handled
 the complainant is called back (002 § 42). Routine rounds, residents' forums
-and VIP family care (亲情服务, 002 § 33) are planned with :mod:`dateutil.rrule`
+and VIP family care (亲情服务, 002 § 33) are planned with ``dateutil.rrule``
 and China's festival calendar.
 
 Every planner takes ``policy=`` (the root :class:`~propcrm.policy.Policy`, a

@@ -273,7 +273,7 @@ def _is_facts(instance: object, attribute: Any, value: object) -> None:
 class Customer:
     """A customer (客户) of the company: identity, contact data and the facts tiers use.
 
-    Phone, ID number and address are :class:`PersonalData` (plain strings are
+    Phone, ID number and address are :class:`~propcrm.privacy.PersonalData` (plain strings are
     wrapped), so the customer's ``repr`` shows them masked.
 
     Attributes:

@@ -102,7 +102,7 @@ class Policy:
         """Build the business calendar the policy names ``name``, in the policy's zone.
 
         This is the one way to get a calendar from a policy; a calendar that names
-        no zone of its own runs in :attr:`tz`.
+        no zone of its own runs in ``tz``.
 
         >>> from datetime import datetime
         >>> from zoneinfo import ZoneInfo

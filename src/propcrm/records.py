@@ -139,11 +139,11 @@ class NotificationKind(Enum):
     """What a notification tells."""
 
     ESCALATION = "escalation"
-    """A complaint's grade rose: its new handler and supervisor are told."""
+    """A complaint's grade rose, so its new handler and supervisor are told."""
     REPLY_OVERDUE = "reply_overdue"
-    """A promised reply passed its deadline unanswered: the one who promised is told."""
+    """A promised reply passed its deadline unanswered, so the one who promised is told."""
     RECTIFICATION = "rectification"
-    """A repair callback found a problem: the technician gets a rectification notice."""
+    """A repair callback found a problem, so the technician gets a rectification notice."""
 
 
 def _texts(value: object) -> tuple[str, ...]:

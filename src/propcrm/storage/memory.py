@@ -122,7 +122,7 @@ class MemoryStore:
             self._sequence_journal.clear()
 
     def close(self) -> None:
-        """Do nothing: there is nothing to release (kept for the :class:`Store` shape)."""
+        """Do nothing: there is nothing to release (kept for the :class:`~propcrm.storage.Store` shape)."""
 
     def _table(self, table: Table[T]) -> _MemoryTable[T]:
         return _MemoryTable(self, table)
