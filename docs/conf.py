@@ -32,7 +32,6 @@ extensions = [
     "sphinx_copybutton",
     "pictures",  # charts and diagrams drawn from the code at build time
 ]
-graphviz_output_format = "svg"
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 
 html_theme = "furo"
