@@ -42,13 +42,21 @@ TRIAGE = ROOT / "docs" / "mutation" / "triage.toml"
 # which test reaches which function, then runs only those tests against each mutant.
 ENGINE_TESTS: dict[str, tuple[str, ...]] = {
     "_complaints_grade": ("tests/test_complaints.py", "tests/test_review_rules.py"),
-    "_customer_segments": ("tests/test_customers.py", "tests/test_review_rules.py"),
+    "_customer_segments": (
+        "tests/test_customers.py",
+        "tests/test_customer_segment_reasons.py",
+        "tests/test_review_rules.py",
+    ),
     "_vip_cards": (
         "tests/test_vip.py",
         "tests/test_vip_card_messages.py",
         "tests/test_review_rules.py",
     ),
-    "_vip_policy": ("tests/test_vip.py", "tests/test_review_rules.py"),
+    "_vip_policy": (
+        "tests/test_vip.py",
+        "tests/test_vip_benefit_reasons.py",
+        "tests/test_review_rules.py",
+    ),
     "_vip_numbers": ("tests/test_vip.py",),
     "_sla_clock": ("tests/test_sla.py", "tests/test_sla_rules.py", "tests/test_sla_clock.py"),
     "_sla_targets": ("tests/test_sla.py", "tests/test_sla_rules.py"),
