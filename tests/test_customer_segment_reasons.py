@@ -40,7 +40,8 @@ def test_a_single_turning_30_today_is_an_older_single() -> None:
     decision = segment(Household("h1", [Member("李", born(30))]), on=ON)
     assert decision.segment is Segment.OLDER_SINGLE
     reason = decision.reasons[0]
-    assert (reason.rule, reason.message) == ("segment.older_single", "single, no children, aged 30+")
+    assert reason.rule == "segment.older_single"
+    assert reason.message == "single, no children, aged 30+"
     assert reason.facts == {
         "head_age": 30,
         "children": 0,
