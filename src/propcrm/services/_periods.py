@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from attrs import field, frozen
 
 from propcrm._checks import date_limits
+from propcrm._time import zone
 from propcrm._validators import is_date
 from propcrm.errors import ValidationError
 
@@ -77,9 +78,17 @@ class Period:
                 return cls(date(year, first, 1), _next_month(year, first + 2), label=text)
         raise ValidationError.expected("period", "a month or a quarter", text, _HINT)
 
-    def bounds(self, tz: tzinfo) -> tuple[datetime, datetime]:
-        """The instants ``[start 00:00, end 00:00)`` on the wall clock of ``tz``."""
-        return datetime.combine(self.start, time(0), tz), datetime.combine(self.end, time(0), tz)
+    def bounds(self, tz: str | tzinfo) -> tuple[datetime, datetime]:
+        """The instants ``[start 00:00, end 00:00)`` on the wall clock of ``tz``.
+
+        Raises:
+            ValidationError: ``tz`` is not a time zone.
+        """
+        where = zone(tz, "tz")
+        return (
+            datetime.combine(self.start, time(0), where),
+            datetime.combine(self.end, time(0), where),
+        )
 
     def months(self) -> tuple[date, ...]:
         """The first day of every month the period touches, in order."""

@@ -25,6 +25,7 @@ from propcrm.records import ComplaintCase, RepairSlip
 from propcrm.satisfaction import (
     Attainment,
     Indicator,
+    Kpi,
     KpiGroup,
     KpiScorecard,
     KpiStatus,
@@ -106,7 +107,7 @@ class CommunityScorecard:
             *(r for c in self.coverage for r in c.reasons),
         )
 
-    def status(self, kpi: Any) -> KpiStatus:
+    def status(self, kpi: Kpi) -> KpiStatus:
         """The status of ``kpi`` (a :class:`~propcrm.satisfaction.Kpi`).
 
         Raises:

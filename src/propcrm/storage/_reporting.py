@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from propcrm.errors import PropcrmError, StorageError, ValidationError
+from propcrm.errors import SHOWN_LENGTH, PropcrmError, StorageError, ValidationError
 
 __all__ = ["VIEWS", "ReportingConnection"]
 
@@ -140,9 +140,21 @@ class ReportingConnection:
     def __init__(
         self, connection: sqlite3.Connection, trace: Callable[[str], None] | None
     ) -> None:
+        if not isinstance(connection, sqlite3.Connection):
+            raise ValidationError.expected(
+                "connection", "a sqlite3.Connection", type(connection).__name__,
+                "open one with SqliteStore.reporting()",
+            )  # fmt: skip
+        if trace is not None and not callable(trace):
+            raise ValidationError.expected(
+                "trace", "a callable taking the SQL text, or None", type(trace).__name__
+            )
         self._connection = connection
         self._trace = trace
-        connection.execute("PRAGMA query_only = ON")
+        try:
+            connection.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as e:  # e.g. a connection some authorizer already limits
+            raise _translated(e) from e
         connection.set_authorizer(_authorize)
 
     @property
@@ -185,15 +197,18 @@ class ReportingConnection:
 
 
 def _translated(error: Exception) -> PropcrmError:
+    reason = str(error)
+    if len(reason) > SHOWN_LENGTH:  # a syntax error quotes the statement: keep it short
+        reason = reason[: SHOWN_LENGTH - 3] + "..."
     if isinstance(error, UnicodeEncodeError | OverflowError):
         return ValidationError.expected(
-            "params", "values SQLite can bind (UTF-8 text, 64-bit integers)", str(error)
+            "params", "values SQLite can bind (UTF-8 text, 64-bit integers)", reason
         )
     if isinstance(error, sqlite3.ProgrammingError | sqlite3.InterfaceError):
-        return ValidationError.expected("params", "one value per placeholder", str(error))
-    if "not authorized" in str(error) or "prohibited" in str(error):
+        return ValidationError.expected("params", "one value per placeholder", reason)
+    if "not authorized" in reason or "prohibited" in reason:
         return StorageError(
             f"the reporting connection reads only the views {', '.join(sorted(VIEWS))}: "
-            f"{error}; read a table through its repository"
+            f"{reason}; read a table through its repository"
         )
-    return StorageError(f"SQLite failed: {error} (in a reporting query)")
+    return StorageError(f"SQLite failed: {reason} (in a reporting query)")
