@@ -246,9 +246,7 @@ def test_an_in_memory_store_reports_a_snapshot() -> None:
 def test_a_read_only_store_reports_too(sqlite: SqliteStore, tmp_path: Path) -> None:
     """A store opened read_only=True opens its reporting connection the same way."""
     with SqliteStore(tmp_path / "crm.db", read_only=True) as reader, reader.reporting() as rep:
-        assert [r["complaint_id"] for r in rep.query("SELECT * FROM report_complaints")] == [
-            "C-1"
-        ]
+        assert [r["complaint_id"] for r in rep.query("SELECT * FROM report_complaints")] == ["C-1"]
 
 
 def test_the_migration_is_recorded(sqlite: SqliteStore) -> None:

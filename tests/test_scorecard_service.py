@@ -197,7 +197,9 @@ def test_a_running_period_is_judged_at_the_clock(store: Any, clock: FixedClock) 
 def test_another_communitys_actor_is_refused(july: Any, clock: FixedClock) -> None:
     """A desk of 西区 cannot read 东区's scorecard."""
     with pytest.raises(PermissionDeniedError):
-        ScorecardService(july, clock=clock).scorecard(actor=OTHER, community="东区", period="2025-07")
+        ScorecardService(july, clock=clock).scorecard(
+            actor=OTHER, community="东区", period="2025-07"
+        )
 
 
 @pytest.mark.parametrize("text", ["2025-13", "2025-Q5", "July 2025", "2025-7", "0000-01"])

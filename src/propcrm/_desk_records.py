@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import attrs
 from attrs import field, frozen
@@ -111,14 +110,23 @@ class WorkOrderStep:
     version: int = field(default=0, kw_only=True, validator=int_at_least(0))
 
 
-def _texts(name: str) -> Any:
-    def convert(value: object) -> tuple[str, ...]:
-        items = as_items(value, name, "a list of non-empty strings")
-        if not items or not all(isinstance(item, str) and item.strip() for item in items):
-            raise ValidationError.expected(name, "a list of non-empty strings", value)
-        return tuple(items)
+def _texts(value: object, name: str) -> tuple[str, ...]:
+    items = as_items(value, name, "a list of non-empty strings")
+    if not items or not all(isinstance(item, str) and item.strip() for item in items):
+        raise ValidationError.expected(name, "a list of non-empty strings", value)
+    return tuple(items)
 
-    return convert
+
+def _key_fields(value: object) -> tuple[str, ...]:
+    return _texts(value, "key_fields")
+
+
+def _key(value: object) -> tuple[str, ...]:
+    return _texts(value, "key")
+
+
+def _complaint_ids(value: object) -> tuple[str, ...]:
+    return _texts(value, "complaint_ids")
 
 
 def _reasons(value: object) -> tuple[Reason, ...]:
@@ -155,9 +163,9 @@ class ProblemAnalysis:
     id: str = field(validator=non_empty_str)
     community: str = field(kw_only=True, validator=non_empty_str)
     period: str = field(kw_only=True, validator=non_empty_str)
-    key_fields: tuple[str, ...] = field(kw_only=True, converter=_texts("key_fields"))
-    key: tuple[str, ...] = field(kw_only=True, converter=_texts("key"))
-    complaint_ids: tuple[str, ...] = field(kw_only=True, converter=_texts("complaint_ids"))
+    key_fields: tuple[str, ...] = field(kw_only=True, converter=_key_fields)
+    key: tuple[str, ...] = field(kw_only=True, converter=_key)
+    complaint_ids: tuple[str, ...] = field(kw_only=True, converter=_complaint_ids)
     complainants: int = field(kw_only=True, validator=int_at_least(1))
     root_cause: str = field(kw_only=True, validator=non_empty_str)
     preventive_measure: str = field(kw_only=True, validator=non_empty_str)

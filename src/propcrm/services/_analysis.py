@@ -102,9 +102,13 @@ def recurring(
     start, end = period.bounds(zone(runner.policy.tz))
     complaints: list[Complaint] = all_pages(
         lambda after: store.complaints.list(
-            community=community, received_from=add_months(start, -grading.repeat_window_months),
-            received_before=end, order_by="received_at", limit=_PAGE, after=after,
-        )  # fmt: skip
+            community=community,
+            received_from=add_months(start, -grading.repeat_window_months),
+            received_before=end,
+            order_by="received_at",
+            limit=_PAGE,
+            after=after,
+        )
     )
     history = ComplaintHistory(policy=grading)
     history.extend(complaints)
@@ -119,16 +123,21 @@ def recurring(
     threshold = grading.repeat_complainants
     return tuple(
         RecurringProblem(
-            fields, key, tuple(ids), most,
-            (Reason(
-                "complaint.analysis.recurring",
-                f"{most} different complainants of the same complaint within "
-                f"{grading.repeat_window_months} month(s) (>= {threshold}) in {period.label}: "
-                "a recurring problem needs a root cause and a preventive measure",
-                {"complainants": most, "threshold": threshold, "complaints": len(ids)},
-                "002 §40; 客户服务管理制度【1】三.7",
-            ),),
-        )  # fmt: skip
+            fields,
+            key,
+            tuple(ids),
+            most,
+            (
+                Reason(
+                    "complaint.analysis.recurring",
+                    f"{most} different complainants of the same complaint within "
+                    f"{grading.repeat_window_months} month(s) (>= {threshold}) in {period.label}: "
+                    "a recurring problem needs a root cause and a preventive measure",
+                    {"complainants": most, "threshold": threshold, "complaints": len(ids)},
+                    "002 §40; 客户服务管理制度【1】三.7",
+                ),
+            ),
+        )
         for key, (most, ids) in sorted(counted.items())
         if most >= threshold
     )
@@ -169,14 +178,20 @@ def analyse(
                 store.problem_analyses.add(
                     ProblemAnalysis(
                         f"{community}:{span.label}:{seq:03d}",
-                        community=community, period=span.label,
-                        key_fields=problem.key_fields, key=problem.key,
-                        complaint_ids=problem.complaint_ids, complainants=problem.complainants,
+                        community=community,
+                        period=span.label,
+                        key_fields=problem.key_fields,
+                        key=problem.key,
+                        complaint_ids=problem.complaint_ids,
+                        complainants=problem.complainants,
                         root_cause=finding.root_cause,
                         preventive_measure=finding.preventive_measure,
-                        analysed_by=actor.id, analysed_at=at, command_id=command_id,
-                        policy_fingerprint=runner.fingerprint, reasons=problem.reasons,
-                    )  # fmt: skip
+                        analysed_by=actor.id,
+                        analysed_at=at,
+                        command_id=command_id,
+                        policy_fingerprint=runner.fingerprint,
+                        reasons=problem.reasons,
+                    )
                 )
             )
         return AnalysisReport(community, span.label, tuple(analyses))

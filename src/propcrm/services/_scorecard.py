@@ -195,17 +195,25 @@ class ScorecardService:
     def _cases(self, community: str, start: datetime, end: datetime) -> list[ComplaintCase]:
         return all_pages(
             lambda after: self.store.complaint_cases.list(
-                community=community, received_from=start, received_before=end,
-                order_by="received_at", limit=_PAGE, after=after,
-            )  # fmt: skip
+                community=community,
+                received_from=start,
+                received_before=end,
+                order_by="received_at",
+                limit=_PAGE,
+                after=after,
+            )
         )
 
     def _slips(self, community: str, start: datetime, end: datetime) -> list[RepairSlip]:
         return all_pages(
             lambda after: self.store.repair_slips.list(
-                community=community, received_from=start, received_before=end,
-                order_by="received_at", limit=_PAGE, after=after,
-            )  # fmt: skip
+                community=community,
+                received_from=start,
+                received_before=end,
+                order_by="received_at",
+                limit=_PAGE,
+                after=after,
+            )
         )
 
     def _tasks(self, records: Iterable[ComplaintCase | RepairSlip]) -> list[CallbackTask]:

@@ -115,9 +115,7 @@ VIEWS: dict[str, str] = {
 }
 """The reporting views by name, each its ``SELECT``; created by migration ``0012``."""
 
-_ALLOWED = frozenset(
-    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE}
-)
+_ALLOWED = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_FUNCTION, sqlite3.SQLITE_RECURSIVE})
 
 
 def _authorize(action: int, first: str | None, second: str | None, *rest: str | None) -> int:
@@ -137,9 +135,7 @@ class ReportingConnection:
     write, a ``PRAGMA``) is refused with :class:`~propcrm.errors.StorageError`.
     """
 
-    def __init__(
-        self, connection: sqlite3.Connection, trace: Callable[[str], None] | None
-    ) -> None:
+    def __init__(self, connection: sqlite3.Connection, trace: Callable[[str], None] | None) -> None:
         if not isinstance(connection, sqlite3.Connection):
             raise ValidationError.expected(
                 "connection", "a sqlite3.Connection", type(connection).__name__,

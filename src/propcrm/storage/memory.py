@@ -23,6 +23,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from propcrm.errors import ConflictError, NotFoundError, shown
+from propcrm.storage._analysis_tables import (
+    PROBLEM_ANALYSES,
+    WORK_ORDER_STEPS,
+    ProblemAnalysisRepo,
+    WorkOrderStepRepo,
+)
 from propcrm.storage._catalog import (
     CALLBACK_TASKS,
     COMPLAINTS,
@@ -38,12 +44,6 @@ from propcrm.storage._catalog import (
     SurveyResponseRepo,
     VipCardRepo,
     WorkOrderRepo,
-)
-from propcrm.storage._analysis_tables import (
-    PROBLEM_ANALYSES,
-    WORK_ORDER_STEPS,
-    ProblemAnalysisRepo,
-    WorkOrderStepRepo,
 )
 from propcrm.storage._codec import decode, encode, make_converter
 from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale

@@ -65,6 +65,12 @@ from propcrm.errors import (
     StorageError,
     ValidationError,
 )
+from propcrm.storage._analysis_tables import (
+    PROBLEM_ANALYSES,
+    WORK_ORDER_STEPS,
+    ProblemAnalysisRepo,
+    WorkOrderStepRepo,
+)
 from propcrm.storage._catalog import (
     CALLBACK_TASKS,
     COMPLAINTS,
@@ -80,12 +86,6 @@ from propcrm.storage._catalog import (
     SurveyResponseRepo,
     VipCardRepo,
     WorkOrderRepo,
-)
-from propcrm.storage._analysis_tables import (
-    PROBLEM_ANALYSES,
-    WORK_ORDER_STEPS,
-    ProblemAnalysisRepo,
-    WorkOrderStepRepo,
 )
 from propcrm.storage._codec import make_converter
 from propcrm.storage._engine import Table
@@ -110,6 +110,7 @@ from propcrm.storage._repair_tables import (
     AllocatorStateRepo,
     RepairSlipRepo,
 )
+from propcrm.storage._reporting import ReportingConnection
 from propcrm.storage._sqlite_schema import (
     APPLICATION_ID,
     MEMORY,
@@ -121,7 +122,6 @@ from propcrm.storage._sqlite_schema import (
     create_private,
     prepare,
 )
-from propcrm.storage._reporting import ReportingConnection
 from propcrm.storage._sqlite_table import SqliteTable
 
 if TYPE_CHECKING:
