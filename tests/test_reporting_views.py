@@ -233,6 +233,16 @@ def test_the_connection_sees_later_commits(sqlite: SqliteStore) -> None:
         assert len(reporting.query("SELECT * FROM report_surveys")) == 2
 
 
+def test_the_trace_sees_the_statement_not_the_values(tmp_path: Path) -> None:
+    """A store's trace= sees each reporting statement with its placeholder."""
+    seen: list[str] = []
+    store = SqliteStore(tmp_path / "t.db", trace=seen.append)
+    with store.reporting() as reporting:
+        reporting.query("SELECT * FROM report_surveys WHERE community = ?", [PHONE])
+    store.close()
+    assert seen[-1] == "SELECT * FROM report_surveys WHERE community = ?"
+
+
 def test_an_in_memory_store_reports_a_snapshot() -> None:
     """An in-memory store's reporting reads a copy taken when it opens."""
     store = SqliteStore(":memory:")

@@ -194,6 +194,20 @@ def test_a_running_period_is_judged_at_the_clock(store: Any, clock: FixedClock) 
     )
 
 
+def test_a_raised_grade_gives_its_own_resolution_target(store: Any, clock: FixedClock) -> None:
+    """A liaison slip at 10:00 makes it IMPORTANT (48 h): handled after 30 h, it is in time."""
+    desk = ComplaintDesk(store, clock=clock)
+    _complain(desk, clock, 1, at(7, 1, 9))
+    clock.set(at(7, 1, 10))
+    desk.send_liaison_slip(
+        command_id="slip", actor=DESK, complaint_id="C-1", department="engineering"
+    )
+    clock.set(at(7, 2, 15))
+    desk.mark_handled(command_id="h-1", actor=DESK, complaint_id="C-1", result="fixed")
+    clock.set(at(8, 2, 9))
+    assert _card(store, clock).figures.complaint_handling_timeliness == Attainment(1, 1)
+
+
 def test_another_communitys_actor_is_refused(july: Any, clock: FixedClock) -> None:
     """A desk of 西区 cannot read 东区's scorecard."""
     with pytest.raises(PermissionDeniedError):

@@ -18,7 +18,6 @@ from attrs import frozen
 from propcrm._checks import require_int
 from propcrm._time import Clock, zone
 from propcrm.callbacks import CallbackTask, Coverage, coverage
-from propcrm.errors import NotFoundError
 from propcrm.explain import Reason
 from propcrm.policy import Policy
 from propcrm.records import ComplaintCase, RepairSlip
@@ -217,14 +216,8 @@ class ScorecardService:
         )
 
     def _tasks(self, records: Iterable[ComplaintCase | RepairSlip]) -> list[CallbackTask]:
-        found = []
-        for record in records:
-            if record.callback_task_id is not None:
-                try:
-                    found.append(self.store.callback_tasks.get(record.callback_task_id))
-                except NotFoundError:
-                    continue
-        return found
+        get = self.store.callback_tasks.get
+        return [get(r.callback_task_id) for r in records if r.callback_task_id is not None]
 
     def _figures(
         self,
