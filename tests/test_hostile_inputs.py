@@ -18,6 +18,7 @@ import itertools
 import math
 import pkgutil
 import signal
+import sqlite3
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,7 +37,7 @@ import propcrm.sla
 import propcrm.vip
 from propcrm.errors import PropcrmError
 from propcrm.storage import Store
-from propcrm.storage.sqlite import SqliteStore
+from propcrm.storage.sqlite import ReportingConnection, SqliteStore
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: Seconds one call may take before it counts as a hang.
@@ -512,6 +513,32 @@ ARGUMENTS |= {
     },
 }
 
+# The scorecard, the periodic analysis and migration 0012's records.
+ARGUMENTS |= {
+    "ProblemAnalysis": lambda: {
+        "key_fields": ("community",),
+        "key": ("x",),
+        "complaint_ids": ("x",),
+    },
+    "Finding": lambda: {"key": ("x", "noise", "pump room")},
+    "Period": lambda: {"start": date(2025, 7, 1), "end": date(2025, 8, 1)},
+    "Period.parse": lambda: {"text": "2025-07"},
+    "ScorecardService.scorecard": lambda: {"period": "2025-07"},
+    "ComplaintDesk.recurring": lambda: {"period": "2025-07"},
+    "ComplaintDesk.analyse": lambda: {"period": "2025-07", "findings": []},
+    "CommunityScorecard.status": lambda: {"kpi": propcrm.Kpi.NPS},
+    "ReportingConnection": lambda: {"connection": sqlite3.connect(":memory:"), "trace": None},
+    "Period.bounds": lambda: {"tz": "Asia/Shanghai"},
+    "ReportingConnection.query": lambda: {"sql": "SELECT 1"},
+}
+
+FACTORIES |= {
+    "ReportingConnection": lambda: ReportingConnection(sqlite3.connect(":memory:"), None),
+    "CommunityScorecard": lambda: propcrm.services.ScorecardService(
+        propcrm.MemoryStore(), clock=propcrm.FixedClock(SHANGHAI_T)
+    ).scorecard(actor=_clerk(), community="x", period="2025-07"),
+}
+
 
 def signature_hints(func: Callable[..., object]) -> tuple[inspect.Signature, dict[str, object]]:
     """The signature and resolved type hints of a callable (for a class, its constructor)."""
@@ -640,8 +667,19 @@ def _seeded(store: Store) -> Store:
             created_at=SHANGHAI_T,
         )
     )
-    slip = _work_order_desk().store.repair_slips.get("x")
+    work_orders = _work_order_desk().store
+    slip = work_orders.repair_slips.get("x")
     store.repair_slips.add(attrs.evolve(slip, version=0))
+    step = work_orders.work_order_steps.list(work_order_id="x").items[0]
+    store.work_order_steps.add(attrs.evolve(step, id="x", version=0))
+    store.problem_analyses.add(
+        propcrm.records.ProblemAnalysis(
+            "x", community="x", period="2025-07", key_fields=("community",), key=("x",),
+            complaint_ids=("x",), complainants=3, root_cause="worn mounts",
+            preventive_measure="replace them yearly", analysed_by="desk-1",
+            analysed_at=SHANGHAI_T, command_id="analyse", policy_fingerprint="fp",
+        )
+    )  # fmt: skip
     store.allocator_states.add(propcrm.records.AllocatorState("x", counts={"repair_lead": 1}))
     _SURVEY_ID.append(store.survey_responses.add(_responses()[0]))  # type: ignore[arg-type]
     return store

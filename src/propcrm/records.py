@@ -17,6 +17,9 @@ so that a store holds the whole story of every complaint (RULES § 9):
   reply's deadline (回访制度 一.3).
 * :class:`RepairSlip` — the dispatch slip (派工单) of a work order, with its
   :class:`Charge`; :class:`AllocatorState` — a role-share allocator's counts.
+* :class:`WorkOrderStep` — one step of a work order, with its actor, the
+  policy fingerprint and an SLA snapshot; :class:`ProblemAnalysis` — a
+  recurring problem's root cause and preventive measure.
 * :class:`CommandRecord` — a command done, by its caller-supplied id, with its
   result, so a retried command changes nothing twice.
 
@@ -43,6 +46,7 @@ from attrs import field, frozen
 
 from propcrm._callback_rounds import role_value
 from propcrm._checks import as_items, require_items
+from propcrm._desk_records import ProblemAnalysis, WorkOrderStep, WorkOrderStepKind
 from propcrm._repair_records import AllocatorState, Charge, ChargeState, RepairCategory, RepairSlip
 from propcrm._validators import (
     aware_datetime,
@@ -71,12 +75,24 @@ __all__ = [
     "GradeRecord",
     "Notification",
     "NotificationKind",
+    "ProblemAnalysis",
     "PromisedReply",
     "RepairCategory",
     "RepairSlip",
+    "WorkOrderStep",
+    "WorkOrderStepKind",
 ]
 
-for _public in (AllocatorState, Charge, ChargeState, RepairCategory, RepairSlip):
+for _public in (
+    AllocatorState,
+    Charge,
+    ChargeState,
+    ProblemAnalysis,
+    RepairCategory,
+    RepairSlip,
+    WorkOrderStep,
+    WorkOrderStepKind,
+):
     _public.__module__ = __name__  # documented and stored as propcrm.records' own
 
 

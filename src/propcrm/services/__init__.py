@@ -14,6 +14,9 @@ keep every decision:
 * the time comes from the injected :class:`~propcrm.Clock`, the rules
   from the injected :class:`~propcrm.policy.Policy`; each stored decision
   carries the :func:`policy_fingerprint` of the policy that made it;
+* reads that write nothing — the :class:`ScorecardService`'s KPI scorecard,
+  the desk's :meth:`~ComplaintDesk.recurring` problems — take no command id,
+  but are still asked by an actor acting for the community;
 * who is to be told (escalations, overdue promised replies) is written to the
   store's outbox (``store.notifications``) in the same transaction; a host
   system delivers from it with :func:`deliver_pending` and its own
@@ -38,21 +41,31 @@ from __future__ import annotations
 
 import attrs
 
+from propcrm.services._analysis import AnalysisReport, Finding, RecurringProblem
 from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
 from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
+from propcrm.services._periods import Period
+from propcrm.services._scorecard import RESPONSE_TARGETS, CommunityScorecard, ScorecardService
 from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
 from propcrm.services._work_order_charges import SUPERVISOR_LIMIT, WorkOrderDesk
 from propcrm.services._work_order_desk import SLA_KIND_BY_CATEGORY
 
 __all__ = [
+    "RESPONSE_TARGETS",
     "SLA_KIND_BY_CATEGORY",
     "SUPERVISOR_LIMIT",
     "Actor",
+    "AnalysisReport",
     "CommandRunner",
+    "CommunityScorecard",
     "ComplaintDesk",
     "DeliveryHook",
     "DeliveryReport",
     "EscalationRecord",
+    "Finding",
+    "Period",
+    "RecurringProblem",
+    "ScorecardService",
     "SweepReport",
     "WorkOrderDesk",
     "deliver_pending",

@@ -5,6 +5,7 @@ Public in :mod:`propcrm.services`; this module is private.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import attrs
@@ -20,9 +21,11 @@ from propcrm.records import (
     NotificationKind,
     PromisedReply,
 )
+from propcrm.services._analysis import AnalysisReport, Finding, RecurringProblem, analyse, recurring
 from propcrm.services._commands import Actor, require_actor
 from propcrm.services._complaint_desk import record_grade
 from propcrm.services._complaint_handling import HandlingCommands
+from propcrm.services._periods import Period, period_of
 
 __all__ = ["ComplaintDesk", "EscalationRecord", "SweepReport"]
 
@@ -98,6 +101,55 @@ class ComplaintDesk(HandlingCommands):
         nothing the second time: the grades are held, the replies marked.
         """
         return _sweep(self, command_id=command_id, actor=actor)
+
+    def recurring(
+        self, *, actor: Actor, community: str, period: Period | str
+    ) -> tuple[RecurringProblem, ...]:
+        """The keys of "the same complaint" that recurred in ``period``, writing nothing.
+
+        A key recurs when one of the community's complaints received in the
+        period counts at least ``grading.repeat_complainants`` different
+        complainants within its repeat window (002 §40).
+
+        Args:
+            actor: Who asks; they must act for ``community``.
+            community: The community analysed.
+            period: A :class:`Period`, a month ``"2025-07"`` or a quarter ``"2025-Q3"``.
+
+        Raises:
+            PermissionDeniedError: The actor does not act for ``community``.
+            ValidationError: ``period`` is invalid.
+        """
+        require_actor(actor, community)
+        return recurring(self.store, self.runner, community=community, period=period_of(period))
+
+    def analyse(
+        self,
+        *,
+        command_id: str,
+        actor: Actor,
+        community: str,
+        period: Period | str,
+        findings: Iterable[Finding],
+    ) -> AnalysisReport:
+        """Record the periodic analysis: a root cause and preventive measure per recurring key.
+
+        Complaints are analysed periodically, and a recurring problem gets a
+        root cause and a preventive measure (客户服务管理制度【1】三.7; 002 § 43).
+        Each recurring key of :meth:`recurring` needs one :class:`Finding`;
+        each is stored as a :class:`~propcrm.records.ProblemAnalysis` in
+        ``store.problem_analyses``.
+
+        Raises:
+            PermissionDeniedError: The actor does not act for ``community``.
+            ValidationError: A recurring key has no finding, a finding names a
+                key that did not recur, or ``period`` is invalid.
+            ConflictError: The period was analysed already by another command.
+        """
+        return analyse(
+            self.store, self.runner, command_id=command_id, actor=actor,
+            community=community, period=period, findings=findings,
+        )  # fmt: skip
 
     def promise_reply(
         self,

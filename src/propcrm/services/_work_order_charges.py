@@ -31,6 +31,7 @@ from propcrm.records import (
     Notification,
     NotificationKind,
     RepairSlip,
+    WorkOrderStepKind,
 )
 from propcrm.roles import Role
 from propcrm.services._commands import Actor
@@ -64,6 +65,9 @@ class WorkOrderDesk(WorkOrderCommands):
     must act for the order's community), runs in one transaction at the
     clock's time and returns the order's :class:`~propcrm.records.RepairSlip`.
     The SLA timeline lives in ``store.work_orders``; :meth:`sla_status` reads it.
+    Every command also writes a :class:`~propcrm.records.WorkOrderStep` to
+    ``store.work_order_steps``: who did it, when, the fingerprint of the
+    desk's policy and each SLA target's state right after it.
 
     Args:
         store: The store.
@@ -141,7 +145,10 @@ class WorkOrderDesk(WorkOrderCommands):
             charge = Charge(name, amount=value, listed=listed is not None, state=state)
             return self.store.repair_slips.update(attrs.evolve(slip, charge=charge))
 
-        return self._command("work_orders.charge", command_id, actor, work)
+        return self._command(
+            "work_orders.charge", command_id, actor, work, WorkOrderStepKind.CHARGED,
+            f"{name}: ¥{value}, {state.value}",
+        )  # fmt: skip
 
     def record_agreement(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
         """Record the customer's signed agreement to a charge over the supervisor limit.
@@ -156,7 +163,9 @@ class WorkOrderDesk(WorkOrderCommands):
             signed = attrs.evolve(charge, agreement_signed=True)
             return self.store.repair_slips.update(attrs.evolve(slip, charge=signed))
 
-        return self._command("work_orders.agreement", command_id, actor, work)
+        return self._command(
+            "work_orders.agreement", command_id, actor, work, WorkOrderStepKind.AGREEMENT_SIGNED
+        )
 
     def confirm_charge(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
         """Approve a waiting charge: by the engineering supervisor up to the limit,
@@ -192,7 +201,10 @@ class WorkOrderDesk(WorkOrderCommands):
             done = attrs.evolve(charge, state=ChargeState.APPROVED, confirmed_by=actor.id)
             return self.store.repair_slips.update(attrs.evolve(slip, charge=done))
 
-        return self._command("work_orders.confirm_charge", command_id, actor, work)
+        return self._command(
+            "work_orders.confirm_charge", command_id, actor, work,
+            WorkOrderStepKind.CHARGE_CONFIRMED,
+        )  # fmt: skip
 
     def fix(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
         """Record the repair done (处理完毕); refused while a charge awaits approval.
@@ -213,7 +225,7 @@ class WorkOrderDesk(WorkOrderCommands):
             self._step(work_order_id, Event(EventKind.RESOLVED, at))
             return slip
 
-        return self._command("work_orders.fix", command_id, actor, work)
+        return self._command("work_orders.fix", command_id, actor, work, WorkOrderStepKind.FIXED)
 
     def sign_off(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
         """The customer tested the repair and signed the slip: close it and plan the callback.
@@ -254,7 +266,9 @@ class WorkOrderDesk(WorkOrderCommands):
                 attrs.evolve(slip, signed_off_at=at, callback_task_id=task.id)
             )
 
-        return self._command("work_orders.sign_off", command_id, actor, work)
+        return self._command(
+            "work_orders.sign_off", command_id, actor, work, WorkOrderStepKind.SIGNED_OFF
+        )
 
     def record_callback(
         self,
@@ -306,7 +320,10 @@ class WorkOrderDesk(WorkOrderCommands):
                 )
             return slip
 
-        return self._command("work_orders.callback", command_id, actor, work)
+        return self._command(
+            "work_orders.callback", command_id, actor, work, WorkOrderStepKind.CALLBACK,
+            "reached" if reached else "unreached",
+        )  # fmt: skip
 
     # --- helpers ------------------------------------------------------------------------
 

@@ -17,9 +17,9 @@ from propcrm._time import Clock, require_aware
 from propcrm.errors import ValidationError
 from propcrm.policy import Policy
 from propcrm.privacy import PersonalData, PersonalKind
-from propcrm.records import RepairCategory, RepairSlip
+from propcrm.records import RepairCategory, RepairSlip, WorkOrderStep, WorkOrderStepKind
 from propcrm.services._commands import Actor, CommandRunner, require_actor
-from propcrm.sla import Event, EventKind, TargetStatus, Timeline, evaluate
+from propcrm.sla import Event, EventKind, SlaEvaluator, TargetStatus, Timeline
 from propcrm.storage import Store
 from propcrm.work_orders import WorkOrder
 
@@ -70,6 +70,7 @@ class WorkOrderCommands:
         self._runner = CommandRunner(store, clock=clock, policy=policy)
         self.store = store
         self.policy = self._runner.policy
+        self._evaluator: SlaEvaluator | None = None
 
     def register(
         self,
@@ -121,7 +122,9 @@ class WorkOrderCommands:
             )  # fmt: skip
             return self.store.repair_slips.add(slip)
 
-        return self._command("work_orders.register", command_id, actor, work)
+        return self._command(
+            "work_orders.register", command_id, actor, work, WorkOrderStepKind.REGISTERED, chosen
+        )
 
     def accept(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
         """Record that engineering accepted the order (接单), at the clock's time.
@@ -139,7 +142,9 @@ class WorkOrderCommands:
                 )
             return self.store.repair_slips.update(attrs.evolve(slip, accepted_at=at))
 
-        return self._command("work_orders.accept", command_id, actor, work)
+        return self._command(
+            "work_orders.accept", command_id, actor, work, WorkOrderStepKind.ACCEPTED
+        )
 
     def dispatch(
         self, *, command_id: str, actor: Actor, work_order_id: str, technician_id: str
@@ -159,7 +164,10 @@ class WorkOrderCommands:
             self._step(work_order_id, Event(EventKind.DISPATCHED, at))
             return self.store.repair_slips.update(attrs.evolve(slip, technician_id=technician))
 
-        return self._command("work_orders.dispatch", command_id, actor, work)
+        return self._command(
+            "work_orders.dispatch", command_id, actor, work, WorkOrderStepKind.DISPATCHED,
+            technician,
+        )  # fmt: skip
 
     def arrive(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
         """Record the technician's arrival on site (到场).
@@ -168,7 +176,9 @@ class WorkOrderCommands:
             PermissionDeniedError: The actor does not act for the order's community.
             ValidationError: The order was not dispatched.
         """
-        return self._event_command("arrive", command_id, actor, work_order_id, EventKind.ARRIVED)
+        return self._event_command(
+            "arrive", command_id, actor, work_order_id, EventKind.ARRIVED, WorkOrderStepKind.ARRIVED
+        )
 
     def appoint(
         self, *, command_id: str, actor: Actor, work_order_id: str, appointment: datetime
@@ -189,7 +199,10 @@ class WorkOrderCommands:
             self._step(work_order_id, Event(kind, at, appointment=appointment))
             return slip
 
-        return self._command("work_orders.appoint", command_id, actor, work)
+        return self._command(
+            "work_orders.appoint", command_id, actor, work, WorkOrderStepKind.APPOINTED,
+            appointment.isoformat(),
+        )  # fmt: skip
 
     def pause(
         self, *, command_id: str, actor: Actor, work_order_id: str, reason: str
@@ -202,8 +215,9 @@ class WorkOrderCommands:
         """
         text = require_text(reason, "reason", "a pause reason, e.g. 'waiting_on_customer'")
         return self._event_command(
-            "pause", command_id, actor, work_order_id, EventKind.PAUSED, reason=text
-        )
+            "pause", command_id, actor, work_order_id, EventKind.PAUSED, WorkOrderStepKind.PAUSED,
+            reason=text,
+        )  # fmt: skip
 
     def resume(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
         """End a pause.
@@ -212,7 +226,9 @@ class WorkOrderCommands:
             PermissionDeniedError: The actor does not act for the order's community.
             ValidationError: The order is not paused.
         """
-        return self._event_command("resume", command_id, actor, work_order_id, EventKind.RESUMED)
+        return self._event_command(
+            "resume", command_id, actor, work_order_id, EventKind.RESUMED, WorkOrderStepKind.RESUMED
+        )
 
     def sla_status(
         self, work_order_id: str, *, at: datetime | None = None
@@ -227,15 +243,51 @@ class WorkOrderCommands:
         """
         moment = self._runner.clock.now() if at is None else at
         order = self.store.work_orders.get(work_order_id)
-        return evaluate(order.timeline, at=require_aware(moment, "at"), policy=self.policy)
+        return self._sla().evaluate(order.timeline, at=require_aware(moment, "at"))
 
     # --- shared steps -------------------------------------------------------------------
 
+    def _sla(self) -> SlaEvaluator:
+        """The desk's SLA evaluator, built once: targets and calendars resolved once."""
+        if self._evaluator is None:
+            self._evaluator = SlaEvaluator(policy=self.policy)
+        return self._evaluator
+
     def _command(
-        self, name: str, command_id: str, actor: Actor, work: Callable[[datetime], RepairSlip]
+        self,
+        name: str,
+        command_id: str,
+        actor: Actor,
+        work: Callable[[datetime], RepairSlip],
+        kind: WorkOrderStepKind,
+        note: str = "",
     ) -> RepairSlip:
+        """Run ``work`` as one command and record its step: who, when, policy, SLA state."""
+
+        def step(at: datetime) -> RepairSlip:
+            slip = work(at)
+            timeline = self.store.work_orders.get(slip.id).timeline
+            seq = len(self.store.work_order_steps.list(work_order_id=slip.id, limit=10_000).items)
+            self.store.work_order_steps.add(
+                WorkOrderStep(
+                    f"{slip.id}:{seq + 1:04d}",
+                    work_order_id=slip.id,
+                    seq=seq + 1,
+                    kind=kind,
+                    at=at,
+                    actor_id=actor.id,
+                    command_id=command_id,
+                    policy_fingerprint=self._runner.fingerprint,
+                    sla_states={
+                        s.target: s.state.value for s in self._sla().evaluate(timeline, at=at)
+                    },
+                    note=note,
+                )
+            )
+            return slip
+
         return self._runner.run(
-            name, command_id=command_id, actor=actor, result_type=RepairSlip, work=work
+            name, command_id=command_id, actor=actor, result_type=RepairSlip, work=step
         )
 
     def _event_command(
@@ -245,6 +297,7 @@ class WorkOrderCommands:
         actor: Actor,
         work_order_id: str,
         kind: EventKind,
+        step: WorkOrderStepKind,
         reason: str = "",
     ) -> RepairSlip:
         def work(at: datetime) -> RepairSlip:
@@ -252,7 +305,7 @@ class WorkOrderCommands:
             self._step(work_order_id, Event(kind, at, reason=reason))
             return slip
 
-        return self._command(f"work_orders.{name}", command_id, actor, work)
+        return self._command(f"work_orders.{name}", command_id, actor, work, step, reason)
 
     def _slip(self, work_order_id: str, actor: Actor) -> RepairSlip:
         slip = self.store.repair_slips.get(work_order_id)

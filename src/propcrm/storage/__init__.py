@@ -62,8 +62,10 @@ from propcrm.records import (
     ComplaintCase,
     GradeRecord,
     Notification,
+    ProblemAnalysis,
     PromisedReply,
     RepairSlip,
+    WorkOrderStep,
 )
 from propcrm.roles import Role
 from propcrm.satisfaction import SurveyResponse
@@ -443,6 +445,16 @@ class Store(Protocol):
     @property
     def allocator_states(self) -> Repository[AllocatorState]:
         """The stored counts of role-share allocators."""
+        ...
+
+    @property
+    def work_order_steps(self) -> ListableRepository[WorkOrderStep]:
+        """The work orders' steps (who did what, under which policy, the SLA state)."""
+        ...
+
+    @property
+    def problem_analyses(self) -> ListableRepository[ProblemAnalysis]:
+        """The periodic analyses of recurring complaints."""
         ...
 
     @property

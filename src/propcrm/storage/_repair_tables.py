@@ -12,7 +12,15 @@ from propcrm.records import AllocatorState, RepairCategory, RepairSlip
 from propcrm.storage import _records
 from propcrm.storage._codec import epoch_micros
 from propcrm.storage._engine import Column, Repo, Table
-from propcrm.storage._listing import Filter, Listing, ListingRepo, as_flag, as_text, as_value_of
+from propcrm.storage._listing import (
+    Filter,
+    Listing,
+    ListingRepo,
+    as_flag,
+    as_instant,
+    as_text,
+    as_value_of,
+)
 
 __all__ = ["ALLOCATOR_STATES", "REPAIR_SLIPS", "TABLES", "AllocatorStateRepo", "RepairSlipRepo"]
 
@@ -38,7 +46,8 @@ class RepairSlipRepo(ListingRepo[RepairSlip]):
     """Repair slips (派工单), one per work order; the clear address never leaves the row body.
 
     ``list()`` filters: ``community`` (text), ``category``
-    (:class:`~propcrm.records.RepairCategory`), ``signed_off`` (bool); orders:
+    (:class:`~propcrm.records.RepairCategory`), ``signed_off`` (bool),
+    ``received_from`` / ``received_before`` (aware datetimes); orders:
     ``"id"``, ``"received_at"``.
     """
 
@@ -48,6 +57,8 @@ class RepairSlipRepo(ListingRepo[RepairSlip]):
             "community": Filter("community", "=", as_text),
             "category": Filter("category", "=", as_value_of(RepairCategory)),
             "signed_off": Filter("signed", "=", as_flag),
+            "received_from": Filter("received_us", ">=", as_instant),
+            "received_before": Filter("received_us", "<", as_instant),
         },
         {"received_at": "received_us"},
     )

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import attrs
 
 from propcrm.errors import SHOWN_LENGTH, SchemaVersionError, StorageError, ValidationError, shown
+from propcrm.storage._reporting import VIEWS
 
 __all__ = [
     "APPLICATION_ID",
@@ -155,6 +156,20 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX repair_slips_by_community ON repair_slips (community, received_us)",
             "CREATE TABLE allocator_states (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
             " body TEXT NOT NULL)",
+        ),
+    ),
+    Migration(
+        "0012_analysis_and_views",
+        (
+            "CREATE TABLE work_order_steps (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " work_order_id TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,"
+            " fingerprint TEXT NOT NULL, at_us INTEGER NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX work_order_steps_by_order ON work_order_steps (work_order_id, id)",
+            "CREATE TABLE problem_analyses (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " community TEXT NOT NULL, period TEXT NOT NULL, analysed_us INTEGER NOT NULL,"
+            " body TEXT NOT NULL)",
+            "CREATE INDEX problem_analyses_by_period ON problem_analyses (community, period)",
+            *(f"CREATE VIEW {name} AS {select}" for name, select in VIEWS.items()),
         ),
     ),
 )

@@ -23,6 +23,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from propcrm.errors import ConflictError, NotFoundError, shown
+from propcrm.storage._analysis_tables import (
+    PROBLEM_ANALYSES,
+    WORK_ORDER_STEPS,
+    ProblemAnalysisRepo,
+    WorkOrderStepRepo,
+)
 from propcrm.storage._catalog import (
     CALLBACK_TASKS,
     COMPLAINTS,
@@ -104,6 +110,8 @@ class MemoryStore:
         self.commands = CommandRepo(_MemoryTable(self, COMMANDS))
         self.repair_slips = RepairSlipRepo(_MemoryTable(self, REPAIR_SLIPS))
         self.allocator_states = AllocatorStateRepo(_MemoryTable(self, ALLOCATOR_STATES))
+        self.work_order_steps = WorkOrderStepRepo(_MemoryTable(self, WORK_ORDER_STEPS))
+        self.problem_analyses = ProblemAnalysisRepo(_MemoryTable(self, PROBLEM_ANALYSES))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

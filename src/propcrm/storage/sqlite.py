@@ -37,6 +37,9 @@ How it keeps its promises:
   ``__cause__``; a value the driver cannot bind (text with no UTF-8 form, an
   integer beyond 64 bits) is a :class:`~propcrm.errors.ValidationError`.
   Values are always bound as parameters, never formatted into SQL.
+* **Reporting.** :meth:`SqliteStore.reporting` opens a read-only connection
+  over documented SQL views of complaints and their grades, work orders with
+  their SLA state, callbacks and surveys, which hold no clear personal value.
 * **Tracing.** ``trace=`` receives each statement's text with its ``?``
   placeholders, never the bound values, so personal data stays out of logs
   (RULES §8).
@@ -61,6 +64,12 @@ from propcrm.errors import (
     PropcrmError,
     StorageError,
     ValidationError,
+)
+from propcrm.storage._analysis_tables import (
+    PROBLEM_ANALYSES,
+    WORK_ORDER_STEPS,
+    ProblemAnalysisRepo,
+    WorkOrderStepRepo,
 )
 from propcrm.storage._catalog import (
     CALLBACK_TASKS,
@@ -101,6 +110,7 @@ from propcrm.storage._repair_tables import (
     AllocatorStateRepo,
     RepairSlipRepo,
 )
+from propcrm.storage._reporting import ReportingConnection
 from propcrm.storage._sqlite_schema import (
     APPLICATION_ID,
     MEMORY,
@@ -117,7 +127,7 @@ from propcrm.storage._sqlite_table import SqliteTable
 if TYPE_CHECKING:
     from propcrm.storage import Store
 
-__all__ = ["APPLICATION_ID", "MIGRATIONS", "Migration", "SqliteStore"]
+__all__ = ["APPLICATION_ID", "MIGRATIONS", "Migration", "ReportingConnection", "SqliteStore"]
 
 T = TypeVar("T")
 
@@ -189,6 +199,7 @@ class SqliteStore:
         self._trace = trace
         self._where = where
         self._read_only = read_only
+        self._timeout = timeout
         new = where == MEMORY or (not read_only and create_private(where))
         self._connection = connect(where, timeout, read_only=read_only)
         try:
@@ -222,6 +233,8 @@ class SqliteStore:
         self.commands = CommandRepo(SqliteTable(self, COMMANDS))
         self.repair_slips = RepairSlipRepo(SqliteTable(self, REPAIR_SLIPS))
         self.allocator_states = AllocatorStateRepo(SqliteTable(self, ALLOCATOR_STATES))
+        self.work_order_steps = WorkOrderStepRepo(SqliteTable(self, WORK_ORDER_STEPS))
+        self.problem_analyses = ProblemAnalysisRepo(SqliteTable(self, PROBLEM_ANALYSES))
 
     @property
     def read_only(self) -> bool:
@@ -261,6 +274,36 @@ class SqliteStore:
                 raise
         else:
             self._execute(f"RELEASE {savepoint}")
+
+    @contextmanager
+    def reporting(self) -> Iterator[ReportingConnection]:
+        """Open a read-only connection over the reporting views; closed when the block ends.
+
+        The views (see the storage guide) hold no clear personal value, and the
+        connection reads nothing else: a statement naming a table, a write or
+        a ``PRAGMA`` is refused. A file store's connection is opened with
+        SQLite's ``mode=ro`` and sees every commit; an in-memory store's reads
+        a snapshot taken when it opens. Its errors are propcrm's, like every
+        other path's.
+
+        Raises:
+            StorageError: The database cannot be opened for reading.
+        """
+        timeout = self._timeout
+        if self._where == MEMORY:
+            connection = sqlite3.connect(MEMORY, isolation_level=None)
+            try:
+                self._connection.backup(connection)
+            except sqlite3.Error as e:  # pragma: no cover - an in-memory copy has no I/O
+                connection.close()
+                raise self._translated(e, "BACKUP") from e
+        else:
+            connection = connect(self._where, timeout, read_only=True)
+        reporting = ReportingConnection(connection, self._trace)
+        try:
+            yield reporting
+        finally:
+            reporting.close()
 
     def schema_version(self) -> int:
         """Return how many migrations the database has applied."""
