@@ -264,6 +264,16 @@ def _address(value: str | PersonalData | None) -> PersonalData | None:
     return _personal(PersonalKind.ADDRESS, value)
 
 
+def _is_level(instance: object, attribute: Any, value: object) -> None:
+    if not isinstance(value, Confidentiality):
+        raise ValidationError.expected(
+            attribute.name,
+            "a Confidentiality",
+            value,
+            f"one of {', '.join(c.name for c in Confidentiality)}",
+        )
+
+
 def _is_facts(instance: object, attribute: Any, value: object) -> None:
     if not isinstance(value, TierFacts):
         raise ValidationError.expected(attribute.name, "TierFacts", value)
@@ -285,13 +295,17 @@ class Customer:
         facts: What :func:`classify_tier` needs.
         household_id: The customer's household, if known.
         confidentiality: The record's confidentiality level (密级).
+        community: The community (小区) whose office keeps the record; a desk
+            reads only its own communities' customers. ``None``: any office of
+            the company.
         version: Bumped on every stored change.
 
     >>> from propcrm.customers import Customer
     >>> Customer("c1", "王芳", phone="13812345678", id_number="110101199001011234")
     Customer(id='c1', name='王芳', phone=PersonalData(phone='138****5678'), \
 id_number=PersonalData(id_number='1****4'), address=None, facts=TierFacts(...), \
-household_id=None, confidentiality=<Confidentiality.CONFIDENTIAL: 'confidential'>, version=0)
+household_id=None, confidentiality=<Confidentiality.CONFIDENTIAL: 'confidential'>, \
+community=None, version=0)
     """
 
     id: str = field(validator=non_empty_str)
@@ -301,7 +315,10 @@ household_id=None, confidentiality=<Confidentiality.CONFIDENTIAL: 'confidential'
     address: PersonalData | None = field(default=None, converter=_address)
     facts: TierFacts = field(factory=TierFacts, validator=_is_facts)
     household_id: str | None = field(default=None, validator=optional_(non_empty_str))
-    confidentiality: Confidentiality = Confidentiality.CONFIDENTIAL
+    confidentiality: Confidentiality = field(
+        default=Confidentiality.CONFIDENTIAL, validator=_is_level
+    )
+    community: str | None = field(default=None, validator=optional_(non_empty_str))
     version: int = field(default=0, validator=int_at_least(0))
 
 

@@ -17,6 +17,9 @@ so that a store holds the whole story of every complaint (RULES § 9):
   reply's deadline (回访制度 一.3).
 * :class:`RepairSlip` — the dispatch slip (派工单) of a work order, with its
   :class:`Charge`; :class:`AllocatorState` — a role-share allocator's counts.
+* :class:`AuditEntry` — one line of the append-only audit trail: who read,
+  revealed or disclosed what, when and why (never the clear value);
+  :class:`Consent` — a customer's consent to a disclosure, withdrawable.
 * :class:`CommandRecord` — a command done, by its caller-supplied id, with its
   result, so a retried command changes nothing twice.
 
@@ -41,6 +44,7 @@ from enum import Enum
 
 from attrs import field, frozen
 
+from propcrm._access_records import AuditAction, AuditEntry, Consent, RecordKind
 from propcrm._callback_rounds import role_value
 from propcrm._checks import as_items, require_items
 from propcrm._repair_records import AllocatorState, Charge, ChargeState, RepairCategory, RepairSlip
@@ -56,11 +60,17 @@ from propcrm._validators import (
 from propcrm.complaints import Grade, GradeDecision
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
-from propcrm.privacy import PersonalData  # noqa: F401  # resolves the hints of RepairSlip
+from propcrm.privacy import (  # noqa: F401  # resolve the hints of RepairSlip and AuditEntry
+    Confidentiality,
+    PersonalData,
+    PersonalKind,
+)
 from propcrm.roles import Role
 
 __all__ = [
     "AllocatorState",
+    "AuditAction",
+    "AuditEntry",
     "CaseEvent",
     "CaseEventKind",
     "CaseState",
@@ -68,15 +78,27 @@ __all__ = [
     "ChargeState",
     "CommandRecord",
     "ComplaintCase",
+    "Consent",
     "GradeRecord",
     "Notification",
     "NotificationKind",
     "PromisedReply",
+    "RecordKind",
     "RepairCategory",
     "RepairSlip",
 ]
 
-for _public in (AllocatorState, Charge, ChargeState, RepairCategory, RepairSlip):
+for _public in (
+    AllocatorState,
+    AuditAction,
+    AuditEntry,
+    Charge,
+    ChargeState,
+    Consent,
+    RecordKind,
+    RepairCategory,
+    RepairSlip,
+):
     _public.__module__ = __name__  # documented and stored as propcrm.records' own
 
 

@@ -14,6 +14,10 @@ keep every decision:
 * the time comes from the injected :class:`~propcrm.Clock`, the rules
   from the injected :class:`~propcrm.policy.Policy`; each stored decision
   carries the :func:`policy_fingerprint` of the policy that made it;
+* every read of a record above "internal" and every reveal of a clear personal
+  value is checked against the actor's roles (:mod:`propcrm.access`) and
+  written to the store's append-only audit trail in the same transaction
+  (:class:`ArchiveDesk`);
 * who is to be told (escalations, overdue promised replies) is written to the
   store's outbox (``store.notifications``) in the same transaction; a host
   system delivers from it with :func:`deliver_pending` and its own
@@ -38,6 +42,7 @@ from __future__ import annotations
 
 import attrs
 
+from propcrm.services._archive_desk import ANONYMISED, AnonymisationReport, ArchiveDesk
 from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
 from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
 from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
@@ -45,9 +50,12 @@ from propcrm.services._work_order_charges import SUPERVISOR_LIMIT, WorkOrderDesk
 from propcrm.services._work_order_desk import SLA_KIND_BY_CATEGORY
 
 __all__ = [
+    "ANONYMISED",
     "SLA_KIND_BY_CATEGORY",
     "SUPERVISOR_LIMIT",
     "Actor",
+    "AnonymisationReport",
+    "ArchiveDesk",
     "CommandRunner",
     "ComplaintDesk",
     "DeliveryHook",

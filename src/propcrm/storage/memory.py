@@ -23,6 +23,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from propcrm.errors import ConflictError, NotFoundError, shown
+from propcrm.storage._access_tables import (
+    AUDIT_TRAIL,
+    CONSENTS,
+    AuditTrailRepo,
+    ConsentRepo,
+)
 from propcrm.storage._catalog import (
     CALLBACK_TASKS,
     COMPLAINTS,
@@ -104,6 +110,8 @@ class MemoryStore:
         self.commands = CommandRepo(_MemoryTable(self, COMMANDS))
         self.repair_slips = RepairSlipRepo(_MemoryTable(self, REPAIR_SLIPS))
         self.allocator_states = AllocatorStateRepo(_MemoryTable(self, ALLOCATOR_STATES))
+        self.audit_trail = AuditTrailRepo(_MemoryTable(self, AUDIT_TRAIL), self)
+        self.consents = ConsentRepo(_MemoryTable(self, CONSENTS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -120,6 +128,9 @@ class MemoryStore:
         if not self._marks:
             self._journal.clear()
             self._sequence_journal.clear()
+
+    def scrub(self) -> None:
+        """Do nothing: replaced values live nowhere but in the rows (kept for the shape)."""
 
     def close(self) -> None:
         """Do nothing: there is nothing to release (kept for the :class:`Store` shape)."""
