@@ -258,15 +258,15 @@ class ArchiveReads:
     def _purpose(self, purpose: str | None, *, required: bool) -> str:
         if purpose is None and not required:
             return ""
-        text = require_text(purpose, "purpose", "the purpose as text", "say why, e.g. 'callback'")
         longest = self.access.max_purpose_length
-        if len(text) > longest:
+        if isinstance(purpose, str) and len(purpose) > longest:
             raise ValidationError(
                 "purpose",
-                f"purpose: expected at most {longest} characters, got {len(text):,}; "
+                f"purpose: expected at most {longest} characters, got {len(purpose):,}; "
                 "state the purpose in a sentence (access.max_purpose_length)",
-                len(text),
+                len(purpose),
             )
+        text = require_text(purpose, "purpose", "the purpose as text", "say why, e.g. 'callback'")
         if not text.strip():
             raise ValidationError.expected("purpose", "a stated purpose", purpose, "say why")
         return text

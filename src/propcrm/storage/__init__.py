@@ -57,7 +57,6 @@ from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household
 from propcrm.records import (
     AllocatorState,
-    AuditEntry,
     CaseEvent,
     CommandRecord,
     ComplaintCase,
@@ -69,6 +68,7 @@ from propcrm.records import (
 )
 from propcrm.roles import Role
 from propcrm.satisfaction import SurveyResponse
+from propcrm.storage._access_ports import AuditTrailRepository
 from propcrm.storage._listing import Cursor, Page
 from propcrm.vip import CardSequenceAllocator, VipCard
 from propcrm.work_orders import WorkOrder, WorkOrderState
@@ -384,57 +384,10 @@ class PromisedReplyRepository(ListableRepository[PromisedReply], Protocol):
 
 
 class CommandRepository(ListableRepository[CommandRecord], Protocol):
-    """The command log, keyed by the caller-supplied command id.
-
-    ``list()`` filters: ``name``; orders: ``"id"``, ``"at"``.
-    """
+    """The command log, by the caller's command id; ``list()`` by ``name``, ``id`` or ``at``."""
 
     def find(self, id: str) -> CommandRecord | None:
         """Return the record of command ``id``, or ``None`` if it was never done."""
-        ...
-
-
-class AuditTrailRepository(Protocol):
-    """The audit trail: append-only, numbered by the store (RULES §8).
-
-    It has no ``update`` and no ``remove``: an entry, once appended, stays as
-    written (the SQLite store's triggers refuse a change made around propcrm).
-
-    ``list()`` filters: ``customer_id``, ``actor_id`` (text), ``action``
-    (:class:`~propcrm.records.AuditAction`), ``at_from`` / ``at_before``;
-    orders: ``"id"`` (the order appended), ``"at"``.
-    """
-
-    def append(self, entry: AuditEntry) -> AuditEntry:
-        """Append ``entry`` and return it with the id the store gave it."""
-        ...
-
-    def get(self, id: str) -> AuditEntry:
-        """Return the entry with ``id``.
-
-        Raises:
-            NotFoundError: There is no entry with that id.
-        """
-        ...
-
-    def list(
-        self,
-        *,
-        order_by: str = "id",
-        limit: int = 100,
-        after: Cursor | None = None,
-        **where: object,
-    ) -> Page[AuditEntry]:
-        """Return one page of the entries that pass every filter named in ``where``.
-
-        Raises:
-            ValidationError: An unknown filter or order, a value of the wrong
-                type, a limit out of range, or a cursor of another order.
-        """
-        ...
-
-    def __len__(self) -> int:
-        """Return how many entries are stored."""
         ...
 
 
@@ -540,13 +493,6 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[None]:
         """Return a context manager making the writes inside it all-or-nothing (nestable)."""
-        ...
-
-    def scrub(self) -> None:
-        """Leave no trace of deleted or replaced data in the store's files (after erasure).
-
-        Call it outside any transaction.
-        """
         ...
 
     def close(self) -> None:

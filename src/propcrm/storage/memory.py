@@ -129,9 +129,6 @@ class MemoryStore:
             self._journal.clear()
             self._sequence_journal.clear()
 
-    def scrub(self) -> None:
-        """Do nothing: replaced values live nowhere but in the rows (kept for the shape)."""
-
     def close(self) -> None:
         """Do nothing: there is nothing to release (kept for the :class:`Store` shape)."""
 
