@@ -247,10 +247,15 @@ def decide_read(
             ``None`` for the defaults.
 
     Raises:
-        ValidationError: An unknown role, or ``policy`` of another type.
+        ValidationError: An unknown role, a ``level`` that is neither a level nor
+            ``None``, or ``policy`` of another type.
     """
     access = policy_slice(policy, AccessPolicy, "access")
     ceiling = access.ceiling(roles)
+    if level is not None and not isinstance(level, Confidentiality):
+        raise ValidationError.expected(
+            "level", "a Confidentiality, or None for a forged level", level, "see level_of()"
+        )
     if level is None:
         reason = Reason(
             "access.read.forged_level",
