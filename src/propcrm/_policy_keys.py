@@ -637,8 +637,8 @@ KEYS: Mapping[str, KeyInfo] = {
         _ACCESS,
         "role = list of kinds",
     ),
-    **_role_keys(
-        "access.reveal", "the personal kinds this role may reveal", "查看明文", "list of kinds"
+    "access.reveal.*": _k(
+        "the personal kinds this role may reveal", "查看明文", _ACCESS, "list of kinds"
     ),
     "access.assigned_technician_kinds": _k(
         "what the technician dispatched to an open work order reveals from its slip",
