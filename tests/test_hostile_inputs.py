@@ -540,6 +540,67 @@ FACTORIES |= {
 }
 
 
+def _manager() -> propcrm.services.Actor:
+    roles = ["service_centre_manager", "desk_staff"]
+    return propcrm.services.Actor("mgr-1", roles=roles, communities=["x"])
+
+
+def _archive_desk() -> propcrm.services.ArchiveDesk:
+    """A desk over the seeded store, whose customer ``x`` (of community ``x``) has a phone,
+    an ID number and an address; the store holds the complaint, slip and consent ``x``."""
+    store = _seeded(propcrm.MemoryStore())
+    customer = store.customers.get("x")
+    store.customers.update(
+        attrs.evolve(
+            customer,
+            phone="13812345678",
+            id_number="110101199001011234",
+            address="上海市浦东新区东区3号楼",
+            community="x",
+        )
+    )
+    return propcrm.services.ArchiveDesk(store, clock=propcrm.FixedClock(SHANGHAI_T))
+
+
+def _consent() -> propcrm.records.Consent:
+    return propcrm.records.Consent(
+        "x", customer_id="x", recipient="p", kinds=["phone"], purpose="quotes",
+        given_at=SHANGHAI_T, recorded_by="mgr-1",
+    )  # fmt: skip
+
+
+FACTORIES |= {"ArchiveDesk": _archive_desk, "Consent": _consent}
+
+ARGUMENTS |= {
+    "AuditEntry": lambda: {"roles": ["desk_staff"]},
+    "Consent": lambda: {"kinds": ["phone"]},
+    "Consent.covers": lambda: {"recipient": "p", "kind": propcrm.PersonalKind.PHONE},
+    "ArchiveReads.read_customer": lambda: {"actor": _manager(), "purpose": "callback"},
+    "ArchiveReads.read_complaint": lambda: {"actor": _manager()},
+    "ArchiveReads.read_slip": lambda: {"actor": _manager()},
+    "ArchiveReads.reveal": lambda: {"actor": _manager(), "kind": "phone", "purpose": "callback"},
+    "ArchiveReads.reveal_slip": lambda: {
+        "actor": _manager(),
+        "kind": "phone",
+        "purpose": "callback",
+    },
+    "ArchiveDesk.record_consent": lambda: {
+        "actor": _manager(),
+        "consent_id": "new",
+        "customer_id": "x",
+        "kinds": ["phone"],
+    },
+    "ArchiveDesk.withdraw_consent": lambda: {"actor": _manager()},
+    "ArchiveDesk.disclose": lambda: {
+        "actor": _manager(),
+        "customer_id": "x",
+        "kind": "phone",
+        "recipient": "p",
+    },
+    "ArchiveDesk.anonymise_customer": lambda: {"actor": _manager(), "customer_id": "x"},
+}
+
+
 def signature_hints(func: Callable[..., object]) -> tuple[inspect.Signature, dict[str, object]]:
     """The signature and resolved type hints of a callable (for a class, its constructor)."""
     target = func
@@ -681,6 +742,19 @@ def _seeded(store: Store) -> Store:
         )
     )  # fmt: skip
     store.allocator_states.add(propcrm.records.AllocatorState("x", counts={"repair_lead": 1}))
+    store.consents.add(_consent())
+    store.audit_trail.append(
+        propcrm.records.AuditEntry(
+            at=SHANGHAI_T,
+            actor_id="desk-1",
+            roles=["desk_staff"],
+            action=propcrm.records.AuditAction.READ,
+            record=propcrm.records.RecordKind.CUSTOMER,
+            record_id="x",
+            customer_id="x",
+            purpose="callback",
+        )
+    )
     _SURVEY_ID.append(store.survey_responses.add(_responses()[0]))  # type: ignore[arg-type]
     return store
 
@@ -730,6 +804,8 @@ def _fresh(stored: typing.Any) -> object:
             on=date(2025, 10, 9),
             by="s1",
         )
+    if isinstance(stored, propcrm.records.AuditEntry):  # numbered by the store, unversioned
+        return attrs.evolve(stored, id="")
     return attrs.evolve(stored, id="new", version=1)
 
 
@@ -746,7 +822,7 @@ def _baseline_for(
             continue
         if parameter == "id":
             arguments[parameter] = _SURVEY_ID[-1] if stored is None else stored.id
-        elif parameter in ("entity", "response"):
+        elif parameter in ("entity", "response", "entry"):
             arguments[parameter] = stored if name == "update" else fresh
         elif parameter in ("entities", "responses"):
             arguments[parameter] = [fresh]

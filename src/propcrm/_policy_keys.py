@@ -67,6 +67,7 @@ _HOUSEHOLDS = "002 住宅区回访制度 一.4"
 _DONGKE = "002 东科物业客户关系管理维护方案"
 _DIMENSIONS = "001 §2.1"
 _ENVIRONMENT = "002 §45"
+_ACCESS = "Decision (RULES §8)"
 
 #: The survey dimensions of the default policy: name, Chinese term, source.
 _DEFAULT_DIMENSIONS = (
@@ -121,6 +122,31 @@ def _allowance(prefix: str) -> dict[str, KeyInfo]:
             _DUR,
         ),
     }
+
+
+def _role_keys(prefix: str, meaning: str, zh: str, unit: str) -> dict[str, KeyInfo]:
+    """One entry per role of the vocabulary under ``prefix`` (the access tables)."""
+    return {f"{prefix}.{role}": _k(meaning, zh, _ACCESS, unit) for role in _ROLE_NAMES}
+
+
+#: The role values of propcrm.roles.Role (kept here: this table imports no engine).
+_ROLE_NAMES = (
+    "general_manager",
+    "assistant_general_manager",
+    "service_centre_manager",
+    "project_manager",
+    "general_affairs_manager",
+    "office_director",
+    "customer_supervisor",
+    "department_head",
+    "engineering_supervisor",
+    "repair_lead",
+    "technician",
+    "property_officer",
+    "vip_assistant",
+    "desk_staff",
+    "monitoring_room",
+)
 
 
 KEYS: Mapping[str, KeyInfo] = {
@@ -596,6 +622,48 @@ KEYS: Mapping[str, KeyInfo] = {
         "the targets it adjusts, by name, never a complaint resolution", "调整的时限", "Decision"
     ),
     **_allowance("sla.overlays[].targets.*"),
+    # --- access ----------------------------------------------------------------------------
+    "access": _k("who may read and reveal what, by role", "客户资料保密", "002 §21"),
+    "access.levels": _k(
+        "the highest confidentiality level each role reads; a role not named reads public",
+        "密级权限",
+        _ACCESS,
+        "role = public, internal, confidential or secret",
+    ),
+    **_role_keys("access.levels", "the highest level this role reads", "密级权限", "level"),
+    "access.reveal": _k(
+        "the personal kinds each role may reveal in clear; a role not named reveals none",
+        "查看明文",
+        _ACCESS,
+        "role = list of kinds",
+    ),
+    "access.reveal.*": _k(
+        "the personal kinds this role may reveal", "查看明文", _ACCESS, "list of kinds"
+    ),
+    "access.assigned_technician_kinds": _k(
+        "what the technician dispatched to an open work order reveals from its slip",
+        "派工维修员可见",
+        _ACCESS,
+        "list of kinds",
+    ),
+    "access.vip_archive_level": _k(
+        "the level a VIP's customer record is read at, at least", "VIP档案密级", _ACCESS, "level"
+    ),
+    "access.complaint_level": _k(
+        "the confidentiality level of a complaint register entry", "投诉登记密级", _ACCESS, "level"
+    ),
+    "access.repair_slip_level": _k(
+        "the confidentiality level of a repair slip", "派工单密级", _ACCESS, "level"
+    ),
+    "access.audit_above": _k(
+        "reads of records above this level are written to the audit trail",
+        "查阅登记",
+        _ACCESS,
+        "level",
+    ),
+    "access.max_purpose_length": _k(
+        "the longest purpose a read or reveal may state", "查阅事由", _ACCESS, "characters"
+    ),
 }
 
 _INDEX = re.compile(r"\[\d+\]")

@@ -18,7 +18,6 @@ rules that use it:
   level (:class:`~propcrm.privacy.Confidentiality`, 密级).
 
 >>> from datetime import date
->>> from propcrm.customers import TierFacts, classify_tier
 >>> from propcrm.customers import *
 >>> facts = TierFacts(government_official=True, months_in_arrears=7)
 >>> decision = classify_tier(facts, on=date(2025, 6, 1))
@@ -285,13 +284,14 @@ class Customer:
         facts: What :func:`classify_tier` needs.
         household_id: The customer's household, if known.
         confidentiality: The record's confidentiality level (密级).
+        community: The community (小区) whose desks may read it; ``None``: any.
         version: Bumped on every stored change.
 
     >>> from propcrm.customers import Customer
     >>> Customer("c1", "王芳", phone="13812345678", id_number="110101199001011234")
     Customer(id='c1', name='王芳', phone=PersonalData(phone='138****5678'), \
 id_number=PersonalData(id_number='1****4'), address=None, facts=TierFacts(...), \
-household_id=None, confidentiality=<Confidentiality.CONFIDENTIAL: 'confidential'>, version=0)
+household_id=None, confidentiality=<Confidentiality.CONFIDENTIAL: 'confidential'>, ...)
     """
 
     id: str = field(validator=non_empty_str)
@@ -302,6 +302,7 @@ household_id=None, confidentiality=<Confidentiality.CONFIDENTIAL: 'confidential'
     facts: TierFacts = field(factory=TierFacts, validator=_is_facts)
     household_id: str | None = field(default=None, validator=optional_(non_empty_str))
     confidentiality: Confidentiality = Confidentiality.CONFIDENTIAL
+    community: str | None = field(default=None, validator=optional_(non_empty_str))
     version: int = field(default=0, validator=int_at_least(0))
 
 

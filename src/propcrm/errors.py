@@ -141,17 +141,36 @@ class ConflictError(PropcrmError):
 
 
 class PermissionDeniedError(PropcrmError):
-    """An actor asked for something outside what they act for (another community's record).
+    """An actor asked for something they may not have: another community's record, a
+    record above their confidentiality level, or personal data their roles may not reveal.
+
+    Nothing of the record is returned with it.
 
     Attributes:
         actor_id: The person who asked.
-        community: The community they do not act for.
+        community: The community they do not act for, or ``None`` when the
+            refusal is about the level or the personal kind.
+        record: The record refused (``"customer c1"``), or ``""``.
+        level: The record's confidentiality level (its value text), or ``""``.
+        needed: The roles that would be allowed (value strings), when known.
     """
 
-    def __init__(self, message: str, *, actor_id: str, community: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        actor_id: str,
+        community: str | None = None,
+        record: str = "",
+        level: str = "",
+        needed: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.actor_id = actor_id
         self.community = community
+        self.record = record
+        self.level = level
+        self.needed = needed
 
 
 class StorageError(PropcrmError):

@@ -42,6 +42,7 @@ from propcrm._policy_file import REPLACE, Derived, as_written, dumps, merge, rep
 from propcrm._policy_load import converter, structure, too_deep, whole_tables
 from propcrm._sla_targets import RESOLUTION
 from propcrm._time import format_duration, zone
+from propcrm.access import AccessPolicy
 from propcrm.calendar import BusinessCalendar, CalendarPolicy
 from propcrm.callbacks import CallbackPolicy
 from propcrm.complaints import Grade, GradingPolicy
@@ -74,6 +75,8 @@ class Policy:
         sla: Service-level targets (:class:`~propcrm.sla.SlaPolicy`). By default its
             complaint resolution targets allow ``grading.resolve_within``; written out,
             they must agree with it.
+        access: Who may read and reveal what: levels and personal kinds per role,
+            the audit threshold (:class:`~propcrm.access.AccessPolicy`, RULES §8).
 
     Raises:
         ValidationError: an ``sla`` complaint resolution target (any set, grade
@@ -93,6 +96,7 @@ class Policy:
     grading: GradingPolicy = field(factory=GradingPolicy)
     callbacks: CallbackPolicy = field(factory=CallbackPolicy)
     sla: SlaPolicy = field(default=Factory(lambda self: _default_sla(self.grading), True))
+    access: AccessPolicy = field(factory=AccessPolicy)
 
     def __attrs_post_init__(self) -> None:
         if isinstance(self.grading, GradingPolicy) and isinstance(self.sla, SlaPolicy):

@@ -36,22 +36,58 @@ __all__ = ["Confidentiality", "PersonalData", "PersonalKind", "WithheldError"]
 
 
 class Confidentiality(Enum):
-    """The confidentiality level (密级) an office assigns a record (002 §21).
+    """The confidentiality level (密级) an office assigns a record (002 §5, §21).
 
-    Customer records default to :attr:`CONFIDENTIAL`; VIP archives, kept by the
-    VIP assistant (002 §20), are often raised to :attr:`SECRET`. What each level
-    lets a member of staff see is the company's access policy; propcrm records
-    the level so that storage and services can enforce it.
+    Four levels, lowest first: public (公开), internal (内部), confidential
+    (秘密) and secret (机密) (RULES §8). Customer records default to
+    :attr:`CONFIDENTIAL`; VIP archives, kept by the VIP assistant (002 §20),
+    are read as :attr:`SECRET`. Levels compare by rank, so ``level <= ceiling``
+    says whether a reader cleared to ``ceiling`` may read it. What each role may
+    read is the access policy (:class:`propcrm.access.AccessPolicy`).
+
+    >>> from propcrm.privacy import Confidentiality
+    >>> Confidentiality.INTERNAL < Confidentiality.CONFIDENTIAL, Confidentiality.SECRET.label
+    (True, '机密')
     """
 
+    PUBLIC = "public"
     INTERNAL = "internal"
     CONFIDENTIAL = "confidential"
     SECRET = "secret"
 
     @property
     def label(self) -> str:
-        """The level's Chinese name — 内部, 秘密 or 机密."""
-        return {"internal": "内部", "confidential": "秘密", "secret": "机密"}[self.value]
+        """The level's Chinese name — 公开, 内部, 秘密 or 机密."""
+        return _LEVEL_LABELS[self.value]
+
+    @property
+    def rank(self) -> int:
+        """The level's place, 0 (public) to 3 (secret)."""
+        return _LEVEL_ORDER.index(self.value)
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Confidentiality):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Confidentiality):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Confidentiality):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Confidentiality):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+_LEVEL_ORDER = ("public", "internal", "confidential", "secret")
+_LEVEL_LABELS = {"public": "公开", "internal": "内部", "confidential": "秘密", "secret": "机密"}
 
 
 class PersonalKind(Enum):
@@ -223,10 +259,23 @@ class PersonalData(_Sealed):
         if self._clear is None:
             raise WithheldError(
                 f"the clear value of this {self.kind.value} ({self.masked}) was withheld: "
-                "it came from a pickle, which carries only the masked form; read the "
-                "record from its store, or pass reveal() explicitly where it is allowed"
+                "this copy carries only the masked form (a pickle, or a record read through "
+                "a desk); reveal it through ArchiveDesk.reveal(), which checks and records it"
             )
         return self._clear
+
+    def withheld(self) -> PersonalData:
+        """A copy holding only the kind and the masked form: its :meth:`reveal` raises.
+
+        The services hand out records with withheld personal data, so the clear
+        value is reached only through an audited reveal.
+
+        >>> from propcrm.privacy import PersonalData
+        >>> copy = PersonalData("phone", "13812345678").withheld()
+        >>> copy.masked
+        '138****5678'
+        """
+        return _withheld(self.kind.value, self.masked)
 
     def __repr__(self) -> str:
         return f"PersonalData({self.kind.value}={self.masked!r})"

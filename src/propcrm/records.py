@@ -20,6 +20,9 @@ so that a store holds the whole story of every complaint (RULES § 9):
 * :class:`WorkOrderStep` — one step of a work order, with its actor, the
   policy fingerprint and an SLA snapshot; :class:`ProblemAnalysis` — a
   recurring problem's root cause and preventive measure.
+* :class:`AuditEntry` — one line of the append-only audit trail: who read,
+  revealed or disclosed what, when and why (never the clear value);
+  :class:`Consent` — a customer's consent to a disclosure, withdrawable.
 * :class:`CommandRecord` — a command done, by its caller-supplied id, with its
   result, so a retried command changes nothing twice.
 
@@ -44,6 +47,7 @@ from enum import Enum
 
 from attrs import field, frozen
 
+from propcrm._access_records import AuditAction, AuditEntry, Consent, RecordKind
 from propcrm._callback_rounds import role_value
 from propcrm._checks import as_items, require_items
 from propcrm._desk_records import ProblemAnalysis, WorkOrderStep, WorkOrderStepKind
@@ -60,11 +64,17 @@ from propcrm._validators import (
 from propcrm.complaints import Grade, GradeDecision
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
-from propcrm.privacy import PersonalData  # noqa: F401  # resolves the hints of RepairSlip
+from propcrm.privacy import (  # noqa: F401  # resolve the hints of RepairSlip and AuditEntry
+    Confidentiality,
+    PersonalData,
+    PersonalKind,
+)
 from propcrm.roles import Role
 
 __all__ = [
     "AllocatorState",
+    "AuditAction",
+    "AuditEntry",
     "CaseEvent",
     "CaseEventKind",
     "CaseState",
@@ -72,11 +82,13 @@ __all__ = [
     "ChargeState",
     "CommandRecord",
     "ComplaintCase",
+    "Consent",
     "GradeRecord",
     "Notification",
     "NotificationKind",
     "ProblemAnalysis",
     "PromisedReply",
+    "RecordKind",
     "RepairCategory",
     "RepairSlip",
     "WorkOrderStep",
@@ -85,9 +97,13 @@ __all__ = [
 
 for _public in (
     AllocatorState,
+    AuditAction,
+    AuditEntry,
     Charge,
     ChargeState,
+    Consent,
     ProblemAnalysis,
+    RecordKind,
     RepairCategory,
     RepairSlip,
     WorkOrderStep,

@@ -17,6 +17,10 @@ keep every decision:
 * reads that write nothing — the :class:`ScorecardService`'s KPI scorecard,
   the desk's :meth:`~ComplaintDesk.recurring` problems — take no command id,
   but are still asked by an actor acting for the community;
+* every read of a record above "internal" and every reveal of a clear personal
+  value is checked against the actor's roles (:mod:`propcrm.access`) and
+  written to the store's append-only audit trail in the same transaction
+  (:class:`ArchiveDesk`);
 * who is to be told (escalations, overdue promised replies) is written to the
   store's outbox (``store.notifications``) in the same transaction; a host
   system delivers from it with :func:`deliver_pending` and its own
@@ -42,6 +46,7 @@ from __future__ import annotations
 import attrs
 
 from propcrm.services._analysis import AnalysisReport, Finding, RecurringProblem
+from propcrm.services._archive_desk import ANONYMISED, AnonymisationReport, ArchiveDesk
 from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
 from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
 from propcrm.services._periods import Period
@@ -51,11 +56,14 @@ from propcrm.services._work_order_charges import SUPERVISOR_LIMIT, WorkOrderDesk
 from propcrm.services._work_order_desk import SLA_KIND_BY_CATEGORY
 
 __all__ = [
+    "ANONYMISED",
     "RESPONSE_TARGETS",
     "SLA_KIND_BY_CATEGORY",
     "SUPERVISOR_LIMIT",
     "Actor",
     "AnalysisReport",
+    "AnonymisationReport",
+    "ArchiveDesk",
     "CommandRunner",
     "CommunityScorecard",
     "ComplaintDesk",

@@ -69,7 +69,7 @@ class Finding:
     """The root cause and preventive measure found for one recurring key.
 
     Attributes:
-        key: The recurring key's values (:attr:`RecurringProblem.key`).
+        key: The recurring key's values (``RecurringProblem.key``).
         root_cause: Why the problem recurs.
         preventive_measure: What is done so that it does not recur.
     """

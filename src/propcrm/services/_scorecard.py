@@ -100,7 +100,7 @@ class CommunityScorecard:
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
-        """Why: one reason per KPI, then the coverage's reasons."""
+        """One reason per KPI, saying why it passed or failed, then the coverage's reasons."""
         return (
             *(i.reason for i in self.indicators),
             *(r for c in self.coverage for r in c.reasons),
@@ -127,7 +127,7 @@ class ScorecardService:
       complaint handling timeliness from each complaint's SLA ``resolution``
       target, its timeline rebuilt from the stored grade history and handling;
       complaint-resolution satisfaction from the callbacks' answers;
-    * response timeliness from the work orders' :data:`RESPONSE_TARGETS`,
+    * response timeliness from the work orders' :data:`~propcrm.services.RESPONSE_TARGETS`,
       problem resolution (resolved by the moment judged) and its timeliness
       (the ``fixed`` target);
     * callback handling (件件有回音): of the callbacks due by the moment

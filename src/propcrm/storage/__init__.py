@@ -57,23 +57,30 @@ from propcrm.complaints import Complaint
 from propcrm.customers import Customer, Household
 from propcrm.records import (
     AllocatorState,
-    CaseEvent,
-    CommandRecord,
-    ComplaintCase,
-    GradeRecord,
-    Notification,
+    Consent,
     ProblemAnalysis,
-    PromisedReply,
     RepairSlip,
     WorkOrderStep,
 )
 from propcrm.roles import Role
 from propcrm.satisfaction import SurveyResponse
+from propcrm.storage._access_ports import AuditTrailRepository
 from propcrm.storage._listing import Cursor, Page
+from propcrm.storage._ports import (
+    CaseEventRepository,
+    CommandRepository,
+    ComplaintCaseRepository,
+    GradeRecordRepository,
+    ListableRepository,
+    NotificationRepository,
+    PromisedReplyRepository,
+    Repository,
+)
 from propcrm.vip import CardSequenceAllocator, VipCard
 from propcrm.work_orders import WorkOrder, WorkOrderState
 
 __all__ = [
+    "AuditTrailRepository",
     "CallbackTaskRepository",
     "CaseEventRepository",
     "CommandRepository",
@@ -95,85 +102,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class Repository(Protocol[T]):
-    """The shape every repository shares: keyed, versioned entities of one type."""
-
-    def get(self, id: str) -> T:
-        """Return a copy of the entity with ``id``.
-
-        Raises:
-            NotFoundError: There is no entity with that id.
-        """
-        ...
-
-    def add(self, entity: T) -> T:
-        """Store a new entity as version 1 and return the stored copy.
-
-        Raises:
-            ConflictError: An entity with the same id exists.
-        """
-        ...
-
-    def add_all(self, entities: Iterable[T]) -> int:
-        """Store many new entities as version 1, all or none, and return how many.
-
-        Faster than calling :meth:`add` in a loop; meant for imports.
-
-        Raises:
-            ConflictError: One of the ids exists already (or repeats); nothing is added.
-        """
-        ...
-
-    def update(self, entity: T) -> T:
-        """Replace the stored entity with ``entity`` and return it at its next version.
-
-        Raises:
-            NotFoundError: There is no entity with that id.
-            ConflictError: ``entity.version`` is not the stored version (someone
-                else updated it first): read it again and reapply the change.
-        """
-        ...
-
-    def remove(self, id: str, *, version: int | None = None) -> None:
-        """Delete the entity with ``id``; when ``version`` is given, only if it is current.
-
-        Raises:
-            NotFoundError: There is no entity with that id.
-            ConflictError: ``version`` is given and stale.
-        """
-        ...
-
-    def __len__(self) -> int:
-        """Return how many entities are stored."""
-        ...
-
-
-class ListableRepository(Repository[T], Protocol):
-    """A repository whose entities can be listed with filters, one order and keyset pages."""
-
-    def list(
-        self,
-        *,
-        order_by: str = "id",
-        limit: int = 100,
-        after: Cursor | None = None,
-        **where: object,
-    ) -> Page[T]:
-        """Return one page of the entities that pass every filter named in ``where``.
-
-        Args:
-            order_by: One of the repository's orders (``"id"`` by default).
-            limit: The page size, 1 to 10,000.
-            after: The previous page's ``next``; ``None`` for the first page.
-            **where: Filters by name, as the repository documents them.
-
-        Raises:
-            ValidationError: An unknown filter or order, a value of the wrong
-                type, a limit out of range, or a cursor of another order.
-        """
-        ...
 
 
 class CallbackTaskRepository(Repository[CallbackTask], Protocol):
@@ -306,90 +234,6 @@ class WorkOrderRepository(Repository[WorkOrder], Protocol):
         ...
 
 
-class ComplaintCaseRepository(ListableRepository[ComplaintCase], Protocol):
-    """The complaint register: one :class:`~propcrm.records.ComplaintCase` per complaint.
-
-    ``list()`` filters: ``community``, ``owner_id`` (text), ``state``
-    (:class:`~propcrm.records.CaseState`), ``grade``
-    (:class:`~propcrm.complaints.Grade`), ``received_from`` /
-    ``received_before``; orders: ``"id"``, ``"received_at"``.
-    """
-
-
-class CaseEventRepository(ListableRepository[CaseEvent], Protocol):
-    """The events of every complaint.
-
-    ``list()`` filters: ``complaint_id``, ``kind``
-    (:class:`~propcrm.records.CaseEventKind`), ``at_from`` / ``at_before``;
-    orders: ``"id"``, ``"at"``.
-    """
-
-    def of_complaint(self, complaint_id: str) -> list[CaseEvent]:
-        """Return every event of ``complaint_id``, first first."""
-        ...
-
-
-class GradeRecordRepository(ListableRepository[GradeRecord], Protocol):
-    """Stored grade decisions, each with its reasons and policy fingerprint.
-
-    ``list()`` filters: ``complaint_id``, ``policy_fingerprint``, ``grade``;
-    orders: ``"id"``, ``"at"``.
-    """
-
-    def history(self, complaint_id: str) -> list[GradeRecord]:
-        """Return the grade decisions of ``complaint_id``, first first."""
-        ...
-
-
-class NotificationRepository(ListableRepository[Notification], Protocol):
-    """The outbox: who is to be told; a host system delivers from it.
-
-    ``list()`` filters: ``kind`` (:class:`~propcrm.records.NotificationKind`),
-    ``community``, ``pending`` (bool); orders: ``"id"``, ``"created_at"``.
-    """
-
-    def pending(self) -> list[Notification]:
-        """Return the notifications not yet delivered, oldest first."""
-        ...
-
-    def mark_delivered(self, id: str, *, at: datetime) -> Notification:
-        """Record the delivery of ``id`` at ``at`` (again: no change) and return it.
-
-        Raises:
-            NotFoundError: There is no notification with that id.
-        """
-        ...
-
-    def record_failure(self, id: str, *, error: str) -> Notification:
-        """Count a failed delivery of ``id`` (it stays pending) and return it.
-
-        Raises:
-            NotFoundError: There is no notification with that id.
-            ValidationError: It was delivered already.
-        """
-        ...
-
-
-class PromisedReplyRepository(ListableRepository[PromisedReply], Protocol):
-    """Promised replies and their deadlines.
-
-    ``list()`` filters: ``community``, ``due_from`` / ``due_before``; orders:
-    ``"id"``, ``"due"``.
-    """
-
-    def overdue(self, at: datetime) -> list[PromisedReply]:
-        """Return the unanswered replies due before ``at`` and not yet notified."""
-        ...
-
-
-class CommandRepository(Repository[CommandRecord], Protocol):
-    """The command log, keyed by the caller-supplied command id."""
-
-    def find(self, id: str) -> CommandRecord | None:
-        """Return the record of command ``id``, or ``None`` if it was never done."""
-        ...
-
-
 @runtime_checkable
 class Store(Protocol):
     """A unit of storage: the repositories plus transactions over all of them.
@@ -455,6 +299,16 @@ class Store(Protocol):
     @property
     def problem_analyses(self) -> ListableRepository[ProblemAnalysis]:
         """The periodic analyses of recurring complaints."""
+        ...
+
+    @property
+    def audit_trail(self) -> AuditTrailRepository:
+        """The audit trail of reads, reveals and disclosures (append-only)."""
+        ...
+
+    @property
+    def consents(self) -> ListableRepository[Consent]:
+        """The customers' consents to disclosure."""
         ...
 
     @property

@@ -38,6 +38,7 @@ __all__ = [
     "as_text",
     "as_value_of",
     "keyset_sql",
+    "list_page",
 ]
 
 T = TypeVar("T")
@@ -140,51 +141,62 @@ class ListingRepo(Repo[T]):
             ValidationError: An unknown filter or order, a value of the wrong
                 type, a limit out of range, or a cursor of another order.
         """
-        listing = self.LISTING
-        conditions: list[Condition] = []
-        for name, value in where.items():
-            spec = listing.filters.get(name)
-            if spec is None:
-                raise ValidationError.expected(
-                    name, f"one of the filters {sorted(listing.filters)}", value
-                )
-            conditions.append((spec.column, spec.op, spec.convert(value, name)))
-        column = (
-            None
-            if not isinstance(order_by, str)
-            else "id"
-            if order_by == "id"
-            else listing.orders.get(order_by)
-        )
-        if column is None:
+        return list_page(self._engine, self.LISTING, order_by, limit, after, where)
+
+
+def list_page(
+    engine: object,
+    listing: Listing,
+    order_by: str,
+    limit: int,
+    after: Cursor | None,
+    where: Mapping[str, object],
+) -> Page[Any]:
+    """One page of ``engine``'s table: what :meth:`ListingRepo.list` runs.
+
+    Shared with repositories that list without being a full :class:`Repo`
+    (the append-only audit trail has no update or remove).
+    """
+    conditions: list[Condition] = []
+    for name, value in where.items():
+        spec = listing.filters.get(name)
+        if spec is None:
             raise ValidationError.expected(
-                "order_by", f"one of {sorted(['id', *listing.orders])}", order_by
+                name, f"one of the filters {sorted(listing.filters)}", value
             )
-        if (
-            isinstance(limit, bool)
-            or not isinstance(limit, int)
-            or not 1 <= limit <= _LARGEST_LIMIT
-        ):
-            raise ValidationError.expected("limit", f"an integer from 1 to {_LARGEST_LIMIT}", limit)
-        start: tuple[Scalar, str] | None = None
-        if after is not None:
-            if not isinstance(after, Cursor) or after.order_by != order_by:
-                raise ValidationError.expected(
-                    "after",
-                    f"the next cursor of a page listed by {order_by!r}",
-                    after,
-                    "page on in the order you started with",
-                )
-            start = (after.value, after.id)
-        engine: Any = self._engine
-        rows: list[tuple[Scalar, T]] = engine.page(conditions, column, limit + 1, start)
-        more = len(rows) > limit
-        rows = rows[:limit]
-        cursor = None
-        if more:
-            value, last = rows[-1]
-            cursor = Cursor(order_by, value, last.id)  # type: ignore[attr-defined]
-        return Page(tuple(entity for _, entity in rows), cursor)
+        conditions.append((spec.column, spec.op, spec.convert(value, name)))
+    column = (
+        None
+        if not isinstance(order_by, str)
+        else "id"
+        if order_by == "id"
+        else listing.orders.get(order_by)
+    )
+    if column is None:
+        raise ValidationError.expected(
+            "order_by", f"one of {sorted(['id', *listing.orders])}", order_by
+        )
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _LARGEST_LIMIT:
+        raise ValidationError.expected("limit", f"an integer from 1 to {_LARGEST_LIMIT}", limit)
+    start: tuple[Scalar, str] | None = None
+    if after is not None:
+        if not isinstance(after, Cursor) or after.order_by != order_by:
+            raise ValidationError.expected(
+                "after",
+                f"the next cursor of a page listed by {order_by!r}",
+                after,
+                "page on in the order you started with",
+            )
+        start = (after.value, after.id)
+    paging: Any = engine
+    rows: list[tuple[Scalar, Any]] = paging.page(conditions, column, limit + 1, start)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = None
+    if more:
+        value, last = rows[-1]
+        cursor = Cursor(order_by, value, last.id)
+    return Page(tuple(entity for _, entity in rows), cursor)
 
 
 def as_text(value: object, name: str) -> Scalar:

@@ -29,7 +29,7 @@ from propcrm.records import (
 )
 from propcrm.storage import _catalog
 from propcrm.storage._codec import epoch_micros
-from propcrm.storage._engine import Column, Query, Repo, Table, Where, storable_text
+from propcrm.storage._engine import Column, Query, Table, Where, storable_text
 from propcrm.storage._listing import (
     Filter,
     Listing,
@@ -340,10 +340,14 @@ COMMANDS = Table(
 )
 
 
-class CommandRepo(Repo[CommandRecord]):
-    """The command log: every command done, by its caller-supplied id."""
+class CommandRepo(ListingRepo[CommandRecord]):
+    """The command log: every command done, by its caller-supplied id.
+
+    ``list()`` filters: ``name`` (text); orders: ``"id"``, ``"at"``.
+    """
 
     __slots__ = ()
+    LISTING = Listing({"name": Filter("name", "=", as_text)}, {"at": "at_us"})
 
     def find(self, id: str) -> CommandRecord | None:
         """The record of command ``id``, or ``None`` if it was never done."""

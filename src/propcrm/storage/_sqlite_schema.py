@@ -172,6 +172,28 @@ MIGRATIONS: tuple[Migration, ...] = (
             *(f"CREATE VIEW {name} AS {select}" for name, select in VIEWS.items()),
         ),
     ),
+    Migration(
+        "0013_audit_trail",
+        (
+            "CREATE TABLE audit_trail (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " customer TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
+            " at_us INTEGER NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX audit_trail_by_customer ON audit_trail (customer, at_us)",
+            "CREATE INDEX audit_trail_by_actor ON audit_trail (actor, at_us)",
+            # The trail is append-only, like the archive room's register: the database
+            # itself refuses to change or remove an entry, whoever connects to it.
+            "CREATE TRIGGER audit_trail_no_update BEFORE UPDATE ON audit_trail"
+            " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only:"
+            " an entry is never changed'); END",
+            "CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail"
+            " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only:"
+            " an entry is never removed'); END",
+            "CREATE TABLE consents (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " customer TEXT NOT NULL, recipient TEXT NOT NULL, active INTEGER NOT NULL,"
+            " given_us INTEGER NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX consents_by_customer ON consents (customer, active)",
+        ),
+    ),
 )
 """Every schema step, oldest first. Append only: never edit a released step.
 

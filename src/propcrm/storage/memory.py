@@ -23,6 +23,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from propcrm.errors import ConflictError, NotFoundError, shown
+from propcrm.storage._access_tables import (
+    AUDIT_TRAIL,
+    CONSENTS,
+    AuditTrailRepo,
+    ConsentRepo,
+)
 from propcrm.storage._analysis_tables import (
     PROBLEM_ANALYSES,
     WORK_ORDER_STEPS,
@@ -112,6 +118,8 @@ class MemoryStore:
         self.allocator_states = AllocatorStateRepo(_MemoryTable(self, ALLOCATOR_STATES))
         self.work_order_steps = WorkOrderStepRepo(_MemoryTable(self, WORK_ORDER_STEPS))
         self.problem_analyses = ProblemAnalysisRepo(_MemoryTable(self, PROBLEM_ANALYSES))
+        self.audit_trail = AuditTrailRepo(_MemoryTable(self, AUDIT_TRAIL), self)
+        self.consents = ConsentRepo(_MemoryTable(self, CONSENTS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -130,7 +138,7 @@ class MemoryStore:
             self._sequence_journal.clear()
 
     def close(self) -> None:
-        """Do nothing: there is nothing to release (kept for the :class:`~propcrm.storage.Store` shape)."""
+        """Do nothing: there is nothing to release (kept for the shape of a store)."""
 
     def _table(self, table: Table[T]) -> _MemoryTable[T]:
         return _MemoryTable(self, table)

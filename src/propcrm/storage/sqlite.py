@@ -65,6 +65,12 @@ from propcrm.errors import (
     StorageError,
     ValidationError,
 )
+from propcrm.storage._access_tables import (
+    AUDIT_TRAIL,
+    CONSENTS,
+    AuditTrailRepo,
+    ConsentRepo,
+)
 from propcrm.storage._analysis_tables import (
     PROBLEM_ANALYSES,
     WORK_ORDER_STEPS,
@@ -235,6 +241,8 @@ class SqliteStore:
         self.allocator_states = AllocatorStateRepo(SqliteTable(self, ALLOCATOR_STATES))
         self.work_order_steps = WorkOrderStepRepo(SqliteTable(self, WORK_ORDER_STEPS))
         self.problem_analyses = ProblemAnalysisRepo(SqliteTable(self, PROBLEM_ANALYSES))
+        self.audit_trail = AuditTrailRepo(SqliteTable(self, AUDIT_TRAIL), self)
+        self.consents = ConsentRepo(SqliteTable(self, CONSENTS))
 
     @property
     def read_only(self) -> bool:
@@ -323,6 +331,36 @@ class SqliteStore:
             StorageError: The damage stops SQLite from even checking.
         """
         return "\n".join(row[0] for row in self._query("PRAGMA integrity_check"))
+
+    def scrub(self) -> None:
+        """Leave no byte of deleted or replaced data in the database's files.
+
+        SQLite keeps freed space and old page images until they are reused:
+        in free pages, in the free space of a page, in the write-ahead log.
+        After an anonymisation (RULES §8) this rebuilds the file from the live
+        rows alone (``VACUUM``) and empties the write-ahead log
+        (``wal_checkpoint(TRUNCATE)``), so the replaced values are gone from
+        the files. It takes time in proportion to the database's size.
+
+        Raises:
+            StorageError: The store is read-only, a transaction is open on it,
+                or another connection's reader keeps the log from being emptied.
+        """
+        if self._read_only:
+            raise self._refused_write()
+        if self._depth:
+            raise StorageError(
+                "scrub() rebuilds the whole file and cannot run inside a transaction; "
+                "call it after the transaction has ended"
+            )
+        self._execute("VACUUM")
+        if self._where != MEMORY:
+            busy = self._query("PRAGMA wal_checkpoint(TRUNCATE)")[0][0]
+            if busy:
+                raise StorageError(
+                    "another connection is reading the database, so its write-ahead log "
+                    "still holds old pages; call scrub() again when the readers are done"
+                )
 
     def close(self) -> None:
         """Close the connection; the store cannot be used afterwards."""

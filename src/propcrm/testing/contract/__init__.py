@@ -38,6 +38,7 @@ from typing import Any
 import pytest
 
 from propcrm.storage import Store
+from propcrm.testing.contract._access import AccessContract
 from propcrm.testing.contract._analysis import AnalysisContract
 from propcrm.testing.contract._append_only import CardNumberContract, SurveyResponseContract
 from propcrm.testing.contract._queries import QueryContract
@@ -51,6 +52,7 @@ __all__ = ["HOSTILE_IDS", "HOSTILE_TEXTS", "SAMPLES", "Sample", "StoreContract"]
 
 
 class StoreContract(
+    AccessContract,
     RecordContract,
     RepairContract,
     AnalysisContract,
