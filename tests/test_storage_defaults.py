@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from propcrm.storage._repair_tables import TABLES
+from propcrm.storage._office_tables import TABLES
 
 PIN = Path(__file__).with_name("stored_defaults.json")
 

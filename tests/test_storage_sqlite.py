@@ -9,7 +9,7 @@ import pytest
 
 from propcrm.customers import Customer
 from propcrm.errors import SchemaVersionError, StorageError, ValidationError
-from propcrm.storage._repair_tables import TABLES
+from propcrm.storage._office_tables import TABLES
 from propcrm.storage.sqlite import MIGRATIONS, SqliteStore
 from propcrm.testing.contract import StoreContract
 

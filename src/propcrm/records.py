@@ -17,6 +17,10 @@ so that a store holds the whole story of every complaint (RULES § 9):
   reply's deadline (回访制度 一.3).
 * :class:`RepairSlip` — the dispatch slip (派工单) of a work order, with its
   :class:`Charge`; :class:`AllocatorState` — a role-share allocator's counts.
+* :class:`NightEntry` — an entry of the night log (夜间值班记录表) with the
+  :class:`NightAssignment` that routes it to a work order or a complaint.
+* :class:`VipArchive` — a VIP's archive (VIP 客户档案) with its
+  :class:`VipArchiveEvent` history of issued, renewed, replaced and revoked cards.
 * :class:`CommandRecord` — a command done, by its caller-supplied id, with its
   result, so a retried command changes nothing twice.
 
@@ -35,7 +39,7 @@ Every value is frozen and validated; a store keeps them like any other entity.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime  # noqa: F401  # date resolves the hints of NightEntry, VipArchive
 from decimal import Decimal  # noqa: F401  # resolves the hints of Charge, presented here
 from enum import Enum
 
@@ -43,6 +47,7 @@ from attrs import field, frozen
 
 from propcrm._callback_rounds import role_value
 from propcrm._checks import as_items, require_items
+from propcrm._night_records import NightAssignment, NightEntry, NightEntryState, NightRoute
 from propcrm._repair_records import AllocatorState, Charge, ChargeState, RepairCategory, RepairSlip
 from propcrm._validators import (
     aware_datetime,
@@ -53,6 +58,7 @@ from propcrm._validators import (
     non_empty_str,
     optional,
 )
+from propcrm._vip_records import VipArchive, VipArchiveEvent, VipArchiveEventKind
 from propcrm.complaints import Grade, GradeDecision
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
@@ -69,14 +75,34 @@ __all__ = [
     "CommandRecord",
     "ComplaintCase",
     "GradeRecord",
+    "NightAssignment",
+    "NightEntry",
+    "NightEntryState",
+    "NightRoute",
     "Notification",
     "NotificationKind",
     "PromisedReply",
     "RepairCategory",
     "RepairSlip",
+    "VipArchive",
+    "VipArchiveEvent",
+    "VipArchiveEventKind",
 ]
 
-for _public in (AllocatorState, Charge, ChargeState, RepairCategory, RepairSlip):
+for _public in (
+    AllocatorState,
+    Charge,
+    ChargeState,
+    RepairCategory,
+    RepairSlip,
+    NightAssignment,
+    NightEntry,
+    NightEntryState,
+    NightRoute,
+    VipArchive,
+    VipArchiveEvent,
+    VipArchiveEventKind,
+):
     _public.__module__ = __name__  # documented and stored as propcrm.records' own
 
 
@@ -144,6 +170,8 @@ class NotificationKind(Enum):
     """A promised reply passed its deadline unanswered: the one who promised is told."""
     RECTIFICATION = "rectification"
     """A repair callback found a problem: the technician gets a rectification notice."""
+    VIP_EXPIRY = "vip_expiry"
+    """A VIP card expires soon: the VIP assistant who keeps the archive is reminded."""
 
 
 def _texts(value: object) -> tuple[str, ...]:
@@ -189,6 +217,7 @@ class ComplaintCase:
         satisfied: The complainant's answer on the callback, once recorded.
         repeat_of_id: The handled complaint this one reopens (二次投诉).
         reopened_as_id: The second complaint that reopened this one.
+        night_entry_id: The night-log entry it came from, handed over in the morning.
         events: How many events it has (the next event's number is one more).
         version: Optimistic-concurrency version for stores.
     """
@@ -219,6 +248,9 @@ class ComplaintCase:
     satisfied: bool | None = field(default=None, kw_only=True, validator=optional(is_bool))
     repeat_of_id: str | None = field(default=None, kw_only=True, validator=optional(non_empty_str))
     reopened_as_id: str | None = field(
+        default=None, kw_only=True, validator=optional(non_empty_str)
+    )
+    night_entry_id: str | None = field(
         default=None, kw_only=True, validator=optional(non_empty_str)
     )
     events: int = field(default=0, kw_only=True, validator=int_at_least(0))

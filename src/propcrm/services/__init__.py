@@ -14,7 +14,8 @@ keep every decision:
 * the time comes from the injected :class:`~propcrm.Clock`, the rules
   from the injected :class:`~propcrm.policy.Policy`; each stored decision
   carries the :func:`policy_fingerprint` of the policy that made it;
-* who is to be told (escalations, overdue promised replies) is written to the
+* who is to be told (escalations, overdue promised replies, rectification
+  notices, VIP card reminders) is written to the
   store's outbox (``store.notifications``) in the same transaction; a host
   system delivers from it with :func:`deliver_pending` and its own
   :class:`DeliveryHook`.
@@ -39,21 +40,35 @@ from __future__ import annotations
 import attrs
 
 from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
+from propcrm.services._night_desk import (
+    EMERGENCY_SLA_KIND,
+    HandoverReport,
+    NightDesk,
+    UnassignedEntriesError,
+)
 from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
 from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
+from propcrm.services._vip_care import CarePlanReport, ExpirySweepReport, VipOffice
 from propcrm.services._work_order_charges import SUPERVISOR_LIMIT, WorkOrderDesk
 from propcrm.services._work_order_desk import SLA_KIND_BY_CATEGORY
 
 __all__ = [
+    "EMERGENCY_SLA_KIND",
     "SLA_KIND_BY_CATEGORY",
     "SUPERVISOR_LIMIT",
     "Actor",
+    "CarePlanReport",
     "CommandRunner",
     "ComplaintDesk",
     "DeliveryHook",
     "DeliveryReport",
     "EscalationRecord",
+    "ExpirySweepReport",
+    "HandoverReport",
+    "NightDesk",
     "SweepReport",
+    "UnassignedEntriesError",
+    "VipOffice",
     "WorkOrderDesk",
     "deliver_pending",
     "policy_fingerprint",

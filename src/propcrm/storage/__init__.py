@@ -61,9 +61,11 @@ from propcrm.records import (
     CommandRecord,
     ComplaintCase,
     GradeRecord,
+    NightEntry,
     Notification,
     PromisedReply,
     RepairSlip,
+    VipArchive,
 )
 from propcrm.roles import Role
 from propcrm.satisfaction import SurveyResponse
@@ -443,6 +445,16 @@ class Store(Protocol):
     @property
     def allocator_states(self) -> Repository[AllocatorState]:
         """The stored counts of role-share allocators."""
+        ...
+
+    @property
+    def night_entries(self) -> ListableRepository[NightEntry]:
+        """The night log's entries (夜间值班记录表)."""
+        ...
+
+    @property
+    def vip_archives(self) -> ListableRepository[VipArchive]:
+        """The VIP archives (VIP 客户档案), keyed by the customer's id."""
         ...
 
     @property

@@ -42,6 +42,12 @@ from propcrm.storage._catalog import (
 from propcrm.storage._codec import decode, encode, make_converter
 from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
 from propcrm.storage._listing import Condition
+from propcrm.storage._office_tables import (
+    NIGHT_ENTRIES,
+    VIP_ARCHIVES,
+    NightEntryRepo,
+    VipArchiveRepo,
+)
 from propcrm.storage._records import (
     CASE_EVENTS,
     COMMANDS,
@@ -104,6 +110,8 @@ class MemoryStore:
         self.commands = CommandRepo(_MemoryTable(self, COMMANDS))
         self.repair_slips = RepairSlipRepo(_MemoryTable(self, REPAIR_SLIPS))
         self.allocator_states = AllocatorStateRepo(_MemoryTable(self, ALLOCATOR_STATES))
+        self.night_entries = NightEntryRepo(_MemoryTable(self, NIGHT_ENTRIES))
+        self.vip_archives = VipArchiveRepo(_MemoryTable(self, VIP_ARCHIVES))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

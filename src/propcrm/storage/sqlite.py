@@ -80,6 +80,12 @@ from propcrm.storage._catalog import (
 )
 from propcrm.storage._codec import make_converter
 from propcrm.storage._engine import Table
+from propcrm.storage._office_tables import (
+    NIGHT_ENTRIES,
+    VIP_ARCHIVES,
+    NightEntryRepo,
+    VipArchiveRepo,
+)
 from propcrm.storage._records import (
     CASE_EVENTS,
     COMMANDS,
@@ -222,6 +228,8 @@ class SqliteStore:
         self.commands = CommandRepo(SqliteTable(self, COMMANDS))
         self.repair_slips = RepairSlipRepo(SqliteTable(self, REPAIR_SLIPS))
         self.allocator_states = AllocatorStateRepo(SqliteTable(self, ALLOCATOR_STATES))
+        self.night_entries = NightEntryRepo(SqliteTable(self, NIGHT_ENTRIES))
+        self.vip_archives = VipArchiveRepo(SqliteTable(self, VIP_ARCHIVES))
 
     @property
     def read_only(self) -> bool:
