@@ -39,6 +39,7 @@ import pytest
 
 from propcrm.storage import Store
 from propcrm.testing.contract._append_only import CardNumberContract, SurveyResponseContract
+from propcrm.testing.contract._office import OfficeContract
 from propcrm.testing.contract._queries import QueryContract
 from propcrm.testing.contract._records import RecordContract
 from propcrm.testing.contract._repair import RepairContract
@@ -52,6 +53,7 @@ __all__ = ["HOSTILE_IDS", "HOSTILE_TEXTS", "SAMPLES", "Sample", "StoreContract"]
 class StoreContract(
     RecordContract,
     RepairContract,
+    OfficeContract,
     VersionedRepositoryContract,
     TransactionContract,
     QueryContract,
