@@ -147,7 +147,7 @@ class VipOffice(VipCardCommands):
         require_int(year, "year", low=1, high=9998)
 
         def work(at: datetime) -> CarePlanReport:
-            calendar = self.policy.calendar(self.policy.callbacks.contact_calendar, years=[year])
+            calendar = None  # built for the first VIP to plan: a calendar of a far year warns
             added: list[str] = []
             already: list[str] = []
             past: list[str] = []
@@ -156,6 +156,9 @@ class VipOffice(VipCardCommands):
                 card = self.store.vip_cards.get(archive.card_id)
                 if card.change is not None:
                     continue  # revoked: no more care
+                if calendar is None:
+                    name = self.policy.callbacks.contact_calendar
+                    calendar = self.policy.calendar(name, years=[year])
                 plan = plan_vip_care(
                     card.id, customer_id=archive.id, birthdays=archive.birthdays,
                     card_expires=card.expires_on, year=year, calendar=calendar,
