@@ -10,7 +10,13 @@ import pytest
 
 from propcrm import FixedClock
 from propcrm.errors import ConflictError, PermissionDeniedError, ValidationError
-from propcrm.records import ChargeState, NightEntryState, NightRoute, NotificationKind
+from propcrm.records import (
+    ChargeState,
+    NightAssignment,
+    NightEntryState,
+    NightRoute,
+    NotificationKind,
+)
 from propcrm.roles import Role
 from propcrm.services import Actor, HandoverReport, NightDesk, UnassignedEntriesError, WorkOrderDesk
 from propcrm.sla import SlaState
@@ -328,3 +334,39 @@ def test_a_desk_on_another_store_is_refused(store: Any, clock: FixedClock) -> No
     other = WorkOrderDesk(MemoryStore(), clock=clock)
     with pytest.raises(ValidationError, match="^work_orders: expected a WorkOrderDesk on the same"):
         NightDesk(store, clock=clock, work_orders=other)
+
+
+def test_a_request_received_after_its_command_is_refused(desk: NightDesk) -> None:
+    """received_at later than the command's time cannot be: the argument is named."""
+    with pytest.raises(ValidationError, match="^received_at: expected a moment no later"):
+        desk.work_orders.register(
+            command_id="r", actor=CLERK, work_order_id="WO-1", community="东区",
+            customer_id="c", address=ADDRESS, contact="13800000000", content="x",
+            category="house", received_at=_t(4, 0, 0),
+        )  # fmt: skip
+
+
+def test_an_entry_names_the_record_it_became(desk: NightDesk, store: Any) -> None:
+    """record_id is the work order of an emergency, None while an entry is open."""
+    assert (_log(desk, 1).record_id, _burst(desk).record_id) == (None, "night:N-2")
+
+
+def test_a_complaint_assignment_needs_a_subject() -> None:
+    """A NightAssignment routed to a complaint without a subject names the field."""
+    with pytest.raises(ValidationError, match="^subject: expected the complaint's subject"):
+        NightAssignment(NightRoute.COMPLAINT, decided_by="d", decided_at=_t(3, 23), category="n")
+
+
+def test_blank_department_names_are_refused() -> None:
+    """departments= holds non-empty names."""
+    with pytest.raises(ValidationError, match="^departments: expected non-empty department"):
+        NightAssignment(
+            NightRoute.COMPLAINT, decided_by="d", decided_at=_t(3, 23), category="n",
+            subject="s", departments=[" "],
+        )  # fmt: skip
+
+
+def test_night_entries_list_by_night_only_with_a_date(store: Any) -> None:
+    """night_of= takes a datetime.date, named in the error otherwise."""
+    with pytest.raises(ValidationError, match="^night_of: expected a datetime.date"):
+        store.night_entries.list(night_of="2025-03-03")

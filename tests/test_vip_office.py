@@ -17,7 +17,14 @@ from propcrm.roles import Role
 from propcrm.services import Actor, ExpirySweepReport, VipOffice
 from propcrm.storage.memory import MemoryStore
 from propcrm.storage.sqlite import SqliteStore
-from propcrm.vip import CardStateError, CardStatus, NotEligibleError, RevocationGround, VipLevel
+from propcrm.vip import (
+    CardStateError,
+    CardStatus,
+    NotEligibleError,
+    RevocationGround,
+    VipLevel,
+    VipProgramme,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 ASSISTANT = Actor("va-1", roles=[Role.VIP_ASSISTANT], communities=["东区"])
@@ -261,3 +268,45 @@ def test_a_bad_year_names_the_argument(office: VipOffice) -> None:
     """plan_care refuses a year that is not an integer year."""
     with pytest.raises(ValidationError, match="^year: expected an integer from 1 to 9998"):
         office.plan_care(command_id="c", actor=ASSISTANT, community="东区", year=0)
+
+
+def test_a_revoked_vip_who_qualifies_again_continues_the_archive(
+    office: VipOffice, clock: FixedClock, store: Any
+) -> None:
+    """A new card after a revocation is written in the same archive, birthdays replaced."""
+    _issue(office)
+    office.revoke(
+        command_id="r", actor=MANAGER, customer_id="c1",
+        ground=RevocationGround.MALICIOUS_ARREARS,
+    )  # fmt: skip
+    clock.set(_t(2026, 3, 3))
+    archive = office.issue(
+        command_id="again", actor=ASSISTANT, customer_id="c1", community="东区",
+        level=VipLevel.GOVERNMENT_OFFICIAL, birthdays={"self": date(1970, 5, 21)},
+    )  # fmt: skip
+    assert (archive.customer_id, archive.card_ids, archive.birthdays) == (
+        "c1",
+        ("JK1001", "JK1002"),
+        {"self": date(1970, 5, 21)},
+    )
+
+
+def test_a_card_the_office_does_not_keep_gets_no_reminder(
+    office: VipOffice, clock: FixedClock, store: Any
+) -> None:
+    """A card stored without an archive (issued elsewhere) is left out of the sweep."""
+    programme = VipProgramme(store.card_numbers)
+    customer = store.customers.get("c1")
+    store.vip_cards.add(
+        programme.issue(customer, level=VipLevel.OTHER, on=date(2025, 3, 3), by="x")
+    )
+    assert _sweep(office, clock, date(2028, 2, 2)).notification_ids == ()
+
+
+def test_birthdays_name_people_by_text(office: VipOffice) -> None:
+    """A birthday keyed by a number is refused, naming birthdays."""
+    with pytest.raises(ValidationError, match="^birthdays: expected people named by"):
+        office.issue(
+            command_id="i", actor=ASSISTANT, customer_id="c1", community="东区",
+            level=VipLevel.OTHER, birthdays={1: date(1970, 1, 1)},  # type: ignore[dict-item]
+        )  # fmt: skip
