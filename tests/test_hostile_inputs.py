@@ -601,6 +601,84 @@ ARGUMENTS |= {
 }
 
 
+NIGHT_T = datetime(2025, 10, 9, 23, 0, tzinfo=SHANGHAI)  # the night shift
+
+
+def _night_desk() -> propcrm.services.NightDesk:
+    """A night desk holding the open entry ``x``, routed to a work order."""
+    desk = propcrm.services.NightDesk(propcrm.MemoryStore(), clock=propcrm.FixedClock(NIGHT_T))
+    _seed_night(desk.store)
+    return desk
+
+
+def _seed_night(store: Store) -> None:
+    """Log the entry ``x`` of community ``x`` and route it to a work order."""
+    desk = propcrm.services.NightDesk(store, clock=propcrm.FixedClock(NIGHT_T))
+    desk.log(
+        command_id="log-x", actor=_clerk(), entry_id="x", community="x", customer_id="c1",
+        caller="13812345678", content="tap drips",
+    )  # fmt: skip
+    desk.assign_work_order(
+        command_id="route-x", actor=_clerk(), entry_id="x", address="东区3号楼", category="house"
+    )
+
+
+def _vip() -> propcrm.services.Actor:
+    roles = ["vip_assistant", "service_centre_manager"]
+    return propcrm.services.Actor("va-1", roles=roles, communities=["x"])
+
+
+def _vip_office() -> propcrm.services.VipOffice:
+    """An office keeping the archive ``x`` (a valid card) and ``old`` (its card expires
+    on the clock's day, so it may be renewed); ``new`` is a tier-A customer with no card."""
+    store = propcrm.MemoryStore()
+    _seed_vip(store)
+    return propcrm.services.VipOffice(store, clock=propcrm.FixedClock(SHANGHAI_T))
+
+
+def _seed_vip(store: Store) -> None:
+    for customer_id in ("x", "old", "new"):
+        store.customers.add(attrs.evolve(OFFICIAL, id=customer_id))
+    three_years_before = propcrm.FixedClock(SHANGHAI_T.replace(year=2022))
+    for customer_id, clock in (("old", three_years_before), ("x", propcrm.FixedClock(SHANGHAI_T))):
+        propcrm.services.VipOffice(store, clock=clock).issue(
+            command_id=f"issue-{customer_id}", actor=_vip(), customer_id=customer_id,
+            community="x", level=propcrm.VipLevel.OTHER,
+        )  # fmt: skip
+
+
+FACTORIES |= {"NightDesk": _night_desk, "VipOffice": _vip_office}
+
+ARGUMENTS |= {
+    "NightAssignment": lambda: {
+        "address": propcrm.PersonalData(propcrm.PersonalKind.ADDRESS, "东区3号楼")
+    },
+    "NightEntry": lambda: {
+        "caller": propcrm.PersonalData(propcrm.PersonalKind.PHONE, "13812345678")
+    },
+    "NightDesk.log": lambda: {"actor": _clerk(), "entry_id": "new", "caller": "13812345678"},
+    "NightDesk.assign_work_order": lambda: {
+        "actor": _clerk(),
+        "address": "东区3号楼",
+        "category": "house",
+    },
+    "NightDesk.assign_complaint": lambda: {"actor": _clerk()},
+    "NightDesk.handover": lambda: {"actor": _clerk()},
+    "NightDesk.is_night": lambda: {"at": NIGHT_T},
+    "VipCardCommands.issue": lambda: {
+        "actor": _vip(),
+        "customer_id": "new",
+        "level": propcrm.VipLevel.OTHER,
+    },
+    "VipCardCommands.renew": lambda: {"actor": _vip(), "customer_id": "old"},
+    "VipCardCommands.replace": lambda: {"actor": _vip()},
+    "VipCardCommands.revoke": lambda: {"actor": _vip()},
+    "VipCardCommands.record_birthdays": lambda: {"actor": _vip()},
+    "VipOffice.sweep_expiries": lambda: {"actor": _vip()},
+    "VipOffice.plan_care": lambda: {"actor": _vip(), "year": 2025},
+}
+
+
 def signature_hints(func: Callable[..., object]) -> tuple[inspect.Signature, dict[str, object]]:
     """The signature and resolved type hints of a callable (for a class, its constructor)."""
     target = func
@@ -755,6 +833,8 @@ def _seeded(store: Store) -> Store:
             purpose="callback",
         )
     )
+    _seed_night(store)
+    store.vip_archives.add(attrs.evolve(_vip_office().store.vip_archives.get("x"), version=0))
     _SURVEY_ID.append(store.survey_responses.add(_responses()[0]))  # type: ignore[arg-type]
     return store
 

@@ -261,4 +261,4 @@ def test_a_read_only_store_reports_too(sqlite: SqliteStore, tmp_path: Path) -> N
 
 def test_the_migration_is_recorded(sqlite: SqliteStore) -> None:
     """The views and tables come with the step 0012_analysis_and_views."""
-    assert sqlite.applied_migrations()[-1] == "0012_analysis_and_views"
+    assert "0012_analysis_and_views" in sqlite.applied_migrations()

@@ -139,6 +139,7 @@ class RepairSlip:
         charge: The charge, if any.
         signed_off_at: When the customer tested the repair and signed the slip.
         callback_task_id: The repair callback planned at sign-off.
+        night_entry_id: The night-log entry it came from (an emergency, or the morning handover).
         version: Optimistic-concurrency version for stores.
     """
 
@@ -164,6 +165,9 @@ class RepairSlip:
         default=None, kw_only=True, validator=optional(aware_datetime)
     )
     callback_task_id: str | None = field(
+        default=None, kw_only=True, validator=optional(non_empty_str)
+    )
+    night_entry_id: str | None = field(
         default=None, kw_only=True, validator=optional(non_empty_str)
     )
     version: int = field(default=0, kw_only=True, validator=int_at_least(0))

@@ -23,6 +23,10 @@ so that a store holds the whole story of every complaint (RULES § 9):
 * :class:`AuditEntry` — one line of the append-only audit trail: who read,
   revealed or disclosed what, when and why (never the clear value);
   :class:`Consent` — a customer's consent to a disclosure, withdrawable.
+* :class:`NightEntry` — an entry of the night log (夜间值班记录表) with the
+  :class:`NightAssignment` that routes it to a work order or a complaint.
+* :class:`VipArchive` — a VIP's archive (VIP 客户档案) with its
+  :class:`VipArchiveEvent` history of issued, renewed, replaced and revoked cards.
 * :class:`CommandRecord` — a command done, by its caller-supplied id, with its
   result, so a retried command changes nothing twice.
 
@@ -41,7 +45,7 @@ Every value is frozen and validated; a store keeps them like any other entity.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime  # noqa: F401  # date resolves the hints of NightEntry, VipArchive
 from decimal import Decimal  # noqa: F401  # resolves the hints of Charge, presented here
 from enum import Enum
 
@@ -51,6 +55,7 @@ from propcrm._access_records import AuditAction, AuditEntry, Consent, RecordKind
 from propcrm._callback_rounds import role_value
 from propcrm._checks import as_items, require_items
 from propcrm._desk_records import ProblemAnalysis, WorkOrderStep, WorkOrderStepKind
+from propcrm._night_records import NightAssignment, NightEntry, NightEntryState, NightRoute
 from propcrm._repair_records import AllocatorState, Charge, ChargeState, RepairCategory, RepairSlip
 from propcrm._validators import (
     aware_datetime,
@@ -61,6 +66,7 @@ from propcrm._validators import (
     non_empty_str,
     optional,
 )
+from propcrm._vip_records import VipArchive, VipArchiveEvent, VipArchiveEventKind
 from propcrm.complaints import Grade, GradeDecision
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
@@ -84,6 +90,10 @@ __all__ = [
     "ComplaintCase",
     "Consent",
     "GradeRecord",
+    "NightAssignment",
+    "NightEntry",
+    "NightEntryState",
+    "NightRoute",
     "Notification",
     "NotificationKind",
     "ProblemAnalysis",
@@ -91,6 +101,9 @@ __all__ = [
     "RecordKind",
     "RepairCategory",
     "RepairSlip",
+    "VipArchive",
+    "VipArchiveEvent",
+    "VipArchiveEventKind",
     "WorkOrderStep",
     "WorkOrderStepKind",
 ]
@@ -102,10 +115,17 @@ for _public in (
     Charge,
     ChargeState,
     Consent,
+    NightAssignment,
+    NightEntry,
+    NightEntryState,
+    NightRoute,
     ProblemAnalysis,
     RecordKind,
     RepairCategory,
     RepairSlip,
+    VipArchive,
+    VipArchiveEvent,
+    VipArchiveEventKind,
     WorkOrderStep,
     WorkOrderStepKind,
 ):
@@ -176,6 +196,8 @@ class NotificationKind(Enum):
     """A promised reply passed its deadline unanswered, so the one who promised is told."""
     RECTIFICATION = "rectification"
     """A repair callback found a problem, so the technician gets a rectification notice."""
+    VIP_EXPIRY = "vip_expiry"
+    """A VIP card expires soon, so the VIP assistant who keeps the archive is reminded."""
 
 
 def _texts(value: object) -> tuple[str, ...]:
@@ -221,6 +243,7 @@ class ComplaintCase:
         satisfied: The complainant's answer on the callback, once recorded.
         repeat_of_id: The handled complaint this one reopens (二次投诉).
         reopened_as_id: The second complaint that reopened this one.
+        night_entry_id: The night-log entry it came from, handed over in the morning.
         events: How many events it has (the next event's number is one more).
         version: Optimistic-concurrency version for stores.
     """
@@ -251,6 +274,9 @@ class ComplaintCase:
     satisfied: bool | None = field(default=None, kw_only=True, validator=optional(is_bool))
     repeat_of_id: str | None = field(default=None, kw_only=True, validator=optional(non_empty_str))
     reopened_as_id: str | None = field(
+        default=None, kw_only=True, validator=optional(non_empty_str)
+    )
+    night_entry_id: str | None = field(
         default=None, kw_only=True, validator=optional(non_empty_str)
     )
     events: int = field(default=0, kw_only=True, validator=int_at_least(0))

@@ -29,11 +29,12 @@ assistant (:attr:`Role.VIP_ASSISTANT <propcrm.roles.Role.VIP_ASSISTANT>`,
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from attrs import evolve, frozen
 
-from propcrm._checks import as_items, require_date, require_instance
+from propcrm._checks import as_items, require_date, require_instance, require_items
 from propcrm._slices import policy_slice
 from propcrm._vip_cards import (
     CardStateError,
@@ -161,6 +162,7 @@ class VipProgramme:
         tiers: The tier thresholds used to verify that a customer qualifies:
             the whole Policy or ``policy.customers.tiers``. By default those of
             ``policy`` when it is the whole Policy, else the defaults.
+        cards: Cards issued before (e.g. read from a store), known from the start.
 
     Raises:
         ValidationError: an argument of the wrong type, with the path to the
@@ -174,6 +176,7 @@ class VipProgramme:
         *,
         policy: object = None,
         tiers: object = None,
+        cards: Iterable[VipCard] = (),
     ) -> None:
         if not callable(getattr(allocator, "allocate", None)):
             raise ValidationError.expected(
@@ -187,6 +190,8 @@ class VipProgramme:
         )
         self._allocator = allocator
         self._cards: dict[str, VipCard] = {}
+        for known in require_items(cards, "cards", VipCard, "a list of VipCard values"):
+            self._keep(known)
 
     def card(self, card_id: CardNumber | str) -> VipCard:
         """The programme's record of a card.

@@ -21,7 +21,8 @@ keep every decision:
   value is checked against the actor's roles (:mod:`propcrm.access`) and
   written to the store's append-only audit trail in the same transaction
   (:class:`ArchiveDesk`);
-* who is to be told (escalations, overdue promised replies) is written to the
+* who is to be told (escalations, overdue promised replies, rectification
+  notices, VIP card reminders) is written to the
   store's outbox (``store.notifications``) in the same transaction; a host
   system delivers from it with :func:`deliver_pending` and its own
   :class:`DeliveryHook`.
@@ -48,15 +49,23 @@ import attrs
 from propcrm.services._analysis import AnalysisReport, Finding, RecurringProblem
 from propcrm.services._archive_desk import ANONYMISED, AnonymisationReport, ArchiveDesk
 from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
+from propcrm.services._night_desk import (
+    EMERGENCY_SLA_KIND,
+    HandoverReport,
+    NightDesk,
+    UnassignedEntriesError,
+)
 from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
 from propcrm.services._periods import Period
 from propcrm.services._scorecard import RESPONSE_TARGETS, CommunityScorecard, ScorecardService
 from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
+from propcrm.services._vip_care import CarePlanReport, ExpirySweepReport, VipOffice
 from propcrm.services._work_order_charges import SUPERVISOR_LIMIT, WorkOrderDesk
 from propcrm.services._work_order_desk import SLA_KIND_BY_CATEGORY
 
 __all__ = [
     "ANONYMISED",
+    "EMERGENCY_SLA_KIND",
     "RESPONSE_TARGETS",
     "SLA_KIND_BY_CATEGORY",
     "SUPERVISOR_LIMIT",
@@ -64,17 +73,23 @@ __all__ = [
     "AnalysisReport",
     "AnonymisationReport",
     "ArchiveDesk",
+    "CarePlanReport",
     "CommandRunner",
     "CommunityScorecard",
     "ComplaintDesk",
     "DeliveryHook",
     "DeliveryReport",
     "EscalationRecord",
+    "ExpirySweepReport",
     "Finding",
+    "HandoverReport",
+    "NightDesk",
     "Period",
     "RecurringProblem",
     "ScorecardService",
     "SweepReport",
+    "UnassignedEntriesError",
+    "VipOffice",
     "WorkOrderDesk",
     "deliver_pending",
     "policy_fingerprint",

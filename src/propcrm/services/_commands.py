@@ -28,6 +28,7 @@ __all__ = [
     "Actor",
     "CommandRunner",
     "policy_fingerprint",
+    "received_before",
     "require_actor",
     "require_clock",
     "require_command_id",
@@ -150,6 +151,22 @@ def _non_empty(value: object, name: str, hint: str) -> str:
     if not text.strip():
         raise ValidationError.expected(name, "a non-empty string", value, hint)
     return text
+
+
+def received_before(received_at: datetime | None, at: datetime) -> datetime:
+    """``received_at`` (when a request reached the company), or ``at`` when it is ``None``.
+
+    Raises:
+        ValidationError: ``received_at`` is after ``at``, the command's time.
+    """
+    if received_at is None:
+        return at
+    if received_at > at:
+        raise ValidationError.expected(
+            "received_at", f"a moment no later than the command's time ({at.isoformat()})",
+            received_at, "a request cannot be received after it is registered",
+        )  # fmt: skip
+    return received_at
 
 
 def policy_fingerprint(policy: Policy) -> str:

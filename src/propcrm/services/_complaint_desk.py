@@ -14,12 +14,12 @@ import attrs
 
 from propcrm._checks import require_items
 from propcrm._months import add_months
-from propcrm._time import Clock, zone
+from propcrm._time import Clock, require_aware, zone
 from propcrm.complaints import Complaint, ComplaintHistory, GradeDecision, grade
 from propcrm.errors import ValidationError
 from propcrm.policy import Policy
 from propcrm.records import CaseEvent, CaseEventKind, ComplaintCase, GradeRecord
-from propcrm.services._commands import Actor, CommandRunner, require_actor
+from propcrm.services._commands import Actor, CommandRunner, received_before, require_actor
 from propcrm.storage import Store
 
 __all__ = ["DeskCommands", "record_grade"]
@@ -79,6 +79,8 @@ class DeskCommands:
         media_risk: bool = False,
         litigation_filed: bool = False,
         media_exposed: bool = False,
+        received_at: datetime | None = None,
+        night_entry_id: str | None = None,
     ) -> ComplaintCase:
         """Register a complaint from any channel, grade it and make the receiver its owner.
 
@@ -87,16 +89,23 @@ class DeskCommands:
         and owns the complaint until it is closed (首问负责制). It is graded at
         once against the complaints of the same key in the window (002 §40);
         departments involved make it need other departments' help.
+        ``received_at`` is when the complaint reached the company, when that was
+        before the command (a night-log entry handed over in the morning: its
+        clock starts at the call); ``night_entry_id`` names that entry.
 
         Raises:
             PermissionDeniedError: The actor does not act for ``community``.
             ConflictError: ``complaint_id`` is taken.
-            ValidationError: A field is invalid (named in the message).
+            ValidationError: A field is invalid (named in the message), or
+                ``received_at`` is after the command's time.
         """
         require_actor(actor, community)
         involved = require_items(departments, "departments", str, "a list of department names")
+        if received_at is not None:
+            require_aware(received_at, "received_at")
 
-        def work(at: datetime) -> ComplaintCase:
+        def work(now: datetime) -> ComplaintCase:
+            at = received_before(received_at, now)
             complaint = Complaint(
                 complaint_id,
                 community=community,
@@ -113,7 +122,10 @@ class DeskCommands:
                 media_exposed=media_exposed,
                 needs_other_departments=bool(involved),
             )
-            return self._open_case(complaint, actor, at, command_id, customer_id, summary, involved)
+            return self._open_case(
+                complaint, actor, now, command_id, customer_id, summary, involved,
+                night_entry_id=night_entry_id,
+            )  # fmt: skip
 
         return self._runner.run(
             "complaints.register",
@@ -134,6 +146,7 @@ class DeskCommands:
         departments: tuple[str, ...],
         *,
         repeat_of_id: str | None = None,
+        night_entry_id: str | None = None,
     ) -> ComplaintCase:
         store = self.store
         decision = grade(complaint, at=at, history=self._history(complaint), policy=self.policy)
@@ -149,6 +162,7 @@ class DeskCommands:
             grade=decision.grade,
             vip=self._is_vip(customer_id, at),
             repeat_of_id=repeat_of_id,
+            night_entry_id=night_entry_id,
         )
         kind = CaseEventKind.REOPENED if repeat_of_id else CaseEventKind.REGISTERED
         case = self._event(case, kind, at, actor, command_id, note=summary)

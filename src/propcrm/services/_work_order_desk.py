@@ -18,12 +18,12 @@ from propcrm.errors import ValidationError
 from propcrm.policy import Policy
 from propcrm.privacy import PersonalData, PersonalKind
 from propcrm.records import RepairCategory, RepairSlip, WorkOrderStep, WorkOrderStepKind
-from propcrm.services._commands import Actor, CommandRunner, require_actor
+from propcrm.services._commands import Actor, CommandRunner, received_before, require_actor
 from propcrm.sla import Event, EventKind, SlaEvaluator, TargetStatus, Timeline
 from propcrm.storage import Store
 from propcrm.work_orders import WorkOrder
 
-__all__ = ["SLA_KIND_BY_CATEGORY", "WorkOrderCommands"]
+__all__ = ["SLA_KIND_BY_CATEGORY", "WorkOrderCommands", "personal", "repair_category"]
 
 SLA_KIND_BY_CATEGORY: dict[RepairCategory, str] = {
     RepairCategory.HOUSE: "repair.in_home",
@@ -34,7 +34,8 @@ SLA_KIND_BY_CATEGORY: dict[RepairCategory, str] = {
 """The SLA kind a slip's category selects unless the desk names one (Decision)."""
 
 
-def _personal(value: object, kind: PersonalKind, name: str) -> PersonalData:
+def personal(value: object, kind: PersonalKind, name: str) -> PersonalData:
+    """``value`` as personal data of ``kind``: given so, or wrapped from non-empty text."""
     if isinstance(value, PersonalData):
         if value.kind is not kind:
             raise ValidationError.expected(name, f"PersonalData of kind {kind.value}", value.kind)
@@ -45,7 +46,8 @@ def _personal(value: object, kind: PersonalKind, name: str) -> PersonalData:
     return PersonalData(kind, text)
 
 
-def _category(value: object) -> RepairCategory:
+def repair_category(value: object) -> RepairCategory:
+    """``value`` as a :class:`~propcrm.records.RepairCategory`, or its value text."""
     if isinstance(value, RepairCategory):
         return value
     try:
@@ -87,6 +89,8 @@ class WorkOrderCommands:
         sla_kind: str | None = None,
         callback_kind: str = "ordinary",
         property_type: str = "residential",
+        received_at: datetime | None = None,
+        night_entry_id: str | None = None,
     ) -> RepairSlip:
         """Register a repair request and open its work order, received at the clock's time.
 
@@ -96,19 +100,27 @@ class WorkOrderCommands:
         service levels (e.g. ``"repair.emergency"`` for an emergency); by
         default :data:`~propcrm.services.SLA_KIND_BY_CATEGORY`. ``callback_kind`` chooses the
         repair callback's window (``"ordinary"``, ``"safety"``, ``"leak"``).
+        ``received_at`` is when the request reached the company, when that was
+        before the command (a night-log entry handed over in the morning: its
+        SLA clocks start at the call); ``night_entry_id`` names that entry.
 
         Raises:
             PermissionDeniedError: The actor does not act for ``community``.
             ConflictError: ``work_order_id`` is taken.
-            ValidationError: A field is invalid (named in the message).
+            ValidationError: A field is invalid (named in the message), or
+                ``received_at`` is after the command's time.
         """
         require_actor(actor, community)
-        kind = _category(category)
-        where = _personal(address, PersonalKind.ADDRESS, "address")
-        phone = _personal(contact, PersonalKind.PHONE, "contact")
+        kind = repair_category(category)
+        where = personal(address, PersonalKind.ADDRESS, "address")
+        phone = personal(contact, PersonalKind.PHONE, "contact")
         chosen = SLA_KIND_BY_CATEGORY[kind] if sla_kind is None else sla_kind
 
-        def work(at: datetime) -> RepairSlip:
+        if received_at is not None:
+            require_aware(received_at, "received_at")
+
+        def work(now: datetime) -> RepairSlip:
+            at = received_before(received_at, now)
             received = Timeline(
                 [Event(EventKind.RECEIVED, at)], kind=chosen, property_type=property_type
             )
@@ -118,7 +130,7 @@ class WorkOrderCommands:
             slip = RepairSlip(
                 work_order_id, community=community, customer_id=customer_id, address=where,
                 contact=phone, content=content, category=kind, received_at=at,
-                received_by=actor.id,
+                received_by=actor.id, night_entry_id=night_entry_id,
             )  # fmt: skip
             return self.store.repair_slips.add(slip)
 

@@ -58,8 +58,10 @@ from propcrm.customers import Customer, Household
 from propcrm.records import (
     AllocatorState,
     Consent,
+    NightEntry,
     ProblemAnalysis,
     RepairSlip,
+    VipArchive,
     WorkOrderStep,
 )
 from propcrm.roles import Role
@@ -309,6 +311,16 @@ class Store(Protocol):
     @property
     def consents(self) -> ListableRepository[Consent]:
         """The customers' consents to disclosure."""
+        ...
+
+    @property
+    def night_entries(self) -> ListableRepository[NightEntry]:
+        """The night log's entries (夜间值班记录表)."""
+        ...
+
+    @property
+    def vip_archives(self) -> ListableRepository[VipArchive]:
+        """The VIP archives (VIP 客户档案), keyed by the customer's id."""
         ...
 
     @property

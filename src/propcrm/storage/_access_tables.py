@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 
 from propcrm.records import AuditAction, AuditEntry, Consent
-from propcrm.storage import _repair_tables
+from propcrm.storage import _office_tables
 from propcrm.storage._codec import epoch_micros
 from propcrm.storage._engine import (
     Column,
@@ -148,5 +148,5 @@ class ConsentRepo(ListingRepo[Consent]):
     )
 
 
-TABLES: tuple[Table[Any], ...] = (*_repair_tables.TABLES, AUDIT_TRAIL, CONSENTS)
+TABLES: tuple[Table[Any], ...] = (*_office_tables.TABLES, AUDIT_TRAIL, CONSENTS)
 """Every table, in schema order."""

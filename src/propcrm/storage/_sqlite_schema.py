@@ -159,6 +159,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
+        "0010_night_duty",
+        (
+            "CREATE TABLE night_entries (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " community TEXT NOT NULL, state TEXT NOT NULL, night_of TEXT NOT NULL,"
+            " logged_us INTEGER NOT NULL, body TEXT NOT NULL)",
+            "CREATE INDEX night_entries_by_community"
+            " ON night_entries (community, state, logged_us)",
+        ),
+    ),
+    Migration(
+        "0011_vip_office",
+        (
+            "CREATE TABLE vip_archives (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+            " community TEXT NOT NULL, card TEXT NOT NULL, opened_us INTEGER NOT NULL,"
+            " body TEXT NOT NULL)",
+            "CREATE INDEX vip_archives_by_community ON vip_archives (community, opened_us)",
+            "CREATE INDEX vip_archives_by_card ON vip_archives (card)",
+        ),
+    ),
+    Migration(
         "0012_analysis_and_views",
         (
             "CREATE TABLE work_order_steps (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"

@@ -54,6 +54,12 @@ from propcrm.storage._catalog import (
 from propcrm.storage._codec import decode, encode, make_converter
 from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
 from propcrm.storage._listing import Condition
+from propcrm.storage._office_tables import (
+    NIGHT_ENTRIES,
+    VIP_ARCHIVES,
+    NightEntryRepo,
+    VipArchiveRepo,
+)
 from propcrm.storage._records import (
     CASE_EVENTS,
     COMMANDS,
@@ -120,6 +126,8 @@ class MemoryStore:
         self.problem_analyses = ProblemAnalysisRepo(_MemoryTable(self, PROBLEM_ANALYSES))
         self.audit_trail = AuditTrailRepo(_MemoryTable(self, AUDIT_TRAIL), self)
         self.consents = ConsentRepo(_MemoryTable(self, CONSENTS))
+        self.night_entries = NightEntryRepo(_MemoryTable(self, NIGHT_ENTRIES))
+        self.vip_archives = VipArchiveRepo(_MemoryTable(self, VIP_ARCHIVES))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

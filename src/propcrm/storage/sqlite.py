@@ -95,6 +95,12 @@ from propcrm.storage._catalog import (
 )
 from propcrm.storage._codec import make_converter
 from propcrm.storage._engine import Table
+from propcrm.storage._office_tables import (
+    NIGHT_ENTRIES,
+    VIP_ARCHIVES,
+    NightEntryRepo,
+    VipArchiveRepo,
+)
 from propcrm.storage._records import (
     CASE_EVENTS,
     COMMANDS,
@@ -243,6 +249,8 @@ class SqliteStore:
         self.problem_analyses = ProblemAnalysisRepo(SqliteTable(self, PROBLEM_ANALYSES))
         self.audit_trail = AuditTrailRepo(SqliteTable(self, AUDIT_TRAIL), self)
         self.consents = ConsentRepo(SqliteTable(self, CONSENTS))
+        self.night_entries = NightEntryRepo(SqliteTable(self, NIGHT_ENTRIES))
+        self.vip_archives = VipArchiveRepo(SqliteTable(self, VIP_ARCHIVES))
 
     @property
     def read_only(self) -> bool:

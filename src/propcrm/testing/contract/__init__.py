@@ -41,6 +41,7 @@ from propcrm.storage import Store
 from propcrm.testing.contract._access import AccessContract
 from propcrm.testing.contract._analysis import AnalysisContract
 from propcrm.testing.contract._append_only import CardNumberContract, SurveyResponseContract
+from propcrm.testing.contract._office import OfficeContract
 from propcrm.testing.contract._queries import QueryContract
 from propcrm.testing.contract._records import RecordContract
 from propcrm.testing.contract._repair import RepairContract
@@ -56,6 +57,7 @@ class StoreContract(
     RecordContract,
     RepairContract,
     AnalysisContract,
+    OfficeContract,
     VersionedRepositoryContract,
     TransactionContract,
     QueryContract,

@@ -16,6 +16,7 @@ from propcrm.customers import Customer, Household, Member
 from propcrm.explain import Reason
 from propcrm.sla import Event, EventKind, Timeline
 from propcrm.testing.contract._analysis import ANALYSIS_SAMPLES
+from propcrm.testing.contract._office import OFFICE_SAMPLES
 from propcrm.testing.contract._records import RECORD_SAMPLES
 from propcrm.testing.contract._repair import REPAIR_SAMPLES
 from propcrm.testing.strategies import (
@@ -259,5 +260,6 @@ SAMPLES: tuple[Sample[Any], ...] = (
     *(Sample(*attrs.astuple(sample, recurse=False)) for sample in RECORD_SAMPLES),
     *(Sample(*attrs.astuple(sample, recurse=False)) for sample in REPAIR_SAMPLES),
     *(Sample(*attrs.astuple(sample, recurse=False)) for sample in ANALYSIS_SAMPLES),
+    *(Sample(*attrs.astuple(sample, recurse=False)) for sample in OFFICE_SAMPLES),
 )
 """One :class:`Sample` per versioned aggregate of :class:`~propcrm.storage.Store`."""
