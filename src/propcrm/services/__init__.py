@@ -41,22 +41,44 @@ import attrs
 from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
 from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
 from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
+from propcrm.services._what_if import (
+    CallbackChange,
+    CallbackOutcome,
+    ComplaintChange,
+    ComplaintOutcome,
+    KpiChange,
+    MeasureChange,
+    TargetChange,
+    WhatIfReport,
+    what_if,
+)
+from propcrm.services._what_if_replay import MEASURE_TARGETS
 from propcrm.services._work_order_charges import SUPERVISOR_LIMIT, WorkOrderDesk
 from propcrm.services._work_order_desk import SLA_KIND_BY_CATEGORY
 
 __all__ = [
+    "MEASURE_TARGETS",
     "SLA_KIND_BY_CATEGORY",
     "SUPERVISOR_LIMIT",
     "Actor",
+    "CallbackChange",
+    "CallbackOutcome",
     "CommandRunner",
+    "ComplaintChange",
     "ComplaintDesk",
+    "ComplaintOutcome",
     "DeliveryHook",
     "DeliveryReport",
     "EscalationRecord",
+    "KpiChange",
+    "MeasureChange",
     "SweepReport",
+    "TargetChange",
+    "WhatIfReport",
     "WorkOrderDesk",
     "deliver_pending",
     "policy_fingerprint",
+    "what_if",
 ]
 
 # Each name is documented and shown as ``propcrm.services.<name>``; the type hints of
