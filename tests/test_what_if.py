@@ -341,3 +341,58 @@ def test_a_bad_moment_names_the_argument(
     policy = _file(tmp_path, "")
     assert main(["whatif", "--db", str(db), "--policy", policy, "--at", "friday"]) == 2
     assert capsys.readouterr().err.startswith("--at: 'friday' is not an ISO 8601 moment")
+
+
+def test_an_earlier_hot_escalates_the_complaint_left_two_hours(store: SqliteStore) -> None:
+    """HOT after 1 h unresolved: C-3 (handled after 2 h) escalates; C-1 and C-2 were HOT."""
+    report = what_if(store, policy=Policy.from_toml('[grading]\nhot_after = "1h"\n'), at=FRIDAY)
+    changed = {c.complaint_id: (c.before.escalated, c.after.escalated) for c in report.complaints}
+    assert changed == {"C-3": (False, True)}
+
+
+def test_the_command_shows_an_escalation(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The escalated complaint is printed with the rule that raised it."""
+    policy = _file(tmp_path, '[grading]\nhot_after = "1h"\n')
+    assert main(["whatif", "--db", str(db), "--policy", policy, "--at", AT]) == 0
+    out = capsys.readouterr().out
+    assert "C-3 西区: 一般投诉 → 热点投诉; escalated False → True" in out
+
+
+def test_the_command_shows_work_orders_callbacks_and_targets(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Faster dispatch, a 99 % goal and 48-hour complaint callbacks, each shown by name."""
+    data = _faster_dispatch().to_mapping()
+    data["satisfaction"]["targets"]["response_timeliness"] = 0.99
+    data["callbacks"]["complaint_callback_within"] = "48h"
+    policy = _file(tmp_path, json.dumps(data, default=str), "policy.json")
+    assert main(["whatif", "--db", str(db), "--policy", policy, "--at", AT]) == 0
+    out = capsys.readouterr().out
+    assert "W-1 东区 dispatch: met → breached" in out
+    assert "dispatch: 100.0 % (2/2) → 50.0 % (1/2) (target 95 % → 99 %)" in out
+    assert "C-3 西区: due 2025-03-04T11:00+08:00 → 2025-03-05T11:00+08:00" in out
+    assert "东区 response_timeliness: 100.0 % met → 50.0 % missed (target 95 % → 99 %)" in out
+
+
+def test_the_command_evaluates_now_without_a_moment(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --at the command evaluates now, after the whole stored week."""
+    policy = _file(tmp_path, "[grading]\ncollective_hot_people = 5\n")
+    assert main(["whatif", "--db", str(db), "--policy", policy]) == 0
+    assert "read 3 complaints, 2 work orders" in capsys.readouterr().out
+
+
+def test_a_policy_that_cannot_replay_the_store_names_the_argument(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A policy without the stored orders' SLA kind: exit 2, --policy and the kind."""
+    data = Policy().to_mapping()
+    data["sla"]["sets"] = [s for s in data["sla"]["sets"] if s["name"] != "repair.in_home"]
+    policy = _file(tmp_path, json.dumps(data, default=str), "policy.json")
+    assert main(["whatif", "--db", str(db), "--policy", policy, "--at", AT]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("--policy: the stored events cannot be replayed under it")
+    assert "repair.in_home" in err
