@@ -62,6 +62,12 @@ def test_equal_policies_have_equal_fingerprints() -> None:
     assert (fingerprint == policy_fingerprint(Policy()), len(fingerprint)) == (True, 16)
 
 
+def test_a_loaded_policy_equal_to_the_defaults_has_their_fingerprint() -> None:
+    """An empty policy file loads weights as 1.0, the defaults hold 1: one fingerprint."""
+    loaded = Policy.from_toml("")
+    assert policy_fingerprint(loaded) == policy_fingerprint(Policy())
+
+
 def test_another_policy_has_another_fingerprint() -> None:
     """Changing one rule (HOT after 5 days) changes the fingerprint."""
     other = attrs.evolve(Policy(), grading=GradingPolicy(hot_after=timedelta(days=5)))

@@ -60,12 +60,25 @@ from propcrm.services._periods import Period
 from propcrm.services._scorecard import RESPONSE_TARGETS, CommunityScorecard, ScorecardService
 from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
 from propcrm.services._vip_care import CarePlanReport, ExpirySweepReport, VipOffice
+from propcrm.services._what_if import (
+    CallbackChange,
+    CallbackOutcome,
+    ComplaintChange,
+    ComplaintOutcome,
+    KpiChange,
+    MeasureChange,
+    TargetChange,
+    WhatIfReport,
+    what_if,
+)
+from propcrm.services._what_if_replay import MEASURE_TARGETS
 from propcrm.services._work_order_charges import SUPERVISOR_LIMIT, WorkOrderDesk
 from propcrm.services._work_order_desk import SLA_KIND_BY_CATEGORY
 
 __all__ = [
     "ANONYMISED",
     "EMERGENCY_SLA_KIND",
+    "MEASURE_TARGETS",
     "RESPONSE_TARGETS",
     "SLA_KIND_BY_CATEGORY",
     "SUPERVISOR_LIMIT",
@@ -73,26 +86,35 @@ __all__ = [
     "AnalysisReport",
     "AnonymisationReport",
     "ArchiveDesk",
+    "CallbackChange",
+    "CallbackOutcome",
     "CarePlanReport",
     "CommandRunner",
     "CommunityScorecard",
+    "ComplaintChange",
     "ComplaintDesk",
+    "ComplaintOutcome",
     "DeliveryHook",
     "DeliveryReport",
     "EscalationRecord",
     "ExpirySweepReport",
     "Finding",
     "HandoverReport",
+    "KpiChange",
+    "MeasureChange",
     "NightDesk",
     "Period",
     "RecurringProblem",
     "ScorecardService",
     "SweepReport",
+    "TargetChange",
     "UnassignedEntriesError",
     "VipOffice",
+    "WhatIfReport",
     "WorkOrderDesk",
     "deliver_pending",
     "policy_fingerprint",
+    "what_if",
 ]
 
 # Each name is documented and shown as ``propcrm.services.<name>``; the type hints of

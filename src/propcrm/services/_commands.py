@@ -173,7 +173,9 @@ def policy_fingerprint(policy: Policy) -> str:
     """A stable hash of the policy's canonical dump: equal policies, equal fingerprints.
 
     The dump is the policy's :meth:`~propcrm.policy.Policy.to_mapping` written
-    as JSON with sorted keys; the fingerprint is the first 16 hex digits of its
+    as JSON with sorted keys, a whole number written alike whether it was
+    given as ``1`` or ``1.0`` (a policy loaded from a file equals the defaults
+    it repeats); the fingerprint is the first 16 hex digits of its
     SHA-256, enough to tell policy versions apart in stored decisions.
 
     >>> from propcrm.policy import Policy
@@ -184,9 +186,24 @@ def policy_fingerprint(policy: Policy) -> str:
     if not isinstance(policy, Policy):
         raise ValidationError.expected("policy", "a Policy", type(policy).__name__)
     text = json.dumps(
-        policy.to_mapping(), sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+        _canonical(policy.to_mapping()),
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        default=str,
     )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _canonical(value: object) -> object:
+    """``value`` with every whole float written as an int: equal numbers, one text (1 and 1.0)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return value
 
 
 class CommandRunner:
