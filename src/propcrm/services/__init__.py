@@ -39,6 +39,7 @@ from __future__ import annotations
 import attrs
 
 from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
+from propcrm.services._complaint_import import HistoryEntry
 from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
 from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
 from propcrm.services._work_order_charges import SUPERVISOR_LIMIT, WorkOrderDesk
@@ -53,6 +54,7 @@ __all__ = [
     "DeliveryHook",
     "DeliveryReport",
     "EscalationRecord",
+    "HistoryEntry",
     "SweepReport",
     "WorkOrderDesk",
     "deliver_pending",
