@@ -49,6 +49,7 @@ import attrs
 from propcrm.services._analysis import AnalysisReport, Finding, RecurringProblem
 from propcrm.services._archive_desk import ANONYMISED, AnonymisationReport, ArchiveDesk
 from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint
+from propcrm.services._complaint_import import HistoryEntry
 from propcrm.services._night_desk import (
     EMERGENCY_SLA_KIND,
     HandoverReport,
@@ -100,6 +101,7 @@ __all__ = [
     "ExpirySweepReport",
     "Finding",
     "HandoverReport",
+    "HistoryEntry",
     "KpiChange",
     "MeasureChange",
     "NightDesk",

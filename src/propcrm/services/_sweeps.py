@@ -5,13 +5,13 @@ Public in :mod:`propcrm.services`; this module is private.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import attrs
 from attrs import frozen
 
-from propcrm.complaints import Grade, sweep
+from propcrm.complaints import Complaint, Grade, sweep
 from propcrm.errors import ValidationError
 from propcrm.records import (
     CaseEventKind,
@@ -25,6 +25,7 @@ from propcrm.services._analysis import AnalysisReport, Finding, RecurringProblem
 from propcrm.services._commands import Actor, require_actor
 from propcrm.services._complaint_desk import record_grade
 from propcrm.services._complaint_handling import HandlingCommands
+from propcrm.services._complaint_import import HistoryEntry, import_history
 from propcrm.services._periods import Period, period_of
 
 __all__ = ["ComplaintDesk", "EscalationRecord", "SweepReport"]
@@ -151,6 +152,31 @@ class ComplaintDesk(HandlingCommands):
             community=community, period=period, findings=findings,
         )  # fmt: skip
 
+    def import_history(
+        self, *, command_id: str, actor: Actor, entries: Iterable[HistoryEntry]
+    ) -> int:
+        """Import a register kept before the desk: grade and store every entry in one
+        transaction; return how many were imported.
+
+        Each complaint is graded at its receipt against the stored complaints of
+        its key in the window and the other entries (complaints received at
+        the same moment count each other), as registering them one by one in
+        time order would, and stored with its case, its grade decision and its
+        ``registered`` and ``graded`` events. A complaint with ``resolved_at``
+        becomes a closed case handled then (its callback was made where it was
+        handled); the others are open and the sweep watches them. Nothing is
+        committed per entry: a batch of thousands costs one commit.
+
+        Raises:
+            PermissionDeniedError: The actor does not act for an entry's community.
+            ConflictError: A complaint id is stored already or given twice:
+                nothing is imported.
+            ValidationError: An entry is not a :class:`HistoryEntry`, or its
+                category is not allowed by the policy.
+        """
+        require_actor(actor)
+        return import_history(self.runner, command_id=command_id, actor=actor, entries=entries)
+
     def promise_reply(
         self,
         *,
@@ -197,10 +223,11 @@ def _sweep(desk: ComplaintDesk, *, command_id: str, actor: Actor) -> SweepReport
         store, runner = desk.store, desk.runner
         escalations: list[EscalationRecord] = []
         for community in sorted(actor.communities):
-            for case in _open_cases(desk, community):
-                complaint = store.complaints.get(case.id)
-                for found in sweep([(complaint, case.grade)], at=at, policy=desk.policy.grading):
-                    decision = found.decision
+            for cases in _open_pages(desk, community):
+                pairs = [(complaint, case.grade) for case, complaint in cases]
+                held = {case.id: case for case, _ in cases}
+                for found in sweep(pairs, at=at, policy=desk.policy.grading):
+                    case, decision = held[found.complaint_id], found.decision
                     raised = record_grade(
                         store, runner, case, decision, at, actor, command_id,
                         CaseEventKind.ESCALATED,
@@ -257,20 +284,23 @@ def _sweep(desk: ComplaintDesk, *, command_id: str, actor: Actor) -> SweepReport
     )
 
 
-def _open_cases(desk: ComplaintDesk, community: str) -> list[ComplaintCase]:
-    cases: list[ComplaintCase] = []
+def _open_pages(
+    desk: ComplaintDesk, community: str
+) -> Iterator[list[tuple[ComplaintCase, Complaint]]]:
+    """The community's open cases with their complaints, a page at a time, oldest first."""
+    store = desk.store
     after = None
     while True:
-        page = desk.store.complaint_cases.list(
+        page = store.complaint_cases.list(
             community=community,
             state=CaseState.OPEN,
             order_by="received_at",
             limit=_PAGE,
             after=after,
         )
-        cases.extend(page.items)
+        yield [(case, store.complaints.get(case.id)) for case in page.items]
         if page.next is None:
-            return cases
+            return
         after = page.next
 
 

@@ -64,6 +64,12 @@ class WorkOrderDesk(WorkOrderCommands):
     nothing and returns the first result) and ``actor=`` (who does it; they
     must act for the order's community), runs in one transaction at the
     clock's time and returns the order's :class:`~propcrm.records.RepairSlip`.
+
+    Every command but ``register`` takes ``version=``: the slip version the
+    caller read. Every command changes the slip, so its version counts every
+    change to the order; when another desk changed it since, the command
+    raises :class:`~propcrm.errors.ConflictError` and changes nothing: read it
+    again and retry.
     The SLA timeline lives in ``store.work_orders``; :meth:`sla_status` reads it.
     Every command also writes a :class:`~propcrm.records.WorkOrderStep` to
     ``store.work_order_steps``: who did it, when, the fingerprint of the
@@ -102,6 +108,7 @@ class WorkOrderDesk(WorkOrderCommands):
         work_order_id: str,
         item: str,
         amount: Decimal | int | str | None = None,
+        version: int | None = None,
     ) -> RepairSlip:
         """Charge for the repair: a listed item as listed, else as assessed (``amount``).
 
@@ -114,7 +121,8 @@ class WorkOrderDesk(WorkOrderCommands):
             PermissionDeniedError: The actor does not act for the order's community.
             ValidationError: ``item`` is empty; ``amount`` is missing for an
                 off-list item, differs from a listed price, or is not yuan; the
-                order already has a charge.
+                order already has a charge, or is fixed (the charge is agreed
+                before the repair is finished, 入户维修 4.1.10).
         """
         name = require_text(item, "item", "the charged item")
         if not name.strip():
@@ -137,11 +145,16 @@ class WorkOrderDesk(WorkOrderCommands):
             state = ChargeState.AWAITING_MANAGER if over else ChargeState.AWAITING_SUPERVISOR
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor)
+            slip = self._slip(work_order_id, actor, version)
             if slip.charge is not None:
                 raise ValidationError.expected(
                     "work_order_id", "an order without a charge", work_order_id
                 )
+            if self._fixed_at(work_order_id):
+                raise ValidationError.expected(
+                    "work_order_id", "an order not yet fixed", work_order_id,
+                    "the charge is agreed before the repair is finished (入户维修 4.1.10)",
+                )  # fmt: skip
             charge = Charge(name, amount=value, listed=listed is not None, state=state)
             return self.store.repair_slips.update(attrs.evolve(slip, charge=charge))
 
@@ -150,7 +163,9 @@ class WorkOrderDesk(WorkOrderCommands):
             f"{name}: ¥{value}, {state.value}",
         )  # fmt: skip
 
-    def record_agreement(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
+    def record_agreement(
+        self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
+    ) -> RepairSlip:
         """Record the customer's signed agreement to a charge over the supervisor limit.
 
         Raises:
@@ -159,7 +174,9 @@ class WorkOrderDesk(WorkOrderCommands):
         """
 
         def work(at: datetime) -> RepairSlip:
-            slip, charge = self._awaiting(work_order_id, actor, ChargeState.AWAITING_MANAGER)
+            slip, charge = self._awaiting(
+                work_order_id, actor, ChargeState.AWAITING_MANAGER, version
+            )
             signed = attrs.evolve(charge, agreement_signed=True)
             return self.store.repair_slips.update(attrs.evolve(slip, charge=signed))
 
@@ -167,7 +184,9 @@ class WorkOrderDesk(WorkOrderCommands):
             "work_orders.agreement", command_id, actor, work, WorkOrderStepKind.AGREEMENT_SIGNED
         )
 
-    def confirm_charge(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
+    def confirm_charge(
+        self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
+    ) -> RepairSlip:
         """Approve a waiting charge: by the engineering supervisor up to the limit,
         by the service-centre manager above it once the agreement is signed.
 
@@ -178,7 +197,7 @@ class WorkOrderDesk(WorkOrderCommands):
         """
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor)
+            slip = self._slip(work_order_id, actor, version)
             charge = slip.charge
             if charge is None or charge.state is ChargeState.APPROVED:
                 raise ValidationError.expected(
@@ -206,7 +225,9 @@ class WorkOrderDesk(WorkOrderCommands):
             WorkOrderStepKind.CHARGE_CONFIRMED,
         )  # fmt: skip
 
-    def fix(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
+    def fix(
+        self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
+    ) -> RepairSlip:
         """Record the repair done (处理完毕); refused while a charge awaits approval.
 
         Raises:
@@ -215,7 +236,7 @@ class WorkOrderDesk(WorkOrderCommands):
         """
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor)
+            slip = self._slip(work_order_id, actor, version)
             if not slip.charge_approved:
                 raise ValidationError.expected(
                     "work_order_id", "an order whose charge is approved", work_order_id,
@@ -223,11 +244,13 @@ class WorkOrderDesk(WorkOrderCommands):
                     ": approve it first (record_agreement, confirm_charge)",
                 )  # fmt: skip
             self._step(work_order_id, Event(EventKind.RESOLVED, at))
-            return slip
+            return self.store.repair_slips.update(slip)
 
         return self._command("work_orders.fix", command_id, actor, work, WorkOrderStepKind.FIXED)
 
-    def sign_off(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
+    def sign_off(
+        self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
+    ) -> RepairSlip:
         """The customer tested the repair and signed the slip: close it and plan the callback.
 
         The callback's owner is drawn by role share (002 回访工作制度 一) from
@@ -241,7 +264,7 @@ class WorkOrderDesk(WorkOrderCommands):
         """
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor)
+            slip = self._slip(work_order_id, actor, version)
             order = self.store.work_orders.get(work_order_id)
             fixed = [e.at for e in order.timeline.events if e.kind is EventKind.RESOLVED]
             if not fixed or slip.signed_off_at is not None:
@@ -280,6 +303,7 @@ class WorkOrderDesk(WorkOrderCommands):
         satisfied: bool = False,
         problem: str = "",
         note: str = "",
+        version: int | None = None,
     ) -> RepairSlip:
         """Record the repair callback's outcome; a problem found sends a rectification notice.
 
@@ -293,7 +317,7 @@ class WorkOrderDesk(WorkOrderCommands):
         """
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor)
+            slip = self._slip(work_order_id, actor, version)
             if slip.callback_task_id is None:
                 raise ValidationError.expected(
                     "work_order_id", "a signed-off order with its callback", work_order_id
@@ -318,7 +342,7 @@ class WorkOrderDesk(WorkOrderCommands):
                         reasons=notice.reasons,
                     )
                 )
-            return slip
+            return self.store.repair_slips.update(slip)
 
         return self._command(
             "work_orders.callback", command_id, actor, work, WorkOrderStepKind.CALLBACK,
@@ -328,14 +352,19 @@ class WorkOrderDesk(WorkOrderCommands):
     # --- helpers ------------------------------------------------------------------------
 
     def _awaiting(
-        self, work_order_id: str, actor: Actor, state: ChargeState
+        self, work_order_id: str, actor: Actor, state: ChargeState, version: int | None
     ) -> tuple[RepairSlip, Charge]:
-        slip = self._slip(work_order_id, actor)
+        slip = self._slip(work_order_id, actor, version)
         if slip.charge is None or slip.charge.state is not state:
             raise ValidationError.expected(
                 "work_order_id", f"an order whose charge is {state.value}", work_order_id
             )
         return slip, slip.charge
+
+    def _fixed_at(self, work_order_id: str) -> bool:
+        """Whether the order's timeline records the repair done."""
+        events = self.store.work_orders.get(work_order_id).timeline.events
+        return any(event.kind is EventKind.RESOLVED for event in events)
 
     def _allocator(self, community: str) -> RoleShareAllocator:
         """The community's repair-callback allocator, resumed from its stored counts."""

@@ -138,7 +138,9 @@ class WorkOrderCommands:
             "work_orders.register", command_id, actor, work, WorkOrderStepKind.REGISTERED, chosen
         )
 
-    def accept(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
+    def accept(
+        self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
+    ) -> RepairSlip:
         """Record that engineering accepted the order (接单), at the clock's time.
 
         Raises:
@@ -147,7 +149,7 @@ class WorkOrderCommands:
         """
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor)
+            slip = self._slip(work_order_id, actor, version)
             if slip.accepted_at is not None:
                 raise ValidationError.expected(
                     "work_order_id", "an order not yet accepted", work_order_id
@@ -159,7 +161,13 @@ class WorkOrderCommands:
         )
 
     def dispatch(
-        self, *, command_id: str, actor: Actor, work_order_id: str, technician_id: str
+        self,
+        *,
+        command_id: str,
+        actor: Actor,
+        work_order_id: str,
+        technician_id: str,
+        version: int | None = None,
     ) -> RepairSlip:
         """Dispatch a technician (派工): the slip names them, the timeline records it.
 
@@ -172,7 +180,7 @@ class WorkOrderCommands:
             raise ValidationError.expected("technician_id", "a person id", technician_id)
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor)
+            slip = self._slip(work_order_id, actor, version)
             self._step(work_order_id, Event(EventKind.DISPATCHED, at))
             return self.store.repair_slips.update(attrs.evolve(slip, technician_id=technician))
 
@@ -181,7 +189,9 @@ class WorkOrderCommands:
             technician,
         )  # fmt: skip
 
-    def arrive(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
+    def arrive(
+        self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
+    ) -> RepairSlip:
         """Record the technician's arrival on site (到场).
 
         Raises:
@@ -189,11 +199,18 @@ class WorkOrderCommands:
             ValidationError: The order was not dispatched.
         """
         return self._event_command(
-            "arrive", command_id, actor, work_order_id, EventKind.ARRIVED, WorkOrderStepKind.ARRIVED
-        )
+            "arrive", command_id, actor, work_order_id,
+            EventKind.ARRIVED, WorkOrderStepKind.ARRIVED, version=version,
+        )  # fmt: skip
 
     def appoint(
-        self, *, command_id: str, actor: Actor, work_order_id: str, appointment: datetime
+        self,
+        *,
+        command_id: str,
+        actor: Actor,
+        work_order_id: str,
+        appointment: datetime,
+        version: int | None = None,
     ) -> RepairSlip:
         """Record an agreed visit time (预约); a second one changes it.
 
@@ -204,12 +221,12 @@ class WorkOrderCommands:
         require_aware(appointment, "appointment")
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor)
+            slip = self._slip(work_order_id, actor, version)
             events = self.store.work_orders.get(work_order_id).timeline.events
             set_before = any(e.kind is EventKind.APPOINTMENT_SET for e in events)
             kind = EventKind.APPOINTMENT_CHANGED if set_before else EventKind.APPOINTMENT_SET
             self._step(work_order_id, Event(kind, at, appointment=appointment))
-            return slip
+            return self.store.repair_slips.update(slip)
 
         return self._command(
             "work_orders.appoint", command_id, actor, work, WorkOrderStepKind.APPOINTED,
@@ -217,7 +234,13 @@ class WorkOrderCommands:
         )  # fmt: skip
 
     def pause(
-        self, *, command_id: str, actor: Actor, work_order_id: str, reason: str
+        self,
+        *,
+        command_id: str,
+        actor: Actor,
+        work_order_id: str,
+        reason: str,
+        version: int | None = None,
     ) -> RepairSlip:
         """Pause the SLA clock for ``reason`` (a pause reason the order's targets list).
 
@@ -228,10 +251,12 @@ class WorkOrderCommands:
         text = require_text(reason, "reason", "a pause reason, e.g. 'waiting_on_customer'")
         return self._event_command(
             "pause", command_id, actor, work_order_id, EventKind.PAUSED, WorkOrderStepKind.PAUSED,
-            reason=text,
+            reason=text, version=version,
         )  # fmt: skip
 
-    def resume(self, *, command_id: str, actor: Actor, work_order_id: str) -> RepairSlip:
+    def resume(
+        self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
+    ) -> RepairSlip:
         """End a pause.
 
         Raises:
@@ -239,8 +264,9 @@ class WorkOrderCommands:
             ValidationError: The order is not paused.
         """
         return self._event_command(
-            "resume", command_id, actor, work_order_id, EventKind.RESUMED, WorkOrderStepKind.RESUMED
-        )
+            "resume", command_id, actor, work_order_id,
+            EventKind.RESUMED, WorkOrderStepKind.RESUMED, version=version,
+        )  # fmt: skip
 
     def sla_status(
         self, work_order_id: str, *, at: datetime | None = None
@@ -311,17 +337,21 @@ class WorkOrderCommands:
         kind: EventKind,
         step: WorkOrderStepKind,
         reason: str = "",
+        version: int | None = None,
     ) -> RepairSlip:
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor)
+            slip = self._slip(work_order_id, actor, version)
             self._step(work_order_id, Event(kind, at, reason=reason))
-            return slip
+            return self.store.repair_slips.update(slip)
 
         return self._command(f"work_orders.{name}", command_id, actor, work, step, reason)
 
-    def _slip(self, work_order_id: str, actor: Actor) -> RepairSlip:
+    def _slip(self, work_order_id: str, actor: Actor, version: int | None = None) -> RepairSlip:
+        """The order's slip, for the actor; at ``version`` if given (stale: the update fails)."""
         slip = self.store.repair_slips.get(work_order_id)
         actor.require(slip.community)
+        if version is not None:
+            slip = attrs.evolve(slip, version=version)
         return slip
 
     def _step(self, work_order_id: str, event: Event) -> WorkOrder:

@@ -1,0 +1,213 @@
+"""Desk benchmarks on a SQLite file: complaint intake, bulk import of history, the sweep.
+
+Run from the repository root (on the wall clock: the commits wait on the disk)::
+
+    python -m pytest benchmarks/bench_desks.py --no-cov --benchmark-only -p no:cacheprovider \
+        --benchmark-timer=time.perf_counter
+
+Targets: intake (one durable transaction per command) at least half the rate
+of a bare durable-commit loop on the same disk in the same run; bulk import
+of decided history >= 10,000 complaints/s; the escalation sweep over
+100,000 open complaints <= 5 s.
+"""
+
+import sqlite3
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from propcrm import FixedClock
+from propcrm.complaints import Complaint
+from propcrm.services import Actor, ComplaintDesk, HistoryEntry
+from propcrm.storage.sqlite import SqliteStore
+
+T0 = datetime(2025, 1, 6, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
+COMMUNITIES = [f"community-{i:03d}" for i in range(200)]
+CATEGORIES = [f"category-{i:02d}" for i in range(30)]
+SUBJECTS = [f"subject-{i}" for i in range(5)]
+KEYS = len(COMMUNITIES) * len(CATEGORIES) * len(SUBJECTS)  # 30,000
+YEAR_SPACING = timedelta(days=365) / 1_000_000  # 1,000,000 complaints a year
+DESK = Actor("desk-01", roles=["desk_staff"], communities=COMMUNITIES)
+INTAKE = 200  # commands a round
+MONTH = 84_000  # a month of history at that density
+BATCH = 10_000
+IMPORTED = 100_000
+OPEN = 100_000
+
+
+def _complaint(i: int, spacing: timedelta, start: datetime = T0) -> Complaint:
+    key = (i * 7_919) % KEYS  # neighbours in time fall on different keys
+    return Complaint(
+        f"C-{i:07d}",
+        community=COMMUNITIES[key // 150],
+        category=CATEGORIES[key // 5 % 30],
+        subject=SUBJECTS[key % 5],
+        complainant_ids=(f"cust-{i * 31 % 300_000}",),
+        received_at=start + i * spacing,
+        first_receiver_id="desk-01",
+    )
+
+
+def _entries(
+    first: int, count: int, spacing: timedelta, start: datetime = T0
+) -> list[HistoryEntry]:
+    entries = []
+    for i in range(first, first + count):
+        complaint = _complaint(i, spacing, start)
+        entries.append(
+            HistoryEntry(complaint, customer_id=complaint.complainant_ids[0], summary="noise")
+        )
+    return entries
+
+
+def _import(desk: ComplaintDesk, entries: list[HistoryEntry]) -> None:
+    for start in range(0, len(entries), BATCH):
+        desk.import_history(
+            command_id=f"import-{entries[start].complaint.id}",
+            actor=DESK,
+            entries=entries[start : start + BATCH],
+        )
+
+
+# --- intake: one durable transaction per command, against bare durable commits ----------
+
+
+@pytest.fixture(scope="module")
+def intake_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ComplaintDesk, Any]]:
+    store = SqliteStore(tmp_path_factory.mktemp("intake") / "crm.db")  # durable by default
+    clock = FixedClock(T0 + MONTH * YEAR_SPACING)
+    desk = ComplaintDesk(store, clock=clock)
+    _import(desk, _entries(0, MONTH, YEAR_SPACING))  # a month of history to grade against
+    yield desk, clock
+    store.close()
+
+
+def _bare_loop(path: Path) -> Callable[[], float]:
+    """A bare durable-commit loop on ``path``: one call runs INTAKE commits, returns seconds."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")  # as SqliteStore(durable=True)
+    connection.execute("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, body TEXT)")
+    body = "x" * 300  # about the size of a stored complaint
+
+    def commits() -> float:
+        start = time.perf_counter()
+        for _ in range(INTAKE):
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("INSERT INTO rows (body) VALUES (?)", (body,))
+            connection.execute("COMMIT")
+        return time.perf_counter() - start
+
+    return commits
+
+
+def test_intake(
+    benchmark: Any,
+    intake_desk: tuple[ComplaintDesk, Any],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """register() of 200 complaints a round, each its own durable transaction."""
+    benchmark.group = "complaint intake, one durable transaction per command (SQLite file)"
+    desk, clock = intake_desk
+    counter = iter(range(MONTH, 10**7))
+    # The bare loop also runs just before each round, so the two share the disk's moment.
+    bare = _bare_loop(tmp_path_factory.mktemp("bare-between") / "bare.db")
+    between: list[float] = []
+
+    def setup() -> None:
+        between.append(bare())
+
+    def intake() -> None:
+        for _ in range(INTAKE):
+            i = next(counter)
+            complaint = _complaint(i, YEAR_SPACING)
+            clock.set(complaint.received_at)
+            desk.register(
+                command_id=f"register-{i}", actor=DESK, complaint_id=complaint.id,
+                community=complaint.community, customer_id=complaint.complainant_ids[0],
+                summary="noise", category=complaint.category, subject=complaint.subject,
+            )  # fmt: skip
+
+    benchmark.extra_info.update(label="`ComplaintDesk.register()`", calls=INTAKE)
+    benchmark.pedantic(intake, setup=setup, rounds=7, iterations=1, warmup_rounds=1)
+    bare_median = statistics.median(between)
+    benchmark.extra_info["note"] = (
+        f"the bare loop run just before each round: median {bare_median / INTAKE * 1e6:,.0f} "
+        f"µs a commit, intake/bare rate ratio "
+        f"{bare_median / benchmark.stats.stats.median:.2f} (target >= 0.50)"
+    )
+
+
+def test_bare_durable_commits(benchmark: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One small INSERT a transaction, committed durably: the disk's floor for intake."""
+    benchmark.group = "complaint intake, one durable transaction per command (SQLite file)"
+    commits = _bare_loop(tmp_path_factory.mktemp("bare") / "bare.db")
+
+    benchmark.extra_info.update(
+        label="bare durable-commit loop",
+        calls=INTAKE,
+        baseline_for="`ComplaintDesk.register()`",
+    )
+    benchmark.pedantic(commits, rounds=7, iterations=1, warmup_rounds=1)
+
+
+# --- bulk import of decided history ---------------------------------------------------------
+
+
+def test_import_history(benchmark: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """import_history() of 100,000 complaints in batches of 10,000 into a new file."""
+    benchmark.group = "bulk import of decided history, one transaction per batch (SQLite file)"
+    entries = _entries(0, IMPORTED, YEAR_SPACING)
+    opened: list[SqliteStore] = []
+
+    def fresh() -> tuple[tuple[ComplaintDesk], dict[str, Any]]:
+        opened.append(SqliteStore(tmp_path_factory.mktemp("import") / "crm.db"))
+        return (ComplaintDesk(opened[-1], clock=FixedClock(T0 + timedelta(days=60))),), {}
+
+    benchmark.extra_info.update(
+        label="`ComplaintDesk.import_history()`, 10,000 a batch", calls=IMPORTED
+    )
+    benchmark.pedantic(lambda desk: _import(desk, entries), setup=fresh, rounds=3, iterations=1)
+    for store in opened:
+        store.close()
+
+
+# --- the escalation sweep -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def swept_desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ComplaintDesk, Any]]:
+    # 100,000 complaints received over the last 7 days, all open; the desk sweeps every
+    # hour, so each sweep finds the ~600 complaints that turned a week old since the last.
+    spacing = timedelta(days=7) / OPEN
+    store = SqliteStore(tmp_path_factory.mktemp("sweep") / "crm.db")
+    clock = FixedClock(T0 + timedelta(days=7))
+    desk = ComplaintDesk(store, clock=clock)
+    _import(desk, _entries(0, OPEN, spacing))
+    desk.sweep(command_id="sweep-start", actor=DESK)
+    yield desk, clock
+    store.close()
+
+
+def test_sweep(benchmark: Any, swept_desk: tuple[ComplaintDesk, Any]) -> None:
+    """sweep() an hour after the last one, over 100,000 open complaints."""
+    benchmark.group = "escalation sweep over 100,000 open complaints (SQLite file)"
+    desk, clock = swept_desk
+    escalated: list[int] = []
+
+    def hourly() -> None:
+        clock.advance(timedelta(hours=1))
+        report = desk.sweep(command_id=f"sweep-{clock.now().isoformat()}", actor=DESK)
+        escalated.append(len(report.escalations))
+
+    benchmark.extra_info["label"] = "`ComplaintDesk.sweep()`"
+    benchmark.pedantic(hourly, rounds=5, iterations=1)
+    benchmark.extra_info["note"] = (
+        f"escalations per sweep: {', '.join(f'{n:,}' for n in escalated)}"
+    )

@@ -1,0 +1,174 @@
+"""Bulk import of a complaint register kept before the desk: graded and stored by the batch.
+
+Public in :mod:`propcrm.services` (:class:`HistoryEntry`,
+:meth:`~propcrm.services.ComplaintDesk.import_history`); this module is private.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from attrs import field, frozen
+
+from propcrm._checks import require_iterable
+from propcrm._months import add_months
+from propcrm._time import zone
+from propcrm._validators import instance_of, non_empty_str, optional
+from propcrm.complaints import Complaint, ComplaintHistory, grade
+from propcrm.errors import ValidationError
+from propcrm.records import CaseEvent, CaseEventKind, CaseState, ComplaintCase, GradeRecord
+from propcrm.services._commands import Actor, CommandRunner
+from propcrm.storage import Store
+
+__all__ = ["HistoryEntry", "import_history"]
+
+_MICROSECOND = timedelta(microseconds=1)
+_PAGE = 1000  # stored complaints read per page
+
+
+@frozen
+class HistoryEntry:
+    """One complaint of a register kept before the desk, for
+    :meth:`~propcrm.services.ComplaintDesk.import_history`.
+
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> from propcrm.complaints import Complaint
+    >>> from propcrm.services import HistoryEntry
+    >>> received = datetime(2025, 2, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    >>> entry = HistoryEntry(
+    ...     Complaint("H-1", community="东区", category="noise", subject="pump room",
+    ...               complainant_ids=["cust-1"], received_at=received,
+    ...               first_receiver_id="desk-li"),
+    ...     customer_id="cust-1", summary="pump room hums at night")
+    >>> entry.owner_id is None
+    True
+
+    Attributes:
+        complaint: The complaint as grading reads it; ``resolved_at`` set if it
+            was resolved.
+        customer_id: The customer who complained (the register's 客户).
+        summary: What the complaint said (the register's 投诉内容).
+        owner_id: Who owned it; ``None`` for the complaint's
+            ``first_receiver_id``, or the importing actor if that is empty.
+    """
+
+    complaint: Complaint = field(validator=instance_of(Complaint, "a Complaint"))
+    customer_id: str = field(kw_only=True, validator=non_empty_str)
+    summary: str = field(kw_only=True, validator=non_empty_str)
+    owner_id: str | None = field(default=None, kw_only=True, validator=optional(non_empty_str))
+
+
+def import_history(
+    runner: CommandRunner, *, command_id: str, actor: Actor, entries: Iterable[HistoryEntry]
+) -> int:
+    """Grade and store ``entries`` in one transaction; return how many were imported."""
+    batch = list(require_iterable(entries, "entries", "HistoryEntry values"))
+    for i, entry in enumerate(batch):
+        if not isinstance(entry, HistoryEntry):
+            raise ValidationError.expected(
+                f"entries[{i}]", "a HistoryEntry", type(entry).__name__,
+                "wrap each complaint: HistoryEntry(complaint, customer_id=..., summary=...)",
+            )  # fmt: skip
+        actor.require(entry.complaint.community)
+    batch.sort(key=lambda entry: entry.complaint.received_at)
+
+    def work(at: datetime) -> int:
+        store, policy = runner.store, runner.policy
+        history = _stored_history(store, runner, batch)
+        complaints = [entry.complaint for entry in batch]
+        history.extend(complaints)
+        tz = zone(policy.tz)
+        vip: dict[tuple[str, object], bool] = {}
+        cases, events, grades = [], [], []
+        for entry in batch:
+            complaint = entry.complaint
+            received = complaint.received_at
+            decision = grade(complaint, at=received, history=history, policy=policy)
+            on = received.astimezone(tz).date()
+            held = vip.get((entry.customer_id, on))
+            if held is None:
+                cards = store.vip_cards.held_by(entry.customer_id)
+                held = vip[entry.customer_id, on] = any(c.is_valid_on(on) for c in cards)
+            resolved = complaint.resolved_at
+            cases.append(
+                ComplaintCase(
+                    complaint.id,
+                    community=complaint.community,
+                    customer_id=entry.customer_id,
+                    summary=entry.summary,
+                    received_at=received,
+                    owner_id=entry.owner_id or complaint.first_receiver_id or actor.id,
+                    grade=decision.grade,
+                    vip=held,
+                    state=CaseState.OPEN if resolved is None else CaseState.CLOSED,
+                    handled_at=resolved,
+                    events=2,
+                )
+            )
+            grades.append(
+                GradeRecord(
+                    f"{complaint.id}:0001",
+                    complaint_id=complaint.id,
+                    seq=1,
+                    decision=decision,
+                    policy_fingerprint=runner.fingerprint,
+                    command_id=command_id,
+                )
+            )
+            for seq, kind, note in (
+                (1, CaseEventKind.REGISTERED, entry.summary),
+                (2, CaseEventKind.GRADED, decision.grade.value),
+            ):
+                events.append(
+                    CaseEvent(
+                        f"{complaint.id}:{seq:04d}",
+                        complaint_id=complaint.id,
+                        seq=seq,
+                        kind=kind,
+                        at=received,
+                        actor_id=actor.id,
+                        command_id=command_id,
+                        note=note,
+                    )
+                )
+        store.complaints.add_all(complaints)
+        store.complaint_cases.add_all(cases)
+        store.grade_records.add_all(grades)
+        store.case_events.add_all(events)
+        return len(batch)
+
+    return runner.run(
+        "complaints.import_history", command_id=command_id, actor=actor, result_type=int, work=work
+    )
+
+
+def _stored_history(
+    store: Store, runner: CommandRunner, batch: list[HistoryEntry]
+) -> ComplaintHistory:
+    """The stored complaints of the batch's keys that its windows can reach."""
+    grading = runner.policy.grading
+    fields = [f for f in grading.same_complaint_key if f != "channel"]
+    spans: dict[tuple[str, ...], tuple[datetime, datetime]] = {}
+    for entry in batch:  # oldest first: the first seen is the earliest of its key
+        complaint = entry.complaint
+        key = tuple(getattr(complaint, f) for f in fields)
+        first = spans.get(key, (complaint.received_at, complaint.received_at))[0]
+        spans[key] = (first, complaint.received_at)
+    history = ComplaintHistory(policy=grading)
+    for key, (first, last) in spans.items():
+        after = None
+        while True:
+            page = store.complaints.list(
+                received_from=add_months(first, -grading.repeat_window_months),
+                received_before=last + _MICROSECOND,
+                limit=_PAGE,
+                after=after,
+                **dict(zip(fields, key, strict=True)),
+            )
+            history.extend(page.items)
+            if page.next is None:
+                break
+            after = page.next
+    return history
