@@ -11,10 +11,13 @@ says what propcrm's own work costs on top of the arithmetic.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import deque
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
 from propcrm import BusinessCalendar
+from propcrm._months import add_months
+from propcrm.complaints import Complaint
 
 US = timedelta(microseconds=1)
 SECOND = timedelta(seconds=1)
@@ -107,3 +110,70 @@ class CalendarFloor:
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         """Business time from ``start`` to ``end``."""
         return (self._total(end) - self._total(start)) * US
+
+
+class GradingFloor:
+    """Complaint grades from the default policy's thresholds, answered from prebuilt values.
+
+    :meth:`grade` ranks a complaint by the flags and headcount it carries and, in
+    streaming use, the distinct complainants of its key in the month before it,
+    and returns one of four prebuilt answers: no decision object, no reasons,
+    no deadline. :meth:`add` keeps the window as a dict of complainant -> latest
+    time per key, plus one queue to evict from; it must see complaints in time
+    order. Defaults: MAJOR for litigation filed, media exposure or >= 10 people;
+    HOT for either risk, >= 3 people, >= 3 complainants within one calendar
+    month; IMPORTANT for a second complaint or one needing other departments.
+    Complaints are graded at their receipt, so no time criterion applies.
+    """
+
+    ANSWERS = ("general", "important", "hot", "major")
+
+    def __init__(self, *, hot_people: int = 3, major_people: int = 10, repeat: int = 3) -> None:
+        self.hot_people, self.major_people, self.repeat = hot_people, major_people, repeat
+        self.index: dict[tuple[str, str, str], dict[str, datetime]] = {}
+        self.queue: deque[tuple[datetime, tuple[str, str, str], tuple[str, ...]]] = deque()
+        self.reach = timedelta(days=32)  # no one-month window reaches further back
+        self.day = 0
+        self.shift = timedelta(0)
+        self.count = 0
+
+    def add(self, complaint: Complaint) -> None:
+        """Record ``complaint`` and count its key's complainants in its window."""
+        t = complaint.received_at
+        queue, index = self.queue, self.index
+        bound = t - self.reach
+        while queue and queue[0][0] <= bound:
+            old, old_key, old_who = queue.popleft()
+            seen = index[old_key]
+            for who in old_who:
+                if seen.get(who) == old:
+                    del seen[who]
+            if not seen:
+                del index[old_key]
+        key = (complaint.community, complaint.category, complaint.subject)
+        queue.append((t, key, complaint.complainant_ids))
+        seen = index.setdefault(key, {})
+        for who in complaint.complainant_ids:
+            seen[who] = t
+        day = t.toordinal()
+        if day != self.day:  # the window's length in days depends only on the date
+            self.day, self.shift = day, t - add_months(t, -1)
+        start = t - self.shift
+        self.count = sum(1 for when in seen.values() if when > start)
+
+    def grade(self, complaint: Complaint, *, history: bool = False) -> str:
+        """The grade's prebuilt answer; with ``history``, the count of the last :meth:`add`."""
+        c = complaint
+        people = len(c.complainant_ids) if c.headcount is None else c.headcount
+        if c.litigation_filed or c.media_exposed or people >= self.major_people:
+            return self.ANSWERS[3]
+        if (
+            c.litigation_risk
+            or c.media_risk
+            or people >= self.hot_people
+            or (history and self.count >= self.repeat)
+        ):
+            return self.ANSWERS[2]
+        if c.second_after_handling or c.repeat_of_id is not None or c.needs_other_departments:
+            return self.ANSWERS[1]
+        return self.ANSWERS[0]

@@ -6,6 +6,7 @@ Public in :mod:`propcrm.complaints`; this module is private.
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from typing import NamedTuple
 
 from attrs import frozen
 
@@ -23,10 +24,12 @@ __all__ = ["Escalation", "GradeDecision", "grade", "sweep"]
 _GENERAL, _IMPORTANT, _HOT, _MAJOR = 0, 1, 2, 3
 
 
-# Without slots, attrs fills the instance dict directly: half the cost of building one.
-@frozen(slots=False)
-class GradeDecision:
+class GradeDecision(NamedTuple):
     """The grade of a complaint at a moment, and everything that follows from it.
+
+    A named tuple, so immutable and cheap: grading builds one per complaint, and
+    a caller that keeps many (a day's stream, a sweep) holds one small object each.
+    Stores keep it as a mapping of its fields (see :mod:`propcrm.storage`).
 
     Attributes:
         complaint_id: The graded complaint.
@@ -45,9 +48,10 @@ class GradeDecision:
         callback_due_after_handling: The complainant is to be called back after
             handling (002 §42).
         owner_id: The first receiver (首问负责人), who owns it until it is closed.
-    """
 
-    __module__ = "propcrm.complaints"  # public there; this module is private
+    .. versionchanged:: Unreleased
+       A named tuple instead of an attrs class (same fields, same order).
+    """
 
     complaint_id: str
     grade: Grade
@@ -62,6 +66,12 @@ class GradeDecision:
     task_force: bool
     callback_due_after_handling: bool
     owner_id: str
+
+
+GradeDecision.__module__ = "propcrm.complaints"  # public there; this module is private
+#: Builds a decision from its fields in order without the named tuple's own
+#: ``__new__`` (a Python-level call): grading's one allocation per complaint.
+_decision = tuple.__new__
 
 
 @frozen
@@ -240,20 +250,23 @@ def _decide(
         if resolved is None or resolved > candidate:
             next_at, next_grade = candidate, rises_to
     allowance = plan.allowances[rank]
-    return GradeDecision(
-        complaint.id,
-        GRADES[rank],
-        tuple(reasons) if reasons else plan.general,
-        at,
-        next_at,
-        next_grade,
-        plan.handlers[rank],
-        plan.supervisors[rank],
-        allowance,
-        _clock_hours_after(received, allowance),
-        rank >= plan.task_force,
-        plan.callback,
-        complaint.first_receiver_id,
+    return _decision(
+        GradeDecision,
+        (
+            complaint.id,
+            GRADES[rank],
+            tuple(reasons) if reasons else plan.general,
+            at,
+            next_at,
+            next_grade,
+            plan.handlers[rank],
+            plan.supervisors[rank],
+            allowance,
+            _clock_hours_after(received, allowance),
+            rank >= plan.task_force,
+            plan.callback,
+            complaint.first_receiver_id,
+        ),
     )
 
 
