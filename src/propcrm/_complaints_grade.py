@@ -12,9 +12,14 @@ from attrs import frozen
 
 from propcrm._checks import beyond_dates, require_aware, require_instance, require_items
 from propcrm._complaints_history import ComplaintHistory
-from propcrm._complaints_policy import GradingPolicy, HasGrading, Plan, grading_of, plan_of
+from propcrm._complaints_policy import (
+    DEFAULT_POLICY,
+    GradingPolicy,
+    HasGrading,
+    Plan,
+    grading_of,
+)
 from propcrm._complaints_types import GRADES, Complaint, Grade
-from propcrm._months import add_months
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
 from propcrm.roles import Role
@@ -129,10 +134,10 @@ def grade(
             :class:`GradingPolicy`, or ``history`` is not a :class:`ComplaintHistory`
             or uses another key or window.
     """
-    if not isinstance(complaint, Complaint):
+    if type(complaint) is not Complaint and not isinstance(complaint, Complaint):
         require_instance(complaint, Complaint, "complaint", "a Complaint")
-    grading = grading_of(policy)
-    plan = plan_of(grading)
+    grading = DEFAULT_POLICY if policy is None else grading_of(policy)
+    plan: Plan = grading._plan  # type: ignore[attr-defined]  # the compiled policy
     if type(at) is not datetime or at.tzinfo is None:
         require_aware(at, "at")
     try:
@@ -218,12 +223,10 @@ def _decide(
                 "a ComplaintHistory built with the same key and window as the policy",
                 history.policy.same_complaint_key,
             )
-        count, start = history._tally(complaint)
+        count = history._tally(complaint)[0]
         if count >= plan.repeat:
             rank = rank if rank > _HOT else _HOT
-            if start is None:
-                start = add_months(received, -plan.window_months)
-            reasons.append(plan.repeated(count, start))
+            reasons.append(plan.repeated(count))
     if plan.hot_people <= people < plan.major_people:
         rank = rank if rank > _HOT else _HOT
         reasons.append(plan.collective(people, plan.hot_people, _HOT))
@@ -255,7 +258,12 @@ def _decide(
         (
             complaint.id,
             GRADES[rank],
-            tuple(reasons) if reasons else plan.general,
+            # A reason shared by the policy explains most decisions alone: so does its tuple.
+            (plan.alone.get(id(reasons[0])) or tuple(reasons))
+            if len(reasons) == 1
+            else tuple(reasons)
+            if reasons
+            else plan.general,
             at,
             next_at,
             next_grade,
