@@ -253,6 +253,12 @@ def _decide(
         if resolved is None or resolved > candidate:
             next_at, next_grade = candidate, rises_to
     allowance = plan.allowances[rank]
+    due = received + allowance  # on the wall clock: right unless the offset changes between
+    zone = received.tzinfo
+    if type(zone) is not timezone and (
+        due.year != received.year or _steady_offset(zone, received.year) is None
+    ):
+        due = _clock_hours_after(received, allowance)
     return _decision(
         GradeDecision,
         (
@@ -270,7 +276,7 @@ def _decide(
             plan.handlers[rank],
             plan.supervisors[rank],
             allowance,
-            _clock_hours_after(received, allowance),
+            due,
             rank >= plan.task_force,
             plan.callback,
             complaint.first_receiver_id,
