@@ -30,6 +30,8 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
+from floors import CalendarFloor
+from interleave import interleaved
 from propcrm import BusinessCalendar, ProvisionalCalendarWarning
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -216,6 +218,101 @@ def test_build_four_year_china_calendar(benchmark: Any) -> None:
         return BusinessCalendar.china(WEEK, years=range(2023, 2027))
 
     _run(benchmark, "propcrm, China 2023-2026", 1, work, rounds=20)
+
+
+# --- propcrm against its pure-Python floor, interleaved ------------------------------------------
+
+FLOOR_ROUNDS = 15
+
+
+@pytest.mark.benchmark(group="add vs floor, 100k, interleaved")
+def test_add_against_floor(benchmark: Any) -> None:
+    cal = _china()
+    floor = CalendarFloor(cal, [*YEARS, YEARS[-1] + 1])
+    add, floor_add = cal.add, floor.add
+
+    def ours() -> list[datetime]:
+        return [add(s, d) for s, d in zip(STARTS, DURATIONS_OF, strict=True)]
+
+    def theirs() -> list[datetime]:
+        return [floor_add(s, d) for s, d in zip(STARTS, DURATIONS_OF, strict=True)]
+
+    got = interleaved(
+        benchmark,
+        [("floor: prefix sums in seconds + bisect", SIZE, theirs, None),
+         ("propcrm `add`, Asia/Shanghai inputs", SIZE, ours,
+          "floor: prefix sums in seconds + bisect")],
+        FLOOR_ROUNDS,
+    )  # fmt: skip
+    assert (
+        got["propcrm `add`, Asia/Shanghai inputs"] == got["floor: prefix sums in seconds + bisect"]
+    )
+
+
+@pytest.mark.benchmark(group="elapsed vs floor, 100k, interleaved")
+def test_elapsed_against_floor(benchmark: Any) -> None:
+    cal = _china()
+    floor = CalendarFloor(cal, [*YEARS, YEARS[-1] + 1])
+    elapsed, floor_elapsed = cal.elapsed, floor.elapsed
+
+    def ours() -> list[timedelta]:
+        return [elapsed(s, e) for s, e in zip(STARTS, ENDS, strict=True)]
+
+    def theirs() -> list[timedelta]:
+        return [floor_elapsed(s, e) for s, e in zip(STARTS, ENDS, strict=True)]
+
+    got = interleaved(
+        benchmark,
+        [("floor: prefix sums in seconds + bisect", SIZE, theirs, None),
+         ("propcrm `elapsed`, Asia/Shanghai inputs", SIZE, ours,
+          "floor: prefix sums in seconds + bisect")],
+        FLOOR_ROUNDS,
+    )  # fmt: skip
+    assert (
+        got["propcrm `elapsed`, Asia/Shanghai inputs"]
+        == (got["floor: prefix sums in seconds + bisect"])
+    )
+
+
+# --- scaling: items, and years of table ----------------------------------------------------------
+
+
+@pytest.mark.benchmark(group="scaling: add, items")
+@pytest.mark.parametrize("items", [1_000, 10_000, 100_000, 1_000_000])
+def test_add_scaling_items(benchmark: Any, items: int) -> None:
+    add = _china().add
+    starts = (STARTS * (items // SIZE + 1))[:items]
+    durations = (DURATIONS_OF * (items // SIZE + 1))[:items]
+
+    def work() -> list[datetime]:
+        return [add(s, d) for s, d in zip(starts, durations, strict=True)]
+
+    _run(benchmark, f"propcrm `add`, {items:,} items", items, work, rounds=5 if items < SIZE else 3)
+
+
+@pytest.mark.benchmark(group="scaling: add and elapsed, years of table")
+@pytest.mark.parametrize("years", [1, 5, 10, 20, 40])
+@pytest.mark.parametrize("operation", ["add", "elapsed"])
+def test_scaling_years(benchmark: Any, years: int, operation: str) -> None:
+    """The same calls (starts in the first half of 2025) on a table of YEARS years from 2025."""
+    cal = BusinessCalendar(WEEK, holidays="HK", tz=HONG_KONG, years=range(2025, 2025 + years))
+    first_half = [i for i, s in enumerate(STARTS_HK) if s.month <= 6]
+    starts = [STARTS_HK[i] for i in first_half]
+    durations = [DURATIONS_OF[i] for i in first_half]
+    ends = [ENDS_HK[i] for i in first_half]
+    if operation == "add":
+        add = cal.add
+
+        def work() -> list[object]:
+            return [add(s, d) for s, d in zip(starts, durations, strict=True)]
+    else:
+        elapsed = cal.elapsed
+
+        def work() -> list[object]:
+            return [elapsed(s, e) for s, e in zip(starts, ends, strict=True)]
+
+    label = f"propcrm `{operation}`, {years} year(s) of table"
+    _run(benchmark, label, len(starts), work, rounds=3)
 
 
 # --- the same work by other libraries, on the first SAMPLE items -------------------------------

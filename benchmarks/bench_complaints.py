@@ -32,6 +32,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from floors import GradingFloor
+from interleave import interleaved
 from propcrm.complaints import Complaint, ComplaintHistory, Grade, GradeDecision, grade
 
 N = int(os.environ.get("PROPCRM_BENCH_COMPLAINTS", "200000"))
@@ -180,6 +182,71 @@ def test_streaming_stream(
     report["streaming with history"] = (
         f"{us:6.2f} µs/complaint  ({1e6 / us:,.0f}/s; {hot[0]:,} graded above GENERAL)"
     )
+
+
+# --- against the floors, garbage collector on, every decision kept ---------------------------
+
+
+@pytest.mark.benchmark(group="whole stream, gc on, decisions kept, interleaved")
+def test_against_floors(benchmark: object, stream: list[Complaint]) -> None:
+    """grade() with and without history against the floors, each keeping what it returns."""
+
+    def stateless() -> list[object]:
+        return [grade(c, at=c.received_at) for c in stream]
+
+    def floor_stateless() -> list[object]:
+        floor_grade = GradingFloor().grade
+        return [floor_grade(c) for c in stream]
+
+    def streaming() -> list[object]:
+        history = ComplaintHistory(streaming=True)
+        add, kept = history.add, []
+        for c in stream:
+            add(c)
+            kept.append(grade(c, at=c.received_at, history=history))
+        return kept
+
+    def floor_streaming() -> list[object]:
+        floor = GradingFloor()
+        add, floor_grade, kept = floor.add, floor.grade, []
+        for c in stream:
+            add(c)
+            kept.append(floor_grade(c, history=True))
+        return kept
+
+    n = len(stream)
+    got = interleaved(
+        benchmark,
+        [("floor: prebuilt answers", n, floor_stateless, None),
+         ("stateless `grade()`", n, stateless, "floor: prebuilt answers"),
+         ("floor: streaming window + prebuilt answers", n, floor_streaming, None),
+         ("streaming: `history.add()` + `grade(history=...)`", n, streaming,
+          "floor: streaming window + prebuilt answers")],
+        rounds=5,
+    )  # fmt: skip
+    grades = [d.grade.value for d in got["streaming: `history.add()` + `grade(history=...)`"]]  # type: ignore[attr-defined]
+    assert grades == got["floor: streaming window + prebuilt answers"]
+    assert [d.grade.value for d in got["stateless `grade()`"]] == got["floor: prebuilt answers"]  # type: ignore[attr-defined]
+
+
+@pytest.mark.benchmark(group="scaling: streaming grading, complaints")
+@pytest.mark.parametrize("items", [1_000, 10_000, 100_000, 1_000_000])
+def test_streaming_scaling(benchmark: object, stream: list[Complaint], items: int) -> None:
+    """The first ITEMS complaints of the stream, graded with history, decisions kept."""
+    if items > len(stream):
+        pytest.skip(f"the stream has {len(stream):,} complaints: PROPCRM_BENCH_COMPLAINTS={items}")
+    part = stream[:items]
+
+    def run() -> list[GradeDecision]:
+        history = ComplaintHistory(streaming=True)
+        kept = []
+        for c in part:
+            history.add(c)
+            kept.append(grade(c, at=c.received_at, history=history))
+        return kept
+
+    _label(benchmark, f"streaming, first {items:,} complaints", items)
+    benchmark.pedantic(run, rounds=5 if items <= 10_000 else 3, iterations=1)  # type: ignore[attr-defined]
 
 
 # --- side by side on the last complaints of the stream ---------------------------------------

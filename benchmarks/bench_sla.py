@@ -116,3 +116,17 @@ def test_evaluate_many_batch(benchmark, pool, calendars) -> None:  # type: ignor
     benchmark.extra_info.update(label="`SlaEvaluator.evaluate_many()`", calls=BATCH)
     benchmark.pedantic(run, rounds=ROUNDS, warmup_rounds=1)
     benchmark.extra_info["items/s"] = round(BATCH / benchmark.stats.stats.median)
+
+
+@pytest.mark.benchmark(group="scaling: evaluate_many, items per call")
+@pytest.mark.parametrize("items", [1_000, 10_000, 100_000])
+def test_evaluate_many_scaling(benchmark, pool, calendars, items) -> None:  # type: ignore[no-untyped-def]
+    """One evaluate_many() call on the first ITEMS items of the pool (the whole pool at most)."""
+    evaluator = SlaEvaluator(policy=Policy(), calendars=calendars)
+    part = pool[:items]
+
+    def run() -> int:
+        return len(evaluator.evaluate_many(part, at=AT))
+
+    benchmark.extra_info.update(label=f"`evaluate_many()`, {items:,} items", calls=items)
+    benchmark.pedantic(run, rounds=5 if items < POOL else 3, warmup_rounds=1)

@@ -17,6 +17,11 @@ A benchmark that names the row it is a baseline for (``extra_info["baseline_for"
 label of the same group) gets the ratio of its median to that row's, both from the same
 run. Notes a
 benchmark leaves in ``extra_info["note"]`` are listed under the table.
+
+A benchmark that timed several contenders in interleaved rounds (benchmarks/interleave.py)
+leaves ``extra_info["interleaved"]``: one entry per contender with its label, calls a
+round, the CPU time of each of its rounds and, for a baseline, its subject. Each becomes
+a row of its own, its median, min and max taken from its own rounds.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -93,10 +99,32 @@ def _per_call(bench: dict[str, Any], key: str) -> float:
     return float(bench["stats"][key]) / calls
 
 
+def _rows(bench: dict[str, Any]) -> list[dict[str, Any]]:
+    """BENCH itself, or one row per contender of its interleaved rounds."""
+    contenders = bench.get("extra_info", {}).get("interleaved")
+    if not contenders:
+        return [bench]
+    rows = []
+    for contender in contenders:
+        times = contender["times"]
+        stats = {
+            "median": statistics.median(times),
+            "min": min(times),
+            "max": max(times),
+            "rounds": len(times),
+        }
+        extra = {k: v for k, v in contender.items() if k != "times"}
+        rows.append({**bench, "name": contender["label"], "stats": stats, "extra_info": extra})
+    return rows
+
+
 def render(run: dict[str, Any], name: str) -> str:
     """The table of benchmark file bench_NAME.py in RUN, header and notes included."""
     benches = [
-        b for b in run["benchmarks"] if b["fullname"].split("::")[0].endswith(f"bench_{name}.py")
+        row
+        for b in run["benchmarks"]
+        if b["fullname"].split("::")[0].endswith(f"bench_{name}.py")
+        for row in _rows(b)
     ]
     groups = list(dict.fromkeys(b["group"] for b in benches))
     benches.sort(key=lambda b: groups.index(b["group"]))  # stable: run order within a group

@@ -140,3 +140,17 @@ def test_format_time_picks_the_unit() -> None:
         "4.56 µs",
         "75.0 ns",
     ]
+
+
+def test_render_gives_each_interleaved_contender_its_own_row() -> None:
+    """Rounds 3, 1, 2 ms and 6, 9, 3 ms of 1,000 calls: medians 2 and 6 µs, ratio ×3.00."""
+    interleaved = [
+        {"label": "mine", "calls": 1000, "times": [0.003, 0.001, 0.002]},
+        {"label": "floor", "calls": 1000, "times": [0.006, 0.009, 0.003], "baseline_for": "mine"},
+    ]
+    bench = _bench("pair", "add", "test_pair", (1.0, 1.0, 1.0), interleaved=interleaved)
+    rows = record.render(_run(benchmarks=[bench]), "pair").splitlines()[4:6]
+    assert rows == [
+        "| add | mine | 1,000 | 3 | 2.00 µs | 1.00 µs | 3.00 µs | 500,000 |  |",
+        "| add | floor | 1,000 | 3 | 6.00 µs | 3.00 µs | 9.00 µs | 166,667 | ×3.00 mine |",
+    ]

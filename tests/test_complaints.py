@@ -1044,13 +1044,30 @@ def test_a_decision_refers_to_its_complaint_and_owner_by_id() -> None:
 
 
 def test_a_first_complaint_naming_three_people_repeats_on_a_streaming_history() -> None:
-    """Three named complainants on a new key: HOT by repeat, window start one month back."""
+    """Three named complainants on a new key: HOT by repeat over a one-month window."""
     history = ComplaintHistory(streaming=True)
     first = _complaint(who=("a", "b", "c"))
     history.add(first)
     decision = grade(first, at=T0, history=history)
     assert _rules(decision) == ["complaint.hot.repeated", "complaint.hot.collective"]
-    assert decision.reasons[0].facts["window_start"] == datetime(2025, 2, 3, 9, 0, tzinfo=SH)
+    assert decision.reasons[0].facts == {
+        "complainants": 3,
+        "threshold": 3,
+        "window_months": 1,
+        "key_fields": ("community", "category", "subject"),
+    }
+
+
+def test_repeats_with_as_many_complainants_share_one_reason() -> None:
+    """Two keys each with three complainants: both decisions hold the same repeat reason."""
+    history = ComplaintHistory(streaming=True)
+    first = _complaint("C1", who=("a", "b", "c"))
+    history.add(first)
+    one = grade(first, at=T0, history=history)
+    second = _complaint("C2", who=("d", "e", "f"), subject="gate", at=T0 + timedelta(hours=1))
+    history.add(second)
+    other = grade(second, at=second.received_at, history=history)
+    assert one.reasons[0] is other.reasons[0]
 
 
 def test_streaming_history_counts_a_complaint_it_was_not_given() -> None:

@@ -23,18 +23,26 @@ from propcrm.storage._access_tables import TABLES
 PIN = Path(__file__).with_name("stored_defaults.json")
 
 
+def _stored(cls: object) -> bool:
+    """Whether stores keep ``cls`` as a mapping of its attributes: attrs values, named tuples."""
+    return isinstance(cls, type) and (
+        attrs.has(cls) or (issubclass(cls, tuple) and hasattr(cls, "_fields"))
+    )
+
+
 def _classes(cls: type, seen: dict[str, type]) -> None:
-    """Every attrs class reachable from ``cls`` through its attributes' types."""
+    """Every attrs class or named tuple reachable from ``cls`` through its attributes' types."""
     name = f"{cls.__module__}.{cls.__qualname__}"
-    if name in seen or not attrs.has(cls):
+    if name in seen or not _stored(cls):
         return
     seen[name] = cls
     hints = typing.get_type_hints(cls)
-    for attribute in attrs.fields(cls):
-        stack = [hints.get(attribute.name, attribute.type)]
+    names = [a.name for a in attrs.fields(cls)] if attrs.has(cls) else list(hints)
+    for attribute in names:
+        stack = [hints[attribute]]
         while stack:
             hint = stack.pop()
-            if isinstance(hint, type) and attrs.has(hint):
+            if _stored(hint):
                 _classes(hint, seen)
             stack.extend(typing.get_args(hint))
 
@@ -47,6 +55,10 @@ def stored_defaults() -> dict[str, dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for name, cls in sorted(seen.items()):
         defaults: dict[str, str] = {}
+        if not attrs.has(cls):  # a named tuple
+            defaults = {key: repr(value) for key, value in cls._field_defaults.items()}  # type: ignore[attr-defined]
+            found[name] = defaults
+            continue
         for attribute in attrs.fields(cls):
             default: Any = attribute.default
             if default is attrs.NOTHING:

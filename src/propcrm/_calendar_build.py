@@ -33,6 +33,7 @@ __all__ = [
     "MAX_SPAN_YEARS",
     "MINUTE_US",
     "US",
+    "DateTable",
     "DayRule",
     "Table",
     "build_table",
@@ -53,6 +54,9 @@ HORIZON_YEARS = HORIZON.days // 365 + 1
 MAX_SPAN_YEARS = 50
 FIRST_YEAR, LAST_YEAR = 2, 9998
 _NO_ZONE = object()
+
+#: A local date's working time in whole seconds: see :func:`_fill_dates`.
+DateTable = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[int, ...]]
 
 #: Working intervals of one local date, as microseconds after its midnight;
 #: a close past one day means the interval runs past midnight.
@@ -82,12 +86,20 @@ class Table:
         days: Ordinals of the local dates that have working time, ascending.
         day_closes: The close of the last interval of each of ``days``.
         close_reach: Running maximum of ``day_closes`` (for ``bisect``).
+        wide: Whether the table spans more than the horizon, so that an answer
+            inside it may still lie beyond the horizon from its start.
+        local: The zone when :attr:`dates` holds every covered date, else a marker.
+        dates: Per ordinal of a covered local date, its working time in whole
+            seconds, so that a datetime in ``local`` is read from its own fields
+            as small integers (see :func:`_date_table`). Filled when ``fixed`` is
+            set and every boundary falls on a whole second of local time.
     """
 
     __slots__ = (
         "bounds",
         "close_reach",
         "cum",
+        "dates",
         "day_closes",
         "days",
         "epoch",
@@ -96,8 +108,10 @@ class Table:
         "hi",
         "last",
         "lo",
+        "local",
         "n",
         "shift",
+        "wide",
         "zone",
     )
 
@@ -116,6 +130,9 @@ class Table:
         self.days: list[int] = []
         self.day_closes: list[int] = []
         self.close_reach: list[int] = []
+        self.wide = False
+        self.local: object = _NO_ZONE
+        self.dates: dict[int, DateTable] = {}
 
     def business(self, t: int) -> int:
         """Business µs from ``lo`` to instant ``t`` (``lo <= t < hi``)."""
@@ -200,7 +217,52 @@ def build_table(first: int, last: int, zone: tzinfo, rule: DayRule) -> Table:
     cum[-1] = total
     table.shift = [x - c for x, c in zip(bounds, cum, strict=True)]
     table.n = len(bounds)
+    table.wide = hi - lo > HORIZON_US
+    if fixed is not None and fixed % 1_000_000 == 0:
+        _fill_dates(table, first_ord, end_ord)
     return table
+
+
+def _fill_dates(table: Table, first_ord: int, end_ord: int) -> None:
+    """Fill ``table.dates`` for a fixed-offset table, unless a boundary has a fraction of a second.
+
+    Each date gets ``(opens, closes, inside, done)``: the opens and closes of its
+    working intervals (clipped to the date) in seconds after its midnight, and
+    in whole seconds of business time since ``lo``, the total at each open minus
+    the open, and the total at each close. The first interval is an empty one at
+    midnight holding the total there, so every instant of the date has an
+    interval at or before it: ``j = bisect_right(opens, t) - 1`` is never negative,
+    and the business time at second ``t`` (plus ``us``) of the date is
+    ``(inside[j] + t) * 10**6 + us`` when ``t < closes[j]``, else ``done[j] * 10**6``.
+    """
+    bounds, cum, shift = table.bounds, table.cum, table.shift
+    if any(x % 1_000_000 for x in bounds) or any(x % 1_000_000 for x in cum):
+        return  # a zone offset with a fraction of a second: the UTC path serves it
+    dates = table.dates
+    midnight = table.lo
+    k = bisect_right(bounds, midnight)
+    for ordinal in range(first_ord, end_ord):
+        following = midnight + DAY_US
+        at = (midnight - shift[k - 1] if k & 1 else cum[k - 1]) // 1_000_000
+        opens, closes, inside, done = [0], [0], [at], [at]
+        if k & 1:  # an interval runs over midnight into this date
+            close = min(bounds[k], following)
+            opens.append(0)
+            closes.append((close - midnight) // 1_000_000)
+            inside.append(at)
+            done.append(at + closes[-1])
+            if bounds[k] <= following:  # else the next date starts inside it too
+                k += 1
+        while k < table.n - 2 and bounds[k] < following:
+            a, b = bounds[k] - midnight, min(bounds[k + 1], following) - midnight
+            opens.append(a // 1_000_000)
+            closes.append(b // 1_000_000)
+            inside.append(cum[k] // 1_000_000 - opens[-1])
+            done.append(inside[-1] + closes[-1])
+            k += 1 if bounds[k + 1] >= following else 2
+        dates[ordinal] = (tuple(opens), tuple(closes), tuple(inside), tuple(done))
+        midnight = following
+    table.local = table.zone
 
 
 def _offset_at(zone: tzinfo, second: int) -> int:

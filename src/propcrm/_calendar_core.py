@@ -10,13 +10,10 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from propcrm import _calendar_hot as hot
 from propcrm._calendar_answers import (
-    add_slow,
-    close_of_day_slow,
     closed_reason,
-    elapsed_slow,
     interval_end,
-    next_working_time_slow,
     nth_working_day,
     previous_working_time,
     working_days,
@@ -214,79 +211,9 @@ class BusinessCalendar:
 
     # --- business-time arithmetic: the hot path -------------------------------------------
 
-    def add(self, start: datetime, duration: timedelta) -> datetime:
-        """The deadline: the earliest instant when ``duration`` of business time has passed.
-
-        A clock started outside working time starts at the next working
-        instant; a negative ``duration`` counts backwards (the latest instant
-        that much business time before ``start``); zero gives ``start``.
-
-        Raises:
-            ValidationError: a naive ``start``, or a ``duration`` that is not a timedelta.
-            CalendarRangeError: the instant lies more than ten years away, or never comes.
-        """
-        tab = self._engine.table
-        try:
-            # In the calendar's own fixed-offset zone: wall-clock arithmetic, no lookups.
-            s = (start - tab.epoch) // US if start.tzinfo is tab.zone else (start - EPOCH) // US
-            d = duration // US
-        except (TypeError, AttributeError):
-            raise bad_arguments(start, "start", duration) from None
-        j = bisect_right(tab.bounds, s)
-        if j & 1:
-            b = s - tab.shift[j - 1] + d
-        elif 1 < j < tab.n:
-            b = tab.cum[j - 1] + d
-        else:
-            return add_slow(self._engine, start, d)
-        if d > 0:
-            k = bisect_left(tab.cum, b)
-            if k == tab.n:
-                return add_slow(self._engine, start, d)
-        elif d < 0:
-            k = bisect_right(tab.cum, b)
-            if k == 0:
-                return add_slow(self._engine, start, d)
-        else:
-            return start.astimezone(self._tz)
-        r = tab.shift[k] + b
-        if not -HORIZON_US <= r - s <= HORIZON_US:
-            raise beyond_horizon(start, duration)
-        if tab.fixed is not None:
-            return tab.epoch + r * US
-        return (EPOCH + r * US).astimezone(self._tz)
-
-    def elapsed(self, start: datetime, end: datetime) -> timedelta:
-        """Business time between two instants; negative when ``end`` is before ``start``.
-
-        Raises:
-            ValidationError: a naive datetime.
-            CalendarRangeError: the instants lie more than 50 years apart.
-        """
-        tab = self._engine.table
-        zone = tab.zone
-        try:
-            # In the calendar's own fixed-offset zone: wall-clock arithmetic, no lookups.
-            s = (start - tab.epoch) // US if start.tzinfo is zone else (start - EPOCH) // US
-            e = (end - tab.epoch) // US if end.tzinfo is zone else (end - EPOCH) // US
-        except (TypeError, AttributeError):
-            raise bad_arguments(start, "start", end, "end") from None
-        bounds = tab.bounds
-        j = bisect_right(bounds, s)
-        if j & 1:
-            s -= tab.shift[j - 1]
-        elif 1 < j < tab.n:
-            s = tab.cum[j - 1]
-        else:
-            return elapsed_slow(self._engine, start, end)
-        j = bisect_right(bounds, e)
-        if j & 1:
-            e -= tab.shift[j - 1]
-        elif 1 < j < tab.n:
-            e = tab.cum[j - 1]
-        else:
-            return elapsed_slow(self._engine, start, end)
-        return (e - s) * US
+    # The hot paths, read straight off the engine's table (see propcrm._calendar_hot).
+    add = hot.add
+    elapsed = hot.elapsed
 
     # --- questions about instants and days ----------------------------------------------
 
@@ -302,49 +229,8 @@ class BusinessCalendar:
         i = bisect_left(days, on.toordinal())
         return i < len(days) and days[i] == on.toordinal()
 
-    def next_working_time(self, at: datetime) -> datetime:
-        """``at`` itself if it is working time, else the next opening.
-
-        Raises:
-            CalendarRangeError: nothing opens within ten years.
-        """
-        tab = self._engine.table
-        try:
-            # The same fast path as add(): one bisect on the current table.
-            t = (at - tab.epoch) // US if at.tzinfo is tab.zone else (at - EPOCH) // US
-        except (TypeError, AttributeError):
-            return next_working_time_slow(self._engine, at)
-        j = bisect_right(tab.bounds, t)
-        if not j & 1:  # closed: the next opening, if this table holds it
-            if not 1 < j < tab.n - 2 or tab.bounds[j] - t > HORIZON_US:
-                return next_working_time_slow(self._engine, at)
-            t = tab.bounds[j]
-        if tab.fixed is not None:
-            return tab.epoch + t * US
-        return (EPOCH + t * US).astimezone(self._tz)
-
-    def close_of_day(self, at: datetime) -> datetime:
-        """The close of the working day holding ``at``, or else of the next one.
-
-        A working day closes at the end of its last interval, so a night
-        interval ``18:30-08:30`` closes the next morning. This is the deadline
-        of "not overnight" (不过夜) targets.
-
-        Raises:
-            CalendarRangeError: no working day closes within ten years.
-        """
-        tab = self._engine.table
-        try:
-            t = (at - tab.epoch) // US if at.tzinfo is tab.zone else (at - EPOCH) // US
-        except (TypeError, AttributeError):
-            return close_of_day_slow(self._engine, at)
-        i = bisect_right(tab.close_reach, t)
-        if not tab.lo <= t < tab.hi or i == len(tab.days) or tab.day_closes[i] - t > HORIZON_US:
-            return close_of_day_slow(self._engine, at)
-        close = tab.day_closes[i]
-        if tab.fixed is not None:
-            return tab.epoch + close * US
-        return (EPOCH + close * US).astimezone(self._tz)
+    next_working_time = hot.next_working_time
+    close_of_day = hot.close_of_day
 
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start`` (before it when ``n < 0``).

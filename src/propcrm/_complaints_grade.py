@@ -6,14 +6,20 @@ Public in :mod:`propcrm.complaints`; this module is private.
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from typing import NamedTuple
 
 from attrs import frozen
 
 from propcrm._checks import beyond_dates, require_aware, require_instance, require_items
 from propcrm._complaints_history import ComplaintHistory
-from propcrm._complaints_policy import GradingPolicy, HasGrading, Plan, grading_of, plan_of
+from propcrm._complaints_policy import (
+    DEFAULT_POLICY,
+    GradingPolicy,
+    HasGrading,
+    Plan,
+    grading_of,
+)
 from propcrm._complaints_types import GRADES, Complaint, Grade
-from propcrm._months import add_months
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
 from propcrm.roles import Role
@@ -23,10 +29,12 @@ __all__ = ["Escalation", "GradeDecision", "grade", "sweep"]
 _GENERAL, _IMPORTANT, _HOT, _MAJOR = 0, 1, 2, 3
 
 
-# Without slots, attrs fills the instance dict directly: half the cost of building one.
-@frozen(slots=False)
-class GradeDecision:
+class GradeDecision(NamedTuple):
     """The grade of a complaint at a moment, and everything that follows from it.
+
+    A named tuple, so immutable and cheap: grading builds one per complaint, and
+    a caller that keeps many (a day's stream, a sweep) holds one small object each.
+    Stores keep it as a mapping of its fields (see :mod:`propcrm.storage`).
 
     Attributes:
         complaint_id: The graded complaint.
@@ -45,9 +53,10 @@ class GradeDecision:
         callback_due_after_handling: The complainant is to be called back after
             handling (002 §42).
         owner_id: The first receiver (首问负责人), who owns it until it is closed.
-    """
 
-    __module__ = "propcrm.complaints"  # public there; this module is private
+    .. versionchanged:: Unreleased
+       A named tuple instead of an attrs class (same fields, same order).
+    """
 
     complaint_id: str
     grade: Grade
@@ -62,6 +71,12 @@ class GradeDecision:
     task_force: bool
     callback_due_after_handling: bool
     owner_id: str
+
+
+GradeDecision.__module__ = "propcrm.complaints"  # public there; this module is private
+#: Builds a decision from its fields in order without the named tuple's own
+#: ``__new__`` (a Python-level call): grading's one allocation per complaint.
+_decision = tuple.__new__
 
 
 @frozen
@@ -119,10 +134,10 @@ def grade(
             :class:`GradingPolicy`, or ``history`` is not a :class:`ComplaintHistory`
             or uses another key or window.
     """
-    if not isinstance(complaint, Complaint):
+    if type(complaint) is not Complaint and not isinstance(complaint, Complaint):
         require_instance(complaint, Complaint, "complaint", "a Complaint")
-    grading = grading_of(policy)
-    plan = plan_of(grading)
+    grading = DEFAULT_POLICY if policy is None else grading_of(policy)
+    plan: Plan = grading._plan  # type: ignore[attr-defined]  # the compiled policy
     if type(at) is not datetime or at.tzinfo is None:
         require_aware(at, "at")
     try:
@@ -208,12 +223,10 @@ def _decide(
                 "a ComplaintHistory built with the same key and window as the policy",
                 history.policy.same_complaint_key,
             )
-        count, start = history._tally(complaint)
+        count = history._tally(complaint)[0]
         if count >= plan.repeat:
             rank = rank if rank > _HOT else _HOT
-            if start is None:
-                start = add_months(received, -plan.window_months)
-            reasons.append(plan.repeated(count, start))
+            reasons.append(plan.repeated(count))
     if plan.hot_people <= people < plan.major_people:
         rank = rank if rank > _HOT else _HOT
         reasons.append(plan.collective(people, plan.hot_people, _HOT))
@@ -240,20 +253,34 @@ def _decide(
         if resolved is None or resolved > candidate:
             next_at, next_grade = candidate, rises_to
     allowance = plan.allowances[rank]
-    return GradeDecision(
-        complaint.id,
-        GRADES[rank],
-        tuple(reasons) if reasons else plan.general,
-        at,
-        next_at,
-        next_grade,
-        plan.handlers[rank],
-        plan.supervisors[rank],
-        allowance,
-        _clock_hours_after(received, allowance),
-        rank >= plan.task_force,
-        plan.callback,
-        complaint.first_receiver_id,
+    due = received + allowance  # on the wall clock: right unless the offset changes between
+    zone = received.tzinfo
+    if type(zone) is not timezone and (
+        due.year != received.year or _steady_offset(zone, received.year) is None
+    ):
+        due = _clock_hours_after(received, allowance)
+    return _decision(
+        GradeDecision,
+        (
+            complaint.id,
+            GRADES[rank],
+            # A reason shared by the policy explains most decisions alone: so does its tuple.
+            (plan.alone.get(id(reasons[0])) or tuple(reasons))
+            if len(reasons) == 1
+            else tuple(reasons)
+            if reasons
+            else plan.general,
+            at,
+            next_at,
+            next_grade,
+            plan.handlers[rank],
+            plan.supervisors[rank],
+            allowance,
+            due,
+            rank >= plan.task_force,
+            plan.callback,
+            complaint.first_receiver_id,
+        ),
     )
 
 

@@ -257,10 +257,22 @@ class Plan:
         self._major_shift = (0, timedelta(0))  # (date ordinal, shift) of the last major_at
         self.key_fields = policy.same_complaint_key
         self.key = attrgetter(*policy.same_complaint_key)
-        # Repeats are most HOT complaints of a busy stream: their messages are made once.
-        self.repeated_messages = {
-            n: self.repeated_message(n) for n in range(self.repeat, self.repeat + 200)
-        }
+        # Reasons that depend only on the policy and a count are made once and shared;
+        # ``alone`` holds the one-reason tuple of each, by id, for the decisions that
+        # have no other reason (most HOT complaints of a busy stream: a repeat).
+        self.alone: dict[int, tuple[Reason, ...]] = {}
+        self._repeated: dict[int, Reason] = {}
+        self._collective: dict[int, Reason] = {}
+        self._unresolved = tuple(
+            (
+                f"complaint.{grade.lower()}.unresolved",
+                f"still unresolved {span} after it was received, the company's delay: {grade}",
+            )
+            for grade, span in (
+                ("HOT", self.hot_span),
+                ("MAJOR", f"{self.major_months} calendar month(s)"),
+            )
+        )
         self.categories = frozenset(policy.categories)
         self.category_names = policy.categories
         self.handlers = tuple(policy.handler_roles[g] for g in GRADES)
@@ -276,15 +288,30 @@ class Plan:
                 SOURCE,
             ),
         )
-        self.litigation_filed = _flag("major.litigation_filed", "it has led to litigation")
-        self.media_exposed = _flag("major.media_exposed", "it has been exposed by the media")
-        self.litigation_risk = _flag("hot.litigation_risk", "it may lead to litigation")
-        self.media_risk = _flag("hot.media_risk", "it may be exposed by the media")
-        self.other_departments = Reason(
-            "complaint.important.other_departments",
-            "it needs help from other specialist departments",
-            {"needs_other_departments": True},
-            SOURCE,
+        self.litigation_filed = self._share(
+            _flag("major.litigation_filed", "it has led to litigation")
+        )
+        self.media_exposed = self._share(
+            _flag("major.media_exposed", "it has been exposed by the media")
+        )
+        self.litigation_risk = self._share(
+            _flag("hot.litigation_risk", "it may lead to litigation")
+        )
+        self.media_risk = self._share(_flag("hot.media_risk", "it may be exposed by the media"))
+        self.other_departments = self._share(
+            Reason(
+                "complaint.important.other_departments",
+                "it needs help from other specialist departments",
+                {"needs_other_departments": True},
+                SOURCE,
+            )
+        )
+        self.second_flagged = self._share(
+            _reason(
+                "complaint.important.second_complaint",
+                "a second complaint after the first was handled: IMPORTANT",
+                {"repeat_of_id": None},
+            )
         )
 
     def major_at(self, received: datetime) -> datetime:
@@ -304,52 +331,56 @@ class Plan:
         )
 
     def collective(self, people: int, threshold: int, rank: int) -> Reason:
-        grade = GRADES[rank].name
-        return _reason(
-            f"complaint.{grade.lower()}.collective",
-            f"a collective complaint by {people} people (>= {threshold}): {grade}",
-            {"people": people, "threshold": threshold},
-        )
+        """The collective reason, shared by every complaint of as many people at that grade."""
+        reason = self._collective.get(people * 4 + rank)
+        if reason is None:
+            grade = GRADES[rank].name
+            reason = self._share(
+                _reason(
+                    f"complaint.{grade.lower()}.collective",
+                    f"a collective complaint by {people} people (>= {threshold}): {grade}",
+                    {"people": people, "threshold": threshold},
+                )
+            )
+            self._collective[people * 4 + rank] = reason
+        return reason
 
     def unresolved(self, received: datetime, since: datetime, rank: int) -> Reason:
-        if rank == _MAJOR:
-            rule, span = "complaint.major.unresolved", f"{self.major_months} calendar month(s)"
-        else:
-            rule, span = "complaint.hot.unresolved", self.hot_span
-        grade = GRADES[rank].name
-        return _reason(
-            rule,
-            f"still unresolved {span} after it was received, the company's delay: {grade}",
-            {"received_at": received, "since": since},
-        )
+        rule, message = self._unresolved[rank == _MAJOR]
+        return _reason(rule, message, {"received_at": received, "since": since})
 
-    def repeated(self, count: int, start: datetime) -> Reason:
-        message = self.repeated_messages.get(count)
-        if message is None:
-            message = self.repeated_message(count)
-        return _reason(
-            "complaint.hot.repeated",
-            message,
-            {
-                "complainants": count,
-                "threshold": self.repeat,
-                "window_start": start,
-                "key_fields": self.key_fields,
-            },
-        )
-
-    def repeated_message(self, count: int) -> str:
-        return (
-            f"the same complaint from {count} different complainants within "
-            f"{self.window_months} month(s) (>= {self.repeat}): HOT"
-        )
+    def repeated(self, count: int) -> Reason:
+        """The repeat reason, shared by every complaint with as many complainants."""
+        reason = self._repeated.get(count)
+        if reason is None:
+            reason = self._repeated[count] = self._share(
+                _reason(
+                    "complaint.hot.repeated",
+                    f"the same complaint from {count} different complainants within "
+                    f"{self.window_months} month(s) (>= {self.repeat}): HOT",
+                    {
+                        "complainants": count,
+                        "threshold": self.repeat,
+                        "window_months": self.window_months,
+                        "key_fields": self.key_fields,
+                    },
+                )
+            )
+        return reason
 
     def second(self, repeat_of_id: str | None) -> Reason:
+        if repeat_of_id is None:
+            return self.second_flagged
         return _reason(
             "complaint.important.second_complaint",
             "a second complaint after the first was handled: IMPORTANT",
             {"repeat_of_id": repeat_of_id},
         )
+
+    def _share(self, reason: Reason) -> Reason:
+        """Keep ``reason`` with its one-reason tuple, for decisions it explains alone."""
+        self.alone[id(reason)] = (reason,)
+        return reason
 
 
 def plan_of(policy: GradingPolicy) -> Plan:

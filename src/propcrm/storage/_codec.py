@@ -51,7 +51,7 @@ from collections.abc import Callable, Set
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from types import NoneType, UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 from zoneinfo import ZoneInfo
 
 import cattrs
@@ -148,6 +148,13 @@ def make_converter() -> cattrs.Converter:
     )
     converter.register_structure_hook_func(
         lambda cls: cls is object, lambda data, _: _untagged(converter, data)
+    )
+    # Named tuples (a GradeDecision) are stored as a mapping of their fields, as attrs values are.
+    converter.register_unstructure_hook_factory(
+        _is_named_tuple, lambda cls: _named_tuple_unstructure(converter, cls)
+    )
+    converter.register_structure_hook_factory(
+        _is_named_tuple, lambda cls: _named_tuple_structure(converter, cls)
     )
     # ``X | None`` unstructured as X's hook (or as itself), not by dispatch on the value.
     converter.register_unstructure_hook_factory(
@@ -352,6 +359,24 @@ def _personal_data(value: PersonalData) -> dict[str, str]:
             "a copy rebuilt from a pickle holds only the masked form; store the original",
         ) from e
     return {"kind": value.kind.value, "value": clear}
+
+
+def _is_named_tuple(cls: Any) -> bool:
+    return isinstance(cls, type) and issubclass(cls, tuple) and hasattr(cls, "_fields")
+
+
+def _named_tuple_unstructure(converter: cattrs.Converter, cls: Any) -> Callable[[Any], Any]:
+    hints = get_type_hints(cls)
+    fields = [(name, hints[name]) for name in cls._fields]
+    return lambda value: {
+        name: converter.unstructure(getattr(value, name), hint) for name, hint in fields
+    }
+
+
+def _named_tuple_structure(converter: cattrs.Converter, cls: Any) -> Callable[[Any, Any], Any]:
+    hints = get_type_hints(cls)
+    fields = [(name, hints[name]) for name in cls._fields]
+    return lambda data, _: cls(*(converter.structure(data[name], hint) for name, hint in fields))
 
 
 def _is_optional(cls: Any) -> bool:
