@@ -47,11 +47,16 @@ class Migration:
 
     Attributes:
         name: A unique name, recorded in the database once applied.
-        statements: The SQL statements (DDL and data moves) of the step.
+        statements: The SQL statements (DDL and data moves) of the step, in
+            SQLite's dialect: the one source of the schema.
+        postgres: The step's statements for PostgreSQL, only where they cannot
+            be derived from ``statements`` (triggers, views, SQLite functions);
+            ``None`` derives them (see :mod:`propcrm.storage.postgres`).
     """
 
     name: str
     statements: tuple[str, ...]
+    postgres: tuple[str, ...] | None = None
 
 
 MIGRATIONS: tuple[Migration, ...] = (
