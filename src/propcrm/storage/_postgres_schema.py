@@ -83,7 +83,7 @@ class Database(Protocol):
     def transaction(self) -> AbstractContextManager[None]: ...
 
 
-def prepare(db: Database, where: str, migrations: Sequence[Migration] = MIGRATIONS) -> None:
+def prepare(db: Database, where: str) -> None:
     """Check that ``db`` holds propcrm's schema (or none yet), then apply the missing steps.
 
     Servers starting together migrate one at a time: each takes a transaction
@@ -95,6 +95,7 @@ def prepare(db: Database, where: str, migrations: Sequence[Migration] = MIGRATIO
             propcrm did not create.
         StorageError: A step cannot be translated (see :func:`translated`).
     """
+    migrations = MIGRATIONS
     statements = [postgres_statements(migration) for migration in migrations]
     if _history(db, where, migrations) == [m.name for m in migrations]:
         return
