@@ -9,7 +9,10 @@
     lists each key a company's file changes: its path, the default and the
     company's value;
 ``propcrm policy check FILE``
-    validates a company's policy file.
+    validates a company's policy file;
+``propcrm copy --from SQLITE --to POSTGRES``
+    copies a whole store into PostgreSQL, verifying each table's count
+    (:mod:`propcrm._cli_copy`).
 
 Each exits 0, or 2 with every problem of the file listed by dotted path.
 """
@@ -21,7 +24,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from propcrm import __version__
+from propcrm import __version__, _cli_copy
 from propcrm._policy_file import as_written, changes, inline
 from propcrm.errors import PolicyError
 from propcrm.policy import Policy
@@ -78,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     check = policy_commands.add_parser("check", help="validate a policy file (.toml or .json)")
     check.add_argument("file", help="the policy file to check")
     check.set_defaults(run=_policy_check)
+    _cli_copy.register(commands)
     return parser
 
 
