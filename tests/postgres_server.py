@@ -56,7 +56,7 @@ def unavailable(reason: str) -> None:
 class Cluster:
     """One running cluster: a Unix socket in a private directory, databases made on demand."""
 
-    def __init__(self, bin_dir: Path) -> None:
+    def __init__(self, bin_dir: Path, *, durable: bool = False) -> None:
         self._bin = bin_dir
         self.directory = Path(tempfile.mkdtemp(prefix="propcrm-pg-"))
         self._data = self.directory / "data"
@@ -72,10 +72,9 @@ class Cluster:
         self._databases = 0
         self._pg("initdb", "-D", str(self._data), "-U", "postgres", "--auth=trust",
                  "--encoding=UTF8", "--no-locale", "--no-sync")  # fmt: skip
-        options = (
-            f"-k {self.directory} -c listen_addresses='' -c max_connections=200"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        options = f"-k {self.directory} -c listen_addresses='' -c max_connections=200"
+        if not durable:  # tests need no crash safety; benchmarks keep PostgreSQL's defaults
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._pg("pg_ctl", "-D", str(self._data), "-l", str(self.directory / "log"),
                  "-w", "-o", options, "start")  # fmt: skip
 

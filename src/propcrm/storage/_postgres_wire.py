@@ -17,6 +17,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from propcrm.errors import ConflictError, PropcrmError, StorageError, ValidationError, shown
+from propcrm.storage._engine import storable_text
 
 __all__ = [
     "check_arguments",
@@ -107,10 +108,8 @@ def check_arguments(
             "not both and not neither",
             conninfo,
         )
-    if conninfo is not None and not isinstance(conninfo, str):
-        raise ValidationError.expected(
-            "conninfo", "a connection string", conninfo, "e.g. 'postgresql://crm@db.example/crm'"
-        )
+    if conninfo is not None:
+        storable_text(conninfo, "conninfo")
     if pool is not None and not isinstance(pool, ConnectionPool):
         raise ValidationError.expected(
             "pool", "a psycopg_pool.ConnectionPool", type(pool).__name__, "or pass conninfo="
