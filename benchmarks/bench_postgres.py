@@ -141,7 +141,7 @@ def test_window_query(benchmark: Any, adapter: str, shared: str, tmp_path: Path)
 
     benchmark.extra_info["label"] = f"{adapter}: `in_window()`"
     found = benchmark.pedantic(query, rounds=30, iterations=1, warmup_rounds=2)
-    benchmark.extra_info["note"] = f"{adapter}: {len(found)} complaints found"
+    benchmark.extra_info["note"] = f"{len(found)} complaints found"
     assert found
     store.close()
 

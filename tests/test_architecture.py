@@ -42,7 +42,10 @@ UPPER_LAYERS = [
     ("storage", ("propcrm.storage",)),
     ("services", ("propcrm.services",)),
     ("testing", ("propcrm.testing",)),
-    ("cli", ("propcrm.cli", "propcrm.__main__", "propcrm.demo", "propcrm.report")),
+    (
+        "cli",
+        ("propcrm.cli", "propcrm.__main__", "propcrm.demo", "propcrm.report", "propcrm._cli_copy"),
+    ),
 ]
 
 

@@ -43,6 +43,7 @@ def escaped(value: Any) -> Any:
     equality, ranges and keyset pages agree with SQLite's. Text without those
     two control characters (all real text) is unchanged.
 
+    >>> from propcrm.storage._postgres_wire import escaped, restored
     >>> escaped("a\\x00b"), restored(escaped("a\\x00b"))
     ('a\\x01\\x01b', 'a\\x00b')
     """
