@@ -225,7 +225,13 @@ class PostgresStore:
             else:
                 pool.putconn(first)
         if pool is None:
-            self._pool.open(wait=False)
+            # Wait for the pool's first connection: it is made here, not by the pool's
+            # worker thread while the caller has already gone on.
+            try:
+                self._pool.open(wait=True, timeout=self._timeout)
+            except psycopg.Error as e:
+                self._pool.close()
+                raise StorageError(f"cannot open a pool on {self._where}: {e}") from e
         self.customers = CustomerRepo(SqliteTable(self, CUSTOMERS))
         self.households = HouseholdRepo(SqliteTable(self, HOUSEHOLDS))
         self.vip_cards = VipCardRepo(SqliteTable(self, VIP_CARDS))
