@@ -108,13 +108,14 @@ def _public_bases(app: object, name: str, obj: object, options: object, bases: l
 
 # Names the reference shows but that have no page of their own: type variables, private
 # protocols and aliases behind public signatures, and classes of libraries with no
-# inventory on an offline machine (holidays).
+# inventory on an offline machine (holidays, psycopg's pool).
 nitpick_ignore_regex = [
     (r"py:(class|obj)", r"(.*\.)?[TR]"),
     (r"py:class", r"(propcrm\._complaints_policy\.)?HasGrading"),
     (r"py:class", r"HolidaysArg"),
     (r"py:class", r"propcrm\.privacy\._Sealed"),
     (r"py:class", r"holidays\..*"),
+    (r"py:class", r"(psycopg_pool\.)?ConnectionPool"),
 ]
 
 # Signatures written with ``from datetime import datetime`` (or ``st.`` for hypothesis'

@@ -50,6 +50,7 @@ UPPER_LAYERS = [
             "propcrm.demo",
             "propcrm.report",
             "propcrm._cli_whatif",
+            "propcrm._cli_copy",
         ),
     ),
 ]

@@ -37,6 +37,7 @@ import propcrm.sla
 import propcrm.vip
 from propcrm.errors import PropcrmError
 from propcrm.storage import Store
+from propcrm.storage.postgres import PostgresStore
 from propcrm.storage.sqlite import ReportingConnection, SqliteStore
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -474,6 +475,19 @@ def _work_order_desk() -> propcrm.services.WorkOrderDesk:
 
 
 FACTORIES |= {"WorkOrderDesk": _work_order_desk}
+
+#: The connection string of an empty PostgreSQL database, set for the PostgresStore runs.
+_POSTGRES: list[str] = []
+
+
+def _postgres_store() -> object:
+    opened = PostgresStore(_POSTGRES[-1])
+    _OPEN.append(opened)
+    return opened
+
+
+FACTORIES |= {"PostgresStore": _postgres_store}
+ARGUMENTS |= {"PostgresStore": lambda: {"conninfo": _POSTGRES[-1]}}
 
 ARGUMENTS |= {
     "RepairSlip": lambda: {
@@ -980,10 +994,13 @@ def test_hostile_values_raise_only_propcrm_errors(
     make: Callable[[], tuple[Callable[..., object], dict[str, object]]],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     """Each parameter, given each hostile value, gives a result or a short propcrm error."""
     if qualname in SKIPS:
         pytest.skip(SKIPS[qualname])
+    if qualname.startswith("propcrm.storage.postgres."):  # needs a server (skipped without)
+        _POSTGRES.append(request.getfixturevalue("postgres_db"))
     monkeypatch.chdir(tmp_path)  # a store or policy path named by a hostile string lands here
     try:
         _run_hostile(make)

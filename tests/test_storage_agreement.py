@@ -1,9 +1,10 @@
-"""MemoryStore and SqliteStore agree: the same random operations give the same outcomes.
+"""MemoryStore, SqliteStore and PostgresStore agree: the same random operations, the same outcomes.
 
 A hypothesis state machine applies each step (add, update with any version,
 remove, get, draw a card number, answer a survey, begin/commit/roll back a
-nested transaction) to both stores and checks that results, errors, counts and
-every query agree after each step.
+nested transaction) to every store and checks that results, errors, counts and
+every query agree after each step. The PostgreSQL run needs a server (see
+``postgres_server``).
 """
 
 from collections.abc import Callable
@@ -12,13 +13,16 @@ from datetime import date
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from postgres_server import emptied
 from propcrm.errors import PropcrmError
 from propcrm.satisfaction import SurveyResponse
 from propcrm.storage.memory import MemoryStore
+from propcrm.storage.postgres import PostgresStore
 from propcrm.storage.sqlite import SqliteStore
 from propcrm.testing.contract import SAMPLES, Sample
 from propcrm.vip import VipLevel
@@ -42,7 +46,7 @@ class StoresAgree(RuleBasedStateMachine):
                 outcomes.append(("ok", operation(store)))
             except PropcrmError as e:
                 outcomes.append(("error", type(e)))
-        assert outcomes[0] == outcomes[1]
+        assert all(outcome == outcomes[0] for outcome in outcomes[1:])
 
     @rule(sample=SAMPLE, id=NUMBERS, text=TEXTS)
     def add(self, sample: Sample[Any], id: str, text: str) -> None:
@@ -95,14 +99,17 @@ class StoresAgree(RuleBasedStateMachine):
     def contents_agree(self) -> None:
         for sample in SAMPLES:
             repos = [getattr(store, sample.repository) for store in self.stores]
-            assert len(repos[0]) == len(repos[1])
-            assert sample.queries(repos[0]) == sample.queries(repos[1])
+            assert len({len(repo) for repo in repos}) == 1
+            found = [sample.queries(repo) for repo in repos]
+            assert all(queries == found[0] for queries in found[1:])
         surveys = [
-            store.survey_responses.for_community(community, date(2025, 2, 1), date(2025, 2, 15))
+            [
+                store.survey_responses.for_community(community, date(2025, 2, 1), date(2025, 2, 15))
+                for community in ("东区", "%")
+            ]
             for store in self.stores
-            for community in ("东区", "%")
         ]
-        assert surveys[:2] == surveys[2:]
+        assert all(answers == surveys[0] for answers in surveys[1:])
 
     def teardown(self) -> None:
         while self.open:
@@ -113,3 +120,22 @@ class StoresAgree(RuleBasedStateMachine):
 
 StoresAgree.TestCase.settings = settings(max_examples=40, stateful_step_count=25, deadline=None)
 TestStoresAgree = StoresAgree.TestCase
+
+
+class StoresAgreeWithPostgres(StoresAgree):
+    conninfo = ""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stores.append(PostgresStore(emptied(self.conninfo)))
+
+
+class TestStoresAgreeWithPostgres(StoresAgreeWithPostgres.TestCase):
+    @pytest.fixture(autouse=True)
+    def _server(self, postgres_shared: str) -> None:
+        StoresAgreeWithPostgres.conninfo = postgres_shared
+
+
+TestStoresAgreeWithPostgres.settings = settings(
+    max_examples=40, stateful_step_count=25, deadline=None
+)

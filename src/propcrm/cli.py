@@ -13,6 +13,9 @@
 ``propcrm whatif --db PATH --policy FILE``
     shows what another policy would change in a database's stored events
     (``propcrm whatif --help`` lists its options).
+``propcrm copy --from SQLITE --to POSTGRES``
+    copies a whole store into PostgreSQL, verifying each table's count
+    (``propcrm._cli_copy``).
 
 Each exits 0, or 2 with every problem of the file listed by dotted path.
 """
@@ -24,7 +27,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from propcrm import __version__, _cli_whatif
+from propcrm import __version__, _cli_copy, _cli_whatif
 from propcrm._policy_file import as_written, changes, inline
 from propcrm.errors import PolicyError
 from propcrm.policy import Policy
@@ -82,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("file", help="the policy file to check")
     check.set_defaults(run=_policy_check)
     _cli_whatif.add_parser(commands)
+    _cli_copy.register(commands)
     return parser
 
 

@@ -250,7 +250,7 @@ def keyset_sql(
         else:
             tests.append(f"({order} > ? OR ({order} = ? AND id > ?))")
             params.extend((after[0], after[0], after[1]))
-    where = " AND ".join(tests) or "1"
+    where = " AND ".join(tests) or "TRUE"
     keys = "id" if order == "id" else f"{order}, id"
     sql = f"SELECT {order}, body FROM {table} WHERE {where} ORDER BY {keys} LIMIT ?"
     return sql, tuple(params)

@@ -48,12 +48,58 @@ class Migration:
 
     Attributes:
         name: A unique name, recorded in the database once applied.
-        statements: The SQL statements (DDL and data moves) of the step.
+        statements: The SQL statements (DDL and data moves) of the step, in
+            SQLite's dialect: the one source of the schema.
+        postgres: The step's statements for PostgreSQL, only where they cannot
+            be derived from ``statements`` (triggers, views, SQLite functions);
+            ``None`` derives them (see :mod:`propcrm.storage.postgres`). Their
+            ``CREATE TABLE`` statements get the same column mapping as derived
+            ones, so a variant can repeat a step's SQLite table statements.
     """
 
     name: str
     statements: tuple[str, ...]
+    postgres: tuple[str, ...] | None = None
 
+
+_ANALYSIS_TABLES = (
+    "CREATE TABLE work_order_steps (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+    " work_order_id TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,"
+    " fingerprint TEXT NOT NULL, at_us INTEGER NOT NULL, body TEXT NOT NULL)",
+    "CREATE INDEX work_order_steps_by_order ON work_order_steps (work_order_id, id)",
+    "CREATE TABLE problem_analyses (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+    " community TEXT NOT NULL, period TEXT NOT NULL, analysed_us INTEGER NOT NULL,"
+    " body TEXT NOT NULL)",
+    "CREATE INDEX problem_analyses_by_period ON problem_analyses (community, period)",
+)
+_AUDIT_TABLES = (
+    "CREATE TABLE audit_trail (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+    " customer TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
+    " at_us INTEGER NOT NULL, body TEXT NOT NULL)",
+    "CREATE INDEX audit_trail_by_customer ON audit_trail (customer, at_us)",
+    "CREATE INDEX audit_trail_by_actor ON audit_trail (actor, at_us)",
+    "CREATE TABLE consents (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
+    " customer TEXT NOT NULL, recipient TEXT NOT NULL, active INTEGER NOT NULL,"
+    " given_us INTEGER NOT NULL, body TEXT NOT NULL)",
+    "CREATE INDEX consents_by_customer ON consents (customer, active)",
+)
+# The trail is append-only, like the archive room's register: the database itself
+# refuses to change or remove an entry, whoever connects to it.
+_AUDIT_TRIGGERS = (
+    "CREATE TRIGGER audit_trail_no_update BEFORE UPDATE ON audit_trail"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only:"
+    " an entry is never changed'); END",
+    "CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only:"
+    " an entry is never removed'); END",
+)
+_AUDIT_TRIGGERS_POSTGRES = (
+    "CREATE FUNCTION propcrm_audit_trail_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only: an entry is never %',"
+    " CASE TG_OP WHEN 'UPDATE' THEN 'changed' ELSE 'removed' END; END $$",
+    "CREATE TRIGGER audit_trail_append_only BEFORE UPDATE OR DELETE ON audit_trail"
+    " FOR EACH ROW EXECUTE FUNCTION propcrm_audit_trail_append_only()",
+)
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -180,39 +226,15 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         "0012_analysis_and_views",
-        (
-            "CREATE TABLE work_order_steps (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " work_order_id TEXT NOT NULL, kind TEXT NOT NULL, actor TEXT NOT NULL,"
-            " fingerprint TEXT NOT NULL, at_us INTEGER NOT NULL, body TEXT NOT NULL)",
-            "CREATE INDEX work_order_steps_by_order ON work_order_steps (work_order_id, id)",
-            "CREATE TABLE problem_analyses (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " community TEXT NOT NULL, period TEXT NOT NULL, analysed_us INTEGER NOT NULL,"
-            " body TEXT NOT NULL)",
-            "CREATE INDEX problem_analyses_by_period ON problem_analyses (community, period)",
-            *(f"CREATE VIEW {name} AS {select}" for name, select in VIEWS.items()),
-        ),
+        (*_ANALYSIS_TABLES, *(f"CREATE VIEW {name} AS {select}" for name, select in VIEWS.items())),
+        # The reporting views are SQLite's (SqliteStore.reporting); on PostgreSQL the
+        # tables come alone, and reports read the tables (or a read replica).
+        postgres=_ANALYSIS_TABLES,
     ),
     Migration(
         "0013_audit_trail",
-        (
-            "CREATE TABLE audit_trail (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " customer TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,"
-            " at_us INTEGER NOT NULL, body TEXT NOT NULL)",
-            "CREATE INDEX audit_trail_by_customer ON audit_trail (customer, at_us)",
-            "CREATE INDEX audit_trail_by_actor ON audit_trail (actor, at_us)",
-            # The trail is append-only, like the archive room's register: the database
-            # itself refuses to change or remove an entry, whoever connects to it.
-            "CREATE TRIGGER audit_trail_no_update BEFORE UPDATE ON audit_trail"
-            " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only:"
-            " an entry is never changed'); END",
-            "CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail"
-            " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only:"
-            " an entry is never removed'); END",
-            "CREATE TABLE consents (id TEXT PRIMARY KEY, version INTEGER NOT NULL,"
-            " customer TEXT NOT NULL, recipient TEXT NOT NULL, active INTEGER NOT NULL,"
-            " given_us INTEGER NOT NULL, body TEXT NOT NULL)",
-            "CREATE INDEX consents_by_customer ON consents (customer, active)",
-        ),
+        (*_AUDIT_TABLES, *_AUDIT_TRIGGERS),
+        postgres=(*_AUDIT_TABLES, *_AUDIT_TRIGGERS_POSTGRES),
     ),
 )
 """Every schema step, oldest first. Append only: never edit a released step.

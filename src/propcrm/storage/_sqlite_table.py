@@ -187,6 +187,6 @@ def _fits(version: int) -> bool:
 
 
 def _select_sql(table: str, query: Query) -> str:
-    where = " AND ".join(f"{w.column} {w.op} ?" for w in query.where) or "1"
+    where = " AND ".join(f"{w.column} {w.op} ?" for w in query.where) or "TRUE"
     order = ", ".join([*query.order_by, "id"])
     return f"SELECT body FROM {table} WHERE {where} ORDER BY {order}"
