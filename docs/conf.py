@@ -114,6 +114,7 @@ nitpick_ignore_regex = [
     (r"py:class", r"(propcrm\._complaints_policy\.)?HasGrading"),
     (r"py:class", r"HolidaysArg"),
     (r"py:class", r"propcrm\.privacy\._Sealed"),
+    (r"py:class", r"propcrm\._calendar_hot\.Calendar"),
     (r"py:class", r"holidays\..*"),
     (r"py:class", r"(psycopg_pool\.)?ConnectionPool"),
 ]
