@@ -9,7 +9,10 @@
     lists each key a company's file changes: its path, the default and the
     company's value;
 ``propcrm policy check FILE``
-    validates a company's policy file.
+    validates a company's policy file;
+``propcrm demo`` and ``propcrm report``
+    live an invented portfolio through the desks and report on it, or report on
+    any propcrm database (:mod:`propcrm.demo`, :mod:`propcrm.report`).
 
 Each exits 0, or 2 with every problem of the file listed by dotted path.
 """
@@ -23,8 +26,10 @@ from collections.abc import Sequence
 
 from propcrm import __version__
 from propcrm._policy_file import as_written, changes, inline
+from propcrm.demo._command import add_demo_command
 from propcrm.errors import PolicyError
 from propcrm.policy import Policy
+from propcrm.report._command import add_report_command
 
 __all__ = ["main"]
 
@@ -78,6 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     check = policy_commands.add_parser("check", help="validate a policy file (.toml or .json)")
     check.add_argument("file", help="the policy file to check")
     check.set_defaults(run=_policy_check)
+    add_demo_command(commands)
+    add_report_command(commands)
     return parser
 
 
