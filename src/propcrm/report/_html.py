@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -84,6 +85,7 @@ def _svg(draw: Callable[[Any], None]) -> str:
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)  # authoring tool, date
     return text[text.index("<svg") :]
 
 
@@ -98,6 +100,7 @@ def _grades(report: Report) -> Callable[[Any], None]:
             bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
         ax.set_title("投诉等级（按月） Complaints by grade per month")
         ax.set_ylabel("complaints")
+        ax.yaxis.get_major_locator().set_params(integer=True)
         ax.tick_params(axis="x", labelrotation=45)
         ax.legend(fontsize="small", ncols=4)
 
