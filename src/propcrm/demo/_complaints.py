@@ -100,10 +100,10 @@ class ComplaintScript:
 
     def _handle_later(self, complaint_id: str, at: datetime, staff: Staff) -> None:
         rng = self.rng
-        look = at + timedelta(minutes=rng.randint(20, 180))
-        self.agenda.at(look, lambda: self._step(complaint_id, staff, CaseEventKind.INVESTIGATED))
         slow = rng.random() < 0.05
         hours = rng.uniform(170, 400) if slow else rng.uniform(2, 22)
+        look = at + timedelta(minutes=rng.randint(10, min(180, int(hours * 30))))  # before handled
+        self.agenda.at(look, lambda: self._step(complaint_id, staff, CaseEventKind.INVESTIGATED))
         if rng.random() < 0.1:
             slip = at + timedelta(hours=min(hours / 2, 6))
             self.agenda.at(slip, lambda: self._slip(complaint_id, staff))

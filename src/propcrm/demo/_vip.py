@@ -46,7 +46,7 @@ def vip_month(
     some expire during the run. Every month, one in six key customers without a
     card gets one, and the cards expiring in the month are renewed on their
     expiry day for the holders who come back (most do). A level whose 999
-    numbers are used up issues no more cards.
+    numbers are used up issues and renews no more cards.
     """
     for resident in key_customers:
         if resident.tier is not Tier.A:
@@ -70,7 +70,10 @@ def vip_month(
                 continue
         elif current and start <= current[0].expires_on < end and rng.random() < 0.75:
             card = current[0]
-            with store.transaction():
-                renewal = programme.renew(card, customer, on=card.expires_on, by=_OFFICE)
-                store.vip_cards.update(renewal.old)
-                store.vip_cards.add(renewal.new)
+            try:
+                with store.transaction():
+                    renewal = programme.renew(card, customer, on=card.expires_on, by=_OFFICE)
+                    store.vip_cards.update(renewal.old)
+                    store.vip_cards.add(renewal.new)
+            except CardNumbersExhaustedError:
+                continue
