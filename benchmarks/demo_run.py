@@ -1,7 +1,7 @@
 """Time `propcrm demo` at given sizes and write the table of benchmarks/README.md, never by hand.
 
 Each size runs once as its own process under ``/usr/bin/time -v`` (GNU time),
-which reports the wall-clock time and the peak resident memory; the table
+which reports the wall-clock and CPU time and the peak resident memory; the table
 between ``<!-- table:demo-run -->`` and ``<!-- /table -->`` is rewritten from
 those runs, with the date, Python, machine, CPU count and load average:
 
@@ -28,8 +28,8 @@ TIME = "/usr/bin/time"
 MARKERS = re.compile(r"(<!-- table:demo-run -->\n).*?(<!-- /table -->)", flags=re.DOTALL)
 
 
-def measure(households: int, months: int, where: Path) -> tuple[float, int]:
-    """Run the demo once; return its wall-clock seconds and peak memory in KiB."""
+def measure(households: int, months: int, where: Path) -> tuple[float, float, int]:
+    """Run the demo once; return its wall-clock and CPU seconds and peak memory in KiB."""
     command = [
         TIME, "-v", sys.executable, "-m", "propcrm", "demo", "--db", str(where / "demo.sqlite3"),
         "--households", str(households), "--months", str(months),
@@ -40,14 +40,15 @@ def measure(households: int, months: int, where: Path) -> tuple[float, int]:
     report = done.stderr
     wall = re.search(r"Elapsed \(wall clock\) time .*?: (?:(\d+):)?(\d+):([\d.]+)", report)
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", report)
-    if wall is None or peak is None:
+    cpu = re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", report)
+    if wall is None or peak is None or len(cpu) != 2:
         raise SystemExit(f"{TIME} -v printed no time or memory:\n{report}")
     hours, minutes, seconds = wall.groups()
     total = int(hours or 0) * 3600 + int(minutes) * 60 + float(seconds)
-    return total, int(peak.group(1))
+    return total, sum(float(c) for c in cpu), int(peak.group(1))
 
 
-def table(rows: list[tuple[int, int, float, int]], load: tuple[str, str]) -> str:
+def table(rows: list[tuple[int, int, float, float, int]], load: tuple[str, str]) -> str:
     """The README table of the runs."""
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs"
@@ -56,11 +57,14 @@ def table(rows: list[tuple[int, int, float, int]], load: tuple[str, str]) -> str
         f"{machine}; load average {load[0]} at the start, {load[1]} at the end (1 / 5 / 15 min); "
         f"`{TIME} -v`, one run per size.",
         "",
-        "| households | months | wall-clock time | peak memory (RSS) |",
-        "|---:|---:|---:|---:|",
+        "| households | months | wall-clock time | CPU time (user + sys) | peak memory (RSS) |",
+        "|---:|---:|---:|---:|---:|",
     ]
-    for households, months, seconds, kib in rows:
-        lines.append(f"| {households:,} | {months} | {seconds:,.1f} s | {kib / 1024:,.0f} MiB |")
+    for households, months, seconds, cpu, kib in rows:
+        lines.append(
+            f"| {households:,} | {months} | {seconds:,.1f} s | {cpu:,.1f} s "
+            f"| {kib / 1024:,.0f} MiB |"
+        )
     return "\n".join(lines)
 
 
@@ -78,9 +82,9 @@ def main(sizes: list[str]) -> int:
     for size in sizes:
         households, months = (int(n) for n in size.split("x"))
         with tempfile.TemporaryDirectory() as where:
-            seconds, kib = measure(households, months, Path(where))
-        print(f"{households:,} households × {months} months: {seconds:.1f} s, {kib:,} KiB")
-        rows.append((households, months, seconds, kib))
+            seconds, cpu, kib = measure(households, months, Path(where))
+        print(f"{households:,} × {months} months: {seconds:.1f} s ({cpu:.1f} s CPU), {kib:,} KiB")
+        rows.append((households, months, seconds, cpu, kib))
     text = README.read_text(encoding="utf-8")
     if not MARKERS.search(text):
         raise SystemExit("benchmarks/README.md has no <!-- table:demo-run --> markers")

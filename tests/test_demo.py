@@ -128,9 +128,7 @@ def test_nps_is_recomputed_from_the_stored_answers(report: Report, database: Pat
         connection.close()
     store = SqliteStore(database, read_only=True)
     try:
-        answers = [
-            store.survey_responses.get(f"{n:012d}").recommend for n in range(1, count + 1)
-        ]
+        answers = [store.survey_responses.get(f"{n:012d}").recommend for n in range(1, count + 1)]
     finally:
         store.close()
     scores = [a for a in answers if a is not None]
@@ -191,7 +189,9 @@ def test_periods_are_years_quarters_or_months(text: str, start: str, end: str) -
 
 
 @pytest.mark.parametrize("text", ["2025-Q5", "2025-13", "25", "Q3"])
-def test_a_bad_period_is_refused(text: str, capsys: pytest.CaptureFixture[str], database: Path) -> None:
+def test_a_bad_period_is_refused(
+    text: str, capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
     """`propcrm report --period` with anything but a year, quarter or month exits 2."""
     assert main(["report", "--db", str(database), "--period", text]) == 2
     assert "period: expected a year, quarter or month" in capsys.readouterr().err
@@ -207,13 +207,17 @@ def test_report_prints_every_section(database: Path, capsys: pytest.CaptureFixtu
         assert heading in out
 
 
-def test_report_of_a_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_of_a_missing_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`propcrm report --db` naming no file says so and exits 2."""
     assert main(["report", "--db", str(tmp_path / "none.sqlite3")]) == 2
     assert "no such database file" in capsys.readouterr().err
 
 
-def test_demo_refuses_a_file_it_did_not_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_refuses_a_file_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`propcrm demo --db` naming another file exits 2 and leaves the file as it was."""
     other = tmp_path / "accounts.sqlite3"
     other.write_bytes(b"not a database")

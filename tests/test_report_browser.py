@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from propcrm.demo._command import build_database
-from propcrm.report._command import write_html
 from propcrm.report._build import build_report
+from propcrm.report._command import write_html
 from propcrm.report._html import CHART_IDS
 from propcrm.storage.sqlite import SqliteStore
 
