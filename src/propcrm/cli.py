@@ -16,6 +16,9 @@
 ``propcrm copy --from SQLITE --to POSTGRES``
     copies a whole store into PostgreSQL, verifying each table's count
     (``propcrm._cli_copy``).
+``propcrm demo`` and ``propcrm report``
+    live an invented portfolio through the desks and report on it, or report on
+    any propcrm database (:mod:`propcrm.demo`, :mod:`propcrm.report`).
 
 Each exits 0, or 2 with every problem of the file listed by dotted path.
 """
@@ -29,8 +32,10 @@ from collections.abc import Sequence
 
 from propcrm import __version__, _cli_copy, _cli_whatif
 from propcrm._policy_file import as_written, changes, inline
+from propcrm.demo._command import add_demo_command
 from propcrm.errors import PolicyError
 from propcrm.policy import Policy
+from propcrm.report._command import add_report_command
 
 __all__ = ["main"]
 
@@ -86,6 +91,8 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_policy_check)
     _cli_whatif.add_parser(commands)
     _cli_copy.register(commands)
+    add_demo_command(commands)
+    add_report_command(commands)
     return parser
 
 

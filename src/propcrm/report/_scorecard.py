@@ -1,0 +1,108 @@
+"""The report's KPI scorecard: monthly service figures from stored records, then the engine.
+
+Each community's month becomes one :class:`~propcrm.satisfaction.ServiceFigures`
+(households known to its records, complaints and second complaints, SLA
+attainment of its work orders and complaints, complaint callbacks satisfied,
+problems raised in repair callbacks that got a rectification notice);
+:class:`~propcrm.satisfaction.KpiScorecard` scores them with the survey answers
+against the policy's targets. This module is private.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, tzinfo
+
+from propcrm.policy import Policy
+from propcrm.records import NotificationKind
+from propcrm.report._read import Records
+from propcrm.satisfaction import Attainment, KpiScorecard, KpiStatus, ServiceFigures
+from propcrm.sla import SlaEvaluator, Timeline
+
+__all__ = ["scorecard_rows"]
+
+_NONE = Attainment()
+
+
+def _month(at: datetime, tz: tzinfo | None) -> str:
+    return f"{at.astimezone(tz):%Y-%m}"
+
+
+def scorecard_rows(
+    records: Records,
+    complaint_timelines: Sequence[Timeline],
+    evaluator: SlaEvaluator,
+    as_of: datetime,
+    tz: tzinfo | None,
+    policy: Policy,
+) -> list[tuple[str, str, str, str, int]]:
+    """The scorecard of every indicator: (KPI, value, target, verdict, n), all communities."""
+    keys = sorted(
+        {(r.community, f"{r.answered_on:%Y-%m}") for r in records.responses}
+        | {(c.community, _month(c.received_at, tz)) for c in records.cases}
+        | {(s.community, _month(s.received_at, tz)) for s in records.slips}
+    )
+    rectified = {
+        n.subject_id for n in records.notifications if n.kind is NotificationKind.RECTIFICATION
+    }
+    figures = []
+    for community, month in keys:
+        slips = [
+            s
+            for s in records.slips
+            if s.community == community and _month(s.received_at, tz) == month
+        ]
+        timelines = [records.orders[s.id].timeline for s in slips]
+        orders = evaluator.attainment(timelines, at=as_of)
+        resolved = sum(1 for t in timelines if t.events[-1].kind.value in ("resolved", "closed"))
+        picked = [
+            (c, t)
+            for c, t in zip(records.cases, complaint_timelines, strict=True)
+            if c.community == community and _month(c.received_at, tz) == month
+        ]
+        handled = evaluator.attainment([t for _, t in picked], at=as_of)
+        calls = [records.tasks[c.callback_task_id] for c, _ in picked if c.callback_task_id]
+        answered = [t.outcome for t in calls if t.outcome is not None and t.outcome.reached]
+        problems = [
+            s.id
+            for s in slips
+            if s.callback_task_id
+            and (outcome := records.tasks[s.callback_task_id].outcome) is not None
+            and outcome.problem
+        ]
+        figures.append(
+            ServiceFigures(
+                community,
+                date.fromisoformat(f"{month}-01"),
+                households=len(records.households.get(community, ())),
+                complaints=len(picked),
+                repeat_complaints=sum(1 for c, _ in picked if c.repeat_of_id),
+                response_timeliness=orders.get("dispatch", _NONE),
+                problem_resolution=Attainment(resolved, len(timelines)),
+                problem_resolution_timeliness=orders.get("fixed", _NONE),
+                complaint_handling_timeliness=handled.get("resolution", _NONE),
+                callback_handling=Attainment(sum(p in rectified for p in problems), len(problems)),
+                complaint_resolution_satisfaction=Attainment(
+                    sum(o.satisfied for o in answered), len(answered)
+                ),
+            )
+        )
+    card = KpiScorecard.build(records.responses, figures, policy=policy)
+    if not card.groups:
+        return []
+    rows = []
+    for indicator in card.groups[0].indicators:
+        kpi = indicator.kpi
+        points = kpi.value in ("nps", "satisfaction_index")
+        value = indicator.value
+        shown = "—" if value is None else f"{value:.1f}" if points else f"{value:.1%}"
+        goal = indicator.target
+        target = "—" if goal is None else f"{goal:g}" if points else f"{goal:.0%}"
+        verdict = {
+            KpiStatus.MET: "pass",
+            KpiStatus.MISSED: "FAIL",
+            KpiStatus.NO_TARGET: "no target",
+            KpiStatus.NO_DATA: "no data",
+        }[indicator.status]
+        rows.append((kpi.value, shown, target, verdict, indicator.n))
+    return rows

@@ -1,0 +1,278 @@
+"""`propcrm demo` and `propcrm report`: the report says what the database holds."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from propcrm.callbacks import CallbackTask
+from propcrm.cli import main
+from propcrm.complaints import Grade
+from propcrm.demo._command import build_database
+from propcrm.policy import Policy
+from propcrm.records import CaseState, ComplaintCase, RepairSlip
+from propcrm.report._build import build_report, parse_period
+from propcrm.report._figures import Report
+from propcrm.report._html import CHART_IDS, render_html
+from propcrm.sla import SlaState, evaluate
+from propcrm.storage.sqlite import SqliteStore
+
+HOUSEHOLDS, MONTHS, SEED = 150, 2, 7
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny demo database: 150 households, two months."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    build_database(path, households=HOUSEHOLDS, months=MONTHS, seed=SEED, progress=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def report(database: Path) -> Report:
+    """The report of the tiny database."""
+    return build_report(database)
+
+
+@pytest.fixture
+def store(database: Path) -> SqliteStore:
+    """The tiny database opened read-only."""
+    opened = SqliteStore(database, read_only=True)
+    yield opened  # type: ignore[misc]
+    opened.close()
+
+
+def _all(listing: object) -> list[object]:
+    items, after = [], None
+    while True:
+        page = listing(limit=1000, after=after)  # type: ignore[operator]
+        items += page.items
+        if page.next is None:
+            return items
+        after = page.next
+
+
+def _cases(store: SqliteStore) -> list[ComplaintCase]:
+    return _all(store.complaint_cases.list)  # type: ignore[return-value]
+
+
+def _slips(store: SqliteStore) -> list[RepairSlip]:
+    return _all(store.repair_slips.list)  # type: ignore[return-value]
+
+
+def _tasks(store: SqliteStore) -> list[CallbackTask]:
+    owners = [*_cases(store), *_slips(store)]
+    return [store.callback_tasks.get(x.callback_task_id) for x in owners if x.callback_task_id]
+
+
+def test_complaints_per_grade_are_the_stored_counts(report: Report, store: SqliteStore) -> None:
+    """The complaints of each grade are the stored cases listed with that grade."""
+    for grade in Grade:
+        assert report.grades[grade.value] == len(_all(
+            lambda grade=grade, **kw: store.complaint_cases.list(grade=grade, **kw)
+        ))  # fmt: skip
+    assert sum(report.grades.values()) > 0
+
+
+def test_every_complaint_has_a_grade_with_reasons(store: SqliteStore) -> None:
+    """Each stored complaint has at least one stored grade decision, each with its reasons."""
+    for case in _cases(store):
+        history = store.grade_records.history(case.id)
+        assert history, case.id
+        assert all(record.decision.reasons for record in history), case.id
+
+
+def test_every_handled_complaint_has_a_callback(store: SqliteStore) -> None:
+    """A complaint handled or closed has its complaint callback stored."""
+    handled = [c for c in _cases(store) if c.state is not CaseState.OPEN]
+    assert handled
+    for case in handled:
+        assert case.callback_task_id is not None, case.id
+        assert store.callback_tasks.get(case.callback_task_id).subject.record_id == case.id
+
+
+def test_callbacks_per_role_are_the_stored_tasks(report: Report, store: SqliteStore) -> None:
+    """Callbacks planned and reached per owner role are the stored tasks counted by hand."""
+    planned = Counter(t.owner_role for t in _tasks(store))
+    reached = Counter(
+        t.owner_role for t in _tasks(store) if t.outcome is not None and t.outcome.reached
+    )
+    assert report.callbacks == {role: (planned[role], reached[role]) for role in planned}
+
+
+def test_work_order_attainment_is_the_stored_timelines(report: Report, store: SqliteStore) -> None:
+    """Each work-order target's met/total is the stored timelines met or breached by then."""
+    met: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    for slip in _slips(store):
+        for status in evaluate(store.work_orders.get(slip.id).timeline, at=report.as_of):
+            if status.state in (SlaState.MET, SlaState.BREACHED):
+                total[status.target] += 1
+                met[status.target] += status.state is SlaState.MET
+    rows = {r.target: (r.met, r.total) for r in report.sla if r.family == "work orders"}
+    assert rows == {name: (met[name], total[name]) for name in total}
+    assert {r.goal for r in report.sla if r.family == "work orders"} == {0.95}
+    assert {r.goal for r in report.sla if r.family == "complaints"} == {1.0}
+
+
+def test_nps_is_recomputed_from_the_stored_answers(report: Report, database: Path) -> None:
+    """The company's NPS is % promoters (9-10) minus % detractors (0-6) of the stored answers."""
+    connection = sqlite3.connect(database)
+    try:
+        count = connection.execute("SELECT COUNT(*) FROM survey_responses").fetchone()[0]
+    finally:
+        connection.close()
+    store = SqliteStore(database, read_only=True)
+    try:
+        answers = [store.survey_responses.get(f"{n:012d}").recommend for n in range(1, count + 1)]
+    finally:
+        store.close()
+    scores = [a for a in answers if a is not None]
+    promoters = sum(1 for a in scores if a >= 9)
+    detractors = sum(1 for a in scores if a <= 6)
+    assert report.nps[""].n == len(scores)
+    assert report.nps[""].value == pytest.approx(100 * (promoters - detractors) / len(scores))
+    assert report.nps[""].low < report.nps[""].value < report.nps[""].high
+
+
+def _dump(path: Path, *, seed: int) -> list[str]:
+    """The SQL of a tiny demo database, without the times its migrations were applied."""
+    build_database(path, households=60, months=1, seed=seed, progress=False)
+    connection = sqlite3.connect(path)
+    try:
+        lines = list(connection.iterdump())
+    finally:
+        connection.close()
+    return [line for line in lines if not line.startswith('INSERT INTO "propcrm_migrations"')]
+
+
+def test_the_same_seed_gives_the_same_database(tmp_path: Path) -> None:
+    """Two runs with one seed write the same rows in every table (migration times aside)."""
+    dumps = [_dump(tmp_path / name, seed=3) for name in ("a.sqlite3", "b.sqlite3")]
+    assert dumps[0] == dumps[1]
+    assert len(dumps[0]) > 100
+
+
+def test_another_seed_gives_another_database(tmp_path: Path) -> None:
+    """A different seed invents a different portfolio."""
+    dumps = [_dump(tmp_path / f"{seed}.sqlite3", seed=seed) for seed in (3, 4)]
+    assert dumps[0] != dumps[1]
+
+
+def test_a_community_report_holds_only_its_complaints(database: Path, store: SqliteStore) -> None:
+    """--community restricts the complaints to those of the community."""
+    mine = [c for c in _cases(store) if c.community == "翠湖花园"]
+    found = build_report(database, community="翠湖花园")
+    assert sum(found.grades.values()) == len(mine)
+    assert found.scope == "翠湖花园"
+
+
+def test_a_period_report_holds_only_its_months(database: Path) -> None:
+    """--period 2025-02 shows the complaints received in February only."""
+    found = build_report(database, period="2025-02")
+    assert set(found.grades_by_month) <= {"2025-02"}
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [("2025", "2025-01-01", "2026-01-01"), ("2025-Q3", "2025-07-01", "2025-10-01"),
+     ("2025-12", "2025-12-01", "2026-01-01")],
+)  # fmt: skip
+def test_periods_are_years_quarters_or_months(text: str, start: str, end: str) -> None:
+    """A year, a quarter and a month are each read as their half-open days."""
+    first, last, _ = parse_period(text)
+    assert (first.isoformat(), last.isoformat()) == (start, end)
+
+
+@pytest.mark.parametrize("text", ["2025-Q5", "2025-13", "25", "Q3"])
+def test_a_bad_period_is_refused(
+    text: str, capsys: pytest.CaptureFixture[str], database: Path
+) -> None:
+    """`propcrm report --period` with anything but a year, quarter or month exits 2."""
+    assert main(["report", "--db", str(database), "--period", text]) == 2
+    assert "period: expected a year, quarter or month" in capsys.readouterr().err
+
+
+def test_report_prints_every_section(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`propcrm report` prints tiers, VIP cards, complaints, SLA, callbacks, NPS, outbox, KPIs."""
+    assert main(["report", "--db", str(database)]) == 0
+    out = capsys.readouterr().out
+    for heading in ("Customers by tier", "VIP cards", "Complaints:", "SLA attainment",
+                    "Callbacks:", "NPS all communities", "CSAT all communities",
+                    "Notifications (outbox)", "KPI scorecard"):  # fmt: skip
+        assert heading in out
+
+
+def test_report_of_a_missing_file_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`propcrm report --db` naming no file says so and exits 2."""
+    assert main(["report", "--db", str(tmp_path / "none.sqlite3")]) == 2
+    assert "no such database file" in capsys.readouterr().err
+
+
+def test_demo_refuses_a_file_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`propcrm demo --db` naming another file exits 2 and leaves the file as it was."""
+    other = tmp_path / "accounts.sqlite3"
+    other.write_bytes(b"not a database")
+    assert main(["demo", "--db", str(other), "--households", "5", "--months", "1"]) == 2
+    assert other.read_bytes() == b"not a database"
+    assert "is not a propcrm demo database" in capsys.readouterr().err
+
+
+def test_demo_replaces_its_own_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A second `propcrm demo` on its own database starts clean and prints the report."""
+    path = tmp_path / "demo.sqlite3"
+    for households in ("40", "20"):
+        assert main(["demo", "--db", str(path), "--households", households, "--months", "1"]) == 0
+    assert "C: " in capsys.readouterr().out
+    store = SqliteStore(path, read_only=True)
+    assert len(store.customers) == 20
+    store.close()
+
+
+@pytest.mark.parametrize("argument", [["--households", "0"], ["--months", "61"], ["--months", "x"]])
+def test_demo_refuses_sizes_out_of_range(argument: list[str]) -> None:
+    """--households and --months outside their range stop argparse with status 2."""
+    with pytest.raises(SystemExit) as info:
+        main(["demo", *argument])
+    assert info.value.code == 2
+
+
+def test_demo_help_says_each_run_starts_clean(capsys: pytest.CaptureFixture[str]) -> None:
+    """`propcrm demo --help` says what happens to an existing database."""
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    assert "Each run starts clean" in " ".join(capsys.readouterr().out.split())
+
+
+def test_html_has_every_chart_and_no_personal_value(report: Report, store: SqliteStore) -> None:
+    """The page holds the four charts inline and no customer's name, phone or address."""
+    page = render_html(report)
+    for chart_id in CHART_IDS:
+        assert f'<figure id="{chart_id}"><svg' in page
+    assert "<script" not in page
+    assert re.search(r"(src|href)=[\"']?(https?:)?//", page) is None
+    customer = store.customers.get("C000001")
+    assert customer.name not in page
+    assert customer.phone is not None
+    assert customer.phone.reveal() not in page
+
+
+def test_report_html_writes_the_page(database: Path, tmp_path: Path) -> None:
+    """`propcrm report --html` writes a complete HTML page."""
+    page = tmp_path / "report.html"
+    assert main(["report", "--db", str(database), "--html", str(page)]) == 0
+    assert page.read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+def test_policy_targets_are_the_default_policy() -> None:
+    """The SLA targets the report compares with are the policy's 95 % and 100 %."""
+    targets = Policy().satisfaction.targets
+    assert (targets["response_timeliness"], targets["complaint_handling_timeliness"]) == (0.95, 1.0)
