@@ -6,9 +6,9 @@ repository per aggregate, ``transaction()`` and ``close()``. The contract suite
 port (versions, conflicts, errors, copies on read, transactions, queries).
 
 What this adapter is, honestly: a *decorator* around another store, not a
-database of its own. A full adapter from scratch implements sixteen
-repositories with their queries and keyset paging; most hosts need something
-smaller first — metrics around the store they already use. ``CountingStore``
+database of its own. A full adapter from scratch implements every
+repository of the port with its queries and keyset paging; most hosts need
+something smaller first — metrics around the store they already use. ``CountingStore``
 wraps any store (here :class:`~propcrm.storage.memory.MemoryStore`) and counts
 the calls each repository receives, so a host can export them to its
 monitoring. Being a store itself, it must keep the whole contract: the suite

@@ -4,7 +4,9 @@
 top-level table of the policy, or ``tz``) with its meaning, unit, Chinese term
 and source, read from :mod:`propcrm._policy_keys`. ``.. policy-defaults:: sla``
 also lists the default target sets, which follow ``grading.resolve_within``.
-Nothing is written to disk, so nothing generated is committed or can drift.
+``.. access-roles::`` renders who may read and reveal what, from the default
+:class:`propcrm.access.AccessPolicy`. Nothing is written to disk, so nothing
+generated is committed or can drift.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from propcrm import Policy
 from propcrm._policy_file import inline
 from propcrm._policy_keys import KeyInfo, describe, entry
 from propcrm._policy_load import converter
+from propcrm.access import AccessPolicy
+from propcrm.roles import Role
 
 _SPECIAL = re.compile(r"([\\*`|_])")
 
@@ -164,6 +168,51 @@ def _sla_sets() -> list[str]:
     return lines + _table(["overlay", "applies to", "adjusts", "source"], rows, "16 30 36 18")
 
 
+def access_table() -> list[str]:
+    """The reStructuredText lines of the default access policy; equal rights share a row.
+
+    Rows run from the most to the least a role may see; the technician dispatched to an
+    open work order comes last, with what it reveals from that order's slip.
+    """
+    access = AccessPolicy()
+    rights: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for role, level in access.levels.items():
+        kinds = tuple(k.value for k in access.reveal.get(role, ()))
+        rights.setdefault((level.value, kinds), []).append(role)
+    rank = {level.value: level.rank for level in type(access.audit_above)}
+    zh = {level.value: level.label for level in type(access.audit_above)}
+    ordered = sorted(rights.items(), key=lambda item: (-rank[item[0][0]], -len(item[0][1])))
+    labels = {role.value: role.label for role in Role}
+    rows = [
+        [
+            ", ".join(f"``{role}`` ({labels[role]})" for role in roles),
+            _text(f"{level} ({zh[level]})"),
+            _text(", ".join(kind.replace("_", " ") for kind in kinds) or "nothing"),
+        ]
+        for (level, kinds), roles in ordered
+    ]
+    assigned = ", ".join(k.value.replace("_", " ") for k in access.assigned_technician_kinds)
+    rows.append(
+        [
+            "the ``technician`` dispatched to an open work order",
+            "its repair slip",
+            _text(f"{assigned}, from that slip only"),
+        ]
+    )
+    return _table(["roles", "reads up to", "reveals in clear"], rows, "50 20 30")
+
+
+class AccessRoles(SphinxDirective):
+    """``.. access-roles::``: who reads and reveals what under the default access policy."""
+
+    def run(self) -> list[nodes.Node]:
+        container = nodes.container(classes=["access-roles"])
+        self.state.nested_parse(
+            StringList(access_table(), "<access-roles>"), self.content_offset, container
+        )
+        return [container]
+
+
 class PolicyDefaults(SphinxDirective):
     """``.. policy-defaults:: <capability>``: the defaults of one top-level table."""
 
@@ -180,7 +229,8 @@ class PolicyDefaults(SphinxDirective):
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("policy-defaults", PolicyDefaults)
+    app.add_directive("access-roles", AccessRoles)
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
 
 
-__all__ = ["defaults_table", "setup"]
+__all__ = ["access_table", "defaults_table", "setup"]
