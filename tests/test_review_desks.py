@@ -127,10 +127,6 @@ def _log(desk: NightDesk, n: int, actor: Actor = ROOM, community: str = "东区"
     )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a replayed id returns the first result to any actor (a leak)",
-)
 def test_another_communitys_actor_cannot_replay_a_command_id(store: Any) -> None:
     """西区's night room reusing 东区's command id gets a conflict, never 东区's entry."""
     desk = _night(store, FixedClock(_t(2025, 3, 3, 23)))
@@ -142,10 +138,6 @@ def test_another_communitys_actor_cannot_replay_a_command_id(store: Any) -> None
         )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a replayed id skips the community check for another actor",
-)
 def test_a_replayed_decision_by_another_actor_is_refused(store: Any) -> None:
     """A routing decision's id replayed by another community's desk is a conflict."""
     desk = _night(store, FixedClock(_t(2025, 3, 3, 23)))
