@@ -170,10 +170,6 @@ def test_a_command_id_reused_with_other_arguments_is_a_conflict(store: Any) -> N
 # --- night handover -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a taken sub-command id leaves the entry naming no work order",
-)
 def test_a_handover_whose_record_command_id_is_taken_opens_nothing(store: Any) -> None:
     """The id the handover gives N-1's work order was used for W-9: refused, nothing handed over."""
     clock = FixedClock(_t(2025, 3, 3, 23))
