@@ -53,10 +53,6 @@ def _office(store: Any, clock: FixedClock) -> VipOffice:
 # --- VIP family care ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a replacement card queues the year's remaining greetings again",
-)
 def test_care_planned_again_after_a_replacement_queues_no_greeting_twice(store: Any) -> None:
     """Card JK1001 replaced by JK1002 on 1 April: the year's four greetings stay queued once."""
     clock = FixedClock(_t(2025, 3, 3))
@@ -78,10 +74,6 @@ def _renewal_year(store: Any) -> tuple[VipOffice, FixedClock]:
     return office, clock
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="greetings are planned for days after the card expires (§ 26)",
-)
 def test_no_greeting_is_planned_for_a_day_the_card_is_void(store: Any) -> None:
     """Before renewal only the Spring Festival (29 Jan) falls in the card's validity (§ 26)."""
     office, _ = _renewal_year(store)
@@ -92,10 +84,6 @@ def test_no_greeting_is_planned_for_a_day_the_card_is_void(store: Any) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a renewed card queues the year's remaining greetings again",
-)
 def test_care_planned_again_after_a_renewal_queues_each_occasion_once(store: Any) -> None:
     """Renewed on the expiry day: the rest of 2025 is planned once, under the new card."""
     office, clock = _renewal_year(store)
