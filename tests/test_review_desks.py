@@ -181,9 +181,6 @@ def test_a_handover_whose_record_command_id_is_taken_opens_nothing(store: Any) -
 # --- history import -------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True, reason="import_history accepts a complaint received after the import's time"
-)
 def test_a_history_complaint_received_after_the_import_is_refused(store: Any) -> None:
     """History is what was received before the import: a later receipt names received_at."""
     now = _t(2025, 3, 3, 9)
@@ -196,3 +193,17 @@ def test_a_history_complaint_received_after_the_import_is_refused(store: Any) ->
     with pytest.raises(ValidationError, match="received_at"):
         desk.import_history(command_id="imp", actor=CLERK, entries=[entry])
     assert len(store.complaint_cases) == 0
+
+
+def test_a_history_complaint_resolved_after_the_import_is_refused(store: Any) -> None:
+    """A resolution later than the import's time is refused, naming the entry's resolved_at."""
+    now = _t(2025, 3, 3, 9)
+    desk = ComplaintDesk(store, clock=FixedClock(now))
+    complaint = Complaint(
+        "H-1", community="东区", category="noise", subject="pump", complainant_ids=["c1"],
+        received_at=now - timedelta(days=2), first_receiver_id="desk-li",
+        resolved_at=now + timedelta(days=1),
+    )  # fmt: skip
+    entry = HistoryEntry(complaint, customer_id="c1", summary="hums")
+    with pytest.raises(ValidationError, match=r"^entries\[0\]\.complaint\.resolved_at: "):
+        desk.import_history(command_id="imp", actor=CLERK, entries=[entry])
