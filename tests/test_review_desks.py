@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from propcrm import FixedClock
+from propcrm.callbacks import TaskStatus
 from propcrm.complaints import Complaint
 from propcrm.customers import Customer, TierFacts
 from propcrm.errors import ConflictError, NotFoundError, ValidationError
@@ -17,10 +18,11 @@ from propcrm.roles import Role
 from propcrm.services import Actor, ComplaintDesk, HistoryEntry, NightDesk, VipOffice
 from propcrm.storage.memory import MemoryStore
 from propcrm.storage.sqlite import SqliteStore
-from propcrm.vip import VipLevel
+from propcrm.vip import RevocationGround, VipLevel
 
 SH = ZoneInfo("Asia/Shanghai")
 ASSISTANT = Actor("va-1", roles=[Role.VIP_ASSISTANT], communities=["东区"])
+MANAGER = Actor("mgr-1", roles=[Role.SERVICE_CENTRE_MANAGER], communities=["东区"])
 ROOM = Actor("night-1", roles=[Role.MONITORING_ROOM], communities=["东区"])
 CLERK = Actor("desk-1", roles=[Role.DESK_STAFF], communities=["东区"])
 WEST_ROOM = Actor("night-9", roles=[Role.MONITORING_ROOM], communities=["西区"])
@@ -99,6 +101,25 @@ def test_care_planned_again_after_a_renewal_queues_each_occasion_once(store: Any
         f"{new}festival:National Day:2025",
     ]
     assert len(store.callback_tasks) == 6  # with the Spring Festival and the expiry reminder
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a callback task has no cancelled status: revocation leaves the card's queued "
+    "greetings planned",
+)
+def test_a_revocation_leaves_no_greeting_planned(store: Any) -> None:
+    """Revoked on 1 April (§ 28): none of the four greetings queued for the card stays planned."""
+    clock = FixedClock(_t(2025, 3, 3))
+    office = _office(store, clock)
+    care = office.plan_care(command_id="care-1", actor=ASSISTANT, community="东区", year=2025)
+    clock.set(_t(2025, 4, 1))
+    office.revoke(
+        command_id="revoke", actor=MANAGER, customer_id="c1",
+        ground=RevocationGround.HARMS_GROUP_INTERESTS,
+    )  # fmt: skip
+    statuses = [store.callback_tasks.get(task_id).status for task_id in care.task_ids]
+    assert (len(statuses), TaskStatus.PLANNED in statuses) == (4, False)
 
 
 # --- command replays ------------------------------------------------------------------
