@@ -12,10 +12,10 @@ from propcrm import FixedClock
 from propcrm.callbacks import TaskStatus
 from propcrm.complaints import Complaint
 from propcrm.customers import Customer, TierFacts
-from propcrm.errors import ConflictError, NotFoundError, ValidationError
+from propcrm.errors import CalendarRangeError, ConflictError, NotFoundError, ValidationError
 from propcrm.records import NightEntryState
 from propcrm.roles import Role
-from propcrm.services import Actor, ComplaintDesk, HistoryEntry, NightDesk, VipOffice
+from propcrm.services import Actor, ComplaintDesk, HistoryEntry, NightDesk, Period, VipOffice
 from propcrm.storage.memory import MemoryStore
 from propcrm.storage.sqlite import SqliteStore
 from propcrm.vip import RevocationGround, VipLevel
@@ -228,3 +228,20 @@ def test_a_history_complaint_resolved_after_the_import_is_refused(store: Any) ->
     entry = HistoryEntry(complaint, customer_id="c1", summary="hums")
     with pytest.raises(ValidationError, match=r"^entries\[0\]\.complaint\.resolved_at: "):
         desk.import_history(command_id="imp", actor=CLERK, entries=[entry])
+
+
+# --- periods --------------------------------------------------------------------------
+
+
+@pytest.mark.xfail(strict=True, reason="December 9999 ends in year 10000: a bare ValueError")
+def test_a_period_ending_past_year_9999_names_the_period() -> None:
+    """'9999-12' would end on 10000-01-01: a CalendarRangeError naming ``period``."""
+    with pytest.raises(CalendarRangeError, match="^period: "):
+        Period.parse("9999-Q4")
+
+
+@pytest.mark.xfail(strict=True, reason="the month pattern's \\d accepts any Unicode digit")
+def test_a_period_in_full_width_digits_is_refused() -> None:
+    """'２０２５-07' is not the month '2025-07': a second label would file the same period twice."""
+    with pytest.raises(ValidationError, match="^period: "):
+        Period.parse("２０２５-07")
