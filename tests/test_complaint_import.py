@@ -32,8 +32,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
 
 @pytest.fixture
 def desk(store: Any) -> ComplaintDesk:
-    """A desk whose clock reads Monday 3 March 2025, a month after the history starts."""
-    return ComplaintDesk(store, clock=FixedClock(FEB + timedelta(days=28)))
+    """A desk whose clock reads Monday 10 March 2025, five weeks after the history starts."""
+    return ComplaintDesk(store, clock=FixedClock(FEB + timedelta(days=35)))
 
 
 def _entry(n: int, *, days: float = 0, who: str | None = None, **changes: Any) -> HistoryEntry:

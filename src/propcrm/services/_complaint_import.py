@@ -72,9 +72,12 @@ def import_history(
                 "wrap each complaint: HistoryEntry(complaint, customer_id=..., summary=...)",
             )  # fmt: skip
         actor.require(entry.complaint.community)
+    given = {id(entry): i for i, entry in enumerate(batch)}
     batch.sort(key=lambda entry: entry.complaint.received_at)
 
     def work(at: datetime) -> int:
+        for entry in batch:
+            _require_before(entry.complaint, at, f"entries[{given[id(entry)]}].complaint")
         store, policy = runner.store, runner.policy
         history = _stored_history(store, runner, batch)
         complaints = [entry.complaint for entry in batch]
@@ -142,6 +145,18 @@ def import_history(
     return runner.run(
         "complaints.import_history", command_id=command_id, actor=actor, result_type=int, work=work
     )
+
+
+def _require_before(complaint: Complaint, at: datetime, name: str) -> None:
+    """Refuse a complaint received or resolved after the import: history is what has happened."""
+    for field_name in ("received_at", "resolved_at"):
+        moment = getattr(complaint, field_name)
+        if moment is not None and moment > at:
+            raise ValidationError.expected(
+                f"{name}.{field_name}", f"a moment no later than the import ({at.isoformat()})",
+                moment.isoformat(), "import history that has happened; register a new "
+                "complaint at the desk when it is received",
+            )  # fmt: skip
 
 
 def _stored_history(

@@ -15,7 +15,13 @@ from attrs import frozen
 
 from propcrm._checks import require_text
 from propcrm._time import Clock, zone
-from propcrm.errors import PermissionDeniedError, PropcrmError, ValidationError, shown
+from propcrm.errors import (
+    ConflictError,
+    PermissionDeniedError,
+    PropcrmError,
+    ValidationError,
+    shown,
+)
 from propcrm.explain import Reason
 from propcrm.policy import Policy
 from propcrm.privacy import PersonalData, PersonalKind
@@ -94,6 +100,16 @@ def _require_role(actor: Actor, allowed: frozenset[Role], what: str, community: 
             f"{what} is done by the {names}; {actor.id} is none of them ({_DUTY})",
             actor_id=actor.id,
             community=community,
+        )
+
+
+def _require_opened(command_id: str, what: str, wanted: str, opened: str) -> None:
+    """Refuse when the record's command id replayed another record instead of opening it."""
+    if opened != wanted:
+        raise ConflictError(
+            f"command id {shown(command_id)}, which opens {what} {shown(wanted)} for the night "
+            f"entry, was used for {what} {shown(opened)}; run the night command again under "
+            "another id"
         )
 
 
@@ -200,7 +216,8 @@ class NightDesk:
         Raises:
             PermissionDeniedError: The actor does not act for ``community`` or is
                 neither monitoring room nor desk staff.
-            ConflictError: ``entry_id`` is taken.
+            ConflictError: ``entry_id`` is taken, or an emergency's work-order
+                command id (``"{command_id}:{entry_id}"``) was used for another record.
             ValidationError: A field is invalid (named in the message); the
                 clock's time is outside the night window (``at``); an emergency
                 lacks ``address`` or ``category``.
@@ -323,6 +340,8 @@ class NightDesk:
             PermissionDeniedError: The actor does not act for ``community`` or is
                 neither desk staff nor customer supervisor (the morning shift).
             UnassignedEntriesError: Open entries have no decision; it names them.
+            ConflictError: The command id a record would be opened under
+                (``"{command_id}:{entry_id}"``) was used for another record.
         """
         require_actor(actor, community)
         _require_role(actor, _HANDOVER, "the morning handover", community)
@@ -419,14 +438,16 @@ class NightDesk:
     ) -> NightEntry:
         assert assignment.address is not None  # a work-order assignment has one
         order_id = f"night:{entry.id}"
-        self.work_orders.register(
-            command_id=f"{command_id}:{entry.id}", actor=actor, work_order_id=order_id,
+        sub_id = f"{command_id}:{entry.id}"
+        slip = self.work_orders.register(
+            command_id=sub_id, actor=actor, work_order_id=order_id,
             community=entry.community, customer_id=entry.customer_id,
             address=assignment.address, contact=entry.caller, content=entry.content,
             category=assignment.category, sla_kind=assignment.sla_kind,
             callback_kind=assignment.callback_kind, received_at=entry.logged_at,
             night_entry_id=entry.id,
         )  # fmt: skip
+        _require_opened(sub_id, "work order", order_id, slip.id)
         routed = Reason(
             "night.emergency" if entry.emergency else "night.handover",
             f"opened work order {order_id}"
@@ -443,13 +464,15 @@ class NightDesk:
         self, entry: NightEntry, assignment: NightAssignment, actor: Actor, command_id: str
     ) -> NightEntry:
         complaint_id = f"night:{entry.id}"
+        sub_id = f"{command_id}:{entry.id}"
         case = self.complaints.register(
-            command_id=f"{command_id}:{entry.id}", actor=actor, complaint_id=complaint_id,
+            command_id=sub_id, actor=actor, complaint_id=complaint_id,
             community=entry.community, customer_id=entry.customer_id, summary=entry.content,
             category=assignment.category, subject=assignment.subject,
             departments=assignment.departments, received_at=entry.logged_at,
             night_entry_id=entry.id,
         )  # fmt: skip
+        _require_opened(sub_id, "complaint", complaint_id, case.id)
         routed = Reason(
             "night.handover",
             f"registered complaint {complaint_id} at the morning handover",

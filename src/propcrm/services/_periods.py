@@ -10,21 +10,22 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from attrs import field, frozen
 
-from propcrm._checks import date_limits
+from propcrm._checks import beyond_dates
 from propcrm._time import zone
 from propcrm._validators import is_date
 from propcrm.errors import ValidationError
 
 __all__ = ["Period", "period_of"]
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})\Z")
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])\Z")
+_MONTH = re.compile(r"(\d{4})-(\d{2})\Z", re.ASCII)  # ASCII: one text per month
+_QUARTER = re.compile(r"(\d{4})-Q([1-4])\Z", re.ASCII)
 _HINT = "give a month '2025-07', a quarter '2025-Q3' or Period(start, end) with dates"
 
 
 def _next_month(year: int, month: int) -> date:
-    with date_limits("period"):
-        return date(year + month // 12, month % 12 + 1, 1)
+    if year + month // 12 > date.max.year:  # date() says ValueError, not OverflowError
+        raise beyond_dates("period", f"{year}-{month:02d}")
+    return date(year + month // 12, month % 12 + 1, 1)
 
 
 @frozen
@@ -66,6 +67,7 @@ class Period:
 
         Raises:
             ValidationError: ``text`` names neither (the message shows both forms).
+            CalendarRangeError: The period would end after year 9999.
         """
         if isinstance(text, str):
             month = _MONTH.match(text)

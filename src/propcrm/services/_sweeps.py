@@ -171,8 +171,9 @@ class ComplaintDesk(HandlingCommands):
             PermissionDeniedError: The actor does not act for an entry's community.
             ConflictError: A complaint id is stored already or given twice:
                 nothing is imported.
-            ValidationError: An entry is not a :class:`HistoryEntry`, or its
-                category is not allowed by the policy.
+            ValidationError: An entry is not a :class:`HistoryEntry`, its
+                category is not allowed by the policy, or it was received or
+                resolved after the clock's time.
         """
         require_actor(actor)
         return import_history(self.runner, command_id=command_id, actor=actor, entries=entries)

@@ -11,7 +11,8 @@ from datetime import date, datetime, timedelta
 from attrs import frozen
 
 from propcrm._checks import require_int
-from propcrm.callbacks import plan_vip_care
+from propcrm._time import zone
+from propcrm.callbacks import CallbackKind, CallbackTask, Subject, SubjectKind, plan_vip_care
 from propcrm.errors import NotFoundError
 from propcrm.explain import Reason
 from propcrm.records import Notification, NotificationKind, VipArchive
@@ -134,8 +135,10 @@ class VipOffice(VipCardCommands):
 
         Festival and birthday greetings on the day itself and the card-expiry
         reminder call (:func:`~propcrm.callbacks.plan_vip_care`, 002 § 33), for
-        each archive whose card has not ended. Tasks already queued (an earlier
-        run) and occasions already past are not planned again.
+        each archive whose card has not ended. A greeting is planned only for a
+        day the card is valid (§ 26; plan again after the renewal); tasks
+        already queued (an earlier run, under this card or the card it
+        replaced or renewed) and occasions already past are not planned again.
 
         Raises:
             PermissionDeniedError: The actor does not act for ``community`` or is
@@ -165,11 +168,12 @@ class VipOffice(VipCardCommands):
                     policy=self.policy,
                 )  # fmt: skip
                 notes += [n for n in plan.notes if n not in notes]
-                for task in plan.tasks:
+                earlier = self._earlier_cards(archive.id, card)
+                for task in self._while_valid(plan.tasks, card, notes):
                     if task.due <= at:
                         past.append(task.id)
-                    elif self._queued(task.id):
-                        already.append(task.id)
+                    elif queued := self._queued_as(task.id, card, earlier):
+                        already.append(queued)
                     else:
                         self.store.callback_tasks.add(task)
                         added.append(task.id)
@@ -201,12 +205,53 @@ class VipOffice(VipCardCommands):
                 return found
             after = page.next
 
-    def _queued(self, task_id: str) -> bool:
-        try:
-            self.store.callback_tasks.get(task_id)
-        except NotFoundError:
-            return False
-        return True
+    def _earlier_cards(self, customer_id: str, card: VipCard) -> list[str]:
+        return [held.id for held in self.store.vip_cards.held_by(customer_id) if held != card]
+
+    def _queued_as(self, task_id: str, card: VipCard, earlier: list[str]) -> str | None:
+        """The id ``task_id``'s occasion is queued under: this card's or an earlier card's.
+
+        A care task is named by its card; a replaced or renewed card greets the
+        same VIP on the same occasion, so a greeting queued under the card it
+        took over from is not queued again (002 §§ 26-27, 33).
+        """
+        prefix = f"{Subject(SubjectKind.VIP_CARD, card.id)}:"
+        occasion = task_id.removeprefix(prefix)
+        for card_id in (card.id, *earlier):
+            queued = f"{Subject(SubjectKind.VIP_CARD, card_id)}:{occasion}"
+            try:
+                self.store.callback_tasks.get(queued)
+            except NotFoundError:
+                continue
+            return queued
+        return None
+
+    def _while_valid(
+        self, tasks: tuple[CallbackTask, ...], card: VipCard, notes: list[Reason]
+    ) -> list[CallbackTask]:
+        """The greetings on days the card is valid, and the expiry reminder.
+
+        Family care is a benefit of a valid card (002 §§ 26, 33): a greeting on
+        or after the expiry day waits for the renewed card's plan.
+        """
+        tz = zone(self.policy.tz)
+        kept = [
+            task
+            for task in tasks
+            if task.kind is not CallbackKind.GREETING
+            or task.earliest.astimezone(tz).date() < card.expires_on
+        ]
+        if len(kept) < len(tasks):
+            notes.append(
+                Reason(
+                    "callback.vip.card_expires",
+                    f"card {card.id} expires on {card.expires_on}: no greeting is planned from "
+                    "then on; plan care again once the card is renewed",
+                    {"card_id": card.id, "expires_on": card.expires_on.isoformat()},
+                    "002 §§26, 33",
+                )
+            )
+        return kept
 
     def _reminder(
         self, note_id: str, card: VipCard, archive: VipArchive, at: datetime, lead: timedelta
