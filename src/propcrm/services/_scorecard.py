@@ -297,16 +297,10 @@ def score_records(
     planned = [t for i in wanted if (t := tasks.get(i or ""))]
     orders = [work_orders[s.id].timeline for s in repairs]
     sla = SlaEvaluator(policy=policy)
-    attained = {
-        **sla.attainment(orders, at=at),
-        **_only("resolution", sla.attainment([complaint_timelines[c.id] for c in kept], at=at)),
-    }
-    answered = [
-        o
-        for c in kept
-        if (t := tasks.get(c.callback_task_id or "")) and (o := t.outcome) and o.reached
-        if o.at <= at
-    ]
+    repaired = sla.attainment(orders, at=at)
+    handled = sla.attainment([complaint_timelines[c.id] for c in kept], at=at)
+    called = [t.outcome for c in kept if (t := tasks.get(c.callback_task_id or "")) and t.outcome]
+    answered = [o for o in called if o.reached and o.at <= at]
     due = [t for t in planned if t.due <= at]
     figures = ServiceFigures(
         community,
@@ -314,10 +308,10 @@ def score_records(
         households=households or 0,
         complaints=len(kept),
         repeat_complaints=sum(c.repeat_of_id is not None for c in kept),
-        response_timeliness=_measured(attained, Kpi.RESPONSE_TIMELINESS),
+        response_timeliness=_measured(repaired, Kpi.RESPONSE_TIMELINESS),
         problem_resolution=Attainment(sum(_resolved(t, at) for t in orders), len(orders)),
-        problem_resolution_timeliness=_measured(attained, Kpi.PROBLEM_RESOLUTION_TIMELINESS),
-        complaint_handling_timeliness=_measured(attained, Kpi.COMPLAINT_HANDLING_TIMELINESS),
+        problem_resolution_timeliness=_measured(repaired, Kpi.PROBLEM_RESOLUTION_TIMELINESS),
+        complaint_handling_timeliness=_measured(handled, Kpi.COMPLAINT_HANDLING_TIMELINESS),
         callback_handling=Attainment(
             sum(t.outcome is not None and t.outcome.at <= at for t in due), len(due)
         ),
@@ -340,10 +334,6 @@ def score_records(
     return CommunityScorecard(
         community, period, at, figures, group, tuple(reached), policy_fingerprint(policy)
     )
-
-
-def _only(name: str, found: dict[str, Attainment]) -> dict[str, Attainment]:
-    return {name: found[name]} if name in found else {}
 
 
 def _measured(attained: Mapping[str, Attainment], kpi: Kpi) -> Attainment:
