@@ -15,7 +15,7 @@ from datetime import datetime
 
 from attrs import frozen
 
-from propcrm._checks import require_instance, require_int
+from propcrm._checks import date_limits, require_instance, require_int
 from propcrm._time import require_aware, zone
 from propcrm.explain import Reason
 from propcrm.policy import Policy
@@ -283,7 +283,8 @@ def what_if(
     require_instance(baseline, Policy, "baseline", "a Policy or None", "e.g. Policy()")
     moment = require_aware(at, "at")
     if period is None:
-        day = moment.astimezone(zone(baseline.tz)).date()
+        with date_limits("at"):
+            day = moment.astimezone(zone(baseline.tz)).date()
         period = Period.parse(f"{day.year:04d}-{day.month:02d}")
     span = period_of(period)
     counts = _households(households)
