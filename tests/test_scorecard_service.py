@@ -154,6 +154,12 @@ def test_survey_answers_outside_the_period_are_left_out(july: Any, clock: FixedC
     assert _card(july, clock).group.nps.score == 100.0  # type: ignore[union-attr]
 
 
+def test_survey_answers_after_the_moment_judged_are_left_out(july: Any, clock: FixedClock) -> None:
+    """Judged on 20 July at noon, the answer of 21 July is not in yet: one answer of one."""
+    clock.set(at(7, 20, 12))
+    assert _card(july, clock).group[Kpi.OVERALL_SATISFACTION].n == 1
+
+
 def test_the_reasons_name_every_kpi_and_the_coverage(july: Any, clock: FixedClock) -> None:
     """One reason per KPI, then July's coverage: customers 1, 2 and 9 all reached."""
     card = _card(july, clock)

@@ -15,7 +15,7 @@ was never made.
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,8 +30,10 @@ from propcrm.records import RepairCategory
 from propcrm.roles import Role
 from propcrm.satisfaction import Attainment, Kpi, KpiStatus
 from propcrm.services import (
+    KPI_MEASURES,
     Actor,
     ComplaintDesk,
+    ScorecardService,
     WorkOrderDesk,
     policy_fingerprint,
     what_if,
@@ -145,9 +147,9 @@ def test_a_lower_grade_makes_the_30_hour_handling_late(store: SqliteStore) -> No
 def test_complaint_handling_attainment_falls_from_three_to_two_of_three(
     store: SqliteStore,
 ) -> None:
-    """Complaint handling timeliness: 3/3 before, 2/3 after, against the 100 % target."""
+    """Complaints resolved in time: 3/3 before, 2/3 after, against the 100 % handling target."""
     report = what_if(store, policy=FEWER_HOT, at=FRIDAY)
-    (handling,) = [m for m in report.measures if m.name == "complaint_handling"]
+    (handling,) = [m for m in report.measures if m.name == "resolution"]
     assert (handling.before, handling.after, handling.target) == (
         Attainment(3, 3),
         Attainment(2, 3),
@@ -177,7 +179,7 @@ def test_a_faster_dispatch_breaches_only_the_45_minute_dispatch(store: SqliteSto
 
 
 def test_dispatch_attainment_falls_below_the_95_percent_target(store: SqliteStore) -> None:
-    """Dispatch in time: 2/2 before, 1/2 after; the scorecard's response timeliness is missed."""
+    """Dispatch in time: 2/2 before, 1/2 after; response timeliness (3 of 4) is missed."""
     report = what_if(store, policy=_faster_dispatch(), at=FRIDAY)
     (dispatch,) = [m for m in report.measures if m.name == "dispatch"]
     assert (dispatch.before, dispatch.after, dispatch.target) == (
@@ -185,8 +187,8 @@ def test_dispatch_attainment_falls_below_the_95_percent_target(store: SqliteStor
         Attainment(1, 2),
         0.95,
     )
-    kpis = {(k.community, k.kpi, k.after.status) for k in report.scorecard}
-    assert kpis == {("东区", Kpi.RESPONSE_TIMELINESS, KpiStatus.MISSED)}
+    kpis = {(k.community, k.kpi, k.after.status, k.after.value) for k in report.scorecard}
+    assert kpis == {("东区", Kpi.RESPONSE_TIMELINESS, KpiStatus.MISSED, 0.75)}
 
 
 def test_a_longer_complaint_callback_window_moves_each_complaint_callback(
@@ -239,6 +241,89 @@ def test_a_naive_moment_is_refused(store: SqliteStore) -> None:
         what_if(store, policy=Policy(), at=datetime(2025, 3, 7, 18))
 
 
+# --- the scorecards: one code path with the scorecard service ---------------------------------
+
+
+def test_the_baseline_scorecard_is_the_scorecard_services(store: SqliteStore) -> None:
+    """东区's March under the defaults: what_if's baseline and ScorecardService agree exactly."""
+    report = what_if(store, policy=FEWER_HOT, at=FRIDAY, period="2025-03")
+    served = ScorecardService(store, clock=FixedClock(FRIDAY)).scorecard(
+        actor=DESK, community="东区", period="2025-03"
+    )
+    assert report.baseline_scorecards[0] == served
+
+
+def test_the_baseline_scorecard_counts_the_week_by_hand(store: SqliteStore) -> None:
+    """东区: C-1 and C-2 handled in 30 h (HOT, 48 h); W-1 and W-2 in time on every target.
+
+    Response counts dispatch and on site of both orders (4 of 4); C-1's callback
+    (due Wednesday) was made, C-2's was not (1 of 2); the repair callbacks are
+    due the next week.
+    """
+    (east, west) = what_if(store, policy=Policy(), at=FRIDAY).baseline_scorecards
+    f = east.figures
+    assert (east.community, west.community, east.period.label) == ("东区", "西区", "2025-03")
+    assert (f.complaints, f.repeat_complaints, f.households) == (2, 0, 0)
+    assert f.complaint_handling_timeliness == Attainment(2, 2)
+    assert f.response_timeliness == Attainment(4, 4)
+    assert (f.problem_resolution, f.problem_resolution_timeliness) == (
+        Attainment(2, 2),
+        Attainment(2, 2),
+    )
+    assert (f.callback_handling, f.complaint_resolution_satisfaction) == (
+        Attainment(1, 2),
+        Attainment(1, 1),
+    )
+
+
+def test_the_tried_policys_scorecard_counts_its_own_grades(store: SqliteStore) -> None:
+    """Collective HOT from 5: C-1 is GENERAL (24 h), handled after 30 h: 1 of 2 in time."""
+    report = what_if(store, policy=FEWER_HOT, at=FRIDAY)
+    (east, _) = report.policy_scorecards
+    assert east.figures.complaint_handling_timeliness == Attainment(1, 2)
+    assert east.policy_fingerprint == report.policy_fingerprint
+
+
+def test_the_scorecards_cover_the_month_of_the_moment_by_default(store: SqliteStore) -> None:
+    """Evaluated on 7 March 2025, the scorecards are March's."""
+    report = what_if(store, policy=Policy(), at=FRIDAY)
+    assert (report.period.start, report.period.end) == (date(2025, 3, 1), date(2025, 4, 1))
+
+
+def test_a_period_without_records_scores_no_community(store: SqliteStore) -> None:
+    """February holds nothing the desks received: no scorecard, no KPI change."""
+    report = what_if(store, policy=FEWER_HOT, at=FRIDAY, period="2025-02")
+    assert (report.baseline_scorecards, report.scorecard) == ((), ())
+
+
+def test_households_give_the_complaint_rate(store: SqliteStore) -> None:
+    """2 complaints for 100 households in 东区 is 2 %, above the 1 % ceiling: missed."""
+    report = what_if(store, policy=Policy(), at=FRIDAY, households={"东区": 100})
+    (east, west) = report.baseline_scorecards
+    assert (east.group[Kpi.COMPLAINT_RATE].value, east.status(Kpi.COMPLAINT_RATE)) == (
+        0.02,
+        KpiStatus.MISSED,
+    )
+    assert west.status(Kpi.COMPLAINT_RATE) is KpiStatus.NO_DATA
+
+
+def test_a_household_count_below_one_names_the_community(store: SqliteStore) -> None:
+    """A count of 0 cannot be a rate's denominator: the message names the community."""
+    with pytest.raises(ValidationError, match="households\\['东区'\\]"):
+        what_if(store, policy=Policy(), at=FRIDAY, households={"东区": 0})
+
+
+def test_households_that_are_not_a_mapping_are_refused(store: SqliteStore) -> None:
+    """households= maps each community to its count; a bare number is refused."""
+    with pytest.raises(ValidationError, match="households"):
+        what_if(store, policy=Policy(), at=FRIDAY, households=100)  # type: ignore[arg-type]
+
+
+def test_response_timeliness_counts_the_three_steps_of_3_1_2() -> None:
+    """000 §3.2: answer in 3 minutes, dispatch in 1 hour, on site in 2 hours."""
+    assert KPI_MEASURES[Kpi.RESPONSE_TIMELINESS] == ("answer", "dispatch", "on_site")
+
+
 # --- the command -------------------------------------------------------------------------------
 
 
@@ -250,7 +335,7 @@ def test_the_command_names_the_regraded_complaint(
     assert main(["whatif", "--db", str(db), "--policy", policy, "--at", AT]) == 0
     out = capsys.readouterr().out
     assert "C-1 东区: 热点投诉 → 一般投诉" in out
-    assert "complaint_handling: 100.0 % (3/3) → 66.7 % (2/3) (target 100 %)" in out
+    assert "resolution: 100.0 % (3/3) → 66.7 % (2/3) (target 100 %)" in out
 
 
 def test_the_command_says_no_change_for_the_same_policy(
@@ -334,6 +419,26 @@ def test_a_file_that_is_not_a_database_names_the_argument(
     assert capsys.readouterr().err.startswith("--db: ")
 
 
+def test_the_command_scores_the_period_asked_for(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--period 2025-Q1 names the quarter the scorecards cover in the first line."""
+    policy = _file(tmp_path, "[grading]\ncollective_hot_people = 5\n")
+    args = ["whatif", "--db", str(db), "--policy", policy, "--at", AT, "--period", "2025-Q1"]
+    assert main(args) == 0
+    assert "; scorecards of 2025-Q1\n" in capsys.readouterr().out
+
+
+def test_a_bad_period_names_the_argument(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--period that is neither a month nor a quarter: exit 2 and a message starting --period."""
+    policy = _file(tmp_path, "")
+    args = ["whatif", "--db", str(db), "--policy", policy, "--at", AT, "--period", "March"]
+    assert main(args) == 2
+    assert capsys.readouterr().err.startswith("--period: expected a month or a quarter")
+
+
 def test_a_bad_moment_names_the_argument(
     db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -373,7 +478,8 @@ def test_the_command_shows_work_orders_callbacks_and_targets(
     assert "W-1 东区 dispatch: met → breached" in out
     assert "dispatch: 100.0 % (2/2) → 50.0 % (1/2) (target 95 % → 99 %)" in out
     assert "C-3 西区: due 2025-03-04T11:00+08:00 → 2025-03-05T11:00+08:00" in out
-    assert "东区 response_timeliness: 100.0 % met → 50.0 % missed (target 95 % → 99 %)" in out
+    # response timeliness counts dispatch (1 of 2 in time) and on site (2 of 2): 3 of 4
+    assert "东区 response_timeliness: 100.0 % met → 75.0 % missed (target 95 % → 99 %)" in out
 
 
 def test_the_command_evaluates_now_without_a_moment(

@@ -22,10 +22,10 @@ from typing import Any
 import cattrs
 
 from propcrm._time import SystemClock, zone
-from propcrm.errors import PolicyError, PropcrmError
+from propcrm.errors import PolicyError, PropcrmError, ValidationError
 from propcrm.policy import Policy
 from propcrm.satisfaction import Attainment, Indicator, Kpi
-from propcrm.services import WhatIfReport, what_if
+from propcrm.services import Period, WhatIfReport, what_if
 from propcrm.storage.sqlite import SqliteStore
 
 __all__ = ["add_parser", "render"]
@@ -59,6 +59,11 @@ def add_parser(commands: Any) -> None:
         help="evaluate at this moment (ISO 8601; without an offset, in the policy's zone); now "
         "if left out",
     )
+    parser.add_argument(
+        "--period",
+        help="the period the scorecards cover: a month 2025-07 or a quarter 2025-Q3; the month "
+        "of --at if left out",
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(run=run)
 
@@ -78,6 +83,7 @@ def _report(args: argparse.Namespace) -> WhatIfReport:
     policy = _policy(args.policy, "--policy")
     baseline = Policy() if args.baseline is None else _policy(args.baseline, "--baseline")
     at = _moment(args.at, policy)
+    period = _period(args.period)
     path = Path(args.db)
     if not path.is_file():
         raise _RefusedError(
@@ -88,7 +94,7 @@ def _report(args: argparse.Namespace) -> WhatIfReport:
     except PropcrmError as e:
         raise _RefusedError(f"--db: {e}") from e
     try:
-        return what_if(store, policy=policy, at=at, baseline=baseline)
+        return what_if(store, policy=policy, at=at, baseline=baseline, period=period)
     except PropcrmError as e:
         raise _RefusedError(f"--policy: the stored events cannot be replayed under it: {e}") from e
     finally:
@@ -100,6 +106,15 @@ def _policy(file: str, name: str) -> Policy:
         return Policy.load(file)
     except PolicyError as e:
         raise _RefusedError(f"{name}: {e}") from e
+
+
+def _period(text: str | None) -> Period | None:
+    if text is None:
+        return None
+    try:
+        return Period.parse(text)
+    except ValidationError as e:
+        raise _RefusedError(f"--period: {str(e).removeprefix('period: ')}") from e
 
 
 def _moment(text: str | None, policy: Policy) -> datetime:
@@ -152,7 +167,8 @@ def render(report: WhatIfReport) -> str:
     """The report as text a manager reads: what changes, and for whom."""
     lines = [
         f"what if: policy {report.policy_fingerprint} against baseline "
-        f"{report.baseline_fingerprint}, at {_when(report.at)}",
+        f"{report.baseline_fingerprint}, at {_when(report.at)}; scorecards of "
+        f"{report.period.label}",
         f"read {report.complaints_read} complaints, {report.work_orders_read} work orders, "
         f"{report.callbacks_read} callbacks",
     ]

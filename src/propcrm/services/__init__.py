@@ -58,7 +58,7 @@ from propcrm.services._night_desk import (
 )
 from propcrm.services._outbox import DeliveryHook, DeliveryReport, deliver_pending
 from propcrm.services._periods import Period
-from propcrm.services._scorecard import RESPONSE_TARGETS, CommunityScorecard, ScorecardService
+from propcrm.services._scorecard import KPI_MEASURES, CommunityScorecard, ScorecardService
 from propcrm.services._sweeps import ComplaintDesk, EscalationRecord, SweepReport
 from propcrm.services._vip_care import CarePlanReport, ExpirySweepReport, VipOffice
 from propcrm.services._what_if import (
@@ -72,15 +72,13 @@ from propcrm.services._what_if import (
     WhatIfReport,
     what_if,
 )
-from propcrm.services._what_if_replay import MEASURE_TARGETS
 from propcrm.services._work_order_charges import SUPERVISOR_LIMIT, WorkOrderDesk
 from propcrm.services._work_order_desk import SLA_KIND_BY_CATEGORY
 
 __all__ = [
     "ANONYMISED",
     "EMERGENCY_SLA_KIND",
-    "MEASURE_TARGETS",
-    "RESPONSE_TARGETS",
+    "KPI_MEASURES",
     "SLA_KIND_BY_CATEGORY",
     "SUPERVISOR_LIMIT",
     "Actor",

@@ -25,13 +25,11 @@ from propcrm.errors import ValidationError
 from propcrm.explain import Reason
 from propcrm.records import ProblemAnalysis
 from propcrm.services._commands import Actor, CommandRunner, require_actor
+from propcrm.services._paging import PAGE, all_pages
 from propcrm.services._periods import Period, period_of
-from propcrm.services._scorecard import all_pages
 from propcrm.storage import Store
 
 __all__ = ["AnalysisReport", "Finding", "RecurringProblem", "analyse", "recurring"]
-
-_PAGE = 1000
 
 
 def _key(value: object) -> tuple[str, ...]:
@@ -106,7 +104,7 @@ def recurring(
             received_from=add_months(start, -grading.repeat_window_months),
             received_before=end,
             order_by="received_at",
-            limit=_PAGE,
+            limit=PAGE,
             after=after,
         )
     )

@@ -34,6 +34,7 @@ from propcrm.records import (
 )
 from propcrm.roles import Role
 from propcrm.services._commands import Actor, CommandRunner, require_actor, require_store
+from propcrm.services._paging import PAGE, all_pages
 from propcrm.services._sweeps import ComplaintDesk
 from propcrm.services._work_order_charges import WorkOrderDesk
 from propcrm.services._work_order_desk import personal, repair_category
@@ -42,7 +43,6 @@ from propcrm.storage import Store
 __all__ = ["EMERGENCY_SLA_KIND", "HandoverReport", "NightDesk", "UnassignedEntriesError"]
 
 _DUTY = "002 物业服务中心管理制度 一"
-_PAGE = 500
 
 EMERGENCY_SLA_KIND = "repair.emergency"
 """The SLA kind of a work order opened at once for a night emergency (急修, RULES § 5)."""
@@ -416,17 +416,12 @@ class NightDesk:
         return self._command(name, command_id, actor, work)
 
     def _open_entries(self, community: str) -> list[NightEntry]:
-        found: list[NightEntry] = []
-        after = None
-        while True:
-            page = self.store.night_entries.list(
+        return all_pages(
+            lambda after: self.store.night_entries.list(
                 community=community, state=NightEntryState.OPEN, order_by="logged_at",
-                limit=_PAGE, after=after,
-            )  # fmt: skip
-            found += page.items
-            if page.next is None:
-                return found
-            after = page.next
+                limit=PAGE, after=after,
+            )
+        )  # fmt: skip
 
     def _open_work_order(
         self,

@@ -9,15 +9,17 @@ attainment (:meth:`~propcrm.sla.SlaEvaluator.attainment`), the KPI scorecard
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from types import MappingProxyType
+from typing import Any
 
 from attrs import frozen
 
 from propcrm._checks import require_int
 from propcrm._time import Clock, zone
 from propcrm.callbacks import CallbackTask, Coverage, coverage
+from propcrm.complaints import Grade
 from propcrm.explain import Reason
 from propcrm.policy import Policy
 from propcrm.records import ComplaintCase, RepairSlip
@@ -29,33 +31,62 @@ from propcrm.satisfaction import (
     KpiScorecard,
     KpiStatus,
     ServiceFigures,
+    SurveyResponse,
 )
-from propcrm.services._commands import Actor, CommandRunner, require_actor
+from propcrm.services._commands import Actor, CommandRunner, policy_fingerprint, require_actor
+from propcrm.services._paging import PAGE, all_pages
 from propcrm.services._periods import Period, period_of
 from propcrm.sla import Event, EventKind, SlaEvaluator, Timeline
-from propcrm.storage import Cursor, Page, Store
+from propcrm.storage import Store
+from propcrm.work_orders import WorkOrder
 
-__all__ = ["RESPONSE_TARGETS", "CommunityScorecard", "ScorecardService", "all_pages"]
+__all__ = [
+    "KPI_MEASURES",
+    "CommunityScorecard",
+    "ScorecardService",
+    "complaint_timeline",
+    "score_records",
+]
 
-T = TypeVar("T")
+KPI_MEASURES: Mapping[Kpi, tuple[str, ...]] = MappingProxyType(
+    {
+        Kpi.RESPONSE_TIMELINESS: ("answer", "dispatch", "on_site"),
+        Kpi.PROBLEM_RESOLUTION_TIMELINESS: ("fixed",),
+        Kpi.COMPLAINT_HANDLING_TIMELINESS: ("resolution",),
+    }
+)
+"""The stored measures each timeliness KPI counts: SLA targets, by name, of the stored
+timelines; every decided target (met or breached) counts once.
 
-RESPONSE_TARGETS = ("dispatch", "on_site")
-"""The SLA targets of a work order that measure response (需求响应及时率): dispatch
-and arrival on site (Decision, RULES § 7); its ``fixed`` target measures resolution."""
+* response timeliness (需求响应及时率): ``answer``, ``dispatch`` and ``on_site`` —
+  the "3-1-2" standard of the demand-response stage, answer within 3 minutes,
+  dispatch within 1 hour, on site within 2 hours (000 § 3.2);
+* problem-resolution timeliness (问题解决及时率): the work orders' ``fixed``
+  target (Decision, RULES § 7);
+* complaint handling timeliness (投诉处理及时率): the complaints' ``resolution``
+  target, by the grade they hold (Decision, RULES § 7).
 
-_PAGE = 1000
+Both :class:`ScorecardService` and :func:`what_if` count by this table."""
 
 
-def all_pages(read: Callable[[Cursor | None], Page[T]]) -> list[T]:
-    """Every item of a listing, read page by page (``read(after)`` returns one page)."""
-    found: list[T] = []
-    after = None
-    while True:
-        page = read(after)
-        found.extend(page.items)
-        if page.next is None:
-            return found
-        after = page.next
+def complaint_timeline(case: ComplaintCase, grades: Sequence[tuple[datetime, Grade]]) -> Timeline:
+    """The complaint's SLA timeline: received, each change of grade, handled.
+
+    Args:
+        case: The complaint's case.
+        grades: The grades it held, each from a moment, oldest first; the first
+            is the grade on receipt (its moment is not used).
+    """
+    first = grades[0][1] if grades else case.grade
+    events = [Event(EventKind.RECEIVED, case.received_at)]
+    held = first
+    for at, grade in grades[1:]:
+        if grade is not held:
+            events.append(Event(EventKind.REGRADED, at, grade=grade))
+            held = grade
+    if case.handled_at is not None:
+        events.append(Event(EventKind.RESOLVED, case.handled_at))
+    return Timeline(events, kind="complaint", grade=first)
 
 
 @frozen
@@ -126,14 +157,19 @@ class ScorecardService:
     * complaints and repeat complaints (二次投诉) from the complaint register;
       complaint handling timeliness from each complaint's SLA ``resolution``
       target, its timeline rebuilt from the stored grade history and handling;
-      complaint-resolution satisfaction from the callbacks' answers;
-    * response timeliness from the work orders' :data:`~propcrm.services.RESPONSE_TARGETS`,
-      problem resolution (resolved by the moment judged) and its timeliness
-      (the ``fixed`` target);
+      complaint-resolution satisfaction from the complaint callbacks that
+      reached the complainant;
+    * response and problem-resolution timeliness from the SLA targets of the
+      work orders the desk opened (with a repair slip) that
+      :data:`~propcrm.services.KPI_MEASURES` names; problem resolution
+      (resolved by the moment judged);
     * callback handling (件件有回音): of the callbacks due by the moment
-      judged, those with an outcome (Decision, RULES § 7); callback coverage
-      per month;
+      judged, those with an outcome by then (Decision, RULES § 7); callback
+      coverage per month;
     * the survey indicators from the community's survey responses.
+
+    :func:`~propcrm.services.what_if` scores each policy it tries by the same
+    code, from the same records.
 
     Args:
         store: The store.
@@ -172,98 +208,136 @@ class ScorecardService:
         """
         require_actor(actor, community)
         span = period_of(period)
-        if households is not None:
-            require_int(households, "households", low=1)
-        tz = zone(self.policy.tz)
-        start, end = span.bounds(tz)
-        at = min(self._runner.clock.now(), end)
-        cases = self._cases(community, start, end)
-        slips = self._slips(community, start, end)
-        tasks = self._tasks([*cases, *slips])
-        figures = self._figures(community, span, at, cases, slips, tasks, households or 0)
-        responses = self.store.survey_responses.for_community(community, span.start, span.end)
-        group = KpiScorecard.build(responses, [figures], policy=self.policy).group()
-        reached = [
-            coverage({t.customer_id for t in due}, tasks, month=month, tz=tz, policy=self.policy)
-            for month, due in _due_by_month(tasks, span, tz)
-        ]
-        return CommunityScorecard(
-            community, span, at, figures, group, tuple(reached), self._runner.fingerprint
-        )
-
-    def _cases(self, community: str, start: datetime, end: datetime) -> list[ComplaintCase]:
-        return all_pages(
-            lambda after: self.store.complaint_cases.list(
-                community=community,
-                received_from=start,
-                received_before=end,
-                order_by="received_at",
-                limit=_PAGE,
-                after=after,
+        start, end = span.bounds(zone(self.policy.tz))
+        store = self.store
+        cases = all_pages(
+            lambda after: store.complaint_cases.list(
+                community=community, received_from=start, received_before=end,
+                order_by="received_at", limit=PAGE, after=after,
             )
-        )
-
-    def _slips(self, community: str, start: datetime, end: datetime) -> list[RepairSlip]:
-        return all_pages(
-            lambda after: self.store.repair_slips.list(
-                community=community,
-                received_from=start,
-                received_before=end,
-                order_by="received_at",
-                limit=_PAGE,
-                after=after,
+        )  # fmt: skip
+        slips = all_pages(
+            lambda after: store.repair_slips.list(
+                community=community, received_from=start, received_before=end,
+                order_by="received_at", limit=PAGE, after=after,
             )
-        )
-
-    def _tasks(self, records: Iterable[ComplaintCase | RepairSlip]) -> list[CallbackTask]:
-        get = self.store.callback_tasks.get
-        return [get(r.callback_task_id) for r in records if r.callback_task_id is not None]
-
-    def _figures(
-        self,
-        community: str,
-        period: Period,
-        at: datetime,
-        cases: list[ComplaintCase],
-        slips: list[RepairSlip],
-        tasks: list[CallbackTask],
-        households: int,
-    ) -> ServiceFigures:
-        sla = SlaEvaluator(policy=self.policy)
-        complaints = sla.attainment([self._complaint_timeline(c) for c in cases], at=at)
-        orders = [self.store.work_orders.get(slip.id).timeline for slip in slips]
-        repairs = sla.attainment(orders, at=at)
-        answered = [c.satisfied for c in cases if c.satisfied is not None]
-        due = [t for t in tasks if t.due <= at]
-        return ServiceFigures(
-            community,
-            period.start,
+        )  # fmt: skip
+        wanted = [c.callback_task_id for c in cases] + [s.callback_task_id for s in slips]
+        return score_records(
+            community=community,
+            period=span,
+            at=min(self._runner.clock.now(), end),
+            cases=cases,
+            complaint_timelines={c.id: self._complaint_timeline(c) for c in cases},
+            slips=slips,
+            work_orders={s.id: store.work_orders.get(s.id) for s in slips},
+            tasks={i: store.callback_tasks.get(i) for i in wanted if i is not None},
+            responses=store.survey_responses.for_community(community, span.start, span.end),
             households=households,
-            complaints=len(cases),
-            repeat_complaints=sum(c.repeat_of_id is not None for c in cases),
-            response_timeliness=sum(
-                (repairs.get(name, Attainment()) for name in RESPONSE_TARGETS), Attainment()
-            ),
-            problem_resolution=Attainment(sum(_resolved(t, at) for t in orders), len(orders)),
-            problem_resolution_timeliness=repairs.get("fixed", Attainment()),
-            complaint_handling_timeliness=complaints.get("resolution", Attainment()),
-            callback_handling=Attainment(sum(t.outcome is not None for t in due), len(due)),
-            complaint_resolution_satisfaction=Attainment(sum(answered), len(answered)),
+            policy=self.policy,
         )
 
     def _complaint_timeline(self, case: ComplaintCase) -> Timeline:
         """The complaint's SLA timeline, from its stored grade history and handling."""
         history = self.store.grade_records.history(case.id)
-        first = history[0].grade if history else case.grade
-        events = [Event(EventKind.RECEIVED, case.received_at)]
-        held = first
-        for record in history[1:]:
-            if record.grade is not held:
-                events.append(Event(EventKind.REGRADED, record.decision.at, grade=record.grade))
-                held = record.grade
-        if case.handled_at is not None:
-            events.append(Event(EventKind.RESOLVED, case.handled_at))
-        return Timeline(events, kind="complaint", grade=first)
+        return complaint_timeline(case, [(r.decision.at, r.grade) for r in history])
+
+
+def score_records(
+    *,
+    community: str,
+    period: Period,
+    at: datetime,
+    cases: Iterable[ComplaintCase],
+    complaint_timelines: Mapping[str, Timeline],
+    slips: Iterable[RepairSlip],
+    work_orders: Mapping[str, WorkOrder],
+    tasks: Mapping[str, CallbackTask],
+    responses: Iterable[SurveyResponse],
+    households: int | None,
+    policy: Policy,
+) -> CommunityScorecard:
+    """Score ``community`` over ``period`` at ``at`` from records already read, under ``policy``.
+
+    The one way a scorecard is counted: :class:`ScorecardService` passes what
+    it read for the community and the period, :func:`~propcrm.services.what_if`
+    everything it read, with the complaint timelines each policy grades.
+    Only the community's records received in the period by ``at`` count, and
+    the survey responses answered in the period by ``at``'s day.
+
+    Args:
+        community: The community.
+        period: The period.
+        at: The moment the records are judged at.
+        cases: Complaint cases.
+        complaint_timelines: Each case's SLA timeline (:func:`complaint_timeline`), by id.
+        slips: Repair slips: the work orders the desk opened.
+        work_orders: The work orders, by id (every slip's among them).
+        tasks: The callback tasks, by id (every task the cases and slips name).
+        responses: Survey responses.
+        households: The households the community serves; ``None`` leaves the
+            complaint rate without data.
+        policy: The rules.
+
+    Raises:
+        ValidationError: ``households`` is not a count of at least 1, or a
+            timeline names a kind the policy does not know.
+    """
+    if households is not None:
+        require_int(households, "households", low=1)
+    tz = zone(policy.tz)
+    start, end = period.bounds(tz)
+
+    def counted(community_of: str, received_at: datetime) -> bool:
+        return community_of == community and start <= received_at < end and received_at <= at
+
+    kept = [c for c in cases if counted(c.community, c.received_at)]
+    repairs = [s for s in slips if counted(s.community, s.received_at)]
+    wanted = [c.callback_task_id for c in kept] + [s.callback_task_id for s in repairs]
+    planned = [t for i in wanted if (t := tasks.get(i or ""))]
+    orders = [work_orders[s.id].timeline for s in repairs]
+    sla = SlaEvaluator(policy=policy)
+    repaired = sla.attainment(orders, at=at)
+    handled = sla.attainment([complaint_timelines[c.id] for c in kept], at=at)
+    called = [t.outcome for c in kept if (t := tasks.get(c.callback_task_id or "")) and t.outcome]
+    answered = [o for o in called if o.reached and o.at <= at]
+    due = [t for t in planned if t.due <= at]
+    figures = ServiceFigures(
+        community,
+        period.start,
+        households=households or 0,
+        complaints=len(kept),
+        repeat_complaints=sum(c.repeat_of_id is not None for c in kept),
+        response_timeliness=_measured(repaired, Kpi.RESPONSE_TIMELINESS),
+        problem_resolution=Attainment(sum(_resolved(t, at) for t in orders), len(orders)),
+        problem_resolution_timeliness=_measured(repaired, Kpi.PROBLEM_RESOLUTION_TIMELINESS),
+        complaint_handling_timeliness=_measured(handled, Kpi.COMPLAINT_HANDLING_TIMELINESS),
+        callback_handling=Attainment(
+            sum(t.outcome is not None and t.outcome.at <= at for t in due), len(due)
+        ),
+        complaint_resolution_satisfaction=Attainment(
+            sum(o.satisfied for o in answered), len(answered)
+        ),
+    )
+    last = at.astimezone(tz).date()
+    surveyed = [
+        r
+        for r in responses
+        if r.community == community and period.start <= r.answered_on < period.end
+        if r.answered_on <= last
+    ]
+    group = KpiScorecard.build(surveyed, [figures], policy=policy).group()
+    reached = [
+        coverage({t.customer_id for t in month_due}, planned, month=month, tz=tz, policy=policy)
+        for month, month_due in _due_by_month(planned, period, tz)
+    ]
+    return CommunityScorecard(
+        community, period, at, figures, group, tuple(reached), policy_fingerprint(policy)
+    )
+
+
+def _measured(attained: Mapping[str, Attainment], kpi: Kpi) -> Attainment:
+    return sum((attained.get(name, Attainment()) for name in KPI_MEASURES[kpi]), Attainment())
 
 
 def _resolved(timeline: Timeline, at: datetime) -> bool:

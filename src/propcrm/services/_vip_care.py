@@ -18,12 +18,12 @@ from propcrm.explain import Reason
 from propcrm.records import Notification, NotificationKind, VipArchive
 from propcrm.roles import Role
 from propcrm.services._commands import Actor, require_actor
+from propcrm.services._paging import PAGE, all_pages
 from propcrm.services._vip_office import KEEPERS, VipCardCommands, require_role
 from propcrm.vip import VipCard
 
 __all__ = ["CarePlanReport", "ExpirySweepReport", "VipOffice"]
 
-_PAGE = 500
 _DAY = timedelta(days=1)
 
 
@@ -196,14 +196,9 @@ class VipOffice(VipCardCommands):
         return archive if archive.card_id == card.id else None
 
     def _archives(self, community: str) -> list[VipArchive]:
-        found: list[VipArchive] = []
-        after = None
-        while True:
-            page = self.store.vip_archives.list(community=community, limit=_PAGE, after=after)
-            found += page.items
-            if page.next is None:
-                return found
-            after = page.next
+        return all_pages(
+            lambda after: self.store.vip_archives.list(community=community, limit=PAGE, after=after)
+        )
 
     def _earlier_cards(self, customer_id: str, card: VipCard) -> list[str]:
         return [held.id for held in self.store.vip_cards.held_by(customer_id) if held != card]

@@ -10,18 +10,20 @@ private.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from attrs import frozen
 
-from propcrm._checks import require_instance
-from propcrm._time import require_aware
+from propcrm._checks import date_limits, require_instance, require_int
+from propcrm._time import require_aware, zone
 from propcrm.explain import Reason
 from propcrm.policy import Policy
 from propcrm.satisfaction import Attainment, Indicator, Kpi
 from propcrm.services._commands import policy_fingerprint, require_store
+from propcrm.services._periods import Period, period_of
+from propcrm.services._scorecard import KPI_MEASURES, CommunityScorecard
 from propcrm.services._what_if_replay import (
-    MEASURE_TARGETS,
     CallbackOutcome,
     ComplaintOutcome,
     Replay,
@@ -117,13 +119,14 @@ class MeasureChange:
     """One measure over every stored item, under both policies.
 
     Attributes:
-        name: An SLA target's name (``"dispatch"``, ``"on_site"``, ``"fixed"``, ...),
-            ``"complaint_handling"`` (handled by the grade's ``resolve_by``) or
-            ``"callbacks"`` (made by their due moment).
+        name: A work-order SLA target's name (``"dispatch"``, ``"on_site"``,
+            ``"fixed"``, ...), ``"resolution"`` (complaints handled within the
+            resolution target of their grade) or ``"callbacks"`` (made by their
+            due moment).
         before: How many decided items met it under the baseline.
         after: ... under the other policy.
-        target: The KPI target it is held against under the other policy
-            (:data:`~propcrm.services.MEASURE_TARGETS`), or ``None``.
+        target: The target under the other policy of the KPI it counts towards
+            (:data:`~propcrm.services.KPI_MEASURES`), or ``None``.
         baseline_target: The same target under the baseline.
     """
 
@@ -164,6 +167,7 @@ class WhatIfReport:
 
     Attributes:
         at: The moment both policies were evaluated at.
+        period: The period the scorecards cover.
         baseline_fingerprint: The fingerprint of the baseline policy.
         policy_fingerprint: The fingerprint of the other policy.
         stored_fingerprints: The fingerprints on the stored grade decisions: the
@@ -173,12 +177,16 @@ class WhatIfReport:
         callbacks: Callbacks whose owner, due moment or timeliness changes.
         measures: Every measure under both policies, by name.
         scorecard: KPIs that change, per community.
+        baseline_scorecards: Each community's scorecard under the baseline, as
+            :class:`~propcrm.services.ScorecardService` scores it.
+        policy_scorecards: ... under the other policy.
         complaints_read: How many complaints were re-evaluated.
         work_orders_read: ... work orders.
         callbacks_read: ... callbacks.
     """
 
     at: datetime
+    period: Period
     baseline_fingerprint: str
     policy_fingerprint: str
     stored_fingerprints: tuple[str, ...]
@@ -187,6 +195,8 @@ class WhatIfReport:
     callbacks: tuple[CallbackChange, ...]
     measures: tuple[MeasureChange, ...]
     scorecard: tuple[KpiChange, ...]
+    baseline_scorecards: tuple[CommunityScorecard, ...]
+    policy_scorecards: tuple[CommunityScorecard, ...]
     complaints_read: int
     work_orders_read: int
     callbacks_read: int
@@ -209,7 +219,13 @@ class WhatIfReport:
 
 
 def what_if(
-    store: Store, *, policy: Policy, at: datetime, baseline: Policy | None = None
+    store: Store,
+    *,
+    policy: Policy,
+    at: datetime,
+    baseline: Policy | None = None,
+    period: Period | str | None = None,
+    households: Mapping[str, int] | None = None,
 ) -> WhatIfReport:
     """Re-evaluate the stored events under ``policy`` and say what changes against ``baseline``.
 
@@ -218,7 +234,8 @@ def what_if(
     complaints of the same key in the repeat window), each work order's SLA
     targets evaluated at ``at``, each planned callback planned again (repair
     callback owners drawn by role share per community, in sign-off order),
-    and the KPI scorecard built per community. Nothing is written: a
+    and each community's scorecard for ``period`` counted by the code of
+    :class:`~propcrm.services.ScorecardService`. Nothing is written: a
     read-only store will do (``SqliteStore(path, read_only=True)``).
 
     >>> from datetime import datetime
@@ -247,11 +264,17 @@ def what_if(
         at: The moment to evaluate at (aware); later records are left out.
         baseline: The policy to compare with; the defaults when ``None``. Give
             the policy the desks ran (see ``stored_fingerprints``).
+        period: The period the scorecards cover: a :class:`Period`, a month
+            ``"2025-07"`` or a quarter ``"2025-Q3"``; ``None`` for the month
+            holding ``at`` (on the baseline's wall clock).
+        households: The households each community serves, by community, for
+            the complaint rate; a community left out has no complaint rate.
 
     Raises:
-        ValidationError: An argument is of the wrong type, ``at`` is naive, or a
-            stored record names a kind the policy does not know (the message
-            lists the known ones).
+        ValidationError: An argument is of the wrong type, ``at`` is naive, a
+            household count is not a whole number of at least 1, or a stored
+            record names a kind the policy does not know (the message lists the
+            known ones).
     """
     require_store(store)
     require_instance(policy, Policy, "policy", "a Policy", "e.g. Policy.load('company.toml')")
@@ -259,22 +282,44 @@ def what_if(
         baseline = Policy()
     require_instance(baseline, Policy, "baseline", "a Policy or None", "e.g. Policy()")
     moment = require_aware(at, "at")
+    if period is None:
+        with date_limits("at"):
+            day = moment.astimezone(zone(baseline.tz)).date()
+        period = Period.parse(f"{day.year:04d}-{day.month:02d}")
+    span = period_of(period)
+    counts = _households(households)
     events = read_events(store, at=moment)
-    before, after = replay(store, events, baseline), replay(store, events, policy)
+    before = replay(store, events, baseline, period=span, households=counts)
+    after = replay(store, events, policy, period=span, households=counts)
     return WhatIfReport(
-        moment,
-        policy_fingerprint(baseline),
-        policy_fingerprint(policy),
-        events.fingerprints,
-        _complaint_changes(events, before, after),
-        _target_changes(events, before, after),
-        _callback_changes(events, before, after),
-        _measures(before, after, baseline, policy),
-        _kpi_changes(before, after),
-        len(events.cases),
-        len(events.orders),
-        len(after.callbacks),
+        at=moment,
+        period=span,
+        baseline_fingerprint=policy_fingerprint(baseline),
+        policy_fingerprint=policy_fingerprint(policy),
+        stored_fingerprints=events.fingerprints,
+        complaints=_complaint_changes(events, before, after),
+        work_orders=_target_changes(events, before, after),
+        callbacks=_callback_changes(events, before, after),
+        measures=_measures(before, after, baseline, policy),
+        scorecard=_kpi_changes(before, after),
+        baseline_scorecards=tuple(before.scorecards[c] for c in sorted(before.scorecards)),
+        policy_scorecards=tuple(after.scorecards[c] for c in sorted(after.scorecards)),
+        complaints_read=len(events.cases),
+        work_orders_read=len(events.orders),
+        callbacks_read=len(after.callbacks),
     )
+
+
+def _households(households: Mapping[str, int] | None) -> dict[str, int]:
+    if households is None:
+        return {}
+    require_instance(
+        households, Mapping, "households", "a mapping", "e.g. {'东区': 200}: community -> count"
+    )
+    return {
+        community: require_int(count, f"households[{community!r}]", low=1)
+        for community, count in households.items()
+    }
 
 
 def _complaint_changes(
@@ -322,8 +367,8 @@ def _callback_changes(
 
 
 def _target(policy: Policy, name: str) -> float | None:
-    kpi = MEASURE_TARGETS.get(name)
-    return None if kpi is None else policy.satisfaction.targets.get(kpi)
+    kpi = next((k for k, names in KPI_MEASURES.items() if name in names), None)
+    return None if kpi is None else policy.satisfaction.targets.get(kpi.value)
 
 
 def _measures(
@@ -344,11 +389,10 @@ def _measures(
 
 def _kpi_changes(before: Replay, after: Replay) -> tuple[KpiChange, ...]:
     found = []
-    for group in after.scorecard.groups:
-        (community,) = group.key
-        old = before.scorecard.group(community)
-        for new_indicator in group.indicators:
-            old_indicator = old[new_indicator.kpi]
+    for community in sorted(after.scorecards):
+        old = before.scorecards[community]
+        for new_indicator in after.scorecards[community].indicators:
+            old_indicator = old.group[new_indicator.kpi]
             old_target = old_indicator.target if old_indicator.value is not None else None
             new_target = new_indicator.target if new_indicator.value is not None else None
             if (old_indicator.status, old_indicator.value, old_target) != (

@@ -3,15 +3,16 @@
 The store is read once (:func:`read_events`); :func:`replay` then runs the
 engines over what was read under one policy — the grading engine through the
 complaint desk's own :meth:`~propcrm.services.ComplaintDesk.regrade`, the SLA
-evaluator, the callback planners and the KPI scorecard — and writes nothing.
-Public through :func:`propcrm.services.what_if`; this module is private.
+evaluator, the callback planners — and scores each community by the
+scorecard service's own code (:func:`~propcrm.services._scorecard.score_records`);
+it writes nothing. Public through :func:`propcrm.services.what_if`; this module
+is private.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import TypeVar
 
 from attrs import field, frozen
 
@@ -28,20 +29,16 @@ from propcrm.errors import NotFoundError
 from propcrm.explain import Reason
 from propcrm.policy import Policy
 from propcrm.records import ComplaintCase, RepairSlip
-from propcrm.satisfaction import (
-    Attainment,
-    GroupBy,
-    KpiScorecard,
-    ServiceFigures,
-    SurveyResponse,
-)
+from propcrm.satisfaction import Attainment, SurveyResponse
+from propcrm.services._paging import PAGE, all_pages
+from propcrm.services._periods import Period
+from propcrm.services._scorecard import CommunityScorecard, complaint_timeline, score_records
 from propcrm.services._sweeps import ComplaintDesk
-from propcrm.sla import EventKind, SlaEvaluator, SlaState
-from propcrm.storage import ListableRepository, Store
+from propcrm.sla import EventKind, SlaEvaluator, SlaState, Timeline
+from propcrm.storage import Store
 from propcrm.work_orders import WorkOrder, WorkOrderState
 
 __all__ = [
-    "MEASURE_TARGETS",
     "CallbackOutcome",
     "ComplaintOutcome",
     "Replay",
@@ -50,19 +47,7 @@ __all__ = [
     "replay",
 ]
 
-T = TypeVar("T")
-_PAGE = 1000
 _FIRST_DAY, _LAST_DAY = date(1, 1, 1), date(9999, 12, 31)
-
-MEASURE_TARGETS: dict[str, str] = {
-    "dispatch": "response_timeliness",
-    "fixed": "problem_resolution_timeliness",
-    "complaint_handling": "complaint_handling_timeliness",
-}
-"""The KPI target (``satisfaction.targets``) each measure is held against (Decision):
-dispatch in time is the response (需求响应及时率, 000 §3.2), fixed in time the
-problem-resolution timeliness, complaints handled by their grade's
-``resolve_by`` the complaint handling timeliness."""
 
 
 @frozen
@@ -133,32 +118,29 @@ class Replay:
         complaints: By complaint id.
         sla: By work-order id, the state of each of its targets.
         callbacks: By callback task id.
-        measures: Per measure (each SLA target by name, ``"complaint_handling"``,
-            ``"callbacks"``), how many decided items met it.
-        scorecard: The KPI scorecard per community.
+        measures: Per measure (each SLA target of the work orders by name,
+            ``"resolution"`` of the complaints, ``"callbacks"``), how many
+            decided items met it.
+        scorecards: The scorecard of each community, by community.
     """
 
     complaints: dict[str, ComplaintOutcome]
     sla: dict[str, dict[str, SlaState]]
     callbacks: dict[str, CallbackOutcome]
     measures: dict[str, Attainment]
-    scorecard: KpiScorecard
-
-
-def _pages(repository: ListableRepository[T], order_by: str) -> Iterator[T]:
-    after = None
-    while True:
-        page = repository.list(order_by=order_by, limit=_PAGE, after=after)
-        yield from page.items
-        if page.next is None:
-            return
-        after = page.next
+    scorecards: dict[str, CommunityScorecard]
 
 
 def read_events(store: Store, *, at: datetime) -> StoredEvents:
     """Read what :func:`replay` needs from ``store``: records received by ``at``."""
     cases = tuple(
-        c for c in _pages(store.complaint_cases, order_by="received_at") if c.received_at <= at
+        c
+        for c in all_pages(
+            lambda after: store.complaint_cases.list(
+                order_by="received_at", limit=PAGE, after=after
+            )
+        )
+        if c.received_at <= at
     )
     complaints = {c.id: store.complaints.get(c.id) for c in cases}
     orders = sorted(
@@ -187,34 +169,53 @@ def read_events(store: Store, *, at: datetime) -> StoredEvents:
     )
 
 
-def replay(store: Store, events: StoredEvents, policy: Policy) -> Replay:
-    """Run the engines over ``events`` under ``policy``; nothing is written."""
+def replay(
+    store: Store,
+    events: StoredEvents,
+    policy: Policy,
+    *,
+    period: Period,
+    households: Mapping[str, int],
+) -> Replay:
+    """Run the engines over ``events`` under ``policy``; nothing is written.
+
+    Each community with a complaint or a repair slip received in ``period`` is
+    scored over ``period``, judged at the earlier of ``events.at`` and the
+    period's end.
+    """
     at = events.at
-    complaints = _complaints(store, events, policy)
     evaluator = SlaEvaluator(policy=policy)
+    complaints, timelines = _complaints(store, events, policy, evaluator)
     sla = {
         o.id: {s.target: s.state for s in evaluator.evaluate(o.timeline, at=at)}
         for o in events.orders
     }
-    by_community: dict[str, list[WorkOrder]] = {}
-    for order in events.orders:
-        by_community.setdefault(order.community, []).append(order)
-    attained = {
-        c: evaluator.attainment([o.timeline for o in orders], at=at)
-        for c, orders in by_community.items()
-    }
     callbacks = {**_complaint_callbacks(events, policy), **_repair_callbacks(events, policy)}
-    measures: dict[str, Attainment] = {}
-    for found in attained.values():
-        for name, value in found.items():
-            measures[name] = measures.get(name, Attainment()) + value
-    measures["complaint_handling"] = _count(o.on_time for o in complaints.values())
+    measures = evaluator.attainment([o.timeline for o in events.orders], at=at)
+    measures["resolution"] = _count(o.on_time for o in complaints.values())
     measures["callbacks"] = _count(o.on_time for o in callbacks.values())
-    figures = _figures(events, complaints, attained)
-    scorecard = KpiScorecard.build(
-        events.responses, figures, by=GroupBy.COMMUNITY, policy=policy.satisfaction
-    )
-    return Replay(complaints, sla, callbacks, measures, scorecard)
+    start, end = period.bounds(policy.tz)
+    received = [(c.community, c.received_at) for c in events.cases]
+    received += [(s.community, s.received_at) for s in events.slips.values()]
+    communities = sorted({c for c, moment in received if start <= moment < end})
+    orders = {o.id: o for o in events.orders}
+    scorecards = {
+        community: score_records(
+            community=community,
+            period=period,
+            at=min(at, end),
+            cases=events.cases,
+            complaint_timelines=timelines,
+            slips=events.slips.values(),
+            work_orders=orders,
+            tasks=events.tasks,
+            responses=events.responses,
+            households=households.get(community),
+            policy=policy,
+        )
+        for community in communities
+    }
+    return Replay(complaints, sla, callbacks, measures, scorecards)
 
 
 def _count(verdicts: Iterable[bool | None]) -> Attainment:
@@ -222,25 +223,44 @@ def _count(verdicts: Iterable[bool | None]) -> Attainment:
     return Attainment(sum(decided), len(decided))
 
 
-def _complaints(store: Store, events: StoredEvents, policy: Policy) -> dict[str, ComplaintOutcome]:
-    """Grade each complaint as the desk grades it, on receipt and at ``events.at``."""
+def _complaints(
+    store: Store, events: StoredEvents, policy: Policy, evaluator: SlaEvaluator
+) -> tuple[dict[str, ComplaintOutcome], dict[str, Timeline]]:
+    """Grade each complaint as the desk grades it, on receipt, as time raises it, and at ``at``.
+
+    Each complaint's timeline carries the grades the policy gives it; its SLA
+    ``resolution`` target says whether it was handled in time, for the
+    complaint's outcome and for the scorecard alike.
+    """
     at = events.at
     desk = ComplaintDesk(store, clock=FixedClock(at), policy=policy)
-    found = {}
+    found, timelines = {}, {}
     for case in events.cases:
         complaint = events.complaints[case.id]
         received = desk.regrade(case.id, policy=policy, at=complaint.received_at)
+        grades: list[tuple[datetime, Grade]] = [(complaint.received_at, received.grade)]
+        decision = received
+        while (moment := decision.next_escalation_at) is not None and decision.at < moment <= at:
+            decision = desk.regrade(case.id, policy=policy, at=moment)
+            grades.append((moment, decision.grade))
         now = desk.regrade(case.id, policy=policy, at=at)
-        resolved = complaint.resolved_at
-        on_time: bool | None = None
-        if resolved is not None and resolved <= at:
-            on_time = resolved <= now.resolve_by
-        elif now.resolve_by <= at:
-            on_time = False
+        grades.append((at, now.grade))
+        timeline = timelines[case.id] = complaint_timeline(case, grades)
+        states = {s.target: s.state for s in evaluator.evaluate(timeline, at=at)}
         found[case.id] = ComplaintOutcome(
-            now.grade, now.grade > received.grade, on_time, now.resolve_by, now.reasons
+            now.grade,
+            now.grade > received.grade,
+            _on_time(states.get("resolution")),
+            now.resolve_by,
+            now.reasons,
         )
-    return found
+    return found, timelines
+
+
+def _on_time(state: SlaState | None) -> bool | None:
+    if state is SlaState.MET:
+        return True
+    return False if state is SlaState.BREACHED else None
 
 
 def _verdict(task: CallbackTask, due: datetime, at: datetime) -> bool | None:
@@ -299,44 +319,3 @@ def _repair_callbacks(events: StoredEvents, policy: Policy) -> dict[str, Callbac
             task.owner_role, task.due, _verdict(stored, task.due, events.at)
         )
     return found
-
-
-def _resolved(order: WorkOrder, at: datetime) -> bool:
-    return any(e.kind is EventKind.RESOLVED and e.at <= at for e in order.timeline.events)
-
-
-def _figures(
-    events: StoredEvents,
-    complaints: dict[str, ComplaintOutcome],
-    attained: dict[str, dict[str, Attainment]],
-) -> list[ServiceFigures]:
-    """The service figures of each community, for the scorecard."""
-    month = events.at.date()
-    communities = sorted({c.community for c in events.cases} | (attained.keys() - {""}))
-    figures = []
-    for community in communities:
-        cases = [c for c in events.cases if c.community == community]
-        orders = [o for o in events.orders if o.community == community]
-        sla = attained.get(community, {})
-        reached = [
-            t.outcome
-            for c in cases
-            if (t := events.tasks.get(c.callback_task_id or "")) is not None
-            and t.outcome is not None
-            and t.outcome.reached
-            and t.outcome.at <= events.at
-        ]
-        figures.append(
-            ServiceFigures(
-                community,
-                month,
-                complaints=len(cases),
-                repeat_complaints=sum(c.repeat_of_id is not None for c in cases),
-                response_timeliness=sla.get("dispatch", Attainment()),
-                problem_resolution=_count(_resolved(o, events.at) for o in orders),
-                problem_resolution_timeliness=sla.get("fixed", Attainment()),
-                complaint_handling_timeliness=_count(complaints[c.id].on_time for c in cases),
-                complaint_resolution_satisfaction=_count(o.satisfied for o in reached),
-            )
-        )
-    return figures
