@@ -10,13 +10,14 @@ against the policy's targets. This module is private.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 
 from propcrm.policy import Policy
 from propcrm.records import NotificationKind
 from propcrm.report._read import Records
-from propcrm.satisfaction import Attainment, KpiScorecard, KpiStatus, ServiceFigures
+from propcrm.satisfaction import Attainment, Kpi, KpiScorecard, KpiStatus, ServiceFigures
+from propcrm.services import KPI_MEASURES
 from propcrm.sla import SlaEvaluator, Timeline
 
 __all__ = ["scorecard_rows"]
@@ -26,6 +27,11 @@ _NONE = Attainment()
 
 def _month(at: datetime, tz: tzinfo | None) -> str:
     return f"{at.astimezone(tz):%Y-%m}"
+
+
+def _measured(attained: Mapping[str, Attainment], kpi: Kpi) -> Attainment:
+    """The KPI's attainment: the SLA targets :data:`~propcrm.services.KPI_MEASURES` names."""
+    return sum((attained.get(name, _NONE) for name in KPI_MEASURES[kpi]), Attainment())
 
 
 def scorecard_rows(
@@ -77,10 +83,10 @@ def scorecard_rows(
                 households=len(records.households.get(community, ())),
                 complaints=len(picked),
                 repeat_complaints=sum(1 for c, _ in picked if c.repeat_of_id),
-                response_timeliness=orders.get("dispatch", _NONE),
+                response_timeliness=_measured(orders, Kpi.RESPONSE_TIMELINESS),
                 problem_resolution=Attainment(resolved, len(timelines)),
-                problem_resolution_timeliness=orders.get("fixed", _NONE),
-                complaint_handling_timeliness=handled.get("resolution", _NONE),
+                problem_resolution_timeliness=_measured(orders, Kpi.PROBLEM_RESOLUTION_TIMELINESS),
+                complaint_handling_timeliness=_measured(handled, Kpi.COMPLAINT_HANDLING_TIMELINESS),
                 callback_handling=Attainment(sum(p in rectified for p in problems), len(problems)),
                 complaint_resolution_satisfaction=Attainment(
                     sum(o.satisfied for o in answered), len(answered)
