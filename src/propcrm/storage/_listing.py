@@ -37,7 +37,9 @@ __all__ = [
     "as_instant",
     "as_text",
     "as_value_of",
+    "checked_limit",
     "keyset_sql",
+    "keyset_start",
     "list_page",
 ]
 
@@ -176,18 +178,8 @@ def list_page(
         raise ValidationError.expected(
             "order_by", f"one of {sorted(['id', *listing.orders])}", order_by
         )
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _LARGEST_LIMIT:
-        raise ValidationError.expected("limit", f"an integer from 1 to {_LARGEST_LIMIT}", limit)
-    start: tuple[Scalar, str] | None = None
-    if after is not None:
-        if not isinstance(after, Cursor) or after.order_by != order_by:
-            raise ValidationError.expected(
-                "after",
-                f"the next cursor of a page listed by {order_by!r}",
-                after,
-                "page on in the order you started with",
-            )
-        start = (after.value, after.id)
+    limit = checked_limit(limit)
+    start = keyset_start(after, order_by)
     paging: Any = engine
     rows: list[tuple[Scalar, Any]] = paging.page(conditions, column, limit + 1, start)
     more = len(rows) > limit
@@ -197,6 +189,27 @@ def list_page(
         value, last = rows[-1]
         cursor = Cursor(order_by, value, last.id)
     return Page(tuple(entity for _, entity in rows), cursor)
+
+
+def checked_limit(limit: object) -> int:
+    """``limit`` if it is a page size ``list()`` accepts (1 to 10,000)."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= _LARGEST_LIMIT:
+        raise ValidationError.expected("limit", f"an integer from 1 to {_LARGEST_LIMIT}", limit)
+    return limit
+
+
+def keyset_start(after: object, order_by: str) -> tuple[Scalar, str] | None:
+    """The order value and id a page starts after, from the previous page's cursor."""
+    if after is None:
+        return None
+    if not isinstance(after, Cursor) or after.order_by != order_by:
+        raise ValidationError.expected(
+            "after",
+            f"the next cursor of a page listed by {order_by!r}",
+            after,
+            "page on in the order you started with",
+        )
+    return (after.value, after.id)
 
 
 def as_text(value: object, name: str) -> Scalar:
@@ -235,11 +248,13 @@ def keyset_sql(
     conditions: Sequence[Condition],
     order: str,
     after: tuple[Scalar, str] | None,
+    columns: Sequence[str] = ("body",),
 ) -> tuple[str, tuple[Scalar, ...]]:
     """The SQL of one keyset page and its parameters, the page size (``LIMIT ?``) last.
 
-    Columns and operators come from the table's declared listing, never from
-    callers; values are bound.
+    Each row holds the order column's value, then ``columns`` (the encoded
+    entity unless told). Columns and operators come from the table's declared
+    listing, never from callers; values are bound.
     """
     tests = [f"{column} {op} ?" for column, op, _ in conditions]
     params: list[Scalar] = [value for _, _, value in conditions]
@@ -252,5 +267,6 @@ def keyset_sql(
             params.extend((after[0], after[0], after[1]))
     where = " AND ".join(tests) or "TRUE"
     keys = "id" if order == "id" else f"{order}, id"
-    sql = f"SELECT {order}, body FROM {table} WHERE {where} ORDER BY {keys} LIMIT ?"
+    selected = ", ".join([order, *columns])
+    sql = f"SELECT {selected} FROM {table} WHERE {where} ORDER BY {keys} LIMIT ?"
     return sql, tuple(params)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from propcrm.complaints import Grade
 from propcrm.records import (
     CaseEvent,
     CommandRecord,
@@ -42,6 +43,17 @@ class Repository(Protocol[T]):
 
         Raises:
             NotFoundError: There is no entity with that id.
+        """
+        ...
+
+    def get_many(self, ids: Iterable[str]) -> list[T]:
+        """Return copies of the entities with ``ids``, in the order given.
+
+        One round trip per few hundred ids, where :meth:`get` makes one per id.
+
+        Raises:
+            NotFoundError: One of the ids has no entity.
+            ValidationError: ``ids`` is not an iterable of id strings.
         """
         ...
 
@@ -121,6 +133,20 @@ class ComplaintCaseRepository(ListableRepository[ComplaintCase], Protocol):
     (:class:`~propcrm.complaints.Grade`), ``received_from`` /
     ``received_before``; orders: ``"id"``, ``"received_at"``.
     """
+
+    def open_grades(
+        self, community: str, *, limit: int = 100, after: Cursor | None = None
+    ) -> Page[tuple[str, Grade]]:
+        """Return one page of the open cases of ``community``, oldest received first,
+        each as ``(complaint id, grade held)``, without reading the cases themselves.
+
+        Page on with ``after=page.next``, as with ``list()``.
+
+        Raises:
+            ValidationError: ``community`` is not text, ``limit`` is not 1 to
+                10,000, or ``after`` is not a cursor of a listing by ``"received_at"``.
+        """
+        ...
 
 
 class CaseEventRepository(ListableRepository[CaseEvent], Protocol):

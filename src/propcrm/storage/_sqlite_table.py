@@ -23,6 +23,7 @@ __all__ = ["SqliteTable", "TableDatabase"]
 T = TypeVar("T")
 
 _SMALLEST_INTEGER, _LARGEST_INTEGER = -(2**63), 2**63 - 1
+_IDS_A_STATEMENT = 500  # ids bound in one ``IN (...)``: far below every server's limit
 
 
 class TableDatabase(Protocol):
@@ -59,6 +60,7 @@ class SqliteTable(Generic[T]):
             f"UPDATE {t} SET version = ?, "
             f"{', '.join(f'{n} = ?' for n in [*names, 'body'])} WHERE id = ? AND version = ?"
         )
+        self._get_many = f"SELECT id, body FROM {t} WHERE id IN"
         self._version = f"SELECT version FROM {t} WHERE id = ?"
         self._delete = f"DELETE FROM {t} WHERE id = ?"
         self._count = f"SELECT count(*) FROM {t}"
@@ -73,6 +75,21 @@ class SqliteTable(Generic[T]):
         if not rows:
             raise NotFoundError(f"no {self._name} with id {shown(id)}")
         return decode(self._store._converter, rows[0][1], self._table.entity)
+
+    def get_many(self, ids: Sequence[str]) -> list[T]:
+        bodies: dict[str, str] = {}
+        for start in range(0, len(ids), _IDS_A_STATEMENT):
+            chunk = tuple(dict.fromkeys(ids[start : start + _IDS_A_STATEMENT]))
+            sql = f"{self._get_many} ({', '.join('?' * len(chunk))})"
+            bodies.update(self._store._query(sql, chunk))
+        converter, cls = self._store._converter, self._table.entity
+        found = []
+        for id in ids:
+            body = bodies.get(id)
+            if body is None:
+                raise NotFoundError(f"no {self._name} with id {shown(id)}")
+            found.append(decode(converter, body, cls))
+        return found
 
     def add(self, entity: T) -> T:
         if self._table.versioned:
@@ -172,6 +189,17 @@ class SqliteTable(Generic[T]):
         rows = self._store._query(sql, (*params, limit))
         converter, cls = self._store._converter, self._table.entity
         return [(value, decode(converter, body, cls)) for value, body in rows]
+
+    def page_values(
+        self,
+        conditions: Sequence[Condition],
+        order: str,
+        limit: int,
+        after: tuple[Scalar, str] | None,
+        columns: Sequence[str],
+    ) -> list[tuple[Scalar, ...]]:
+        sql, params = keyset_sql(self._table.name, conditions, order, after, ("id", *columns))
+        return [tuple(row) for row in self._store._query(sql, (*params, limit))]
 
     def _new_id(self) -> str:
         return sequence_id(self._store._next_in_sequence(self._table.name) or 0)

@@ -205,6 +205,9 @@ class _MemoryTable(Generic[T]):
             raise NotFoundError(f"no {self._table.entity.__name__} with id {shown(id)}")
         return self._entity(row)
 
+    def get_many(self, ids: Sequence[str]) -> list[T]:
+        return [self.get(id) for id in ids]
+
     def add(self, entity: T) -> T:
         id = _id(entity)
         if id in self._rows:
@@ -285,6 +288,29 @@ class _MemoryTable(Generic[T]):
         limit: int,
         after: tuple[Scalar, str] | None,
     ) -> list[tuple[Scalar, T]]:
+        hits = self._hits(conditions, order, limit, after)
+        return [(value, self._entity(row)) for value, _, row in hits]
+
+    def page_values(
+        self,
+        conditions: Sequence[Condition],
+        order: str,
+        limit: int,
+        after: tuple[Scalar, str] | None,
+        columns: Sequence[str],
+    ) -> list[tuple[Scalar, ...]]:
+        positions = [self._positions[name] for name in columns]
+        hits = self._hits(conditions, order, limit, after)
+        return [(value, id, *(row[1][i] for i in positions)) for value, id, row in hits]
+
+    def _hits(
+        self,
+        conditions: Sequence[Condition],
+        order: str,
+        limit: int,
+        after: tuple[Scalar, str] | None,
+    ) -> list[tuple[Scalar, str, _Row]]:
+        """The first ``limit`` rows meeting ``conditions`` after ``after``, in order."""
         tests = [(self._positions[column], op, value) for column, op, value in conditions]
         position = None if order == "id" else self._positions[order]
         hits = []
@@ -296,7 +322,7 @@ class _MemoryTable(Generic[T]):
             mark = (_sort_key(after[1] if position is None else after[0]), after[1])
             hits = [hit for hit in hits if (hit[0], hit[1]) > mark]
         hits.sort(key=lambda hit: (hit[0], hit[1]))
-        return [(value, self._entity(row)) for _, _, value, row in hits[:limit]]
+        return [(value, id, row) for _, id, value, row in hits[:limit]]
 
     def _new_id(self) -> str:
         return sequence_id(self._store._next_in_sequence(self._table.name) or 0)
