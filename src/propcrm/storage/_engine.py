@@ -124,6 +124,13 @@ class Engine(Protocol[T]):
 
     def select(self, query: Query, params: Mapping[str, Scalar]) -> list[T]: ...
 
+    def select_any(
+        self,
+        where: Sequence[tuple[str, Operator]],
+        params: Sequence[tuple[Scalar, ...]],
+        order: Sequence[str],
+    ) -> list[T]: ...
+
     def count(self) -> int: ...
 
 

@@ -6,7 +6,8 @@ This module is private; the ports are documented and imported from
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import builtins
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Protocol, TypeVar
 
@@ -121,6 +122,26 @@ class ListableRepository(Repository[T], Protocol):
         Raises:
             ValidationError: An unknown filter or order, a value of the wrong
                 type, a limit out of range, or a cursor of another order.
+        """
+        ...
+
+    def list_any(
+        self, filters: Iterable[Mapping[str, object]], *, order_by: str = "id"
+    ) -> builtins.list[T]:
+        """Return every entity that passes all the filters of at least one mapping, once each.
+
+        Each mapping holds what :meth:`list` takes as ``**where``, and every
+        mapping names the same filters. The store reads them together, a few
+        statements for thousands of mappings, instead of one listing each; the
+        result is not paged, so the filters must bound it.
+
+        Args:
+            filters: The filter mappings.
+            order_by: One of the repository's orders (``"id"`` by default).
+
+        Raises:
+            ValidationError: ``filters`` is not an iterable of mappings, the
+                mappings name different filters, or as for :meth:`list`.
         """
         ...
 

@@ -15,7 +15,7 @@ import cattrs
 
 from propcrm.errors import ConflictError, NotFoundError, shown
 from propcrm.storage._codec import decode, encode
-from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
+from propcrm.storage._engine import Operator, Query, Scalar, Table, sequence_id, stale
 from propcrm.storage._listing import Condition, keyset_sql
 
 __all__ = ["SqliteTable", "TableDatabase"]
@@ -24,6 +24,7 @@ T = TypeVar("T")
 
 _SMALLEST_INTEGER, _LARGEST_INTEGER = -(2**63), 2**63 - 1
 _IDS_A_STATEMENT = 500  # ids bound in one ``IN (...)``: far below every server's limit
+_VALUES_A_STATEMENT = 2_000  # values bound in one statement of select_any()
 
 
 class TableDatabase(Protocol):
@@ -175,6 +176,33 @@ class SqliteTable(Generic[T]):
         converter, cls = self._store._converter, self._table.entity
         return [decode(converter, body, cls) for (body,) in rows]
 
+    def select_any(
+        self,
+        where: Sequence[tuple[str, Operator]],
+        params: Sequence[tuple[Scalar, ...]],
+        order: Sequence[str],
+    ) -> list[T]:
+        if not params:
+            return []
+        width = len(where)
+        names = ", ".join(f"p{i}" for i in range(width))
+        tests = " AND ".join(f"t.{column} {op} p.p{i}" for i, (column, op) in enumerate(where))
+        selected = ", ".join(f"t.{column}" for column in ("id", *order))
+        row = f"({', '.join('?' * width)})"
+        found: dict[str, tuple[tuple[Any, ...], str]] = {}
+        per_statement = max(1, _VALUES_A_STATEMENT // width)
+        for start in range(0, len(params), per_statement):
+            chunk = params[start : start + per_statement]
+            sql = (
+                f"WITH p({names}) AS (VALUES {', '.join([row] * len(chunk))}) "
+                f"SELECT {selected}, t.body FROM p JOIN {self._table.name} AS t ON {tests}"
+            )
+            values = tuple(value for one in chunk for value in one)
+            for id, *keys, body in self._store._query(sql, values):
+                found[id] = ((*(_nulls_first(k) for k in keys), id), body)
+        converter, cls = self._store._converter, self._table.entity
+        return [decode(converter, body, cls) for _, body in sorted(found.values())]
+
     def count(self) -> int:
         return int(self._store._query(self._count)[0][0])
 
@@ -207,6 +235,11 @@ class SqliteTable(Generic[T]):
     def _exists(self, id: str) -> int | None:
         rows = self._store._query(self._version, (id,))
         return int(rows[0][0]) if rows else None
+
+
+def _nulls_first(value: Scalar) -> tuple[bool, Scalar]:
+    """A sort key that puts ``NULL`` first, as SQL's ascending order does."""
+    return (value is not None, value)
 
 
 def _fits(version: int) -> bool:

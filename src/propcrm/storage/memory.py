@@ -52,7 +52,7 @@ from propcrm.storage._catalog import (
     WorkOrderRepo,
 )
 from propcrm.storage._codec import decode, encode, make_converter
-from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
+from propcrm.storage._engine import Operator, Query, Scalar, Table, sequence_id, stale
 from propcrm.storage._listing import Condition
 from propcrm.storage._office_tables import (
     NIGHT_ENTRIES,
@@ -276,6 +276,28 @@ class _MemoryTable(Generic[T]):
                 hits.append((id, row))
         order = [self._positions[name] for name in query.order_by]
         hits.sort(key=lambda hit: (*(_sort_key(hit[1][1][i]) for i in order), hit[0]))
+        return [self._entity(row) for _, row in hits]
+
+    def select_any(
+        self,
+        where: Sequence[tuple[str, Operator]],
+        params: Sequence[tuple[Scalar, ...]],
+        order: Sequence[str],
+    ) -> list[T]:
+        positions = [self._positions[column] for column, _ in where]
+        equal = [i for i, (_, op) in enumerate(where) if op == "="]
+        wanted: dict[tuple[Scalar, ...], list[tuple[Scalar, ...]]] = {}
+        for values in params:  # grouped by what the rows must equal: one pass over the rows
+            wanted.setdefault(tuple(values[i] for i in equal), []).append(values)
+        hits = []
+        for id, row in self._rows.items():
+            for values in wanted.get(tuple(row[1][positions[i]] for i in equal), ()):
+                tests = [(positions[i], op, values[i]) for i, (_, op) in enumerate(where)]
+                if _matches(row[1], tests):
+                    hits.append((id, row))
+                    break
+        order_at = [self._positions[name] for name in order]
+        hits.sort(key=lambda hit: (*(_sort_key(hit[1][1][i]) for i in order_at), hit[0]))
         return [self._entity(row) for _, row in hits]
 
     def count(self) -> int:
