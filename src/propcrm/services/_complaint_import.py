@@ -24,7 +24,6 @@ from propcrm.storage import Store
 __all__ = ["HistoryEntry", "import_history"]
 
 _MICROSECOND = timedelta(microseconds=1)
-_PAGE = 1000  # stored complaints read per page
 
 
 @frozen
@@ -83,6 +82,7 @@ def import_history(
         complaints = [entry.complaint for entry in batch]
         history.extend(complaints)
         tz = zone(policy.tz)
+        cards = store.vip_cards.held_by_any(entry.customer_id for entry in batch)
         vip: dict[tuple[str, object], bool] = {}
         cases, events, grades = [], [], []
         for entry in batch:
@@ -92,8 +92,8 @@ def import_history(
             on = received.astimezone(tz).date()
             held = vip.get((entry.customer_id, on))
             if held is None:
-                cards = store.vip_cards.held_by(entry.customer_id)
-                held = vip[entry.customer_id, on] = any(c.is_valid_on(on) for c in cards)
+                held = any(c.is_valid_on(on) for c in cards[entry.customer_id])
+                vip[entry.customer_id, on] = held
             resolved = complaint.resolved_at
             cases.append(
                 ComplaintCase(
@@ -172,18 +172,15 @@ def _stored_history(
         first = spans.get(key, (complaint.received_at, complaint.received_at))[0]
         spans[key] = (first, complaint.received_at)
     history = ComplaintHistory(policy=grading)
-    for key, (first, last) in spans.items():
-        after = None
-        while True:
-            page = store.complaints.list(
-                received_from=add_months(first, -grading.repeat_window_months),
-                received_before=last + _MICROSECOND,
-                limit=_PAGE,
-                after=after,
+    window = grading.repeat_window_months
+    history.extend(
+        store.complaints.list_any(
+            {
                 **dict(zip(fields, key, strict=True)),
-            )
-            history.extend(page.items)
-            if page.next is None:
-                break
-            after = page.next
+                "received_from": add_months(first, -window),
+                "received_before": last + _MICROSECOND,
+            }
+            for key, (first, last) in spans.items()
+        )
+    )
     return history

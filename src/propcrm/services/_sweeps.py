@@ -15,8 +15,6 @@ from propcrm.complaints import Complaint, Grade, sweep
 from propcrm.errors import ValidationError
 from propcrm.records import (
     CaseEventKind,
-    CaseState,
-    ComplaintCase,
     Notification,
     NotificationKind,
     PromisedReply,
@@ -224,11 +222,10 @@ def _sweep(desk: ComplaintDesk, *, command_id: str, actor: Actor) -> SweepReport
         store, runner = desk.store, desk.runner
         escalations: list[EscalationRecord] = []
         for community in sorted(actor.communities):
-            for cases in _open_pages(desk, community):
-                pairs = [(complaint, case.grade) for case, complaint in cases]
-                held = {case.id: case for case, _ in cases}
+            for pairs in _open_pages(desk, community):
                 for found in sweep(pairs, at=at, policy=desk.policy.grading):
-                    case, decision = held[found.complaint_id], found.decision
+                    case = store.complaint_cases.get(found.complaint_id)
+                    decision = found.decision
                     raised = record_grade(
                         store, runner, case, decision, at, actor, command_id,
                         CaseEventKind.ESCALATED,
@@ -285,21 +282,16 @@ def _sweep(desk: ComplaintDesk, *, command_id: str, actor: Actor) -> SweepReport
     )
 
 
-def _open_pages(
-    desk: ComplaintDesk, community: str
-) -> Iterator[list[tuple[ComplaintCase, Complaint]]]:
-    """The community's open cases with their complaints, a page at a time, oldest first."""
+def _open_pages(desk: ComplaintDesk, community: str) -> Iterator[list[tuple[Complaint, Grade]]]:
+    """The community's open complaints with the grade each case holds, a page at a time,
+    oldest first: the cases' grades from their index, the complaints read by the page."""
     store = desk.store
     after = None
     while True:
-        page = store.complaint_cases.list(
-            community=community,
-            state=CaseState.OPEN,
-            order_by="received_at",
-            limit=_PAGE,
-            after=after,
-        )
-        yield [(case, store.complaints.get(case.id)) for case in page.items]
+        page = store.complaint_cases.open_grades(community, limit=_PAGE, after=after)
+        complaints = store.complaints.get_many([id for id, _ in page.items])
+        held = [grade for _, grade in page.items]
+        yield list(zip(complaints, held, strict=True))
         if page.next is None:
             return
         after = page.next

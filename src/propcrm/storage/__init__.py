@@ -184,6 +184,16 @@ class VipCardRepository(Repository[VipCard], Protocol):
         """Return every card of ``customer_id``, earliest expiry first (then by number)."""
         ...
 
+    def held_by_any(self, customer_ids: Iterable[str]) -> dict[str, list[VipCard]]:
+        """Return :meth:`held_by` of each of ``customer_ids``, by customer, read together.
+
+        A customer without a card maps to an empty list.
+
+        Raises:
+            ValidationError: ``customer_ids`` is not an iterable of id strings.
+        """
+        ...
+
     def expiring_between(self, start: date, end: date) -> list[VipCard]:
         """Return the cards with no recorded end whose ``expires_on`` is in ``[start, end)``.
 

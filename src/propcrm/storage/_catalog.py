@@ -33,6 +33,7 @@ from propcrm.storage._engine import (
     Where,
     entities_of,
     entity_of,
+    storable_ids,
     storable_text,
 )
 from propcrm.vip import MAX_SEQUENCE, CardNumbersExhaustedError, VipCard, VipLevel
@@ -282,6 +283,19 @@ class VipCardRepo(Repo[VipCard]):
         """Every card of ``customer_id``, earliest expiry first."""
         customer_id = storable_text(customer_id, "customer_id")
         return self._engine.select(_HELD_BY, {"customer_id": customer_id})
+
+    def held_by_any(self, customer_ids: Iterable[str]) -> dict[str, list[VipCard]]:
+        """Every card of each of ``customer_ids``, earliest expiry first, by customer.
+
+        :meth:`held_by` for many customers in a few statements; a customer
+        without a card maps to an empty list.
+        """
+        ids = list(dict.fromkeys(storable_ids(customer_ids, "customer_ids")))
+        held: dict[str, list[VipCard]] = {id: [] for id in ids}
+        where = [(w.column, w.op) for w in _HELD_BY.where]
+        for card in self._engine.select_any(where, [(id,) for id in ids], _HELD_BY.order_by):
+            held[card.customer_id].append(card)
+        return held
 
     def expiring_between(self, start: date, end: date) -> list[VipCard]:
         """Cards with no recorded end whose expiry day is in ``[start, end)``, soonest first."""

@@ -367,10 +367,11 @@ def _is_named_tuple(cls: Any) -> bool:
 
 def _named_tuple_unstructure(converter: cattrs.Converter, cls: Any) -> Callable[[Any], Any]:
     hints = get_type_hints(cls)
-    fields = [(name, hints[name]) for name in cls._fields]
-    return lambda value: {
-        name: converter.unstructure(getattr(value, name), hint) for name, hint in fields
-    }
+    # Each field's hook looked up once: a decision is written for every graded complaint.
+    hooks = [
+        (i, name, converter.get_unstructure_hook(hints[name])) for i, name in enumerate(cls._fields)
+    ]
+    return lambda value: {name: hook(value[i]) for i, name, hook in hooks}
 
 
 def _named_tuple_structure(converter: cattrs.Converter, cls: Any) -> Callable[[Any, Any], Any]:

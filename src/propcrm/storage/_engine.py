@@ -11,7 +11,7 @@ by every repository, so every adapter refuses bad input the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
 from attrs import field, frozen
@@ -110,6 +110,8 @@ class Engine(Protocol[T]):
 
     def get(self, id: str) -> T: ...
 
+    def get_many(self, ids: Sequence[str]) -> list[T]: ...
+
     def add(self, entity: T) -> T: ...
 
     def add_all(self, entities: Iterable[T]) -> int: ...
@@ -121,6 +123,13 @@ class Engine(Protocol[T]):
     def append(self, entity: T) -> str: ...
 
     def select(self, query: Query, params: Mapping[str, Scalar]) -> list[T]: ...
+
+    def select_any(
+        self,
+        where: Sequence[tuple[str, Operator]],
+        params: Sequence[tuple[Scalar, ...]],
+        order: Sequence[str],
+    ) -> list[T]: ...
 
     def count(self) -> int: ...
 
@@ -142,6 +151,11 @@ class Repo(Generic[T]):
     def get(self, id: str) -> T:
         """Return the entity with ``id``; raise ``NotFoundError`` if there is none."""
         return self._engine.get(storable_text(id, "id"))
+
+    def get_many(self, ids: Iterable[str]) -> list[T]:
+        """Return the entities with ``ids``, in that order; raise ``NotFoundError`` if one
+        is missing."""
+        return self._engine.get_many(storable_ids(ids))
 
     def add(self, entity: T) -> T:
         """Store a new entity as version 1 and return the stored copy."""
@@ -232,6 +246,20 @@ def storable_text(value: object, name: str) -> str:
                 "remove lone surrogate code points",
             ) from e
     return value
+
+
+def storable_ids(ids: object, name: str = "ids") -> list[str]:
+    """Return ``ids`` as a list if it is an iterable of storable text (see :func:`storable_text`).
+
+    Raises:
+        ValidationError: ``ids`` is text or not iterable (naming ``name``), or an
+            item is not storable text (naming ``name[<position>]``).
+    """
+    if not isinstance(ids, Iterable) or isinstance(ids, str | bytes):
+        raise ValidationError(
+            name, f"{name}: expected an iterable of id strings, got {_a(ids)}", ids
+        )
+    return [storable_text(id, f"{name}[{i}]") for i, id in enumerate(ids)]
 
 
 def stale(name: str, id: str, given: int, current: int) -> ConflictError:

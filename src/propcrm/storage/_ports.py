@@ -6,10 +6,12 @@ This module is private; the ports are documented and imported from
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import builtins
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from propcrm.complaints import Grade
 from propcrm.records import (
     CaseEvent,
     CommandRecord,
@@ -42,6 +44,17 @@ class Repository(Protocol[T]):
 
         Raises:
             NotFoundError: There is no entity with that id.
+        """
+        ...
+
+    def get_many(self, ids: Iterable[str]) -> list[T]:
+        """Return copies of the entities with ``ids``, in the order given.
+
+        One round trip per few hundred ids, where :meth:`get` makes one per id.
+
+        Raises:
+            NotFoundError: One of the ids has no entity.
+            ValidationError: ``ids`` is not an iterable of id strings.
         """
         ...
 
@@ -112,6 +125,26 @@ class ListableRepository(Repository[T], Protocol):
         """
         ...
 
+    def list_any(
+        self, filters: Iterable[Mapping[str, object]], *, order_by: str = "id"
+    ) -> builtins.list[T]:
+        """Return every entity that passes all the filters of at least one mapping, once each.
+
+        Each mapping holds what :meth:`list` takes as ``**where``, and every
+        mapping names the same filters. The store reads them together, a few
+        statements for thousands of mappings, instead of one listing each; the
+        result is not paged, so the filters must bound it.
+
+        Args:
+            filters: The filter mappings.
+            order_by: One of the repository's orders (``"id"`` by default).
+
+        Raises:
+            ValidationError: ``filters`` is not an iterable of mappings, the
+                mappings name different filters, or as for :meth:`list`.
+        """
+        ...
+
 
 class ComplaintCaseRepository(ListableRepository[ComplaintCase], Protocol):
     """The complaint register: one :class:`~propcrm.records.ComplaintCase` per complaint.
@@ -121,6 +154,20 @@ class ComplaintCaseRepository(ListableRepository[ComplaintCase], Protocol):
     (:class:`~propcrm.complaints.Grade`), ``received_from`` /
     ``received_before``; orders: ``"id"``, ``"received_at"``.
     """
+
+    def open_grades(
+        self, community: str, *, limit: int = 100, after: Cursor | None = None
+    ) -> Page[tuple[str, Grade]]:
+        """Return one page of the open cases of ``community``, oldest received first,
+        each as ``(complaint id, grade held)``, without reading the cases themselves.
+
+        Page on with ``after=page.next``, as with ``list()``.
+
+        Raises:
+            ValidationError: ``community`` is not text, ``limit`` is not 1 to
+                10,000, or ``after`` is not a cursor of a listing by ``"received_at"``.
+        """
+        ...
 
 
 class CaseEventRepository(ListableRepository[CaseEvent], Protocol):

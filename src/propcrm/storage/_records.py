@@ -31,13 +31,18 @@ from propcrm.storage import _catalog
 from propcrm.storage._codec import epoch_micros
 from propcrm.storage._engine import Column, Query, Table, Where, storable_text
 from propcrm.storage._listing import (
+    Condition,
+    Cursor,
     Filter,
     Listing,
     ListingRepo,
+    Page,
     as_flag,
     as_instant,
     as_text,
     as_value_of,
+    checked_limit,
+    keyset_start,
 )
 
 __all__ = [
@@ -125,6 +130,36 @@ class ComplaintCaseRepo(ListingRepo[ComplaintCase]):
         },
         {"received_at": "received_us"},
     )
+
+    def open_grades(
+        self, community: str, *, limit: int = 100, after: Cursor | None = None
+    ) -> Page[tuple[str, Grade]]:
+        """One page of the open cases of ``community``, oldest received first, each as
+        its complaint id and the grade it holds, read without reading the cases.
+
+        What a sweep needs to regrade them; ``after`` is the previous page's
+        ``next`` (an ``order_by="received_at"`` cursor, as ``list()`` gives).
+
+        Raises:
+            ValidationError: ``community`` is not text, ``limit`` is not 1 to
+                10,000, or ``after`` is not a cursor by receipt.
+        """
+        conditions: list[Condition] = [
+            ("community", "=", as_text(community, "community")),
+            ("state", "=", CaseState.OPEN.value),
+        ]
+        limit = checked_limit(limit)
+        start = keyset_start(after, "received_at")
+        paging: Any = self._engine
+        rows = paging.page_values(conditions, "received_us", limit + 1, start, ("grade",))
+        cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            cursor = Cursor("received_at", rows[-1][0], rows[-1][1])
+        return Page(tuple((id, _GRADES[grade]) for _, id, grade in rows), cursor)
+
+
+_GRADES = {grade.value: grade for grade in Grade}
 
 
 # --- case events and grade records (append-only by use) ----------------------------------

@@ -15,7 +15,7 @@ import cattrs
 
 from propcrm.errors import ConflictError, NotFoundError, shown
 from propcrm.storage._codec import decode, encode
-from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
+from propcrm.storage._engine import Operator, Query, Scalar, Table, sequence_id, stale
 from propcrm.storage._listing import Condition, keyset_sql
 
 __all__ = ["SqliteTable", "TableDatabase"]
@@ -23,6 +23,8 @@ __all__ = ["SqliteTable", "TableDatabase"]
 T = TypeVar("T")
 
 _SMALLEST_INTEGER, _LARGEST_INTEGER = -(2**63), 2**63 - 1
+_IDS_A_STATEMENT = 500  # ids bound in one ``IN (...)``: far below every server's limit
+_VALUES_A_STATEMENT = 2_000  # values bound in one statement of select_any()
 
 
 class TableDatabase(Protocol):
@@ -59,6 +61,7 @@ class SqliteTable(Generic[T]):
             f"UPDATE {t} SET version = ?, "
             f"{', '.join(f'{n} = ?' for n in [*names, 'body'])} WHERE id = ? AND version = ?"
         )
+        self._get_many = f"SELECT id, body FROM {t} WHERE id IN"
         self._version = f"SELECT version FROM {t} WHERE id = ?"
         self._delete = f"DELETE FROM {t} WHERE id = ?"
         self._count = f"SELECT count(*) FROM {t}"
@@ -73,6 +76,21 @@ class SqliteTable(Generic[T]):
         if not rows:
             raise NotFoundError(f"no {self._name} with id {shown(id)}")
         return decode(self._store._converter, rows[0][1], self._table.entity)
+
+    def get_many(self, ids: Sequence[str]) -> list[T]:
+        bodies: dict[str, str] = {}
+        for start in range(0, len(ids), _IDS_A_STATEMENT):
+            chunk = tuple(dict.fromkeys(ids[start : start + _IDS_A_STATEMENT]))
+            sql = f"{self._get_many} ({', '.join('?' * len(chunk))})"
+            bodies.update(self._store._query(sql, chunk))
+        converter, cls = self._store._converter, self._table.entity
+        found = []
+        for id in ids:
+            body = bodies.get(id)
+            if body is None:
+                raise NotFoundError(f"no {self._name} with id {shown(id)}")
+            found.append(decode(converter, body, cls))
+        return found
 
     def add(self, entity: T) -> T:
         if self._table.versioned:
@@ -158,6 +176,33 @@ class SqliteTable(Generic[T]):
         converter, cls = self._store._converter, self._table.entity
         return [decode(converter, body, cls) for (body,) in rows]
 
+    def select_any(
+        self,
+        where: Sequence[tuple[str, Operator]],
+        params: Sequence[tuple[Scalar, ...]],
+        order: Sequence[str],
+    ) -> list[T]:
+        if not params:
+            return []
+        width = len(where)
+        names = ", ".join(f"p{i}" for i in range(width))
+        tests = " AND ".join(f"t.{column} {op} p.p{i}" for i, (column, op) in enumerate(where))
+        selected = ", ".join(f"t.{column}" for column in ("id", *order))
+        row = f"({', '.join('?' * width)})"
+        found: dict[str, tuple[tuple[Any, ...], str]] = {}
+        per_statement = max(1, _VALUES_A_STATEMENT // width)
+        for start in range(0, len(params), per_statement):
+            chunk = params[start : start + per_statement]
+            sql = (
+                f"WITH p({names}) AS (VALUES {', '.join([row] * len(chunk))}) "
+                f"SELECT {selected}, t.body FROM p JOIN {self._table.name} AS t ON {tests}"
+            )
+            values = tuple(value for one in chunk for value in one)
+            for id, *keys, body in self._store._query(sql, values):
+                found[id] = ((*(_nulls_first(k) for k in keys), id), body)
+        converter, cls = self._store._converter, self._table.entity
+        return [decode(converter, body, cls) for _, body in sorted(found.values())]
+
     def count(self) -> int:
         return int(self._store._query(self._count)[0][0])
 
@@ -173,12 +218,28 @@ class SqliteTable(Generic[T]):
         converter, cls = self._store._converter, self._table.entity
         return [(value, decode(converter, body, cls)) for value, body in rows]
 
+    def page_values(
+        self,
+        conditions: Sequence[Condition],
+        order: str,
+        limit: int,
+        after: tuple[Scalar, str] | None,
+        columns: Sequence[str],
+    ) -> list[tuple[Scalar, ...]]:
+        sql, params = keyset_sql(self._table.name, conditions, order, after, ("id", *columns))
+        return [tuple(row) for row in self._store._query(sql, (*params, limit))]
+
     def _new_id(self) -> str:
         return sequence_id(self._store._next_in_sequence(self._table.name) or 0)
 
     def _exists(self, id: str) -> int | None:
         rows = self._store._query(self._version, (id,))
         return int(rows[0][0]) if rows else None
+
+
+def _nulls_first(value: Scalar) -> tuple[bool, Scalar]:
+    """A sort key that puts ``NULL`` first, as SQL's ascending order does."""
+    return (value is not None, value)
 
 
 def _fits(version: int) -> bool:

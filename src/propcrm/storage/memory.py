@@ -52,7 +52,7 @@ from propcrm.storage._catalog import (
     WorkOrderRepo,
 )
 from propcrm.storage._codec import decode, encode, make_converter
-from propcrm.storage._engine import Query, Scalar, Table, sequence_id, stale
+from propcrm.storage._engine import Operator, Query, Scalar, Table, sequence_id, stale
 from propcrm.storage._listing import Condition
 from propcrm.storage._office_tables import (
     NIGHT_ENTRIES,
@@ -205,6 +205,9 @@ class _MemoryTable(Generic[T]):
             raise NotFoundError(f"no {self._table.entity.__name__} with id {shown(id)}")
         return self._entity(row)
 
+    def get_many(self, ids: Sequence[str]) -> list[T]:
+        return [self.get(id) for id in ids]
+
     def add(self, entity: T) -> T:
         id = _id(entity)
         if id in self._rows:
@@ -275,6 +278,28 @@ class _MemoryTable(Generic[T]):
         hits.sort(key=lambda hit: (*(_sort_key(hit[1][1][i]) for i in order), hit[0]))
         return [self._entity(row) for _, row in hits]
 
+    def select_any(
+        self,
+        where: Sequence[tuple[str, Operator]],
+        params: Sequence[tuple[Scalar, ...]],
+        order: Sequence[str],
+    ) -> list[T]:
+        positions = [self._positions[column] for column, _ in where]
+        equal = [i for i, (_, op) in enumerate(where) if op == "="]
+        wanted: dict[tuple[Scalar, ...], list[tuple[Scalar, ...]]] = {}
+        for values in params:  # grouped by what the rows must equal: one pass over the rows
+            wanted.setdefault(tuple(values[i] for i in equal), []).append(values)
+        hits = []
+        for id, row in self._rows.items():
+            for values in wanted.get(tuple(row[1][positions[i]] for i in equal), ()):
+                tests = [(positions[i], op, values[i]) for i, (_, op) in enumerate(where)]
+                if _matches(row[1], tests):
+                    hits.append((id, row))
+                    break
+        order_at = [self._positions[name] for name in order]
+        hits.sort(key=lambda hit: (*(_sort_key(hit[1][1][i]) for i in order_at), hit[0]))
+        return [self._entity(row) for _, row in hits]
+
     def count(self) -> int:
         return len(self._rows)
 
@@ -285,6 +310,29 @@ class _MemoryTable(Generic[T]):
         limit: int,
         after: tuple[Scalar, str] | None,
     ) -> list[tuple[Scalar, T]]:
+        hits = self._hits(conditions, order, limit, after)
+        return [(value, self._entity(row)) for value, _, row in hits]
+
+    def page_values(
+        self,
+        conditions: Sequence[Condition],
+        order: str,
+        limit: int,
+        after: tuple[Scalar, str] | None,
+        columns: Sequence[str],
+    ) -> list[tuple[Scalar, ...]]:
+        positions = [self._positions[name] for name in columns]
+        hits = self._hits(conditions, order, limit, after)
+        return [(value, id, *(row[1][i] for i in positions)) for value, id, row in hits]
+
+    def _hits(
+        self,
+        conditions: Sequence[Condition],
+        order: str,
+        limit: int,
+        after: tuple[Scalar, str] | None,
+    ) -> list[tuple[Scalar, str, _Row]]:
+        """The first ``limit`` rows meeting ``conditions`` after ``after``, in order."""
         tests = [(self._positions[column], op, value) for column, op, value in conditions]
         position = None if order == "id" else self._positions[order]
         hits = []
@@ -296,7 +344,7 @@ class _MemoryTable(Generic[T]):
             mark = (_sort_key(after[1] if position is None else after[0]), after[1])
             hits = [hit for hit in hits if (hit[0], hit[1]) > mark]
         hits.sort(key=lambda hit: (hit[0], hit[1]))
-        return [(value, self._entity(row)) for _, _, value, row in hits[:limit]]
+        return [(value, id, row) for _, id, value, row in hits[:limit]]
 
     def _new_id(self) -> str:
         return sequence_id(self._store._next_in_sequence(self._table.name) or 0)

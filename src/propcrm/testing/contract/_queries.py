@@ -54,6 +54,40 @@ class QueryContract:
         due = store.complaints.open_due_before(T0 + timedelta(hours=7), within=timedelta(hours=2))
         assert ids_of(due) == ["cmp-1", "cmp-2", "cmp-4"]
 
+    def test_list_any_unites_windows_of_several_keys(self, store: Any) -> None:
+        """Each mapping is a list() filter; the result holds what any of them finds, in order."""
+        store.complaints.add_all(sample_complaint(n, "") for n in range(1, 9))
+        hour = timedelta(hours=1)
+        found = store.complaints.list_any(
+            [
+                {"subject": "pump room 1", "received_from": T0 + 3 * hour,
+                 "received_before": T0 + 7 * hour},
+                {"subject": "pump room 0", "received_from": T0 + 6 * hour,
+                 "received_before": T0 + 9 * hour},
+            ],
+            order_by="received_at",
+        )  # fmt: skip
+        assert ids_of(found) == ["cmp-3", "cmp-5", "cmp-6", "cmp-8"]
+
+    def test_list_any_gives_an_entity_found_twice_once(self, store: Any) -> None:
+        """Two mappings that find the same complaints give each of them once, by id."""
+        store.complaints.add_all(sample_complaint(n, "") for n in range(1, 9))
+        twice = [{"subject": "pump room 1"}, {"subject": "pump room 1"}]
+        assert ids_of(store.complaints.list_any(twice)) == ["cmp-1", "cmp-3", "cmp-5", "cmp-7"]
+        assert store.complaints.list_any([]) == []
+
+    def test_list_any_refuses_mixed_and_unknown_filters(self, store: Any) -> None:
+        """Mappings naming different filters, or an unknown one, are a ValidationError."""
+        mixed = [{"subject": "pump room 1"}, {"subject": "pump room 1", "open": True}]
+        with pytest.raises(ValidationError, match=r"filters\[1\]"):
+            store.complaints.list_any(mixed)
+        with pytest.raises(ValidationError, match="one of the filters"):
+            store.complaints.list_any([{"colour": "red"}])
+        with pytest.raises(ValidationError, match="filters"):
+            store.complaints.list_any({"subject": "pump room 1"})
+        with pytest.raises(ValidationError, match="order_by"):
+            store.complaints.list_any([], order_by="colour")
+
     def test_complaint_queries_refuse_naive_moments(self, store: Any) -> None:
         """A naive datetime is refused with the argument's name."""
         with pytest.raises(ValidationError, match=r"^at must be timezone-aware"):
@@ -122,6 +156,13 @@ class QueryContract:
         """held_by() returns a holder's cards, earliest expiry first."""
         store.vip_cards.add_all(sample_card(n, "客户助理") for n in (1, 4, 7))
         assert ids_of(store.vip_cards.held_by("cust-1")) == ["JK2004", "JK2007", "JK2001"]
+
+    def test_cards_of_many_holders_are_found_together(self, store: Any) -> None:
+        """held_by_any() maps each holder asked to held_by(); one without a card to []."""
+        store.vip_cards.add_all(sample_card(n, "客户助理") for n in (1, 2, 4, 7))
+        held = store.vip_cards.held_by_any(["cust-1", "cust-0", "cust-1"])
+        found = {holder: ids_of(cards) for holder, cards in held.items()}
+        assert found == {"cust-1": ["JK2004", "JK2007", "JK2001"], "cust-0": []}
 
     def test_expiring_cards_are_half_open_and_skip_ended_cards(self, store: Any) -> None:
         """expiring_between(start, end) takes start, not end, and ignores ended cards."""

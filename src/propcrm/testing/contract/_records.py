@@ -262,6 +262,36 @@ class RecordContract:
             )  # fmt: skip
         assert _pages(store.complaints, open=True, order_by="received_at") == ["c-1", "c-3", "c-4"]
 
+    def test_open_grades_page_a_communitys_open_cases_by_receipt(self, store: Any) -> None:
+        """open_grades() gives each open case of the community once, oldest first, with grade."""
+        store.complaint_cases.add_all(_case(n, "") for n in range(1, 13))
+        # 西区 holds the odd n (HOT); open are n % 3 == 0: cmp-3 and cmp-9.
+        first = store.complaint_cases.open_grades("西区", limit=1)
+        second = store.complaint_cases.open_grades("西区", limit=1, after=first.next)
+        assert (first.items, second.items, second.next) == (
+            (("cmp-3", Grade.HOT),),
+            (("cmp-9", Grade.HOT),),
+            None,
+        )
+
+    def test_open_grades_keep_to_the_community_and_open_state(self, store: Any) -> None:
+        """东区's open cases are the even n divisible by 3, GENERAL; handled ones are left out."""
+        store.complaint_cases.add_all(_case(n, "") for n in range(1, 13))
+        page = store.complaint_cases.open_grades("东区")
+        assert (page.items, page.next) == (
+            (("cmp-6", Grade.GENERAL), ("cmp-12", Grade.GENERAL)),
+            None,
+        )
+
+    def test_open_grades_refuse_bad_arguments(self, store: Any) -> None:
+        """A community that is not text, a bad limit or a cursor by id is a ValidationError."""
+        with pytest.raises(ValidationError, match="community"):
+            store.complaint_cases.open_grades(7)
+        with pytest.raises(ValidationError, match="limit"):
+            store.complaint_cases.open_grades("东区", limit=0)
+        with pytest.raises(ValidationError, match="after"):
+            store.complaint_cases.open_grades("东区", after=Cursor("id", "cmp-1", "cmp-1"))
+
     def test_a_page_after_the_last_is_empty(self, store: Any) -> None:
         """The cursor of a full last page leads to an empty page with no next."""
         store.complaint_cases.add_all(_case(n, "") for n in range(1, 3))

@@ -99,6 +99,34 @@ class VersionedRepositoryContract:
         with pytest.raises(NotFoundError):
             repo.remove(ghost.id)
 
+    def test_get_many_reads_copies_in_the_order_given(
+        self, store: Any, sample: Sample[Any]
+    ) -> None:
+        """get_many() returns what get() returns for each id, in the order asked, repeats too."""
+        repo = repo_of(store, sample)
+        one, _, three = (repo.add(sample.make(n, f"t{n}")) for n in (1, 2, 3))
+        ids = [three.id, one.id, three.id]
+        assert repo.get_many(ids) == [three, one, three]
+
+    def test_get_many_with_an_unknown_id_is_not_found(
+        self, store: Any, sample: Sample[Any]
+    ) -> None:
+        """One id without an entity makes get_many() a NotFoundError; none is an empty list."""
+        repo = repo_of(store, sample)
+        known = repo.add(sample.make(1, "x"))
+        ghost = sample.make(9, "boo")
+        with pytest.raises(NotFoundError):
+            repo.get_many([known.id, ghost.id])
+        assert repo.get_many([]) == []
+
+    def test_get_many_refuses_ids_that_are_not_text(self, store: Any, sample: Sample[Any]) -> None:
+        """A single string, or an id that is not a string, is named in the ValidationError."""
+        repo = repo_of(store, sample)
+        with pytest.raises(ValidationError, match=r"ids: expected an iterable"):
+            repo.get_many("abc")
+        with pytest.raises(ValidationError, match=r"ids\[1\]"):
+            repo.get_many(["a", 7])  # type: ignore[list-item]
+
     def test_remove_deletes_and_checks_a_given_version(
         self, store: Any, sample: Sample[Any]
     ) -> None:
