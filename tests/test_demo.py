@@ -210,10 +210,10 @@ def test_a_bad_period_is_refused(
 
 
 def test_report_prints_every_section(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`propcrm report` prints tiers, the VIP office, complaints, SLA, callbacks, NPS, outbox, KPIs."""
+    """`propcrm report` prints tiers, VIP office, complaints, SLA, callbacks, NPS, outbox, KPIs."""
     assert main(["report", "--db", str(database)]) == 0
     out = capsys.readouterr().out
-    for heading in ("Customers by tier", "VIP cards", "Complaints:", "SLA attainment",
+    for heading in ("Customers by tier", "VIP office", "Complaints:", "SLA attainment",
                     "Callbacks:", "NPS all communities", "CSAT all communities",
                     "Notifications (outbox)", "KPI scorecard"):  # fmt: skip
         assert heading in out
