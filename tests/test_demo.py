@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from propcrm.callbacks import CallbackTask
+from propcrm.callbacks import CallbackTask, SubjectKind
 from propcrm.cli import main
 from propcrm.complaints import Grade
 from propcrm.demo._command import build_database
 from propcrm.policy import Policy
-from propcrm.callbacks import SubjectKind
 from propcrm.records import (
     CaseState,
     ComplaintCase,
@@ -26,10 +25,10 @@ from propcrm.records import (
     VipArchive,
     VipArchiveEventKind,
 )
-from propcrm.roles import Role
 from propcrm.report._build import build_report, parse_period
 from propcrm.report._figures import Report
 from propcrm.report._html import CHART_IDS, render_html
+from propcrm.roles import Role
 from propcrm.sla import SlaState, evaluate
 from propcrm.storage.sqlite import SqliteStore
 

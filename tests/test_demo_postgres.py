@@ -63,9 +63,7 @@ def test_a_community_report_on_postgresql_equals_sqlite(demo_uri: str, tmp_path:
     assert build_report(demo_uri, **scope) == build_report(path, **scope)
 
 
-def test_report_command_reads_postgresql(
-    demo_uri: str, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_report_command_reads_postgresql(demo_uri: str, capsys: pytest.CaptureFixture[str]) -> None:
     """`propcrm report --db postgresql://...` prints the report."""
     assert main(["report", "--db", demo_uri]) == 0
     assert "VIP office" in capsys.readouterr().out
