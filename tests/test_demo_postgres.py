@@ -117,3 +117,15 @@ def test_demo_empties_its_own_postgresql_database(
     assert "C: " in capsys.readouterr().out
     with PostgresStore(uri) as store:
         assert len(store.customers) == 20
+
+
+def test_demo_writes_into_propcrm_schema_without_rows(
+    postgres_cluster: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """propcrm's schema with no row in any table has nothing to lose: the demo writes there."""
+    conninfo = postgres_cluster.new_database()
+    PostgresStore(conninfo).close()
+    assert main(["demo", "--db", _uri(conninfo), "--households", "10", "--months", "1"]) == 0
+    assert "Customers by tier" in capsys.readouterr().out
+    with PostgresStore(conninfo) as store:
+        assert len(store.customers) == 10
