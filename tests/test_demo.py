@@ -9,24 +9,35 @@ from pathlib import Path
 
 import pytest
 
-from propcrm.callbacks import CallbackTask
+from propcrm.callbacks import CallbackTask, SubjectKind
 from propcrm.cli import main
 from propcrm.complaints import Grade
 from propcrm.demo._command import build_database
 from propcrm.policy import Policy
-from propcrm.records import CaseState, ComplaintCase, RepairSlip
+from propcrm.records import (
+    CaseState,
+    ComplaintCase,
+    NightEntry,
+    NightEntryState,
+    NightRoute,
+    NotificationKind,
+    RepairSlip,
+    VipArchive,
+    VipArchiveEventKind,
+)
 from propcrm.report._build import build_report, parse_period
 from propcrm.report._figures import Report
 from propcrm.report._html import CHART_IDS, render_html
+from propcrm.roles import Role
 from propcrm.sla import SlaState, evaluate
 from propcrm.storage.sqlite import SqliteStore
 
-HOUSEHOLDS, MONTHS, SEED = 150, 2, 7
+HOUSEHOLDS, MONTHS, SEED = 200, 2, 9
 
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny demo database: 150 households, two months."""
+    """A tiny demo database: 200 households, two months (a night emergency, a VIP reminder)."""
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     build_database(path, households=HOUSEHOLDS, months=MONTHS, seed=SEED, progress=False)
     return path
@@ -198,10 +209,10 @@ def test_a_bad_period_is_refused(
 
 
 def test_report_prints_every_section(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`propcrm report` prints tiers, VIP cards, complaints, SLA, callbacks, NPS, outbox, KPIs."""
+    """`propcrm report` prints tiers, VIP office, complaints, SLA, callbacks, NPS, outbox, KPIs."""
     assert main(["report", "--db", str(database)]) == 0
     out = capsys.readouterr().out
-    for heading in ("Customers by tier", "VIP cards", "Complaints:", "SLA attainment",
+    for heading in ("Customers by tier", "VIP office", "Complaints:", "SLA attainment",
                     "Callbacks:", "NPS all communities", "CSAT all communities",
                     "Notifications (outbox)", "KPI scorecard"):  # fmt: skip
         assert heading in out
@@ -276,3 +287,97 @@ def test_policy_targets_are_the_default_policy() -> None:
     """The SLA targets the report compares with are the policy's 95 % and 100 %."""
     targets = Policy().satisfaction.targets
     assert (targets["response_timeliness"], targets["complaint_handling_timeliness"]) == (0.95, 1.0)
+
+
+def _archives(store: SqliteStore) -> list[VipArchive]:
+    return _all(store.vip_archives.list)  # type: ignore[return-value]
+
+
+def _night(store: SqliteStore) -> list[NightEntry]:
+    return _all(store.night_entries.list)  # type: ignore[return-value]
+
+
+def test_every_vip_card_was_issued_by_the_vip_assistant(store: SqliteStore) -> None:
+    """Each archive starts with an issue by its community's VIP assistant, through the office."""
+    archives = _archives(store)
+    assert archives
+    for archive in archives:
+        first = archive.events[0]
+        assert first.kind is VipArchiveEventKind.ISSUED
+        assert first.actor_id.startswith("vip-")
+        assert store.commands.find(first.command_id) is not None
+        assert archive.birthdays["self"] is not None
+
+
+def test_vip_figures_are_the_archives_counted(report: Report, store: SqliteStore) -> None:
+    """Archives, issues and renewals are the stored archives and their events counted by hand."""
+    archives = _archives(store)
+    events = [e.kind for a in archives for e in a.events]
+    assert report.vip_archives == len(archives)
+    assert report.vip_issued == events.count(VipArchiveEventKind.ISSUED)
+    assert report.vip_renewed == events.count(VipArchiveEventKind.RENEWED)
+
+
+def test_expiry_reminders_are_the_outbox_counted(report: Report, store: SqliteStore) -> None:
+    """Each reminder names a card expiring within 30 days of the sweep that wrote it (002 §26)."""
+    notes = [
+        n for n in _all(store.notifications.list)
+        if n.kind is NotificationKind.VIP_EXPIRY  # type: ignore[attr-defined]
+    ]  # fmt: skip
+    assert notes
+    for note in notes:
+        card = store.vip_cards.get(note.subject_id)  # type: ignore[attr-defined]
+        written = note.created_at.date()  # type: ignore[attr-defined]
+        assert 0 <= (card.expires_on - written).days <= 30
+        assert note.to_roles == (Role.VIP_ASSISTANT,)  # type: ignore[attr-defined]
+    assert report.vip_reminders == len(notes)
+
+
+def test_family_care_is_in_the_callback_queue(report: Report, store: SqliteStore) -> None:
+    """The care calls the report counts are VIP-card tasks of the VIP assistant in the queue."""
+    due = sum(n for n, _ in report.vip_care.values())
+    assert due > 0
+    tasks = _all(lambda **kw: store.callback_tasks.list(owner_role=Role.VIP_ASSISTANT, **kw))
+    cards = {e.card_id for a in _archives(store) for e in a.events}
+    mine = [t for t in tasks if t.subject.kind is SubjectKind.VIP_CARD]  # type: ignore[attr-defined]
+    assert {t.subject.record_id for t in mine} <= cards  # type: ignore[attr-defined]
+    assert due == len(mine)
+
+
+def test_night_calls_went_through_the_night_log(store: SqliteStore) -> None:
+    """Every record opened from the night log names its entry and starts at the call."""
+    entries = _night(store)
+    assert [e for e in entries if e.state is NightEntryState.HANDED_OVER]
+    for entry in entries:
+        if entry.work_order_id is not None:
+            order = store.work_orders.get(entry.work_order_id)
+            assert order.timeline.events[0].at == entry.logged_at
+        if entry.complaint_id is not None:
+            assert store.complaint_cases.get(entry.complaint_id).received_at == entry.logged_at
+
+
+def test_night_emergencies_are_dispatched_at_once(store: SqliteStore) -> None:
+    """An emergency gets its work order when it is logged, not at the morning handover."""
+    emergencies = [e for e in _night(store) if e.emergency]
+    assert emergencies
+    for entry in emergencies:
+        assert entry.state is NightEntryState.DISPATCHED
+        assert entry.assignment is not None
+        assert entry.assignment.route is NightRoute.WORK_ORDER
+        assert entry.assignment.decided_at == entry.logged_at
+
+
+def test_no_night_entry_is_left_open_before_the_last_night(store: SqliteStore) -> None:
+    """The morning handover turned every entry of the nights before the last into a record."""
+    entries = _night(store)
+    last = max(e.night_of for e in entries)
+    assert all(not e.is_open for e in entries if e.night_of < last)
+
+
+def test_demo_help_states_the_postgresql_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    """`propcrm demo --help` says which PostgreSQL databases are emptied and which refused."""
+    with pytest.raises(SystemExit):
+        main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "every propcrm table emptied first" in text
+    assert "refused and left as it was" in text

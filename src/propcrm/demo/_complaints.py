@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from propcrm.calendar import BusinessCalendar
 from propcrm.demo._agenda import Agenda
+from propcrm.demo._night import NightScript
 from propcrm.demo._portfolio import Resident
 from propcrm.demo._work_orders import Staff
 from propcrm.records import CaseEventKind, CaseState
@@ -46,13 +47,16 @@ class ComplaintScript:
         desk: The complaint desk.
         rng: The run's random numbers.
         contact_hours: Calling hours (callbacks happen in them).
+        night: The night duty, for complaints outside the desk's hours; ``None``:
+            the desk registers every complaint itself.
     """
 
     def __init__(
         self, agenda: Agenda, desk: ComplaintDesk, rng: random.Random, *,
-        contact_hours: BusinessCalendar,
+        contact_hours: BusinessCalendar, night: NightScript | None = None,
     ) -> None:  # fmt: skip
         self.agenda = agenda
+        self.night = night
         self.desk = desk
         self.rng = rng
         self.contact_hours = contact_hours
@@ -65,22 +69,33 @@ class ComplaintScript:
     ) -> None:  # fmt: skip
         """Schedule a complaint received at ``at`` in ``community`` and every later step."""
         rng = self.rng
-        self.count += 1
-        complaint_id = f"CP-{at:%Y%m}-{self.count:05d}"
         recent = self._recent.setdefault(community, [])
         if recent and rng.random() < 0.12:  # another customer about the same thing
             category, subject = rng.choice(recent[-6:])
         else:
             category, subject = rng.choice(CATEGORIES), rng.choice(tuple(subjects))
             recent.append((category, subject))
-        who = rng.choice(residents).customer.id
+        who = rng.choice(residents)
+        if self.night is not None and self.night.is_night(at):
+            departments = ["工程部"] if rng.random() < 0.15 else []
+            self.night.complaint(
+                at, community=community, customer_id=who.customer.id,
+                phone=who.customer.phone or "未登记",
+                content=_SUMMARY[category], category=category, subject=subject,
+                departments=departments,
+                then=lambda opened_id, opened: self._handle_later(opened_id, opened, staff),
+            )  # fmt: skip
+            return
+        self.count += 1
+        complaint_id = f"CP-{at:%Y%m}-{self.count:05d}"
         collective = rng.random() < 0.05
+        who_id = who.customer.id
         complainants = None
         headcount = None
         if collective:
             group = rng.sample(list(residents), k=min(len(residents), rng.randint(3, 12)))
             complainants = [r.customer.id for r in group]
-            who = complainants[0]
+            who_id = complainants[0]
             headcount = len(complainants) + rng.randint(0, 8)
         media = rng.random() < 0.02
         departments = ["工程部"] if rng.random() < 0.15 else []
@@ -88,7 +103,7 @@ class ComplaintScript:
         def register() -> None:
             self.desk.register(
                 command_id=f"{complaint_id}:register", actor=staff.clerk,
-                complaint_id=complaint_id, community=community, customer_id=who,
+                complaint_id=complaint_id, community=community, customer_id=who_id,
                 summary=_SUMMARY[category], category=category, subject=subject,
                 channel=rng.choice(("phone", "phone", "wechat", "visit")),
                 departments=departments, complainant_ids=complainants, headcount=headcount,

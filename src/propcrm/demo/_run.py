@@ -1,11 +1,16 @@
 """The demo's run: a portfolio loaded into a store, then lived month by month through the desks.
 
-Each month: repairs and complaints arrive at every hour of every day; each is
-walked through :class:`~propcrm.services.WorkOrderDesk` and
-:class:`~propcrm.services.ComplaintDesk` step by step; every evening the
+First the VIP register: the :class:`~propcrm.services.VipOffice` issued most
+key customers a card over the years before the run. Then each month: repairs
+and complaints arrive at every hour of every day; each is walked through
+:class:`~propcrm.services.WorkOrderDesk` and
+:class:`~propcrm.services.ComplaintDesk` step by step, those of the night
+through the :class:`~propcrm.services.NightDesk` (logged, an emergency
+dispatched at once, the rest handed over in the morning); every evening the
 complaint desk's sweep escalates what waited too long and the outbox is
 delivered; a twelfth of the households answer the satisfaction survey; the VIP
-office issues and renews cards. This module is private.
+office plans family care, sweeps the cards about to expire into reminders,
+issues cards and renews the ones expiring. This module is private.
 """
 
 from __future__ import annotations
@@ -22,15 +27,23 @@ from propcrm._time import FixedClock
 from propcrm.customers import Tier
 from propcrm.demo._agenda import Agenda
 from propcrm.demo._complaints import ComplaintScript
+from propcrm.demo._night import NightScript, monitoring_room
 from propcrm.demo._portfolio import COMMUNITIES, Community, Portfolio, Resident, build_portfolio
-from propcrm.demo._vip import vip_month
+from propcrm.demo._vip import VipScript, assistant
 from propcrm.demo._work_orders import PRICE_LIST, RepairScript, Staff
 from propcrm.policy import Policy
 from propcrm.records import Notification
 from propcrm.satisfaction import SurveyResponse
-from propcrm.services import Actor, CommandRunner, ComplaintDesk, WorkOrderDesk, deliver_pending
+from propcrm.services import (
+    Actor,
+    CommandRunner,
+    ComplaintDesk,
+    NightDesk,
+    VipOffice,
+    WorkOrderDesk,
+    deliver_pending,
+)
 from propcrm.storage import Store
-from propcrm.vip import VipProgramme
 
 __all__ = ["LOAD_COMMAND", "REPAIRS_PER_HOUSEHOLD_MONTH", "START", "run"]
 
@@ -39,6 +52,9 @@ LOAD_COMMAND = "demo.load_portfolio"
 
 START = date(2025, 1, 1)
 """The first day the demo lives through."""
+
+REGISTER_YEARS = 3
+"""The years before :data:`START` over which the VIP register's cards were issued."""
 
 REPAIRS_PER_HOUSEHOLD_MONTH = 0.03
 """Work orders a household raises in a month, on average."""
@@ -115,7 +131,8 @@ def run(
     tz = ZoneInfo(str(policy.tz))
     rng = random.Random(f"run:{seed}")
     portfolio = build_portfolio(households, seed=seed, start=START, policy=policy)
-    clock = FixedClock(datetime.combine(START, time(0), tz))
+    began = START - relativedelta(years=REGISTER_YEARS)
+    clock = FixedClock(datetime.combine(began, time(0), tz))
     office = Actor(
         _HEADQUARTERS, roles=["customer_supervisor"], communities=[c.name for c in COMMUNITIES]
     )
@@ -131,29 +148,41 @@ def run(
         tick("load", len(portfolio.residents))
 
     agenda = Agenda(clock)
-    repairs = RepairScript(
-        agenda,
-        WorkOrderDesk(store, clock=clock, policy=policy, price_list=PRICE_LIST),
-        rng,
-        desk_hours=policy.calendar("desk"),
-        contact_hours=policy.calendar("contact"),
-    )
-    complaints = ComplaintScript(
-        agenda, ComplaintDesk(store, clock=clock, policy=policy), rng,
-        contact_hours=policy.calendar("contact"),
-    )  # fmt: skip
     staff = {c.name: _staff(c.name, n) for n, c in enumerate(COMMUNITIES, start=1)}
-    programme = VipProgramme(store.card_numbers, policy=policy)
-    key_customers = [r for r in portfolio.residents if r.tier is Tier.A]
+    work_orders = WorkOrderDesk(store, clock=clock, policy=policy, price_list=PRICE_LIST)
+    complaint_desk = ComplaintDesk(store, clock=clock, policy=policy)
+    night = NightScript(
+        agenda,
+        NightDesk(
+            store, clock=clock, policy=policy, work_orders=work_orders, complaints=complaint_desk
+        ),
+        desk_hours=policy.calendar("desk"),
+        watch={c.name: monitoring_room(c.name, n) for n, c in enumerate(COMMUNITIES, start=1)},
+        clerks={name: people.clerk for name, people in staff.items()},
+    )
+    repairs = RepairScript(
+        agenda, work_orders, rng, desk_hours=policy.calendar("desk"),
+        contact_hours=policy.calendar("contact"), night=night,
+    )  # fmt: skip
+    complaints = ComplaintScript(
+        agenda, complaint_desk, rng, contact_hours=policy.calendar("contact"), night=night
+    )
+    vip = VipScript(
+        agenda, VipOffice(store, clock=clock, policy=policy), rng,
+        key_customers=[r for r in portfolio.residents if r.tier is Tier.A],
+        households={h.id: h for h in portfolio.households},
+        assistants={c.name: assistant(c.name, n) for n, c in enumerate(COMMUNITIES, start=1)},
+    )  # fmt: skip
     dimensions = policy.satisfaction.enabled
     sent: list[Notification] = []
 
+    vip.register(START, years=REGISTER_YEARS)
+    agenda.run_until(datetime.combine(START, time(0), tz))
     for month in range(months):
         first = START + relativedelta(months=month)
         after = START + relativedelta(months=month + 1)
         days = (after - first).days
-        vip_month(store, programme, key_customers, start=first, end=after, first=month == 0,
-                  rng=rng)  # fmt: skip
+        vip.month(first, after)
         for community in COMMUNITIES:
             residents = portfolio.by_community[community.name]
             if not residents:
@@ -165,8 +194,7 @@ def run(
                 repairs.receive(
                     at, staff=people, customer_id=who.customer.id, community=community.name,
                     property_type=community.property_type,
-                    address=who.customer.address or "未登记",  # type: ignore[arg-type]
-                    phone=who.customer.phone or "未登记",  # type: ignore[arg-type]
+                    address=who.customer.address or "未登记", phone=who.customer.phone or "未登记",
                 )  # fmt: skip
             for _ in range(_count(rng, len(residents) * COMPLAINTS_PER_HOUSEHOLD_MONTH)):
                 at = _instant(rng, first + timedelta(days=rng.randrange(days)), tz, night_share=0.1)

@@ -1,10 +1,10 @@
 """The demo's repairs: each one walked through the work-order desk, day or night.
 
-A repair is received (by phone, at any hour), accepted, dispatched, sometimes
-appointed or charged, fixed, signed off and called back — each step a
-:class:`~propcrm.services.WorkOrderDesk` command at its own instant. Most steps
-come in time; a few come late, so the SLA report has something to say. This
-module is private.
+A repair is received (by phone, at any hour: at night through the night
+desk), accepted, dispatched, sometimes appointed or charged, fixed, signed off
+and called back — each step a :class:`~propcrm.services.WorkOrderDesk` command
+at its own instant. Most steps come in time; a few come late, so the SLA
+report has something to say. This module is private.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from attrs import frozen
 
 from propcrm.calendar import BusinessCalendar
 from propcrm.demo._agenda import Agenda
+from propcrm.demo._night import NightScript
+from propcrm.privacy import PersonalData
 from propcrm.records import RepairCategory
 from propcrm.services import Actor, WorkOrderDesk
 
@@ -72,6 +74,8 @@ class RepairScript:
         rng: The run's random numbers.
         desk_hours: The desk's business calendar (dispatch happens in its hours).
         contact_hours: Calling hours (callbacks happen in them).
+        night: The night duty, for calls outside the desk's hours; ``None``: the
+            desk registers every call itself.
     """
 
     def __init__(
@@ -82,8 +86,10 @@ class RepairScript:
         *,
         desk_hours: BusinessCalendar,
         contact_hours: BusinessCalendar,
+        night: NightScript | None = None,
     ) -> None:
         self.agenda = agenda
+        self.night = night
         self.desk = desk
         self.rng = rng
         self.desk_hours = desk_hours
@@ -92,14 +98,30 @@ class RepairScript:
 
     def receive(
         self, at: datetime, *, staff: Staff, customer_id: str, community: str,
-        property_type: str, address: str, phone: str,
+        property_type: str, address: str | PersonalData, phone: str | PersonalData,
     ) -> None:  # fmt: skip
-        """Schedule a repair received at ``at``: its intake and then every later step."""
-        rng, clerk, crew = self.rng, staff.clerk, staff.crew
-        self.count += 1
-        order_id = f"WO-{at:%Y%m}-{self.count:06d}"
+        """Schedule a repair received at ``at``: its intake and then every later step.
+
+        In the desk's hours the clerk registers it; at night the monitoring
+        room logs it at the night desk (an emergency is opened at once, the
+        rest at the morning handover), and the steps go on from there.
+        """
+        rng, clerk = self.rng, staff.clerk
         weights = [k[3] for k in KINDS]
         kind, category, callback_kind, _ = rng.choices(KINDS, weights)[0]
+
+        def take(order_id: str, opened: datetime) -> None:
+            self._take(order_id, kind, staff, opened)
+
+        if self.night is not None and self.night.is_night(at):
+            self.night.repair(
+                at, community=community, customer_id=customer_id, phone=phone, address=address,
+                content=_CONTENT[kind], category=category, sla_kind=kind,
+                callback_kind=callback_kind, then=take,
+            )  # fmt: skip
+            return
+        self.count += 1
+        order_id = f"WO-{at:%Y%m}-{self.count:06d}"
 
         def register() -> None:
             self.desk.register(
@@ -108,10 +130,15 @@ class RepairScript:
                 content=_CONTENT[kind], category=category, sla_kind=kind,
                 callback_kind=callback_kind, property_type=property_type,
             )  # fmt: skip
-            self.desk.accept(command_id=f"{order_id}:accept", actor=crew, work_order_id=order_id)
+            take(order_id, at)
 
         self.agenda.at(at, register)
-        self.agenda.at(self._dispatch_time(at, kind), lambda: self._dispatch(order_id, kind, staff))
+
+    def _take(self, order_id: str, kind: str, staff: Staff, opened: datetime) -> None:
+        """The repair lead takes the opened work order; its dispatch is scheduled."""
+        self.desk.accept(command_id=f"{order_id}:accept", actor=staff.crew, work_order_id=order_id)
+        dispatch = self._dispatch_time(opened, kind)
+        self.agenda.at(dispatch, lambda: self._dispatch(order_id, kind, staff))
 
     def _dispatch_time(self, at: datetime, kind: str) -> datetime:
         rng = self.rng

@@ -1,4 +1,4 @@
-"""The report of a propcrm SQLite database: read the records of a scope and period, compute.
+"""The report of a propcrm database: read the records of a scope and period, compute.
 
 This module is private; ``propcrm report`` and ``propcrm demo`` call :func:`build_report`.
 """
@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import re
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -17,7 +16,7 @@ from propcrm.errors import ValidationError
 from propcrm.policy import Policy
 from propcrm.report._figures import Report, figures
 from propcrm.report._read import Records, read_records
-from propcrm.storage.sqlite import SqliteStore
+from propcrm.report._source import open_store
 
 __all__ = ["build_report", "parse_period"]
 
@@ -60,13 +59,16 @@ def _latest(records: Records) -> datetime | None:
 
 
 def build_report(
-    path: str | os.PathLike[str],
+    db: str | os.PathLike[str],
     *,
     community: str | None = None,
     period: str | None = None,
     policy: Policy | None = None,
 ) -> Report:
-    """The report of the database at ``path`` for ``community`` (or all) and ``period``.
+    """The report of the database ``db`` for ``community`` (or all) and ``period``.
+
+    ``db`` is a SQLite file (opened read-only) or a ``postgresql://`` URI of a
+    database holding propcrm's schema.
 
     Figures are as of the end of the period, or of the last recorded event if
     that is earlier: an item still running then does not count towards SLA
@@ -74,17 +76,16 @@ def build_report(
 
     Raises:
         ValidationError: ``period`` is not a year, quarter or month.
-        SchemaVersionError, StorageError: ``path`` is not a propcrm database.
+        SchemaVersionError, StorageError: ``db`` is not a propcrm database.
     """
     policy = Policy() if policy is None else policy
     first, last, label = parse_period(period)
     tz = ZoneInfo(str(policy.tz))
     start = datetime.combine(first, time(0), tz)
     end = datetime.combine(last, time(0), tz)
-    where = Path(path)
-    store = SqliteStore(where, read_only=True)
+    store = open_store(os.fspath(db))
     try:
-        records = read_records(store, where, community=community, start=start, end=end)
+        records = read_records(store, community=community, start=start, end=end)
         latest = _latest(records)
         as_of = end if latest is None else min(end, latest + timedelta(microseconds=1))
         return figures(

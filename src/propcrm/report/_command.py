@@ -1,4 +1,4 @@
-"""``propcrm report``: the manager's report of any propcrm SQLite database.
+"""``propcrm report``: the manager's report of any propcrm database, SQLite or PostgreSQL.
 
 This module is private.
 """
@@ -60,9 +60,6 @@ def print_report(
 
 
 def _run(args: argparse.Namespace) -> int:
-    if not Path(args.db).is_file():
-        sys.stderr.write(f"propcrm report: --db {args.db}: no such database file\n")
-        return EXIT_INVALID
     return print_report(args.db, community=args.community, period=args.period, html=args.html)
 
 
@@ -72,13 +69,17 @@ def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "report",
         help="the manager's report of a propcrm database",
         description=(
-            "Print the report of a propcrm SQLite database written by the desks "
-            "(propcrm.services): tiers, VIP cards, complaints by grade, SLA attainment, "
-            "callbacks, NPS and CSAT, notifications and the KPI scorecard. The database "
-            "is opened read-only."
+            "Print the report of a propcrm database written by the desks "
+            "(propcrm.services): tiers, the VIP office, complaints by grade, SLA attainment, "
+            "callbacks, NPS and CSAT, notifications and the KPI scorecard. A SQLite file is "
+            "opened read-only; a PostgreSQL database (a postgresql:// URI, the postgres "
+            "extra) must hold propcrm's schema, and nothing is written to it."
         ),
     )
-    report.add_argument("--db", required=True, metavar="PATH", help="the database file")
+    report.add_argument(
+        "--db", required=True, metavar="PATH|URI",
+        help="a SQLite database file, or a PostgreSQL URI: postgresql://user@host/dbname",
+    )  # fmt: skip
     report.add_argument("--community", metavar="C", help="one community only")
     report.add_argument(
         "--period", metavar="P", help="a year, quarter or month: 2025, 2025-Q3 or 2025-07"

@@ -19,7 +19,13 @@ from propcrm.callbacks import coverage
 from propcrm.complaints import Grade
 from propcrm.customers import classify_tier
 from propcrm.policy import Policy
-from propcrm.records import CaseEventKind, CaseState, ComplaintCase
+from propcrm.records import (
+    CaseEventKind,
+    CaseState,
+    ComplaintCase,
+    NotificationKind,
+    VipArchiveEventKind,
+)
 from propcrm.report._read import Records
 from propcrm.report._scorecard import scorecard_rows
 from propcrm.satisfaction import Attainment, csat, nps
@@ -58,10 +64,13 @@ class Report:
     period: str
     as_of: datetime
     tiers: dict[str, int]
+    vip_archives: int
     vip_issued: int
     vip_renewed: int
     vip_active: int
     vip_expiring: int
+    vip_reminders: int
+    vip_care: dict[str, tuple[int, int]]  # callback kind -> (due, reached)
     grades: dict[str, int]
     grades_by_month: dict[str, dict[str, int]]
     top_reasons: dict[str, list[tuple[str, int]]]
@@ -126,11 +135,13 @@ def figures(
     tz = start.tzinfo
     today = as_of.astimezone(tz).date()
     tiers = Counter(classify_tier(c, on=today, policy=policy).tier.value for c in records.customers)
-    in_scope = {c.id for c in records.customers}
-    cards = [card for c in records.customers for card in store.vip_cards.held_by(c.id)]
-    first_day = start.date()
     lead = policy.callbacks.card_expiry_reminder_lead
-    expiring = store.vip_cards.expiring_between(today, today + lead)
+    current = [store.vip_cards.get(a.card_id) for a in records.archives]
+    valid = [c for c in current if c.change is None and c.is_valid_on(today)]
+    care: dict[str, tuple[int, int]] = {}
+    for task in records.care:
+        due, reached = care.get(task.kind.value, (0, 0))
+        care[task.kind.value] = (due + 1, reached + bool(task.outcome and task.outcome.reached))
 
     cases = records.cases
     grades = Counter(c.grade.value for c in cases)
@@ -208,10 +219,15 @@ def figures(
         period=period,
         as_of=as_of,
         tiers=dict(sorted(tiers.items())),
-        vip_issued=sum(1 for c in cards if c.issued_on >= first_day and c.replaces_card_id is None),
-        vip_renewed=sum(1 for c in cards if c.issued_on >= first_day and c.replaces_card_id),
-        vip_active=sum(1 for c in cards if c.change is None and c.is_valid_on(today)),
-        vip_expiring=sum(1 for c in expiring if c.customer_id in in_scope),
+        vip_archives=len(records.archives),
+        vip_issued=sum(1 for e in records.vip_events if e.kind is VipArchiveEventKind.ISSUED),
+        vip_renewed=sum(1 for e in records.vip_events if e.kind is VipArchiveEventKind.RENEWED),
+        vip_active=len(valid),
+        vip_expiring=sum(1 for c in valid if c.expires_on < today + lead),
+        vip_reminders=sum(
+            1 for n in records.notifications if n.kind is NotificationKind.VIP_EXPIRY
+        ),
+        vip_care=dict(sorted(care.items())),
         grades={g.value: grades.get(g.value, 0) for g in Grade},
         grades_by_month=dict(sorted(by_month.items())),
         top_reasons={g: c.most_common(3) for g, c in sorted(reasons.items())},

@@ -1,29 +1,34 @@
 """What the report reads from a store: the records of one scope and period.
 
-Complaints, their events and grade decisions, repair slips with their work
-orders, callback tasks and the outbox are read through the store's
-repositories. The store's ports list neither customers nor survey answers by
-community, so their ids are read from the database file's own tables
-(read-only) and each record is then read through the store. This module is
-private.
+Everything is read through the store's ports, so any store the desks wrote
+(SQLite, PostgreSQL) gives the same records: complaints, their events and
+grade decisions, repair slips with their work orders, callback tasks, the
+outbox, the customers, the survey answers, and the VIP archives with the
+family-care calls planned for them. This module is private.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from pathlib import Path
 from typing import TypeVar
 
 from attrs import define
 
-from propcrm.callbacks import CallbackTask
+from propcrm.callbacks import CallbackTask, SubjectKind
 from propcrm.customers import Customer
-from propcrm.records import CaseEvent, ComplaintCase, GradeRecord, Notification, RepairSlip
+from propcrm.records import (
+    CaseEvent,
+    ComplaintCase,
+    GradeRecord,
+    Notification,
+    RepairSlip,
+    VipArchive,
+    VipArchiveEvent,
+)
+from propcrm.roles import Role
 from propcrm.satisfaction import SurveyResponse
-from propcrm.storage import Cursor, Page
-from propcrm.storage.sqlite import SqliteStore
+from propcrm.storage import Cursor, Page, Store
 from propcrm.work_orders import WorkOrder
 
 __all__ = ["Records", "read_records"]
@@ -48,6 +53,9 @@ class Records:
     responses: list[SurveyResponse]
     notifications: list[Notification]
     households: dict[str, set[str]]  # community -> households its records know, at any time
+    archives: list[VipArchive]  # the VIP archives of the scope, whenever opened
+    vip_events: list[VipArchiveEvent]  # their card events in the period
+    care: list[CallbackTask]  # the VIP family-care calls due in the period
 
 
 def _pages(list_page: Callable[..., Page[T]], **where: object) -> Iterator[T]:
@@ -60,17 +68,8 @@ def _pages(list_page: Callable[..., Page[T]], **where: object) -> Iterator[T]:
         after = page.next
 
 
-def _ids(path: Path, sql: str) -> list[str]:
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        return [row[0] for row in connection.execute(sql)]
-    finally:
-        connection.close()
-
-
 def read_records(
-    store: SqliteStore,
-    path: Path,
+    store: Store,
     *,
     community: str | None,
     start: datetime,
@@ -86,17 +85,17 @@ def read_records(
     ]
     task_ids = [c.callback_task_id for c in cases if c.callback_task_id]
     task_ids += [s.callback_task_id for s in slips if s.callback_task_id]
-    surveyed = _ids(path, "SELECT DISTINCT community FROM survey_responses ORDER BY community")
-    known = sorted({*surveyed, *(c.community for c in cases), *(s.community for s in slips)})
-    communities = known if community is None else [community]
-    first, last = start.date(), end.date()
     answered = [
         r
-        for name in communities
-        for r in store.survey_responses.for_community(name, _EVER[0], _EVER[1])
+        for r in store.survey_responses.answered_between(*_EVER)
+        if community is None or r.community == community
     ]
+    known = sorted({*(r.community for r in answered), *(c.community for c in cases),
+                    *(s.community for s in slips)})  # fmt: skip
+    communities = known if community is None else [community]
+    first, last = start.date(), end.date()
     responses = [r for r in answered if first <= r.answered_on < last]
-    customers = [store.customers.get(i) for i in _ids(path, "SELECT id FROM customers ORDER BY id")]
+    customers: list[Customer] = list(_pages(store.customers.list))
     households: dict[str, set[str]] = {name: set() for name in communities}
     household_of = {c.id: c.household_id or c.id for c in customers}
     for r in answered:  # every answer, of any period: the households a community serves
@@ -111,6 +110,16 @@ def read_records(
     notes: list[Notification] = [
         n for n in _pages(store.notifications.list, **scope) if start <= n.created_at < end
     ]
+    archives: list[VipArchive] = list(_pages(store.vip_archives.list, **scope))
+    cards = {a.card_id for a in archives} | {
+        e.card_id for a in archives for e in a.events if e.card_id
+    }
+    due = _pages(
+        store.callback_tasks.list, owner_role=Role.VIP_ASSISTANT, due_from=start, due_before=end
+    )
+    care: list[CallbackTask] = [
+        t for t in due if t.subject.kind is SubjectKind.VIP_CARD and t.subject.record_id in cards
+    ]
     return Records(
         communities=communities,
         customers=customers,
@@ -123,4 +132,7 @@ def read_records(
         responses=responses,
         notifications=notes,
         households=households,
+        archives=archives,
+        vip_events=[e for a in archives for e in a.events if start <= e.at < end],
+        care=care,
     )

@@ -40,9 +40,14 @@ def render_text(report: Report) -> str:
     out += [f"  {tier}: {n:,} ({_share(n, total)})" for tier, n in r.tiers.items()]
     out += [
         "",
-        "VIP cards",
-        f"  issued in the period: {r.vip_issued:,}; renewed: {r.vip_renewed:,}",
+        f"VIP office: {r.vip_archives:,} VIP archives",
+        f"  cards issued in the period: {r.vip_issued:,}; renewed: {r.vip_renewed:,}",
         f"  valid now: {r.vip_active:,}; expiring within the reminder lead: {r.vip_expiring:,}",
+        f"  expiry reminders written in the period: {r.vip_reminders:,}",
+    ]
+    for kind, (due, reached) in r.vip_care.items():
+        out.append(f"  family care, {kind} calls due in the period: {due:,}, reached {reached:,}")
+    out += [
         "",
         f"Complaints: {sum(r.grades.values()):,}",
     ]

@@ -47,6 +47,7 @@ The promises every adapter keeps:
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta, tzinfo
@@ -106,8 +107,13 @@ __all__ = [
 T = TypeVar("T")
 
 
-class CallbackTaskRepository(Repository[CallbackTask], Protocol):
-    """Callback tasks (回访任务)."""
+class CallbackTaskRepository(ListableRepository[CallbackTask], Protocol):
+    """Callback tasks (回访任务).
+
+    ``list()`` filters: ``staff_id`` (text), ``owner_role`` (a
+    :class:`~propcrm.roles.Role` or its value), ``due_from`` / ``due_before``
+    (aware datetimes, ``[from, before)``); orders: ``"id"``, ``"due"``.
+    """
 
     def due_on(
         self,
@@ -165,8 +171,11 @@ class ComplaintRepository(ListableRepository[Complaint], Protocol):
         ...
 
 
-class CustomerRepository(Repository[Customer], Protocol):
-    """Customers (客户)."""
+class CustomerRepository(ListableRepository[Customer], Protocol):
+    """Customers (客户).
+
+    ``list()`` filters: ``household_id`` (text); orders: ``"id"``.
+    """
 
     def in_household(self, household_id: str) -> list[Customer]:
         """Return the customers whose ``household_id`` is ``household_id``, by id."""
@@ -222,7 +231,20 @@ class SurveyResponseRepository(Protocol):
         """
         ...
 
-    def for_community(self, community: str, start: date, end: date) -> list[SurveyResponse]:
+    def answered_between(self, start: date, end: date) -> builtins.list[SurveyResponse]:
+        """Return the responses of every community answered in ``[start, end)``.
+
+        In order of ``answered_on``, then of arrival: what a report of all
+        communities reads.
+
+        Raises:
+            ValidationError: ``start`` or ``end`` is not a date.
+        """
+        ...
+
+    def for_community(
+        self, community: str, start: date, end: date
+    ) -> builtins.list[SurveyResponse]:
         """Return the responses of ``community`` answered in ``[start, end)``.
 
         In order of ``answered_on``, then of arrival.

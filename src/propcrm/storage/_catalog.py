@@ -8,6 +8,7 @@ writing its repository class and one schema migration.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -35,6 +36,13 @@ from propcrm.storage._engine import (
     entity_of,
     storable_ids,
     storable_text,
+)
+from propcrm.storage._listing import (
+    Filter,
+    Listing,
+    ListingRepo,
+    as_instant,
+    as_text,
 )
 from propcrm.vip import MAX_SEQUENCE, CardNumbersExhaustedError, VipCard, VipLevel
 from propcrm.work_orders import WorkOrder, WorkOrderState
@@ -147,10 +155,24 @@ CALLBACK_TASKS = Table(
 )
 
 
-class CallbackTaskRepo(Repo[CallbackTask]):
-    """Callback tasks (回访任务), findable by the day they are due, per owner."""
+class CallbackTaskRepo(ListingRepo[CallbackTask]):
+    """Callback tasks (回访任务), findable by the day they are due, per owner.
+
+    ``list()`` filters: ``staff_id`` (text), ``owner_role`` (a
+    :class:`~propcrm.roles.Role` or its value), ``due_from`` / ``due_before``
+    (aware datetimes, ``[from, before)``); orders: ``"id"``, ``"due"``.
+    """
 
     __slots__ = ()
+    LISTING = Listing(
+        {
+            "staff_id": Filter("staff", "=", as_text),
+            "owner_role": Filter("owner_role", "=", lambda value, name: _role(value)),
+            "due_from": Filter("due_us", ">=", as_instant),
+            "due_before": Filter("due_us", "<", as_instant),
+        },
+        {"due": "due_us"},
+    )
 
     def due_on(
         self,
@@ -226,10 +248,14 @@ CUSTOMERS = Table(
 )
 
 
-class CustomerRepo(Repo[Customer]):
-    """Customers (客户), findable by household."""
+class CustomerRepo(ListingRepo[Customer]):
+    """Customers (客户), findable by household.
+
+    ``list()`` filters: ``household_id`` (text); orders: ``"id"``.
+    """
 
     __slots__ = ()
+    LISTING = Listing({"household_id": Filter("household_id", "=", as_text)}, {})
 
     def in_household(self, household_id: str) -> list[Customer]:
         """The customers recorded as members of ``household_id``, by id."""
@@ -362,6 +388,11 @@ SURVEY_RESPONSES = Table(
             ),
             ("answered_on",),
         ),
+        Query(
+            "answered_between",
+            (Where("answered_on", ">=", "start"), Where("answered_on", "<", "end")),
+            ("answered_on",),
+        ),
     ),
     versioned=False,
 )
@@ -387,7 +418,14 @@ class SurveyResponseRepo:
         """Return the response with ``id``; raise ``NotFoundError`` if there is none."""
         return self._engine.get(storable_text(id, "id"))
 
-    def for_community(self, community: str, start: date, end: date) -> list[SurveyResponse]:
+    def answered_between(self, start: date, end: date) -> builtins.list[SurveyResponse]:
+        """Responses of all communities answered in ``[start, end)``, by answer then arrival."""
+        params = {"start": _day(start, "start"), "end": _day(end, "end")}
+        return self._engine.select(_ANSWERED_BETWEEN, params)
+
+    def for_community(
+        self, community: str, start: date, end: date
+    ) -> builtins.list[SurveyResponse]:
         """Responses of ``community`` answered in ``[start, end)``, in answer then arrival order."""
         params = {
             "community": storable_text(community, "community"),
@@ -401,6 +439,7 @@ class SurveyResponseRepo:
 
 
 _FOR_COMMUNITY = SURVEY_RESPONSES.query("for_community")
+_ANSWERED_BETWEEN = SURVEY_RESPONSES.query("answered_between")
 
 
 TABLES: tuple[Table[Any], ...] = (

@@ -71,6 +71,24 @@ class SurveyResponseContract:
         found = store.survey_responses.for_community("东区", date(2025, 3, 1), date(2025, 3, 31))
         assert [r.answered_on.day for r in found] == [1, 10]
 
+    def test_survey_responses_of_every_community_in_a_period(self, store: Any) -> None:
+        """answered_between(start, end) is half-open, every community, in answer order."""
+        store.survey_responses.add_all(
+            [response_on("东区", 10), response_on("东区", 1), response_on("西区", 5),
+             response_on("东区", 31)]
+        )  # fmt: skip
+        found = store.survey_responses.answered_between(date(2025, 3, 1), date(2025, 3, 31))
+        assert [(r.community, r.answered_on.day) for r in found] == [
+            ("东区", 1),
+            ("西区", 5),
+            ("东区", 10),
+        ]
+
+    def test_survey_periods_must_be_dates(self, store: Any) -> None:
+        """A period bound that is not a date is refused by name."""
+        with pytest.raises(ValidationError, match="end"):
+            store.survey_responses.answered_between(date(2025, 3, 1), "2025-04-01")
+
     def test_survey_responses_roll_back_with_their_transaction(self, store: Any) -> None:
         """Responses added in a failed transaction are gone, and a missing id is not found."""
         with pytest.raises(AbortError):

@@ -104,6 +104,26 @@ class QueryContract:
         by_role = store.callback_tasks.due_on(day, tz="Asia/Shanghai", role="repair_lead")
         assert ids_of(by_role) == ["task-2", "task-4"]
 
+    def test_callback_tasks_list_by_owner_role_and_due_period(self, store: Any) -> None:
+        """list(owner_role=, due_from=, due_before=) takes that role's tasks due in the period."""
+        store.callback_tasks.add_all(sample_task(n, "") for n in range(1, 9))
+        page = store.callback_tasks.list(
+            owner_role=Role.REPAIR_LEAD, due_from=T0 + timedelta(hours=27),
+            due_before=T0 + timedelta(hours=42), order_by="due",
+        )  # fmt: skip
+        assert ids_of(list(page.items)) == ["task-2", "task-4"]
+        assert ids_of(list(store.callback_tasks.list(staff_id="staff-0").items)) == [
+            "task-3",
+            "task-6",
+        ]
+
+    def test_customers_list_by_household(self, store: Any) -> None:
+        """list(household_id=) takes that household's customers, by id."""
+        store.customers.add_all(sample_customer(n, "王") for n in range(1, 6))
+        found = store.customers.list(household_id="hh-1")
+        assert ids_of(list(found.items)) == ["cust-1", "cust-3", "cust-5"]
+        assert len(store.customers.list(limit=2).items) == 2
+
     def test_the_day_of_a_callback_depends_on_the_zone(self, store: Any) -> None:
         """The same tasks fall on other days when the day is taken in another zone."""
         store.callback_tasks.add_all(sample_task(n, "") for n in range(1, 13))
