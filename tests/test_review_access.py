@@ -105,11 +105,6 @@ def _trail_file(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="INSERT OR REPLACE deletes the old row without firing DELETE triggers "
-    "(recursive_triggers is off), so a plain connection rewrites an entry",
-)
 def test_sqlite_refuses_to_replace_an_entry_on_a_plain_connection(tmp_path: Path) -> None:
     """INSERT OR REPLACE with an entry's id is refused; the entry keeps its actor."""
     plain = sqlite3.connect(_trail_file(tmp_path))
@@ -325,11 +320,6 @@ def test_postgres_refuses_to_change_or_delete_an_entry(postgres_db: str, stateme
         assert plain.execute("SELECT actor FROM audit_trail").fetchall() == [("desk-1",)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the PostgreSQL trigger is FOR EACH ROW on UPDATE OR DELETE: TRUNCATE "
-    "fires no row trigger and empties the trail",
-)
 def test_postgres_refuses_to_truncate_the_trail(postgres_db: str) -> None:
     """TRUNCATE on a plain psycopg connection is refused; the entry stays."""
     _postgres_trail(postgres_db)
