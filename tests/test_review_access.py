@@ -250,9 +250,6 @@ def test_the_night_desk_hands_out_no_clear_value(store: Any) -> None:
 # --- anonymisation -------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True, reason="anonymise_customer() does not know the night log: the caller stays"
-)
 def test_anonymisation_replaces_the_night_logs_caller_and_address(
     store: Any, desk: ArchiveDesk
 ) -> None:
@@ -266,9 +263,6 @@ def test_anonymisation_replaces_the_night_logs_caller_and_address(
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="anonymise_customer() does not know the VIP archive: birthdays stay"
-)
 def test_anonymisation_clears_the_vip_archives_birthdays(store: Any, desk: ArchiveDesk) -> None:
     """Dates of birth in the VIP archive are personal: anonymised, the archive keeps none."""
     _vip_archive(store)
@@ -276,10 +270,6 @@ def test_anonymisation_clears_the_vip_archives_birthdays(store: Any, desk: Archi
     assert store.vip_archives.get("c1").birthdays == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the night log, the VIP archive and their command results keep the values",
-)
 def test_no_clear_value_remains_in_the_file_after_every_desk(tmp_path: Path) -> None:
     """Slip, night entry, VIP archive and command log: after anonymising, no byte remains."""
     path = tmp_path / "crm.db"
