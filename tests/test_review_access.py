@@ -144,9 +144,6 @@ def test_the_stored_trail_holds_no_clear_value(tmp_path: Path) -> None:
     assert [v for v in (PHONE, ID_NUMBER, ADDRESS) if v in rows] == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="a purpose is stored as given, so one quoting the value keeps it"
-)
 def test_a_purpose_quoting_the_value_is_refused(desk: ArchiveDesk) -> None:
     """A purpose holding the customer's phone would put it in the trail: refused, no entry."""
     with pytest.raises(ValidationError, match="^purpose: "):
@@ -154,7 +151,6 @@ def test_a_purpose_quoting_the_value_is_refused(desk: ArchiveDesk) -> None:
     assert len(desk.store.audit_trail) == 0
 
 
-@pytest.mark.xfail(strict=True, reason="record_consent() stores any recipient, however long")
 def test_a_recipient_of_ten_megabytes_is_refused(desk: ArchiveDesk) -> None:
     """A consent naming a 10 MB recipient is refused; nothing is stored or registered."""
     with pytest.raises(ValidationError, match="^recipient: "):
@@ -168,11 +164,6 @@ def test_a_recipient_of_ten_megabytes_is_refused(desk: ArchiveDesk) -> None:
 # --- a reveal and its transaction ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inside a caller's transaction the reveal returns the value at once; "
-    "the entry is then rolled back with the caller's transaction",
-)
 def test_a_reveal_inside_a_failing_transaction_returns_nothing(
     store: Any, desk: ArchiveDesk
 ) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from propcrm._checks import require_text
 from propcrm.access import decide_reveal
 from propcrm.customers import Customer
 from propcrm.errors import NotFoundError, PermissionDeniedError, ValidationError, shown
@@ -28,15 +27,10 @@ from propcrm.records import (
     RepairSlip,
 )
 from propcrm.roles import Role
-from propcrm.services._archive_reads import ArchiveReads, personal_kind
+from propcrm.services._archive_reads import ANONYMISED, ArchiveReads, personal_kind
 from propcrm.services._commands import Actor, require_actor
 
 __all__ = ["ANONYMISED", "AnonymisationReport", "ArchiveDesk"]
-
-ANONYMISED = "anonymised"
-"""The placeholder that replaces every personal value of an anonymised customer.
-
-The same for everyone and derived from nothing, so it cannot be reversed."""
 
 _PAGE = 1000  # records read per page while anonymising
 _ERASERS = (Role.GENERAL_MANAGER, Role.SERVICE_CENTRE_MANAGER)
@@ -121,6 +115,7 @@ class ArchiveDesk(ArchiveReads):
         """
         require_actor(actor)
         stated = self._purpose(purpose, required=True)
+        to = self._recipient(recipient)
 
         def work(at: datetime) -> Consent:
             customer = self._customer_for(customer_id, actor)
@@ -128,7 +123,7 @@ class ArchiveDesk(ArchiveReads):
                 Consent(
                     consent_id,
                     customer_id=customer.id,
-                    recipient=recipient,
+                    recipient=to,
                     kinds=kinds,
                     purpose=stated,
                     given_at=at,
@@ -197,9 +192,7 @@ class ArchiveDesk(ArchiveReads):
         """
         wanted = personal_kind(kind)
         stated = self._purpose(purpose, required=True)
-        to = require_text(recipient, "recipient", "the outside party, e.g. '派出所'")
-        if not to.strip() or len(to) > self.access.max_purpose_length:
-            raise ValidationError.expected("recipient", "the outside party's name", recipient)
+        to = self._recipient(recipient)
         basis = None if legal_basis is None else self._purpose(legal_basis, required=True)
 
         def work(at: datetime) -> str:

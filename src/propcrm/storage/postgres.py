@@ -329,6 +329,11 @@ class PostgresStore:
         self.close()
 
     @property
+    def in_transaction(self) -> bool:
+        """Whether this thread has a :meth:`transaction` block open: its writes may be undone."""
+        return self._depth > 0
+
+    @property
     def _depth(self) -> int:
         depth: int = getattr(self._local, "depth", 0)
         return depth
