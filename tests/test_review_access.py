@@ -12,7 +12,7 @@ import psycopg
 import pytest
 
 from propcrm import Customer, FixedClock, TierFacts
-from propcrm.errors import PropcrmError, ValidationError
+from propcrm.errors import ConflictError, PropcrmError, ValidationError
 from propcrm.privacy import WithheldError
 from propcrm.records import AuditAction
 from propcrm.roles import Role
@@ -191,15 +191,10 @@ def test_consent_withdrawn_blocks_a_later_disclosure(desk: ArchiveDesk) -> None:
 # --- reads through the other desks ---------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a retried command id returns its first result to any actor, "
-    "of any community, with the record's clear values",
-)
 def test_another_actor_cannot_replay_a_command(store: Any) -> None:
     """A command id replayed by a technician of another community returns nothing."""
     orders = _register(store)
-    with pytest.raises(PropcrmError):
+    with pytest.raises(ConflictError, match="done by another person"):
         orders.register(
             command_id="reg", actor=WEST_TECH, work_order_id="WO-9", community="西区",
             customer_id="c9", address="西区某地某号楼", contact="13900000000", content="x",

@@ -241,16 +241,17 @@ class CommandRunner:
     ) -> R:
         """Run ``work(at)`` in one transaction and record ``command_id`` with its result.
 
-        If ``command_id`` was done before, nothing runs: the first result is
-        returned again. Everything ``work`` writes, and the record of the
+        If ``command_id`` was done before by the same actor, nothing runs: the
+        first result is returned again. Everything ``work`` writes, and the record of the
         command, commit together or not at all.
 
         Raises:
             ValidationError: ``name`` or ``command_id`` is not a non-empty string,
                 ``actor`` is not an :class:`Actor`, ``result_type`` is not a class
                 or ``work`` cannot be called.
-            ConflictError: ``command_id`` was used for another command, or
-                another desk changed a record first (reread and retry).
+            ConflictError: ``command_id`` was used for another command or by
+                another actor, or another desk changed a record first (reread
+                and retry).
         """
         require_command_id(command_id)
         _non_empty(name, "name", "name the command, e.g. 'complaints.register'")
@@ -266,6 +267,13 @@ class CommandRunner:
                         f"command id {shown(command_id)} was used for {done.name!r}, "
                         f"not {shown(name)}; "
                         "give each command its own id"
+                    )
+                if done.actor_id != actor.id:
+                    # The first result may hold another community's records: a retry
+                    # is its own actor's, never a way to read someone else's command.
+                    raise ConflictError(
+                        f"command id {shown(command_id)} was done by another person, "
+                        f"not {shown(actor.id)}; give each command its own id"
                     )
                 return decode(self._converter, done.result, result_type)
             at = require_aware(self.clock.now(), "clock.now()")
