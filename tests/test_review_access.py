@@ -204,8 +204,10 @@ def test_another_actor_cannot_replay_a_command(store: Any) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the desks' commands return records with clear personal data: an "
-    "engineering supervisor, who may reveal nothing, gets the address with no entry",
+    reason="open: WorkOrderDesk commands return slips with clear personal data, so an "
+    "engineering supervisor, who may reveal nothing, gets the address with no entry; "
+    "the fix (withhold personal data in every CommandRunner result) changes every "
+    "desk's results and their retry equality, left for a change of its own",
 )
 def test_a_desk_command_hands_out_no_clear_value(store: Any) -> None:
     """The slip a dispatch returns is withheld: its address is reached through a reveal."""
@@ -219,7 +221,8 @@ def test_a_desk_command_hands_out_no_clear_value(store: Any) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="the night desk returns its entry with the caller's clear phone",
+    reason="open: NightDesk commands return entries with the caller's clear phone, "
+    "with no entry in the register; same fix as the work-order desk's results",
 )
 def test_the_night_desk_hands_out_no_clear_value(store: Any) -> None:
     """The entry the night desk's handover decision returns holds the caller withheld."""
