@@ -262,7 +262,7 @@ class ArchiveReads:
     ) -> R:
         require_actor(actor)
         self._purpose(purpose, required=False)
-        if self.store.in_transaction:
+        if self.store.in_transaction():
             # Inside a caller's block the entry could still be rolled back after the
             # value (or the masked record) has left: the register would miss it.
             raise StorageError(
@@ -303,12 +303,19 @@ class ArchiveReads:
 
     def _quoted(self, record: RecordKind, record_id: str, customer_id: str) -> set[str]:
         """The clear values an entry about the record must not hold (placeholders excepted)."""
-        customer = self.store.customers.get(customer_id)
-        held = [customer.phone, customer.id_number, customer.address]
+        held: list[PersonalData | None] = []
+        names = set()
+        try:
+            customer = self.store.customers.get(customer_id)
+        except NotFoundError:  # a slip may name a customer not (or no longer) on file
+            pass
+        else:
+            held += [customer.phone, customer.id_number, customer.address]
+            names.add(customer.name)
         if record is RecordKind.REPAIR_SLIP:
             slip = self.store.repair_slips.get(record_id)
             held += [slip.address, slip.contact]
-        values = {data.reveal() for data in held if data is not None} | {customer.name}
+        values = {data.reveal() for data in held if data is not None} | names
         return {value for value in values if len(value.strip()) > 1 and value != ANONYMISED}
 
     def _customer_level(self, customer: Customer) -> Confidentiality | None:

@@ -360,7 +360,6 @@ class Store(Protocol):
         """Return a context manager making the writes inside it all-or-nothing (nestable)."""
         ...
 
-    @property
     def in_transaction(self) -> bool:
         """Whether a :meth:`transaction` block is open in this thread: its writes may be undone."""
         ...

@@ -145,7 +145,6 @@ class MemoryStore:
             self._journal.clear()
             self._sequence_journal.clear()
 
-    @property
     def in_transaction(self) -> bool:
         """Whether a :meth:`transaction` block is open: its writes may still be undone."""
         return bool(self._marks)

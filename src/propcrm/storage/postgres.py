@@ -328,7 +328,6 @@ class PostgresStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    @property
     def in_transaction(self) -> bool:
         """Whether this thread has a :meth:`transaction` block open: its writes may be undone."""
         return self._depth > 0

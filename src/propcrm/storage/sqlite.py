@@ -257,7 +257,6 @@ class SqliteStore:
         """Whether the store was opened with ``read_only=True`` (it never writes)."""
         return self._read_only
 
-    @property
     def in_transaction(self) -> bool:
         """Whether a :meth:`transaction` block is open: its writes may still be undone."""
         return self._depth > 0
