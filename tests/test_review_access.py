@@ -306,3 +306,37 @@ def test_postgres_refuses_to_truncate_the_trail(postgres_db: str) -> None:
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             plain.execute("TRUNCATE audit_trail")
         assert plain.execute("SELECT actor FROM audit_trail").fetchall() == [("desk-1",)]
+
+
+def test_anonymisation_replaces_the_caller_of_an_entry_not_yet_assigned(
+    store: Any, desk: ArchiveDesk
+) -> None:
+    """A night entry still open (no decision yet) has its caller's phone replaced."""
+    NightDesk(store, clock=FixedClock(NIGHT)).log(
+        command_id="log-2", actor=ROOM, entry_id="N-2", community="东区", customer_id="c1",
+        caller="13900001111", content="noise upstairs",
+    )  # fmt: skip
+    report = _anonymise(desk)
+    assert (store.night_entries.get("N-2").caller.reveal(), report.night_entries) == (
+        "anonymised",
+        1,
+    )
+
+
+def test_a_vip_archive_without_birthdays_is_left_alone(store: Any, desk: ArchiveDesk) -> None:
+    """An archive holding no dates of birth is not rewritten: the report says so."""
+    VipOffice(store, clock=FixedClock(NOON)).issue(
+        command_id="issue", actor=ASSISTANT, customer_id="c1", community="东区",
+        level=VipLevel.GOVERNMENT_OFFICIAL,
+    )  # fmt: skip
+    version = store.vip_archives.get("c1").version
+    report = _anonymise(desk)
+    assert (report.vip_archive, store.vip_archives.get("c1").version) == (False, version)
+
+
+def test_a_legal_basis_quoting_the_customers_name_is_refused(desk: ArchiveDesk) -> None:
+    """The name would outlive an erasure in the trail: refused, naming legal_basis."""
+    with pytest.raises(ValidationError, match="^legal_basis: it quotes"):
+        desk.disclose("c1", "phone", actor=MANAGER, recipient="派出所", purpose="inquiry",
+                      legal_basis=f"police order about {NAME}")  # fmt: skip
+    assert len(desk.store.audit_trail) == 0
