@@ -1,9 +1,10 @@
 """A custom storage adapter, held to propcrm's storage contract.
 
 A store is anything with the shape of :class:`propcrm.storage.Store`: one
-repository per aggregate, ``transaction()`` and ``close()``. The contract suite
-:mod:`propcrm.testing.contract` checks that a store keeps the promises of that
-port (versions, conflicts, errors, copies on read, transactions, queries).
+repository per aggregate, ``transaction()``, ``in_transaction()`` and
+``close()``. The contract suite :mod:`propcrm.testing.contract` checks that a
+store keeps the promises of that port (versions, conflicts, errors, copies on
+read, transactions, queries).
 
 What this adapter is, honestly: a *decorator* around another store, not a
 database of its own. A full adapter from scratch implements every
@@ -84,6 +85,10 @@ class CountingStore:
         """The wrapped store's transaction: commits and rollbacks are its own."""
         self.calls["transaction"] += 1
         return self._inner.transaction()
+
+    def in_transaction(self) -> bool:
+        """Whether the wrapped store has a transaction block open."""
+        return self._inner.in_transaction()
 
     def close(self) -> None:
         """Close the wrapped store."""

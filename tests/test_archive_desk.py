@@ -180,18 +180,13 @@ def test_every_reveal_leaves_exactly_one_entry(desk: ArchiveDesk) -> None:
     assert not any(PHONE in repr(e) or ADDRESS in repr(e) for e in entries)
 
 
-def test_a_reveal_in_a_command_that_rolls_back_leaves_no_entry(
-    store: Any, desk: ArchiveDesk
-) -> None:
-    """When the surrounding transaction fails, the reveal's entry is undone with it."""
-
-    def command() -> None:
-        with store.transaction():
-            desk.reveal("c1", "phone", actor=DESK, purpose="callback")
-            raise RuntimeError("the command failed after the reveal")
-
-    with pytest.raises(RuntimeError):
-        command()
+def test_a_reveal_inside_a_callers_transaction_is_refused(store: Any, desk: ArchiveDesk) -> None:
+    """A surrounding transaction could undo the entry after the value left: refused."""
+    with (
+        pytest.raises(StorageError, match=r"outside store\.transaction\(\)"),
+        store.transaction(),
+    ):
+        desk.reveal("c1", "phone", actor=DESK, purpose="callback")
     assert _entries(desk) == []
 
 

@@ -14,22 +14,23 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from propcrm._checks import require_text
 from propcrm.access import decide_reveal
 from propcrm.customers import Customer
 from propcrm.errors import NotFoundError, PermissionDeniedError, ValidationError, shown
 from propcrm.privacy import PersonalData, PersonalKind
-from propcrm.records import AuditAction, CommandRecord, Consent, RecordKind, RepairSlip
+from propcrm.records import (
+    AuditAction,
+    CommandRecord,
+    Consent,
+    NightEntry,
+    RecordKind,
+    RepairSlip,
+)
 from propcrm.roles import Role
-from propcrm.services._archive_reads import ArchiveReads, personal_kind
+from propcrm.services._archive_reads import ANONYMISED, ArchiveReads, personal_kind
 from propcrm.services._commands import Actor, require_actor
 
 __all__ = ["ANONYMISED", "AnonymisationReport", "ArchiveDesk"]
-
-ANONYMISED = "anonymised"
-"""The placeholder that replaces every personal value of an anonymised customer.
-
-The same for everyone and derived from nothing, so it cannot be reversed."""
 
 _PAGE = 1000  # records read per page while anonymising
 _ERASERS = (Role.GENERAL_MANAGER, Role.SERVICE_CENTRE_MANAGER)
@@ -46,6 +47,10 @@ class AnonymisationReport:
             (name included).
         slips: Repair slips of the customer whose address and phone were replaced.
         commands: Command-log results whose copies of the values were replaced.
+        night_entries: Night-log entries of the customer whose caller's phone
+            (and the address of their work-order decision) were replaced.
+        vip_archive: Whether the customer's VIP archive held dates of birth,
+            now removed.
     """
 
     customer_id: str
@@ -53,6 +58,8 @@ class AnonymisationReport:
     customer_values: int
     slips: int
     commands: int
+    night_entries: int = 0
+    vip_archive: bool = False
 
 
 def _placeholder(data: PersonalData | None) -> PersonalData | None:
@@ -108,6 +115,7 @@ class ArchiveDesk(ArchiveReads):
         """
         require_actor(actor)
         stated = self._purpose(purpose, required=True)
+        to = self._recipient(recipient)
 
         def work(at: datetime) -> Consent:
             customer = self._customer_for(customer_id, actor)
@@ -115,7 +123,7 @@ class ArchiveDesk(ArchiveReads):
                 Consent(
                     consent_id,
                     customer_id=customer.id,
-                    recipient=recipient,
+                    recipient=to,
                     kinds=kinds,
                     purpose=stated,
                     given_at=at,
@@ -184,9 +192,7 @@ class ArchiveDesk(ArchiveReads):
         """
         wanted = personal_kind(kind)
         stated = self._purpose(purpose, required=True)
-        to = require_text(recipient, "recipient", "the outside party, e.g. '派出所'")
-        if not to.strip() or len(to) > self.access.max_purpose_length:
-            raise ValidationError.expected("recipient", "the outside party's name", recipient)
+        to = self._recipient(recipient)
         basis = None if legal_basis is None else self._purpose(legal_basis, required=True)
 
         def work(at: datetime) -> str:
@@ -235,8 +241,10 @@ class ArchiveDesk(ArchiveReads):
         """Replace a customer's personal values everywhere by irreversible placeholders.
 
         The customer's name, phone, ID number and address, the address and
-        phone on each of their repair slips, and the copies of those values in
-        the command log become :data:`~propcrm.services.ANONYMISED`. Grades, tiers, SLA
+        phone on each of their repair slips, the caller's phone and the repair
+        address on each of their night-log entries, and the copies of those
+        values in the command log become :data:`~propcrm.services.ANONYMISED`;
+        the dates of birth in their VIP archive are removed. Grades, tiers, SLA
         timelines, complaints and scores are kept, so statistics do not change
         (RULES §8, Decision (turn 2)). The audit trail records it. Free text
         (a complaint's summary, a note) is not rewritten. On a SQLite store,
@@ -265,6 +273,8 @@ class ArchiveDesk(ArchiveReads):
                 )
             clear = self._clear_values(customer)
             slips = self._anonymise_slips(customer.id, clear)
+            nights = self._anonymise_night_entries(customer.id, clear)
+            archive = self._anonymise_vip_archive(customer.id)
             values = len(clear) + (customer.name != ANONYMISED)
             self.store.customers.update(
                 attrs.evolve(
@@ -275,10 +285,12 @@ class ArchiveDesk(ArchiveReads):
                     address=_placeholder(customer.address),
                 )
             )
-            commands = self._anonymise_commands(clear, customer.name)
+            commands = self._anonymise_commands(clear, customer.name, customer.id)
             self._register(actor, at, AuditAction.ANONYMISE, RecordKind.CUSTOMER, customer.id,
                            customer.id, stated)  # fmt: skip
-            return AnonymisationReport(customer.id, at, values, slips, commands)
+            return AnonymisationReport(
+                customer.id, at, values, slips, commands, night_entries=nights, vip_archive=archive
+            )
 
         return self._runner.run(
             "archive.anonymise_customer", command_id=command_id, actor=actor,
@@ -324,13 +336,44 @@ class ArchiveDesk(ArchiveReads):
             )
         return len(changed)
 
-    def _anonymise_commands(self, clear: set[tuple[str, str]], name: str) -> int:
+    def _anonymise_night_entries(self, customer_id: str, clear: set[tuple[str, str]]) -> int:
+        changed = []
+        after = None
+        while True:
+            page = self.store.night_entries.list(limit=_PAGE, after=after)
+            changed += [e for e in page.items if e.customer_id == customer_id and _logged(e)]
+            if page.next is None:
+                break
+            after = page.next
+        for entry in changed:
+            clear.add(("phone", entry.caller.reveal()))
+            assignment = entry.assignment
+            if assignment is not None and assignment.address is not None:
+                clear.add(("address", assignment.address.reveal()))
+                assignment = attrs.evolve(assignment, address=_placeholder(assignment.address))
+            caller = PersonalData(PersonalKind.PHONE, ANONYMISED)
+            self.store.night_entries.update(
+                attrs.evolve(entry, caller=caller, assignment=assignment)
+            )
+        return len(changed)
+
+    def _anonymise_vip_archive(self, customer_id: str) -> bool:
+        try:
+            archive = self.store.vip_archives.get(customer_id)
+        except NotFoundError:
+            return False
+        if not archive.birthdays:
+            return False
+        self.store.vip_archives.update(attrs.evolve(archive, birthdays={}))
+        return True
+
+    def _anonymise_commands(self, clear: set[tuple[str, str]], name: str, customer_id: str) -> int:
         changed: list[CommandRecord] = []
         after = None
         while True:
             page = self.store.commands.list(limit=_PAGE, after=after)
             for record in page.items:
-                result = _scrubbed(record.result, clear, name)
+                result = _scrubbed(record.result, clear, name, customer_id)
                 if result != record.result:
                     changed.append(attrs.evolve(record, result=result))
             if page.next is None:
@@ -346,24 +389,37 @@ def _named(slip: RepairSlip) -> bool:
     return ANONYMISED not in (slip.address.reveal(), slip.contact.reveal())
 
 
-def _scrubbed(text: str, clear: set[tuple[str, str]], name: str) -> str:
+def _logged(entry: NightEntry) -> bool:
+    """Whether the night entry still holds personal values (not anonymised yet)."""
+    address = entry.assignment.address if entry.assignment is not None else None
+    held = [entry.caller, *([address] if address is not None else [])]
+    return any(data.reveal() != ANONYMISED for data in held)
+
+
+def _scrubbed(text: str, clear: set[tuple[str, str]], name: str, customer_id: str) -> str:
     """``text`` (a command's encoded result) with the customer's values replaced."""
-    if not any(value in text for _, value in clear) and name not in text:
+    born = '"birthdays"' in text and customer_id in text
+    if not any(value in text for _, value in clear) and name not in text and not born:
         return text
     data = json.loads(text)
-    replaced = _replace(data, clear, name)
+    replaced = _replace(data, clear, name, customer_id)
     if replaced == data:
         return text
     return json.dumps(replaced, ensure_ascii=False, separators=(",", ":"))
 
 
-def _replace(data: Any, clear: set[tuple[str, str]], name: str) -> Any:
+def _replace(data: Any, clear: set[tuple[str, str]], name: str, customer_id: str) -> Any:
     if isinstance(data, dict):
         if set(data) == {"kind", "value"} and (data["kind"], data["value"]) in clear:
             return {"kind": data["kind"], "value": ANONYMISED}
-        return {key: _replace(value, clear, name) for key, value in data.items()}
+        archive = data.get("id") == customer_id and "assistant_id" in data
+        return {
+            key: _replace(value, clear, name, customer_id)
+            for key, value in data.items()
+            if not (archive and key == "birthdays")  # a VIP archive's dates of birth
+        }
     if isinstance(data, list):
-        return [_replace(item, clear, name) for item in data]
+        return [_replace(item, clear, name, customer_id) for item in data]
     if isinstance(data, str) and data == name:
         return ANONYMISED
     return data

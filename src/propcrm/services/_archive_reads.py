@@ -17,7 +17,13 @@ from propcrm._checks import require_text
 from propcrm._time import Clock, require_aware
 from propcrm.access import AccessDecision, AccessPolicy, decide_read, decide_reveal, level_of
 from propcrm.customers import Customer
-from propcrm.errors import NotFoundError, PermissionDeniedError, ValidationError, shown
+from propcrm.errors import (
+    NotFoundError,
+    PermissionDeniedError,
+    StorageError,
+    ValidationError,
+    shown,
+)
 from propcrm.policy import Policy
 from propcrm.privacy import Confidentiality, PersonalData, PersonalKind
 from propcrm.records import AuditAction, AuditEntry, ComplaintCase, RecordKind, RepairSlip
@@ -25,7 +31,12 @@ from propcrm.services._commands import Actor, CommandRunner, require_actor
 from propcrm.storage import Cursor, Page, Store
 from propcrm.work_orders import WorkOrderState
 
-__all__ = ["ArchiveReads", "personal_kind"]
+__all__ = ["ANONYMISED", "ArchiveReads", "personal_kind"]
+
+ANONYMISED = "anonymised"
+"""The placeholder that replaces every personal value of an anonymised customer.
+
+The same for everyone and derived from nothing, so it cannot be reversed."""
 
 R = TypeVar("R")
 
@@ -251,6 +262,13 @@ class ArchiveReads:
     ) -> R:
         require_actor(actor)
         self._purpose(purpose, required=False)
+        if self.store.in_transaction():
+            # Inside a caller's block the entry could still be rolled back after the
+            # value (or the masked record) has left: the register would miss it.
+            raise StorageError(
+                "the archive desk's reads and reveals commit their register entry before "
+                "they return: call them outside store.transaction()"
+            )
         with self.store.transaction():
             result = work(require_aware(self._runner.clock.now(), "clock.now()"))
         return result  # noqa: RET504  # returned only once the transaction has committed
@@ -270,6 +288,35 @@ class ArchiveReads:
         if not text.strip():
             raise ValidationError.expected("purpose", "a stated purpose", purpose, "say why")
         return text
+
+    def _recipient(self, recipient: str) -> str:
+        to = require_text(recipient, "recipient", "the outside party, e.g. '派出所'")
+        longest = self.access.max_purpose_length
+        if not to.strip() or len(to) > longest:
+            raise ValidationError(
+                "recipient",
+                f"recipient: expected the outside party's name in 1-{longest} characters, "
+                f"got {len(to):,}; name the party, e.g. '派出所' (access.max_purpose_length)",
+                len(to),
+            )
+        return to
+
+    def _quoted(self, record: RecordKind, record_id: str, customer_id: str) -> set[str]:
+        """The clear values an entry about the record must not hold (placeholders excepted)."""
+        held: list[PersonalData | None] = []
+        names = set()
+        try:
+            customer = self.store.customers.get(customer_id)
+        except NotFoundError:  # a slip may name a customer not (or no longer) on file
+            pass
+        else:
+            held += [customer.phone, customer.id_number, customer.address]
+            names.add(customer.name)
+        if record is RecordKind.REPAIR_SLIP:
+            slip = self.store.repair_slips.get(record_id)
+            held += [slip.address, slip.contact]
+        values = {data.reveal() for data in held if data is not None} | names
+        return {value for value in values if len(value.strip()) > 1 and value != ANONYMISED}
 
     def _customer_level(self, customer: Customer) -> Confidentiality | None:
         level = level_of(customer.confidentiality)
@@ -339,6 +386,17 @@ class ArchiveReads:
         record_id: str, customer_id: str, purpose: str, *, kind: PersonalKind | None = None,
         level: Confidentiality | None = None, recipient: str = "", basis: str = "",
     ) -> AuditEntry:  # fmt: skip
+        values = self._quoted(record, record_id, customer_id)
+        stated = (("purpose", purpose), ("recipient", recipient), ("legal_basis", basis))
+        for name, text in stated:
+            if any(value in text for value in values):
+                # The message does not repeat the text: it holds the value.
+                raise ValidationError(
+                    name,
+                    f"{name}: it quotes a personal value of the customer; the register "
+                    "names what was revealed, never the value: say why without it",
+                    None,
+                )
         return self.store.audit_trail.append(
             AuditEntry(
                 at=at,

@@ -268,10 +268,11 @@ class CommandRunner:
                         "give each command its own id"
                     )
                 if done.actor_id != actor.id:
-                    # a replay returns the first result: only to the person who ran it,
-                    # else an id would read another community's record
+                    # The first result may hold another community's records: a retry
+                    # is its own actor's, never a way to read someone else's command
+                    # (nor to learn who ran it).
                     raise ConflictError(
-                        f"command id {shown(command_id)} was used by {shown(done.actor_id)}, "
+                        f"command id {shown(command_id)} was done by another person, "
                         f"not {shown(actor.id)}; give each command its own id"
                     )
                 return decode(self._converter, done.result, result_type)

@@ -392,6 +392,10 @@ class Store(Protocol):
         """Return a context manager making the writes inside it all-or-nothing (nestable)."""
         ...
 
+    def in_transaction(self) -> bool:
+        """Whether a :meth:`transaction` block is open in this thread: its writes may be undone."""
+        ...
+
     def close(self) -> None:
         """Release the store's resources; it cannot be used afterwards."""
         ...

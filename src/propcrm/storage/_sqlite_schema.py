@@ -92,6 +92,12 @@ _AUDIT_TRIGGERS = (
     "CREATE TRIGGER audit_trail_no_delete BEFORE DELETE ON audit_trail"
     " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only:"
     " an entry is never removed'); END",
+    # INSERT OR REPLACE removes the old row without firing the DELETE trigger (SQLite
+    # fires it only with recursive_triggers on): refuse an insert over an entry's id.
+    "CREATE TRIGGER audit_trail_no_replace BEFORE INSERT ON audit_trail"
+    " WHEN EXISTS (SELECT 1 FROM audit_trail WHERE id = NEW.id)"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only:"
+    " an entry is never replaced'); END",
 )
 _AUDIT_TRIGGERS_POSTGRES = (
     "CREATE FUNCTION propcrm_audit_trail_append_only() RETURNS trigger LANGUAGE plpgsql AS"
@@ -99,6 +105,9 @@ _AUDIT_TRIGGERS_POSTGRES = (
     " CASE TG_OP WHEN 'UPDATE' THEN 'changed' ELSE 'removed' END; END $$",
     "CREATE TRIGGER audit_trail_append_only BEFORE UPDATE OR DELETE ON audit_trail"
     " FOR EACH ROW EXECUTE FUNCTION propcrm_audit_trail_append_only()",
+    # TRUNCATE fires no row trigger: a statement trigger refuses it.
+    "CREATE TRIGGER audit_trail_no_truncate BEFORE TRUNCATE ON audit_trail"
+    " FOR EACH STATEMENT EXECUTE FUNCTION propcrm_audit_trail_append_only()",
 )
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -145,6 +145,10 @@ class MemoryStore:
             self._journal.clear()
             self._sequence_journal.clear()
 
+    def in_transaction(self) -> bool:
+        """Whether a :meth:`transaction` block is open: its writes may still be undone."""
+        return bool(self._marks)
+
     def close(self) -> None:
         """Do nothing: there is nothing to release (kept for the shape of a store)."""
 

@@ -328,6 +328,10 @@ class PostgresStore:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def in_transaction(self) -> bool:
+        """Whether this thread has a :meth:`transaction` block open: its writes may be undone."""
+        return self._depth > 0
+
     @property
     def _depth(self) -> int:
         depth: int = getattr(self._local, "depth", 0)

@@ -257,6 +257,10 @@ class SqliteStore:
         """Whether the store was opened with ``read_only=True`` (it never writes)."""
         return self._read_only
 
+    def in_transaction(self) -> bool:
+        """Whether a :meth:`transaction` block is open: its writes may still be undone."""
+        return self._depth > 0
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Group writes: commit on success, roll back on any exception; nests as savepoints.

@@ -67,6 +67,15 @@ class AccessContract:
             failing()
         assert len(store.audit_trail) == 0
 
+    def test_in_transaction_says_whether_a_block_is_open(self, store: Any) -> None:
+        """False outside, True inside nested blocks, False again once they end."""
+        seen = [store.in_transaction()]
+        with store.transaction():
+            seen.append(store.in_transaction())
+            with store.transaction():
+                seen.append(store.in_transaction())
+        assert [*seen, store.in_transaction()] == [False, True, True, False]
+
     def test_a_consent_reads_back_with_its_scope_and_withdrawal(self, store: Any) -> None:
         """Recipient, kinds, purpose and dates survive; active= lists those not withdrawn."""
         consent = Consent(
