@@ -45,6 +45,7 @@ ENGINE_TESTS: dict[str, tuple[str, ...]] = {
     "_customer_segments": (
         "tests/test_customers.py",
         "tests/test_customer_segment_reasons.py",
+        "tests/test_member_age_checks.py",
         "tests/test_review_rules.py",
     ),
     "_vip_cards": (
@@ -62,7 +63,11 @@ ENGINE_TESTS: dict[str, tuple[str, ...]] = {
     "_sla_targets": ("tests/test_sla.py", "tests/test_sla_rules.py"),
     "_callback_planners": ("tests/test_callbacks.py", "tests/test_callback_balance.py"),
     "_callback_shares": ("tests/test_callbacks.py", "tests/test_callback_balance.py"),
-    "_satisfaction_scores": ("tests/test_satisfaction.py", "tests/test_satisfaction_dimensions.py"),
+    "_satisfaction_scores": (
+        "tests/test_satisfaction.py",
+        "tests/test_satisfaction_dimensions.py",
+        "tests/test_satisfaction_score_checks.py",
+    ),
 }
 
 # mutmut's exit codes per mutant, grouped the way the results page counts them.
