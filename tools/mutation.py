@@ -41,7 +41,11 @@ TRIAGE = ROOT / "docs" / "mutation" / "triage.toml"
 # The test files that exercise each rule engine. mutmut first runs these once to learn
 # which test reaches which function, then runs only those tests against each mutant.
 ENGINE_TESTS: dict[str, tuple[str, ...]] = {
-    "_complaints_grade": ("tests/test_complaints.py", "tests/test_review_rules.py"),
+    "_complaints_grade": (
+        "tests/test_complaints.py",
+        "tests/test_complaint_grade_boundaries.py",
+        "tests/test_review_rules.py",
+    ),
     "_customer_segments": (
         "tests/test_customers.py",
         "tests/test_customer_segment_reasons.py",
