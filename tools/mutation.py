@@ -64,7 +64,11 @@ ENGINE_TESTS: dict[str, tuple[str, ...]] = {
     ),
     "_vip_numbers": ("tests/test_vip.py",),
     "_sla_clock": ("tests/test_sla.py", "tests/test_sla_rules.py", "tests/test_sla_clock.py"),
-    "_sla_targets": ("tests/test_sla.py", "tests/test_sla_rules.py"),
+    "_sla_targets": (
+        "tests/test_sla.py",
+        "tests/test_sla_rules.py",
+        "tests/test_sla_target_checks.py",
+    ),
     "_callback_planners": (
         "tests/test_callbacks.py",
         "tests/test_callback_balance.py",
