@@ -41,10 +41,15 @@ TRIAGE = ROOT / "docs" / "mutation" / "triage.toml"
 # The test files that exercise each rule engine. mutmut first runs these once to learn
 # which test reaches which function, then runs only those tests against each mutant.
 ENGINE_TESTS: dict[str, tuple[str, ...]] = {
-    "_complaints_grade": ("tests/test_complaints.py", "tests/test_review_rules.py"),
+    "_complaints_grade": (
+        "tests/test_complaints.py",
+        "tests/test_complaint_grade_boundaries.py",
+        "tests/test_review_rules.py",
+    ),
     "_customer_segments": (
         "tests/test_customers.py",
         "tests/test_customer_segment_reasons.py",
+        "tests/test_member_age_checks.py",
         "tests/test_review_rules.py",
     ),
     "_vip_cards": (
@@ -59,10 +64,22 @@ ENGINE_TESTS: dict[str, tuple[str, ...]] = {
     ),
     "_vip_numbers": ("tests/test_vip.py",),
     "_sla_clock": ("tests/test_sla.py", "tests/test_sla_rules.py", "tests/test_sla_clock.py"),
-    "_sla_targets": ("tests/test_sla.py", "tests/test_sla_rules.py"),
-    "_callback_planners": ("tests/test_callbacks.py", "tests/test_callback_balance.py"),
+    "_sla_targets": (
+        "tests/test_sla.py",
+        "tests/test_sla_rules.py",
+        "tests/test_sla_target_checks.py",
+    ),
+    "_callback_planners": (
+        "tests/test_callbacks.py",
+        "tests/test_callback_balance.py",
+        "tests/test_callback_planner_reasons.py",
+    ),
     "_callback_shares": ("tests/test_callbacks.py", "tests/test_callback_balance.py"),
-    "_satisfaction_scores": ("tests/test_satisfaction.py", "tests/test_satisfaction_dimensions.py"),
+    "_satisfaction_scores": (
+        "tests/test_satisfaction.py",
+        "tests/test_satisfaction_dimensions.py",
+        "tests/test_satisfaction_score_checks.py",
+    ),
 }
 
 # mutmut's exit codes per mutant, grouped the way the results page counts them.
