@@ -7,7 +7,8 @@ The demo writes a PostgreSQL database only when nothing in it can be lost:
 * a demo database (its ``commands`` hold the demo's load command) holding
   nothing but propcrm's tables: every propcrm table is emptied in one
   transaction (``TRUNCATE``; the schema and its migration history stay), then
-  the demo writes anew.
+  the demo writes anew. The audit trail is never emptied: a database whose
+  trail holds entries is refused.
 
 Anything else is refused and left untouched: a table or view propcrm did not
 create (the demo never touches another application's data), or propcrm
@@ -28,6 +29,11 @@ _RELATIONS = (
     "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'v', 'm', 'p', 'f') "
     "ORDER BY c.relname"
 )
+
+
+# Tables whose rows are never removed (the database refuses it): the demo writes none,
+# and refuses a database where they hold any.
+_APPEND_ONLY = frozenset({"audit_trail"})
 
 
 def _quoted(name: str) -> str:
@@ -58,9 +64,15 @@ def empty_for_demo(db: str, *, load_command: str) -> None:
             name for name in found if name != "propcrm_migrations" and _is_table(connection, name)
         ]
         if _holds(connection, "commands", load_command) or not _any_rows(connection, tables):
+            if _any_rows(connection, [t for t in tables if t in _APPEND_ONLY]):
+                raise StorageError(
+                    "--db holds audit-trail entries, which are never removed (RULES § 8): "
+                    "the demo cannot empty it; choose another --db (an empty database will do)"
+                )
+            emptied = [t for t in tables if t not in _APPEND_ONLY]
             with connection.transaction():
-                if tables:
-                    connection.execute(f"TRUNCATE {', '.join(_quoted(t) for t in tables)}")
+                if emptied:
+                    connection.execute(f"TRUNCATE {', '.join(_quoted(t) for t in emptied)}")
             return
         raise StorageError(
             "--db holds propcrm records the demo did not write; the demo replaces only its "
