@@ -130,9 +130,13 @@ def _nps(report: Report) -> Callable[[Any], None]:
     def draw(ax: Any) -> None:
         names = [n for n in report.nps if n]
         values = [report.nps[n].value for n in names]
-        low = [report.nps[n].value - report.nps[n].low for n in names]
-        high = [report.nps[n].high - report.nps[n].value for n in names]
-        ax.errorbar(names, values, yerr=[low, high], fmt="o", capsize=6, color="#3a6ea5")
+        # The adjusted-Wald interval is centred on the adjusted score, so with few
+        # answers the raw score can lie outside it (all promoters: +100 above the
+        # interval): draw the interval and the point each as they are.
+        low = [report.nps[n].low for n in names]
+        high = [report.nps[n].high for n in names]
+        ax.vlines(names, low, high, color="#3a6ea5", linewidth=2)
+        ax.plot(names, values, "o", color="#3a6ea5")
         if "" in report.nps:
             ax.axhline(report.nps[""].value, color="#888", linestyle=":", label="全部 all")
             ax.legend(fontsize="small")
