@@ -110,8 +110,18 @@ def test_the_sweep_is_safe_to_run_twice(desk: ComplaintDesk, clock: FixedClock, 
 def test_a_retried_command_id_is_a_no_op(desk: ComplaintDesk, store: Any) -> None:
     """register() again with the same command id returns the first case and adds nothing."""
     first = _register(desk, 1)
-    again = _register(desk, 1, complaint_id="C-other", summary="different")
+    again = _register(desk, 1)
     assert (again, len(store.complaints), len(store.case_events)) == (first, 1, 2)
+
+
+def test_a_command_id_retried_with_other_arguments_is_a_conflict(
+    desk: ComplaintDesk, store: Any
+) -> None:
+    """The same id for another complaint is refused: two commands were given one id."""
+    _register(desk, 1)
+    with pytest.raises(ConflictError, match="other arguments"):
+        _register(desk, 1, complaint_id="C-other", summary="different")
+    assert (len(store.complaints), len(store.case_events)) == (1, 2)
 
 
 def test_a_command_id_reused_for_another_command_is_a_conflict(desk: ComplaintDesk) -> None:

@@ -126,15 +126,22 @@ def test_a_copy_from_a_pickle_shows_the_mask_and_withholds_the_value() -> None:
         phone.reveal()
 
 
-def test_a_copy_from_a_pickle_equals_only_itself() -> None:
-    """With no digest to compare, a withheld copy is equal to itself alone."""
+def test_a_withheld_copy_equals_only_withheld_copies_that_show_the_same() -> None:
+    """Withheld copies compare by kind and mask; never with a clear value (no guess oracle)."""
     original = PersonalData(PHONE, "13812345678")
     withheld = pickle.loads(pickle.dumps(original))
-    assert (withheld == withheld, withheld == original, original == withheld) == (
-        True,
-        False,
-        False,
-    )
+    same_mask = PersonalData(PHONE, "13899995678").withheld()  # other middle digits
+    other_mask = PersonalData(PHONE, "13912345678").withheld()
+    address = PersonalData(PersonalKind.ADDRESS, "138****5678 is not an address").withheld()
+    assert [
+        withheld == original,
+        original == withheld,
+        withheld == original.withheld(),
+        withheld == same_mask,
+        withheld == other_mask,
+        withheld == address,
+        hash(withheld) == hash(same_mask),
+    ] == [False, False, True, True, False, False, True]
 
 
 def test_deep_copies_keep_the_clear_value() -> None:

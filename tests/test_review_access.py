@@ -202,13 +202,6 @@ def test_another_actor_cannot_replay_a_command(store: Any) -> None:
         )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: WorkOrderDesk commands return slips with clear personal data, so an "
-    "engineering supervisor, who may reveal nothing, gets the address with no entry; "
-    "the fix (withhold personal data in every CommandRunner result) changes every "
-    "desk's results and their retry equality, left for a change of its own",
-)
 def test_a_desk_command_hands_out_no_clear_value(store: Any) -> None:
     """The slip a dispatch returns is withheld: its address is reached through a reveal."""
     orders = _register(store, actor=DESK)
@@ -219,11 +212,6 @@ def test_a_desk_command_hands_out_no_clear_value(store: Any) -> None:
         slip.address.reveal()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: NightDesk commands return entries with the caller's clear phone, "
-    "with no entry in the register; same fix as the work-order desk's results",
-)
 def test_the_night_desk_hands_out_no_clear_value(store: Any) -> None:
     """The entry the night desk's handover decision returns holds the caller withheld."""
     night = NightDesk(store, clock=FixedClock(NIGHT))

@@ -160,11 +160,6 @@ def test_a_replayed_decision_by_another_actor_is_refused(store: Any) -> None:
         )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a command record keeps no digest of its arguments (needs a column and a "
-    "migration): a reused id with other arguments returns the first result",
-)
 def test_a_command_id_reused_with_other_arguments_is_a_conflict(store: Any) -> None:
     """The same id for another entry is a conflict, not a silent replay of the first entry."""
     desk = _night(store, FixedClock(_t(2025, 3, 3, 23)))

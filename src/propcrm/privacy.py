@@ -212,7 +212,9 @@ class PersonalData(_Sealed):
     clear value through their own converter.
 
     Equality compares the kind and a keyed digest (HMAC-SHA256) of the clear
-    value, never the value itself. The key is random, made once per process
+    value, never the value itself; a withheld copy (see :meth:`withheld`)
+    equals only other withheld copies, by kind and masked form — what its
+    holder can see — so it is no oracle for guessed values. The key is random, made once per process
     and never written anywhere, so a hash or digest that leaves the process
     cannot be tested against guessed numbers. Within the process two values
     are equal exactly when their kinds and clear values are (a customer read
@@ -286,8 +288,11 @@ class PersonalData(_Sealed):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, PersonalData):
             return NotImplemented
-        if self._digest is None or other._digest is None:  # withheld copies: identity only
-            return self is other
+        if self._digest is None or other._digest is None:
+            # A withheld copy compares by what its holder sees: comparing it with a
+            # clear value made from a guess must not confirm the guess.
+            both = self._digest is None and other._digest is None
+            return both and self.kind is other.kind and self.masked == other.masked
         return self.kind is other.kind and hmac.compare_digest(self._digest, other._digest)
 
     def __ne__(self, other: object) -> bool:
@@ -295,7 +300,9 @@ class PersonalData(_Sealed):
         return equal if equal is NotImplemented else not equal
 
     def __hash__(self) -> int:
-        return hash(self._digest) if self._digest is not None else id(self)
+        if self._digest is None:
+            return hash((self.kind, self.masked))
+        return hash(self._digest)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_withheld, (self.kind.value, self.masked))

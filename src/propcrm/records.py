@@ -473,6 +473,9 @@ class CommandRecord:
         at: When it ran (the clock's time).
         result_type: The name of the result's type.
         result: The result, encoded by the store's converter.
+        arguments_digest: The SHA-256 of the command's arguments (personal data by
+            its masked form only), so the same id with other arguments is refused;
+            ``None`` for a command whose arguments were not digested.
         version: Optimistic-concurrency version for stores (records are never changed).
     """
 
@@ -482,4 +485,5 @@ class CommandRecord:
     at: datetime = field(kw_only=True, validator=aware_datetime)
     result_type: str = field(kw_only=True, validator=non_empty_str)
     result: str = field(kw_only=True, validator=is_str)
+    arguments_digest: str | None = field(default=None, kw_only=True, validator=optional(is_str))
     version: int = field(default=0, kw_only=True, validator=int_at_least(0))

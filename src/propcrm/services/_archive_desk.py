@@ -28,6 +28,7 @@ from propcrm.records import (
 )
 from propcrm.roles import Role
 from propcrm.services._archive_reads import ANONYMISED, ArchiveReads, personal_kind
+from propcrm.services._arguments import command
 from propcrm.services._commands import Actor, require_actor
 
 __all__ = ["ANONYMISED", "AnonymisationReport", "ArchiveDesk"]
@@ -94,6 +95,7 @@ class ArchiveDesk(ArchiveReads):
 
     # --- consent and disclosure -----------------------------------------------------------
 
+    @command
     def record_consent(
         self,
         *,
@@ -139,6 +141,7 @@ class ArchiveDesk(ArchiveReads):
             result_type=Consent, work=work,
         )  # fmt: skip
 
+    @command
     def withdraw_consent(self, *, command_id: str, actor: Actor, consent_id: str) -> Consent:
         """Record that the customer withdrew a consent, at the clock's time.
 
@@ -235,6 +238,7 @@ class ArchiveDesk(ArchiveReads):
 
     # --- anonymisation --------------------------------------------------------------------
 
+    @command
     def anonymise_customer(
         self, *, command_id: str, actor: Actor, customer_id: str, purpose: str
     ) -> AnonymisationReport:

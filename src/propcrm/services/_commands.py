@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TypeVar
+from enum import Enum
+from typing import Any, TypeVar, cast
 
+import attrs
 from attrs import field, frozen
 
 from propcrm._callback_rounds import role_value
@@ -19,8 +21,10 @@ from propcrm._time import Clock, require_aware
 from propcrm._validators import non_empty_str
 from propcrm.errors import ConflictError, PermissionDeniedError, ValidationError, shown
 from propcrm.policy import Policy
+from propcrm.privacy import PersonalData
 from propcrm.records import CommandRecord
 from propcrm.roles import Role
+from propcrm.services._arguments import arguments_digest, given_digest
 from propcrm.storage import Store
 from propcrm.storage._codec import decode, encode, make_converter
 
@@ -33,6 +37,7 @@ __all__ = [
     "require_clock",
     "require_command_id",
     "require_store",
+    "withhold_personal",
 ]
 
 R = TypeVar("R")
@@ -238,20 +243,39 @@ class CommandRunner:
         actor: Actor,
         result_type: type[R],
         work: Callable[[datetime], R],
+        arguments: Mapping[str, object] | None = None,
     ) -> R:
         """Run ``work(at)`` in one transaction and record ``command_id`` with its result.
 
-        If ``command_id`` was done before by the same person, nothing runs: the
-        first result is returned again. Everything ``work`` writes, and the record of the
-        command, commit together or not at all.
+        If ``command_id`` was done before by the same person with the same
+        ``arguments``, nothing runs: the first result is returned again.
+        Everything ``work`` writes, and the record of the command, commit
+        together or not at all.
+
+        ``arguments`` are what the command was asked to do (the ids and values
+        its caller gave, not ``command_id`` or the actor); the record keeps
+        their digest. The desks' own commands give theirs automatically.
+
+        The result comes back with every personal value withheld (see
+        :func:`withhold_personal`): a command's result is no way around the
+        audited :meth:`~propcrm.services.ArchiveDesk.reveal`. The command log
+        keeps the clear values, as every stored record does.
 
         Raises:
             ValidationError: ``name`` or ``command_id`` is not a non-empty string,
                 ``actor`` is not an :class:`Actor`, ``result_type`` is not a class
                 or ``work`` cannot be called.
-            ConflictError: ``command_id`` was used for another command or by
-                another person, or another desk changed a record first (reread and retry).
+            ConflictError: ``command_id`` was used for another command, by
+                another person or with other arguments, or another desk changed a
+                record first (reread and retry).
         """
+        digest = given_digest()
+        if arguments is not None:
+            require_instance(
+                arguments, Mapping, "arguments", "a mapping of argument names to values",
+                "e.g. {'complaint_id': 'C-1'}",
+            )  # fmt: skip
+            digest = arguments_digest(arguments)
         require_command_id(command_id)
         _non_empty(name, "name", "name the command, e.g. 'complaints.register'")
         require_actor(actor)
@@ -275,7 +299,13 @@ class CommandRunner:
                         f"command id {shown(command_id)} was done by another person, "
                         f"not {shown(actor.id)}; give each command its own id"
                     )
-                return decode(self._converter, done.result, result_type)
+                if None not in (done.arguments_digest, digest) and done.arguments_digest != digest:
+                    raise ConflictError(
+                        f"command id {shown(command_id)} was used for {done.name!r} with "
+                        "other arguments; a retry repeats the first call's arguments, "
+                        "a new command needs its own id"
+                    )
+                return withhold_personal(decode(self._converter, done.result, result_type))
             at = require_aware(self.clock.now(), "clock.now()")
             result = work(at)
             store.commands.add(
@@ -286,6 +316,45 @@ class CommandRunner:
                     at=at,
                     result_type=result_type.__name__,
                     result=encode(self._converter, result),
+                    arguments_digest=digest,
                 )
             )
-        return result
+        return withhold_personal(result)
+
+
+def withhold_personal(value: R) -> R:
+    """``value`` with every :class:`~propcrm.privacy.PersonalData` in it withheld.
+
+    Walks attrs records, tuples (named ones too), lists, sets and dicts; a
+    part holding no personal data is returned as it is, not copied.
+    """
+    return cast(R, _withheld(value))
+
+
+_PLAIN = (str, bytes, int, float, datetime, Enum)
+
+
+def _withheld(value: Any) -> Any:
+    if isinstance(value, PersonalData):
+        return value.withheld()
+    if value is None or isinstance(value, _PLAIN):
+        return value
+    cls = type(value)
+    if attrs.has(cls):
+        changes = {}
+        for attribute in attrs.fields(cls):
+            if attribute.init:
+                old = getattr(value, attribute.name)
+                new = _withheld(old)
+                if new is not old:
+                    changes[attribute.alias] = new
+        return attrs.evolve(value, **changes) if changes else value
+    if isinstance(value, tuple | list | frozenset | set):
+        items = [_withheld(item) for item in value]
+        if all(new is old for new, old in zip(items, value, strict=True)):
+            return value
+        return cls._make(items) if hasattr(cls, "_fields") else cls(items)
+    if isinstance(value, dict):
+        pairs = {key: _withheld(item) for key, item in value.items()}
+        return value if all(pairs[k] is v for k, v in value.items()) else cls(pairs)
+    return value

@@ -19,6 +19,7 @@ from propcrm.complaints import Complaint, ComplaintHistory, GradeDecision, grade
 from propcrm.errors import ValidationError
 from propcrm.policy import Policy
 from propcrm.records import CaseEvent, CaseEventKind, ComplaintCase, GradeRecord
+from propcrm.services._arguments import command
 from propcrm.services._commands import Actor, CommandRunner, received_before, require_actor
 from propcrm.storage import Store
 
@@ -60,6 +61,7 @@ class DeskCommands:
 
     # --- intake -------------------------------------------------------------------------
 
+    @command
     def register(
         self,
         *,

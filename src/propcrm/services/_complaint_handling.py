@@ -16,6 +16,7 @@ from propcrm.callbacks import Outcome, plan_after_complaint, record_outcome
 from propcrm.complaints import grade
 from propcrm.errors import ValidationError
 from propcrm.records import CaseEventKind, CaseState, ComplaintCase
+from propcrm.services._arguments import command
 from propcrm.services._commands import Actor
 from propcrm.services._complaint_desk import DeskCommands
 
@@ -35,6 +36,7 @@ _STEPS = frozenset(
 class HandlingCommands(DeskCommands):
     """The handling commands of the desk (see :class:`~propcrm.services.ComplaintDesk`)."""
 
+    @command
     def send_liaison_slip(
         self,
         *,
@@ -74,6 +76,7 @@ class HandlingCommands(DeskCommands):
 
         return self._case_command("complaints.liaison_slip", command_id, actor, work)
 
+    @command
     def record_step(
         self,
         *,
@@ -120,6 +123,7 @@ class HandlingCommands(DeskCommands):
         }
         return {CaseEventKind.INVESTIGATED, CaseEventKind.VERIFIED} <= done
 
+    @command
     def mark_handled(
         self,
         *,
@@ -174,6 +178,7 @@ class HandlingCommands(DeskCommands):
 
         return self._case_command("complaints.handled", command_id, actor, work)
 
+    @command
     def record_satisfaction(
         self,
         *,
@@ -214,6 +219,7 @@ class HandlingCommands(DeskCommands):
 
         return self._case_command("complaints.satisfaction", command_id, actor, work)
 
+    @command
     def reopen(
         self,
         *,

@@ -33,6 +33,7 @@ from propcrm.records import (
     RepairCategory,
 )
 from propcrm.roles import Role
+from propcrm.services._arguments import command
 from propcrm.services._commands import Actor, CommandRunner, require_actor, require_store
 from propcrm.services._paging import PAGE, all_pages
 from propcrm.services._sweeps import ComplaintDesk
@@ -189,6 +190,7 @@ class NightDesk:
 
     # --- the night log ------------------------------------------------------------------
 
+    @command
     def log(
         self,
         *,
@@ -264,6 +266,7 @@ class NightDesk:
 
         return self._command("night.log", command_id, actor, work)
 
+    @command
     def assign_work_order(
         self,
         *,
@@ -295,6 +298,7 @@ class NightDesk:
 
         return self._assign("night.assign_work_order", command_id, actor, entry_id, decide)
 
+    @command
     def assign_complaint(
         self,
         *,
@@ -328,6 +332,7 @@ class NightDesk:
 
     # --- the morning handover -----------------------------------------------------------
 
+    @command
     def handover(self, *, command_id: str, actor: Actor, community: str) -> HandoverReport:
         """Turn every open night entry of ``community`` into its work order or complaint.
 

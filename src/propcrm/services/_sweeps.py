@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import Any
 
 import attrs
 from attrs import frozen
@@ -20,6 +21,7 @@ from propcrm.records import (
     PromisedReply,
 )
 from propcrm.services._analysis import AnalysisReport, Finding, RecurringProblem, analyse, recurring
+from propcrm.services._arguments import NOT_DIGESTED, command, command_summarised
 from propcrm.services._commands import Actor, require_actor
 from propcrm.services._complaint_desk import record_grade
 from propcrm.services._complaint_handling import HandlingCommands
@@ -29,6 +31,23 @@ from propcrm.services._periods import Period, period_of
 __all__ = ["ComplaintDesk", "EscalationRecord", "SweepReport"]
 
 _PAGE = 500
+
+
+def _batch_ids(arguments: dict[str, Any]) -> dict[str, object]:
+    """What tells two imports apart: the complaint ids of the batch, in order.
+
+    A batch that is not a list or tuple (a generator) is not read here, which
+    would consume it: its import gets no digest.
+    """
+    entries = arguments.get("entries")
+    if not isinstance(entries, list | tuple):
+        return {"entries": NOT_DIGESTED}
+    return {
+        "entries": [
+            entry.complaint.id if isinstance(entry, HistoryEntry) else NOT_DIGESTED
+            for entry in entries
+        ]
+    }
 
 
 @frozen
@@ -89,6 +108,7 @@ class ComplaintDesk(HandlingCommands):
         ValidationError: ``clock`` has no ``now()`` or ``policy`` is not a Policy.
     """
 
+    @command
     def sweep(self, *, command_id: str, actor: Actor) -> SweepReport:
         """Re-grade the open complaints of the actor's communities at the clock's time.
 
@@ -122,6 +142,7 @@ class ComplaintDesk(HandlingCommands):
         require_actor(actor, community)
         return recurring(self.store, self.runner, community=community, period=period_of(period))
 
+    @command
     def analyse(
         self,
         *,
@@ -150,6 +171,7 @@ class ComplaintDesk(HandlingCommands):
             community=community, period=period, findings=findings,
         )  # fmt: skip
 
+    @command_summarised(_batch_ids)
     def import_history(
         self, *, command_id: str, actor: Actor, entries: Iterable[HistoryEntry]
     ) -> int:
@@ -176,6 +198,7 @@ class ComplaintDesk(HandlingCommands):
         require_actor(actor)
         return import_history(self.runner, command_id=command_id, actor=actor, entries=entries)
 
+    @command
     def promise_reply(
         self,
         *,
@@ -202,6 +225,7 @@ class ComplaintDesk(HandlingCommands):
             due=due, complaint_id=complaint_id,
         )  # fmt: skip
 
+    @command
     def give_reply(
         self, *, command_id: str, actor: Actor, reply_id: str, answer: str
     ) -> PromisedReply:

@@ -17,6 +17,7 @@ from propcrm.errors import NotFoundError
 from propcrm.explain import Reason
 from propcrm.records import Notification, NotificationKind, VipArchive
 from propcrm.roles import Role
+from propcrm.services._arguments import command
 from propcrm.services._commands import Actor, require_actor
 from propcrm.services._paging import PAGE, all_pages
 from propcrm.services._vip_office import KEEPERS, VipCardCommands, require_role
@@ -86,6 +87,7 @@ class VipOffice(VipCardCommands):
 
     # --- the daily sweep and care -------------------------------------------------------
 
+    @command
     def sweep_expiries(self, *, command_id: str, actor: Actor) -> ExpirySweepReport:
         """Remind the VIP assistants of cards expiring within the reminder lead (§ 26).
 
@@ -128,6 +130,7 @@ class VipOffice(VipCardCommands):
             result_type=ExpirySweepReport, work=work,
         )  # fmt: skip
 
+    @command
     def plan_care(
         self, *, command_id: str, actor: Actor, community: str, year: int
     ) -> CarePlanReport:

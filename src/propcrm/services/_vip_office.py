@@ -26,6 +26,7 @@ from propcrm.records import (
     VipArchiveEventKind,
 )
 from propcrm.roles import Role
+from propcrm.services._arguments import command
 from propcrm.services._commands import Actor, CommandRunner, require_actor
 from propcrm.storage import Store
 from propcrm.vip import RevocationGround, VipCard, VipLevel, VipProgramme
@@ -70,6 +71,7 @@ class VipCardCommands:
 
     # --- cards --------------------------------------------------------------------------
 
+    @command
     def issue(
         self,
         *,
@@ -129,6 +131,7 @@ class VipCardCommands:
 
         return self._command("vip.issue", command_id, actor, work)
 
+    @command
     def renew(
         self,
         *,
@@ -169,6 +172,7 @@ class VipCardCommands:
 
         return self._card_command("vip.renew", command_id, actor, customer_id, KEEPERS, work)
 
+    @command
     def replace(
         self,
         *,
@@ -205,6 +209,7 @@ class VipCardCommands:
 
         return self._card_command("vip.replace", command_id, actor, customer_id, KEEPERS, work)
 
+    @command
     def revoke(
         self,
         *,
@@ -244,6 +249,7 @@ class VipCardCommands:
 
         return self._card_command("vip.revoke", command_id, actor, customer_id, REVOKERS, work)
 
+    @command
     def record_birthdays(
         self, *, command_id: str, actor: Actor, customer_id: str, birthdays: Mapping[str, date]
     ) -> VipArchive:

@@ -34,6 +34,7 @@ from propcrm.records import (
     WorkOrderStepKind,
 )
 from propcrm.roles import Role
+from propcrm.services._arguments import command
 from propcrm.services._commands import Actor
 from propcrm.services._work_order_desk import WorkOrderCommands
 from propcrm.sla import Event, EventKind
@@ -100,6 +101,7 @@ class WorkOrderDesk(WorkOrderCommands):
         self.price_list = _prices({} if price_list is None else price_list)
         self.supervisor_limit = money(supervisor_limit, "supervisor_limit")
 
+    @command
     def charge(
         self,
         *,
@@ -163,6 +165,7 @@ class WorkOrderDesk(WorkOrderCommands):
             f"{name}: ¥{value}, {state.value}",
         )  # fmt: skip
 
+    @command
     def record_agreement(
         self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
     ) -> RepairSlip:
@@ -184,6 +187,7 @@ class WorkOrderDesk(WorkOrderCommands):
             "work_orders.agreement", command_id, actor, work, WorkOrderStepKind.AGREEMENT_SIGNED
         )
 
+    @command
     def confirm_charge(
         self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
     ) -> RepairSlip:
@@ -225,6 +229,7 @@ class WorkOrderDesk(WorkOrderCommands):
             WorkOrderStepKind.CHARGE_CONFIRMED,
         )  # fmt: skip
 
+    @command
     def fix(
         self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
     ) -> RepairSlip:
@@ -248,6 +253,7 @@ class WorkOrderDesk(WorkOrderCommands):
 
         return self._command("work_orders.fix", command_id, actor, work, WorkOrderStepKind.FIXED)
 
+    @command
     def sign_off(
         self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
     ) -> RepairSlip:
@@ -293,6 +299,7 @@ class WorkOrderDesk(WorkOrderCommands):
             "work_orders.sign_off", command_id, actor, work, WorkOrderStepKind.SIGNED_OFF
         )
 
+    @command
     def record_callback(
         self,
         *,

@@ -18,6 +18,7 @@ from propcrm.errors import ValidationError
 from propcrm.policy import Policy
 from propcrm.privacy import PersonalData, PersonalKind
 from propcrm.records import RepairCategory, RepairSlip, WorkOrderStep, WorkOrderStepKind
+from propcrm.services._arguments import command
 from propcrm.services._commands import Actor, CommandRunner, received_before, require_actor
 from propcrm.sla import Event, EventKind, SlaEvaluator, TargetStatus, Timeline
 from propcrm.storage import Store
@@ -74,6 +75,7 @@ class WorkOrderCommands:
         self.policy = self._runner.policy
         self._evaluator: SlaEvaluator | None = None
 
+    @command
     def register(
         self,
         *,
@@ -138,6 +140,7 @@ class WorkOrderCommands:
             "work_orders.register", command_id, actor, work, WorkOrderStepKind.REGISTERED, chosen
         )
 
+    @command
     def accept(
         self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
     ) -> RepairSlip:
@@ -160,6 +163,7 @@ class WorkOrderCommands:
             "work_orders.accept", command_id, actor, work, WorkOrderStepKind.ACCEPTED
         )
 
+    @command
     def dispatch(
         self,
         *,
@@ -189,6 +193,7 @@ class WorkOrderCommands:
             technician,
         )  # fmt: skip
 
+    @command
     def arrive(
         self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
     ) -> RepairSlip:
@@ -203,6 +208,7 @@ class WorkOrderCommands:
             EventKind.ARRIVED, WorkOrderStepKind.ARRIVED, version=version,
         )  # fmt: skip
 
+    @command
     def appoint(
         self,
         *,
@@ -233,6 +239,7 @@ class WorkOrderCommands:
             appointment.isoformat(),
         )  # fmt: skip
 
+    @command
     def pause(
         self,
         *,
@@ -254,6 +261,7 @@ class WorkOrderCommands:
             reason=text, version=version,
         )  # fmt: skip
 
+    @command
     def resume(
         self, *, command_id: str, actor: Actor, work_order_id: str, version: int | None = None
     ) -> RepairSlip:

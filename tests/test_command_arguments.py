@@ -1,0 +1,170 @@
+"""A command id names one call: its arguments' digest is kept and compared on a retry."""
+
+import hashlib
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from propcrm import FixedClock
+from propcrm.complaints import Complaint
+from propcrm.errors import ConflictError, ValidationError
+from propcrm.privacy import PersonalData
+from propcrm.records import CommandRecord
+from propcrm.roles import Role
+from propcrm.services import Actor, CommandRunner, ComplaintDesk, HistoryEntry
+from propcrm.services._arguments import arguments_digest, command, given_digest
+from propcrm.storage.memory import MemoryStore
+from propcrm.storage.sqlite import SqliteStore
+
+SH = ZoneInfo("Asia/Shanghai")
+MON = datetime(2025, 3, 3, 9, 0, tzinfo=SH)
+CLERK = Actor("desk-1", roles=[Role.DESK_STAFF], communities=["东区"])
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A fresh store of each kind (the SQLite one in a file)."""
+    made = MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "crm.db")
+    yield made
+    made.close()
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- the digest ------------------------------------------------------------------------
+
+
+def test_the_digest_is_the_hash_of_a_sorted_canonical_text() -> None:
+    """Keys sorted, a set as a sorted list: the text is written out here by hand."""
+    digest = arguments_digest(
+        {"departments": frozenset({"工程部", "客服部"}), "complaint_id": "C-1"}
+    )
+    # 客 (U+5BA2) sorts before 工 (U+5DE5).
+    assert digest == _sha('{"complaint_id":"C-1","departments":["$set",["客服部","工程部"]]}')
+
+
+def test_a_mapping_digests_alike_in_any_order() -> None:
+    """{'a': 1, 'b': 2} and {'b': 2, 'a': 1} are one argument."""
+    assert arguments_digest({"m": {"a": 1, "b": 2}}) == arguments_digest({"m": {"b": 2, "a": 1}})
+
+
+def test_personal_data_enters_by_its_masked_form_only() -> None:
+    """Two numbers with one mask digest alike; another mask differs; no clear value used."""
+    same = [PersonalData("phone", n) for n in ("13812345678", "13899995678")]
+    other = PersonalData("phone", "13912345678")
+    digests = [arguments_digest({"contact": value}) for value in (*same, other)]
+    assert (digests[0] == digests[1], digests[0] == digests[2]) == (True, False)
+    assert digests[0] == _sha('{"contact":["$personal","phone","138****5678"]}')
+
+
+def test_a_datetime_enters_with_its_offset() -> None:
+    """09:00 in Shanghai is written 2025-03-03T09:00:00+08:00."""
+    assert arguments_digest({"at": MON}) == _sha('{"at":["$datetime","2025-03-03T09:00:00+08:00"]}')
+
+
+def test_a_generator_leaves_no_digest_and_is_not_read() -> None:
+    """Reading a generator would consume it: no digest, and its items are still there."""
+    items = (n for n in range(3))
+    assert (arguments_digest({"entries": items}), list(items)) == (None, [0, 1, 2])
+
+
+def test_a_hostile_nesting_leaves_no_digest() -> None:
+    """A list nested 10,000 deep is not walked to the bottom: no digest, no RecursionError."""
+    nested: list[Any] = []
+    for _ in range(10_000):
+        nested = [nested]
+    assert arguments_digest({"x": nested}) is None
+
+
+def test_a_marked_method_hands_its_digest_once() -> None:
+    """Inside a marked call the digest is there once; a nested take finds none."""
+    seen: list[str | None] = []
+
+    class Desk:
+        @command
+        def do(self, *, command_id: str, actor: object, value: int) -> None:
+            seen.extend([given_digest(), given_digest()])
+
+    Desk().do(command_id="c", actor=None, value=7)
+    assert seen == [_sha('{"value":7}'), None]
+    assert given_digest() is None  # nothing left behind after the call
+
+
+# --- the runner ------------------------------------------------------------------------
+
+
+def _runner(store: Any) -> CommandRunner:
+    return CommandRunner(store, clock=FixedClock(MON))
+
+
+def _run(runner: CommandRunner, arguments: dict[str, object] | None, result: int) -> int:
+    return runner.run(
+        "test.count", command_id="cmd-1", actor=CLERK, result_type=int,
+        work=lambda at: result, arguments=arguments,
+    )  # fmt: skip
+
+
+def test_a_retry_with_the_same_arguments_returns_the_first_result(store: Any) -> None:
+    """Same id, person and arguments: the work does not run again."""
+    runner = _runner(store)
+    assert (_run(runner, {"n": 1}, 10), _run(runner, {"n": 1}, 20)) == (10, 10)
+
+
+def test_a_retry_with_other_arguments_is_a_conflict(store: Any) -> None:
+    """Same id with n=2 after n=1: refused, naming the command."""
+    runner = _runner(store)
+    _run(runner, {"n": 1}, 10)
+    with pytest.raises(ConflictError, match="'test.count' with other arguments"):
+        _run(runner, {"n": 2}, 20)
+
+
+def test_a_record_without_a_digest_is_compared_by_id_and_person(store: Any) -> None:
+    """A command stored with no digest (before digests were kept) replays its result."""
+    store.commands.add(
+        CommandRecord(
+            "cmd-1", name="test.count", actor_id=CLERK.id, at=MON, result_type="int",
+            result="10",
+        )
+    )  # fmt: skip
+    assert _run(_runner(store), {"n": 2}, 20) == 10
+
+
+def test_arguments_that_are_not_a_mapping_are_refused(store: Any) -> None:
+    """arguments='n=1' names the argument and asks for a mapping."""
+    with pytest.raises(ValidationError, match="arguments"):
+        _run(_runner(store), "n=1", 10)  # type: ignore[arg-type]
+
+
+def test_an_import_retried_with_another_batch_is_a_conflict(store: Any) -> None:
+    """import_history digests the batch's ids: a second batch under one id is refused."""
+    desk = ComplaintDesk(store, clock=FixedClock(MON))
+
+    def batch(first: int) -> list[HistoryEntry]:
+        return [
+            HistoryEntry(
+                Complaint(
+                    f"H-{n}",
+                    community="东区",
+                    category="noise",
+                    subject="pump",
+                    complainant_ids=["c"],
+                    received_at=MON,
+                    first_receiver_id="desk-1",
+                ),
+                customer_id="c",
+                summary="hum",
+            )
+            for n in range(first, first + 2)
+        ]
+
+    assert desk.import_history(command_id="imp", actor=CLERK, entries=batch(1)) == 2
+    assert desk.import_history(command_id="imp", actor=CLERK, entries=batch(1)) == 2
+    with pytest.raises(ConflictError, match="other arguments"):
+        desk.import_history(command_id="imp", actor=CLERK, entries=batch(3))
+    assert len(store.complaints) == 2
