@@ -103,11 +103,6 @@ def test_care_planned_again_after_a_renewal_queues_each_occasion_once(store: Any
     assert len(store.callback_tasks) == 6  # with the Spring Festival and the expiry reminder
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a callback task has no cancelled status: revocation leaves the card's queued "
-    "greetings planned",
-)
 def test_a_revocation_leaves_no_greeting_planned(store: Any) -> None:
     """Revoked on 1 April (§ 28): none of the four greetings queued for the card stays planned."""
     clock = FixedClock(_t(2025, 3, 3))

@@ -10,6 +10,15 @@ import pytest
 
 import propcrm.services._vip_office
 from propcrm import FixedClock
+from propcrm.callbacks import (
+    CallbackKind,
+    CallbackTask,
+    Outcome,
+    Subject,
+    SubjectKind,
+    TaskStatus,
+    record_outcome,
+)
 from propcrm.customers import Customer, TierFacts
 from propcrm.errors import PermissionDeniedError, ValidationError
 from propcrm.records import NotificationKind, VipArchiveEventKind
@@ -310,3 +319,45 @@ def test_birthdays_name_people_by_text(office: VipOffice) -> None:
             command_id="i", actor=ASSISTANT, customer_id="c1", community="东区",
             level=VipLevel.OTHER, birthdays={1: date(1970, 1, 1)},  # type: ignore[dict-item]
         )  # fmt: skip
+
+
+def test_a_revocation_cancels_the_cards_coming_care_and_names_it(
+    office: VipOffice, clock: FixedClock, store: Any
+) -> None:
+    """Revoked 25 May 2025: the four later greetings are cancelled, 20 May's is left, c3's kept."""
+    store.customers.add(Customer("c3", "赵敏", facts=TierFacts(government_official=True)))
+    _issue(office)  # JK1001, birthdays 20 May and 8 October
+    _issue(office, "c3", "issue-c3")  # JK1002, the same birthdays
+    office.plan_care(command_id="care", actor=ASSISTANT, community="东区", year=2025)
+    clock.set(_t(2025, 5, 25))
+    archive = office.revoke(
+        command_id="revoke", actor=MANAGER, customer_id="c1",
+        ground=RevocationGround.HARMS_GROUP_INTERESTS,
+    )  # fmt: skip
+    greeting = "vip_card:{}:vip:greeting:{}:2025"
+    later = sorted(
+        greeting.format("JK1001", occasion)
+        for occasion in (
+            "birthday:spouse", "festival:Dragon Boat Festival",
+            "festival:Mid-Autumn Festival", "festival:National Day",
+        )
+    )  # fmt: skip
+    status = {task.id: task.status for task in store.callback_tasks.list(limit=100).items}
+    assert [status[task_id] for task_id in later] == [TaskStatus.CANCELLED] * 4
+    assert status[greeting.format("JK1001", "birthday:self")] is TaskStatus.PLANNED
+    assert {
+        status[greeting.format("JK1002", o)] for o in ("birthday:self", "festival:National Day")
+    } == {TaskStatus.PLANNED}
+    cancelled = archive.events[-1].reasons[-1]
+    assert (cancelled.rule, cancelled.facts["task_ids"]) == ("vip.care.cancelled", later)
+
+
+def test_a_cancelled_callback_takes_no_outcome() -> None:
+    """record_outcome() on a cancelled greeting is refused: it is no longer to be made."""
+    task = CallbackTask(
+        "vip_card:JK1001:vip:greeting:festival:National Day:2025",
+        Subject(SubjectKind.VIP_CARD, "JK1001"), CallbackKind.GREETING, "c1", "vip_assistant",
+        _t(2025, 10, 1, 0), _t(2025, 10, 1, 23), status=TaskStatus.CANCELLED,
+    )  # fmt: skip
+    with pytest.raises(ValidationError, match="cancelled"):
+        record_outcome(task, Outcome(_t(2025, 10, 1), reached=True))

@@ -229,7 +229,7 @@ def record_outcome(task: CallbackTask, outcome: Outcome, *, policy: object = Non
     version.
 
     Raises:
-        ValidationError: the task already has an outcome.
+        ValidationError: the task already has an outcome, or was cancelled.
     """
     settings = policy_slice(policy, CallbackPolicy, "callbacks")
     require_instance(task, CallbackTask, "task", "a CallbackTask")
@@ -237,6 +237,10 @@ def record_outcome(task: CallbackTask, outcome: Outcome, *, policy: object = Non
     if task.outcome is not None:
         raise ValidationError.expected(
             "task", "a task without an outcome", task.id, "a callback's outcome is recorded once"
+        )
+    if task.status is TaskStatus.CANCELLED:
+        raise ValidationError.expected(
+            "task", "a task still to be made", task.id, "it was cancelled; record nothing on it"
         )
     status = TaskStatus.DONE if outcome.reached else TaskStatus.UNREACHED
     reasons: list[Reason] = []

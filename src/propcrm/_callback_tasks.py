@@ -65,6 +65,8 @@ class TaskStatus(Enum):
     PLANNED = "planned"
     DONE = "done"
     UNREACHED = "unreached"
+    CANCELLED = "cancelled"
+    """No longer to be made: what it followed ended first (a revoked VIP card's greetings)."""
 
 
 @frozen
@@ -140,7 +142,7 @@ class CallbackTask:
             has calling time (RULES § 6).
         staff_id: The person assigned, ``""`` until assigned.
         technician_id: The person whose work is followed up (gets rectification notices).
-        status: Planned, done or unreached.
+        status: Planned, done, unreached or cancelled.
         outcome: What the callback found, once recorded.
         reasons: Why the task exists and why its window is what it is.
         version: Optimistic-concurrency version for storage.

@@ -16,6 +16,7 @@ import attrs
 
 from propcrm._time import Clock, zone
 from propcrm._vip_records import birthdays_of
+from propcrm.callbacks import Subject, SubjectKind, TaskStatus
 from propcrm.customers import classify_tier
 from propcrm.errors import NotFoundError, PermissionDeniedError
 from propcrm.explain import Reason
@@ -28,6 +29,7 @@ from propcrm.records import (
 from propcrm.roles import Role
 from propcrm.services._arguments import command
 from propcrm.services._commands import Actor, CommandRunner, require_actor
+from propcrm.services._paging import PAGE, all_pages
 from propcrm.storage import Store
 from propcrm.vip import RevocationGround, VipCard, VipLevel, VipProgramme
 
@@ -221,6 +223,10 @@ class VipCardCommands:
     ) -> VipArchive:
         """Revoke the VIP's card: priority and discount services stop today (§ 28).
 
+        Family care is a benefit of a valid card (§ 33): every callback still
+        planned for the card from now on (its greetings, its expiry reminder)
+        is cancelled with a reason, and the archive's event names them.
+
         Raises:
             PermissionDeniedError: The actor does not act for the archive's
                 community, or is neither service-centre manager nor general manager.
@@ -241,9 +247,10 @@ class VipCardCommands:
                 {"card_id": card.id, "ground": getattr(ended.change.ground, "value", "")},
                 "002 §28",
             )
+            cancelled = self._cancel_care(card, at, on)
             event = self._event(
                 VipArchiveEventKind.REVOKED, at, on, actor, command_id, card.id, None,
-                ended.change.why, (revoked,),
+                ended.change.why, (revoked, *cancelled),
             )  # fmt: skip
             return self._written(archive, card.id, event)
 
@@ -270,6 +277,44 @@ class VipCardCommands:
         return self._card_command("vip.birthdays", command_id, actor, customer_id, KEEPERS, work)
 
     # --- shared steps -------------------------------------------------------------------
+
+    def _cancel_care(self, card: VipCard, at: datetime, on: date) -> tuple[Reason, ...]:
+        """Cancel the callbacks still planned for ``card`` after ``at``; say which.
+
+        Care tasks belong to the VIP role and are named by their card; a
+        revocation is rare, so reading that role's coming tasks is cheap enough.
+        """
+        subject = Subject(SubjectKind.VIP_CARD, card.id)
+        why = Reason(
+            "callback.vip.card_revoked",
+            f"card {card.id} was revoked on {on}: family care ends with the card",
+            {"card_id": card.id, "revoked_on": on.isoformat()},
+            "002 §§28, 33",
+        )
+        coming = all_pages(
+            lambda after: self.store.callback_tasks.list(
+                owner_role=self.policy.callbacks.vip_role, due_from=at, order_by="due",
+                limit=PAGE, after=after,
+            )
+        )  # fmt: skip
+        cancelled = [
+            task for task in coming if task.subject == subject and task.status is TaskStatus.PLANNED
+        ]
+        for task in cancelled:
+            task.status = TaskStatus.CANCELLED
+            task.reasons = (*task.reasons, why)
+            self.store.callback_tasks.update(task)
+        if not cancelled:
+            return ()
+        ids = sorted(task.id for task in cancelled)
+        return (
+            Reason(
+                "vip.care.cancelled",
+                f"{len(ids)} planned callback(s) of card {card.id} cancelled",
+                {"card_id": card.id, "task_ids": ids},
+                "002 §§28, 33",
+            ),
+        )
 
     def _command(
         self, name: str, command_id: str, actor: Actor, work: Callable[[datetime], VipArchive]
