@@ -10,10 +10,12 @@ import sys
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from propcrm import FixedClock
 from propcrm.complaints import Grade
+from propcrm.errors import ConflictError
 from propcrm.records import CaseEventKind, CaseState, Notification
 from propcrm.services import Actor, ComplaintDesk, deliver_pending
 from propcrm.storage.sqlite import SqliteStore
@@ -35,29 +37,34 @@ def main() -> int:
         clock = FixedClock(MONDAY)
         desk = ComplaintDesk(store, clock=clock)
 
-        case = desk.register(
-            command_id="2025-03-03-001",
-            actor=clerk,
-            complaint_id="TS-001",
-            community="东区",
-            customer_id="cust-301",
-            complainant_ids=["cust-301", "cust-302", "cust-303"],
-            summary="the pump room under block 3 hums all night",
-            category="noise",
-            subject="pump room",
-            channel="visit",
-        )
+        request: dict[str, Any] = {
+            "complaint_id": "TS-001",
+            "community": "东区",
+            "customer_id": "cust-301",
+            "complainant_ids": ["cust-301", "cust-302", "cust-303"],
+            "summary": "the pump room under block 3 hums all night",
+            "category": "noise",
+            "subject": "pump room",
+            "channel": "visit",
+        }
+        case = desk.register(command_id="2025-03-03-001", actor=clerk, **request)
         print(f"registered {case.id}: {case.grade.label}, owned by {case.owner_id}")
         if case.grade is not Grade.HOT:
             problems.append(f"three complainants should be HOT, got {case.grade}")
 
         # The clerk's terminal sends the same request twice: the second changes nothing.
-        again = desk.register(
-            command_id="2025-03-03-001", actor=clerk, complaint_id="TS-001", community="东区",
-            customer_id="cust-301", summary="retry", category="noise", subject="pump room",
-        )  # fmt: skip
+        again = desk.register(command_id="2025-03-03-001", actor=clerk, **request)
         if again != case or len(store.complaints) != 1:
             problems.append("a retried command must change nothing")
+        # The same id for another request is a mistake in the caller, refused.
+        try:
+            desk.register(
+                command_id="2025-03-03-001", actor=clerk, **{**request, "summary": "other"}
+            )
+        except ConflictError as e:
+            print(f"refused: {e}")
+        else:
+            problems.append("the same command id with other arguments must be refused")
 
         desk.send_liaison_slip(
             command_id="2025-03-03-002", actor=clerk, complaint_id="TS-001",

@@ -3,6 +3,7 @@
 import hashlib
 from collections.abc import Iterator
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -63,9 +64,27 @@ def test_personal_data_enters_by_its_masked_form_only() -> None:
     assert digests[0] == _sha('{"contact":["$personal","phone","138****5678"]}')
 
 
-def test_a_datetime_enters_with_its_offset() -> None:
-    """09:00 in Shanghai is written 2025-03-03T09:00:00+08:00."""
-    assert arguments_digest({"at": MON}) == _sha('{"at":["$datetime","2025-03-03T09:00:00+08:00"]}')
+def test_a_datetime_enters_as_its_instant_in_utc() -> None:
+    """09:00 in Shanghai is 01:00 UTC: written 2025-03-03T01:00:00+00:00."""
+    assert arguments_digest({"at": MON}) == _sha('{"at":["$instant","2025-03-03T01:00:00+00:00"]}')
+
+
+def test_an_enum_enters_as_its_value() -> None:
+    """Role.DESK_STAFF and 'desk_staff' are one argument: written "desk_staff"."""
+    assert arguments_digest({"role": Role.DESK_STAFF}) == _sha('{"role":"desk_staff"}')
+
+
+def test_numbers_enter_by_their_normalised_value() -> None:
+    """150, Decimal('150.00') and Decimal('1.5E+2') are all 15e1; 150.5 is 1505e-1."""
+    digests = {arguments_digest({"n": n}) for n in (150, Decimal("150.00"), Decimal("1.5E+2"))}
+    assert digests == {_sha('{"n":["$number","15e1"]}')}
+    assert arguments_digest({"n": Decimal("150.5")}) == _sha('{"n":["$number","1505e-1"]}')
+
+
+def test_a_number_past_the_int_to_text_limit_still_digests_exactly() -> None:
+    """10**5000 (past Python's 4,300-digit limit) is written 1e5000; one more is not alike."""
+    assert arguments_digest({"n": 10**5000}) == _sha('{"n":["$number","1e5000"]}')
+    assert arguments_digest({"n": 10**5000 + 1}) != arguments_digest({"n": 10**5000})
 
 
 def test_a_generator_leaves_no_digest_and_is_not_read() -> None:
@@ -92,7 +111,7 @@ def test_a_marked_method_hands_its_digest_once() -> None:
             seen.extend([given_digest(), given_digest()])
 
     Desk().do(command_id="c", actor=None, value=7)
-    assert seen == [_sha('{"value":7}'), None]
+    assert seen == [_sha('{"value":["$number","7e0"]}'), None]
     assert given_digest() is None  # nothing left behind after the call
 
 

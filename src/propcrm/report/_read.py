@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from attrs import define
 
-from propcrm.callbacks import CallbackTask, SubjectKind
+from propcrm.callbacks import CallbackTask, SubjectKind, TaskStatus
 from propcrm.customers import Customer
 from propcrm.records import (
     CaseEvent,
@@ -117,8 +117,12 @@ def read_records(
     due = _pages(
         store.callback_tasks.list, owner_role=Role.VIP_ASSISTANT, due_from=start, due_before=end
     )
-    care: list[CallbackTask] = [
-        t for t in due if t.subject.kind is SubjectKind.VIP_CARD and t.subject.record_id in cards
+    care: list[CallbackTask] = [  # a cancelled call (its card revoked) is not due
+        t
+        for t in due
+        if t.subject.kind is SubjectKind.VIP_CARD
+        and t.subject.record_id in cards
+        and t.status is not TaskStatus.CANCELLED
     ]
     return Records(
         communities=communities,

@@ -33,7 +33,7 @@ from propcrm.records import (
     RepairCategory,
 )
 from propcrm.roles import Role
-from propcrm.services._arguments import command
+from propcrm.services._arguments import command, command_with, masked_as
 from propcrm.services._commands import Actor, CommandRunner, require_actor, require_store
 from propcrm.services._paging import PAGE, all_pages
 from propcrm.services._sweeps import ComplaintDesk
@@ -190,7 +190,7 @@ class NightDesk:
 
     # --- the night log ------------------------------------------------------------------
 
-    @command
+    @command_with(caller=masked_as("phone"), address=masked_as("address"))
     def log(
         self,
         *,
@@ -266,7 +266,7 @@ class NightDesk:
 
         return self._command("night.log", command_id, actor, work)
 
-    @command
+    @command_with(address=masked_as("address"))
     def assign_work_order(
         self,
         *,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any
 
 import attrs
 from attrs import frozen
@@ -21,7 +20,7 @@ from propcrm.records import (
     PromisedReply,
 )
 from propcrm.services._analysis import AnalysisReport, Finding, RecurringProblem, analyse, recurring
-from propcrm.services._arguments import NOT_DIGESTED, command, command_summarised
+from propcrm.services._arguments import NOT_DIGESTED, command, command_with
 from propcrm.services._commands import Actor, require_actor
 from propcrm.services._complaint_desk import record_grade
 from propcrm.services._complaint_handling import HandlingCommands
@@ -33,21 +32,17 @@ __all__ = ["ComplaintDesk", "EscalationRecord", "SweepReport"]
 _PAGE = 500
 
 
-def _batch_ids(arguments: dict[str, Any]) -> dict[str, object]:
+def _batch_ids(entries: object) -> object:
     """What tells two imports apart: the complaint ids of the batch, in order.
 
     A batch that is not a list or tuple (a generator) is not read here, which
     would consume it: its import gets no digest.
     """
-    entries = arguments.get("entries")
     if not isinstance(entries, list | tuple):
-        return {"entries": NOT_DIGESTED}
-    return {
-        "entries": [
-            entry.complaint.id if isinstance(entry, HistoryEntry) else NOT_DIGESTED
-            for entry in entries
-        ]
-    }
+        return NOT_DIGESTED
+    return [
+        entry.complaint.id if isinstance(entry, HistoryEntry) else NOT_DIGESTED for entry in entries
+    ]
 
 
 @frozen
@@ -171,7 +166,7 @@ class ComplaintDesk(HandlingCommands):
             community=community, period=period, findings=findings,
         )  # fmt: skip
 
-    @command_summarised(_batch_ids)
+    @command_with(entries=_batch_ids)
     def import_history(
         self, *, command_id: str, actor: Actor, entries: Iterable[HistoryEntry]
     ) -> int:

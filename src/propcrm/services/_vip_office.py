@@ -27,7 +27,7 @@ from propcrm.records import (
     VipArchiveEventKind,
 )
 from propcrm.roles import Role
-from propcrm.services._arguments import command
+from propcrm.services._arguments import command, command_with, omitted
 from propcrm.services._commands import Actor, CommandRunner, require_actor
 from propcrm.services._paging import PAGE, all_pages
 from propcrm.storage import Store
@@ -73,7 +73,7 @@ class VipCardCommands:
 
     # --- cards --------------------------------------------------------------------------
 
-    @command
+    @command_with(birthdays=omitted)
     def issue(
         self,
         *,
@@ -256,7 +256,7 @@ class VipCardCommands:
 
         return self._card_command("vip.revoke", command_id, actor, customer_id, REVOKERS, work)
 
-    @command
+    @command_with(birthdays=omitted)
     def record_birthdays(
         self, *, command_id: str, actor: Actor, customer_id: str, birthdays: Mapping[str, date]
     ) -> VipArchive:
@@ -279,12 +279,18 @@ class VipCardCommands:
     # --- shared steps -------------------------------------------------------------------
 
     def _cancel_care(self, card: VipCard, at: datetime, on: date) -> tuple[Reason, ...]:
-        """Cancel the callbacks still planned for ``card`` after ``at``; say which.
+        """Cancel the callbacks still planned for ``card`` (or the cards it took over
+        from) after ``at``; say which.
 
         Care tasks belong to the VIP role and are named by their card; a
         revocation is rare, so reading that role's coming tasks is cheap enough.
         """
-        subject = Subject(SubjectKind.VIP_CARD, card.id)
+        # Care queued under a card this one replaced or renewed is this card's care
+        # (plan_care does not queue it again), so it ends with this card too.
+        subjects = {
+            Subject(SubjectKind.VIP_CARD, held.id)
+            for held in self.store.vip_cards.held_by(card.customer_id)
+        }
         why = Reason(
             "callback.vip.card_revoked",
             f"card {card.id} was revoked on {on}: family care ends with the card",
@@ -298,7 +304,9 @@ class VipCardCommands:
             )
         )  # fmt: skip
         cancelled = [
-            task for task in coming if task.subject == subject and task.status is TaskStatus.PLANNED
+            task
+            for task in coming
+            if task.subject in subjects and task.status is TaskStatus.PLANNED
         ]
         for task in cancelled:
             task.status = TaskStatus.CANCELLED

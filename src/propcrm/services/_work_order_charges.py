@@ -34,7 +34,7 @@ from propcrm.records import (
     WorkOrderStepKind,
 )
 from propcrm.roles import Role
-from propcrm.services._arguments import command
+from propcrm.services._arguments import command, command_with, number
 from propcrm.services._commands import Actor
 from propcrm.services._work_order_desk import WorkOrderCommands
 from propcrm.sla import Event, EventKind
@@ -101,7 +101,7 @@ class WorkOrderDesk(WorkOrderCommands):
         self.price_list = _prices({} if price_list is None else price_list)
         self.supervisor_limit = money(supervisor_limit, "supervisor_limit")
 
-    @command
+    @command_with(amount=number)
     def charge(
         self,
         *,

@@ -18,7 +18,7 @@ from propcrm.errors import ValidationError
 from propcrm.policy import Policy
 from propcrm.privacy import PersonalData, PersonalKind
 from propcrm.records import RepairCategory, RepairSlip, WorkOrderStep, WorkOrderStepKind
-from propcrm.services._arguments import command
+from propcrm.services._arguments import command, command_with, masked_as
 from propcrm.services._commands import Actor, CommandRunner, received_before, require_actor
 from propcrm.sla import Event, EventKind, SlaEvaluator, TargetStatus, Timeline
 from propcrm.storage import Store
@@ -75,7 +75,7 @@ class WorkOrderCommands:
         self.policy = self._runner.policy
         self._evaluator: SlaEvaluator | None = None
 
-    @command
+    @command_with(address=masked_as("address"), contact=masked_as("phone"))
     def register(
         self,
         *,

@@ -356,7 +356,8 @@ def _personal_data(value: PersonalData) -> dict[str, str]:
             value.kind.value,
             "personal data with its clear value",
             value,
-            "a copy rebuilt from a pickle holds only the masked form; store the original",
+            "a withheld copy (from a desk's result or a pickle) holds only the masked form; "
+            "store the record as read from the store",
         ) from e
     return {"kind": value.kind.value, "value": clear}
 

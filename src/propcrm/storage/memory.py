@@ -23,64 +23,13 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 import attrs
 
 from propcrm.errors import ConflictError, NotFoundError, shown
-from propcrm.storage._access_tables import (
-    AUDIT_TRAIL,
-    CONSENTS,
-    AuditTrailRepo,
-    ConsentRepo,
-)
-from propcrm.storage._analysis_tables import (
-    PROBLEM_ANALYSES,
-    WORK_ORDER_STEPS,
-    ProblemAnalysisRepo,
-    WorkOrderStepRepo,
-)
 from propcrm.storage._catalog import (
-    CALLBACK_TASKS,
-    COMPLAINTS,
-    CUSTOMERS,
-    HOUSEHOLDS,
-    SURVEY_RESPONSES,
-    VIP_CARDS,
-    WORK_ORDERS,
-    CallbackTaskRepo,
     CardNumbers,
-    CustomerRepo,
-    HouseholdRepo,
-    SurveyResponseRepo,
-    VipCardRepo,
-    WorkOrderRepo,
 )
 from propcrm.storage._codec import decode, encode, make_converter
 from propcrm.storage._engine import Operator, Query, Scalar, Table, sequence_id, stale
 from propcrm.storage._listing import Condition
-from propcrm.storage._office_tables import (
-    NIGHT_ENTRIES,
-    VIP_ARCHIVES,
-    NightEntryRepo,
-    VipArchiveRepo,
-)
-from propcrm.storage._records import (
-    CASE_EVENTS,
-    COMMANDS,
-    COMPLAINT_CASES,
-    GRADE_RECORDS,
-    NOTIFICATIONS,
-    PROMISED_REPLIES,
-    CaseEventRepo,
-    CommandRepo,
-    ComplaintCaseRepo,
-    ComplaintRepo,
-    GradeRecordRepo,
-    NotificationRepo,
-    PromisedReplyRepo,
-)
-from propcrm.storage._repair_tables import (
-    ALLOCATOR_STATES,
-    REPAIR_SLIPS,
-    AllocatorStateRepo,
-    RepairSlipRepo,
-)
+from propcrm.storage._wiring import Repositories
 
 if TYPE_CHECKING:
     from propcrm.storage import Store
@@ -92,7 +41,7 @@ T = TypeVar("T")
 _Row = tuple[int, tuple[Scalar, ...], str]  # version, query-column values, encoded entity
 
 
-class MemoryStore:
+class MemoryStore(Repositories):
     """A store held in memory; nothing survives the process.
 
     Attributes are the repositories, as described by :class:`propcrm.storage.Store`.
@@ -106,28 +55,8 @@ class MemoryStore:
         self._sequences: dict[str, int] = {}
         self._sequence_journal: list[tuple[str, int | None]] = []
         self._sequence_marks: list[int] = []
-        self.customers = CustomerRepo(_MemoryTable(self, CUSTOMERS))
-        self.households = HouseholdRepo(_MemoryTable(self, HOUSEHOLDS))
-        self.vip_cards = VipCardRepo(_MemoryTable(self, VIP_CARDS))
+        self._wire_repositories(self._table, self)
         self.card_numbers = CardNumbers(self)
-        self.survey_responses = SurveyResponseRepo(_MemoryTable(self, SURVEY_RESPONSES))
-        self.complaints = ComplaintRepo(_MemoryTable(self, COMPLAINTS))
-        self.callback_tasks = CallbackTaskRepo(_MemoryTable(self, CALLBACK_TASKS))
-        self.work_orders = WorkOrderRepo(_MemoryTable(self, WORK_ORDERS))
-        self.complaint_cases = ComplaintCaseRepo(_MemoryTable(self, COMPLAINT_CASES))
-        self.case_events = CaseEventRepo(_MemoryTable(self, CASE_EVENTS))
-        self.grade_records = GradeRecordRepo(_MemoryTable(self, GRADE_RECORDS))
-        self.notifications = NotificationRepo(_MemoryTable(self, NOTIFICATIONS))
-        self.promised_replies = PromisedReplyRepo(_MemoryTable(self, PROMISED_REPLIES))
-        self.commands = CommandRepo(_MemoryTable(self, COMMANDS))
-        self.repair_slips = RepairSlipRepo(_MemoryTable(self, REPAIR_SLIPS))
-        self.allocator_states = AllocatorStateRepo(_MemoryTable(self, ALLOCATOR_STATES))
-        self.work_order_steps = WorkOrderStepRepo(_MemoryTable(self, WORK_ORDER_STEPS))
-        self.problem_analyses = ProblemAnalysisRepo(_MemoryTable(self, PROBLEM_ANALYSES))
-        self.audit_trail = AuditTrailRepo(_MemoryTable(self, AUDIT_TRAIL), self)
-        self.consents = ConsentRepo(_MemoryTable(self, CONSENTS))
-        self.night_entries = NightEntryRepo(_MemoryTable(self, NIGHT_ENTRIES))
-        self.vip_archives = VipArchiveRepo(_MemoryTable(self, VIP_ARCHIVES))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -91,37 +91,11 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
 from propcrm.errors import StorageError, ValidationError, shown
-from propcrm.storage._access_tables import AUDIT_TRAIL, CONSENTS, AuditTrailRepo, ConsentRepo
-from propcrm.storage._analysis_tables import (
-    PROBLEM_ANALYSES,
-    WORK_ORDER_STEPS,
-    ProblemAnalysisRepo,
-    WorkOrderStepRepo,
-)
 from propcrm.storage._catalog import (
-    CALLBACK_TASKS,
-    COMPLAINTS,
-    CUSTOMERS,
-    HOUSEHOLDS,
-    SURVEY_RESPONSES,
-    VIP_CARDS,
-    WORK_ORDERS,
-    CallbackTaskRepo,
     CardNumbers,
-    CustomerRepo,
-    HouseholdRepo,
-    SurveyResponseRepo,
-    VipCardRepo,
-    WorkOrderRepo,
 )
 from propcrm.storage._codec import make_converter
 from propcrm.storage._engine import Table
-from propcrm.storage._office_tables import (
-    NIGHT_ENTRIES,
-    VIP_ARCHIVES,
-    NightEntryRepo,
-    VipArchiveRepo,
-)
 from propcrm.storage._postgres_schema import prepare
 from propcrm.storage._postgres_wire import (
     check_arguments,
@@ -130,28 +104,8 @@ from propcrm.storage._postgres_wire import (
     row_restored,
     translated_error,
 )
-from propcrm.storage._records import (
-    CASE_EVENTS,
-    COMMANDS,
-    COMPLAINT_CASES,
-    GRADE_RECORDS,
-    NOTIFICATIONS,
-    PROMISED_REPLIES,
-    CaseEventRepo,
-    CommandRepo,
-    ComplaintCaseRepo,
-    ComplaintRepo,
-    GradeRecordRepo,
-    NotificationRepo,
-    PromisedReplyRepo,
-)
-from propcrm.storage._repair_tables import (
-    ALLOCATOR_STATES,
-    REPAIR_SLIPS,
-    AllocatorStateRepo,
-    RepairSlipRepo,
-)
 from propcrm.storage._sqlite_table import SqliteTable
+from propcrm.storage._wiring import Repositories
 
 if TYPE_CHECKING:
     from propcrm.storage import Store
@@ -171,7 +125,7 @@ class _Done:
     rowcount: int
 
 
-class PostgresStore:
+class PostgresStore(Repositories):
     """A store on a PostgreSQL server, shared by every process and thread that opens it.
 
     Args:
@@ -245,28 +199,8 @@ class PostgresStore:
             except psycopg.Error as e:
                 self._pool.close()
                 raise StorageError(f"cannot open a pool on {self._where}: {e}") from e
-        self.customers = CustomerRepo(SqliteTable(self, CUSTOMERS))
-        self.households = HouseholdRepo(SqliteTable(self, HOUSEHOLDS))
-        self.vip_cards = VipCardRepo(SqliteTable(self, VIP_CARDS))
+        self._wire_repositories(self._table, self)
         self.card_numbers = CardNumbers(self)
-        self.survey_responses = SurveyResponseRepo(SqliteTable(self, SURVEY_RESPONSES))
-        self.complaints = ComplaintRepo(SqliteTable(self, COMPLAINTS))
-        self.callback_tasks = CallbackTaskRepo(SqliteTable(self, CALLBACK_TASKS))
-        self.work_orders = WorkOrderRepo(SqliteTable(self, WORK_ORDERS))
-        self.complaint_cases = ComplaintCaseRepo(SqliteTable(self, COMPLAINT_CASES))
-        self.case_events = CaseEventRepo(SqliteTable(self, CASE_EVENTS))
-        self.grade_records = GradeRecordRepo(SqliteTable(self, GRADE_RECORDS))
-        self.notifications = NotificationRepo(SqliteTable(self, NOTIFICATIONS))
-        self.promised_replies = PromisedReplyRepo(SqliteTable(self, PROMISED_REPLIES))
-        self.commands = CommandRepo(SqliteTable(self, COMMANDS))
-        self.repair_slips = RepairSlipRepo(SqliteTable(self, REPAIR_SLIPS))
-        self.allocator_states = AllocatorStateRepo(SqliteTable(self, ALLOCATOR_STATES))
-        self.work_order_steps = WorkOrderStepRepo(SqliteTable(self, WORK_ORDER_STEPS))
-        self.problem_analyses = ProblemAnalysisRepo(SqliteTable(self, PROBLEM_ANALYSES))
-        self.night_entries = NightEntryRepo(SqliteTable(self, NIGHT_ENTRIES))
-        self.vip_archives = VipArchiveRepo(SqliteTable(self, VIP_ARCHIVES))
-        self.audit_trail = AuditTrailRepo(SqliteTable(self, AUDIT_TRAIL), self)
-        self.consents = ConsentRepo(SqliteTable(self, CONSENTS))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
