@@ -62,7 +62,7 @@ ENGINE_TESTS: dict[str, tuple[str, ...]] = {
         "tests/test_vip_benefit_reasons.py",
         "tests/test_review_rules.py",
     ),
-    "_vip_numbers": ("tests/test_vip.py",),
+    "_vip_numbers": ("tests/test_vip.py", "tests/test_vip_number_checks.py"),
     "_sla_clock": ("tests/test_sla.py", "tests/test_sla_rules.py", "tests/test_sla_clock.py"),
     "_sla_targets": (
         "tests/test_sla.py",
