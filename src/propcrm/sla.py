@@ -94,9 +94,13 @@ _ZERO = timedelta(0)
 _new_status = tuple.__new__
 _NO_GAPS: list[tuple[datetime, datetime]] = []  # never changed: shared by every clock without
 
-#: One item's facts shared by its targets: its index, the events before ``at``, its
-#: eras, ``at``, what its targets share, and its first resolution (or ``cut``).
-_Item = tuple[TimelineIndex, int, list[Era], datetime, dict[tuple[Any, ...], Any], int]
+_NO_RUNS: list[timedelta] = []  # likewise
+_BREACHED, _MET, _PAUSED, _RUNNING = (
+    SlaState.BREACHED,
+    SlaState.MET,
+    SlaState.PAUSED,
+    SlaState.RUNNING,
+)
 
 
 @cache
@@ -209,7 +213,11 @@ class SlaEvaluator:
         """:meth:`evaluate` for each timeline, in order."""
         require_aware(at, "at")
         given = require_iterable(timelines, "timelines", _TIMELINES)
-        return [self._evaluate(_timeline(timeline), at) for timeline in given]
+        one = self._evaluate
+        return [
+            one(timeline if type(timeline) is Timeline else _timeline(timeline), at)
+            for timeline in given
+        ]
 
     def attainment(self, timelines: Iterable[Timeline], *, at: datetime) -> dict[str, Attainment]:
         """Per target, how many ``timelines`` decided by ``at`` met it (see :func:`attainment`)."""
@@ -246,13 +254,7 @@ class SlaEvaluator:
             if known is None:
                 known = self._reasons[ids] = pause_reasons(eras)
             check_reasons(index, cut, known, kind if self._policy else "")
-        # What the targets of this item share, by a plan's start_key and runs_key: the
-        # clock's start on a calendar and the business time between pauses (see _status).
-        shared: dict[tuple[Any, ...], Any] = {}
-        resolutions = index.resolutions
-        item = (index, cut, eras, at, shared, resolutions[0] if resolutions else cut)
-        status = self._status
-        return tuple([status(p, item) for p in plans.values()])
+        return self._statuses(plans.values(), index, cut, eras, at)
 
     def _targets(self, key: tuple[str, str, str, str]) -> dict[str, Plan]:
         found = self._selected.get(key)
@@ -267,91 +269,100 @@ class SlaEvaluator:
             plan = self._plans[target] = Plan(target, self._calendars[target.calendar])
         return plan
 
-    def _status(self, p: Plan, item: _Item) -> TargetStatus:
-        index, cut, eras, at, shared, resolved = item
-        first = index.first.get(p.start, cut)
-        if first >= cut:
-            return p.not_started
-        cal = p.cal
-        started = shared.get(p.start_key)
-        if started is None:
-            started = shared[p.start_key] = cal.next_working_time(index.times[first])
-        stop = index.first.get(p.stop, cut)
-        if (
-            index.reopened
-            if p.reopenable
-            else stop < first
-            # resolved before its own stop event (an enquiry answered without a dispatch)
-            or (resolved < cut and not first < stop < resolved)
-        ):
-            stops, final_stop = index.stops(p.stop, p.reopenable, first, cut)
-        else:  # the usual case: the stop event's first occurrence (never reopened), or none yet
-            stops, final_stop = _NO_GAPS, index.times[stop] if stop < cut else None
-        if p.pause_on and index.pauses:  # a pause still open when the clock stopped ends there
-            pauses, paused = index.paused(
-                p.pause_on, first, at if final_stop is None else final_stop
+    def _statuses(
+        self, plans: Iterable[Plan], index: TimelineIndex, cut: int, eras: list[Era], at: datetime
+    ) -> tuple[TargetStatus, ...]:
+        """One status per plan, for an item whose events before ``cut`` have happened."""
+        times, first_of = index.times, index.first
+        resolved = index.resolutions[0] if index.resolutions else cut
+        # What the item's targets share, by a plan's start_key and runs_key: the clock's
+        # start on a calendar and, pausing for the same reasons, the business time
+        # between its pauses.
+        shared: dict[tuple[Any, ...], Any] = {}
+        found: list[TargetStatus] = []
+        for p in plans:
+            first = first_of.get(p.start, cut)
+            if first >= cut:
+                found.append(p.not_started)
+                continue
+            cal = p.cal
+            started = shared.get(p.start_key)
+            if started is None:
+                started = shared[p.start_key] = cal.next_working_time(times[first])
+            stop = first_of.get(p.stop, cut)
+            if (
+                index.reopened
+                if p.reopenable
+                else stop < first
+                # resolved before its own stop event (an enquiry answered without a dispatch)
+                or (resolved < cut and not first < stop < resolved)
+            ):
+                stops, final_stop = index.stops(p.stop, p.reopenable, first, cut)
+            else:  # the usual case: the stop event's first occurrence (never reopened), or none
+                stops, final_stop = _NO_GAPS, times[stop] if stop < cut else None
+            end = at if final_stop is None else final_stop
+            paused = False
+            gaps = stops
+            runs = _NO_RUNS  # (read only where there are gaps)
+            if p.pause_on and index.pauses:  # a pause still open when the clock stops ends there
+                pauses, paused = index.paused(p.pause_on, first, end)
+                if pauses:
+                    gaps = sorted(pauses + stops) if stops else pauses
+            if gaps:
+                runs = [] if stops else shared.setdefault(p.runs_key, [])
+            if len(eras) > 1:  # regraded or appointed: each allowance in force in its own span
+                breached_at = None
+                in_force = spans(p.name, eras)
+                for i, (span_start, allowance, appointment) in enumerate(in_force):
+                    budget, due = deadline(cal, allowance, started, appointment, gaps, runs)
+                    if breached_at is None:
+                        span_end = in_force[i + 1][0] if i + 1 < len(in_force) else None
+                        breached_at = breach(due, span_start, span_end, at, stops, final_stop)
+            else:
+                if p.business and not gaps:
+                    budget = p.duration
+                    due = cal.add(started, budget)
+                else:
+                    budget, due = deadline(cal, p.allowance, started, None, gaps, runs)
+                if stops:
+                    breached_at = breach(due, None, None, at, stops, final_stop)
+                else:
+                    breached_at = due if due < end else None
+            if end <= started:
+                elapsed = _ZERO
+            elif gaps:
+                elapsed = counted(cal, started, end, gaps, runs)
+            else:
+                elapsed = cal.elapsed(started, end)
+            if breached_at is not None:
+                state = _BREACHED
+            elif final_stop is not None:
+                state = _MET
+            else:
+                state = _PAUSED if paused else _RUNNING
+            year = due.year if due.tzinfo is p.tz else due.astimezone(p.tz).year
+            provisional = p.provisional.get(year)
+            if provisional is None:
+                provisional = p.provisional[year] = cal.is_provisional(date(year, 12, 31))
+            found.append(
+                _new_status(
+                    TargetStatus,
+                    (
+                        p.name,
+                        state,
+                        started,
+                        due,
+                        final_stop,
+                        elapsed,
+                        budget,
+                        breached_at,
+                        provisional,
+                        p.warnings,
+                        p.source,
+                    ),
+                )
             )
-            gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
-        else:
-            paused, gaps = False, stops
-        # ...and, pausing for the same reasons, the business time between their pauses.
-        runs: list[timedelta] = []
-        if gaps and not stops:
-            runs = shared.setdefault(p.runs_key, runs)
-        if len(eras) > 1:  # regraded or appointed: each allowance in force in its own span
-            breached_at = None
-            found = spans(p.name, eras)
-            for i, (span_start, allowance, appointment) in enumerate(found):
-                budget, due = deadline(cal, allowance, started, appointment, gaps, runs)
-                if breached_at is None:
-                    span_end = found[i + 1][0] if i + 1 < len(found) else None
-                    breached_at = breach(due, span_start, span_end, at, stops, final_stop)
-        else:
-            if p.business and not gaps:
-                budget = p.duration
-                due = cal.add(started, budget)
-            else:
-                budget, due = deadline(cal, p.allowance, started, None, gaps, runs)
-            if stops:
-                breached_at = breach(due, None, None, at, stops, final_stop)
-            else:
-                limit = at if final_stop is None or at < final_stop else final_stop
-                breached_at = due if due < limit else None
-        end = at if final_stop is None else final_stop
-        if end <= started:
-            elapsed = _ZERO
-        elif gaps:
-            elapsed = counted(cal, started, end, gaps, runs)
-        else:
-            elapsed = cal.elapsed(started, end)
-        if breached_at is not None:
-            state = SlaState.BREACHED
-        elif final_stop is not None:
-            state = SlaState.MET
-        elif paused:
-            state = SlaState.PAUSED
-        else:
-            state = SlaState.RUNNING
-        year = due.year if due.tzinfo is p.tz else due.astimezone(p.tz).year
-        provisional = p.provisional.get(year)
-        if provisional is None:
-            provisional = p.provisional[year] = cal.is_provisional(date(year, 12, 31))
-        return _new_status(
-            TargetStatus,
-            (
-                p.name,
-                state,
-                started,
-                due,
-                final_stop,
-                elapsed,
-                budget,
-                breached_at,
-                provisional,
-                p.warnings,
-                p.source,
-            ),
-        )
+        return tuple(found)
 
 
 def evaluate(
