@@ -842,6 +842,14 @@ def test_a_breached_status_never_runs_again(timeline: Timeline, offsets: list[in
                 breaches[status.target] = status.breached_at
 
 
+@given(st.lists(_items, min_size=1, max_size=6), st.integers(-60, 6 * 24 * 60))
+def test_the_batch_path_equals_evaluate_item_by_item(items: list[Timeline], minutes: int) -> None:
+    """evaluate_many gives, in order, what a fresh evaluate() gives each item alone."""
+    when = items[0].events[0].at + timedelta(minutes=minutes)
+    alone = [evaluate(item, at=when, policy=SlaPolicy(), calendars=CALENDARS) for item in items]
+    assert alone == SlaEvaluator(calendars=CALENDARS).evaluate_many(items, at=when)
+
+
 @given(_items, st.integers(0, 4 * 24 * 60), st.integers(0, 4 * 24 * 60))
 def test_later_evaluation_never_unbreaches(timeline: Timeline, first: int, more: int) -> None:
     """Breached at ``at`` implies breached at every later instant."""

@@ -19,7 +19,7 @@ from propcrm._calendar_answers import (
     working_days,
     working_intervals,
 )
-from propcrm._calendar_build import EPOCH, HORIZON, HORIZON_US, US
+from propcrm._calendar_build import EPOCH, HORIZON, US
 from propcrm._calendar_checks import (
     bad_arguments,
     beyond_days,
@@ -326,14 +326,19 @@ class _AlwaysOpen(BusinessCalendar):
     __slots__ = ()
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
+        # Timedelta arithmetic throughout: the same microseconds as the engine's
+        # integers, without their slower large-integer path.
         try:
-            s = (start - EPOCH) // US
-            d = duration // US
+            since = start - EPOCH
+            inside = -HORIZON <= duration <= HORIZON
         except (TypeError, AttributeError):
             raise bad_arguments(start, "start", duration) from None
-        if not -HORIZON_US <= d <= HORIZON_US:
+        if not inside:
             raise beyond_horizon(start, duration)
-        return self._engine.moment(s + d)
+        try:
+            return (EPOCH + (since + duration)).astimezone(self._tz)
+        except OverflowError:
+            return self._engine.moment((since + duration) // US)  # raises the range error
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
         try:
@@ -350,7 +355,10 @@ class _AlwaysOpen(BusinessCalendar):
         return True
 
     def next_working_time(self, at: datetime) -> datetime:
-        return self._engine.moment(instant(at, "at"))
+        try:
+            return (EPOCH + (at - EPOCH)).astimezone(self._tz)
+        except (TypeError, AttributeError, OverflowError):
+            return self._engine.moment(instant(at, "at"))
 
     def close_of_day(self, at: datetime) -> datetime:
         local = self._engine.moment(instant(at, "at"))

@@ -210,7 +210,7 @@ def _decide(
         rank = rank if rank > _HOT else _HOT
         reasons.append(plan.media_risk)
     if history is not None:
-        if not isinstance(history, ComplaintHistory):
+        if type(history) is not ComplaintHistory and not isinstance(history, ComplaintHistory):
             raise ValidationError.expected(
                 "history",
                 "a ComplaintHistory or None",
@@ -223,7 +223,10 @@ def _decide(
                 "a ComplaintHistory built with the same key and window as the policy",
                 history.policy.same_complaint_key,
             )
-        count = history._tally(complaint)[0]
+        if history.streaming and complaint is history._last:  # counted as it was added
+            count = history._count
+        else:
+            count = history._tally(complaint)[0]
         if count >= plan.repeat:
             rank = rank if rank > _HOT else _HOT
             reasons.append(plan.repeated(count))

@@ -108,7 +108,7 @@ class ComplaintHistory:
         Raises:
             ValidationError: in streaming mode, ``complaint`` is older than the newest one.
         """
-        if not isinstance(complaint, Complaint):
+        if type(complaint) is not Complaint and not isinstance(complaint, Complaint):
             require_instance(complaint, Complaint, "complaint", "a Complaint")
         t = complaint.received_at
         key = self._key(complaint)
@@ -119,10 +119,11 @@ class ComplaintHistory:
                 bisect.insort(entries, (t, who), key=_TIME)
             self._latest = t if self._latest is None or t > self._latest else self._latest
             return
-        if self._latest is not None and t < self._latest:
+        latest = self._latest
+        if latest is not None and t < latest:
             raise ValidationError.expected(
                 "received_at",
-                f"a moment at or after the newest complaint ({self._latest})",
+                f"a moment at or after the newest complaint ({latest})",
                 t,
                 "add complaints in time order, or use ComplaintHistory(streaming=False)",
             )

@@ -44,10 +44,10 @@ from typing import Any
 
 from propcrm._checks import require_iterable
 from propcrm._sla_clock import breach, counted, deadline
+from propcrm._sla_plans import Era, Plan, check_reasons, pause_reasons, spans
 from propcrm._sla_policy import SlaPolicy
 from propcrm._sla_status import SlaState, TargetStatus
 from propcrm._sla_targets import (
-    REOPENABLE,
     Allowance,
     AllowanceKind,
     Overlay,
@@ -89,7 +89,18 @@ for _public in (
     _public.__module__ = __name__
 
 _ZERO = timedelta(0)
-_NONE: tuple[list[tuple[datetime, datetime]], bool] = ([], False)
+#: Builds a status from its fields in order without the named tuple's own ``__new__``
+#: (a Python-level call): evaluation's one allocation per target.
+_new_status = tuple.__new__
+_NO_GAPS: list[tuple[datetime, datetime]] = []  # never changed: shared by every clock without
+
+_NO_RUNS: list[timedelta] = []  # likewise
+_BREACHED, _MET, _PAUSED, _RUNNING = (
+    SlaState.BREACHED,
+    SlaState.MET,
+    SlaState.PAUSED,
+    SlaState.RUNNING,
+)
 
 
 @cache
@@ -180,8 +191,10 @@ class SlaEvaluator:
                     "pass that calendar in calendars= or change the target",
                 )
         self._calendars = dict(calendars)
-        self._selected: dict[tuple[str, str, str, str], dict[str, _Plan]] = {}
-        self._plans: dict[SlaTarget, _Plan] = {}
+        self._selected: dict[tuple[str, str, str, str], dict[str, Plan]] = {}
+        self._plans: dict[SlaTarget, Plan] = {}
+        #: The pause reasons known to the targets of a run of eras, by their plans' ids.
+        self._reasons: dict[tuple[int, ...], frozenset[str]] = {}
 
     def evaluate(self, timeline: Timeline, *, at: datetime) -> tuple[TargetStatus, ...]:
         """One status per target that applies to ``timeline`` at ``at`` (later events ignored).
@@ -200,7 +213,11 @@ class SlaEvaluator:
         """:meth:`evaluate` for each timeline, in order."""
         require_aware(at, "at")
         given = require_iterable(timelines, "timelines", _TIMELINES)
-        return [self._evaluate(_timeline(timeline), at) for timeline in given]
+        one = self._evaluate
+        return [
+            one(timeline if type(timeline) is Timeline else _timeline(timeline), at)
+            for timeline in given
+        ]
 
     def attainment(self, timelines: Iterable[Timeline], *, at: datetime) -> dict[str, Attainment]:
         """Per target, how many ``timelines`` decided by ``at`` met it (see :func:`attainment`)."""
@@ -216,127 +233,136 @@ class SlaEvaluator:
 
     def _evaluate(self, timeline: Timeline, at: datetime) -> tuple[TargetStatus, ...]:
         index = timeline._index
-        cut = bisect.bisect_right(index.times, at)
+        times = index.times
+        cut = bisect.bisect_right(times, at)
         kind, grade, tier = timeline.kind, timeline.grade, timeline.tier
         key = (kind, grade, tier, timeline.property_type)
         plans = self._selected.get(key) or self._targets(key)
-        appointment: datetime | None = None
         eras: list[Era] = [(None, plans, None)]
-        for i, new_grade, new_appointment in index.changes:
-            if i >= cut:
-                break
-            grade = new_grade or grade
-            appointment = new_appointment or appointment
-            plans = self._targets((kind, grade, tier, timeline.property_type))
-            eras.append((index.times[i], plans, appointment))
+        if index.changes:
+            appointment: datetime | None = None
+            for i, new_grade, new_appointment in index.changes:
+                if i >= cut:
+                    break
+                grade = new_grade or grade
+                appointment = new_appointment or appointment
+                plans = self._targets((kind, grade, tier, timeline.property_type))
+                eras.append((times[i], plans, appointment))
         if index.reasons:
-            _check_reasons(index, cut, eras, kind if self._policy else "")
-        shared: dict[tuple[Any, ...], Any] = {}  # work targets of this item share (see _status)
-        status = self._status
-        return tuple([status(t, index, cut, eras, at, shared) for t in eras[-1][1].values()])
+            ids = tuple([id(era[1]) for era in eras])  # the plans live as long as the evaluator
+            known = self._reasons.get(ids)
+            if known is None:
+                known = self._reasons[ids] = pause_reasons(eras)
+            check_reasons(index, cut, known, kind if self._policy else "")
+        return self._statuses(plans.values(), index, cut, eras, at)
 
-    def _targets(self, key: tuple[str, str, str, str]) -> dict[str, _Plan]:
+    def _targets(self, key: tuple[str, str, str, str]) -> dict[str, Plan]:
         found = self._selected.get(key)
         if found is None:
             chosen = self._policy.select(*key).targets if self._policy else self._fixed
             found = self._selected[key] = {t.name: self._plan(t) for t in chosen}
         return found
 
-    def _plan(self, target: SlaTarget) -> _Plan:
+    def _plan(self, target: SlaTarget) -> Plan:
         plan = self._plans.get(target)
         if plan is None:
-            plan = self._plans[target] = _Plan(target, self._calendars[target.calendar])
+            plan = self._plans[target] = Plan(target, self._calendars[target.calendar])
         return plan
 
-    def _status(
-        self,
-        p: _Plan,
-        index: TimelineIndex,
-        cut: int,
-        eras: list[Era],
-        at: datetime,
-        shared: dict[tuple[Any, ...], Any],
-    ) -> TargetStatus:
-        first = index.first.get(p.start, cut)
-        if first >= cut:
-            return p.not_started
-        cal = p.cal
-        # Targets starting at the same event on the same calendar share their start...
-        started = shared.get((p.calendar, first))
-        if started is None:
-            started = shared[p.calendar, first] = cal.next_working_time(index.times[first])
-        stop = index.first.get(p.stop, cut)
+    def _statuses(
+        self, plans: Iterable[Plan], index: TimelineIndex, cut: int, eras: list[Era], at: datetime
+    ) -> tuple[TargetStatus, ...]:
+        """One status per plan, for an item whose events before ``cut`` have happened."""
+        times, first_of = index.times, index.first
         resolved = index.resolutions[0] if index.resolutions else cut
-        if (
-            (index.reopened and p.reopenable)
-            or (stop < first and not p.reopenable)
-            # resolved before its own stop event (an enquiry answered without a dispatch)
-            or (resolved < cut and not p.reopenable and not first < stop < resolved)
-        ):
-            stops, final_stop = index.stops(p.stop, p.reopenable, first, cut)
-        else:  # the usual case: the stop event's first occurrence (never reopened), or none yet
-            stops, final_stop = [], index.times[stop] if stop < cut else None
-        if p.pause_on:  # a pause still open when the clock stopped ends there
-            until = at if final_stop is None else final_stop
-            pauses, paused = index.paused(p.pause_on, first, until)
-        else:
-            pauses, paused = _NONE
-        gaps = sorted(pauses + stops) if pauses and stops else pauses or stops
-        # ...and, pausing for the same reasons, the business time between their pauses.
-        runs: list[timedelta] = []
-        if gaps and not stops:
-            runs = shared.setdefault((p.calendar, first, p.pause_on), runs)
-        if len(eras) > 1:  # regraded or appointed: each allowance in force in its own span
-            breached_at = None
-            spans = _spans(p.name, eras)
-            for i, (span_start, allowance, appointment) in enumerate(spans):
-                budget, due = deadline(cal, allowance, started, appointment, gaps, runs)
-                if breached_at is None:
-                    span_end = spans[i + 1][0] if i + 1 < len(spans) else None
-                    breached_at = breach(due, span_start, span_end, at, stops, final_stop)
-        else:
-            if p.business and not gaps:
-                budget = p.duration
-                due = cal.add(started, budget)
+        # What the item's targets share, by a plan's start_key and runs_key: the clock's
+        # start on a calendar and, pausing for the same reasons, the business time
+        # between its pauses.
+        shared: dict[tuple[Any, ...], Any] = {}
+        found: list[TargetStatus] = []
+        for p in plans:
+            first = first_of.get(p.start, cut)
+            if first >= cut:
+                found.append(p.not_started)
+                continue
+            cal = p.cal
+            started = shared.get(p.start_key)
+            if started is None:
+                started = shared[p.start_key] = cal.next_working_time(times[first])
+            stop = first_of.get(p.stop, cut)
+            if (
+                index.reopened
+                if p.reopenable
+                else stop < first
+                # resolved before its own stop event (an enquiry answered without a dispatch)
+                or (resolved < cut and not first < stop < resolved)
+            ):
+                stops, final_stop = index.stops(p.stop, p.reopenable, first, cut)
+            else:  # the usual case: the stop event's first occurrence (never reopened), or none
+                stops, final_stop = _NO_GAPS, times[stop] if stop < cut else None
+            end = at if final_stop is None else final_stop
+            paused = False
+            gaps = stops
+            runs = _NO_RUNS  # (read only where there are gaps)
+            if p.pause_on and index.pauses:  # a pause still open when the clock stops ends there
+                pauses, paused = index.paused(p.pause_on, first, end)
+                if pauses:
+                    gaps = sorted(pauses + stops) if stops else pauses
+            if gaps:
+                runs = [] if stops else shared.setdefault(p.runs_key, [])
+            if len(eras) > 1:  # regraded or appointed: each allowance in force in its own span
+                breached_at = None
+                in_force = spans(p.name, eras)
+                for i, (span_start, allowance, appointment) in enumerate(in_force):
+                    budget, due = deadline(cal, allowance, started, appointment, gaps, runs)
+                    if breached_at is None:
+                        span_end = in_force[i + 1][0] if i + 1 < len(in_force) else None
+                        breached_at = breach(due, span_start, span_end, at, stops, final_stop)
             else:
-                budget, due = deadline(cal, p.allowance, started, None, gaps, runs)
-            if stops:
-                breached_at = breach(due, None, None, at, stops, final_stop)
+                if p.business and not gaps:
+                    budget = p.duration
+                    due = cal.add(started, budget)
+                else:
+                    budget, due = deadline(cal, p.allowance, started, None, gaps, runs)
+                if stops:
+                    breached_at = breach(due, None, None, at, stops, final_stop)
+                else:
+                    breached_at = due if due < end else None
+            if end <= started:
+                elapsed = _ZERO
+            elif gaps:
+                elapsed = counted(cal, started, end, gaps, runs)
             else:
-                limit = at if final_stop is None or at < final_stop else final_stop
-                breached_at = due if due < limit else None
-        end = at if final_stop is None else final_stop
-        if end <= started:
-            elapsed = _ZERO
-        elif gaps:
-            elapsed = counted(cal, started, end, gaps, runs)
-        else:
-            elapsed = cal.elapsed(started, end)
-        if breached_at is not None:
-            state = SlaState.BREACHED
-        elif final_stop is not None:
-            state = SlaState.MET
-        elif paused:
-            state = SlaState.PAUSED
-        else:
-            state = SlaState.RUNNING
-        year = due.year if due.tzinfo is p.tz else due.astimezone(p.tz).year
-        provisional = p.provisional.get(year)
-        if provisional is None:
-            provisional = p.provisional[year] = cal.is_provisional(date(year, 12, 31))
-        return TargetStatus(
-            p.name,
-            state,
-            started,
-            due,
-            final_stop,
-            elapsed,
-            budget,
-            breached_at,
-            provisional,
-            p.warnings,
-            p.source,
-        )
+                elapsed = cal.elapsed(started, end)
+            if breached_at is not None:
+                state = _BREACHED
+            elif final_stop is not None:
+                state = _MET
+            else:
+                state = _PAUSED if paused else _RUNNING
+            year = due.year if due.tzinfo is p.tz else due.astimezone(p.tz).year
+            provisional = p.provisional.get(year)
+            if provisional is None:
+                provisional = p.provisional[year] = cal.is_provisional(date(year, 12, 31))
+            found.append(
+                _new_status(
+                    TargetStatus,
+                    (
+                        p.name,
+                        state,
+                        started,
+                        due,
+                        final_stop,
+                        elapsed,
+                        budget,
+                        breached_at,
+                        provisional,
+                        p.warnings,
+                        p.source,
+                    ),
+                )
+            )
+        return tuple(found)
 
 
 def evaluate(
@@ -405,67 +431,6 @@ def _timeline(value: object) -> Timeline:
             "timeline", "a Timeline", value, "a work order's is order.timeline"
         )
     return value
-
-
-def _check_reasons(index: TimelineIndex, cut: int, eras: list[Era], kind: str) -> None:
-    """Refuse a pause for a reason none of the item's targets pauses on (it would pause nothing)."""
-    known = {reason for _, plans, _ in eras for p in plans.values() for reason in p.pause_on}
-    for i, reason in index.reasons:
-        if i >= cut:
-            return
-        if reason not in known:
-            what = f"{kind!r} target" if kind else "target"
-            raise ValidationError(
-                f"events[{i}].reason",
-                f"events[{i}].reason: no {what} pauses on {reason!r}; known pause reasons: "
-                f"{', '.join(sorted(known)) or 'none'}; fix the event or add the reason to "
-                "a target's pause_on in policy.sla",
-                reason,
-            )
-
-
-class _Plan:
-    """A target and what evaluating it needs, resolved once per evaluator."""
-
-    __slots__ = (
-        "allowance", "business", "cal", "calendar", "duration", "name", "not_started", "pause_on",
-        "provisional", "reopenable", "source", "start", "stop", "tz", "warnings",
-    )  # fmt: skip
-
-    def __init__(self, target: SlaTarget, cal: SlaCalendar) -> None:
-        self.name, self.start, self.stop = target.name, target.start, target.stop
-        self.allowance, self.calendar, self.cal = target.allowance, target.calendar, cal
-        self.business = target.allowance.kind is AllowanceKind.BUSINESS
-        self.duration = target.allowance.duration
-        self.reopenable = target.stop in REOPENABLE
-        self.pause_on, self.warnings, self.source = target.pause_on, target.warnings, target.source
-        self.tz = cal.tz
-        self.provisional: dict[int, bool] = {}  # by the due date's year
-        self.not_started = TargetStatus(
-            self.name, SlaState.NOT_STARTED, None, None, None, _ZERO, _ZERO, None, False,
-            self.warnings, self.source,
-        )  # fmt: skip
-
-
-Era = tuple[datetime | None, dict[str, _Plan], datetime | None]
-Span = tuple[datetime | None, Allowance, datetime | None]
-
-
-def _spans(name: str, eras: list[Era]) -> list[Span]:
-    """Stretches of time with one allowance (and appointment) in force for target ``name``."""
-    spans: list[Span] = []
-    last: tuple[Allowance, datetime | None] | None = None
-    for era_start, targets, appointment in eras:
-        target = targets.get(name)
-        if target is None:
-            key = None
-        else:
-            kind = target.allowance.kind
-            key = (target.allowance, appointment if kind is AllowanceKind.APPOINTMENT else None)
-        if key != last and key is not None:
-            spans.append((era_start, *key))
-        last = key
-    return spans
 
 
 # Doctest finds the examples of methods defined in the private modules only through here.
