@@ -109,6 +109,29 @@ def test_a_resolved_complaint_is_imported_closed(desk: ComplaintDesk, store: Any
     assert (case.state, case.handled_at, report.escalations) == (CaseState.CLOSED, resolved, ())
 
 
+def test_a_complaint_resolved_after_eight_days_is_imported_hot(
+    desk: ComplaintDesk, store: Any
+) -> None:
+    """Received 3 Feb, resolved 11 Feb: a week unresolved (002 §40) made it HOT before it closed."""
+    resolved = FEB + timedelta(days=8)
+    desk.import_history(command_id="imp-1", actor=CLERK, entries=[_entry(1, resolved_at=resolved)])
+    decision = store.grade_records.history("H-1")[0].decision
+    assert (store.complaint_cases.get("H-1").grade, decision.grade, decision.at) == (
+        Grade.HOT,
+        Grade.HOT,
+        resolved,
+    )
+
+
+def test_a_complaint_resolved_within_the_week_stays_general(
+    desk: ComplaintDesk, store: Any
+) -> None:
+    """Received 3 Feb, resolved 9 Feb (six days): no time escalation, GENERAL."""
+    resolved = FEB + timedelta(days=6)
+    desk.import_history(command_id="imp-1", actor=CLERK, entries=[_entry(1, resolved_at=resolved)])
+    assert store.complaint_cases.get("H-1").grade is Grade.GENERAL
+
+
 def test_the_sweep_escalates_imported_open_complaints(desk: ComplaintDesk) -> None:
     """Received 3 Feb, still open on 3 Mar: a calendar month unresolved is MAJOR."""
     desk.import_history(command_id="imp-1", actor=CLERK, entries=[_entry(1)])

@@ -88,13 +88,17 @@ def import_history(
         for entry in batch:
             complaint = entry.complaint
             received = complaint.received_at
-            decision = grade(complaint, at=received, history=history, policy=policy)
+            resolved = complaint.resolved_at
+            # A closed complaint is graded when it closed: a week or a month unresolved
+            # raised it on the way (002 §40), and no sweep will watch it. An open one is
+            # graded at receipt; the sweep escalates it from there, telling whom it must.
+            decided = received if resolved is None else resolved
+            decision = grade(complaint, at=decided, history=history, policy=policy)
             on = received.astimezone(tz).date()
             held = vip.get((entry.customer_id, on))
             if held is None:
                 held = any(c.is_valid_on(on) for c in cards[entry.customer_id])
                 vip[entry.customer_id, on] = held
-            resolved = complaint.resolved_at
             cases.append(
                 ComplaintCase(
                     complaint.id,
@@ -120,9 +124,9 @@ def import_history(
                     command_id=command_id,
                 )
             )
-            for seq, kind, note in (
-                (1, CaseEventKind.REGISTERED, entry.summary),
-                (2, CaseEventKind.GRADED, decision.grade.value),
+            for seq, kind, when, note in (
+                (1, CaseEventKind.REGISTERED, received, entry.summary),
+                (2, CaseEventKind.GRADED, decided, decision.grade.value),
             ):
                 events.append(
                     CaseEvent(
@@ -130,7 +134,7 @@ def import_history(
                         complaint_id=complaint.id,
                         seq=seq,
                         kind=kind,
-                        at=received,
+                        at=when,
                         actor_id=actor.id,
                         command_id=command_id,
                         note=note,

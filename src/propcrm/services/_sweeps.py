@@ -173,11 +173,14 @@ class ComplaintDesk(HandlingCommands):
         """Import a register kept before the desk: grade and store every entry in one
         transaction; return how many were imported.
 
-        Each complaint is graded at its receipt against the stored complaints of
-        its key in the window and the other entries (complaints received at
-        the same moment count each other), as registering them one by one in
-        time order would, and stored with its case, its grade decision and its
-        ``registered`` and ``graded`` events. A complaint with ``resolved_at``
+        Each complaint is graded against the stored complaints of its key in
+        the window and the other entries (complaints received at the same
+        moment count each other), as registering them one by one in time order
+        would, and stored with its case, its grade decision and its
+        ``registered`` and ``graded`` events. An open complaint is graded at
+        its receipt (the sweep escalates it from there); a resolved one at its
+        resolution, so a week or a month unresolved raised it on the way (002
+        §40). A complaint with ``resolved_at``
         becomes a closed case handled then (its callback was made where it was
         handled); the others are open and the sweep watches them. Nothing is
         committed per entry: a batch of thousands costs one commit.
