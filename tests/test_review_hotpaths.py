@@ -30,10 +30,6 @@ def _complaint(n: int) -> Complaint:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="evaluate_many names a bad item 'timeline', not its position in 'timelines'",
-)
 def test_evaluate_many_names_the_position_of_an_item_that_is_not_a_timeline() -> None:
     """Item 5,000 of 10,000 is text: the error names timelines[5000]."""
     items: list[object] = [_order()] * 10_000
@@ -43,10 +39,6 @@ def test_evaluate_many_names_the_position_of_an_item_that_is_not_a_timeline() ->
     assert caught.value.field == "timelines[5000]"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="evaluate_many names the bad pause as events[1].reason of no item in particular",
-)
 def test_evaluate_many_names_the_item_whose_pause_reason_is_unknown() -> None:
     """Item 5,000 of 10,000 pauses for a reason no call target knows: the error says which item."""
     bad = Timeline(
@@ -63,10 +55,6 @@ def test_evaluate_many_names_the_item_whose_pause_reason_is_unknown() -> None:
     assert caught.value.field.startswith("timelines[5000]")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ComplaintHistory.extend adds the complaints before a bad one and keeps them",
-)
 def test_history_extend_refused_midway_records_nothing() -> None:
     """extend([C-0, C-1, junk, C-2]) is refused whole: the history still holds no complaint."""
     history = ComplaintHistory()
@@ -76,10 +64,6 @@ def test_history_extend_refused_midway_records_nothing() -> None:
     assert len(history) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a streaming ComplaintHistory.extend keeps what came before an out-of-order complaint",
-)
 def test_streaming_history_extend_refused_midway_records_nothing() -> None:
     """Streaming extend([C-0, C-2, C-1]) is refused at C-1 (out of order): nothing is recorded."""
     history = ComplaintHistory(streaming=True)
@@ -88,10 +72,6 @@ def test_streaming_history_extend_refused_midway_records_nothing() -> None:
     assert len(history) == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ComplaintHistory.extend names a bad item 'complaint', not its position",
-)
 def test_history_extend_names_the_position_of_a_bad_item() -> None:
     """The third item of extend() is text: the error names complaints[2]."""
     history = ComplaintHistory()

@@ -169,8 +169,30 @@ class ComplaintHistory:
         self._evict_at = (queue[0][0] if queue else t) + self._reach + _EVICTION_BATCH
 
     def extend(self, complaints: Iterable[Complaint]) -> None:
-        """Record several complaints (in time order in streaming mode)."""
-        for complaint in require_iterable(complaints, "complaints", "complaints"):
+        """Record several complaints (in time order in streaming mode): all of them or none.
+
+        Raises:
+            ValidationError: ``complaints[i]`` is not a Complaint, or (streaming)
+                is older than the one before it; nothing is recorded.
+        """
+        batch = list(require_iterable(complaints, "complaints", "complaints"))
+        latest = self._latest if self.streaming else None
+        for i, complaint in enumerate(batch):
+            if not isinstance(complaint, Complaint):
+                raise ValidationError.expected(
+                    f"complaints[{i}]", "a Complaint", type(complaint).__name__
+                )
+            if self.streaming:
+                t = complaint.received_at
+                if latest is not None and t < latest:
+                    raise ValidationError.expected(
+                        f"complaints[{i}].received_at",
+                        f"a moment at or after the complaint before it ({latest})",
+                        t,
+                        "add complaints in time order, or use ComplaintHistory(streaming=False)",
+                    )
+                latest = t
+        for complaint in batch:
             self.add(complaint)
 
     def complainants_within(self, complaint: Complaint) -> int:

@@ -210,22 +210,36 @@ class SlaEvaluator:
     def evaluate_many(
         self, timelines: Iterable[Timeline], *, at: datetime
     ) -> list[tuple[TargetStatus, ...]]:
-        """:meth:`evaluate` for each timeline, in order."""
+        """:meth:`evaluate` for each timeline, in order.
+
+        Raises:
+            ValidationError: An item is not a Timeline or cannot be evaluated;
+                the field names its position (``timelines[i]`` or
+                ``timelines[i].events[j].reason``) and nothing is returned.
+        """
         require_aware(at, "at")
         given = require_iterable(timelines, "timelines", _TIMELINES)
         one = self._evaluate
-        return [
-            one(timeline if type(timeline) is Timeline else _timeline(timeline), at)
-            for timeline in given
-        ]
+        results: list[tuple[TargetStatus, ...]] = []
+        append = results.append
+        try:
+            for timeline in given:
+                append(one(timeline if type(timeline) is Timeline else _timeline(timeline), at))
+        except ValidationError as e:
+            raise _located(e, f"timelines[{len(results)}]") from e
+        return results
 
     def attainment(self, timelines: Iterable[Timeline], *, at: datetime) -> dict[str, Attainment]:
         """Per target, how many ``timelines`` decided by ``at`` met it (see :func:`attainment`)."""
         require_aware(at, "at")
         met: dict[str, int] = {}
         total: dict[str, int] = {}
-        for timeline in require_iterable(timelines, "timelines", _TIMELINES):
-            for status in self._evaluate(_timeline(timeline), at):
+        for i, timeline in enumerate(require_iterable(timelines, "timelines", _TIMELINES)):
+            try:
+                statuses = self._evaluate(_timeline(timeline), at)
+            except ValidationError as e:
+                raise _located(e, f"timelines[{i}]") from e
+            for status in statuses:
                 if status.state is SlaState.MET or status.state is SlaState.BREACHED:
                     total[status.target] = total.get(status.target, 0) + 1
                     met[status.target] = met.get(status.target, 0) + (status.state is SlaState.MET)
@@ -423,6 +437,15 @@ def attainment(
 # --- private helpers ---------------------------------------------------------------------------
 
 _TIMELINES = "a list of Timeline"
+
+
+def _located(error: ValidationError, path: str) -> ValidationError:
+    """``error`` named inside ``path``: ``timelines[3]``, or ``timelines[3].events[1].reason``."""
+    field = path if error.field in ("", "timeline") else f"{path}.{error.field}"
+    message = str(error)
+    if error.field and message.startswith(f"{error.field}:"):
+        message = message[len(error.field) + 1 :].lstrip()
+    return ValidationError(field, f"{field}: {message}", error.value)
 
 
 def _timeline(value: object) -> Timeline:
