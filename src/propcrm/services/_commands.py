@@ -256,9 +256,11 @@ class CommandRunner:
         its caller gave, not ``command_id`` or the actor); the record keeps
         their digest. The desks' own commands give theirs automatically.
 
-        The result comes back with every personal value withheld (see
-        :func:`withhold_personal`): a command's result is no way around the
-        audited :meth:`~propcrm.services.ArchiveDesk.reveal`. The command log
+        The result comes back with every personal value withheld (each
+        :class:`~propcrm.privacy.PersonalData` in it reduced to its masked
+        form by :meth:`~propcrm.privacy.PersonalData.withheld`): a command's
+        result is no way around the audited
+        :meth:`~propcrm.services.ArchiveDesk.reveal`. The command log
         keeps the clear values, as every stored record does.
 
         Raises:
