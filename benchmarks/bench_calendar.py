@@ -21,6 +21,7 @@ missing one is skipped with a message.
 
 from __future__ import annotations
 
+import importlib
 import random
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,7 +32,7 @@ import holidays
 import pytest
 
 from floors import CalendarFloor
-from interleave import interleaved
+from interleave import Contender, interleaved
 from propcrm import BusinessCalendar, ProvisionalCalendarWarning
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -322,88 +323,103 @@ def test_scaling_years(benchmark: Any, years: int, operation: str) -> None:
 _WHOLE = [i for i in range(SIZE) if DURATIONS_OF[i] % timedelta(hours=1) == timedelta(0)][:SAMPLE]
 
 
-@pytest.mark.benchmark(group="add, vs other libraries")
-def test_compare_add_propcrm(benchmark: Any) -> None:
+#: Interleaved rounds of each comparison; propcrm's share of a round is the sample
+#: REPEAT times over, so that its few milliseconds are not a blip beside the others' seconds.
+COMPARE_ROUNDS = 15
+REPEAT = 20
+
+
+def _libraries() -> tuple[Any, Any]:
+    """pandas and businesstimedelta, each ``None`` when not installed; skip if neither is."""
+    found = []
+    for name in ("pandas", "businesstimedelta"):
+        try:
+            found.append(importlib.import_module(name))
+        except ImportError:
+            found.append(None)
+    if found == [None, None]:
+        pytest.skip("pandas and businesstimedelta are not installed: pip install propcrm[bench]")
+    return found[0], found[1]
+
+
+@pytest.mark.benchmark(group="add, vs other libraries, interleaved")
+def test_compare_add(benchmark: Any) -> None:
+    pd, btd = _libraries()
     add = _china().add
-    items = [(STARTS[i], DURATIONS_OF[i]) for i in _WHOLE]
+    ours_items = [(STARTS[i], DURATIONS_OF[i]) for i in _WHOLE]
 
-    def work() -> list[datetime]:
-        return [add(s, d) for s, d in items]
+    def ours() -> list[datetime]:
+        done: list[datetime] = []
+        for _ in range(REPEAT):
+            done = [add(s, d) for s, d in ours_items]
+        return done
 
-    _run(benchmark, "propcrm", len(items), work, rounds=50)
+    contenders: list[Contender] = [("propcrm", len(ours_items) * REPEAT, ours, None)]
+    if pd is not None:
+        hols = _holiday_dates()
+        offsets = {
+            d: pd.offsets.CustomBusinessHour(
+                n=d // timedelta(hours=1),
+                start=["08:30", "13:30"],
+                end=["12:00", "18:00"],
+                holidays=hols,
+                weekmask="Mon Tue Wed Thu Fri",
+            )
+            for d in DURATIONS[1:]
+        }
+        pd_items = [
+            (pd.Timestamp(STARTS[i].replace(tzinfo=None)), offsets[DURATIONS_OF[i]]) for i in _WHOLE
+        ]
+        contenders.append(
+            ("pandas CustomBusinessHour", len(pd_items), lambda: [s + o for s, o in pd_items],
+             "propcrm")
+        )  # fmt: skip
+    if btd is not None:
+        rules = _btd_rules(btd)
+        deltas = {
+            d: btd.BusinessTimeDelta(rules, hours=d // timedelta(hours=1)) for d in DURATIONS[1:]
+        }
+        btd_items = [(STARTS[i].replace(tzinfo=None), deltas[DURATIONS_OF[i]]) for i in _WHOLE]
+        contenders.append(
+            ("businesstimedelta", len(btd_items), lambda: [s + d for s, d in btd_items],
+             "propcrm")
+        )  # fmt: skip
+    got: dict[str, Any] = interleaved(benchmark, contenders, COMPARE_ROUNDS)
+    if pd is not None:
+        answers = [r.to_pydatetime() for r in got["pandas CustomBusinessHour"]]
+        _disagreements(benchmark, "add", "pandas", answers, next_opening=True)
+    if btd is not None:
+        answers = [r.replace(tzinfo=None) for r in got["businesstimedelta"]]
+        _disagreements(benchmark, "add", "businesstimedelta", answers)
 
 
-@pytest.mark.benchmark(group="elapsed, vs other libraries")
-def test_compare_elapsed_propcrm(benchmark: Any) -> None:
+@pytest.mark.benchmark(group="elapsed, vs other libraries, interleaved")
+def test_compare_elapsed(benchmark: Any) -> None:
+    _pd, btd = _libraries()
+    if btd is None:
+        pytest.skip("businesstimedelta is not installed: pip install propcrm[bench]")
     elapsed = _china().elapsed
-    items = [(STARTS[i], ENDS[i]) for i in _WHOLE]
+    ours_items = [(STARTS[i], ENDS[i]) for i in _WHOLE]
 
-    def work() -> list[timedelta]:
-        return [elapsed(s, e) for s, e in items]
+    def ours() -> list[timedelta]:
+        done: list[timedelta] = []
+        for _ in range(REPEAT):
+            done = [elapsed(s, e) for s, e in ours_items]
+        return done
 
-    _run(benchmark, "propcrm", len(items), work, rounds=50)
-
-
-@pytest.mark.benchmark(group="add, vs other libraries")
-def test_compare_add_pandas(benchmark: Any) -> None:
-    pd = pytest.importorskip("pandas", reason="pandas is not installed: pip install propcrm[bench]")
-    hols = _holiday_dates()
-    offsets = {
-        d: pd.offsets.CustomBusinessHour(
-            n=d // timedelta(hours=1),
-            start=["08:30", "13:30"],
-            end=["12:00", "18:00"],
-            holidays=hols,
-            weekmask="Mon Tue Wed Thu Fri",
-        )
-        for d in DURATIONS[1:]
-    }
-    items = [
-        (pd.Timestamp(STARTS[i].replace(tzinfo=None)), offsets[DURATIONS_OF[i]]) for i in _WHOLE
-    ]
-
-    def work() -> list[Any]:
-        return [s + o for s, o in items]
-
-    results = [
-        r.to_pydatetime()
-        for r in _run(
-            benchmark, "pandas CustomBusinessHour", len(items), work, 5, baseline_for="propcrm"
-        )
-    ]
-    _disagreements(benchmark, "add", "pandas", results, next_opening=True)
-
-
-@pytest.mark.benchmark(group="add, vs other libraries")
-def test_compare_add_businesstimedelta(benchmark: Any) -> None:
-    btd = pytest.importorskip(
-        "businesstimedelta", reason="businesstimedelta is not installed: pip install propcrm[bench]"
-    )
-    rules = _btd_rules(btd)
-    deltas = {d: btd.BusinessTimeDelta(rules, hours=d // timedelta(hours=1)) for d in DURATIONS[1:]}
-    items = [(STARTS[i].replace(tzinfo=None), deltas[DURATIONS_OF[i]]) for i in _WHOLE]
-
-    def work() -> list[datetime]:
-        return [s + d for s, d in items]
-
-    results = _run(benchmark, "businesstimedelta", len(items), work, 5, baseline_for="propcrm")
-    spans = [r.replace(tzinfo=None) for r in results]
-    _disagreements(benchmark, "add", "businesstimedelta", spans)
-
-
-@pytest.mark.benchmark(group="elapsed, vs other libraries")
-def test_compare_elapsed_businesstimedelta(benchmark: Any) -> None:
-    btd = pytest.importorskip(
-        "businesstimedelta", reason="businesstimedelta is not installed: pip install propcrm[bench]"
-    )
     difference = _btd_rules(btd).difference
-    items = [(STARTS[i].replace(tzinfo=None), ENDS[i].replace(tzinfo=None)) for i in _WHOLE]
-
-    def work() -> list[Any]:
-        return [difference(s, e) for s, e in items]
-
-    results = _run(benchmark, "businesstimedelta", len(items), work, 5, baseline_for="propcrm")
-    spans = [timedelta(hours=r.hours, seconds=r.seconds) // SECOND * SECOND for r in results]
+    btd_items = [(STARTS[i].replace(tzinfo=None), ENDS[i].replace(tzinfo=None)) for i in _WHOLE]
+    got: dict[str, Any] = interleaved(
+        benchmark,
+        [("propcrm", len(ours_items) * REPEAT, ours, None),
+         ("businesstimedelta", len(btd_items), lambda: [difference(s, e) for s, e in btd_items],
+          "propcrm")],
+        COMPARE_ROUNDS,
+    )  # fmt: skip
+    spans = [
+        timedelta(hours=r.hours, seconds=r.seconds) // SECOND * SECOND
+        for r in got["businesstimedelta"]
+    ]
     _disagreements(benchmark, "elapsed", "businesstimedelta", spans)
 
 
@@ -450,4 +466,5 @@ def _disagreements(
     if next_opening:
         note += f" ({at_close} of them: a deadline exactly at a close, moved to the next opening)"
     _notes.append(note)
-    benchmark.extra_info["note"] = note
+    earlier = benchmark.extra_info.get("note")
+    benchmark.extra_info["note"] = f"{earlier}; {note}" if earlier else note

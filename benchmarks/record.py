@@ -104,8 +104,9 @@ def _rows(bench: dict[str, Any]) -> list[dict[str, Any]]:
     contenders = bench.get("extra_info", {}).get("interleaved")
     if not contenders:
         return [bench]
+    note = bench.get("extra_info", {}).get("note")
     rows = []
-    for contender in contenders:
+    for i, contender in enumerate(contenders):
         times = contender["times"]
         stats = {
             "median": statistics.median(times),
@@ -114,6 +115,8 @@ def _rows(bench: dict[str, Any]) -> list[dict[str, Any]]:
             "rounds": len(times),
         }
         extra = {k: v for k, v in contender.items() if k != "times"}
+        if note and i == 0:  # the benchmark's own note, once, under its first contender
+            extra["note"] = note
         rows.append({**bench, "name": contender["label"], "stats": stats, "extra_info": extra})
     return rows
 

@@ -154,3 +154,19 @@ def test_render_gives_each_interleaved_contender_its_own_row() -> None:
         "| add | mine | 1,000 | 3 | 2.00 µs | 1.00 µs | 3.00 µs | 500,000 |  |",
         "| add | floor | 1,000 | 3 | 6.00 µs | 3.00 µs | 9.00 µs | 166,667 | ×3.00 mine |",
     ]
+
+
+def test_an_interleaved_benchmarks_note_is_listed_once_under_its_first_contender() -> None:
+    """The note of a run of two contenders appears once, as "- mine: 3 answers differ"."""
+    interleaved = [
+        {"label": "mine", "calls": 10, "times": [0.001]},
+        {"label": "theirs", "calls": 10, "times": [0.002], "baseline_for": "mine"},
+    ]
+    bench = _bench(
+        "pair", "add", "test_pair", (1.0, 1.0, 1.0), interleaved=interleaved,
+        note="3 answers differ",
+    )  # fmt: skip
+    text = record.render(_run(benchmarks=[bench]), "pair")
+    assert [line for line in text.splitlines() if line.startswith("- ")] == [
+        "- mine: 3 answers differ"
+    ]
