@@ -31,6 +31,7 @@ from propcrm.callbacks import (
     Outcome,
     Subject,
     SubjectKind,
+    TaskStatus,
     plan_repair_callbacks,
 )
 from propcrm.roles import Role
@@ -209,6 +210,25 @@ def test_balancer_reports_what_capacity_cannot_fit_in_time() -> None:
         (a.task_id, a.on) for a in plan.assignments
     ]
     assert [t.reasons[-1].rule for t in plan.late] == ["callback.balance.no_capacity"] * 3
+
+
+def test_balancer_gives_out_planned_tasks_only() -> None:
+    """Of four tasks, one done, one unreached, one cancelled: only the planned one is given out."""
+    statuses = [TaskStatus.PLANNED, TaskStatus.DONE, TaskStatus.UNREACHED, TaskStatus.CANCELLED]
+    tasks = [
+        attrs.evolve(_callback(i, at(2025, 3, 3, 9), at(2025, 3, 10)), status=status)
+        for i, status in enumerate(statuses)
+    ]
+    plan = balance(
+        tasks,
+        [StaffMember("S-1", "repair_lead", 5)],
+        start=date(2025, 3, 3),
+        days=7,
+        policy=POLICY,
+        calendar=CONTACT,
+    )
+    assert [(a.task_id, a.on) for a in plan.assignments] == [("t0", date(2025, 3, 3))]
+    assert ([t.id for t in plan.closed], plan.late, plan.deferred) == (["t1", "t2", "t3"], (), ())
 
 
 def test_balancer_fills_the_earliest_days_first() -> None:

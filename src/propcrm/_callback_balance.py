@@ -17,7 +17,7 @@ from attrs import field, frozen
 from propcrm import _callback_rounds as _rounds
 from propcrm._calendar_build import HORIZON
 from propcrm._callback_policy import DONGKE, CallbackPolicy
-from propcrm._callback_tasks import DECISION, CallbackTask, greeting_hours
+from propcrm._callback_tasks import DECISION, CallbackTask, TaskStatus, greeting_hours
 from propcrm._checks import (
     date_limits,
     require_date,
@@ -80,11 +80,14 @@ class BalancePlan:
             before the due time) — reported, never scheduled late. Each carries
             the balancer's reason last in its ``reasons``.
         deferred: Tasks whose window lies beyond the planning horizon.
+        closed: Tasks no longer to be made — done, unreached or cancelled (a
+            revoked VIP card's greetings) — given to nobody.
     """
 
     assignments: tuple[Assignment, ...]
     late: tuple[CallbackTask, ...]
     deferred: tuple[CallbackTask, ...]
+    closed: tuple[CallbackTask, ...] = ()
 
     def load(self) -> dict[tuple[str, date], int]:
         """Count the tasks given to each (person, day)."""
@@ -138,7 +141,9 @@ def balance(
     in ``late``, never scheduled late; tasks whose window lies beyond
     ``start + days`` are ``deferred``. A task whose ``staff_id`` is not one of
     ``staff`` is reported in ``late`` with the rule
-    ``callback.balance.unknown_staff``, whenever it is due.
+    ``callback.balance.unknown_staff``, whenever it is due. Only planned
+    tasks are given out: a task already done, unreached or cancelled is
+    returned in ``closed``.
 
     Args:
         tasks: The tasks to give out.
@@ -155,6 +160,9 @@ def balance(
     tasks = require_items(tasks, "tasks", CallbackTask, "a list of CallbackTask")
     staff = require_items(staff, "staff", StaffMember, "a list of StaffMember")
     require_instance(calendar, BusinessCalendar, "calendar", "a BusinessCalendar")
+    closed = tuple(task for task in tasks if task.status is not TaskStatus.PLANNED)
+    if closed:
+        tasks = [task for task in tasks if task.status is TaskStatus.PLANNED]
     with date_limits("start"):
         placed, refused, deferred = _balance_core(
             tasks,
@@ -175,6 +183,7 @@ def balance(
         tuple(Assignment(task.id, person, day) for task, person, day in placed),
         late,
         tuple(deferred),
+        closed,
     )
 
 
