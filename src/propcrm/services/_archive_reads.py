@@ -11,8 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
-import attrs
-
 from propcrm._checks import require_text
 from propcrm._time import Clock, require_aware
 from propcrm.access import AccessDecision, AccessPolicy, decide_read, decide_reveal, level_of
@@ -27,7 +25,7 @@ from propcrm.errors import (
 from propcrm.policy import Policy
 from propcrm.privacy import Confidentiality, PersonalData, PersonalKind
 from propcrm.records import AuditAction, AuditEntry, ComplaintCase, RecordKind, RepairSlip
-from propcrm.services._commands import Actor, CommandRunner, require_actor
+from propcrm.services._commands import Actor, CommandRunner, require_actor, withhold_personal
 from propcrm.storage import Cursor, Page, Store
 from propcrm.work_orders import WorkOrderState
 
@@ -54,19 +52,6 @@ def personal_kind(value: object) -> PersonalKind:
 
 
 _KINDS = tuple(k.value for k in PersonalKind)
-
-
-def _masked_customer(customer: Customer) -> Customer:
-    return attrs.evolve(
-        customer,
-        phone=_withheld(customer.phone),
-        id_number=_withheld(customer.id_number),
-        address=_withheld(customer.address),
-    )
-
-
-def _withheld(data: PersonalData | None) -> PersonalData | None:
-    return None if data is None else data.withheld()
 
 
 class ArchiveReads:
@@ -107,7 +92,7 @@ class ArchiveReads:
         def read(at: datetime) -> Customer:
             customer = self.store.customers.get(customer_id)
             self._read(actor, customer, purpose, at)
-            return _masked_customer(customer)
+            return withhold_personal(customer)
 
         return self._in_transaction(actor, purpose, read)
 
@@ -149,9 +134,7 @@ class ArchiveReads:
                 actor, RecordKind.REPAIR_SLIP, slip.id, slip.community,
                 self.access.repair_slip_level, slip.customer_id, purpose, at,
             )  # fmt: skip
-            return attrs.evolve(
-                slip, address=slip.address.withheld(), contact=slip.contact.withheld()
-            )
+            return withhold_personal(slip)
 
         return self._in_transaction(actor, purpose, read)
 

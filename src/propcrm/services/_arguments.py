@@ -69,7 +69,6 @@ NOT_DIGESTED = object()
 OMITTED = object()
 """What a normaliser returns for an argument left out of the digest (dates of birth)."""
 _GIVEN: ContextVar[str | None] = ContextVar("propcrm_command_arguments", default=None)
-_UTC = UTC
 
 Normaliser = Callable[[Any], object]
 
@@ -188,7 +187,7 @@ def _canonical(value: object, depth: int) -> Any:
     if isinstance(value, datetime):
         return [
             "$instant",
-            value.astimezone(_UTC).isoformat() if value.tzinfo else value.isoformat(),
+            value.astimezone(UTC).isoformat() if value.tzinfo else value.isoformat(),
         ]
     if isinstance(value, date | time):
         return [f"${type(value).__name__}", value.isoformat()]
