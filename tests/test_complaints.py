@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from propcrm import Policy, PolicyError, Reason, ValidationError
 from propcrm._months import add_months
 from propcrm.complaints import (
+    Complainants,
     Complaint,
     ComplaintHistory,
     Grade,
@@ -639,6 +640,79 @@ def test_unordered_history_counts_its_complaints() -> None:
     history.add(_complaint("C2", who=("a", "b"), at=T0 + timedelta(days=40)))
     history.add(_complaint("C1", who=("c",), at=T0))
     assert len(history) == 3
+
+
+def test_a_history_counts_complainants_as_it_counts_complaints() -> None:
+    """002 §40: two earlier people given as Complainants (UTC instants) make the third HOT."""
+    history = ComplaintHistory()
+    # 9:00 in Shanghai (UTC+8) on 3 March is 1:00 UTC; a day and two days later.
+    history.extend(
+        [
+            Complainants("C1", "Garden", "noise", "pump room", "phone", ("a",),
+                         datetime(2025, 3, 4, 1, tzinfo=UTC)),
+            Complainants("C2", "Garden", "noise", "pump room", "phone", ("b", "a"),
+                         datetime(2025, 3, 5, 1, tzinfo=UTC)),
+        ]
+    )  # fmt: skip
+    third = _complaint("C3", who=("c",), at=T0 + timedelta(days=3))
+    assert history.complainants_within(third) == 3
+    assert grade(third, at=third.received_at, history=history).grade == Grade.HOT
+    other = _complaint("C4", who=("c",), at=T0 + timedelta(days=3), subject="lift")
+    assert history.complainants_within(other) == 1
+
+
+def test_complainants_older_than_a_month_are_outside_the_window() -> None:
+    """RULES §4: the window is (received_at - 1 month, received_at], Complainants too."""
+    history = ComplaintHistory(streaming=True)
+    for cid, who, day in (("C1", "a", 1), ("C2", "b", 3)):
+        history.add(
+            Complainants(cid, "Garden", "noise", "pump room", "phone", (who,),
+                         datetime(2025, 3, day, 1, tzinfo=UTC))
+        )  # fmt: skip
+    # 3 April 9:00 in Shanghai: its window starts 3 March 9:00 (= 1:00 UTC), open.
+    third = _complaint("C3", who=("c",), at=T0 + relativedelta(months=1))
+    history.add(third)
+    assert history.complainants_within(third) == 1
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ("C1", "complaint: expected a Complaint or Complainants, got 'str'"),
+        (
+            Complainants("C1", "Garden", 5, "pump room", "phone", ("a",), T0),  # type: ignore[arg-type]
+            "complaint.category: expected a string, got 5",
+        ),
+        (
+            Complainants("C1", "Garden", "noise", "pump room", "phone", ["a"], T0),  # type: ignore[arg-type]
+            "complaint.complainant_ids: expected a tuple of customer ids",
+        ),
+        (
+            Complainants("C1", "Garden", "noise", "pump room", "phone", ("a",),
+                         datetime(2025, 3, 3, 9)),
+            "complaint.received_at must be timezone-aware",
+        ),
+    ],
+)  # fmt: skip
+def test_history_refuses_what_is_not_a_complaint_or_its_complainants(
+    bad: object, message: str
+) -> None:
+    """add() names the bad field of a Complainants and says what it expected."""
+    history = ComplaintHistory()
+    with pytest.raises(ValidationError) as caught:
+        history.add(bad)  # type: ignore[arg-type]
+    assert str(caught.value).startswith(message)
+    assert len(history) == 0
+
+
+def test_extend_names_the_position_of_bad_complainants() -> None:
+    """extend() records nothing and names complaints[1] when the second is not usable."""
+    history = ComplaintHistory()
+    good = Complainants("C1", "Garden", "noise", "pump room", "phone", ("a",), T0)
+    bad = Complainants("C2", "Garden", "noise", "pump room", None, ("b",), T0)  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match=r"^complaints\[1\]\.channel: expected a string"):
+        history.extend([good, bad])
+    assert len(history) == 0
 
 
 # --- the sweep ---------------------------------------------------------------------------------

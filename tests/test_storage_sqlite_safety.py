@@ -160,6 +160,27 @@ def test_a_crafted_row_cannot_make_a_read_import_code(
     assert "propcrm.__main__" not in sys.modules
 
 
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        ("json_remove(body, '$.complainant_ids')", "complainant_ids"),
+        ("json_set(body, '$.complainant_ids', json('[1]'))", "not a list of strings"),
+        ("json_set(body, '$.channel', 7)", "channel is 7"),
+        ("'{not json'", "Expecting property name"),
+    ],
+)
+def test_complainants_any_names_a_complaint_edited_by_hand(
+    tmp_path: Path, edit: str, why: str
+) -> None:
+    """A stored complaint whose text lost or garbled its complainants is a StorageError."""
+    path = tmp_path / "crm.db"
+    with SqliteStore(path) as store:
+        store.complaints.add(_complaint(1))
+    _raw(path, f"UPDATE complaints SET body = {edit}")
+    with SqliteStore(path) as store, pytest.raises(StorageError, match=why):
+        store.complaints.complainants_any([{"subject": "pump room"}])
+
+
 # --- damaged files ---------------------------------------------------------------------------
 
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from propcrm._checks import require_instance, require_iterable
 from propcrm._complaints_policy import GradingPolicy, HasGrading, grading_of, plan_of
-from propcrm._complaints_types import Complaint
+from propcrm._complaints_types import Complainants, Complaint
 from propcrm._months import add_months
+from propcrm._time import require_aware
 from propcrm.errors import ValidationError
 
 __all__ = ["ComplaintHistory"]
@@ -90,7 +91,9 @@ class ComplaintHistory:
         self._queue: deque[tuple[datetime, object, tuple[str, ...]]] = deque()
         self._evict_at = _LONG_AGO  # when to look at the queue's oldest entries again
         self._latest: datetime | None = None
-        self._last: Complaint | None = None  # the newest complaint added (streaming) ...
+        self._last: Complaint | Complainants | None = (
+            None  # the newest complaint added (streaming) ...
+        )
         self._count = 0  # ... and its complainants_within()
         self._start: datetime | None = None  # ... and its window start, if computed
         self._day = 0  # the date (ordinal) of the newest window start computed ...
@@ -102,14 +105,19 @@ class ComplaintHistory:
             return len(self._queue)
         return sum(len(v) for v in self._index.values()) if self._index else 0
 
-    def add(self, complaint: Complaint) -> None:
-        """Record a complaint.
+    def add(self, complaint: Complaint | Complainants) -> None:
+        """Record a complaint, whole or as its :class:`~propcrm.complaints.Complainants`.
 
         Raises:
-            ValidationError: in streaming mode, ``complaint`` is older than the newest one.
+            ValidationError: ``complaint`` is neither, a ``Complainants`` holds a
+                value of the wrong type, or in streaming mode ``complaint`` is
+                older than the newest one.
         """
         if type(complaint) is not Complaint and not isinstance(complaint, Complaint):
-            require_instance(complaint, Complaint, "complaint", "a Complaint")
+            _require_complainants(complaint, "complaint")
+        self._add(complaint)
+
+    def _add(self, complaint: Complaint | Complainants) -> None:
         t = complaint.received_at
         key = self._key(complaint)
         named = complaint.complainant_ids
@@ -168,20 +176,19 @@ class ComplaintHistory:
         # per complaint instead of a subtraction and a look at the queue.
         self._evict_at = (queue[0][0] if queue else t) + self._reach + _EVICTION_BATCH
 
-    def extend(self, complaints: Iterable[Complaint]) -> None:
+    def extend(self, complaints: Iterable[Complaint | Complainants]) -> None:
         """Record several complaints (in time order in streaming mode): all of them or none.
 
         Raises:
-            ValidationError: ``complaints[i]`` is not a Complaint, or (streaming)
-                is older than the one before it; nothing is recorded.
+            ValidationError: ``complaints[i]`` is neither a Complaint nor a valid
+                Complainants, or (streaming) is older than the one before it;
+                nothing is recorded.
         """
         batch = list(require_iterable(complaints, "complaints", "complaints"))
         latest = self._latest if self.streaming else None
         for i, complaint in enumerate(batch):
             if not isinstance(complaint, Complaint):
-                raise ValidationError.expected(
-                    f"complaints[{i}]", "a Complaint", type(complaint).__name__
-                )
+                _require_complainants(complaint, f"complaints[{i}]")
             if self.streaming:
                 t = complaint.received_at
                 if latest is not None and t < latest:
@@ -192,8 +199,9 @@ class ComplaintHistory:
                         "add complaints in time order, or use ComplaintHistory(streaming=False)",
                     )
                 latest = t
+        add = self._add
         for complaint in batch:
-            self.add(complaint)
+            add(complaint)
 
     def complainants_within(self, complaint: Complaint) -> int:
         """Distinct complainants of the same complaint in its window, its own included.
@@ -244,6 +252,21 @@ class ComplaintHistory:
         names = {who for _, who in entries[lo:hi]}
         names.update(own)
         return len(names)
+
+
+def _require_complainants(value: object, name: str) -> None:
+    """Refuse what is neither a Complaint nor a well-typed :class:`Complainants`."""
+    if not isinstance(value, Complainants):
+        raise ValidationError.expected(name, "a Complaint or Complainants", type(value).__name__)
+    for i, field_name in enumerate(Complainants._fields[:5]):
+        if not isinstance(value[i], str):
+            raise ValidationError.expected(f"{name}.{field_name}", "a string", value[i])
+    ids = value.complainant_ids
+    if not isinstance(ids, tuple) or not all(isinstance(who, str) for who in ids):
+        raise ValidationError.expected(
+            f"{name}.complainant_ids", "a tuple of customer ids (strings)", ids
+        )
+    require_aware(value.received_at, f"{name}.received_at")
 
 
 def _count_after(seen: dict[str, datetime], start: datetime) -> int:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from enum import Enum
 from functools import total_ordering
-from typing import Any
+from typing import Any, NamedTuple
 
 from attrs import define, field, setters
 
@@ -22,7 +22,7 @@ from propcrm._validators import (
 )
 from propcrm.errors import ValidationError
 
-__all__ = ["GRADES", "Complaint", "Grade"]
+__all__ = ["GRADES", "Complainants", "Complaint", "Grade"]
 
 
 @total_ordering
@@ -207,3 +207,42 @@ class Complaint:
     def is_second_complaint(self) -> bool:
         """Whether it repeats a complaint that was already handled."""
         return self.second_after_handling or self.repeat_of_id is not None
+
+
+class Complainants(NamedTuple):
+    """Who complained about a key, and when: what :class:`ComplaintHistory` counts.
+
+    A store reads these for the stored complaints of a window without building
+    each :class:`Complaint` whole
+    (:meth:`~propcrm.storage.ComplaintRepository.complainants_any`); a history
+    takes them as it takes complaints.
+
+    >>> from datetime import datetime
+    >>> from zoneinfo import ZoneInfo
+    >>> from propcrm.complaints import Complainants, ComplaintHistory
+    >>> history = ComplaintHistory()
+    >>> history.add(Complainants("C-1", "东区", "noise", "pump room", "phone", ("cust-1",),
+    ...                          datetime(2025, 2, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))))
+    >>> len(history)
+    1
+
+    Attributes:
+        complaint_id: The complaint's id.
+        community: Its community.
+        category: Its category.
+        subject: Its subject.
+        channel: How it came in.
+        complainant_ids: Its named complainants, each once.
+        received_at: When it was received (aware; a store gives the instant in UTC).
+    """
+
+    complaint_id: str
+    community: str
+    category: str
+    subject: str
+    channel: str
+    complainant_ids: tuple[str, ...]
+    received_at: datetime
+
+
+Complainants.__module__ = "propcrm.complaints"  # public there; this module is private

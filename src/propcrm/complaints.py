@@ -41,9 +41,10 @@ from __future__ import annotations
 from propcrm._complaints_grade import Escalation, GradeDecision, grade, sweep
 from propcrm._complaints_history import ComplaintHistory
 from propcrm._complaints_policy import GradeDurations, GradeRoles, GradingPolicy
-from propcrm._complaints_types import Complaint, Grade
+from propcrm._complaints_types import Complainants, Complaint, Grade
 
 __all__ = [
+    "Complainants",
     "Complaint",
     "ComplaintHistory",
     "Escalation",

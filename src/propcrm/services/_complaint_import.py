@@ -15,7 +15,7 @@ from propcrm._checks import require_iterable
 from propcrm._months import add_months
 from propcrm._time import zone
 from propcrm._validators import instance_of, non_empty_str, optional
-from propcrm.complaints import Complaint, ComplaintHistory, grade
+from propcrm.complaints import Complaint, ComplaintHistory, GradeDecision, grade
 from propcrm.errors import ValidationError
 from propcrm.records import CaseEvent, CaseEventKind, CaseState, ComplaintCase, GradeRecord
 from propcrm.services._commands import Actor, CommandRunner
@@ -84,7 +84,7 @@ def import_history(
         tz = zone(policy.tz)
         cards = store.vip_cards.held_by_any(entry.customer_id for entry in batch)
         vip: dict[tuple[str, object], bool] = {}
-        cases, events, grades = [], [], []
+        decided: list[tuple[HistoryEntry, GradeDecision, bool]] = []
         for entry in batch:
             complaint = entry.complaint
             received = complaint.received_at
@@ -92,62 +92,69 @@ def import_history(
             # A closed complaint is graded when it closed: a week or a month unresolved
             # raised it on the way (002 §40), and no sweep will watch it. An open one is
             # graded at receipt; the sweep escalates it from there, telling whom it must.
-            decided = received if resolved is None else resolved
-            decision = grade(complaint, at=decided, history=history, policy=policy)
+            moment = received if resolved is None else resolved
+            decision = grade(complaint, at=moment, history=history, policy=policy)
             on = received.astimezone(tz).date()
             held = vip.get((entry.customer_id, on))
             if held is None:
                 held = any(c.is_valid_on(on) for c in cards[entry.customer_id])
                 vip[entry.customer_id, on] = held
-            cases.append(
-                ComplaintCase(
-                    complaint.id,
-                    community=complaint.community,
-                    customer_id=entry.customer_id,
-                    summary=entry.summary,
-                    received_at=received,
-                    owner_id=entry.owner_id or complaint.first_receiver_id or actor.id,
-                    grade=decision.grade,
-                    vip=held,
-                    state=CaseState.OPEN if resolved is None else CaseState.CLOSED,
-                    handled_at=resolved,
-                    events=2,
-                )
-            )
-            grades.append(
-                GradeRecord(
-                    f"{complaint.id}:0001",
-                    complaint_id=complaint.id,
-                    seq=1,
-                    decision=decision,
-                    policy_fingerprint=runner.fingerprint,
-                    command_id=command_id,
-                )
-            )
-            for seq, kind, when, note in (
-                (1, CaseEventKind.REGISTERED, received, entry.summary),
-                (2, CaseEventKind.GRADED, decided, decision.grade.value),
-            ):
-                events.append(
-                    CaseEvent(
-                        f"{complaint.id}:{seq:04d}",
-                        complaint_id=complaint.id,
-                        seq=seq,
-                        kind=kind,
-                        at=when,
-                        actor_id=actor.id,
-                        command_id=command_id,
-                        note=note,
-                    )
-                )
+            decided.append((entry, decision, held))
+        # Each table's records are built as they are written, never all held at once:
+        # a batch's records then die young, and the collector has less to walk.
         store.complaints.add_all(complaints)
-        store.complaint_cases.add_all(cases)
-        store.grade_records.add_all(grades)
-        store.case_events.add_all(events)
+        store.complaint_cases.add_all(_case(e, d, held, actor) for e, d, held in decided)
+        store.grade_records.add_all(
+            GradeRecord(
+                f"{d.complaint_id}:0001",
+                complaint_id=d.complaint_id,
+                seq=1,
+                decision=d,
+                policy_fingerprint=runner.fingerprint,
+                command_id=command_id,
+            )
+            for _, d, _ in decided
+        )
+        store.case_events.add_all(
+            CaseEvent(
+                f"{d.complaint_id}:{seq:04d}",
+                complaint_id=d.complaint_id,
+                seq=seq,
+                kind=kind,
+                at=when,
+                actor_id=actor.id,
+                command_id=command_id,
+                note=note,
+            )
+            for e, d, _ in decided
+            for seq, kind, when, note in (
+                (1, CaseEventKind.REGISTERED, e.complaint.received_at, e.summary),
+                (2, CaseEventKind.GRADED, d.at, d.grade.value),
+            )
+        )
         return len(batch)
 
     return runner.run(
         "complaints.import_history", command_id=command_id, actor=actor, result_type=int, work=work
+    )
+
+
+def _case(entry: HistoryEntry, decision: GradeDecision, vip: bool, actor: Actor) -> ComplaintCase:
+    """The case of an imported complaint: open, or closed when it was resolved."""
+    complaint = entry.complaint
+    resolved = complaint.resolved_at
+    return ComplaintCase(
+        complaint.id,
+        community=complaint.community,
+        customer_id=entry.customer_id,
+        summary=entry.summary,
+        received_at=complaint.received_at,
+        owner_id=entry.owner_id or complaint.first_receiver_id or actor.id,
+        grade=decision.grade,
+        vip=vip,
+        state=CaseState.OPEN if resolved is None else CaseState.CLOSED,
+        handled_at=resolved,
+        events=2,
     )
 
 
@@ -166,7 +173,11 @@ def _require_before(complaint: Complaint, at: datetime, name: str) -> None:
 def _stored_history(
     store: Store, runner: CommandRunner, batch: list[HistoryEntry]
 ) -> ComplaintHistory:
-    """The stored complaints of the batch's keys that its windows can reach."""
+    """Who complained, and when, about the batch's keys, as far back as its windows reach.
+
+    Read as :class:`~propcrm.complaints.Complainants`, not whole complaints:
+    the history counts nothing else, and the import reads tens of thousands.
+    """
     grading = runner.policy.grading
     fields = [f for f in grading.same_complaint_key if f != "channel"]
     spans: dict[tuple[str, ...], tuple[datetime, datetime]] = {}
@@ -178,7 +189,7 @@ def _stored_history(
     history = ComplaintHistory(policy=grading)
     window = grading.repeat_window_months
     history.extend(
-        store.complaints.list_any(
+        store.complaints.complainants_any(
             {
                 **dict(zip(fields, key, strict=True)),
                 "received_from": add_months(first, -window),

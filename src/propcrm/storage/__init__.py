@@ -48,13 +48,13 @@ The promises every adapter keeps:
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol, TypeVar, runtime_checkable
 
 from propcrm.callbacks import CallbackTask
-from propcrm.complaints import Complaint
+from propcrm.complaints import Complainants, Complaint
 from propcrm.customers import Customer, Household
 from propcrm.records import (
     AllocatorState,
@@ -167,6 +167,19 @@ class ComplaintRepository(ListableRepository[Complaint], Protocol):
 
         Raises:
             ValidationError: ``at`` is naive or ``within`` is not a timedelta.
+        """
+        ...
+
+    def complainants_any(self, filters: Iterable[Mapping[str, object]]) -> list[Complainants]:
+        """Return who complained, and when, for every complaint ``list_any(filters)`` finds.
+
+        What a :class:`~propcrm.complaints.ComplaintHistory` counts, read
+        without building each complaint whole, by complaint id;
+        ``received_at`` is the instant in UTC.
+
+        Raises:
+            ValidationError: as for ``list_any()``.
+            StorageError: a stored complaint cannot be read back.
         """
         ...
 

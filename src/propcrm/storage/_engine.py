@@ -131,6 +131,13 @@ class Engine(Protocol[T]):
         order: Sequence[str],
     ) -> list[T]: ...
 
+    def select_any_rows(
+        self, where: Sequence[tuple[str, Operator]], params: Sequence[tuple[Scalar, ...]]
+    ) -> list[tuple[str, tuple[Scalar, ...], str]]:
+        """As :meth:`select_any`, each row unread: its id, query-column values and
+        encoded entity, by id."""
+        ...
+
     def count(self) -> int: ...
 
 

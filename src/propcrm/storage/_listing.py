@@ -34,6 +34,7 @@ __all__ = [
     "Listing",
     "ListingRepo",
     "Page",
+    "any_filters",
     "as_flag",
     "as_instant",
     "as_text",
@@ -167,33 +168,9 @@ class ListingRepo(Repo[T]):
         """
         listing = self.LISTING
         column = _order_column(listing, order_by)
-        if not isinstance(filters, Iterable) or isinstance(filters, str | bytes | Mapping):
-            raise ValidationError.expected(
-                "filters", "an iterable of filter mappings", filters, "e.g. [{'community': ...}]"
-            )
-        names: tuple[str, ...] | None = None
-        rows: list[tuple[Scalar, ...]] = []
-        for i, where in enumerate(filters):
-            if not isinstance(where, Mapping):
-                raise ValidationError.expected(f"filters[{i}]", "a mapping of filters", where)
-            if names is None:
-                names = tuple(where)
-                for name in names:
-                    if name not in listing.filters:
-                        raise ValidationError.expected(
-                            name, f"one of the filters {sorted(listing.filters)}", where[name]
-                        )
-            elif set(where) != set(names):
-                raise ValidationError.expected(
-                    f"filters[{i}]",
-                    f"the filters of the first mapping ({', '.join(names)})",
-                    sorted(where),
-                    "read mappings of other filters with another list_any()",
-                )
-            rows.append(tuple(listing.filters[n].convert(where[n], n) for n in names))
-        if names is None:
+        tests, rows = any_filters(listing, filters)
+        if not rows:
             return []
-        tests = [(listing.filters[n].column, listing.filters[n].op) for n in names]
         order = () if column == "id" else (column,)
         finding: Any = self._engine
         found: builtins.list[T] = finding.select_any(tests, rows, order)
@@ -330,3 +307,41 @@ def keyset_sql(
     selected = ", ".join([order, *columns])
     sql = f"SELECT {selected} FROM {table} WHERE {where} ORDER BY {keys} LIMIT ?"
     return sql, tuple(params)
+
+
+def any_filters(
+    listing: Listing, filters: Iterable[Mapping[str, object]]
+) -> tuple[list[tuple[str, Operator]], list[tuple[Scalar, ...]]]:
+    """Check ``filters`` as ``list_any()`` takes them; return the column tests and their values.
+
+    Raises:
+        ValidationError: ``filters`` is not an iterable of mappings, a mapping
+            names an unknown filter or other filters than the first, or a value
+            has the wrong type.
+    """
+    if not isinstance(filters, Iterable) or isinstance(filters, str | bytes | Mapping):
+        raise ValidationError.expected(
+            "filters", "an iterable of filter mappings", filters, "e.g. [{'community': ...}]"
+        )
+    names: tuple[str, ...] | None = None
+    rows: list[tuple[Scalar, ...]] = []
+    for i, where in enumerate(filters):
+        if not isinstance(where, Mapping):
+            raise ValidationError.expected(f"filters[{i}]", "a mapping of filters", where)
+        if names is None:
+            names = tuple(where)
+            for name in names:
+                if name not in listing.filters:
+                    raise ValidationError.expected(
+                        name, f"one of the filters {sorted(listing.filters)}", where[name]
+                    )
+        elif set(where) != set(names):
+            raise ValidationError.expected(
+                f"filters[{i}]",
+                f"the filters of the first mapping ({', '.join(names)})",
+                sorted(where),
+                "read mappings of other filters with another list_any()",
+            )
+        rows.append(tuple(listing.filters[n].convert(where[n], n) for n in names))
+    tests = [(listing.filters[n].column, listing.filters[n].op) for n in names or ()]
+    return tests, rows

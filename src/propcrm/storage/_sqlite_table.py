@@ -182,14 +182,33 @@ class SqliteTable(Generic[T]):
         params: Sequence[tuple[Scalar, ...]],
         order: Sequence[str],
     ) -> list[T]:
-        if not params:
-            return []
+        found: dict[str, tuple[tuple[Any, ...], str]] = {}
+        for id, *keys, body in self._any(where, params, order):
+            found[id] = ((*(_nulls_first(k) for k in keys), id), body)
+        converter, cls = self._store._converter, self._table.entity
+        return [decode(converter, body, cls) for _, body in sorted(found.values())]
+
+    def select_any_rows(
+        self, where: Sequence[tuple[str, Operator]], params: Sequence[tuple[Scalar, ...]]
+    ) -> list[tuple[str, tuple[Scalar, ...], str]]:
+        columns = [column.name for column in self._table.columns]
+        found = {
+            id: (id, tuple(values), body) for id, *values, body in self._any(where, params, columns)
+        }
+        return [found[id] for id in sorted(found)]
+
+    def _any(
+        self,
+        where: Sequence[tuple[str, Operator]],
+        params: Sequence[tuple[Scalar, ...]],
+        columns: Sequence[str],
+    ) -> Iterator[Any]:
+        """Rows (id, ``columns``, body) passing all of ``where`` with any ``params``."""
         width = len(where)
         names = ", ".join(f"p{i}" for i in range(width))
         tests = " AND ".join(f"t.{column} {op} p.p{i}" for i, (column, op) in enumerate(where))
-        selected = ", ".join(f"t.{column}" for column in ("id", *order))
+        selected = ", ".join(f"t.{column}" for column in ("id", *columns))
         row = f"({', '.join('?' * width)})"
-        found: dict[str, tuple[tuple[Any, ...], str]] = {}
         per_statement = max(1, _VALUES_A_STATEMENT // width)
         for start in range(0, len(params), per_statement):
             chunk = params[start : start + per_statement]
@@ -197,11 +216,7 @@ class SqliteTable(Generic[T]):
                 f"WITH p({names}) AS (VALUES {', '.join([row] * len(chunk))}) "
                 f"SELECT {selected}, t.body FROM p JOIN {self._table.name} AS t ON {tests}"
             )
-            values = tuple(value for one in chunk for value in one)
-            for id, *keys, body in self._store._query(sql, values):
-                found[id] = ((*(_nulls_first(k) for k in keys), id), body)
-        converter, cls = self._store._converter, self._table.entity
-        return [decode(converter, body, cls) for _, body in sorted(found.values())]
+            yield from self._store._query(sql, tuple(value for one in chunk for value in one))
 
     def count(self) -> int:
         return int(self._store._query(self._count)[0][0])

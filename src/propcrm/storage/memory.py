@@ -217,6 +217,20 @@ class _MemoryTable(Generic[T]):
         params: Sequence[tuple[Scalar, ...]],
         order: Sequence[str],
     ) -> list[T]:
+        hits = self._any(where, params)
+        order_at = [self._positions[name] for name in order]
+        hits.sort(key=lambda hit: (*(_sort_key(hit[1][1][i]) for i in order_at), hit[0]))
+        return [self._entity(row) for _, row in hits]
+
+    def select_any_rows(
+        self, where: Sequence[tuple[str, Operator]], params: Sequence[tuple[Scalar, ...]]
+    ) -> list[tuple[str, tuple[Scalar, ...], str]]:
+        return sorted((id, row[1], row[2]) for id, row in self._any(where, params))
+
+    def _any(
+        self, where: Sequence[tuple[str, Operator]], params: Sequence[tuple[Scalar, ...]]
+    ) -> list[tuple[str, _Row]]:
+        """The rows passing all of ``where`` with any of ``params``, each once."""
         positions = [self._positions[column] for column, _ in where]
         equal = [i for i, (_, op) in enumerate(where) if op == "="]
         wanted: dict[tuple[Scalar, ...], list[tuple[Scalar, ...]]] = {}
@@ -229,9 +243,7 @@ class _MemoryTable(Generic[T]):
                 if _matches(row[1], tests):
                     hits.append((id, row))
                     break
-        order_at = [self._positions[name] for name in order]
-        hits.sort(key=lambda hit: (*(_sort_key(hit[1][1][i]) for i in order_at), hit[0]))
-        return [self._entity(row) for _, row in hits]
+        return hits
 
     def count(self) -> int:
         return len(self._rows)

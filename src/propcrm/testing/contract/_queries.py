@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import attrs
 import pytest
 
+from propcrm.complaints import Complainants
 from propcrm.errors import ValidationError
 from propcrm.roles import Role
 from propcrm.sla import Event, EventKind, Timeline
@@ -75,6 +76,38 @@ class QueryContract:
         twice = [{"subject": "pump room 1"}, {"subject": "pump room 1"}]
         assert ids_of(store.complaints.list_any(twice)) == ["cmp-1", "cmp-3", "cmp-5", "cmp-7"]
         assert store.complaints.list_any([]) == []
+
+    def test_complainants_any_reads_who_complained_and_when(self, store: Any) -> None:
+        """complainants_any() gives each found complaint's key, channel, complainants, instant."""
+        store.complaints.add_all(sample_complaint(n, "") for n in range(1, 9))
+        store.complaints.add(
+            attrs.evolve(
+                sample_complaint(9, ""), channel="wechat", complainant_ids=("cust-7", "cust-8")
+            )
+        )
+        hour = timedelta(hours=1)
+        found = store.complaints.complainants_any(
+            [{"subject": "pump room 1", "received_from": T0 + 3 * hour,
+              "received_before": T0 + 10 * hour}]
+        )  # fmt: skip
+        # 9 October 2025 08:30 in Shanghai (UTC+8) is 00:30 UTC; cmp-n comes n hours later.
+        utc = [datetime(2025, 10, 9, h, 30, tzinfo=UTC) for h in (3, 5, 7, 9)]
+        assert found == [
+            Complainants("cmp-3", "东区", "noise", "pump room 1", "phone", ("cust-0",), utc[0]),
+            Complainants("cmp-5", "东区", "noise", "pump room 1", "phone", ("cust-2",), utc[1]),
+            Complainants("cmp-7", "东区", "noise", "pump room 1", "phone", ("cust-1",), utc[2]),
+            Complainants(
+                "cmp-9", "东区", "noise", "pump room 1", "wechat", ("cust-7", "cust-8"), utc[3]
+            ),
+        ]
+        assert store.complaints.complainants_any([]) == []
+
+    def test_complainants_any_checks_filters_as_list_any_does(self, store: Any) -> None:
+        """Mappings naming different filters, or an unknown one, are a ValidationError."""
+        with pytest.raises(ValidationError, match=r"filters\[1\]"):
+            store.complaints.complainants_any([{"subject": "a"}, {"open": True}])
+        with pytest.raises(ValidationError, match="one of the filters"):
+            store.complaints.complainants_any([{"colour": "red"}])
 
     def test_list_any_refuses_mixed_and_unknown_filters(self, store: Any) -> None:
         """Mappings naming different filters, or an unknown one, are a ValidationError."""
