@@ -324,9 +324,12 @@ def any_filters(
             "filters", "an iterable of filter mappings", filters, "e.g. [{'community': ...}]"
         )
     names: tuple[str, ...] | None = None
+    named: set[str] = set()
+    converts: list[tuple[str, Callable[[object, str], Scalar]]] = []
     rows: list[tuple[Scalar, ...]] = []
     for i, where in enumerate(filters):
-        if not isinstance(where, Mapping):
+        # Thousands of mappings a call (one per key): a dict is checked without the ABC.
+        if type(where) is not dict and not isinstance(where, Mapping):
             raise ValidationError.expected(f"filters[{i}]", "a mapping of filters", where)
         if names is None:
             names = tuple(where)
@@ -335,13 +338,15 @@ def any_filters(
                     raise ValidationError.expected(
                         name, f"one of the filters {sorted(listing.filters)}", where[name]
                     )
-        elif set(where) != set(names):
+            named = set(names)
+            converts = [(n, listing.filters[n].convert) for n in names]
+        elif where.keys() != named:
             raise ValidationError.expected(
                 f"filters[{i}]",
                 f"the filters of the first mapping ({', '.join(names)})",
                 sorted(where),
                 "read mappings of other filters with another list_any()",
             )
-        rows.append(tuple(listing.filters[n].convert(where[n], n) for n in names))
+        rows.append(tuple([convert(where[n], n) for n, convert in converts]))
     tests = [(listing.filters[n].column, listing.filters[n].op) for n in names or ()]
     return tests, rows
