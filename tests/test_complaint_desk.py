@@ -370,13 +370,12 @@ def test_an_unknown_complaint_is_not_found(desk: ComplaintDesk) -> None:
         desk.mark_handled(command_id="h", actor=CLERK, complaint_id="C-404", result="x")
 
 
-def test_the_history_and_the_sweep_read_every_page(
+def test_the_sweep_reads_every_page(
     desk: ComplaintDesk, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """With pages of one, the third complainant is still counted and all three escalate."""
-    from propcrm.services import _complaint_desk, _sweeps
+    """With sweep pages of one, the third complainant is still counted and all three escalate."""
+    from propcrm.services import _sweeps
 
-    monkeypatch.setattr(_complaint_desk, "_HISTORY_PAGE", 1)
     monkeypatch.setattr(_sweeps, "_PAGE", 1)
     for n in (1, 2, 3):
         case = _register(desk, n, subject="lift")

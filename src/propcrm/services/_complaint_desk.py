@@ -26,7 +26,6 @@ from propcrm.storage import Store
 __all__ = ["DeskCommands", "record_grade"]
 
 _MICROSECOND = timedelta(microseconds=1)
-_HISTORY_PAGE = 1000  # complaints read per page when building a history
 
 
 class DeskCommands:
@@ -197,24 +196,15 @@ class DeskCommands:
         return grade(complaint, at=moment, history=history, policy=policy)
 
     def _history(self, complaint: Complaint, policy: Policy | None = None) -> ComplaintHistory:
-        """The complaints of the same key in the repeat window ending at ``complaint``."""
+        """Who complained about the same key in the repeat window ending at ``complaint``."""
         grading = (policy or self.policy).grading
         at = complaint.received_at
-        key = {f: getattr(complaint, f) for f in grading.same_complaint_key if f != "channel"}
+        window = {f: getattr(complaint, f) for f in grading.same_complaint_key if f != "channel"}
+        window["received_from"] = add_months(at, -grading.repeat_window_months)
+        window["received_before"] = at + _MICROSECOND
         history = ComplaintHistory(policy=grading)
-        after = None
-        while True:
-            page = self.store.complaints.list(
-                received_from=add_months(at, -grading.repeat_window_months),
-                received_before=at + _MICROSECOND,
-                limit=_HISTORY_PAGE,
-                after=after,
-                **key,
-            )
-            history.extend(page.items)
-            if page.next is None:
-                return history
-            after = page.next
+        history.extend(self.store.complaints.complainants_any([window]))
+        return history
 
     def _is_vip(self, customer_id: str, at: datetime) -> bool:
         """Whether the customer holds a card valid on the day of ``at`` (policy's zone)."""
