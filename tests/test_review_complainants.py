@@ -118,18 +118,6 @@ def store(request: pytest.FixtureRequest) -> Iterator[Any]:
     made.close()
 
 
-_NO_FILTER = "SQL stores divide by the zero filters of an empty mapping"
-
-
-@pytest.mark.parametrize(
-    "store",
-    [
-        "memory",
-        pytest.param("sqlite", marks=pytest.mark.xfail(strict=True, reason=_NO_FILTER)),
-        pytest.param("postgres", marks=pytest.mark.xfail(strict=True, reason=_NO_FILTER)),
-    ],
-    indirect=True,
-)
 def test_an_empty_filter_mapping_finds_every_complaint(store: Any) -> None:
     """[{}] passes the no filters of its one mapping: every stored complaint, on every store."""
     store.complaints.add(_complaint(2, datetime(2025, 2, 3, 9, tzinfo=SH), "a"))
