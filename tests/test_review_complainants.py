@@ -126,9 +126,6 @@ def test_an_empty_filter_mapping_finds_every_complaint(store: Any) -> None:
     assert [c.complaint_id for c in store.complaints.complainants_any([{}])] == ["H-1", "H-2"]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="import reads back from its key's first complaint's window only"
-)
 def test_a_neighbour_in_the_window_of_a_later_zone_is_read(store: Any) -> None:
     """28 Feb 19:00 UTC looks back to 28 Jan 19:00 UTC: a stored 30 Jan complaint counts.
 
