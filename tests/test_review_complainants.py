@@ -176,7 +176,6 @@ def test_a_streaming_history_takes_the_repeated_hour_in_instant_order() -> None:
     assert history.complainants_within(complaints[2]) == 3
 
 
-@pytest.mark.xfail(strict=True, reason="received_before = last + 1 microsecond drops the fold")
 def test_an_import_reads_neighbours_of_the_repeated_hour(store: Any) -> None:
     """A stored 01:50 EDT complaint is read for one received at 01:10 EST, an hour later."""
     desk = ComplaintDesk(store, clock=FixedClock(datetime(2025, 12, 1, tzinfo=UTC)))

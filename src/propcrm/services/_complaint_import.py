@@ -182,14 +182,19 @@ def _stored_history(
     fields = [f for f in grading.same_complaint_key if f != "channel"]
     window = grading.repeat_window_months
     spans: dict[tuple[str, ...], tuple[datetime, datetime]] = {}
-    for entry in batch:  # oldest first: the last seen is the latest of its key
+    for entry in batch:
         complaint = entry.complaint
         key = tuple(getattr(complaint, f) for f in fields)
         # Each window starts on the wall clock of its own complaint: a later one
         # received in another zone can reach back further than the key's first.
+        # Both ends are compared in UTC: in the hour a daylight-saving change
+        # repeats, a zone's wall clock is not the order of the instants.
         start = add_months(complaint.received_at, -window).astimezone(UTC)
+        end = complaint.received_at.astimezone(UTC)
         span = spans.get(key)
-        spans[key] = (start if span is None else min(span[0], start), complaint.received_at)
+        if span is not None:
+            start, end = min(span[0], start), max(span[1], end)
+        spans[key] = (start, end)
     history = ComplaintHistory(policy=grading)
     history.extend(
         store.complaints.complainants_any(
