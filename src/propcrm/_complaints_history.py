@@ -119,36 +119,39 @@ class ComplaintHistory:
 
     def _add(self, complaint: Complaint | Complainants) -> None:
         t = complaint.received_at
+        # Held as instants in UTC: two moments of one zone compare by its wall clock,
+        # which in the hour a daylight-saving change repeats is not their order.
+        at = t.astimezone(UTC)
         key = self._key(complaint)
         named = complaint.complainant_ids
         if not self.streaming:
             entries = self._index.setdefault(key, [])
             for who in named:
-                bisect.insort(entries, (t, who), key=_TIME)
-            self._latest = t if self._latest is None or t > self._latest else self._latest
+                bisect.insort(entries, (at, who), key=_TIME)
+            self._latest = at if self._latest is None or at > self._latest else self._latest
             return
         latest = self._latest
-        if latest is not None and t < latest:
+        if latest is not None and at < latest:
             raise ValidationError.expected(
                 "received_at",
                 f"a moment at or after the newest complaint ({latest})",
                 t,
                 "add complaints in time order, or use ComplaintHistory(streaming=False)",
             )
-        self._latest = t
-        if t >= self._evict_at:
-            self._evict(t)
-        self._queue.append((t, key, named))
+        self._latest = at
+        if at >= self._evict_at:
+            self._evict(at)
+        self._queue.append((at, key, named))
         index = self._index
         seen = index.get(key)
         if seen is None:
-            index[key] = dict.fromkeys(named, t)
+            index[key] = dict.fromkeys(named, at)
             self._last, self._count, self._start = complaint, len(named), None
             return
         for who in named:
             if who in seen:
                 del seen[who]  # re-insert so the dict stays ordered by latest time
-            seen[who] = t
+            seen[who] = at
         # Count now, while the key is at hand: grading usually asks next. The window's
         # length in days depends only on the date, so it is computed once a day.
         day = t.toordinal()
@@ -190,12 +193,12 @@ class ComplaintHistory:
             if not isinstance(complaint, Complaint):
                 _require_complainants(complaint, f"complaints[{i}]")
             if self.streaming:
-                t = complaint.received_at
+                t = complaint.received_at.astimezone(UTC)  # instants, as _add holds them
                 if latest is not None and t < latest:
                     raise ValidationError.expected(
                         f"complaints[{i}].received_at",
                         f"a moment at or after the complaint before it ({latest})",
-                        t,
+                        complaint.received_at,
                         "add complaints in time order, or use ComplaintHistory(streaming=False)",
                     )
                 latest = t

@@ -7,7 +7,7 @@ Public in :mod:`propcrm.services` (:class:`HistoryEntry`,
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from attrs import field, frozen
 
@@ -180,22 +180,30 @@ def _stored_history(
     """
     grading = runner.policy.grading
     fields = [f for f in grading.same_complaint_key if f != "channel"]
+    window = grading.repeat_window_months
     spans: dict[tuple[str, ...], tuple[datetime, datetime]] = {}
-    for entry in batch:  # oldest first: the first seen is the earliest of its key
+    for entry in batch:
         complaint = entry.complaint
         key = tuple(getattr(complaint, f) for f in fields)
-        first = spans.get(key, (complaint.received_at, complaint.received_at))[0]
-        spans[key] = (first, complaint.received_at)
+        # Each window starts on the wall clock of its own complaint: a later one
+        # received in another zone can reach back further than the key's first.
+        # Both ends are compared in UTC: in the hour a daylight-saving change
+        # repeats, a zone's wall clock is not the order of the instants.
+        start = add_months(complaint.received_at, -window).astimezone(UTC)
+        end = complaint.received_at.astimezone(UTC)
+        span = spans.get(key)
+        if span is not None:
+            start, end = min(span[0], start), max(span[1], end)
+        spans[key] = (start, end)
     history = ComplaintHistory(policy=grading)
-    window = grading.repeat_window_months
     history.extend(
         store.complaints.complainants_any(
             {
                 **dict(zip(fields, key, strict=True)),
-                "received_from": add_months(first, -window),
+                "received_from": start,
                 "received_before": last + _MICROSECOND,
             }
-            for key, (first, last) in spans.items()
+            for key, (start, last) in spans.items()
         )
     )
     return history

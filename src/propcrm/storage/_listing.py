@@ -347,6 +347,12 @@ def any_filters(
                 sorted(where),
                 "read mappings of other filters with another list_any()",
             )
-        rows.append(tuple([convert(where[n], n) for n, convert in converts]))
+        try:
+            rows.append(tuple([convert(where[n], n) for n, convert in converts]))
+        except ValidationError:
+            # Among thousands of mappings, say which one: convert again, naming it.
+            for n, convert in converts:
+                convert(where[n], f"filters[{i}].{n}")
+            raise
     tests = [(listing.filters[n].column, listing.filters[n].op) for n in names or ()]
     return tests, rows

@@ -205,9 +205,12 @@ class SqliteTable(Generic[T]):
     ) -> Iterator[Any]:
         """Rows (id, ``columns``, body) passing all of ``where`` with any ``params``."""
         width = len(where)
+        selected = ", ".join(f"t.{column}" for column in ("id", *columns))
+        if not width:  # mappings that name no filter: every row passes
+            yield from self._store._query(f"SELECT {selected}, t.body FROM {self._table.name} AS t")
+            return
         names = ", ".join(f"p{i}" for i in range(width))
         tests = " AND ".join(f"t.{column} {op} p.p{i}" for i, (column, op) in enumerate(where))
-        selected = ", ".join(f"t.{column}" for column in ("id", *columns))
         row = f"({', '.join('?' * width)})"
         per_statement = max(1, _VALUES_A_STATEMENT // width)
         for start in range(0, len(params), per_statement):
