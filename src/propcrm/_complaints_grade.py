@@ -229,7 +229,7 @@ def _decide(
             count = history._tally(complaint)[0]
         if count >= plan.repeat:
             rank = rank if rank > _HOT else _HOT
-            reasons.append(plan.repeated(count))
+            reasons.append(plan.repeats.get(count) or plan.repeated(count))
     if plan.hot_people <= people < plan.major_people:
         rank = rank if rank > _HOT else _HOT
         reasons.append(plan.collective(people, plan.hot_people, _HOT))
@@ -251,17 +251,25 @@ def _decide(
         # escalation only if the complaint is still unresolved at that moment.
         if rank < _HOT:
             candidate, rises_to = week_at, Grade.HOT
-        else:
-            candidate, rises_to = month_at or plan.major_at(received), Grade.MAJOR
+        elif month_at is not None:
+            candidate, rises_to = month_at, Grade.MAJOR
+        else:  # plan.major_at(received), its one-date cache read here: most HOT complaints
+            day, shift = plan.major_shift
+            candidate = received + shift if received.toordinal() == day else plan.major_at(received)
+            rises_to = Grade.MAJOR
         if resolved is None or resolved > candidate:
             next_at, next_grade = candidate, rises_to
     allowance = plan.allowances[rank]
     due = received + allowance  # on the wall clock: right unless the offset changes between
     zone = received.tzinfo
+    steady = plan.steady  # the last (zone, year) known to keep one offset
     if type(zone) is not timezone and (
-        due.year != received.year or _steady_offset(zone, received.year) is None
+        zone is not steady[0] or not received.year == due.year == steady[1]
     ):
         due = _clock_hours_after(received, allowance)
+        year = received.year
+        if due.year == year and _steady_offset(zone, year) is not None:
+            plan.steady = zone, year
     return _decision(
         GradeDecision,
         (

@@ -6,7 +6,7 @@ the complaints guide tabulates them.
 Public in :mod:`propcrm.complaints`; this module is private.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -254,14 +254,16 @@ class Plan:
         self.hot_span = format_duration(policy.hot_after) if whole else str(policy.hot_after)
         self.major_months = policy.major_after_months
         self.month_floor = timedelta(days=28 * policy.major_after_months)
-        self._major_shift = (0, timedelta(0))  # (date ordinal, shift) of the last major_at
+        self.major_shift = (0, timedelta(0))  # (date ordinal, shift) of the last major_at
+        # The last zone and year found to keep one UTC offset (grading's resolve_by).
+        self.steady: tuple[tzinfo | None, int] = (None, 0)
         self.key_fields = policy.same_complaint_key
         self.key = attrgetter(*policy.same_complaint_key)
         # Reasons that depend only on the policy and a count are made once and shared;
         # ``alone`` holds the one-reason tuple of each, by id, for the decisions that
         # have no other reason (most HOT complaints of a busy stream: a repeat).
         self.alone: dict[int, tuple[Reason, ...]] = {}
-        self._repeated: dict[int, Reason] = {}
+        self.repeats: dict[int, Reason] = {}
         self._collective: dict[int, Reason] = {}
         self._unresolved = tuple(
             (
@@ -316,11 +318,11 @@ class Plan:
 
     def major_at(self, received: datetime) -> datetime:
         """``received`` plus ``major_after_months`` calendar months (the MAJOR deadline)."""
-        day, shift = self._major_shift
+        day, shift = self.major_shift
         today = received.toordinal()
         if today != day:  # the shift in days depends only on the date: a one-date cache
             shift = add_months(received, self.major_months) - received
-            self._major_shift = today, shift
+            self.major_shift = today, shift
         return received + shift
 
     def same_index(self, other: GradingPolicy) -> bool:
@@ -351,9 +353,9 @@ class Plan:
 
     def repeated(self, count: int) -> Reason:
         """The repeat reason, shared by every complaint with as many complainants."""
-        reason = self._repeated.get(count)
+        reason = self.repeats.get(count)
         if reason is None:
-            reason = self._repeated[count] = self._share(
+            reason = self.repeats[count] = self._share(
                 _reason(
                     "complaint.hot.repeated",
                     f"the same complaint from {count} different complainants within "
