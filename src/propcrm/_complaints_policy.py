@@ -244,6 +244,40 @@ class GradingPolicy:
 class Plan:
     """A grading policy compiled once: thresholds by rank and ready-made reasons."""
 
+    # Slots: grading reads a score of these per complaint, each a fixed offset away.
+    __slots__ = (
+        "_collective",
+        "_unresolved",
+        "allowances",
+        "alone",
+        "callback",
+        "categories",
+        "category_names",
+        "general",
+        "handlers",
+        "hot_after",
+        "hot_people",
+        "hot_span",
+        "key",
+        "key_fields",
+        "litigation_filed",
+        "litigation_risk",
+        "major_months",
+        "major_people",
+        "major_shift",
+        "media_exposed",
+        "media_risk",
+        "month_floor",
+        "other_departments",
+        "repeat",
+        "repeats",
+        "second_flagged",
+        "steady",
+        "supervisors",
+        "task_force",
+        "window_months",
+    )
+
     def __init__(self, policy: GradingPolicy) -> None:
         self.hot_people = policy.collective_hot_people
         self.major_people = policy.collective_major_people
