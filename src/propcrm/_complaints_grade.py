@@ -26,7 +26,7 @@ from propcrm.roles import Role
 
 __all__ = ["Escalation", "GradeDecision", "grade", "sweep"]
 
-_GENERAL, _IMPORTANT, _HOT, _MAJOR = 0, 1, 2, 3
+_GENERAL, _IMPORTANT, _HOT, _MAJOR = 0, 1, 2, 3  # ranks: GRADES[_HOT] is Grade.HOT
 
 
 class GradeDecision(NamedTuple):
@@ -250,13 +250,13 @@ def _decide(
         # A resolution already recorded for later stops the clock: promise an
         # escalation only if the complaint is still unresolved at that moment.
         if rank < _HOT:
-            candidate, rises_to = week_at, Grade.HOT
+            candidate, rises_to = week_at, GRADES[_HOT]
         elif month_at is not None:
-            candidate, rises_to = month_at, Grade.MAJOR
+            candidate, rises_to = month_at, GRADES[_MAJOR]
         else:  # plan.major_at(received), its one-date cache read here: most HOT complaints
             day, shift = plan.major_shift
             candidate = received + shift if received.toordinal() == day else plan.major_at(received)
-            rises_to = Grade.MAJOR
+            rises_to = GRADES[_MAJOR]
         if resolved is None or resolved > candidate:
             next_at, next_grade = candidate, rises_to
     allowance = plan.allowances[rank]

@@ -23,6 +23,7 @@ __all__ = ["ComplaintHistory"]
 _TIME = itemgetter(0)
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)  # before any complaint
 _EVICTION_BATCH = timedelta(hours=1)
+_DEFAULT_KEY = ("community", "category", "subject")  # GradingPolicy.same_complaint_key's
 
 
 class ComplaintHistory:
@@ -67,6 +68,7 @@ class ComplaintHistory:
         "_last",
         "_latest",
         "_months",
+        "_plain_key",
         "_queue",
         "_reach",
         "_shift",
@@ -82,6 +84,7 @@ class ComplaintHistory:
         self.policy = grading
         self.streaming = streaming
         self._key = plan_of(grading).key
+        self._plain_key = grading.same_complaint_key == _DEFAULT_KEY
         self._months = -grading.repeat_window_months
         # No window of a later complaint starts earlier than 31 days per month (plus a
         # day of daylight-saving slack) before this one: a safe, zone-free eviction bound.
@@ -111,7 +114,10 @@ class ComplaintHistory:
         if type(complaint) is not Complaint and not isinstance(complaint, Complaint):
             require_instance(complaint, Complaint, "complaint", "a Complaint")
         t = complaint.received_at
-        key = self._key(complaint)
+        if self._plain_key:  # the default key, read without attrgetter's generic lookups
+            key = (complaint.community, complaint.category, complaint.subject)
+        else:
+            key = self._key(complaint)
         named = complaint.complainant_ids
         if not self.streaming:
             entries = self._index.setdefault(key, [])
