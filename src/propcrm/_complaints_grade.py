@@ -170,7 +170,7 @@ def _decide(
             "add it to grading.categories or correct the complaint",
         )
     rank = _GENERAL
-    reasons: list[Reason] = []
+    reasons: tuple[Reason, ...] = ()  # added up from the policy's one-reason tuples
     people = complaint.headcount
     if people is None:
         people = len(complaint.complainant_ids)
@@ -192,23 +192,23 @@ def _decide(
     # MAJOR (重大投诉)
     if complaint.litigation_filed:
         rank = _MAJOR
-        reasons.append(plan.litigation_filed)
+        reasons += plan.litigation_filed
     if complaint.media_exposed:
         rank = _MAJOR
-        reasons.append(plan.media_exposed)
+        reasons += plan.media_exposed
     if people >= plan.major_people:
         rank = _MAJOR
-        reasons.append(plan.collective(people, plan.major_people, _MAJOR))
+        reasons += plan.collective(people, plan.major_people, _MAJOR)
     if month_passed:
         rank = _MAJOR
-        reasons.append(plan.unresolved(received, month_at, _MAJOR))  # type: ignore[arg-type]
+        reasons += plan.unresolved(received, month_at, _MAJOR)  # type: ignore[arg-type]
     # HOT (热点投诉)
     if complaint.litigation_risk:
         rank = rank if rank > _HOT else _HOT
-        reasons.append(plan.litigation_risk)
+        reasons += plan.litigation_risk
     if complaint.media_risk:
         rank = rank if rank > _HOT else _HOT
-        reasons.append(plan.media_risk)
+        reasons += plan.media_risk
     if history is not None:
         if type(history) is not ComplaintHistory and not isinstance(history, ComplaintHistory):
             raise ValidationError.expected(
@@ -229,20 +229,20 @@ def _decide(
             count = history._tally(complaint)[0]
         if count >= plan.repeat:
             rank = rank if rank > _HOT else _HOT
-            reasons.append(plan.repeats.get(count) or plan.repeated(count))
+            reasons += plan.repeats.get(count) or plan.repeated(count)
     if plan.hot_people <= people < plan.major_people:
         rank = rank if rank > _HOT else _HOT
-        reasons.append(plan.collective(people, plan.hot_people, _HOT))
+        reasons += plan.collective(people, plan.hot_people, _HOT)
     if week_passed and not month_passed:
         rank = rank if rank > _HOT else _HOT
-        reasons.append(plan.unresolved(received, week_at, _HOT))
+        reasons += plan.unresolved(received, week_at, _HOT)
     # IMPORTANT (重要投诉)
     if complaint.second_after_handling or complaint.repeat_of_id is not None:
         rank = rank if rank > _IMPORTANT else _IMPORTANT
-        reasons.append(plan.second(complaint.repeat_of_id))
+        reasons += plan.second(complaint.repeat_of_id)
     if complaint.needs_other_departments:
         rank = rank if rank > _IMPORTANT else _IMPORTANT
-        reasons.append(plan.other_departments)
+        reasons += plan.other_departments
 
     next_at: datetime | None = None
     next_grade: Grade | None = None
@@ -275,12 +275,7 @@ def _decide(
         (
             complaint.id,
             GRADES[rank],
-            # A reason shared by the policy explains most decisions alone: so does its tuple.
-            (plan.alone.get(id(reasons[0])) or tuple(reasons))
-            if len(reasons) == 1
-            else tuple(reasons)
-            if reasons
-            else plan.general,
+            reasons or plan.general,  # () + a shared one-reason tuple is that tuple
             at,
             next_at,
             next_grade,
