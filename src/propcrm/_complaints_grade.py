@@ -138,12 +138,12 @@ def grade(
         require_instance(complaint, Complaint, "complaint", "a Complaint")
     grading = DEFAULT_POLICY if policy is None else grading_of(policy)
     plan: Plan = grading._plan  # type: ignore[attr-defined]  # the compiled policy
-    if type(at) is not datetime or at.tzinfo is None:
+    if type(at) is not datetime:
         require_aware(at, "at")
     try:
         return _decide(complaint, at, history, grading, plan)
-    except TypeError:  # ``at`` compares with nothing: its tzinfo gives no offset
-        require_aware(at, "at")
+    except TypeError:  # ``at`` is naive, or its tzinfo gives no offset: it compares with
+        require_aware(at, "at")  # no received_at (always aware), which _decide does first
         raise
     except OverflowError as e:
         raise beyond_dates("received_at", complaint.received_at) from e
