@@ -70,6 +70,8 @@ class ComplaintHistory:
         "_months",
         "_plain_key",
         "_queue",
+        "_queue_keys",
+        "_queue_named",
         "_reach",
         "_shift",
         "_start",
@@ -90,7 +92,12 @@ class ComplaintHistory:
         # day of daylight-saving slack) before this one: a safe, zone-free eviction bound.
         self._reach = timedelta(days=31 * grading.repeat_window_months + 1)
         self._index: dict[object, Any] = {}
-        self._queue: deque[tuple[datetime, object, tuple[str, ...]]] = deque()
+        # The eviction queue, in time order, kept as three columns (times, keys, names)
+        # rather than a tuple per complaint: the garbage collector then has one tracked
+        # object less to count and visit for every complaint added.
+        self._queue: deque[datetime] = deque()
+        self._queue_keys: deque[object] = deque()
+        self._queue_named: deque[tuple[str, ...]] = deque()
         self._evict_at = _LONG_AGO  # when to look at the queue's oldest entries again
         self._latest: datetime | None = None
         self._last: Complaint | None = None  # the newest complaint added (streaming) ...
@@ -136,7 +143,9 @@ class ComplaintHistory:
         self._latest = t
         if t >= self._evict_at:
             self._evict(t)
-        self._queue.append((t, key, named))
+        self._queue.append(t)
+        self._queue_keys.append(key)
+        self._queue_named.append(named)
         index = self._index
         seen = index.get(key)
         if seen is None:
@@ -162,11 +171,11 @@ class ComplaintHistory:
 
     def _evict(self, t: datetime) -> None:
         """Drop what no window of a complaint received at or after ``t`` can reach."""
-        queue = self._queue
+        queue, keys, named = self._queue, self._queue_keys, self._queue_named
         bound = t - self._reach
         index = self._index
-        while queue and queue[0][0] <= bound:
-            old, old_key, old_who = queue.popleft()
+        while queue and queue[0] <= bound:
+            old, old_key, old_who = queue.popleft(), keys.popleft(), named.popleft()
             seen = index.get(old_key)
             if seen is None:  # emptied by an earlier entry of the same instant
                 continue
@@ -177,7 +186,7 @@ class ComplaintHistory:
                 del index[old_key]
         # Evict in batches, once the oldest entry is an hour past reach: one comparison
         # per complaint instead of a subtraction and a look at the queue.
-        self._evict_at = (queue[0][0] if queue else t) + self._reach + _EVICTION_BATCH
+        self._evict_at = (queue[0] if queue else t) + self._reach + _EVICTION_BATCH
 
     def extend(self, complaints: Iterable[Complaint]) -> None:
         """Record several complaints (in time order in streaming mode): all of them or none.
