@@ -4,8 +4,7 @@ Public in :mod:`propcrm.complaints`; this module is private.
 """
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from functools import lru_cache
+from datetime import UTC, datetime, timedelta, timezone
 from typing import NamedTuple
 
 from attrs import frozen
@@ -20,13 +19,14 @@ from propcrm._complaints_policy import (
     grading_of,
 )
 from propcrm._complaints_types import GRADES, Complaint, Grade
+from propcrm._time import steady_offset
 from propcrm.errors import ValidationError
 from propcrm.explain import Reason
 from propcrm.roles import Role
 
 __all__ = ["Escalation", "GradeDecision", "grade", "sweep"]
 
-_GENERAL, _IMPORTANT, _HOT, _MAJOR = 0, 1, 2, 3
+_GENERAL, _IMPORTANT, _HOT, _MAJOR = 0, 1, 2, 3  # ranks: GRADES[_HOT] is Grade.HOT
 
 
 class GradeDecision(NamedTuple):
@@ -138,12 +138,12 @@ def grade(
         require_instance(complaint, Complaint, "complaint", "a Complaint")
     grading = DEFAULT_POLICY if policy is None else grading_of(policy)
     plan: Plan = grading._plan  # type: ignore[attr-defined]  # the compiled policy
-    if type(at) is not datetime or at.tzinfo is None:
+    if type(at) is not datetime:
         require_aware(at, "at")
     try:
         return _decide(complaint, at, history, grading, plan)
-    except TypeError:  # ``at`` compares with nothing: its tzinfo gives no offset
-        require_aware(at, "at")
+    except TypeError:  # ``at`` is naive, or its tzinfo gives no offset: it compares with
+        require_aware(at, "at")  # no received_at (always aware), which _decide does first
         raise
     except OverflowError as e:
         raise beyond_dates("received_at", complaint.received_at) from e
@@ -170,7 +170,7 @@ def _decide(
             "add it to grading.categories or correct the complaint",
         )
     rank = _GENERAL
-    reasons: list[Reason] = []
+    reasons: tuple[Reason, ...] = ()  # added up from the policy's one-reason tuples
     people = complaint.headcount
     if people is None:
         people = len(complaint.complainant_ids)
@@ -192,23 +192,23 @@ def _decide(
     # MAJOR (重大投诉)
     if complaint.litigation_filed:
         rank = _MAJOR
-        reasons.append(plan.litigation_filed)
+        reasons += plan.litigation_filed
     if complaint.media_exposed:
         rank = _MAJOR
-        reasons.append(plan.media_exposed)
+        reasons += plan.media_exposed
     if people >= plan.major_people:
         rank = _MAJOR
-        reasons.append(plan.collective(people, plan.major_people, _MAJOR))
+        reasons += plan.collective(people, plan.major_people, _MAJOR)
     if month_passed:
         rank = _MAJOR
-        reasons.append(plan.unresolved(received, month_at, _MAJOR))  # type: ignore[arg-type]
+        reasons += plan.unresolved(received, month_at, _MAJOR)  # type: ignore[arg-type]
     # HOT (热点投诉)
     if complaint.litigation_risk:
         rank = rank if rank > _HOT else _HOT
-        reasons.append(plan.litigation_risk)
+        reasons += plan.litigation_risk
     if complaint.media_risk:
         rank = rank if rank > _HOT else _HOT
-        reasons.append(plan.media_risk)
+        reasons += plan.media_risk
     if history is not None:
         if type(history) is not ComplaintHistory and not isinstance(history, ComplaintHistory):
             raise ValidationError.expected(
@@ -229,20 +229,20 @@ def _decide(
             count = history._tally(complaint)[0]
         if count >= plan.repeat:
             rank = rank if rank > _HOT else _HOT
-            reasons.append(plan.repeated(count))
+            reasons += plan.repeats.get(count) or plan.repeated(count)
     if plan.hot_people <= people < plan.major_people:
         rank = rank if rank > _HOT else _HOT
-        reasons.append(plan.collective(people, plan.hot_people, _HOT))
+        reasons += plan.collective(people, plan.hot_people, _HOT)
     if week_passed and not month_passed:
         rank = rank if rank > _HOT else _HOT
-        reasons.append(plan.unresolved(received, week_at, _HOT))
+        reasons += plan.unresolved(received, week_at, _HOT)
     # IMPORTANT (重要投诉)
     if complaint.second_after_handling or complaint.repeat_of_id is not None:
         rank = rank if rank > _IMPORTANT else _IMPORTANT
-        reasons.append(plan.second(complaint.repeat_of_id))
+        reasons += plan.second(complaint.repeat_of_id)
     if complaint.needs_other_departments:
         rank = rank if rank > _IMPORTANT else _IMPORTANT
-        reasons.append(plan.other_departments)
+        reasons += plan.other_departments
 
     next_at: datetime | None = None
     next_grade: Grade | None = None
@@ -250,29 +250,32 @@ def _decide(
         # A resolution already recorded for later stops the clock: promise an
         # escalation only if the complaint is still unresolved at that moment.
         if rank < _HOT:
-            candidate, rises_to = week_at, Grade.HOT
-        else:
-            candidate, rises_to = month_at or plan.major_at(received), Grade.MAJOR
+            candidate, rises_to = week_at, GRADES[_HOT]
+        elif month_at is not None:
+            candidate, rises_to = month_at, GRADES[_MAJOR]
+        else:  # plan.major_at(received), its one-date cache read here: most HOT complaints
+            day, shift = plan.major_shift
+            candidate = received + shift if received.toordinal() == day else plan.major_at(received)
+            rises_to = GRADES[_MAJOR]
         if resolved is None or resolved > candidate:
             next_at, next_grade = candidate, rises_to
     allowance = plan.allowances[rank]
     due = received + allowance  # on the wall clock: right unless the offset changes between
     zone = received.tzinfo
+    steady = plan.steady  # the last (zone, year) known to keep one offset
     if type(zone) is not timezone and (
-        due.year != received.year or _steady_offset(zone, received.year) is None
+        zone is not steady[0] or not received.year == due.year == steady[1]
     ):
         due = _clock_hours_after(received, allowance)
+        year = received.year
+        if due.year == year and steady_offset(zone, year) is not None:
+            plan.steady = zone, year
     return _decision(
         GradeDecision,
         (
             complaint.id,
             GRADES[rank],
-            # A reason shared by the policy explains most decisions alone: so does its tuple.
-            (plan.alone.get(id(reasons[0])) or tuple(reasons))
-            if len(reasons) == 1
-            else tuple(reasons)
-            if reasons
-            else plan.general,
+            reasons or plan.general,  # () + a shared one-reason tuple is that tuple
             at,
             next_at,
             next_grade,
@@ -301,22 +304,9 @@ def _clock_hours_after(start: datetime, allowance: timedelta) -> datetime:
     zone = start.tzinfo
     if type(zone) is timezone:  # a fixed offset, UTC included: wall time is elapsed time
         return due
-    if due.year == start.year and _steady_offset(zone, start.year) is not None:
+    if due.year == start.year and steady_offset(zone, start.year) is not None:
         return due
     return (start.astimezone(UTC) + allowance).astimezone(zone)
-
-
-@lru_cache(maxsize=64)
-def _steady_offset(zone: tzinfo | None, year: int) -> timedelta | None:
-    """``zone``'s UTC offset if it keeps that one offset all through ``year``, else ``None``.
-
-    Sampled every hour from 31 December of the year before to 2 January of the
-    year after (in UTC, so the local year is covered at both ends); no zone
-    changes its offset and back again within one hour.
-    """
-    first = datetime(year - 1, 12, 31, tzinfo=UTC)
-    offsets = {(first + timedelta(hours=h)).astimezone(zone).utcoffset() for h in range(24 * 368)}
-    return offsets.pop() if len(offsets) == 1 else None
 
 
 def sweep(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 from collections import deque
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from operator import itemgetter
 from typing import Any
 
@@ -16,7 +16,7 @@ from propcrm._checks import require_instance, require_iterable
 from propcrm._complaints_policy import GradingPolicy, HasGrading, grading_of, plan_of
 from propcrm._complaints_types import Complainants, Complaint
 from propcrm._months import add_months
-from propcrm._time import require_aware
+from propcrm._time import require_aware, steady_offset
 from propcrm.errors import ValidationError
 
 __all__ = ["ComplaintHistory"]
@@ -24,6 +24,7 @@ __all__ = ["ComplaintHistory"]
 _TIME = itemgetter(0)
 _LONG_AGO = datetime.min.replace(tzinfo=UTC)  # before any complaint
 _EVICTION_BATCH = timedelta(hours=1)
+_DEFAULT_KEY = ("community", "category", "subject")  # GradingPolicy.same_complaint_key's
 
 
 class ComplaintHistory:
@@ -68,10 +69,15 @@ class ComplaintHistory:
         "_last",
         "_latest",
         "_months",
+        "_plain",
+        "_plain_key",
         "_queue",
+        "_queue_keys",
+        "_queue_named",
         "_reach",
         "_shift",
         "_start",
+        "_years",
         "policy",
         "streaming",
     )
@@ -83,21 +89,29 @@ class ComplaintHistory:
         self.policy = grading
         self.streaming = streaming
         self._key = plan_of(grading).key
+        self._plain_key = grading.same_complaint_key == _DEFAULT_KEY
         self._months = -grading.repeat_window_months
         # No window of a later complaint starts earlier than 31 days per month (plus a
         # day of daylight-saving slack) before this one: a safe, zone-free eviction bound.
         self._reach = timedelta(days=31 * grading.repeat_window_months + 1)
+        self._years = -(-self._reach.days // 365)  # the years before one a window reaches
         self._index: dict[object, Any] = {}
-        self._queue: deque[tuple[datetime, object, tuple[str, ...]]] = deque()
+        # The eviction queue, in time order, kept as three columns (times, keys, names)
+        # rather than a tuple per complaint: the garbage collector then has one tracked
+        # object less to count and visit for every complaint added.
+        self._queue: deque[datetime] = deque()
+        self._queue_keys: deque[object] = deque()
+        self._queue_named: deque[tuple[str, ...]] = deque()
         self._evict_at = _LONG_AGO  # when to look at the queue's oldest entries again
         self._latest: datetime | None = None
-        self._last: Complaint | Complainants | None = (
-            None  # the newest complaint added (streaming) ...
-        )
+        # The newest complaint added (streaming) ...
+        self._last: Complaint | Complainants | None = None
         self._count = 0  # ... and its complainants_within()
         self._start: datetime | None = None  # ... and its window start, if computed
         self._day = 0  # the date (ordinal) of the newest window start computed ...
         self._shift = timedelta(0)  # ... and the window's length in days on that date
+        # The last (zone, year) whose moments are held as given (see _held).
+        self._plain: tuple[object, int] = (None, 0)
 
     def __len__(self) -> int:
         """The number of complaints held (the live complaints in streaming mode)."""
@@ -117,12 +131,37 @@ class ComplaintHistory:
             _require_complainants(complaint, "complaint")
         self._add(complaint)
 
+    def _held(self, t: datetime) -> datetime:
+        """``t`` as the history holds it: as given where its zone's wall clock orders
+        moments as their instants, else in UTC.
+
+        Python compares two moments of one zone by its wall clock, which in the hour a
+        daylight-saving change repeats is not their order (moments of different zones
+        compare as instants). A fixed offset, or a zone that keeps one offset through
+        every year a window can reach (China's since 1992), keeps ``t`` as it is: no
+        conversion, and the quick comparisons of one zone.
+        """
+        zone = t.tzinfo
+        year = t.year
+        if self._plain[0] is zone and self._plain[1] == year:
+            return t
+        if type(zone) is timezone:
+            return t
+        offset = steady_offset(zone, year)
+        if offset is not None and all(
+            steady_offset(zone, y) == offset for y in range(year - self._years, year)
+        ):
+            self._plain = (zone, year)
+            return t
+        return t.astimezone(UTC)
+
     def _add(self, complaint: Complaint | Complainants) -> None:
         t = complaint.received_at
-        # Held as instants in UTC: two moments of one zone compare by its wall clock,
-        # which in the hour a daylight-saving change repeats is not their order.
-        at = t.astimezone(UTC)
-        key = self._key(complaint)
+        at = self._held(t)
+        if self._plain_key:  # the default key, read without attrgetter's generic lookups
+            key = (complaint.community, complaint.category, complaint.subject)
+        else:
+            key = self._key(complaint)
         named = complaint.complainant_ids
         if not self.streaming:
             entries = self._index.setdefault(key, [])
@@ -141,7 +180,9 @@ class ComplaintHistory:
         self._latest = at
         if at >= self._evict_at:
             self._evict(at)
-        self._queue.append((at, key, named))
+        self._queue.append(at)
+        self._queue_keys.append(key)
+        self._queue_named.append(named)
         index = self._index
         seen = index.get(key)
         if seen is None:
@@ -158,15 +199,21 @@ class ComplaintHistory:
         if day != self._day:
             self._day, self._shift = day, t - add_months(t, self._months)
         start = t - self._shift
-        self._last, self._count, self._start = complaint, _count_after(seen, start), start
+        bound = start if at is t else start.astimezone(UTC)
+        stale = 0  # _count_after(seen, bound), inline: one call less per complaint
+        for when in seen.values():
+            if when > bound:
+                break
+            stale += 1
+        self._last, self._count, self._start = complaint, len(seen) - stale, start
 
     def _evict(self, t: datetime) -> None:
         """Drop what no window of a complaint received at or after ``t`` can reach."""
-        queue = self._queue
+        queue, keys, named = self._queue, self._queue_keys, self._queue_named
         bound = t - self._reach
         index = self._index
-        while queue and queue[0][0] <= bound:
-            old, old_key, old_who = queue.popleft()
+        while queue and queue[0] <= bound:
+            old, old_key, old_who = queue.popleft(), keys.popleft(), named.popleft()
             seen = index.get(old_key)
             if seen is None:  # emptied by an earlier entry of the same instant
                 continue
@@ -177,7 +224,7 @@ class ComplaintHistory:
                 del index[old_key]
         # Evict in batches, once the oldest entry is an hour past reach: one comparison
         # per complaint instead of a subtraction and a look at the queue.
-        self._evict_at = (queue[0][0] if queue else t) + self._reach + _EVICTION_BATCH
+        self._evict_at = (queue[0] if queue else t) + self._reach + _EVICTION_BATCH
 
     def extend(self, complaints: Iterable[Complaint | Complainants]) -> None:
         """Record several complaints (in time order in streaming mode): all of them or none.
@@ -193,7 +240,7 @@ class ComplaintHistory:
             if not isinstance(complaint, Complaint):
                 _require_complainants(complaint, f"complaints[{i}]")
             if self.streaming:
-                t = complaint.received_at.astimezone(UTC)  # instants, as _add holds them
+                t = self._held(complaint.received_at)  # compared as _add compares them
                 if latest is not None and t < latest:
                     raise ValidationError.expected(
                         f"complaints[{i}].received_at",
@@ -227,7 +274,9 @@ class ComplaintHistory:
         return self._within(complaint, start), start
 
     def _within(self, complaint: Complaint, start: datetime) -> int:
-        t = complaint.received_at
+        t = self._held(complaint.received_at)
+        if t is not complaint.received_at:
+            start = start.astimezone(UTC)  # compared as the moments held
         key = self._key(complaint)
         own = complaint.complainant_ids
         if self.streaming:
@@ -235,7 +284,7 @@ class ComplaintHistory:
                 raise ValidationError.expected(
                     "received_at",
                     f"a moment at or after the newest complaint ({self._latest})",
-                    t,
+                    complaint.received_at,
                     "a streaming history answers only for its newest complaints",
                 )
             seen = self._index.get(key)

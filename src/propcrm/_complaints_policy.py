@@ -6,7 +6,7 @@ the complaints guide tabulates them.
 Public in :mod:`propcrm.complaints`; this module is private.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from operator import attrgetter
 from typing import Any, Protocol
 
@@ -244,6 +244,39 @@ class GradingPolicy:
 class Plan:
     """A grading policy compiled once: thresholds by rank and ready-made reasons."""
 
+    # Slots: grading reads a score of these per complaint, each a fixed offset away.
+    __slots__ = (
+        "_collective",
+        "_unresolved",
+        "allowances",
+        "callback",
+        "categories",
+        "category_names",
+        "general",
+        "handlers",
+        "hot_after",
+        "hot_people",
+        "hot_span",
+        "key",
+        "key_fields",
+        "litigation_filed",
+        "litigation_risk",
+        "major_months",
+        "major_people",
+        "major_shift",
+        "media_exposed",
+        "media_risk",
+        "month_floor",
+        "other_departments",
+        "repeat",
+        "repeats",
+        "second_flagged",
+        "steady",
+        "supervisors",
+        "task_force",
+        "window_months",
+    )
+
     def __init__(self, policy: GradingPolicy) -> None:
         self.hot_people = policy.collective_hot_people
         self.major_people = policy.collective_major_people
@@ -254,15 +287,17 @@ class Plan:
         self.hot_span = format_duration(policy.hot_after) if whole else str(policy.hot_after)
         self.major_months = policy.major_after_months
         self.month_floor = timedelta(days=28 * policy.major_after_months)
-        self._major_shift = (0, timedelta(0))  # (date ordinal, shift) of the last major_at
+        self.major_shift = (0, timedelta(0))  # (date ordinal, shift) of the last major_at
+        # The last zone and year found to keep one UTC offset (grading's resolve_by).
+        self.steady: tuple[tzinfo | None, int] = (None, 0)
         self.key_fields = policy.same_complaint_key
         self.key = attrgetter(*policy.same_complaint_key)
-        # Reasons that depend only on the policy and a count are made once and shared;
-        # ``alone`` holds the one-reason tuple of each, by id, for the decisions that
-        # have no other reason (most HOT complaints of a busy stream: a repeat).
-        self.alone: dict[int, tuple[Reason, ...]] = {}
-        self._repeated: dict[int, Reason] = {}
-        self._collective: dict[int, Reason] = {}
+        # Reasons that depend only on the policy and a count are made once and shared,
+        # each as its one-reason tuple: grading adds them up from the empty tuple, so a
+        # decision with one such reason (most HOT complaints of a busy stream: a
+        # repeat) shares the tuple too, and one with several gets a tuple of its own.
+        self.repeats: dict[int, tuple[Reason]] = {}
+        self._collective: dict[int, tuple[Reason]] = {}
         self._unresolved = tuple(
             (
                 f"complaint.{grade.lower()}.unresolved",
@@ -288,17 +323,13 @@ class Plan:
                 SOURCE,
             ),
         )
-        self.litigation_filed = self._share(
-            _flag("major.litigation_filed", "it has led to litigation")
-        )
-        self.media_exposed = self._share(
+        self.litigation_filed = _alone(_flag("major.litigation_filed", "it has led to litigation"))
+        self.media_exposed = _alone(
             _flag("major.media_exposed", "it has been exposed by the media")
         )
-        self.litigation_risk = self._share(
-            _flag("hot.litigation_risk", "it may lead to litigation")
-        )
-        self.media_risk = self._share(_flag("hot.media_risk", "it may be exposed by the media"))
-        self.other_departments = self._share(
+        self.litigation_risk = _alone(_flag("hot.litigation_risk", "it may lead to litigation"))
+        self.media_risk = _alone(_flag("hot.media_risk", "it may be exposed by the media"))
+        self.other_departments = _alone(
             Reason(
                 "complaint.important.other_departments",
                 "it needs help from other specialist departments",
@@ -306,7 +337,7 @@ class Plan:
                 SOURCE,
             )
         )
-        self.second_flagged = self._share(
+        self.second_flagged = _alone(
             _reason(
                 "complaint.important.second_complaint",
                 "a second complaint after the first was handled: IMPORTANT",
@@ -316,11 +347,11 @@ class Plan:
 
     def major_at(self, received: datetime) -> datetime:
         """``received`` plus ``major_after_months`` calendar months (the MAJOR deadline)."""
-        day, shift = self._major_shift
+        day, shift = self.major_shift
         today = received.toordinal()
         if today != day:  # the shift in days depends only on the date: a one-date cache
             shift = add_months(received, self.major_months) - received
-            self._major_shift = today, shift
+            self.major_shift = today, shift
         return received + shift
 
     def same_index(self, other: GradingPolicy) -> bool:
@@ -330,12 +361,12 @@ class Plan:
             and other.repeat_window_months == self.window_months
         )
 
-    def collective(self, people: int, threshold: int, rank: int) -> Reason:
+    def collective(self, people: int, threshold: int, rank: int) -> tuple[Reason]:
         """The collective reason, shared by every complaint of as many people at that grade."""
         reason = self._collective.get(people * 4 + rank)
         if reason is None:
             grade = GRADES[rank].name
-            reason = self._share(
+            reason = _alone(
                 _reason(
                     f"complaint.{grade.lower()}.collective",
                     f"a collective complaint by {people} people (>= {threshold}): {grade}",
@@ -345,15 +376,15 @@ class Plan:
             self._collective[people * 4 + rank] = reason
         return reason
 
-    def unresolved(self, received: datetime, since: datetime, rank: int) -> Reason:
+    def unresolved(self, received: datetime, since: datetime, rank: int) -> tuple[Reason]:
         rule, message = self._unresolved[rank == _MAJOR]
-        return _reason(rule, message, {"received_at": received, "since": since})
+        return (_reason(rule, message, {"received_at": received, "since": since}),)
 
-    def repeated(self, count: int) -> Reason:
+    def repeated(self, count: int) -> tuple[Reason]:
         """The repeat reason, shared by every complaint with as many complainants."""
-        reason = self._repeated.get(count)
+        reason = self.repeats.get(count)
         if reason is None:
-            reason = self._repeated[count] = self._share(
+            reason = self.repeats[count] = _alone(
                 _reason(
                     "complaint.hot.repeated",
                     f"the same complaint from {count} different complainants within "
@@ -368,19 +399,16 @@ class Plan:
             )
         return reason
 
-    def second(self, repeat_of_id: str | None) -> Reason:
+    def second(self, repeat_of_id: str | None) -> tuple[Reason]:
         if repeat_of_id is None:
             return self.second_flagged
-        return _reason(
-            "complaint.important.second_complaint",
-            "a second complaint after the first was handled: IMPORTANT",
-            {"repeat_of_id": repeat_of_id},
+        return (
+            _reason(
+                "complaint.important.second_complaint",
+                "a second complaint after the first was handled: IMPORTANT",
+                {"repeat_of_id": repeat_of_id},
+            ),
         )
-
-    def _share(self, reason: Reason) -> Reason:
-        """Keep ``reason`` with its one-reason tuple, for decisions it explains alone."""
-        self.alone[id(reason)] = (reason,)
-        return reason
 
 
 def plan_of(policy: GradingPolicy) -> Plan:
@@ -407,6 +435,11 @@ def _reason(rule: str, message: str, facts: dict[str, object]) -> Reason:
 _set_rule, _set_message, _set_facts, _set_source = (
     Reason.__dict__[name].__set__ for name in ("rule", "message", "facts", "source")
 )
+
+
+def _alone(reason: Reason) -> tuple[Reason]:
+    """``reason`` as the one-reason tuple that grading adds to a decision's reasons."""
+    return (reason,)
 
 
 def _flag(rule: str, message: str) -> Reason:

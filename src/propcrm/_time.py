@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -21,6 +22,7 @@ __all__ = [
     "parse_duration",
     "require_aware",
     "require_duration",
+    "steady_offset",
     "zone",
 ]
 
@@ -48,6 +50,20 @@ attach a zone, e.g. ZoneInfo('Asia/Shanghai')
             value,
         )
     return value
+
+
+@lru_cache(maxsize=64)
+def steady_offset(zone: tzinfo | None, year: int) -> timedelta | None:
+    """``zone``'s UTC offset if it keeps that one offset all through ``year``, else ``None``.
+
+    Sampled every hour from 31 December of the year before to 2 January of the
+    year after (in UTC, so the local year is covered at both ends); no zone
+    changes its offset and back again within one hour. Within such a year, two
+    moments of the zone compare by their wall clock exactly as by their instants.
+    """
+    first = datetime(year - 1, 12, 31, tzinfo=UTC)
+    offsets = {(first + timedelta(hours=h)).astimezone(zone).utcoffset() for h in range(24 * 368)}
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 def require_duration(value: object, field: str) -> timedelta:
