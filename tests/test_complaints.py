@@ -661,6 +661,20 @@ def test_a_history_counts_complainants_as_it_counts_complaints() -> None:
     assert history.complainants_within(other) == 1
 
 
+def test_a_zone_that_changed_its_offset_last_year_still_counts_by_instant() -> None:
+    """002 §40: São Paulo kept UTC-3 through 2020 but not 2019; three people in January are HOT."""
+    sao_paulo = ZoneInfo("America/Sao_Paulo")
+    history = ComplaintHistory(streaming=True)
+    for day, who in ((3, "a"), (10, "b")):
+        history.add(
+            _complaint(f"C{day}", who=(who,), at=datetime(2020, 1, day, 9, tzinfo=sao_paulo))
+        )
+    third = _complaint("C20", who=("c",), at=datetime(2020, 1, 20, 9, tzinfo=sao_paulo))
+    history.add(third)
+    assert history.complainants_within(third) == 3
+    assert grade(third, at=third.received_at, history=history).grade == Grade.HOT
+
+
 def test_complainants_older_than_a_month_are_outside_the_window() -> None:
     """RULES §4: the window is (received_at - 1 month, received_at], Complainants too."""
     history = ComplaintHistory(streaming=True)

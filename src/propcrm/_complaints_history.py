@@ -42,7 +42,8 @@ class ComplaintHistory:
 
     The window of a complaint received at ``t`` is ``(t - n months, t]`` with
     ``n = repeat_window_months`` of the grading policy, in calendar months on the
-    wall clock of ``t`` (Mar 31 - 1 month = Feb 28).
+    wall clock of ``t`` (Mar 31 - 1 month = Feb 28). Moments are compared as
+    instants, in any zone and in the hour a daylight-saving change repeats.
 
     Args:
         policy: The root policy or its grading slice (``policy.grading``), whose
