@@ -285,3 +285,106 @@ def test_a_sweep_with_the_root_policy_uses_its_grading() -> None:
     policy = Policy(grading=GradingPolicy(hot_after=timedelta(days=2)))
     (escalation,) = sweep([(complaint(), Grade.GENERAL)], at=T0 + timedelta(days=3), policy=policy)
     assert (escalation.previous, escalation.grade) == (Grade.GENERAL, Grade.HOT)
+
+
+# --- several criteria at once, and the caches of the compiled policy ---------------------------
+
+
+def test_every_criterion_that_applies_gives_its_reason_in_order() -> None:
+    """002 §40: each criterion met adds its reason, most severe first, none replacing another."""
+    history = ComplaintHistory()
+    for n, who in ((1, "b"), (2, "c")):
+        history.add(
+            Complaint(f"E{n}", community="东区", category="noise", subject="pump room",
+                      complainant_ids=(who,), received_at=T0 - timedelta(days=n))
+        )  # fmt: skip
+    complaint = Complaint(
+        "C1", community="东区", category="noise", subject="pump room", complainant_ids=("a",),
+        received_at=T0, headcount=10, litigation_filed=True, media_exposed=True,
+        litigation_risk=True, media_risk=True, second_after_handling=True,
+        needs_other_departments=True,
+    )  # fmt: skip
+    # 40 days unresolved: past the week (HOT) and the calendar month (MAJOR, 3 April 09:00).
+    decision = grade(complaint, at=T0 + timedelta(days=40), history=history)
+    assert decision.grade == Grade.MAJOR
+    assert [r.rule for r in decision.reasons] == [
+        "complaint.major.litigation_filed",
+        "complaint.major.media_exposed",
+        "complaint.major.collective",
+        "complaint.major.unresolved",
+        "complaint.hot.litigation_risk",
+        "complaint.hot.media_risk",
+        "complaint.hot.repeated",
+        "complaint.important.second_complaint",
+        "complaint.important.other_departments",
+    ]
+
+
+def test_a_new_policy_names_the_count_of_repeating_complainants() -> None:
+    """002 §40: a policy's first repeat reason says how many complainants (4), not a cached one."""
+    policy = GradingPolicy(repeat_window_months=2)  # a policy of its own: nothing cached yet
+    history = ComplaintHistory(policy=policy)
+    for n, who in ((1, "b"), (2, "c"), (3, "d")):
+        history.add(
+            Complaint(f"E{n}", community="东区", category="noise", subject="pump room",
+                      complainant_ids=(who,), received_at=T0 - timedelta(days=n))
+        )  # fmt: skip
+    complaint = Complaint(
+        "C1", community="东区", category="noise", subject="pump room", complainant_ids=("a",),
+        received_at=T0,
+    )  # fmt: skip
+    (reason,) = grade(complaint, at=T0, history=history, policy=policy).reasons
+    assert reason.message.startswith("the same complaint from 4 different complainants within 2")
+
+
+def test_clock_hours_cross_a_daylight_saving_change_after_a_steady_year() -> None:
+    """RULES §4: 24 clock hours from 16 Feb 2019 12:00 in São Paulo end 17 Feb 11:00 (DST ended)."""
+    sao_paulo = ZoneInfo("America/Sao_Paulo")
+    policy = GradingPolicy()  # its own plan: the steady (zone, year) it learns stays here
+    steady = Complaint(
+        "C2020", community="东区", category="noise", subject="lift", complainant_ids=("a",),
+        received_at=datetime(2020, 6, 1, 12, tzinfo=sao_paulo),
+    )  # fmt: skip
+    grade(steady, at=steady.received_at, policy=policy)  # São Paulo keeps UTC-3 in 2020
+    crossing = Complaint(
+        "C2019", community="东区", category="noise", subject="lift", complainant_ids=("a",),
+        received_at=datetime(2019, 2, 16, 12, tzinfo=sao_paulo),  # UTC-2 until 17 Feb 00:00
+    )  # fmt: skip
+    due = grade(crossing, at=crossing.received_at, policy=policy).resolve_by
+    assert due == datetime(2019, 2, 17, 11, tzinfo=sao_paulo)
+    assert due.utcoffset() == timedelta(hours=-3)
+
+
+def test_clock_hours_in_a_zone_with_daylight_saving_are_never_taken_as_steady() -> None:
+    """RULES §4: after a June complaint, 24 clock hours from 1 Nov 2025 12:00 EDT end 11:00 EST."""
+    new_york = ZoneInfo("America/New_York")
+    policy = GradingPolicy()
+    for day in (
+        datetime(2025, 6, 1, 12, tzinfo=new_york),
+        datetime(2025, 11, 1, 12, tzinfo=new_york),
+    ):
+        complaint = Complaint(
+            "C1", community="东区", category="noise", subject="lift", complainant_ids=("a",),
+            received_at=day,
+        )  # fmt: skip
+        due = grade(complaint, at=day, policy=policy).resolve_by
+    assert due == datetime(2025, 11, 2, 11, tzinfo=new_york)  # 2 Nov 02:00 EDT became 01:00 EST
+
+
+def test_grading_takes_a_subclass_of_complaint_history() -> None:
+    """A host's own ComplaintHistory subclass is a ComplaintHistory: grading counts with it."""
+
+    class CountedHistory(ComplaintHistory):
+        __slots__ = ()
+
+    history = CountedHistory()
+    for n, who in ((1, "b"), (2, "c")):
+        history.add(
+            Complaint(f"E{n}", community="东区", category="noise", subject="pump room",
+                      complainant_ids=(who,), received_at=T0 - timedelta(days=n))
+        )  # fmt: skip
+    complaint = Complaint(
+        "C1", community="东区", category="noise", subject="pump room", complainant_ids=("a",),
+        received_at=T0,
+    )  # fmt: skip
+    assert grade(complaint, at=T0, history=history).grade == Grade.HOT
