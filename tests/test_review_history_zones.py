@@ -223,9 +223,6 @@ def test_lengths_agree_between_modes() -> None:
     assert (len(unordered), len(streaming)) == (2, 2)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="steady_offset hashes the zone: dateutil's tzfile is unhashable"
-)
 def test_a_zone_that_cannot_be_hashed_is_counted_and_graded() -> None:
     """A dateutil zone (a standard tzinfo, unhashable) is counted and due 24 clock hours later."""
     zone = dateutil_tz.gettz("America/New_York")

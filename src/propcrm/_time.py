@@ -52,7 +52,6 @@ attach a zone, e.g. ZoneInfo('Asia/Shanghai')
     return value
 
 
-@lru_cache(maxsize=64)
 def steady_offset(zone: tzinfo | None, year: int) -> timedelta | None:
     """``zone``'s UTC offset if it keeps that one offset all through ``year``, else ``None``.
 
@@ -60,7 +59,18 @@ def steady_offset(zone: tzinfo | None, year: int) -> timedelta | None:
     year after (in UTC, so the local year is covered at both ends); no zone
     changes its offset and back again within one hour. Within such a year, two
     moments of the zone compare by their wall clock exactly as by their instants.
+
+    The answer is cached per (zone, year). A zone that cannot be hashed (dateutil's
+    ``tzfile``, a standard ``tzinfo`` all the same) cannot be cached, so it is taken
+    as varying: its moments are then handled in UTC, which is right for any zone.
     """
+    if type(zone).__hash__ is None:  # unhashable: cannot be cached, taken as varying
+        return None
+    return _steady_offset(zone, year)
+
+
+@lru_cache(maxsize=64)
+def _steady_offset(zone: tzinfo | None, year: int) -> timedelta | None:
     first = datetime(year - 1, 12, 31, tzinfo=UTC)
     offsets = {(first + timedelta(hours=h)).astimezone(zone).utcoffset() for h in range(24 * 368)}
     return offsets.pop() if len(offsets) == 1 else None
