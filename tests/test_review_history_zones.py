@@ -192,10 +192,6 @@ def test_a_repeated_hour_orders_a_later_instant_after_an_earlier_wall_time() -> 
     assert len(history) == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unordered history's length counts complainant entries, not complaints",
-)
 def test_lengths_agree_between_modes() -> None:
     """Two complaints, of three complainants in all, make a length of two in either mode."""
     at = datetime(2025, 3, 3, 9, tzinfo=SH)

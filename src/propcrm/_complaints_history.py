@@ -62,6 +62,7 @@ class ComplaintHistory:
     __module__ = "propcrm.complaints"  # public there; this module is private
 
     __slots__ = (
+        "_added",
         "_count",
         "_day",
         "_evict_at",
@@ -97,6 +98,7 @@ class ComplaintHistory:
         self._reach = timedelta(days=31 * grading.repeat_window_months + 1)
         self._years = -(-self._reach.days // 365)  # the years before one a window reaches
         self._index: dict[object, Any] = {}
+        self._added = 0  # the complaints added (unordered: every one is held)
         # The eviction queue, in time order, kept as three columns (times, keys, names)
         # rather than a tuple per complaint: the garbage collector then has one tracked
         # object less to count and visit for every complaint added.
@@ -116,9 +118,7 @@ class ComplaintHistory:
 
     def __len__(self) -> int:
         """The number of complaints held (the live complaints in streaming mode)."""
-        if self.streaming:
-            return len(self._queue)
-        return sum(len(v) for v in self._index.values()) if self._index else 0
+        return len(self._queue) if self.streaming else self._added
 
     def add(self, complaint: Complaint | Complainants) -> None:
         """Record a complaint, whole or as its :class:`~propcrm.complaints.Complainants`.
@@ -168,6 +168,7 @@ class ComplaintHistory:
             entries = self._index.setdefault(key, [])
             for who in named:
                 bisect.insort(entries, (at, who), key=_TIME)
+            self._added += 1
             self._latest = at if self._latest is None or at > self._latest else self._latest
             return
         latest = self._latest
