@@ -337,9 +337,6 @@ def _received_in_new_york(wall: datetime) -> Complaint:
     )
 
 
-@pytest.mark.xfail(
-    strict=True, reason="grading compares at with its deadlines by wall clock in one zone"
-)
 def test_grade_at_one_instant_is_the_same_on_the_complaints_clock_and_in_utc() -> None:
     """Received 2 Oct 01:30 EDT; at 01:10 EST on 2 Nov (06:10Z) the month (05:30Z) has passed."""
     complaint = _received_in_new_york(datetime(2025, 10, 2, 1, 30))
@@ -349,14 +346,20 @@ def test_grade_at_one_instant_is_the_same_on_the_complaints_clock_and_in_utc() -
     assert (on_its_clock.grade, in_utc.grade) == (Grade.MAJOR, Grade.MAJOR)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="grading compares at with received_at by wall clock in one zone"
-)
 def test_grade_at_a_later_instant_of_the_repeated_hour_is_not_refused() -> None:
     """Received 01:50 EDT, graded at 01:10 EST (20 minutes later): a GENERAL complaint."""
     complaint = _received_in_new_york(datetime(2025, 11, 2, 1, 50))
     at = datetime(2025, 11, 2, 1, 10, fold=1, tzinfo=NY)
     assert grade(complaint, at=at).grade == Grade.GENERAL
+
+
+def test_a_resolution_in_the_repeated_hour_is_compared_by_instant() -> None:
+    """Received 2 Oct 01:30 EDT, resolved 2 Nov 01:10 EST (06:10Z): the month ran out at 05:30Z."""
+    complaint = _received_in_new_york(datetime(2025, 10, 2, 1, 30))
+    complaint.resolved_at = datetime(2025, 11, 2, 1, 10, fold=1, tzinfo=NY)
+    decision = grade(complaint, at=datetime(2025, 11, 10, 9, tzinfo=NY))
+    assert decision.grade == Grade.MAJOR
+    assert decision.next_escalation_at is None
 
 
 # --- errors still name the argument ----------------------------------------------------------

@@ -4,7 +4,7 @@ Public in :mod:`propcrm.complaints`; this module is private.
 """
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple
 
 from attrs import frozen
@@ -158,7 +158,27 @@ def _decide(
 ) -> GradeDecision:
     """The body of :func:`grade`, once the arguments are checked."""
     received = complaint.received_at
-    if received > at:
+    resolved = complaint.resolved_at
+    # Moments are compared as ``now`` and ``resolved``: as given where the complaint's
+    # zone keeps one offset through them (a fixed offset; China's since 1992), so its
+    # wall clock orders them as their instants; else in UTC, since Python compares two
+    # moments of one zone by wall clock, which the hour a change repeats misorders.
+    now = at
+    zone = received.tzinfo
+    steady = plan.steady  # the last (zone, year) known to keep one offset
+    if (
+        type(zone) is not timezone
+        and not (
+            zone is steady[0]
+            and received.year == at.year == steady[1]
+            and (resolved is None or resolved.year == steady[1])
+        )
+        and not _steady_through(zone, received, at, resolved)
+        and at.utcoffset() is not None  # a naive ``at``: the comparison below refuses it
+    ):
+        now = at.astimezone(UTC)
+        resolved = None if resolved is None else resolved.astimezone(UTC)
+    if received > now:
         raise ValidationError.expected(
             "at", f"a moment at or after the complaint's received_at ({received})", at
         )
@@ -178,16 +198,15 @@ def _decide(
     # Escalation by time (only while unresolved, and only for the company's delay): a
     # deadline counts if it passed by ``at`` and before the complaint was resolved.
     delayed = complaint.delay_attributable_to_company
-    resolved = complaint.resolved_at
-    still_open = resolved is None or resolved > at
+    still_open = resolved is None or resolved > now
     week_at = received + plan.hot_after
     month_at: datetime | None = None
     month_passed = week_passed = False
-    if delayed and week_at <= at and (still_open or week_at < resolved):  # type: ignore[operator]
+    if delayed and week_at <= now and (still_open or week_at < resolved):  # type: ignore[operator]
         week_passed = True
-        if received + plan.month_floor <= at:
+        if received + plan.month_floor <= now:
             month_at = plan.major_at(received)
-            month_passed = month_at <= at and (still_open or month_at < resolved)  # type: ignore[operator]
+            month_passed = month_at <= now and (still_open or month_at < resolved)  # type: ignore[operator]
 
     # MAJOR (重大投诉)
     if complaint.litigation_filed:
@@ -261,8 +280,6 @@ def _decide(
             next_at, next_grade = candidate, rises_to
     allowance = plan.allowances[rank]
     due = received + allowance  # on the wall clock: right unless the offset changes between
-    zone = received.tzinfo
-    steady = plan.steady  # the last (zone, year) known to keep one offset
     if type(zone) is not timezone and (
         zone is not steady[0] or not received.year == due.year == steady[1]
     ):
@@ -287,6 +304,18 @@ def _decide(
             plan.callback,
             complaint.first_receiver_id,
         ),
+    )
+
+
+def _steady_through(
+    zone: tzinfo | None, received: datetime, at: datetime, resolved: datetime | None
+) -> bool:
+    """Whether ``zone`` keeps one offset from ``received``'s year to the last of the others'."""
+    first = received.year
+    last = max(at.year, first if resolved is None else resolved.year)
+    offset = steady_offset(zone, first)
+    return offset is not None and all(
+        steady_offset(zone, year) == offset for year in range(first + 1, last + 1)
     )
 
 
