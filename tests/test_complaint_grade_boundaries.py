@@ -388,3 +388,17 @@ def test_grading_takes_a_subclass_of_complaint_history() -> None:
         received_at=T0,
     )  # fmt: skip
     assert grade(complaint, at=T0, history=history).grade == Grade.HOT
+
+
+def test_a_complaint_in_the_last_year_datetime_holds_is_graded() -> None:
+    """A GENERAL complaint of 1 June 9999 is due 24 clock hours later (000 §3.2), no overflow."""
+    received = datetime(9999, 6, 1, 9, tzinfo=SH)
+    complaint = Complaint(
+        "C9999", community="东区", category="noise", subject="lift", complainant_ids=("a",),
+        received_at=received,
+    )  # fmt: skip
+    decision = grade(complaint, at=received + timedelta(hours=1), policy=GradingPolicy())
+    assert (decision.grade, decision.resolve_by) == (
+        Grade.GENERAL,
+        datetime(9999, 6, 2, 9, tzinfo=SH),
+    )

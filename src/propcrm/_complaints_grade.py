@@ -307,12 +307,20 @@ def _decide(
     )
 
 
+_STEADY_YEARS = 2  # the most years _steady_through looks ahead of the complaint's
+
+
 def _steady_through(
     zone: tzinfo | None, received: datetime, at: datetime, resolved: datetime | None
 ) -> bool:
-    """Whether ``zone`` keeps one offset from ``received``'s year to the last of the others'."""
+    """Whether ``zone`` keeps one offset from ``received``'s year to the last of the others'.
+
+    Looks at most a few years ahead: moments further apart are compared in UTC.
+    """
     first = received.year
     last = max(at.year, first if resolved is None else resolved.year)
+    if last - first > _STEADY_YEARS:
+        return False
     offset = steady_offset(zone, first)
     return offset is not None and all(
         steady_offset(zone, year) == offset for year in range(first + 1, last + 1)

@@ -66,6 +66,8 @@ def steady_offset(zone: tzinfo | None, year: int) -> timedelta | None:
     """
     if type(zone).__hash__ is None:  # unhashable: cannot be cached, taken as varying
         return None
+    if not 1 < year < 9999:  # the samples would leave the years datetime holds
+        return None
     return _steady_offset(zone, year)
 
 
