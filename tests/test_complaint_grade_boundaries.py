@@ -290,14 +290,19 @@ def test_a_sweep_with_the_root_policy_uses_its_grading() -> None:
 # --- several criteria at once, and the caches of the compiled policy ---------------------------
 
 
-def test_every_criterion_that_applies_gives_its_reason_in_order() -> None:
-    """002 §40: each criterion met adds its reason, most severe first, none replacing another."""
-    history = ComplaintHistory()
-    for n, who in ((1, "b"), (2, "c")):
+def _earlier_pump_room_complaints(history: ComplaintHistory, *people: str) -> None:
+    """One complaint about 东区's pump room by each of ``people``, 1, 2, ... days before T0."""
+    for n, who in enumerate(people, start=1):
         history.add(
             Complaint(f"E{n}", community="东区", category="noise", subject="pump room",
                       complainant_ids=(who,), received_at=T0 - timedelta(days=n))
         )  # fmt: skip
+
+
+def test_every_criterion_that_applies_gives_its_reason_in_order() -> None:
+    """002 §40: each criterion met adds its reason, most severe first, none replacing another."""
+    history = ComplaintHistory()
+    _earlier_pump_room_complaints(history, "b", "c")
     complaint = Complaint(
         "C1", community="东区", category="noise", subject="pump room", complainant_ids=("a",),
         received_at=T0, headcount=10, litigation_filed=True, media_exposed=True,
@@ -324,11 +329,7 @@ def test_a_new_policy_names_the_count_of_repeating_complainants() -> None:
     """002 §40: a policy's first repeat reason says how many complainants (4), not a cached one."""
     policy = GradingPolicy(repeat_window_months=2)  # a policy of its own: nothing cached yet
     history = ComplaintHistory(policy=policy)
-    for n, who in ((1, "b"), (2, "c"), (3, "d")):
-        history.add(
-            Complaint(f"E{n}", community="东区", category="noise", subject="pump room",
-                      complainant_ids=(who,), received_at=T0 - timedelta(days=n))
-        )  # fmt: skip
+    _earlier_pump_room_complaints(history, "b", "c", "d")
     complaint = Complaint(
         "C1", community="东区", category="noise", subject="pump room", complainant_ids=("a",),
         received_at=T0,
@@ -378,11 +379,7 @@ def test_grading_takes_a_subclass_of_complaint_history() -> None:
         __slots__ = ()
 
     history = CountedHistory()
-    for n, who in ((1, "b"), (2, "c")):
-        history.add(
-            Complaint(f"E{n}", community="东区", category="noise", subject="pump room",
-                      complainant_ids=(who,), received_at=T0 - timedelta(days=n))
-        )  # fmt: skip
+    _earlier_pump_room_complaints(history, "b", "c")
     complaint = Complaint(
         "C1", community="东区", category="noise", subject="pump room", complainant_ids=("a",),
         received_at=T0,
