@@ -198,8 +198,8 @@ def test_a_record_failing_mid_write_leaves_nothing(
             raise RuntimeError("disk full")
         return record(*args, **kwargs)
 
-    record = importing.GradeRecord
-    monkeypatch.setattr(importing, "GradeRecord", failing)
+    record = importing.grade_record
+    monkeypatch.setattr(importing, "grade_record", failing)
     desk = ComplaintDesk(store, clock=FixedClock(IMPORT_AT))
     first = _complaint(1, datetime(2025, 2, 3, 9, tzinfo=SH), "a")
     second = _complaint(2, datetime(2025, 2, 4, 9, tzinfo=SH), "b")

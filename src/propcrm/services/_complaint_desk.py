@@ -23,7 +23,7 @@ from propcrm.services._arguments import command
 from propcrm.services._commands import Actor, CommandRunner, received_before, require_actor
 from propcrm.storage import Store
 
-__all__ = ["DeskCommands", "record_grade"]
+__all__ = ["DeskCommands", "case_event", "grade_record", "record_grade"]
 
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -254,17 +254,7 @@ class DeskCommands:
     ) -> ComplaintCase:
         seq = case.events + 1
         self.store.case_events.add(
-            CaseEvent(
-                f"{case.id}:{seq:04d}",
-                complaint_id=case.id,
-                seq=seq,
-                kind=kind,
-                at=at,
-                actor_id=actor.id,
-                command_id=command_id,
-                department=department,
-                note=note,
-            )
+            case_event(case.id, seq, kind, at, actor, command_id, note, department)
         )
         return attrs.evolve(case, events=seq)
 
@@ -292,27 +282,47 @@ def record_grade(
 ) -> ComplaintCase:
     """Store ``decision`` in the grade history, record the event and raise the case's grade."""
     seq = len(store.grade_records.history(case.id)) + 1
-    store.grade_records.add(
-        GradeRecord(
-            f"{case.id}:{seq:04d}",
-            complaint_id=case.id,
-            seq=seq,
-            decision=decision,
-            policy_fingerprint=runner.fingerprint,
-            command_id=command_id,
-        )
-    )
+    store.grade_records.add(grade_record(case.id, seq, decision, runner, command_id))
     event_seq = case.events + 1
     store.case_events.add(
-        CaseEvent(
-            f"{case.id}:{event_seq:04d}",
-            complaint_id=case.id,
-            seq=event_seq,
-            kind=kind,
-            at=at,
-            actor_id=actor.id,
-            command_id=command_id,
-            note=decision.grade.value,
-        )
+        case_event(case.id, event_seq, kind, at, actor, command_id, decision.grade.value)
     )
     return attrs.evolve(case, grade=max(case.grade, decision.grade), events=event_seq)
+
+
+def grade_record(
+    complaint_id: str, seq: int, decision: GradeDecision, runner: CommandRunner, command_id: str
+) -> GradeRecord:
+    """The ``seq``-th stored decision of a complaint, stamped with the runner's policy."""
+    return GradeRecord(
+        f"{complaint_id}:{seq:04d}",
+        complaint_id=complaint_id,
+        seq=seq,
+        decision=decision,
+        policy_fingerprint=runner.fingerprint,
+        command_id=command_id,
+    )
+
+
+def case_event(
+    complaint_id: str,
+    seq: int,
+    kind: CaseEventKind,
+    at: datetime,
+    actor: Actor,
+    command_id: str,
+    note: str = "",
+    department: str = "",
+) -> CaseEvent:
+    """The ``seq``-th event of a complaint's case, under the id its records document."""
+    return CaseEvent(
+        f"{complaint_id}:{seq:04d}",
+        complaint_id=complaint_id,
+        seq=seq,
+        kind=kind,
+        at=at,
+        actor_id=actor.id,
+        command_id=command_id,
+        department=department,
+        note=note,
+    )

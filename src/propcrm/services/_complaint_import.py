@@ -17,8 +17,9 @@ from propcrm._time import zone
 from propcrm._validators import instance_of, non_empty_str, optional
 from propcrm.complaints import Complaint, ComplaintHistory, GradeDecision, grade
 from propcrm.errors import ValidationError
-from propcrm.records import CaseEvent, CaseEventKind, CaseState, ComplaintCase, GradeRecord
+from propcrm.records import CaseEventKind, CaseState, ComplaintCase
 from propcrm.services._commands import Actor, CommandRunner
+from propcrm.services._complaint_desk import case_event, grade_record
 from propcrm.storage import Store
 
 __all__ = ["HistoryEntry", "import_history"]
@@ -105,27 +106,10 @@ def import_history(
         store.complaints.add_all(complaints)
         store.complaint_cases.add_all(_case(e, d, held, actor) for e, d, held in decided)
         store.grade_records.add_all(
-            GradeRecord(
-                f"{d.complaint_id}:0001",
-                complaint_id=d.complaint_id,
-                seq=1,
-                decision=d,
-                policy_fingerprint=runner.fingerprint,
-                command_id=command_id,
-            )
-            for _, d, _ in decided
+            grade_record(d.complaint_id, 1, d, runner, command_id) for _, d, _ in decided
         )
         store.case_events.add_all(
-            CaseEvent(
-                f"{d.complaint_id}:{seq:04d}",
-                complaint_id=d.complaint_id,
-                seq=seq,
-                kind=kind,
-                at=when,
-                actor_id=actor.id,
-                command_id=command_id,
-                note=note,
-            )
+            case_event(d.complaint_id, seq, kind, when, actor, command_id, note)
             for e, d, _ in decided
             for seq, kind, when, note in (
                 (1, CaseEventKind.REGISTERED, e.complaint.received_at, e.summary),
