@@ -93,6 +93,11 @@ class Table:
             seconds, so that a datetime in ``local`` is read from its own fields
             as small integers (see :func:`_date_table`). Filled when ``fixed`` is
             set and every boundary falls on a whole second of local time.
+        held: The last answer of ``next_working_time`` and its business total:
+            ``(datetime, µs)``. A clock starts there and asks its deadlines and
+            elapsed times from that very datetime, which then skip the lookup.
+            The pair is replaced whole, so a reader in another thread sees a
+            consistent one, and it holds the datetime, so its ``id`` stays its own.
     """
 
     __slots__ = (
@@ -105,6 +110,7 @@ class Table:
         "epoch",
         "first",
         "fixed",
+        "held",
         "hi",
         "last",
         "lo",
@@ -133,6 +139,7 @@ class Table:
         self.wide = False
         self.local: object = _NO_ZONE
         self.dates: dict[int, DateTable] = {}
+        self.held: tuple[object, int] = (_NO_ZONE, 0)
 
     def business(self, t: int) -> int:
         """Business µs from ``lo`` to instant ``t`` (``lo <= t < hi``)."""

@@ -31,7 +31,7 @@ from propcrm._calendar_checks import (
 from propcrm._calendar_holidays import HolidaysArg, holiday_label
 from propcrm._calendar_setup import set_up
 from propcrm._calendar_text import WorkWeek, check_date
-from propcrm._time import zone
+from propcrm._time import steady_offset, zone
 from propcrm.errors import CalendarRangeError
 from propcrm.explain import Reason
 
@@ -149,7 +149,7 @@ class BusinessCalendar:
         >>> cal.elapsed(datetime(2025, 1, 1, tzinfo=utc), datetime(2025, 1, 3, tzinfo=utc))
         datetime.timedelta(days=2)
         """
-        return _AlwaysOpen(WorkWeek.parse("mon-sun 00:00-24:00"), tz=tz)
+        return _AlwaysOpen(tz)
 
     # --- what the calendar is -----------------------------------------------------------
 
@@ -321,18 +321,49 @@ class BusinessCalendar:
 
 
 class _AlwaysOpen(BusinessCalendar):
-    """24x7: business time is real time, no tables needed."""
+    """24x7: business time is real time, no tables needed.
 
-    __slots__ = ()
+    Within local years through which the zone keeps one offset (China's since
+    1992), moments in the calendar's zone are added and subtracted on their wall
+    clock, which is then exactly their instants; otherwise through UTC.
+    """
+
+    __slots__ = ("_offsets",)
+
+    def __init__(self, tz: str | tzinfo) -> None:
+        super().__init__(WorkWeek.parse("mon-sun 00:00-24:00"), tz=tz)
+        #: Per local year, the zone's one offset all through it, or False if it changes.
+        self._offsets: dict[int, timedelta | bool] = {}
+
+    def _steady(self, year: int, other: int) -> bool:
+        """Whether the zone keeps one offset all through local years ``year`` and ``other``.
+
+        Then two moments of the zone in those years are as far apart on the wall
+        clock as in time (see :func:`~propcrm._time.steady_offset`).
+        """
+        offsets = self._offsets
+        offset = offsets.get(year)
+        if offset is None:
+            found = steady_offset(self._tz, year)
+            offset = offsets[year] = False if found is None else found
+        if other == year or offset is False:
+            return offset is not False
+        return self._steady(other, other) and offsets[other] == offset
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
-        # Timedelta arithmetic throughout: the same microseconds as the engine's
-        # integers, without their slower large-integer path.
         try:
-            since = start - EPOCH
             inside = -HORIZON <= duration <= HORIZON
+            if inside and type(start) is datetime and start.tzinfo is self._tz:
+                end = start + duration
+                if self._steady(start.year, end.year):
+                    return end
+            # Timedelta arithmetic throughout: the same microseconds as the engine's
+            # integers, without their slower large-integer path.
+            since = start - EPOCH
         except (TypeError, AttributeError):
             raise bad_arguments(start, "start", duration) from None
+        except OverflowError:
+            since = start - EPOCH
         if not inside:
             raise beyond_horizon(start, duration)
         try:
@@ -341,7 +372,16 @@ class _AlwaysOpen(BusinessCalendar):
             return self._engine.moment((since + duration) // US)  # raises the range error
 
     def elapsed(self, start: datetime, end: datetime) -> timedelta:
+        tz = self._tz
         try:
+            if (
+                type(start) is datetime
+                and type(end) is datetime
+                and start.tzinfo is tz
+                and end.tzinfo is tz
+                and self._steady(start.year, end.year)
+            ):
+                return end - start
             return (end - EPOCH) - (start - EPOCH)
         except (TypeError, AttributeError):
             raise bad_arguments(start, "start", end, "end") from None
@@ -356,6 +396,13 @@ class _AlwaysOpen(BusinessCalendar):
 
     def next_working_time(self, at: datetime) -> datetime:
         try:
+            if (
+                type(at) is datetime
+                and at.tzinfo is self._tz
+                and not at.fold
+                and self._steady(at.year, at.year)
+            ):
+                return at
             return (EPOCH + (at - EPOCH)).astimezone(self._tz)
         except (TypeError, AttributeError, OverflowError):
             return self._engine.moment(instant(at, "at"))

@@ -10,6 +10,12 @@ whose offset is constant over the table (China's since 1992) is read from its
 own fields: its date's midnight, looked up by ordinal, plus its time of day.
 That keeps the arithmetic on small integers and narrows the ``bisect`` to the
 boundaries of that one date. Any other aware datetime is converted through UTC.
+
+The table remembers the last answer of :meth:`next_working_time` with its business
+total (``held``): a clock starts there, and its deadlines and elapsed times all
+count from that start, so each question about it skips the lookup. Only that
+answer is remembered, so a run of unrelated questions pays for a comparison, not
+for keeping what it will not ask again.
 """
 
 from __future__ import annotations
@@ -52,7 +58,10 @@ def add(self: Calendar, start: datetime, duration: timedelta) -> datetime:
     tab = self._engine.table
     try:
         d = duration // US
-        if start.tzinfo is tab.local:  # read from the date's own fields
+        held = tab.held
+        if held[0] is start:  # the start next_working_time() gave just before
+            b = held[1] + d
+        elif start.tzinfo is tab.local:  # read from the date's own fields
             opens, closes, inside, done = tab.dates[start.toordinal()]
             t = start.hour * 3600 + start.minute * 60 + start.second
             j = bisect_right(opens, t) - 1
@@ -102,7 +111,10 @@ def elapsed(self: Calendar, start: datetime, end: datetime) -> timedelta:
     tab = self._engine.table
     local, dates = tab.local, tab.dates
     try:
-        if start.tzinfo is local:  # read from the date's own fields
+        held = tab.held
+        if held[0] is start:  # the start next_working_time() gave just before
+            s = held[1]
+        elif start.tzinfo is local:  # read from the date's own fields
             opens, closes, inside, done = dates[start.toordinal()]
             t = start.hour * 3600 + start.minute * 60 + start.second
             j = bisect_right(opens, t) - 1
@@ -150,13 +162,16 @@ def next_working_time(self: Calendar, at: datetime) -> datetime:
     except (TypeError, AttributeError):
         return next_working_time_slow(self._engine, at)
     j = bisect_right(tab.bounds, t)
-    if not j & 1:  # closed: the next opening, if this table holds it
+    if j & 1:
+        p = t - tab.shift[j - 1]
+    else:  # closed: the next opening, if this table holds it
         if not 1 < j < tab.n - 2 or tab.bounds[j] - t > HORIZON_US:
             return next_working_time_slow(self._engine, at)
         t = tab.bounds[j]
-    if tab.fixed is not None:
-        return tab.epoch + t * US
-    return (EPOCH + t * US).astimezone(self._tz)
+        p = tab.cum[j]
+    moment = tab.epoch + t * US if tab.fixed is not None else (EPOCH + t * US).astimezone(self._tz)
+    tab.held = (moment, p)  # a clock's start: its deadlines and elapsed times are asked next
+    return moment
 
 
 def close_of_day(self: Calendar, at: datetime) -> datetime:

@@ -35,7 +35,7 @@ fixed running Tue 16:30
 
 from __future__ import annotations
 
-import bisect
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -194,7 +194,7 @@ class SlaEvaluator:
         self._selected: dict[tuple[str, str, str, str], dict[str, Plan]] = {}
         self._plans: dict[SlaTarget, Plan] = {}
         #: The pause reasons known to the targets of a run of eras, by their plans' ids.
-        self._reasons: dict[tuple[int, ...], frozenset[str]] = {}
+        self._reasons: dict[int | tuple[int, ...], frozenset[str]] = {}
 
     def evaluate(self, timeline: Timeline, *, at: datetime) -> tuple[TargetStatus, ...]:
         """One status per target that applies to ``timeline`` at ``at`` (later events ignored).
@@ -248,7 +248,7 @@ class SlaEvaluator:
     def _evaluate(self, timeline: Timeline, at: datetime) -> tuple[TargetStatus, ...]:
         index = timeline._index
         times = index.times
-        cut = bisect.bisect_right(times, at)
+        cut = bisect_right(times, at)
         kind, grade, tier = timeline.kind, timeline.grade, timeline.tier
         key = (kind, grade, tier, timeline.property_type)
         plans = self._selected.get(key) or self._targets(key)
@@ -263,7 +263,8 @@ class SlaEvaluator:
                 plans = self._targets((kind, grade, tier, timeline.property_type))
                 eras.append((times[i], plans, appointment))
         if index.reasons:
-            ids = tuple([id(era[1]) for era in eras])  # the plans live as long as the evaluator
+            # The plans live as long as the evaluator, so their ids name them.
+            ids = id(plans) if len(eras) == 1 else tuple([id(era[1]) for era in eras])
             known = self._reasons.get(ids)
             if known is None:
                 known = self._reasons[ids] = pause_reasons(eras)
@@ -294,6 +295,7 @@ class SlaEvaluator:
         # between its pauses.
         shared: dict[tuple[Any, ...], Any] = {}
         found: list[TargetStatus] = []
+        changed = len(eras) > 1  # regraded or appointed: each allowance in its own span
         for p in plans:
             first = first_of.get(p.start, cut)
             if first >= cut:
@@ -324,7 +326,7 @@ class SlaEvaluator:
                     gaps = sorted(pauses + stops) if stops else pauses
             if gaps:
                 runs = [] if stops else shared.setdefault(p.runs_key, [])
-            if len(eras) > 1:  # regraded or appointed: each allowance in force in its own span
+            if changed:
                 breached_at = None
                 in_force = spans(p.name, eras)
                 for i, (span_start, allowance, appointment) in enumerate(in_force):
