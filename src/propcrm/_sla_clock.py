@@ -79,7 +79,7 @@ def walk(
             if run >= remaining:
                 break
             remaining -= run
-        cursor = max(cursor, end)
+        cursor = end  # (end > cursor, checked above)
     return cal.add(cursor, remaining)
 
 
@@ -96,7 +96,8 @@ def counted(
         if begin > cursor:
             total += runs[k] if k < len(runs) else _run(cal, cursor, begin, runs)
             k += 1
-        cursor = max(cursor, stop)
+        if stop > cursor:
+            cursor = stop
     if end > cursor:
         total += cal.elapsed(cursor, end)
     return total

@@ -283,11 +283,13 @@ class TimelineIndex:
             if paused > until:  # (events after the evaluation instant are later still)
                 break
             if reason in reasons:
+                if paused < begin:  # paused before the clock ran: the gap starts with it
+                    paused = begin
                 if resumed > until:
-                    gaps.append((max(paused, begin), until))
+                    gaps.append((paused, until))
                     return gaps, True
                 if resumed > begin:
-                    gaps.append((max(paused, begin), resumed))
+                    gaps.append((paused, resumed))
         return gaps, False
 
 
