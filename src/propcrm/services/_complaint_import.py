@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+import attrs
 from attrs import field, frozen
 
 from propcrm._checks import require_iterable
 from propcrm._months import add_months
 from propcrm._time import zone
-from propcrm._validators import instance_of, non_empty_str, optional
+from propcrm._validators import instance_of, non_empty_str, optional, unvalidated
 from propcrm.complaints import Complaint, ComplaintHistory, GradeDecision, grade
 from propcrm.errors import ValidationError
 from propcrm.records import CaseEventKind, CaseState, ComplaintCase
@@ -124,16 +125,22 @@ def import_history(
 
 
 def _case(entry: HistoryEntry, decision: GradeDecision, vip: bool, actor: Actor) -> ComplaintCase:
-    """The case of an imported complaint: open, or closed when it was resolved."""
+    """The case of an imported complaint: open, or closed when it was resolved.
+
+    Built unchecked from the validated entry, its complaint and decision; only
+    the owner is checked, as a complaint's ``first_receiver_id`` may be blank.
+    """
     complaint = entry.complaint
     resolved = complaint.resolved_at
-    return ComplaintCase(
-        complaint.id,
+    owner = entry.owner_id or complaint.first_receiver_id or actor.id
+    non_empty_str(None, _OWNER, owner)
+    return _unchecked_case(
+        id=complaint.id,
         community=complaint.community,
         customer_id=entry.customer_id,
         summary=entry.summary,
         received_at=complaint.received_at,
-        owner_id=entry.owner_id or complaint.first_receiver_id or actor.id,
+        owner_id=owner,
         grade=decision.grade,
         vip=vip,
         state=CaseState.OPEN if resolved is None else CaseState.CLOSED,
@@ -142,8 +149,15 @@ def _case(entry: HistoryEntry, decision: GradeDecision, vip: bool, actor: Actor)
     )
 
 
+_unchecked_case = unvalidated(ComplaintCase)
+_OWNER = attrs.fields(ComplaintCase).owner_id
+
+
 def _require_before(complaint: Complaint, at: datetime, name: str) -> None:
     """Refuse a complaint received or resolved after the import: history is what has happened."""
+    resolved = complaint.resolved_at
+    if complaint.received_at <= at and (resolved is None or resolved <= at):
+        return  # the usual case, in one comparison or two
     for field_name in ("received_at", "resolved_at"):
         moment = getattr(complaint, field_name)
         if moment is not None and moment > at:
