@@ -90,13 +90,13 @@ def test_unvalidated_runs_no_validator() -> None:
 
 def test_unvalidated_needs_every_field_without_a_default() -> None:
     """A required field left out is a TypeError naming it, as the class's own."""
-    with pytest.raises(TypeError, match=r"Slip: missing \['id'\], unknown \[\]"):
+    with pytest.raises(TypeError, match="Slip.. missing 1 required keyword-only argument: 'id'"):
         unvalidated(Slip)(note="n")
 
 
 def test_unvalidated_refuses_a_field_the_class_lacks() -> None:
     """A misspelt field is a TypeError naming it, never ignored."""
-    with pytest.raises(TypeError, match=r"unknown \['nte'\]"):
+    with pytest.raises(TypeError, match="Slip.. got an unexpected keyword argument 'nte'"):
         unvalidated(Slip)(id="S-1", nte="n")
 
 

@@ -141,12 +141,12 @@ def unvalidated(cls: type[T]) -> Callable[..., T]:
     The one way propcrm builds a value without checking it: only for a value the
     desk builds itself from fields already validated (a case's event from its
     stored complaint, a decision the engine made), never from what a caller
-    passes in. It takes the fields by name, as the class does; a field left
-    out takes its default. It runs no converter either: a field with one is
-    given as the converter leaves it (a tuple for a tuple). ``cls`` must have
-    slots, no ``__attrs_post_init__`` and no default made by a factory (refused
-    here).
-    Tests show that a value built so equals the one built by ``cls`` itself.
+    passes in. It takes every field by keyword, named as the class names its
+    argument; a field left out takes its default. It runs no converter either:
+    a field with one is given as the converter leaves it (a tuple for a tuple).
+    ``cls`` must have slots, no ``__attrs_post_init__`` and no default made by
+    a factory (refused here). Tests show that a value built so equals the one
+    built by ``cls`` itself.
     """
     fields = attrs.fields(cls)  # type: ignore[arg-type]
     if (
@@ -158,18 +158,19 @@ def unvalidated(cls: type[T]) -> Callable[..., T]:
         )
     ):
         raise TypeError(f"{cls.__name__} makes or checks its fields as a whole")
-    slots = [(f.name, getattr(cls, f.name).__set__, f.default) for f in fields]
-    required = {f.name for f in fields if f.default is attrs.NOTHING}
-    known = {f.name for f in fields}
-    new = object.__new__
-
-    def build(**values: Any) -> T:
-        if not required <= values.keys() <= known:
-            missing, unknown = required - values.keys(), values.keys() - known
-            raise TypeError(f"{cls.__name__}: missing {sorted(missing)}, unknown {sorted(unknown)}")
-        instance: T = new(cls)
-        for name, put, default in slots:
-            put(instance, values.get(name, default))
-        return instance
-
+    # One function written for the class, as attrs writes its __init__: each field
+    # a keyword (a missing or unknown one is Python's TypeError), set through its slot.
+    namespace: dict[str, Any] = {"_u_new": object.__new__, "_u_cls": cls}
+    params, sets = [], []
+    for i, f in enumerate(fields):
+        namespace[f"_u_set_{i}"] = getattr(cls, f.name).__set__
+        if f.default is attrs.NOTHING:
+            params.append(f.alias)
+        else:
+            namespace[f"_u_default_{i}"] = f.default
+            params.append(f"{f.alias}=_u_default_{i}")
+        sets.append(f"    _u_set_{i}(_u_instance, {f.alias})\n")
+    source = f"def {cls.__name__}(*, {', '.join(params)}):\n    _u_instance = _u_new(_u_cls)\n"
+    exec(source + "".join(sets) + "    return _u_instance\n", namespace)  # names: the class's own
+    build: Callable[..., T] = namespace[cls.__name__]
     return build
