@@ -78,6 +78,7 @@ __all__ = [
     "encode",
     "epoch_micros",
     "format_datetime",
+    "from_json",
     "make_converter",
     "parse_datetime",
 ]
@@ -200,7 +201,7 @@ def encode(converter: cattrs.Converter, entity: object, version: int | None = No
 def decode(converter: cattrs.Converter, text: str, cls: type[T]) -> T:
     """Rebuild an entity of type ``cls`` from text written by :func:`encode`."""
     try:
-        return converter.structure(json.loads(text), cls)
+        return converter.structure(from_json(text), cls)
     except RecursionError as e:
         raise StorageError(
             f"a stored {cls.__name__} cannot be read back (it is nested too deeply); "
@@ -442,6 +443,25 @@ def _json_encoder() -> Callable[[Any], str]:
 
 
 _to_json = _json_encoder()
+
+
+def from_json(text: str) -> Any:
+    """Read JSON text as :func:`json.loads` reads it (and fails as it fails).
+
+    Text written by :func:`encode` (no white space around it) is read by the C
+    scanner alone, without ``json.loads``' checks of the text around the value:
+    half the cost of reading a short row.
+    """
+    try:
+        value, end = _scan(text, 0)
+    except (StopIteration, TypeError):
+        return json.loads(text)  # not a JSON value at 0 (white space, nothing): as loads fails
+    if end != len(text):
+        return json.loads(text)  # white space or more after the value: as loads reads it
+    return value
+
+
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
 
 def _sorted_list(values: Any) -> list[Any]:

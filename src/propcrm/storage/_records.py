@@ -8,7 +8,6 @@ adapter lists them with the same filters and keyset pages.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,7 +29,7 @@ from propcrm.records import (
     PromisedReply,
 )
 from propcrm.storage import _catalog
-from propcrm.storage._codec import epoch_micros
+from propcrm.storage._codec import epoch_micros, from_json
 from propcrm.storage._engine import Column, Query, Table, Where, storable_text
 from propcrm.storage._listing import (
     Condition,
@@ -124,7 +123,7 @@ def _complainants(id: str, values: tuple[Any, ...], body: str) -> Complainants:
     """A stored complaint's :class:`Complainants` from its columns and the ids in its text."""
     community, category, subject, received_us, _open = values
     try:
-        data = json.loads(body)
+        data = from_json(body)
         ids, channel = data["complainant_ids"], data.get("channel", _CHANNEL)
         if not isinstance(ids, list) or not all(isinstance(who, str) for who in ids):
             raise TypeError(f"complainant_ids is {ids!r}, not a list of strings")
@@ -136,7 +135,13 @@ def _complainants(id: str, values: tuple[Any, ...], body: str) -> Complainants:
             "the record was written by an incompatible version or edited by hand"
         ) from e
     received = _EPOCH + received_us * _MICROSECOND
-    return Complainants(id, community, category, subject, channel, tuple(ids), received)
+    fields = (id, community, category, subject, channel, tuple(ids), received)
+    return _new_complainants(Complainants, fields)
+
+
+#: Builds Complainants from its fields in order without the named tuple's own
+#: ``__new__`` (a Python-level call): one for every stored neighbour read.
+_new_complainants = tuple.__new__
 
 
 # --- complaint cases ----------------------------------------------------------------------
