@@ -196,11 +196,11 @@ def _stored_history(
     history = ComplaintHistory(policy=grading)
     history.extend(
         store.complaints.complainants_any(
-            {
-                **dict(zip(fields, key, strict=True)),
-                "received_from": start,
-                "received_before": last + _MICROSECOND,
-            }
+            dict(
+                zip(fields, key, strict=True),
+                received_from=start,
+                received_before=last + _MICROSECOND,
+            )
             for key, (start, last) in spans.items()
         )
     )

@@ -156,7 +156,13 @@ COMPLAINT_CASES = Table(
         Column("grade", "TEXT"),
         Column("received_us", "INTEGER"),
     ),
-    lambda c: (c.community, c.state.value, c.owner_id, c.grade.value, epoch_micros(c.received_at)),
+    lambda c: (
+        c.community,
+        c.state._value_,  # an enum's value from its slot: a bulk insert calls this per row
+        c.owner_id,
+        c.grade._value_,
+        epoch_micros(c.received_at),
+    ),
 )
 
 
@@ -218,7 +224,7 @@ CASE_EVENTS = Table(
     "case_events",
     CaseEvent,
     (Column("complaint_id", "TEXT"), Column("kind", "TEXT"), Column("at_us", "INTEGER")),
-    lambda e: (e.complaint_id, e.kind.value, epoch_micros(e.at)),
+    lambda e: (e.complaint_id, e.kind._value_, epoch_micros(e.at)),
     (Query("of_complaint", (Where("complaint_id", "=", "complaint_id"),)),),
 )
 
@@ -259,7 +265,12 @@ GRADE_RECORDS = Table(
         Column("fingerprint", "TEXT"),
         Column("at_us", "INTEGER"),
     ),
-    lambda r: (r.complaint_id, r.grade.value, r.policy_fingerprint, epoch_micros(r.decision.at)),
+    lambda r: (
+        r.complaint_id,
+        r.decision.grade._value_,
+        r.policy_fingerprint,
+        epoch_micros(r.decision.at),
+    ),
     (Query("of_complaint", (Where("complaint_id", "=", "complaint_id"),)),),
 )
 
