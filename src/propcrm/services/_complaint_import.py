@@ -86,7 +86,10 @@ def import_history(
         tz = zone(policy.tz)
         cards = store.vip_cards.held_by_any(entry.customer_id for entry in batch)
         vip: dict[tuple[str, object], bool] = {}
-        decided: list[tuple[HistoryEntry, GradeDecision, bool]] = []
+        # Two flat lists, not a tuple per complaint: the collector has fewer objects
+        # that outlive the batch's young collections to count and walk.
+        decisions: list[GradeDecision] = []
+        vips: list[bool] = []
         for entry in batch:
             complaint = entry.complaint
             received = complaint.received_at
@@ -101,17 +104,20 @@ def import_history(
             if held is None:
                 held = any(c.is_valid_on(on) for c in cards[entry.customer_id])
                 vip[entry.customer_id, on] = held
-            decided.append((entry, decision, held))
+            decisions.append(decision)
+            vips.append(held)
         # Each table's records are built as they are written, never all held at once:
         # a batch's records then die young, and the collector has less to walk.
         store.complaints.add_all(complaints)
-        store.complaint_cases.add_all(_case(e, d, held, actor) for e, d, held in decided)
+        store.complaint_cases.add_all(
+            _case(e, d, held, actor) for e, d, held in zip(batch, decisions, vips, strict=True)
+        )
         store.grade_records.add_all(
-            grade_record(d.complaint_id, 1, d, runner, command_id) for _, d, _ in decided
+            grade_record(d.complaint_id, 1, d, runner, command_id) for d in decisions
         )
         store.case_events.add_all(
             case_event(d.complaint_id, seq, kind, when, actor, command_id, note)
-            for e, d, _ in decided
+            for e, d in zip(batch, decisions, strict=True)
             for seq, kind, when, note in (
                 (1, CaseEventKind.REGISTERED, e.complaint.received_at, e.summary),
                 (2, CaseEventKind.GRADED, d.at, d.grade.value),
