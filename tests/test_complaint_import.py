@@ -239,3 +239,19 @@ def test_a_blank_first_receiver_cannot_own_the_imported_case(
             command_id="imp-1", actor=CLERK, entries=[_entry(1, first_receiver_id="  ")]
         )
     assert len(store.complaints) == 0
+
+
+def test_a_complaint_received_after_the_import_is_refused(desk: ComplaintDesk, store: Any) -> None:
+    """Received 40 days after 3 Feb, the import runs at 35: refused, naming it, nothing stored."""
+    entries = [_entry(1), _entry(2, days=40)]
+    with pytest.raises(ValidationError, match=r"^entries\[1\]\.complaint\.received_at: expected"):
+        desk.import_history(command_id="imp-1", actor=CLERK, entries=entries)
+    assert len(store.complaints) == 0
+
+
+def test_a_complaint_resolved_after_the_import_is_refused(desk: ComplaintDesk, store: Any) -> None:
+    """Received 3 Feb but resolved 40 days later, after the import: refused, naming resolved_at."""
+    entries = [_entry(1, resolved_at=FEB + timedelta(days=40))]
+    with pytest.raises(ValidationError, match=r"^entries\[0\]\.complaint\.resolved_at: expected"):
+        desk.import_history(command_id="imp-1", actor=CLERK, entries=entries)
+    assert len(store.complaints) == 0
