@@ -14,9 +14,10 @@ from propcrm.callbacks import CallbackKind, CallbackTask, Subject, SubjectKind
 from propcrm.complaints import Grade, GradingPolicy
 from propcrm.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from propcrm.policy import Policy
-from propcrm.records import CaseEventKind, CaseState, NotificationKind
+from propcrm.records import CaseEvent, CaseEventKind, CaseState, GradeRecord, NotificationKind
 from propcrm.roles import Role
 from propcrm.services import Actor, ComplaintDesk, deliver_pending
+from propcrm.services._complaint_desk import case_event, grade_record
 from propcrm.storage.memory import MemoryStore
 from propcrm.storage.sqlite import SqliteStore
 from propcrm.vip import CardNumber, VipCard, VipLevel
@@ -557,3 +558,34 @@ def test_the_register_keeps_the_customer_and_departments_given(desk: ComplaintDe
         ("engineering", "security"),
         Grade.IMPORTANT,
     )
+
+
+def test_a_step_with_a_note_that_is_not_text_is_refused(desk: ComplaintDesk, store: Any) -> None:
+    """The caller's note is checked as CaseEvent checks it, and nothing is recorded."""
+    _register(desk, 1)
+    with pytest.raises(ValidationError, match="^note: expected a string"):
+        desk.record_step(
+            command_id="step-1", actor=CLERK, complaint_id="C-1",
+            kind=CaseEventKind.RESPONDED, note=3,  # type: ignore[arg-type]
+        )  # fmt: skip
+    assert len(store.case_events) == 2
+
+
+def test_the_desks_event_equals_the_one_its_class_builds() -> None:
+    """case_event() builds unchecked the value CaseEvent(...) builds from the same fields."""
+    event = case_event("C-1", 3, CaseEventKind.LIAISON_SLIP, MON, CLERK, "cmd-1", "n", "eng")
+    assert event == CaseEvent(
+        "C-1:0003", complaint_id="C-1", seq=3, kind=CaseEventKind.LIAISON_SLIP, at=MON,
+        actor_id="desk-1", command_id="cmd-1", department="eng", note="n",
+    )  # fmt: skip
+
+
+def test_the_desks_grade_record_equals_the_one_its_class_builds(desk: ComplaintDesk) -> None:
+    """grade_record() builds unchecked the value GradeRecord(...) builds from the same fields."""
+    case = _register(desk, 1)
+    decision = desk.store.grade_records.history(case.id)[0].decision
+    record = grade_record("C-1", 2, decision, desk.runner, "cmd-2")
+    assert record == GradeRecord(
+        "C-1:0002", complaint_id="C-1", seq=2, decision=decision,
+        policy_fingerprint=desk.runner.fingerprint, command_id="cmd-2",
+    )  # fmt: skip

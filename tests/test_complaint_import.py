@@ -11,7 +11,7 @@ import pytest
 from propcrm import FixedClock
 from propcrm.complaints import Complaint, Grade
 from propcrm.errors import ConflictError, PermissionDeniedError, ValidationError
-from propcrm.records import CaseEventKind, CaseState
+from propcrm.records import CaseEventKind, CaseState, ComplaintCase
 from propcrm.roles import Role
 from propcrm.services import Actor, ComplaintDesk, HistoryEntry
 from propcrm.storage.memory import MemoryStore
@@ -216,3 +216,42 @@ def test_import_grades_as_registering_one_by_one(tmp_path: Path) -> None:
             Grade.GENERAL,
         ]
     )
+
+
+def test_an_imported_case_equals_the_one_its_class_builds(desk: ComplaintDesk, store: Any) -> None:
+    """The case built unchecked from a closed entry is the one ComplaintCase(...) builds."""
+    resolved = FEB + timedelta(hours=20)
+    entry = _entry(1, resolved_at=resolved, first_receiver_id="")
+    desk.import_history(command_id="imp-1", actor=CLERK, entries=[entry])
+    assert store.complaint_cases.get("H-1") == ComplaintCase(
+        "H-1", community="东区", customer_id="cust-1", summary="hums", received_at=FEB,
+        owner_id="desk-1", grade=Grade.GENERAL, vip=False, state=CaseState.CLOSED,
+        handled_at=resolved, events=2, version=1,
+    )  # fmt: skip
+
+
+def test_a_blank_first_receiver_cannot_own_the_imported_case(
+    desk: ComplaintDesk, store: Any
+) -> None:
+    """A first receiver of spaces is no owner: refused naming owner_id, nothing imported."""
+    with pytest.raises(ValidationError, match="^owner_id: expected a non-empty string"):
+        desk.import_history(
+            command_id="imp-1", actor=CLERK, entries=[_entry(1, first_receiver_id="  ")]
+        )
+    assert len(store.complaints) == 0
+
+
+def test_a_complaint_received_after_the_import_is_refused(desk: ComplaintDesk, store: Any) -> None:
+    """Received 40 days after 3 Feb, the import runs at 35: refused, naming it, nothing stored."""
+    entries = [_entry(1), _entry(2, days=40)]
+    with pytest.raises(ValidationError, match=r"^entries\[1\]\.complaint\.received_at: expected"):
+        desk.import_history(command_id="imp-1", actor=CLERK, entries=entries)
+    assert len(store.complaints) == 0
+
+
+def test_a_complaint_resolved_after_the_import_is_refused(desk: ComplaintDesk, store: Any) -> None:
+    """Received 3 Feb but resolved 40 days later, after the import: refused, naming resolved_at."""
+    entries = [_entry(1, resolved_at=FEB + timedelta(days=40))]
+    with pytest.raises(ValidationError, match=r"^entries\[0\]\.complaint\.resolved_at: expected"):
+        desk.import_history(command_id="imp-1", actor=CLERK, entries=entries)
+    assert len(store.complaints) == 0

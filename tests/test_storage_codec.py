@@ -24,6 +24,7 @@ from propcrm.storage._codec import (
     encode,
     epoch_micros,
     format_datetime,
+    from_json,
     make_converter,
     parse_datetime,
 )
@@ -146,6 +147,43 @@ def test_zones_without_an_iana_key_are_refused() -> None:
 def test_epoch_micros_counts_from_1970_utc() -> None:
     """Query columns hold whole microseconds since the Unix epoch."""
     assert epoch_micros(datetime(1970, 1, 1, 8, 0, 0, 1, tzinfo=ZoneInfo("Asia/Shanghai"))) == 1
+
+
+def test_the_same_instant_in_another_zone_is_written_with_its_own_zone() -> None:
+    """Written right after an equal moment of another zone, a moment keeps its own text."""
+    shanghai = datetime(2025, 3, 3, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    utc = datetime(2025, 3, 3, 1, tzinfo=UTC)
+    texts = [format_datetime(shanghai), format_datetime(utc), format_datetime(shanghai)]
+    assert texts == [
+        "2025-03-03T09:00:00+08:00[Asia/Shanghai]",
+        "2025-03-03T01:00:00+00:00",
+        "2025-03-03T09:00:00+08:00[Asia/Shanghai]",
+    ]
+
+
+def test_a_moment_indexed_twice_in_a_row_gives_its_own_instant_each_time() -> None:
+    """The instant of a moment indexed again, after another, is its own: 1 µs, then 0."""
+    first = datetime(1970, 1, 1, 0, 0, 0, 1, tzinfo=UTC)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    assert [epoch_micros(first), epoch_micros(first), epoch_micros(epoch)] == [1, 1, 0]
+
+
+def test_json_text_is_read_as_json_loads_reads_it() -> None:
+    """Stored text, and text with white space around it (edited by hand), read the same."""
+    assert [from_json('{"a":[1,"x"]}'), from_json(' {"a": null}\n')] == [
+        {"a": [1, "x"]},
+        {"a": None},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("", "Expecting value"), ('{"a":1} x', "Extra data"), ("[1,]", "Expecting value")],
+)
+def test_text_that_is_not_one_json_value_fails_as_json_loads_fails(text: str, error: str) -> None:
+    """Nothing, more than one value, or a broken value: json's own error."""
+    with pytest.raises(json.JSONDecodeError, match=error):
+        from_json(text)
 
 
 def test_every_supported_type_round_trips() -> None:

@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from attrs import define, field
+from attrs import define, field, frozen
 
 from propcrm import ValidationError
 from propcrm._validators import (
@@ -19,6 +19,7 @@ from propcrm._validators import (
     number_between,
     optional,
     positive_duration,
+    unvalidated,
 )
 
 
@@ -69,3 +70,67 @@ def test_bad_values_name_their_field(name: str, value: object, expected: str) ->
         Sample(**{name: value})  # type: ignore[arg-type]
     assert str(info.value).startswith(expected)
     assert info.value.field == name
+
+
+@frozen
+class Slip:
+    id: str = field(validator=non_empty_str)
+    note: str = field(default="", kw_only=True, validator=is_str)
+
+
+def test_unvalidated_builds_what_the_class_builds() -> None:
+    """The same fields give an equal value, the defaults filled in."""
+    assert unvalidated(Slip)(id="S-1") == Slip("S-1")
+
+
+def test_unvalidated_runs_no_validator() -> None:
+    """A value the class would refuse is set as given: only for fields checked already."""
+    assert unvalidated(Slip)(id="", note="n").id == ""
+
+
+def test_unvalidated_needs_every_field_without_a_default() -> None:
+    """A required field left out is a TypeError naming it, as the class's own."""
+    with pytest.raises(TypeError, match="Slip.. missing 1 required keyword-only argument: 'id'"):
+        unvalidated(Slip)(note="n")
+
+
+def test_unvalidated_refuses_a_field_the_class_lacks() -> None:
+    """A misspelt field is a TypeError naming it, never ignored."""
+    with pytest.raises(TypeError, match="Slip.. got an unexpected keyword argument 'nte'"):
+        unvalidated(Slip)(id="S-1", nte="n")
+
+
+def test_unvalidated_refuses_a_class_that_checks_its_fields_together() -> None:
+    """A post-init hook would not run: such a class has no unvalidated constructor."""
+
+    @frozen
+    class Checked:
+        low: int
+
+        def __attrs_post_init__(self) -> None:
+            pass
+
+    with pytest.raises(TypeError, match="Checked makes or checks its fields as a whole"):
+        unvalidated(Checked)
+
+
+def test_unvalidated_refuses_a_class_without_slots() -> None:
+    """Its fields are set through the class's slots: a class with a __dict__ is refused."""
+
+    @frozen(slots=False)
+    class Loose:
+        low: int
+
+    with pytest.raises(TypeError, match="Loose makes or checks its fields as a whole"):
+        unvalidated(Loose)
+
+
+def test_unvalidated_refuses_a_default_made_by_a_factory() -> None:
+    """A factory default would be shared, not made: refused."""
+
+    @frozen
+    class Made:
+        items: list[int] = field(factory=list)
+
+    with pytest.raises(TypeError, match="Made makes or checks its fields as a whole"):
+        unvalidated(Made)

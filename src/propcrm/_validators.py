@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
+
+import attrs
 
 from propcrm._time import require_aware
 from propcrm.errors import ValidationError
@@ -26,8 +28,10 @@ __all__ = [
     "number_between",
     "optional",
     "positive_duration",
+    "unvalidated",
 ]
 
+T = TypeVar("T")
 Validator = Callable[[Any, Any, Any], None]
 
 
@@ -129,3 +133,44 @@ def optional(validator: Validator) -> Validator:
             validator(instance, attribute, value)
 
     return check
+
+
+def unvalidated(cls: type[T]) -> Callable[..., T]:
+    """A constructor of the frozen, slotted attrs class ``cls`` that runs no validator.
+
+    The one way propcrm builds a value without checking it: only for a value the
+    desk builds itself from fields already validated (a case's event from its
+    stored complaint, a decision the engine made), never from what a caller
+    passes in. It takes every field by keyword, named as the class names its
+    argument; a field left out takes its default. It runs no converter either:
+    a field with one is given as the converter leaves it (a tuple for a tuple).
+    ``cls`` must have slots, no ``__attrs_post_init__`` and no default made by
+    a factory (refused here). Tests show that a value built so equals the one
+    built by ``cls`` itself.
+    """
+    fields = attrs.fields(cls)  # type: ignore[arg-type]
+    if (
+        "__slots__" not in vars(cls)
+        or "__attrs_post_init__" in vars(cls)
+        or any(
+            isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+            for f in fields
+        )
+    ):
+        raise TypeError(f"{cls.__name__} makes or checks its fields as a whole")
+    # One function written for the class, as attrs writes its __init__: each field
+    # a keyword (a missing or unknown one is Python's TypeError), set through its slot.
+    namespace: dict[str, Any] = {"_u_new": object.__new__, "_u_cls": cls}
+    params, sets = [], []
+    for i, f in enumerate(fields):
+        namespace[f"_u_set_{i}"] = getattr(cls, f.name).__set__
+        if f.default is attrs.NOTHING:
+            params.append(f.alias)
+        else:
+            namespace[f"_u_default_{i}"] = f.default
+            params.append(f"{f.alias}=_u_default_{i}")
+        sets.append(f"    _u_set_{i}(_u_instance, {f.alias})\n")
+    source = f"def {cls.__name__}(*, {', '.join(params)}):\n    _u_instance = _u_new(_u_cls)\n"
+    exec(source + "".join(sets) + "    return _u_instance\n", namespace)  # names: the class's own
+    build: Callable[..., T] = namespace[cls.__name__]
+    return build

@@ -15,6 +15,7 @@ import attrs
 from propcrm._checks import require_items
 from propcrm._months import add_months
 from propcrm._time import Clock, require_aware, zone
+from propcrm._validators import is_str, unvalidated
 from propcrm.complaints import Complaint, ComplaintHistory, GradeDecision, grade
 from propcrm.errors import ValidationError
 from propcrm.policy import Policy
@@ -252,6 +253,9 @@ class DeskCommands:
         note: str = "",
         department: str = "",
     ) -> ComplaintCase:
+        # The note and department are the caller's: checked here as CaseEvent checks them.
+        is_str(None, _NOTE, note)
+        is_str(None, _DEPARTMENT, department)
         seq = case.events + 1
         self.store.case_events.add(
             case_event(case.id, seq, kind, at, actor, command_id, note, department)
@@ -293,9 +297,13 @@ def record_grade(
 def grade_record(
     complaint_id: str, seq: int, decision: GradeDecision, runner: CommandRunner, command_id: str
 ) -> GradeRecord:
-    """The ``seq``-th stored decision of a complaint, stamped with the runner's policy."""
-    return GradeRecord(
-        f"{complaint_id}:{seq:04d}",
+    """The ``seq``-th stored decision of a complaint, stamped with the runner's policy.
+
+    Built unchecked: the complaint id is a stored or validated complaint's, the
+    decision the engine's, the command id the runner's.
+    """
+    return _grade_record(
+        id=f"{complaint_id}:{seq:04d}",
         complaint_id=complaint_id,
         seq=seq,
         decision=decision,
@@ -314,9 +322,13 @@ def case_event(
     note: str = "",
     department: str = "",
 ) -> CaseEvent:
-    """The ``seq``-th event of a complaint's case, under the id its records document."""
-    return CaseEvent(
-        f"{complaint_id}:{seq:04d}",
+    """The ``seq``-th event of a complaint's case, under the id its records document.
+
+    Built unchecked: every field must be validated already (a caller's ``note``
+    and ``department`` as :meth:`DeskCommands._event` checks them).
+    """
+    return _case_event(
+        id=f"{complaint_id}:{seq:04d}",
         complaint_id=complaint_id,
         seq=seq,
         kind=kind,
@@ -326,3 +338,9 @@ def case_event(
         department=department,
         note=note,
     )
+
+
+# The desk's records of a validated complaint, built without checking their fields again.
+_case_event = unvalidated(CaseEvent)
+_grade_record = unvalidated(GradeRecord)
+_NOTE, _DEPARTMENT = attrs.fields(CaseEvent).note, attrs.fields(CaseEvent).department

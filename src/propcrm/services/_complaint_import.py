@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+import attrs
 from attrs import field, frozen
 
 from propcrm._checks import require_iterable
 from propcrm._months import add_months
 from propcrm._time import zone
-from propcrm._validators import instance_of, non_empty_str, optional
+from propcrm._validators import instance_of, non_empty_str, optional, unvalidated
 from propcrm.complaints import Complaint, ComplaintHistory, GradeDecision, grade
 from propcrm.errors import ValidationError
 from propcrm.records import CaseEventKind, CaseState, ComplaintCase
@@ -85,7 +86,10 @@ def import_history(
         tz = zone(policy.tz)
         cards = store.vip_cards.held_by_any(entry.customer_id for entry in batch)
         vip: dict[tuple[str, object], bool] = {}
-        decided: list[tuple[HistoryEntry, GradeDecision, bool]] = []
+        # Two flat lists, not a tuple per complaint: the collector has fewer objects
+        # that outlive the batch's young collections to count and walk.
+        decisions: list[GradeDecision] = []
+        vips: list[bool] = []
         for entry in batch:
             complaint = entry.complaint
             received = complaint.received_at
@@ -100,17 +104,20 @@ def import_history(
             if held is None:
                 held = any(c.is_valid_on(on) for c in cards[entry.customer_id])
                 vip[entry.customer_id, on] = held
-            decided.append((entry, decision, held))
+            decisions.append(decision)
+            vips.append(held)
         # Each table's records are built as they are written, never all held at once:
         # a batch's records then die young, and the collector has less to walk.
         store.complaints.add_all(complaints)
-        store.complaint_cases.add_all(_case(e, d, held, actor) for e, d, held in decided)
+        store.complaint_cases.add_all(
+            _case(e, d, held, actor) for e, d, held in zip(batch, decisions, vips, strict=True)
+        )
         store.grade_records.add_all(
-            grade_record(d.complaint_id, 1, d, runner, command_id) for _, d, _ in decided
+            grade_record(d.complaint_id, 1, d, runner, command_id) for d in decisions
         )
         store.case_events.add_all(
             case_event(d.complaint_id, seq, kind, when, actor, command_id, note)
-            for e, d, _ in decided
+            for e, d in zip(batch, decisions, strict=True)
             for seq, kind, when, note in (
                 (1, CaseEventKind.REGISTERED, e.complaint.received_at, e.summary),
                 (2, CaseEventKind.GRADED, d.at, d.grade.value),
@@ -124,16 +131,22 @@ def import_history(
 
 
 def _case(entry: HistoryEntry, decision: GradeDecision, vip: bool, actor: Actor) -> ComplaintCase:
-    """The case of an imported complaint: open, or closed when it was resolved."""
+    """The case of an imported complaint: open, or closed when it was resolved.
+
+    Built unchecked from the validated entry, its complaint and decision; only
+    the owner is checked, as a complaint's ``first_receiver_id`` may be blank.
+    """
     complaint = entry.complaint
     resolved = complaint.resolved_at
-    return ComplaintCase(
-        complaint.id,
+    owner = entry.owner_id or complaint.first_receiver_id or actor.id
+    non_empty_str(None, _OWNER, owner)
+    return _unchecked_case(
+        id=complaint.id,
         community=complaint.community,
         customer_id=entry.customer_id,
         summary=entry.summary,
         received_at=complaint.received_at,
-        owner_id=entry.owner_id or complaint.first_receiver_id or actor.id,
+        owner_id=owner,
         grade=decision.grade,
         vip=vip,
         state=CaseState.OPEN if resolved is None else CaseState.CLOSED,
@@ -142,8 +155,15 @@ def _case(entry: HistoryEntry, decision: GradeDecision, vip: bool, actor: Actor)
     )
 
 
+_unchecked_case = unvalidated(ComplaintCase)
+_OWNER = attrs.fields(ComplaintCase).owner_id
+
+
 def _require_before(complaint: Complaint, at: datetime, name: str) -> None:
     """Refuse a complaint received or resolved after the import: history is what has happened."""
+    resolved = complaint.resolved_at
+    if complaint.received_at <= at and (resolved is None or resolved <= at):
+        return  # the usual case, in one comparison or two
     for field_name in ("received_at", "resolved_at"):
         moment = getattr(complaint, field_name)
         if moment is not None and moment > at:
@@ -182,11 +202,11 @@ def _stored_history(
     history = ComplaintHistory(policy=grading)
     history.extend(
         store.complaints.complainants_any(
-            {
-                **dict(zip(fields, key, strict=True)),
-                "received_from": start,
-                "received_before": last + _MICROSECOND,
-            }
+            dict(
+                zip(fields, key, strict=True),
+                received_from=start,
+                received_before=last + _MICROSECOND,
+            )
             for key, (start, last) in spans.items()
         )
     )

@@ -221,7 +221,15 @@ def entities_of(table: Table[T], values: Iterable[T], name: str = "entities") ->
             f"{name}: expected an iterable of {table.entity.__name__}, got {_a(values)}",
             values,
         )
-    return (entity_of(table, value, f"{name}[{i}]") for i, value in enumerate(values))
+    return _checked(table, values, name)
+
+
+def _checked(table: Table[T], values: Iterable[T], name: str) -> Iterator[T]:
+    cls = table.entity
+    for i, value in enumerate(values):
+        if not isinstance(value, cls):  # the name is spelled only for the error
+            entity_of(table, value, f"{name}[{i}]")
+        yield value
 
 
 def _a(value: object) -> str:

@@ -8,7 +8,6 @@ adapter lists them with the same filters and keyset pages.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -30,7 +29,7 @@ from propcrm.records import (
     PromisedReply,
 )
 from propcrm.storage import _catalog
-from propcrm.storage._codec import epoch_micros
+from propcrm.storage._codec import epoch_micros, from_json
 from propcrm.storage._engine import Column, Query, Table, Where, storable_text
 from propcrm.storage._listing import (
     Condition,
@@ -124,7 +123,7 @@ def _complainants(id: str, values: tuple[Any, ...], body: str) -> Complainants:
     """A stored complaint's :class:`Complainants` from its columns and the ids in its text."""
     community, category, subject, received_us, _open = values
     try:
-        data = json.loads(body)
+        data = from_json(body)
         ids, channel = data["complainant_ids"], data.get("channel", _CHANNEL)
         if not isinstance(ids, list) or not all(isinstance(who, str) for who in ids):
             raise TypeError(f"complainant_ids is {ids!r}, not a list of strings")
@@ -136,7 +135,13 @@ def _complainants(id: str, values: tuple[Any, ...], body: str) -> Complainants:
             "the record was written by an incompatible version or edited by hand"
         ) from e
     received = _EPOCH + received_us * _MICROSECOND
-    return Complainants(id, community, category, subject, channel, tuple(ids), received)
+    fields = (id, community, category, subject, channel, tuple(ids), received)
+    return _new_complainants(Complainants, fields)
+
+
+#: Builds Complainants from its fields in order without the named tuple's own
+#: ``__new__`` (a Python-level call): one for every stored neighbour read.
+_new_complainants = tuple.__new__
 
 
 # --- complaint cases ----------------------------------------------------------------------
@@ -151,7 +156,13 @@ COMPLAINT_CASES = Table(
         Column("grade", "TEXT"),
         Column("received_us", "INTEGER"),
     ),
-    lambda c: (c.community, c.state.value, c.owner_id, c.grade.value, epoch_micros(c.received_at)),
+    lambda c: (
+        c.community,
+        c.state._value_,  # an enum's value from its slot: a bulk insert calls this per row
+        c.owner_id,
+        c.grade._value_,
+        epoch_micros(c.received_at),
+    ),
 )
 
 
@@ -213,7 +224,7 @@ CASE_EVENTS = Table(
     "case_events",
     CaseEvent,
     (Column("complaint_id", "TEXT"), Column("kind", "TEXT"), Column("at_us", "INTEGER")),
-    lambda e: (e.complaint_id, e.kind.value, epoch_micros(e.at)),
+    lambda e: (e.complaint_id, e.kind._value_, epoch_micros(e.at)),
     (Query("of_complaint", (Where("complaint_id", "=", "complaint_id"),)),),
 )
 
@@ -254,7 +265,12 @@ GRADE_RECORDS = Table(
         Column("fingerprint", "TEXT"),
         Column("at_us", "INTEGER"),
     ),
-    lambda r: (r.complaint_id, r.grade.value, r.policy_fingerprint, epoch_micros(r.decision.at)),
+    lambda r: (
+        r.complaint_id,
+        r.decision.grade._value_,
+        r.policy_fingerprint,
+        epoch_micros(r.decision.at),
+    ),
     (Query("of_complaint", (Where("complaint_id", "=", "complaint_id"),)),),
 )
 
