@@ -3,12 +3,16 @@
 On a shared machine the load changes from second to second; timing one contender's
 rounds and then the other's puts that change into their ratio. Here every round
 times each contender once, in alternating order, on the process's CPU time
-(``time.process_time``), and benchmarks/record.py writes one row per contender with
-the median, min and max of its own rounds (``extra_info["interleaved"]``).
+(``time.process_time``). Before each is timed, its previous round's results are freed
+and the garbage collector runs, so that no contender pays for freeing or collecting
+another's (the collector stays on while it works). benchmarks/record.py writes one row
+per contender with the median, min and max of its own rounds
+(``extra_info["interleaved"]``).
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +30,11 @@ def interleaved(benchmark: Any, contenders: list[Contender], rounds: int) -> dic
 
     def one_round(order: list[Contender]) -> None:
         for label, _calls, work, _subject in order:
+            # What the last round kept is freed, and the garbage of every contender is
+            # collected, before the clock starts: each is timed on its own work, with the
+            # collector on, from the same clean state.
+            results.pop(label, None)
+            gc.collect()
             start = time.process_time()
             results[label] = work()
             times[label].append(time.process_time() - start)
