@@ -98,6 +98,8 @@ class Table:
             elapsed times from that very datetime, which then skip the lookup.
             The pair is replaced whole, so a reader in another thread sees a
             consistent one, and it holds the datetime, so its ``id`` stays its own.
+        held_at: The datetime of ``held``, compared first: a start that is not it
+            costs one comparison (a reader then checks the pair itself).
     """
 
     __slots__ = (
@@ -111,6 +113,7 @@ class Table:
         "first",
         "fixed",
         "held",
+        "held_at",
         "hi",
         "last",
         "lo",
@@ -140,6 +143,7 @@ class Table:
         self.local: object = _NO_ZONE
         self.dates: dict[int, DateTable] = {}
         self.held: tuple[object, int] = (_NO_ZONE, 0)
+        self.held_at: object = _NO_ZONE
 
     def business(self, t: int) -> int:
         """Business µs from ``lo`` to instant ``t`` (``lo <= t < hi``)."""

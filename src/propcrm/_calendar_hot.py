@@ -58,8 +58,7 @@ def add(self: Calendar, start: datetime, duration: timedelta) -> datetime:
     tab = self._engine.table
     try:
         d = duration // US
-        held = tab.held
-        if held[0] is start:  # the start next_working_time() gave just before
+        if start is tab.held_at and (held := tab.held)[0] is start:  # see next_working_time()
             b = held[1] + d
         elif start.tzinfo is tab.local:  # read from the date's own fields
             opens, closes, inside, done = tab.dates[start.toordinal()]
@@ -111,8 +110,7 @@ def elapsed(self: Calendar, start: datetime, end: datetime) -> timedelta:
     tab = self._engine.table
     local, dates = tab.local, tab.dates
     try:
-        held = tab.held
-        if held[0] is start:  # the start next_working_time() gave just before
+        if start is tab.held_at and (held := tab.held)[0] is start:  # see next_working_time()
             s = held[1]
         elif start.tzinfo is local:  # read from the date's own fields
             opens, closes, inside, done = dates[start.toordinal()]
@@ -170,7 +168,10 @@ def next_working_time(self: Calendar, at: datetime) -> datetime:
         t = tab.bounds[j]
         p = tab.cum[j]
     moment = tab.epoch + t * US if tab.fixed is not None else (EPOCH + t * US).astimezone(self._tz)
-    tab.held = (moment, p)  # a clock's start: its deadlines and elapsed times are asked next
+    # A clock's start: its deadlines and elapsed times are asked next. The pair is
+    # replaced whole, and held_at only tells that it may be worth reading.
+    tab.held = (moment, p)
+    tab.held_at = moment
     return moment
 
 
