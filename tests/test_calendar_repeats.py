@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from moments import fresh
 from propcrm import BusinessCalendar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -23,15 +24,6 @@ CARACAS = ZoneInfo("America/Caracas")  # -04:30 until 1 May 2016, then -04:00
 PYONGYANG = ZoneInfo("Asia/Pyongyang")  # +09:00, +08:30 from Aug 2015 to May 2018, +09:00
 NEW_YORK = ZoneInfo("America/New_York")
 H = timedelta(hours=1)
-
-
-def fresh(moment: datetime) -> datetime:
-    """An equal datetime that is another object, so no calendar can have remembered it."""
-    copy = datetime.fromisoformat(moment.isoformat()).replace(tzinfo=moment.tzinfo)
-    copy = copy.replace(fold=moment.fold)
-    assert copy is not moment
-    assert copy == moment
-    return copy
 
 
 # --- one start asked about again -------------------------------------------------------------

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil import tz as dateutil_tz
 
+from moments import fresh
 from propcrm import BusinessCalendar, Policy
 from propcrm.errors import CalendarRangeError
 from propcrm.sla import (
@@ -34,15 +35,6 @@ H = timedelta(hours=1)
 MINUTE = timedelta(minutes=1)
 E = EventKind
 CUSTOMER = "waiting_on_customer"
-
-
-def fresh(moment: datetime) -> datetime:
-    """An equal datetime that is another object, so no calendar can have remembered it."""
-    copy = datetime.fromisoformat(moment.isoformat()).replace(tzinfo=moment.tzinfo)
-    copy = copy.replace(fold=moment.fold)
-    assert copy is not moment
-    assert copy == moment
-    return copy
 
 
 # --- a remembered start -------------------------------------------------------------------------
