@@ -3,7 +3,6 @@
 Expected values are worked out by hand from the codec's rules (defaults left out,
 ``[_name=…]`` for a named fixed offset, instants as microseconds since 1970 UTC),
 or are what :func:`json.loads` and the attrs class itself do with the same input.
-Tests marked ``xfail`` record defects: each reason says what breaks and why.
 """
 
 from __future__ import annotations
@@ -167,12 +166,6 @@ def test_text_with_a_lone_surrogate_after_ascii_is_refused() -> None:
         encode(make_converter(), Reason("R", "all ascii until \udfff"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="format_datetime and epoch_micros start their one-entry caches as (None, '') and "
-    "(None, 0) and compare by identity, so in a process that has written no datetime yet "
-    "None is answered from the cache ('' and 0) instead of failing as before",
-)
 @pytest.mark.parametrize("name", ["format_datetime", "epoch_micros"])
 def test_a_fresh_codec_refuses_none_for_a_moment(name: str) -> None:
     """None is no datetime: writing or indexing it fails, even as a process's first."""
@@ -181,12 +174,6 @@ def test_a_fresh_codec_refuses_none_for_a_moment(name: str) -> None:
         function(None)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the (None, '') start of format_datetime's cache writes a decision whose 'at' is "
-    'None as "at":"" (and epoch_micros indexes it at 0): a row decode() cannot read back, '
-    "where the codec before refused the record",
-)
 def test_a_fresh_codec_refuses_a_decision_without_its_moment() -> None:
     """A hand-made decision with no moment is refused, never written unreadable."""
     fresh = _fresh_codec()
@@ -198,12 +185,6 @@ def test_a_fresh_codec_refuses_a_decision_without_its_moment() -> None:
         fresh.encode(fresh.make_converter(), record)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cattrs' namedtuple_dict_unstructure_factory builds its fields from type hints: a "
-    "named tuple without annotations has none and is written as {}, silently, where the "
-    "codec before failed (and its reader still cannot read it)",
-)
 def test_a_named_tuple_without_annotations_is_refused() -> None:
     """collections.namedtuple has no field types: refused, never written as an empty mapping."""
     point = namedtuple("point", "x y")
@@ -211,12 +192,6 @@ def test_a_named_tuple_without_annotations_is_refused() -> None:
         encode(make_converter(), point(1, 2))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="predates this change: _sorted_list sorts a generator of tagged values; the "
-    "{'$type': ...} dicts do not compare, and list() of the spent generator is empty, "
-    "so a fact holding two or more enums is stored as an empty set",
-)
 def test_a_fact_holding_a_set_of_roles_survives_storage() -> None:
     """A reason's fact {DESK_STAFF, TECHNICIAN} reads back as those two roles."""
     converter = make_converter()
@@ -242,11 +217,6 @@ class _Inherits(_Checked):
     high: int = 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unvalidated() looks for __attrs_post_init__ in vars(cls) only: a subclass "
-    "inherits its base's hook, attrs' __init__ runs it, the unchecked constructor skips it",
-)
 def test_unvalidated_refuses_a_class_that_inherits_a_post_init_hook() -> None:
     """The base's hook checks the fields as a whole: the subclass is refused like the base."""
     with pytest.raises(TypeError, match="_Inherits makes or checks its fields as a whole"):
@@ -262,11 +232,6 @@ class _PreChecked:
             raise ValueError("low must be >= 0")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unvalidated() refuses only a post-init hook: a pre-init hook that takes the "
-    "arguments (and checks them) is skipped silently",
-)
 def test_unvalidated_refuses_a_class_whose_pre_init_checks_its_arguments() -> None:
     """A pre-init hook given the arguments checks them: such a class is refused."""
     with pytest.raises(TypeError, match="_PreChecked makes or checks its fields as a whole"):
@@ -278,12 +243,6 @@ class _Hashed:
     low: int
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AttributeError,
-    reason="a class with cache_hash=True has a hash-cache slot its __init__ sets to None; "
-    "unvalidated() leaves it unset, so hash() of its value raises AttributeError",
-)
 def test_unvalidated_value_of_a_cached_hash_class_hashes_as_the_classs() -> None:
     """Refused, or hashed as _Hashed(1) is: never a value that cannot be hashed."""
     try:
@@ -302,11 +261,6 @@ class _Tagged:
     tags: tuple[str, ...] = field(default="general", converter=_as_tuple)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unvalidated() fills a field left out with its raw default, but attrs' __init__ "
-    "converts the default: _Tagged() holds ('general',), the unchecked value 'general'",
-)
 def test_unvalidated_default_is_the_converted_one() -> None:
     """Refused, or a field left out holds what the class makes of its default: ('general',)."""
     try:
@@ -322,11 +276,6 @@ class _Counted:
     seen: int = field(init=False, default=0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="unvalidated() takes every field as a keyword, an init=False one included: it "
-    "builds _Counted(low=1, seen=99), a value _Counted's own constructor cannot make",
-)
 def test_unvalidated_does_not_take_a_field_the_class_does_not() -> None:
     """Refused, or seen= is an unexpected keyword, as it is for _Counted itself."""
     try:

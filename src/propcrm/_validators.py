@@ -141,17 +141,24 @@ def unvalidated(cls: type[T]) -> Callable[..., T]:
     The one way propcrm builds a value without checking it: only for a value the
     desk builds itself from fields already validated (a case's event from its
     stored complaint, a decision the engine made), never from what a caller
-    passes in. It takes every field by keyword, named as the class names its
-    argument; a field left out takes its default. It runs no converter either:
-    a field with one is given as the converter leaves it (a tuple for a tuple).
-    ``cls`` must have slots, no ``__attrs_post_init__`` and no default made by
-    a factory (refused here). Tests show that a value built so equals the one
-    built by ``cls`` itself.
+    passes in. It takes the fields the class's own ``__init__`` takes, by
+    keyword, named as the class names its argument; a field left out (or not
+    taken, ``init=False``) holds its default as the class makes it, converter
+    applied. A field given runs no converter: it is given as the converter
+    leaves it (a tuple for a tuple). ``cls`` must have slots and nothing that
+    makes or checks its fields as a whole (refused here): no pre- or post-init
+    hook (its own or inherited), no default made by a factory, no slot the
+    class sets beside its fields (a cached hash). Tests show that a value built
+    so equals the one built by ``cls`` itself.
     """
     fields = attrs.fields(cls)  # type: ignore[arg-type]
+    names = {f.name for f in fields}
+    slots = {slot for klass in cls.__mro__ for slot in vars(klass).get("__slots__", ())}
     if (
         "__slots__" not in vars(cls)
-        or "__attrs_post_init__" in vars(cls)
+        or hasattr(cls, "__attrs_post_init__")
+        or hasattr(cls, "__attrs_pre_init__")
+        or slots - names - {"__weakref__"}
         or any(
             isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
             for f in fields
@@ -160,17 +167,35 @@ def unvalidated(cls: type[T]) -> Callable[..., T]:
         raise TypeError(f"{cls.__name__} makes or checks its fields as a whole")
     # One function written for the class, as attrs writes its __init__: each field
     # a keyword (a missing or unknown one is Python's TypeError), set through its slot.
-    namespace: dict[str, Any] = {"_u_new": object.__new__, "_u_cls": cls}
+    namespace: dict[str, Any] = {"_u_new": object.__new__, "_u_cls": cls, "_u_left": _LEFT}
     params, sets = [], []
     for i, f in enumerate(fields):
-        namespace[f"_u_set_{i}"] = getattr(cls, f.name).__set__
+        setter = f"_u_set_{i}"
+        namespace[setter] = getattr(cls, f.name).__set__
         if f.default is attrs.NOTHING:
-            params.append(f.alias)
+            if f.init:
+                params.append(f.alias)
+                sets.append(f"    {setter}(_u_instance, {f.alias})\n")
+            continue  # not taken and no default: left unset, as the class leaves it
+        namespace[f"_u_default_{i}"] = f.default
+        default = f"_u_default_{i}"
+        if f.converter is not None:  # the class converts its default on every call
+            namespace[f"_u_convert_{i}"] = f.converter
+            default = f"_u_convert_{i}(_u_default_{i})"
+        if not f.init:
+            sets.append(f"    {setter}(_u_instance, {default})\n")
+        elif f.converter is None:
+            params.append(f"{f.alias}={default}")
+            sets.append(f"    {setter}(_u_instance, {f.alias})\n")
         else:
-            namespace[f"_u_default_{i}"] = f.default
-            params.append(f"{f.alias}=_u_default_{i}")
-        sets.append(f"    _u_set_{i}(_u_instance, {f.alias})\n")
+            params.append(f"{f.alias}=_u_left")
+            value = f"{default} if {f.alias} is _u_left else {f.alias}"
+            sets.append(f"    {setter}(_u_instance, {value})\n")
     source = f"def {cls.__name__}(*, {', '.join(params)}):\n    _u_instance = _u_new(_u_cls)\n"
     exec(source + "".join(sets) + "    return _u_instance\n", namespace)  # names: the class's own
     build: Callable[..., T] = namespace[cls.__name__]
     return build
+
+
+#: The default of a field left out, in :func:`unvalidated`'s constructors.
+_LEFT = object()

@@ -226,8 +226,8 @@ def _why(error: Exception) -> str:
 # moment is written several times a complaint (in its case's events, in its decision).
 # Each is one tuple, replaced whole, so a thread never reads one moment's text with
 # another; it holds the datetime itself, so the id compared is never another's.
-_last_text: tuple[datetime | None, str] = (None, "")
-_last_micros: tuple[datetime | None, int] = (None, 0)
+_last_text: tuple[object, str] = (object(), "")  # (a marker no caller has, to start)
+_last_micros: tuple[object, int] = (object(), 0)
 
 
 def format_datetime(value: datetime) -> str:
@@ -402,6 +402,13 @@ def _is_named_tuple(cls: Any) -> bool:
 
 
 def _named_tuple_unstructure(converter: cattrs.Converter, cls: Any) -> Callable[[Any], Any]:
+    hints = get_type_hints(cls)
+    untyped = [name for name in cls._fields if name not in hints]
+    if untyped:  # cattrs would write such a tuple as an empty mapping
+        raise TypeError(
+            f"{cls.__name__} names no type for {', '.join(untyped)}: a stored named tuple "
+            "declares its fields' types (typing.NamedTuple)"
+        )
     # cattrs writes the function for the class, fields written as they are inline:
     # a decision is written for every graded complaint.
     return namedtuple_dict_unstructure_factory(cls, converter)
@@ -465,7 +472,8 @@ _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # t
 
 
 def _sorted_list(values: Any) -> list[Any]:
+    items = list(values)  # (a generator cannot be read twice)
     try:
-        return sorted(values)
+        return sorted(items)
     except TypeError:
-        return list(values)
+        return items
