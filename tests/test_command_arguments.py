@@ -115,6 +115,61 @@ def test_a_marked_method_hands_its_digest_once() -> None:
     assert given_digest() is None  # nothing left behind after the call
 
 
+class _Marked:
+    """Methods of each shape :func:`command` meets, recording the digest each call hands on."""
+
+    def __init__(self) -> None:
+        self.seen: list[str | None] = []
+
+    @command
+    def by_keyword(self, *, command_id: str, actor: object, n: int, note: str = "x") -> None:
+        self.seen.append(given_digest())
+
+    @command
+    def by_position(self, n: int, *, command_id: str, actor: object, note: str = "x") -> None:
+        self.seen.append(given_digest())
+
+
+_N7_NOTE_X = _sha('{"n":["$number","7e0"],"note":"x"}')
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda m: m.by_keyword(command_id="c", actor=None, n=7),
+        lambda m: m.by_keyword(command_id="c", actor=None, n=7, note="x"),
+        lambda m: m.by_keyword(note="x", n=7, actor=None, command_id="c"),
+        lambda m: m.by_position(7, command_id="c", actor=None),
+        lambda m: m.by_position(n=7, command_id="c", actor=None, note="x"),
+    ],
+    ids=["default-left-out", "default-stated", "any-order", "positional", "positional-by-name"],
+)
+def test_a_call_digests_its_arguments_whatever_its_shape(call: Any) -> None:
+    """n=7 with the default note, however it is passed: one digest, written here by hand."""
+    marked = _Marked()
+    call(marked)
+    assert marked.seen == [_N7_NOTE_X]
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda m: m.by_keyword(command_id="c", actor=None), "missing 1 required keyword-only"),
+        (lambda m: m.by_keyword(command_id="c", actor=None, n=7, nte="y"), "unexpected keyword"),
+        (lambda m: m.by_keyword(command_id="c", actor=None, n=7, self=m), "multiple values"),
+        (lambda m: m.by_keyword(7, command_id="c", actor=None), "positional argument"),
+    ],
+    ids=["missing", "misspelt", "self-by-name", "positional"],
+)
+def test_a_wrong_call_is_pythons_own_type_error(call: Any, message: str) -> None:
+    """A call the method cannot take fails as it would unmarked, and hands no digest."""
+    marked = _Marked()
+    with pytest.raises(TypeError, match=message):
+        call(marked)
+    assert marked.seen == []
+    assert given_digest() is None
+
+
 # --- the runner ------------------------------------------------------------------------
 
 

@@ -96,15 +96,21 @@ def command_with(**normalise: Normaliser) -> Callable[[Callable[P, R]], Callable
         if unknown:  # a misspelt name would silently digest the clear value
             raise TypeError(f"{method.__qualname__} has no parameter {sorted(unknown)}")
 
+        defaults = _keyword_defaults(signature)
+
         @functools.wraps(method)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                bound = signature.bind(*args, **kwargs)
-            except TypeError:
-                return method(*args, **kwargs)  # Python's own error for a wrong call
-            bound.apply_defaults()  # a default stated or left out is one call
+            if defaults is not None and len(args) == 1:
+                arguments = {**defaults, **kwargs}  # the desks' calls: self and keywords
+            else:
+                try:
+                    bound = signature.bind(*args, **kwargs)
+                except TypeError:
+                    return method(*args, **kwargs)  # Python's own error for a wrong call
+                bound.apply_defaults()  # a default stated or left out is one call
+                arguments = bound.arguments
             given: dict[str, object] = {}
-            for name, value in bound.arguments.items():
+            for name, value in arguments.items():
                 if name not in _UNCHECKED:
                     shown = normalise[name](value) if name in normalise else value
                     if shown is not OMITTED:
@@ -118,6 +124,24 @@ def command_with(**normalise: Normaliser) -> Callable[[Callable[P, R]], Callable
         return wrapper
 
     return mark
+
+
+def _keyword_defaults(signature: inspect.Signature) -> dict[str, object] | None:
+    """The defaults of ``(self, *, ...)``, by name; ``None`` for any other shape.
+
+    A call of such a method by keyword alone needs no binding: its arguments
+    are these defaults updated by the call's. A call the method cannot take (a
+    name missing, misspelt or given twice) fails in the method, as unmarked.
+    """
+    parameters = list(signature.parameters.values())
+    if not parameters:
+        return None
+    first, *rest = parameters
+    if first.kind is not first.POSITIONAL_OR_KEYWORD or any(
+        p.kind is not p.KEYWORD_ONLY for p in rest
+    ):
+        return None
+    return {p.name: p.default for p in rest if p.default is not p.empty}
 
 
 def masked_as(kind: PersonalKind | str) -> Normaliser:
