@@ -28,6 +28,7 @@ __all__ = [
     "number_between",
     "optional",
     "positive_duration",
+    "revised",
     "unvalidated",
 ]
 
@@ -151,30 +152,18 @@ def unvalidated(cls: type[T]) -> Callable[..., T]:
     class sets beside its fields (a cached hash). Tests show that a value built
     so equals the one built by ``cls`` itself.
     """
-    fields = attrs.fields(cls)  # type: ignore[arg-type]
-    names = {f.name for f in fields}
-    slots = {slot for klass in cls.__mro__ for slot in vars(klass).get("__slots__", ())}
-    if (
-        "__slots__" not in vars(cls)
-        or hasattr(cls, "__attrs_post_init__")
-        or hasattr(cls, "__attrs_pre_init__")
-        or slots - names - {"__weakref__"}
-        or any(
-            isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
-            for f in fields
-        )
-    ):
-        raise TypeError(f"{cls.__name__} makes or checks its fields as a whole")
+    fields = _fields_alone(cls)
     # One function written for the class, as attrs writes its __init__: each field
     # a keyword (a missing or unknown one is Python's TypeError), set through its slot.
     namespace: dict[str, Any] = {"_u_new": object.__new__, "_u_cls": cls, "_u_left": _LEFT}
-    params, sets = [], []
+    params: list[str] = []
+    sets: list[str] = []
     for i, f in enumerate(fields):
         setter = f"_u_set_{i}"
         namespace[setter] = getattr(cls, f.name).__set__
         if f.default is attrs.NOTHING:
             if f.init:
-                params.append(f.alias)
+                params.append(f"{f.alias}")
                 sets.append(f"    {setter}(_u_instance, {f.alias})\n")
             continue  # not taken and no default: left unset, as the class leaves it
         namespace[f"_u_default_{i}"] = f.default
@@ -195,6 +184,51 @@ def unvalidated(cls: type[T]) -> Callable[..., T]:
     exec(source + "".join(sets) + "    return _u_instance\n", namespace)  # names: the class's own
     build: Callable[..., T] = namespace[cls.__name__]
     return build
+
+
+def revised(cls: type[T]) -> Callable[[T, int], T]:
+    """A function copying a value of ``cls`` with another ``version``, running no validator.
+
+    What ``attrs.evolve(value, version=version)`` gives for a value already
+    built (and so checked) by ``cls``, without running ``__init__`` again: the
+    stores stamp each record they write with its version. Only for a value
+    whose type is exactly ``cls`` and a version the store counts itself; ``cls``
+    must have a ``version`` field and meet :func:`unvalidated`'s conditions
+    (refused here). Tests show that a copy made so equals ``attrs.evolve``'s.
+    """
+    fields = _fields_alone(cls)
+    if "version" not in {f.name for f in fields}:
+        raise TypeError(f"{cls.__name__} has no version field")
+    namespace: dict[str, Any] = {"_u_new": object.__new__, "_u_cls": cls}
+    sets = []
+    for i, f in enumerate(fields):
+        setter = f"_u_set_{i}"
+        namespace[setter] = getattr(cls, f.name).__set__
+        value = "_u_version" if f.name == "version" else f"_u_value.{f.name}"
+        sets.append(f"    {setter}(_u_instance, {value})\n")
+    source = "def revised(_u_value, _u_version):\n    _u_instance = _u_new(_u_cls)\n"
+    exec(source + "".join(sets) + "    return _u_instance\n", namespace)  # names: the class's own
+    copy: Callable[[T, int], T] = namespace["revised"]
+    return copy
+
+
+def _fields_alone(cls: type) -> tuple[attrs.Attribute[Any], ...]:
+    """The fields of ``cls``, which must be set one by one: refused if it makes them whole."""
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(cls)
+    names = {f.name for f in fields}
+    slots = {slot for klass in cls.__mro__ for slot in vars(klass).get("__slots__", ())}
+    if (
+        "__slots__" not in vars(cls)
+        or hasattr(cls, "__attrs_post_init__")
+        or hasattr(cls, "__attrs_pre_init__")
+        or slots - names - {"__weakref__"}
+        or any(
+            isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+            for f in fields
+        )
+    ):
+        raise TypeError(f"{cls.__name__} makes or checks its fields as a whole")
+    return fields
 
 
 #: The default of a field left out, in :func:`unvalidated`'s constructors.

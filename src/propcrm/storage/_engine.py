@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+import attrs
 from attrs import field, frozen
 
+from propcrm._validators import revised
 from propcrm.errors import ConflictError, ValidationError
 
 T = TypeVar("T")
@@ -100,6 +102,27 @@ class Table(Generic[T]):
             if query.name == name:
                 return query
         raise KeyError(name)
+
+
+def stamper(table: Table[T]) -> Callable[[T, int], T]:
+    """How a store stamps an entity of ``table`` with the version it writes it as.
+
+    ``attrs.evolve(entity, version=version)``, but for an entity of exactly
+    the table's class (checked when it was built) a copy that runs no
+    validator again: every write of a versioned table makes one.
+    """
+    try:
+        copy = revised(table.entity)
+    except TypeError:  # a class that makes or checks its fields as a whole
+        copy = None
+    entity_class = table.entity
+
+    def stamped(entity: T, version: int) -> T:
+        if copy is not None and type(entity) is entity_class:
+            return copy(entity, version)
+        return attrs.evolve(entity, version=version)  # type: ignore[misc]
+
+    return stamped
 
 
 class Engine(Protocol[T]):

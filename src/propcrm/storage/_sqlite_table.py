@@ -10,12 +10,19 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Generic, Protocol, TypeVar
 
-import attrs
 import cattrs
 
 from propcrm.errors import ConflictError, NotFoundError, shown
 from propcrm.storage._codec import decode, encode
-from propcrm.storage._engine import Operator, Query, Scalar, Table, sequence_id, stale
+from propcrm.storage._engine import (
+    Operator,
+    Query,
+    Scalar,
+    Table,
+    sequence_id,
+    stale,
+    stamper,
+)
 from propcrm.storage._listing import Condition, keyset_sql
 
 __all__ = ["SqliteTable", "TableDatabase"]
@@ -50,6 +57,7 @@ class SqliteTable(Generic[T]):
         self._store = store
         self._table = table
         self._name = table.entity.__name__
+        self._stamped = stamper(table)
         names = [column.name for column in table.columns]
         t = table.name
         self._get = f"SELECT version, body FROM {t} WHERE id = ?"
@@ -94,7 +102,7 @@ class SqliteTable(Generic[T]):
 
     def add(self, entity: T) -> T:
         if self._table.versioned:
-            entity = attrs.evolve(entity, version=1)  # type: ignore[misc]
+            entity = self._stamped(entity, 1)
         id = entity.id  # type: ignore[attr-defined]
         body = encode(self._store._converter, entity)
         try:
@@ -144,7 +152,7 @@ class SqliteTable(Generic[T]):
     def update(self, entity: T) -> T:
         id = entity.id  # type: ignore[attr-defined]
         given = entity.version  # type: ignore[attr-defined]
-        entity = attrs.evolve(entity, version=given + 1)  # type: ignore[misc]
+        entity = self._stamped(entity, given + 1)
         body = encode(self._store._converter, entity)
         params = (given + 1, *self._table.values(entity), body, id, given)
         # A version SQLite cannot hold matches no stored row: a conflict, found below.

@@ -20,14 +20,20 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import attrs
-
 from propcrm.errors import ConflictError, NotFoundError, shown
 from propcrm.storage._catalog import (
     CardNumbers,
 )
 from propcrm.storage._codec import decode, encode, make_converter
-from propcrm.storage._engine import Operator, Query, Scalar, Table, sequence_id, stale
+from propcrm.storage._engine import (
+    Operator,
+    Query,
+    Scalar,
+    Table,
+    sequence_id,
+    stale,
+    stamper,
+)
 from propcrm.storage._listing import Condition
 from propcrm.storage._wiring import Repositories
 
@@ -122,6 +128,7 @@ class _MemoryTable(Generic[T]):
     def __init__(self, store: MemoryStore, table: Table[T]) -> None:
         self._store = store
         self._table = table
+        self._stamped = stamper(table)
         self._rows: dict[str, _Row] = {}
         self._positions = {column.name: i for i, column in enumerate(table.columns)}
         self._indexes: dict[tuple[str, ...], dict[tuple[Scalar, ...], set[str]]] = {
@@ -149,7 +156,7 @@ class _MemoryTable(Generic[T]):
                 "use update() to change it"
             )
         if self._table.versioned:
-            entity = attrs.evolve(entity, version=1)  # type: ignore[misc]
+            entity = self._stamped(entity, 1)
         self._put(id, (1, self._table.values(entity), encode(self._store._converter, entity)))
         return entity
 
@@ -182,7 +189,7 @@ class _MemoryTable(Generic[T]):
         given = entity.version  # type: ignore[attr-defined]
         if row[0] != given:
             raise stale(self._table.entity.__name__, id, given, row[0])
-        entity = attrs.evolve(entity, version=given + 1)  # type: ignore[misc]
+        entity = self._stamped(entity, given + 1)
         body = encode(self._store._converter, entity)
         self._put(id, (given + 1, self._table.values(entity), body))
         return entity
