@@ -334,6 +334,16 @@ def withhold_personal(value: R) -> R:
 
 
 _PLAIN = (str, bytes, int, float, datetime, Enum)
+_LEAVES = frozenset({str, int, bool, float, datetime, type(None)})  # exact types, no subclass
+_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _init_fields(cls: type) -> tuple[tuple[str, str], ...]:
+    """The (name, argument name) of each field the attrs class ``cls`` takes, read once."""
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        fields = _FIELDS[cls] = tuple((a.name, a.alias) for a in attrs.fields(cls) if a.init)
+    return fields
 
 
 def _withheld(value: Any) -> Any:
@@ -344,12 +354,13 @@ def _withheld(value: Any) -> Any:
     cls = type(value)
     if attrs.has(cls):
         changes = {}
-        for attribute in attrs.fields(cls):
-            if attribute.init:
-                old = getattr(value, attribute.name)
-                new = _withheld(old)
-                if new is not old:
-                    changes[attribute.alias] = new
+        for name, alias in _init_fields(cls):
+            old = getattr(value, name)
+            if type(old) in _LEAVES or isinstance(old, Enum):  # returned as they are
+                continue
+            new = _withheld(old)
+            if new is not old:
+                changes[alias] = new
         return attrs.evolve(value, **changes) if changes else value
     if isinstance(value, tuple | list | frozenset | set):
         items = [_withheld(item) for item in value]
