@@ -6,11 +6,13 @@ Run from the repository root (on the wall clock: the commits wait on the disk)::
         --benchmark-timer=time.perf_counter
 
 Targets: intake (one durable transaction per command) at least half the rate
-of a bare durable-commit loop on the same disk in the same run; bulk import
+of a bare durable-commit loop on the same disk in the same run (a second
+baseline replays register()'s own statements with no Python of propcrm's); bulk import
 of decided history >= 10,000 complaints/s; the escalation sweep over
 100,000 open complaints <= 5 s.
 """
 
+import shutil
 import sqlite3
 import statistics
 import time
@@ -79,16 +81,46 @@ def _import(desk: ComplaintDesk, entries: list[HistoryEntry]) -> None:
 
 
 @pytest.fixture(scope="module")
-def intake_desk(
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[ComplaintDesk, Any, Path]]:
-    path = tmp_path_factory.mktemp("intake") / "crm.db"
-    store = SqliteStore(path)  # durable by default
+def month(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A closed SQLite file holding a month of history to grade against (84,000 complaints)."""
+    path = tmp_path_factory.mktemp("month") / "crm.db"
+    store = SqliteStore(path)
+    _import(store_desk(store)[0], _entries(0, MONTH, YEAR_SPACING))
+    store.close()  # the last connection's close folds the write-ahead log into the file
+    return path
+
+
+def store_desk(store: SqliteStore) -> tuple[ComplaintDesk, FixedClock]:
+    """A desk over ``store`` whose clock stands at the end of the month of history."""
     clock = FixedClock(T0 + MONTH * YEAR_SPACING)
-    desk = ComplaintDesk(store, clock=clock)
-    _import(desk, _entries(0, MONTH, YEAR_SPACING))  # a month of history to grade against
+    return ComplaintDesk(store, clock=clock), clock
+
+
+def _copy(month: Path, tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    path = tmp_path_factory.mktemp(name) / "crm.db"
+    shutil.copyfile(month, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def intake_desk(
+    month: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[ComplaintDesk, Any, Path]]:
+    path = _copy(month, tmp_path_factory, "intake")
+    store = SqliteStore(path)  # durable by default
+    desk, clock = store_desk(store)
     yield desk, clock, path
     store.close()
+
+
+def _register(desk: ComplaintDesk, clock: Any, i: int) -> None:
+    complaint = _complaint(i, YEAR_SPACING)
+    clock.set(complaint.received_at)
+    desk.register(
+        command_id=f"register-{i}", actor=DESK, complaint_id=complaint.id,
+        community=complaint.community, customer_id=complaint.complainant_ids[0],
+        summary="noise", category=complaint.category, subject=complaint.subject,
+    )  # fmt: skip
 
 
 def _wal_pages(path: Path, commits: Callable[[], object]) -> int:
@@ -140,14 +172,7 @@ def test_intake(
 
     def intake(commands: int = INTAKE) -> None:
         for _ in range(commands):
-            i = next(counter)
-            complaint = _complaint(i, YEAR_SPACING)
-            clock.set(complaint.received_at)
-            desk.register(
-                command_id=f"register-{i}", actor=DESK, complaint_id=complaint.id,
-                community=complaint.community, customer_id=complaint.complainant_ids[0],
-                summary="noise", category=complaint.category, subject=complaint.subject,
-            )  # fmt: skip
+            _register(desk, clock, next(counter))
 
     benchmark.extra_info.update(label="`ComplaintDesk.register()`", calls=INTAKE)
     benchmark.pedantic(intake, setup=setup, rounds=7, iterations=1, warmup_rounds=1)
@@ -175,6 +200,84 @@ def test_bare_durable_commits(benchmark: Any, tmp_path_factory: pytest.TempPathF
         baseline_for="`ComplaintDesk.register()`",
     )
     benchmark.pedantic(commits, rounds=7, iterations=1, warmup_rounds=1)
+
+
+class _Recording:
+    """A connection that keeps every statement it runs, with its values, to replay them."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.statements: list[tuple[str, tuple[Any, ...]]] = []
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> sqlite3.Cursor:
+        self.statements.append((sql, tuple(params)))
+        return self.connection.execute(sql, params)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connection, name)
+
+
+@pytest.fixture(scope="module")
+def registered_sql(
+    month: Path, tmp_path_factory: pytest.TempPathFactory
+) -> list[list[tuple[str, tuple[Any, ...]]]]:
+    """The statements of 8 x 200 register() commands on the month, each command's apart."""
+    store = SqliteStore(_copy(month, tmp_path_factory, "recorded"))
+    desk, clock = store_desk(store)
+    recording = _Recording(store._connection)
+    store._connection = recording  # type: ignore[assignment]  # the benchmark's own probe
+    commands = []
+    for i in range(MONTH, MONTH + 8 * INTAKE):
+        _register(desk, clock, i)
+        commands.append(recording.statements)
+        recording.statements = []
+    store.close()
+    return commands
+
+
+def test_register_statements_replayed(
+    benchmark: Any,
+    month: Path,
+    registered_sql: list[list[tuple[str, tuple[Any, ...]]]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """register()'s own statements and values, replayed on a copy of the month: its SQL alone."""
+    benchmark.group = "complaint intake, one durable transaction per command (SQLite file)"
+    connection = sqlite3.connect(
+        _copy(month, tmp_path_factory, "replayed"), isolation_level=None, check_same_thread=False
+    )
+    for pragma in (  # as SqliteStore opens a file
+        "busy_timeout = 5000", "foreign_keys = ON", "synchronous = FULL",
+        "cache_size = -65536", "journal_mode = WAL",
+    ):  # fmt: skip
+        connection.execute(f"PRAGMA {pragma}")
+    rounds = iter(range(0, len(registered_sql), INTAKE))
+    bare = _bare_loop(tmp_path_factory.mktemp("bare-replayed") / "bare.db")
+    between: list[float] = []
+
+    def setup() -> None:
+        between.append(bare())
+
+    def replay() -> None:
+        start = next(rounds)
+        for statements in registered_sql[start : start + INTAKE]:
+            for sql, params in statements:
+                connection.execute(sql, params).fetchall()
+
+    benchmark.extra_info.update(
+        label="`register()`'s statements replayed, without propcrm",
+        calls=INTAKE,
+        baseline_for="`ComplaintDesk.register()`",
+    )
+    benchmark.pedantic(replay, setup=setup, rounds=7, iterations=1, warmup_rounds=1)
+    connection.close()
+    statements = sum(len(one) for one in registered_sql) / len(registered_sql)
+    bare_median = statistics.median(between)
+    benchmark.extra_info["note"] = (
+        f"{statements:.0f} statements a command; the bare loop run just before each round: "
+        f"median {bare_median / INTAKE * 1e6:,.0f} µs a commit, replayed/bare rate ratio "
+        f"{bare_median / benchmark.stats.stats.median:.2f}"
+    )
 
 
 # --- bulk import of decided history ---------------------------------------------------------
