@@ -194,7 +194,9 @@ def revised(cls: type[T]) -> Callable[[T, int], T]:
     stores stamp each record they write with its version. Only for a value
     whose type is exactly ``cls`` and a version the store counts itself; ``cls``
     must have a ``version`` field and meet :func:`unvalidated`'s conditions
-    (refused here). Tests show that a copy made so equals ``attrs.evolve``'s.
+    (refused here). A field ``__init__`` does not take holds its default, or
+    is left unset, as ``evolve``'s call of ``__init__`` leaves it. Tests show
+    that a copy made so equals ``attrs.evolve``'s.
     """
     fields = _fields_alone(cls)
     if "version" not in {f.name for f in fields}:
@@ -204,7 +206,18 @@ def revised(cls: type[T]) -> Callable[[T, int], T]:
     for i, f in enumerate(fields):
         setter = f"_u_set_{i}"
         namespace[setter] = getattr(cls, f.name).__set__
-        value = "_u_version" if f.name == "version" else f"_u_value.{f.name}"
+        if f.name == "version":
+            value = "_u_version"
+        elif f.init:
+            value = f"_u_value.{f.name}"
+        elif f.default is attrs.NOTHING:
+            continue  # not taken and no default: left unset, as __init__ leaves it
+        else:  # not taken: its default as __init__ makes it, not the value's
+            namespace[f"_u_default_{i}"] = f.default
+            value = f"_u_default_{i}"
+            if f.converter is not None:
+                namespace[f"_u_convert_{i}"] = f.converter
+                value = f"_u_convert_{i}(_u_default_{i})"
         sets.append(f"    {setter}(_u_instance, {value})\n")
     source = "def revised(_u_value, _u_version):\n    _u_instance = _u_new(_u_cls)\n"
     exec(source + "".join(sets) + "    return _u_instance\n", namespace)  # names: the class's own
