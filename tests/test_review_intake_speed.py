@@ -66,7 +66,6 @@ class _TextVersion:
     version: str = field(default="0", converter=str)
 
 
-@pytest.mark.xfail(strict=True, reason="the copy skips the version field's converter")
 def test_a_version_converter_converts_the_stamp() -> None:
     """A version field converting to text holds "3" after stamping 3, as evolve gives."""
     assert _stamped(_TextVersion("a"), 3).version == "3"
@@ -78,7 +77,6 @@ class _Capped:
     version: int = field(default=0, validator=attrs.validators.le(5))
 
 
-@pytest.mark.xfail(strict=True, reason="the copy skips the version field's validator")
 def test_a_version_validator_refuses_a_stamp_past_its_bound() -> None:
     """Version 6 is above the class's bound of 5: refused, as evolve refuses it."""
     with pytest.raises(ValueError, match="'version' must be <= 5: 6"):

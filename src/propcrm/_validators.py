@@ -187,20 +187,25 @@ def unvalidated(cls: type[T]) -> Callable[..., T]:
 
 
 def revised(cls: type[T]) -> Callable[[T, int], T]:
-    """A function copying a value of ``cls`` with another ``version``, running no validator.
+    """A function copying a value of ``cls`` with another ``version``, checking that alone.
 
     What ``attrs.evolve(value, version=version)`` gives for a value already
     built (and so checked) by ``cls``, without running ``__init__`` again: the
     stores stamp each record they write with its version. Only for a value
     whose type is exactly ``cls`` and a version the store counts itself; ``cls``
-    must have a ``version`` field and meet :func:`unvalidated`'s conditions
-    (refused here). A field ``__init__`` does not take holds its default, or
-    is left unset, as ``evolve``'s call of ``__init__`` leaves it. Tests show
-    that a copy made so equals ``attrs.evolve``'s.
+    must have a ``version`` field, taken by ``__init__`` as ``version`` and
+    not converted, and meet :func:`unvalidated`'s conditions (refused here).
+    The version's own validator runs on the copy, as ``__init__`` runs it; a
+    field ``__init__`` does not take holds its default, or is left unset, as
+    ``evolve``'s call of ``__init__`` leaves it. Tests show that a copy made so
+    equals ``attrs.evolve``'s.
     """
     fields = _fields_alone(cls)
-    if "version" not in {f.name for f in fields}:
+    version = next((f for f in fields if f.name == "version"), None)
+    if version is None:
         raise TypeError(f"{cls.__name__} has no version field")
+    if not version.init or version.alias != "version" or version.converter is not None:
+        raise TypeError(f"{cls.__name__} takes or converts its version in its own way")
     namespace: dict[str, Any] = {"_u_new": object.__new__, "_u_cls": cls}
     sets = []
     for i, f in enumerate(fields):
@@ -219,6 +224,10 @@ def revised(cls: type[T]) -> Callable[[T, int], T]:
                 namespace[f"_u_convert_{i}"] = f.converter
                 value = f"_u_convert_{i}(_u_default_{i})"
         sets.append(f"    {setter}(_u_instance, {value})\n")
+    if version.validator is not None:  # the new version is checked, as __init__ checks it
+        namespace.update(_u_off=attrs.validators.get_disabled, _u_field=version)
+        namespace["_u_check"] = version.validator
+        sets.append("    if not _u_off():\n        _u_check(_u_instance, _u_field, _u_version)\n")
     source = "def revised(_u_value, _u_version):\n    _u_instance = _u_new(_u_cls)\n"
     exec(source + "".join(sets) + "    return _u_instance\n", namespace)  # names: the class's own
     copy: Callable[[T, int], T] = namespace["revised"]
