@@ -193,14 +193,18 @@ def revised(cls: type[T]) -> Callable[[T, int], T]:
     built (and so checked) by ``cls``, without running ``__init__`` again: the
     stores stamp each record they write with its version. Only for a value
     whose type is exactly ``cls`` and a version the store counts itself; ``cls``
-    must have a ``version`` field, taken by ``__init__`` as ``version`` and
-    not converted, and meet :func:`unvalidated`'s conditions (refused here).
+    must be frozen (a mutable value may have been changed since it was
+    checked, say one field moved past another's bound), have a ``version``
+    field, taken by ``__init__`` as ``version`` and not converted, and meet
+    :func:`unvalidated`'s conditions (refused here).
     The version's own validator runs on the copy, as ``__init__`` runs it; a
     field ``__init__`` does not take holds its default, or is left unset, as
     ``evolve``'s call of ``__init__`` leaves it. Tests show that a copy made so
     equals ``attrs.evolve``'s.
     """
     fields = _fields_alone(cls)
+    if cls.__setattr__ is not _Frozen.__setattr__:
+        raise TypeError(f"{cls.__name__} is mutable: a value may have changed since it was checked")
     version = next((f for f in fields if f.name == "version"), None)
     if version is None:
         raise TypeError(f"{cls.__name__} has no version field")
@@ -251,6 +255,11 @@ def _fields_alone(cls: type) -> tuple[attrs.Attribute[Any], ...]:
     ):
         raise TypeError(f"{cls.__name__} makes or checks its fields as a whole")
     return fields
+
+
+@attrs.frozen
+class _Frozen:
+    """What every frozen attrs class shares: its ``__setattr__``, refusing any change."""
 
 
 #: The default of a field left out, in :func:`unvalidated`'s constructors.
