@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from types import MemberDescriptorType
 from typing import Any, TypeVar
 
 import attrs
@@ -239,7 +240,11 @@ def revised(cls: type[T]) -> Callable[[T, int], T]:
 
 
 def _fields_alone(cls: type) -> tuple[attrs.Attribute[Any], ...]:
-    """The fields of ``cls``, which must be set one by one: refused if it makes them whole."""
+    """The fields of ``cls``, which must be set one by one, each in its slot.
+
+    Refused if it makes them whole, or keeps one elsewhere (a field of a base
+    class without slots lives in the instance's dict).
+    """
     fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(cls)
     names = {f.name for f in fields}
     slots = {slot for klass in cls.__mro__ for slot in vars(klass).get("__slots__", ())}
@@ -254,6 +259,8 @@ def _fields_alone(cls: type) -> tuple[attrs.Attribute[Any], ...]:
         )
     ):
         raise TypeError(f"{cls.__name__} makes or checks its fields as a whole")
+    if not all(isinstance(getattr(cls, f.name, None), MemberDescriptorType) for f in fields):
+        raise TypeError(f"{cls.__name__} keeps a field outside its slots")
     return fields
 
 
