@@ -148,10 +148,11 @@ def unvalidated(cls: type[T]) -> Callable[..., T]:
     taken, ``init=False``) holds its default as the class makes it, converter
     applied. A field given runs no converter: it is given as the converter
     leaves it (a tuple for a tuple). ``cls`` must have slots and nothing that
-    makes or checks its fields as a whole (refused here): no pre- or post-init
-    hook (its own or inherited), no default made by a factory, no slot the
-    class sets beside its fields (a cached hash). Tests show that a value built
-    so equals the one built by ``cls`` itself.
+    makes or checks its fields as a whole (refused here): no ``__init__`` of
+    its own, no pre- or post-init hook (its own or inherited), no default made
+    by a factory, no slot the class sets beside its fields (a cached hash), no
+    field outside a slot. Tests show that a value built so equals the one
+    built by ``cls`` itself.
     """
     fields = _fields_alone(cls)
     # One function written for the class, as attrs writes its __init__: each field
@@ -252,6 +253,7 @@ def _fields_alone(cls: type) -> tuple[attrs.Attribute[Any], ...]:
         "__slots__" not in vars(cls)
         or hasattr(cls, "__attrs_post_init__")
         or hasattr(cls, "__attrs_pre_init__")
+        or hasattr(cls, "__attrs_init__")  # built with init=False: an __init__ of its own
         or slots - names - {"__weakref__"}
         or any(
             isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
