@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from types import MemberDescriptorType
 from typing import Any, TypeVar
 
 import attrs
@@ -147,10 +148,11 @@ def unvalidated(cls: type[T]) -> Callable[..., T]:
     taken, ``init=False``) holds its default as the class makes it, converter
     applied. A field given runs no converter: it is given as the converter
     leaves it (a tuple for a tuple). ``cls`` must have slots and nothing that
-    makes or checks its fields as a whole (refused here): no pre- or post-init
-    hook (its own or inherited), no default made by a factory, no slot the
-    class sets beside its fields (a cached hash). Tests show that a value built
-    so equals the one built by ``cls`` itself.
+    makes or checks its fields as a whole (refused here): no ``__init__`` of
+    its own, no pre- or post-init hook (its own or inherited), no default made
+    by a factory, no slot the class sets beside its fields (a cached hash), no
+    field outside a slot. Tests show that a value built so equals the one
+    built by ``cls`` itself.
     """
     fields = _fields_alone(cls)
     # One function written for the class, as attrs writes its __init__: each field
@@ -187,25 +189,51 @@ def unvalidated(cls: type[T]) -> Callable[..., T]:
 
 
 def revised(cls: type[T]) -> Callable[[T, int], T]:
-    """A function copying a value of ``cls`` with another ``version``, running no validator.
+    """A function copying a value of ``cls`` with another ``version``, checking that alone.
 
     What ``attrs.evolve(value, version=version)`` gives for a value already
     built (and so checked) by ``cls``, without running ``__init__`` again: the
     stores stamp each record they write with its version. Only for a value
     whose type is exactly ``cls`` and a version the store counts itself; ``cls``
-    must have a ``version`` field and meet :func:`unvalidated`'s conditions
-    (refused here). Tests show that a copy made so equals ``attrs.evolve``'s.
+    must be frozen (a mutable value may have been changed since it was
+    checked, say one field moved past another's bound), have a ``version``
+    field, taken by ``__init__`` as ``version`` and not converted, and meet
+    :func:`unvalidated`'s conditions (refused here).
+    The version's own validator runs on the copy, as ``__init__`` runs it; a
+    field ``__init__`` does not take holds its default, or is left unset, as
+    ``evolve``'s call of ``__init__`` leaves it. Tests show that a copy made so
+    equals ``attrs.evolve``'s.
     """
     fields = _fields_alone(cls)
-    if "version" not in {f.name for f in fields}:
+    if cls.__setattr__ is not _Frozen.__setattr__:
+        raise TypeError(f"{cls.__name__} is mutable: a value may have changed since it was checked")
+    version = next((f for f in fields if f.name == "version"), None)
+    if version is None:
         raise TypeError(f"{cls.__name__} has no version field")
+    if not version.init or version.alias != "version" or version.converter is not None:
+        raise TypeError(f"{cls.__name__} takes or converts its version in its own way")
     namespace: dict[str, Any] = {"_u_new": object.__new__, "_u_cls": cls}
     sets = []
     for i, f in enumerate(fields):
         setter = f"_u_set_{i}"
         namespace[setter] = getattr(cls, f.name).__set__
-        value = "_u_version" if f.name == "version" else f"_u_value.{f.name}"
+        if f.name == "version":
+            value = "_u_version"
+        elif f.init:
+            value = f"_u_value.{f.name}"
+        elif f.default is attrs.NOTHING:
+            continue  # not taken and no default: left unset, as __init__ leaves it
+        else:  # not taken: its default as __init__ makes it, not the value's
+            namespace[f"_u_default_{i}"] = f.default
+            value = f"_u_default_{i}"
+            if f.converter is not None:
+                namespace[f"_u_convert_{i}"] = f.converter
+                value = f"_u_convert_{i}(_u_default_{i})"
         sets.append(f"    {setter}(_u_instance, {value})\n")
+    if version.validator is not None:  # the new version is checked, as __init__ checks it
+        namespace.update(_u_off=attrs.validators.get_disabled, _u_field=version)
+        namespace["_u_check"] = version.validator
+        sets.append("    if not _u_off():\n        _u_check(_u_instance, _u_field, _u_version)\n")
     source = "def revised(_u_value, _u_version):\n    _u_instance = _u_new(_u_cls)\n"
     exec(source + "".join(sets) + "    return _u_instance\n", namespace)  # names: the class's own
     copy: Callable[[T, int], T] = namespace["revised"]
@@ -213,7 +241,11 @@ def revised(cls: type[T]) -> Callable[[T, int], T]:
 
 
 def _fields_alone(cls: type) -> tuple[attrs.Attribute[Any], ...]:
-    """The fields of ``cls``, which must be set one by one: refused if it makes them whole."""
+    """The fields of ``cls``, which must be set one by one, each in its slot.
+
+    Refused if it makes them whole, or keeps one elsewhere (a field of a base
+    class without slots lives in the instance's dict).
+    """
     fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(cls)
     names = {f.name for f in fields}
     slots = {slot for klass in cls.__mro__ for slot in vars(klass).get("__slots__", ())}
@@ -221,6 +253,7 @@ def _fields_alone(cls: type) -> tuple[attrs.Attribute[Any], ...]:
         "__slots__" not in vars(cls)
         or hasattr(cls, "__attrs_post_init__")
         or hasattr(cls, "__attrs_pre_init__")
+        or hasattr(cls, "__attrs_init__")  # built with init=False: an __init__ of its own
         or slots - names - {"__weakref__"}
         or any(
             isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
@@ -228,7 +261,14 @@ def _fields_alone(cls: type) -> tuple[attrs.Attribute[Any], ...]:
         )
     ):
         raise TypeError(f"{cls.__name__} makes or checks its fields as a whole")
+    if not all(isinstance(getattr(cls, f.name, None), MemberDescriptorType) for f in fields):
+        raise TypeError(f"{cls.__name__} keeps a field outside its slots")
     return fields
+
+
+@attrs.frozen
+class _Frozen:
+    """What every frozen attrs class shares: its ``__setattr__``, refusing any change."""
 
 
 #: The default of a field left out, in :func:`unvalidated`'s constructors.

@@ -97,11 +97,13 @@ def command_with(**normalise: Normaliser) -> Callable[[Callable[P, R]], Callable
             raise TypeError(f"{method.__qualname__} has no parameter {sorted(unknown)}")
 
         defaults = _keyword_defaults(signature)
+        first = next(iter(signature.parameters), "")
 
         @functools.wraps(method)
         def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
             if defaults is not None and len(args) == 1:
-                arguments = {**defaults, **kwargs}  # the desks' calls: self and keywords
+                # the desks' calls: self and keywords; the first is an argument as bound
+                arguments = {first: args[0], **defaults, **kwargs}
             else:
                 try:
                     bound = signature.bind(*args, **kwargs)
@@ -130,7 +132,7 @@ def _keyword_defaults(signature: inspect.Signature) -> dict[str, object] | None:
     """The defaults of ``(self, *, ...)``, by name; ``None`` for any other shape.
 
     A call of such a method by keyword alone needs no binding: its arguments
-    are these defaults updated by the call's. A call the method cannot take (a
+    are its first one and these defaults, updated by the call's. A call the method cannot take (a
     name missing, misspelt or given twice) fails in the method, as unmarked.
     """
     parameters = list(signature.parameters.values())

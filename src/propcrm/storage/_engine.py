@@ -108,8 +108,9 @@ def stamper(table: Table[T]) -> Callable[[T, int], T]:
     """How a store stamps an entity of ``table`` with the version it writes it as.
 
     ``attrs.evolve(entity, version=version)``, but for an entity of exactly
-    the table's class (checked when it was built) a copy that runs no
-    validator again: every write of a versioned table makes one.
+    the table's class, when that is frozen (so checked when it was built), a
+    copy that runs no validator again but the version's: every write of a
+    versioned table makes one.
     """
     try:
         copy = revised(table.entity)
