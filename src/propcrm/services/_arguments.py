@@ -132,8 +132,9 @@ def _keyword_defaults(signature: inspect.Signature) -> dict[str, object] | None:
     """The defaults of ``(self, *, ...)``, by name; ``None`` for any other shape.
 
     A call of such a method by keyword alone needs no binding: its arguments
-    are its first one and these defaults, updated by the call's. A call the method cannot take (a
-    name missing, misspelt or given twice) fails in the method, as unmarked.
+    are its first one and these defaults, updated by the call's. A call the
+    method cannot take (a name missing, misspelt or given twice) fails in the
+    method, as unmarked.
     """
     parameters = list(signature.parameters.values())
     if not parameters:
