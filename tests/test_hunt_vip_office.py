@@ -70,7 +70,6 @@ def _note(id: str, at: datetime) -> Notification:
     )  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="care cancelled with a revoked card blocks the new card's")
 def test_a_card_issued_after_a_revocation_gets_its_care_planned(
     office: VipOffice, clock: FixedClock
 ) -> None:

@@ -204,7 +204,22 @@ class VipOffice(VipCardCommands):
         )
 
     def _earlier_cards(self, customer_id: str, card: VipCard) -> list[str]:
-        return [held.id for held in self.store.vip_cards.held_by(customer_id) if held != card]
+        """The cards ``card`` took over from, by renewal or replacement, latest first.
+
+        A card revoked before a later issue ended with its care (002 § 28): the
+        new card is not its successor, so its cancelled greetings do not count.
+        """
+        successor = {
+            held.change.replaced_by_card_id: held.id
+            for held in self.store.vip_cards.held_by(customer_id)
+            if held.change is not None and held.change.replaced_by_card_id is not None
+        }
+        earlier: list[str] = []
+        at = card.id
+        while at in successor:
+            at = successor[at]
+            earlier.append(at)
+        return earlier
 
     def _queued_as(self, task_id: str, card: VipCard, earlier: list[str]) -> str | None:
         """The id ``task_id``'s occasion is queued under: this card's or an earlier card's.
