@@ -93,7 +93,6 @@ def test_a_card_issued_after_a_revocation_gets_its_care_planned(
     )
 
 
-@pytest.mark.xfail(strict=True, reason="an error text with a lone surrogate stops the run")
 def test_a_delivery_error_that_is_not_utf8_is_counted_and_the_run_goes_on(
     store: Any, clock: FixedClock
 ) -> None:
@@ -115,7 +114,6 @@ def test_a_delivery_error_that_is_not_utf8_is_counted_and_the_run_goes_on(
     )
 
 
-@pytest.mark.xfail(strict=True, reason="an error whose text raises stops the run")
 def test_a_delivery_error_whose_text_fails_is_counted_by_its_type(
     store: Any, clock: FixedClock
 ) -> None:

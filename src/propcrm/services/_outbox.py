@@ -69,9 +69,23 @@ def deliver_pending(
         try:
             hook(note)
         except Exception as e:  # any failure of the host's channel is retried later
-            store.notifications.record_failure(note.id, error=f"{type(e).__name__}: {e}")
+            store.notifications.record_failure(note.id, error=_error_text(e))
             failed.append(note.id)
             continue
         store.notifications.mark_delivered(note.id, at=require_aware(clock.now(), "clock.now()"))
         delivered.append(note.id)
     return DeliveryReport(tuple(delivered), tuple(failed))
+
+
+def _error_text(error: Exception) -> str:
+    """``"Type: text"`` of a failed delivery, storable whatever the host raised.
+
+    A lone surrogate (undecodable bytes in a file name, say) is kept escaped;
+    an exception whose text cannot be read is named by its type alone.
+    """
+    name = type(error).__name__
+    try:
+        text = str(error)
+    except Exception:  # a host's exception whose __str__ fails
+        return name
+    return f"{name}: {text}".encode("utf-8", "backslashreplace").decode("utf-8")
