@@ -132,7 +132,6 @@ def test_a_delivery_error_whose_text_fails_is_counted_by_its_type(
     assert (report.failed, failed.attempts, failed.last_error) == (("n1",), 1, "GarbledError")
 
 
-@pytest.mark.xfail(strict=True, reason="issue ignores a community that is not the archive's")
 def test_issuing_into_an_archive_of_another_community_is_refused(
     office: VipOffice, clock: FixedClock, store: Any
 ) -> None:

@@ -18,7 +18,7 @@ from propcrm._time import Clock, zone
 from propcrm._vip_records import birthdays_of
 from propcrm.callbacks import Subject, SubjectKind, TaskStatus
 from propcrm.customers import classify_tier
-from propcrm.errors import NotFoundError, PermissionDeniedError
+from propcrm.errors import NotFoundError, PermissionDeniedError, ValidationError
 from propcrm.explain import Reason
 from propcrm.policy import Policy
 from propcrm.records import (
@@ -92,7 +92,8 @@ class VipCardCommands:
             NotFoundError: There is no such customer.
             NotEligibleError: The customer is not tier A today (with the reasons).
             CardStateError: The customer holds a card valid today.
-            ValidationError: A field is invalid (named in the message).
+            ValidationError: A field is invalid (named in the message), or
+                ``community`` is not that of the customer's archive.
         """
         require_actor(actor, community)
         require_role(actor, KEEPERS, "issuing a VIP card", community)
@@ -107,6 +108,11 @@ class VipCardCommands:
                 archive = None
             if archive is not None:
                 actor.require(archive.community)
+                if archive.community != community:
+                    raise ValidationError.expected(
+                        "community", f"the community of the VIP's archive, {archive.community!r}",
+                        community, "issue the card for the community that keeps the archive",
+                    )  # fmt: skip
             card = self._programme(customer_id).issue(customer, level=level, on=on, by=actor.id)
             self.store.vip_cards.add(card)
             decision = classify_tier(customer, on=on, policy=self.policy.customers.tiers)
