@@ -215,9 +215,11 @@ class VipOffice(VipCardCommands):
             if held.change is not None and held.change.replaced_by_card_id is not None
         }
         earlier: list[str] = []
+        seen = {card.id}
         at = card.id
-        while at in successor:
+        while at in successor and successor[at] not in seen:  # a cycle ends the chain
             at = successor[at]
+            seen.add(at)
             earlier.append(at)
         return earlier
 
