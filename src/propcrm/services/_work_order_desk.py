@@ -24,7 +24,14 @@ from propcrm.sla import Event, EventKind, SlaEvaluator, TargetStatus, Timeline
 from propcrm.storage import Store
 from propcrm.work_orders import WorkOrder
 
-__all__ = ["SLA_KIND_BY_CATEGORY", "WorkOrderCommands", "personal", "repair_category"]
+__all__ = [
+    "SLA_KIND_BY_CATEGORY",
+    "WorkOrderCommands",
+    "callback_kind_of",
+    "personal",
+    "repair_category",
+    "sla_kind_of",
+]
 
 SLA_KIND_BY_CATEGORY: dict[RepairCategory, str] = {
     RepairCategory.HOUSE: "repair.in_home",
@@ -58,6 +65,33 @@ def repair_category(value: object) -> RepairCategory:
             "category", "a RepairCategory or its value", value,
             f"one of {[c.value for c in RepairCategory]}",
         ) from None  # fmt: skip
+
+
+def callback_kind_of(value: object, policy: Policy) -> str:
+    """``value`` as a repair callback kind the policy knows (``callbacks.repair_within``).
+
+    Checked when the order is opened, so that its sign-off can plan the callback.
+    """
+    kind = require_text(value, "callback_kind", "a repair callback kind, e.g. 'ordinary'")
+    known = policy.callbacks.repair_within
+    if kind not in known:
+        raise ValidationError.expected(
+            "callback_kind", f"one of the repair callback kinds {sorted(known)}", value,
+            "use a known one or add the kind under [callbacks.repair_within]",
+        )  # fmt: skip
+    return kind
+
+
+def sla_kind_of(value: object, policy: Policy) -> str:
+    """``value`` as a work-order kind the policy's service levels know (``policy.sla``)."""
+    kind = require_text(value, "sla_kind", "a work-order kind, e.g. 'repair.in_home'")
+    known = policy.sla.kinds
+    if kind not in known:
+        raise ValidationError.expected(
+            "sla_kind", f"one of the work-order kinds {sorted(known)}", value,
+            "use a known one or add a set for it in policy.sla",
+        )  # fmt: skip
+    return kind
 
 
 class WorkOrderCommands:
@@ -109,14 +143,16 @@ class WorkOrderCommands:
         Raises:
             PermissionDeniedError: The actor does not act for ``community``.
             ConflictError: ``work_order_id`` is taken.
-            ValidationError: A field is invalid (named in the message), or
-                ``received_at`` is after the command's time.
+            ValidationError: A field is invalid (named in the message; an
+                unknown ``callback_kind`` too, so that the sign-off can plan the
+                callback), or ``received_at`` is after the command's time.
         """
         require_actor(actor, community)
         kind = repair_category(category)
         where = personal(address, PersonalKind.ADDRESS, "address")
         phone = personal(contact, PersonalKind.PHONE, "contact")
         chosen = SLA_KIND_BY_CATEGORY[kind] if sla_kind is None else sla_kind
+        callback_kind = callback_kind_of(callback_kind, self.policy)
 
         if received_at is not None:
             require_aware(received_at, "received_at")
