@@ -91,7 +91,6 @@ def test_an_emergency_with_an_unknown_callback_kind_is_refused(night: NightDesk)
         _log(night, emergency=True, address=ADDRESS, category="house", callback_kind="flood")
 
 
-@pytest.mark.xfail(strict=True, reason="an unknown SLA kind fails the handover")
 def test_routing_to_an_unknown_sla_kind_is_refused_at_once(night: NightDesk) -> None:
     """An unknown SLA kind is refused when the entry is routed, not at the morning handover."""
     _log(night)
@@ -102,7 +101,6 @@ def test_routing_to_an_unknown_sla_kind_is_refused_at_once(night: NightDesk) -> 
         )  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="assign_work_order keeps an unknown callback kind")
 def test_routing_with_an_unknown_callback_kind_is_refused_at_once(night: NightDesk) -> None:
     """An unknown callback kind is refused when the entry is routed, not at the handover."""
     _log(night)
