@@ -111,7 +111,6 @@ def test_routing_with_an_unknown_callback_kind_is_refused_at_once(night: NightDe
         )  # fmt: skip
 
 
-@pytest.mark.xfail(strict=True, reason="dispatch rewrites the technician of a signed-off slip")
 def test_a_signed_off_order_cannot_be_dispatched_again(desk: WorkOrderDesk, store: Any) -> None:
     """The customer signed the slip: a new dispatch may not rewrite its technician."""
     _signed_off(desk)
@@ -120,7 +119,6 @@ def test_a_signed_off_order_cannot_be_dispatched_again(desk: WorkOrderDesk, stor
     assert store.repair_slips.get("WO-1").technician_id == "tech-7"
 
 
-@pytest.mark.xfail(strict=True, reason="appoint records a visit on a signed-off order")
 def test_a_signed_off_order_takes_no_new_appointment(desk: WorkOrderDesk) -> None:
     """The customer signed the slip: no visit is agreed on a closed order."""
     _signed_off(desk)
@@ -129,3 +127,12 @@ def test_a_signed_off_order_takes_no_new_appointment(desk: WorkOrderDesk) -> Non
             command_id="ap", actor=ROOM, work_order_id="WO-1",
             appointment=datetime(2025, 3, 4, 10, 0, tzinfo=SH),
         )  # fmt: skip
+
+
+def test_no_arrival_is_recorded_on_a_signed_off_order(desk: WorkOrderDesk, store: Any) -> None:
+    """The customer signed the slip: a later arrival is refused and not put on the timeline."""
+    _signed_off(desk)
+    with pytest.raises(ValidationError, match="work_order_id"):
+        desk.arrive(command_id="ar", actor=ROOM, work_order_id="WO-1")
+    kinds = [event.kind.value for event in store.work_orders.get("WO-1").timeline.events]
+    assert kinds == ["received", "dispatched", "resolved", "closed"]

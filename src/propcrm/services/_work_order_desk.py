@@ -213,14 +213,15 @@ class WorkOrderCommands:
 
         Raises:
             PermissionDeniedError: The actor does not act for the order's community.
-            ValidationError: ``technician_id`` is empty, or the order cannot be dispatched now.
+            ValidationError: ``technician_id`` is empty, or the order cannot be
+                dispatched now (it was signed off).
         """
         technician = require_text(technician_id, "technician_id", "a person id")
         if not technician.strip():
             raise ValidationError.expected("technician_id", "a person id", technician_id)
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor, version)
+            slip = self._unsigned(work_order_id, actor, version)
             self._step(work_order_id, Event(EventKind.DISPATCHED, at))
             return self.store.repair_slips.update(attrs.evolve(slip, technician_id=technician))
 
@@ -237,11 +238,11 @@ class WorkOrderCommands:
 
         Raises:
             PermissionDeniedError: The actor does not act for the order's community.
-            ValidationError: The order was not dispatched.
+            ValidationError: The order was not dispatched, or was signed off.
         """
         return self._event_command(
             "arrive", command_id, actor, work_order_id,
-            EventKind.ARRIVED, WorkOrderStepKind.ARRIVED, version=version,
+            EventKind.ARRIVED, WorkOrderStepKind.ARRIVED, version=version, unsigned=True,
         )  # fmt: skip
 
     @command
@@ -258,12 +259,12 @@ class WorkOrderCommands:
 
         Raises:
             PermissionDeniedError: The actor does not act for the order's community.
-            ValidationError: ``appointment`` is naive.
+            ValidationError: ``appointment`` is naive, or the order was signed off.
         """
         require_aware(appointment, "appointment")
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor, version)
+            slip = self._unsigned(work_order_id, actor, version)
             events = self.store.work_orders.get(work_order_id).timeline.events
             set_before = any(e.kind is EventKind.APPOINTMENT_SET for e in events)
             kind = EventKind.APPOINTMENT_CHANGED if set_before else EventKind.APPOINTMENT_SET
@@ -382,9 +383,11 @@ class WorkOrderCommands:
         step: WorkOrderStepKind,
         reason: str = "",
         version: int | None = None,
+        unsigned: bool = False,
     ) -> RepairSlip:
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor, version)
+            read = self._unsigned if unsigned else self._slip
+            slip = read(work_order_id, actor, version)
             self._step(work_order_id, Event(kind, at, reason=reason))
             return self.store.repair_slips.update(slip)
 
@@ -396,6 +399,17 @@ class WorkOrderCommands:
         actor.require(slip.community)
         if version is not None:
             slip = attrs.evolve(slip, version=version)
+        return slip
+
+    def _unsigned(self, work_order_id: str, actor: Actor, version: int | None = None) -> RepairSlip:
+        """The order's slip, refused once the customer signed it off (入户维修 4.1.12)."""
+        slip = self._slip(work_order_id, actor, version)
+        if slip.signed_off_at is not None:
+            raise ValidationError.expected(
+                "work_order_id", "an order not yet signed off", work_order_id,
+                "the customer signed the slip: it went back to customer service for the "
+                "callback (入户维修 4.1.12)",
+            )  # fmt: skip
         return slip
 
     def _step(self, work_order_id: str, event: Event) -> WorkOrder:
