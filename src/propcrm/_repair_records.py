@@ -72,7 +72,7 @@ def money(value: object, name: str = "amount") -> Decimal:
         cents = amount.quantize(_CENT)
     except (InvalidOperation, ValueError):
         raise ValidationError.expected(name, "an amount in yuan", value, hint) from None
-    if amount <= 0 or amount != cents:
+    if not amount.is_finite() or amount <= 0 or amount != cents:
         raise ValidationError.expected(name, "an amount in yuan", value, hint)
     return cents
 

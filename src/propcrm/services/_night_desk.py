@@ -38,7 +38,12 @@ from propcrm.services._commands import Actor, CommandRunner, require_actor, requ
 from propcrm.services._paging import PAGE, all_pages
 from propcrm.services._sweeps import ComplaintDesk
 from propcrm.services._work_order_charges import WorkOrderDesk
-from propcrm.services._work_order_desk import personal, repair_category
+from propcrm.services._work_order_desk import (
+    callback_kind_of,
+    personal,
+    repair_category,
+    sla_kind_of,
+)
 from propcrm.storage import Store
 
 __all__ = ["EMERGENCY_SLA_KIND", "HandoverReport", "NightDesk", "UnassignedEntriesError"]
@@ -285,10 +290,15 @@ class NightDesk:
         Raises:
             PermissionDeniedError: The actor does not act for the entry's community
                 or may not decide.
-            ValidationError: The entry is not open, or a field is invalid.
+            ValidationError: The entry is not open, or a field is invalid (an
+                ``sla_kind`` or ``callback_kind`` the policy does not know too:
+                it would fail the whole handover).
         """
         where = personal(address, PersonalKind.ADDRESS, "address")
         kind = repair_category(category)
+        if sla_kind is not None:
+            sla_kind = sla_kind_of(sla_kind, self.policy)
+        callback_kind = callback_kind_of(callback_kind, self.policy)
 
         def decide(at: datetime) -> NightAssignment:
             return NightAssignment(

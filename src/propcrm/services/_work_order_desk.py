@@ -24,7 +24,14 @@ from propcrm.sla import Event, EventKind, SlaEvaluator, TargetStatus, Timeline
 from propcrm.storage import Store
 from propcrm.work_orders import WorkOrder
 
-__all__ = ["SLA_KIND_BY_CATEGORY", "WorkOrderCommands", "personal", "repair_category"]
+__all__ = [
+    "SLA_KIND_BY_CATEGORY",
+    "WorkOrderCommands",
+    "callback_kind_of",
+    "personal",
+    "repair_category",
+    "sla_kind_of",
+]
 
 SLA_KIND_BY_CATEGORY: dict[RepairCategory, str] = {
     RepairCategory.HOUSE: "repair.in_home",
@@ -58,6 +65,33 @@ def repair_category(value: object) -> RepairCategory:
             "category", "a RepairCategory or its value", value,
             f"one of {[c.value for c in RepairCategory]}",
         ) from None  # fmt: skip
+
+
+def callback_kind_of(value: object, policy: Policy) -> str:
+    """``value`` as a repair callback kind the policy knows (``callbacks.repair_within``).
+
+    Checked when the order is opened, so that its sign-off can plan the callback.
+    """
+    kind = require_text(value, "callback_kind", "a repair callback kind, e.g. 'ordinary'")
+    known = policy.callbacks.repair_within
+    if kind not in known:
+        raise ValidationError.expected(
+            "callback_kind", f"one of the repair callback kinds {sorted(known)}", value,
+            "use a known one or add the kind under [callbacks.repair_within]",
+        )  # fmt: skip
+    return kind
+
+
+def sla_kind_of(value: object, policy: Policy) -> str:
+    """``value`` as a work-order kind the policy's service levels know (``policy.sla``)."""
+    kind = require_text(value, "sla_kind", "a work-order kind, e.g. 'repair.in_home'")
+    known = policy.sla.kinds
+    if kind not in known:
+        raise ValidationError.expected(
+            "sla_kind", f"one of the work-order kinds {sorted(known)}", value,
+            "use a known one or add a set for it in policy.sla",
+        )  # fmt: skip
+    return kind
 
 
 class WorkOrderCommands:
@@ -109,14 +143,16 @@ class WorkOrderCommands:
         Raises:
             PermissionDeniedError: The actor does not act for ``community``.
             ConflictError: ``work_order_id`` is taken.
-            ValidationError: A field is invalid (named in the message), or
-                ``received_at`` is after the command's time.
+            ValidationError: A field is invalid (named in the message; an
+                unknown ``callback_kind`` too, so that the sign-off can plan the
+                callback), or ``received_at`` is after the command's time.
         """
         require_actor(actor, community)
         kind = repair_category(category)
         where = personal(address, PersonalKind.ADDRESS, "address")
         phone = personal(contact, PersonalKind.PHONE, "contact")
         chosen = SLA_KIND_BY_CATEGORY[kind] if sla_kind is None else sla_kind
+        callback_kind = callback_kind_of(callback_kind, self.policy)
 
         if received_at is not None:
             require_aware(received_at, "received_at")
@@ -177,14 +213,15 @@ class WorkOrderCommands:
 
         Raises:
             PermissionDeniedError: The actor does not act for the order's community.
-            ValidationError: ``technician_id`` is empty, or the order cannot be dispatched now.
+            ValidationError: ``technician_id`` is empty, or the order cannot be
+                dispatched now (it was signed off).
         """
         technician = require_text(technician_id, "technician_id", "a person id")
         if not technician.strip():
             raise ValidationError.expected("technician_id", "a person id", technician_id)
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor, version)
+            slip = self._unsigned(work_order_id, actor, version)
             self._step(work_order_id, Event(EventKind.DISPATCHED, at))
             return self.store.repair_slips.update(attrs.evolve(slip, technician_id=technician))
 
@@ -201,11 +238,11 @@ class WorkOrderCommands:
 
         Raises:
             PermissionDeniedError: The actor does not act for the order's community.
-            ValidationError: The order was not dispatched.
+            ValidationError: The order was not dispatched, or was signed off.
         """
         return self._event_command(
             "arrive", command_id, actor, work_order_id,
-            EventKind.ARRIVED, WorkOrderStepKind.ARRIVED, version=version,
+            EventKind.ARRIVED, WorkOrderStepKind.ARRIVED, version=version, unsigned=True,
         )  # fmt: skip
 
     @command
@@ -222,12 +259,12 @@ class WorkOrderCommands:
 
         Raises:
             PermissionDeniedError: The actor does not act for the order's community.
-            ValidationError: ``appointment`` is naive.
+            ValidationError: ``appointment`` is naive, or the order was signed off.
         """
         require_aware(appointment, "appointment")
 
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor, version)
+            slip = self._unsigned(work_order_id, actor, version)
             events = self.store.work_orders.get(work_order_id).timeline.events
             set_before = any(e.kind is EventKind.APPOINTMENT_SET for e in events)
             kind = EventKind.APPOINTMENT_CHANGED if set_before else EventKind.APPOINTMENT_SET
@@ -346,9 +383,11 @@ class WorkOrderCommands:
         step: WorkOrderStepKind,
         reason: str = "",
         version: int | None = None,
+        unsigned: bool = False,
     ) -> RepairSlip:
         def work(at: datetime) -> RepairSlip:
-            slip = self._slip(work_order_id, actor, version)
+            read = self._unsigned if unsigned else self._slip
+            slip = read(work_order_id, actor, version)
             self._step(work_order_id, Event(kind, at, reason=reason))
             return self.store.repair_slips.update(slip)
 
@@ -360,6 +399,17 @@ class WorkOrderCommands:
         actor.require(slip.community)
         if version is not None:
             slip = attrs.evolve(slip, version=version)
+        return slip
+
+    def _unsigned(self, work_order_id: str, actor: Actor, version: int | None = None) -> RepairSlip:
+        """The order's slip, refused once the customer signed it off (入户维修 4.1.12)."""
+        slip = self._slip(work_order_id, actor, version)
+        if slip.signed_off_at is not None:
+            raise ValidationError.expected(
+                "work_order_id", "an order not yet signed off", work_order_id,
+                "the customer signed the slip: it went back to customer service for the "
+                "callback (入户维修 4.1.12)",
+            )  # fmt: skip
         return slip
 
     def _step(self, work_order_id: str, event: Event) -> WorkOrder:
