@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from propcrm._stats import percent
 from propcrm.callbacks import CallbackTask, SubjectKind
 from propcrm.cli import main
 from propcrm.complaints import Grade
@@ -28,6 +29,7 @@ from propcrm.records import (
 from propcrm.report._build import build_report, parse_period
 from propcrm.report._figures import Report
 from propcrm.report._html import CHART_IDS, render_html
+from propcrm.report._text import render_text
 from propcrm.roles import Role
 from propcrm.sla import SlaState, evaluate
 from propcrm.storage.sqlite import SqliteStore
@@ -381,3 +383,45 @@ def test_demo_help_states_the_postgresql_rule(capsys: pytest.CaptureFixture[str]
     text = " ".join(capsys.readouterr().out.split())
     assert "every propcrm table emptied first" in text
     assert "refused and left as it was" in text
+
+
+@pytest.mark.parametrize(
+    ("share", "goal", "shown"),
+    [
+        (626 / 659, 0.95, "94.99%"),  # 94.9924...: one decimal would show the goal
+        (0.95, 0.95, "95.0%"),  # met: one decimal
+        (2 / 3, None, "66.7%"),  # no goal: rounded as usual
+        (0.99996, 1.0, "99.996%"),  # two decimals still show 100.00%
+        (0.97, 0.95, "97.0%"),  # above the goal: one decimal
+    ],
+)
+def test_a_share_is_never_shown_as_the_goal_it_misses(
+    share: float, goal: float | None, shown: str
+) -> None:
+    """A shortfall gets the decimals that show it; every other share has one."""
+    assert percent(share, goal) == shown
+
+
+@pytest.mark.parametrize(
+    ("share", "shown"),
+    [
+        (0.0199, "1.99%"),  # under 2 %: met, one decimal would show 2.0%, which misses
+        (0.0201, "2.0%"),  # missed: 2.0% misses "under 2 %" too
+        (0.015, "1.5%"),
+    ],
+)
+def test_a_rate_whose_goal_is_a_ceiling_is_shown_on_its_side(share: float, shown: str) -> None:
+    """A complaint rate under a 2 % ceiling: a rate that meets it is never shown as 2.0%."""
+    assert percent(share, 0.02, lower_is_better=True) == shown
+
+
+def test_every_failed_target_in_the_report_shows_a_share_under_its_goal(report: Report) -> None:
+    """The text report's SLA and coverage lines: FAIL beside a share under the goal shown."""
+    text = render_text(report)
+    lines = re.findall(r"(\d+(?:\.\d+)?)% \([\d,]+/[\d,]+\) (?:\[(\d+)%\] )?(pass|FAIL)", text)
+    coverage_goal = re.search(r"by month \[(\d+)%\]", text)
+    assert len(lines) > 3
+    assert coverage_goal is not None
+    for shown, goal, verdict in lines:
+        target = float(goal or coverage_goal.group(1))
+        assert (float(shown) < target) == (verdict == "FAIL"), (shown, goal, verdict)

@@ -28,7 +28,7 @@ from propcrm._satisfaction_scores import (
     proportion_ci,
 )
 from propcrm._slices import policy_slice
-from propcrm._stats import tally
+from propcrm._stats import percent, tally
 from propcrm.errors import NotFoundError, ValidationError, shown
 from propcrm.explain import Reason
 
@@ -306,7 +306,9 @@ def _rate(kpi: Kpi, met: int, total: int, policy: SatisfactionPolicy) -> Indicat
         interval = poisson_ci(met, total, policy.confidence)
     else:
         interval = proportion_ci(met, total, policy.confidence, "wilson", None)
-    shown = f"{value:.1%} ({met} of {total}, {interval.level:.0%} CI {interval})"
+    target = policy.targets.get(kpi.value)
+    text = percent(value, target, lower_is_better=kpi in LOWER_IS_BETTER)
+    shown = f"{text} ({met} of {total}, {interval.level:.0%} CI {interval})"
     return _verdict(kpi, value, total, met, interval, policy, shown, lambda t: f"{t:.1%}")
 
 

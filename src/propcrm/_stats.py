@@ -20,6 +20,7 @@ __all__ = [
     "band",
     "fpc",
     "is_count",
+    "percent",
     "proportion_bounds",
     "tally",
     "valid_answer",
@@ -155,3 +156,23 @@ def proportion_bounds(
         half = z * math.sqrt(centre * (1 - centre) / n_tilde)
     # Both intervals contain p; rounding can put a bound a hair past it (x = 0 or x = n).
     return min(p, max(0.0, centre - half)), max(p, min(1.0, centre + half))
+
+
+def percent(share: float, goal: float | None = None, *, lower_is_better: bool = False) -> str:
+    """``share`` as a percentage with one decimal, never shown on the wrong side of ``goal``.
+
+    A share is shown with the decimals (up to four) that keep the verdict its
+    text suggests the share's own: 94.99 % against a goal of at least 95 % is
+    "94.99%", not "95.0%"; 1.99 % against a goal under 2 % is "1.99%". A share
+    meets a goal of at least ``goal`` from ``goal - 1e-12`` up (0.95 of 20 is
+    19 even in binary floating point), a goal under ``goal`` below it.
+    """
+
+    def meets(value: float) -> bool:
+        return value < goal if lower_is_better else value >= goal - 1e-12  # type: ignore[operator]
+
+    for places in range(1, 5):
+        text = f"{share:.{places}%}"
+        if goal is None or meets(float(text[:-1]) / 100) == meets(share):
+            break
+    return text

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 
+from propcrm._satisfaction_policy import LOWER_IS_BETTER
+from propcrm._stats import percent
 from propcrm.policy import Policy
 from propcrm.records import NotificationKind
 from propcrm.report._read import Records
@@ -101,8 +103,11 @@ def scorecard_rows(
         kpi = indicator.kpi
         points = kpi.value in ("nps", "satisfaction_index")
         value = indicator.value
-        shown = "—" if value is None else f"{value:.1f}" if points else f"{value:.1%}"
         goal = indicator.target
+        shown = (
+            "—" if value is None else f"{value:.1f}" if points
+            else percent(value, goal, lower_is_better=kpi in LOWER_IS_BETTER)
+        )  # fmt: skip
         target = "—" if goal is None else f"{goal:g}" if points else f"{goal:.0%}"
         verdict = {
             KpiStatus.MET: "pass",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from propcrm._stats import percent
 from propcrm.complaints import Grade
 from propcrm.report._figures import Estimate, Report
 from propcrm.roles import Role
@@ -9,8 +10,8 @@ from propcrm.roles import Role
 __all__ = ["render_text"]
 
 
-def _share(part: int, whole: int) -> str:
-    return f"{part / whole:.1%}" if whole else "—"
+def _share(part: int, whole: int, goal: float | None = None) -> str:
+    return percent(part / whole, goal) if whole else "—"
 
 
 def _points(e: Estimate) -> str:
@@ -64,7 +65,7 @@ def render_text(report: Report) -> str:
     for row in r.sla:
         verdict = "pass" if row.total and row.met / row.total >= row.goal else "FAIL"
         out.append(
-            f"  {row.family} · {row.target}: {_share(row.met, row.total)} "
+            f"  {row.family} · {row.target}: {_share(row.met, row.total, row.goal)} "
             f"({row.met:,}/{row.total:,}) [{row.goal:.0%}] {verdict if row.total else ''}".rstrip()
         )
     planned = sum(p for p, _ in r.callbacks.values())
@@ -76,7 +77,7 @@ def render_text(report: Report) -> str:
     out.append(f"  coverage of customers owed a callback, by month [{r.coverage_goal:.0%}]:")
     for month, reached, owed, share in r.coverage:
         mark = "pass" if share >= r.coverage_goal else "FAIL"
-        out.append(f"    {month}: {share:.1%} ({reached:,}/{owed:,}) {mark}")
+        out.append(f"    {month}: {percent(share, r.coverage_goal)} ({reached:,}/{owed:,}) {mark}")
     out += ["", "Satisfaction"]
     for name, e in r.nps.items():
         out.append(f"  NPS {name or 'all communities'}: {_points(e)}")
