@@ -236,10 +236,15 @@ def checked_limit(limit: object) -> int:
 
 
 def keyset_start(after: object, order_by: str) -> tuple[Scalar, str] | None:
-    """The order value and id a page starts after, from the previous page's cursor."""
+    """The order value and id a page starts after, from the previous page's cursor.
+
+    Every order but ``"id"`` is an instant column (microseconds, an integer);
+    the ``"id"`` order's value is the id itself. A cursor holding anything else
+    came from no page: it is refused, so both stores answer it alike.
+    """
     if after is None:
         return None
-    if not isinstance(after, Cursor) or after.order_by != order_by:
+    if not isinstance(after, Cursor) or after.order_by != order_by or not _fits(after):
         raise ValidationError.expected(
             "after",
             f"the next cursor of a page listed by {order_by!r}",
@@ -247,6 +252,15 @@ def keyset_start(after: object, order_by: str) -> tuple[Scalar, str] | None:
             "page on in the order you started with",
         )
     return (after.value, after.id)
+
+
+def _fits(cursor: Cursor) -> bool:
+    """Whether ``cursor`` holds what a page of its order ends with."""
+    if not isinstance(cursor.id, str):
+        return False
+    if cursor.order_by == "id":
+        return cursor.value == cursor.id
+    return isinstance(cursor.value, int) and not isinstance(cursor.value, bool)
 
 
 def as_text(value: object, name: str) -> Scalar:
