@@ -64,3 +64,28 @@ def _entry() -> AuditEntry:
         customer_id="c-1",
         purpose="callback",
     )
+
+
+def test_every_listing_orders_by_an_instant_column() -> None:
+    """A cursor's value is checked as microseconds: every order but "id" must be an *_us column."""
+    from propcrm.storage import (
+        _access_tables,
+        _analysis_tables,
+        _catalog,
+        _office_tables,
+        _records,
+        _repair_tables,
+    )
+    from propcrm.storage._listing import Listing
+
+    modules = (_access_tables, _analysis_tables, _catalog, _office_tables, _records, _repair_tables)
+    listings = [
+        value.LISTING
+        for module in modules
+        for value in vars(module).values()
+        if isinstance(value, type) and isinstance(getattr(value, "LISTING", None), Listing)
+    ]
+    columns = {column for listing in listings for column in listing.orders.values()}
+    assert len(listings) >= 15
+    assert columns
+    assert all(column.endswith("_us") for column in columns), columns
