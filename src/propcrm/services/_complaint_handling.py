@@ -254,7 +254,7 @@ class HandlingCommands(DeskCommands):
             second = attrs.evolve(
                 old,
                 id=new_complaint_id,
-                received_at=at,
+                received_at=self._local(at),
                 resolved_at=None,
                 first_receiver_id=actor.id,
                 repeat_of_id=complaint_id,
