@@ -82,7 +82,6 @@ def test_an_answer_after_an_unreached_attempt_closes_the_case(store: Any) -> Non
     assert (case.state, case.satisfied) == (CaseState.CLOSED, True)
 
 
-@pytest.mark.xfail(strict=True, reason="a second reopen overwrites the first link")
 def test_a_complaint_reopened_once_is_not_reopened_again(store: Any) -> None:
     """C-1 reopened as C-2: reopening C-1 again is refused and names C-2."""
     desk = ComplaintDesk(store, clock=FixedClock(MON))

@@ -242,7 +242,8 @@ class HandlingCommands(DeskCommands):
 
         Raises:
             PermissionDeniedError: The actor does not act for the complaint's community.
-            ValidationError: The first complaint is still open.
+            ValidationError: The first complaint is still open, or was reopened
+                already (the message names its second complaint).
             ConflictError: ``new_complaint_id`` is taken.
         """
 
@@ -253,6 +254,11 @@ class HandlingCommands(DeskCommands):
                 raise ValidationError.expected(
                     "complaint_id", "a handled complaint", complaint_id,
                     "record another step on the open complaint instead",
+                )  # fmt: skip
+            if first.reopened_as_id is not None:
+                raise ValidationError.expected(
+                    "complaint_id", "a complaint not reopened yet", complaint_id,
+                    f"it was reopened as {first.reopened_as_id}; reopen that one instead",
                 )  # fmt: skip
             old = store.complaints.get(complaint_id)
             second = attrs.evolve(
