@@ -90,6 +90,9 @@ class DeskCommands:
         are recorded; the time is the clock's. The actor is the first receiver
         and owns the complaint until it is closed (首问负责制). It is graded at
         once against the complaints of the same key in the window (002 §40);
+        its time is kept in the policy's zone (``policy.tz``), whose calendar
+        months the window and the escalation to MAJOR count, whatever the
+        clock's zone;
         departments involved make it need other departments' help.
         ``received_at`` is when the complaint reached the company, when that was
         before the command (a night-log entry handed over in the morning: its
@@ -107,7 +110,7 @@ class DeskCommands:
             require_aware(received_at, "received_at")
 
         def work(now: datetime) -> ComplaintCase:
-            at = received_before(received_at, now)
+            at = self._local(received_before(received_at, now))
             complaint = Complaint(
                 complaint_id,
                 community=community,
@@ -206,6 +209,10 @@ class DeskCommands:
         history = ComplaintHistory(policy=grading)
         history.extend(self.store.complaints.complainants_any([window]))
         return history
+
+    def _local(self, at: datetime) -> datetime:
+        """``at`` in the policy's zone: the calendar that grading counts months on."""
+        return at.astimezone(zone(self.policy.tz))
 
     def _is_vip(self, customer_id: str, at: datetime) -> bool:
         """Whether the customer holds a card valid on the day of ``at`` (policy's zone)."""

@@ -12,7 +12,7 @@ import attrs
 
 from propcrm._checks import require_instance
 from propcrm._time import zone
-from propcrm.callbacks import Outcome, plan_after_complaint, record_outcome
+from propcrm.callbacks import Outcome, TaskStatus, plan_after_complaint, record_outcome
 from propcrm.complaints import grade
 from propcrm.errors import ValidationError
 from propcrm.records import CaseEventKind, CaseState, ComplaintCase
@@ -193,7 +193,8 @@ class HandlingCommands(DeskCommands):
         """Record the complaint callback's answer; a reached complainant closes the case.
 
         An unreached attempt is recorded on the callback task; the case stays
-        handled, waiting for an answer.
+        handled, waiting for an answer: the next attempt's outcome replaces it
+        on the task (each attempt stays a ``satisfaction`` event of the case).
 
         Raises:
             PermissionDeniedError: The actor does not act for the complaint's community.
@@ -209,7 +210,10 @@ class HandlingCommands(DeskCommands):
                 )
             task = store.callback_tasks.get(case.callback_task_id)
             outcome = Outcome(at=at, reached=reached, satisfied=satisfied, note=note)
-            done = record_outcome(task, outcome, policy=self.policy.callbacks)
+            attempt = task
+            if task.status is TaskStatus.UNREACHED:  # tried before: this is the next attempt
+                attempt = attrs.evolve(task, status=TaskStatus.PLANNED, outcome=None)
+            done = record_outcome(attempt, outcome, policy=self.policy.callbacks)
             store.callback_tasks.update(attrs.evolve(done.task, version=task.version))
             if reached:
                 case = attrs.evolve(case, state=CaseState.CLOSED, satisfied=satisfied)
@@ -238,7 +242,8 @@ class HandlingCommands(DeskCommands):
 
         Raises:
             PermissionDeniedError: The actor does not act for the complaint's community.
-            ValidationError: The first complaint is still open.
+            ValidationError: The first complaint is still open, or was reopened
+                already (the message names its second complaint).
             ConflictError: ``new_complaint_id`` is taken.
         """
 
@@ -250,11 +255,16 @@ class HandlingCommands(DeskCommands):
                     "complaint_id", "a handled complaint", complaint_id,
                     "record another step on the open complaint instead",
                 )  # fmt: skip
+            if first.reopened_as_id is not None:
+                raise ValidationError.expected(
+                    "complaint_id", "a complaint not reopened yet", complaint_id,
+                    f"it was reopened as {first.reopened_as_id}; reopen that one instead",
+                )  # fmt: skip
             old = store.complaints.get(complaint_id)
             second = attrs.evolve(
                 old,
                 id=new_complaint_id,
-                received_at=at,
+                received_at=self._local(at),
                 resolved_at=None,
                 first_receiver_id=actor.id,
                 repeat_of_id=complaint_id,
