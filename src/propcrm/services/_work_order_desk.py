@@ -7,7 +7,7 @@ callback; this module is private.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import attrs
@@ -72,25 +72,29 @@ def callback_kind_of(value: object, policy: Policy) -> str:
 
     Checked when the order is opened, so that its sign-off can plan the callback.
     """
-    kind = require_text(value, "callback_kind", "a repair callback kind, e.g. 'ordinary'")
-    known = policy.callbacks.repair_within
-    if kind not in known:
-        raise ValidationError.expected(
-            "callback_kind", f"one of the repair callback kinds {sorted(known)}", value,
-            "use a known one or add the kind under [callbacks.repair_within]",
-        )  # fmt: skip
-    return kind
+    return _known_kind(
+        value, "callback_kind", "repair callback kind", "ordinary",
+        policy.callbacks.repair_within, "add the kind under [callbacks.repair_within]",
+    )  # fmt: skip
 
 
 def sla_kind_of(value: object, policy: Policy) -> str:
     """``value`` as a work-order kind the policy's service levels know (``policy.sla``)."""
-    kind = require_text(value, "sla_kind", "a work-order kind, e.g. 'repair.in_home'")
-    known = policy.sla.kinds
+    return _known_kind(
+        value, "sla_kind", "work-order kind", "repair.in_home",
+        policy.sla.kinds, "add a set for it in policy.sla",
+    )  # fmt: skip
+
+
+def _known_kind(
+    value: object, name: str, what: str, example: str, known: Iterable[str], where: str
+) -> str:
+    """``value`` as text naming one of the ``known`` kinds, or a ValidationError naming ``name``."""
+    kind = require_text(value, name, f"a {what}, e.g. {example!r}")
     if kind not in known:
         raise ValidationError.expected(
-            "sla_kind", f"one of the work-order kinds {sorted(known)}", value,
-            "use a known one or add a set for it in policy.sla",
-        )  # fmt: skip
+            name, f"one of the {what}s {sorted(known)}", value, f"use a known one or {where}"
+        )
     return kind
 
 
